@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * client.c - one run: the hello on a control connection, one data
+ * connection per thread, the data through the mode's engine, then the
+ * server's trailer, and the two sides' figures checked against each other.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define REPLY_TIMEOUT_MS 10000
+#define TRAILER_TIMEOUT_MS 30000
+#define DATA_IO_TIMEOUT_S 30
+
+struct netcopy_client {
+	char host[256];
+	unsigned int port;
+	const struct netcopy_mode *mode;
+	uint64_t size;
+	uint32_t threads;
+	double duration;
+	bool reverse;
+	bool verify;
+	char detail[256];
+};
+
+struct data_thread {
+	const struct netcopy_mode *mode;
+	bool send;
+	struct nc_flow flow;
+	int err;
+	pthread_t tid;
+	bool started;
+};
+
+NETCOPY_EXPORT int netcopy_client_new(struct netcopy_client **out)
+{
+	struct netcopy_client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	strcpy(c->host, "127.0.0.1");
+	c->port = 8080;
+	c->mode = &nc_mode_two_copy;
+	c->size = 1024;
+	c->threads = 4;
+	c->duration = 10;
+	*out = c;
+	return 0;
+}
+
+NETCOPY_EXPORT void netcopy_client_free(struct netcopy_client *c)
+{
+	free(c);
+}
+
+NETCOPY_EXPORT int netcopy_client_set_host(struct netcopy_client *c,
+					   const char *host)
+{
+	if (!host || !*host || strlen(host) >= sizeof(c->host))
+		return -EINVAL;
+	strcpy(c->host, host);
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_port(struct netcopy_client *c,
+					   unsigned int port)
+{
+	if (port < 1 || port > 65535)
+		return -EINVAL;
+	c->port = port;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_mode(struct netcopy_client *c,
+					   const char *name)
+{
+	const struct netcopy_mode *mode = netcopy_mode_find(name);
+
+	if (!mode)
+		return NETCOPY_EUNSUPPORTED;
+	c->mode = mode;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_size(struct netcopy_client *c,
+					   uint64_t size)
+{
+	if (size < 1 || size > NETCOPY_MAX_MESSAGE_SIZE)
+		return -EINVAL;
+	c->size = size;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_threads(struct netcopy_client *c,
+					      unsigned int threads)
+{
+	if (threads < 1 || threads > NETCOPY_MAX_THREADS)
+		return -EINVAL;
+	c->threads = threads;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_duration(struct netcopy_client *c,
+					       double seconds)
+{
+	if (!(seconds > 0) || seconds > NC_MAX_DURATION_S ||
+	    seconds * 1e9 < 1)
+		return -EINVAL;
+	c->duration = seconds;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_reverse(struct netcopy_client *c,
+					      bool reverse)
+{
+	c->reverse = reverse;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_verify(struct netcopy_client *c,
+					     bool verify)
+{
+	c->verify = verify;
+	return 0;
+}
+
+NETCOPY_EXPORT const char *netcopy_client_detail(const struct netcopy_client *c)
+{
+	return c->detail;
+}
+
+/* Note one line of detail for netcopy_client_detail(); yields err. */
+#define fail(c, err, ...) \
+	(snprintf((c)->detail, sizeof((c)->detail), __VA_ARGS__), (err))
+
+/* Hello, and the server's answer: the run id, or a refusal and why. */
+static int negotiate(struct netcopy_client *c, int ctrl, struct nc_reply *rep)
+{
+	struct nc_hello hello = {
+		.size = c->size,
+		.threads = c->threads,
+		.duration_ns = (uint64_t)(c->duration * 1e9 + 0.5),
+		.reverse = c->reverse,
+		.verify = c->verify,
+	};
+	uint8_t body[NC_MAX_BODY];
+	struct nc_header h;
+	const char *why = "";
+	int len, err;
+
+	strcpy(hello.mode, c->mode->name);
+	len = nc_hello_encode(&hello, body, sizeof(body));
+	if (len < 0)
+		return len;
+	err = nc_msg_send(ctrl, NC_MSG_HELLO, body, (size_t)len);
+	if (err)
+		return fail(c, err, "cannot send the hello: %s",
+			    netcopy_strerror(err));
+	err = nc_msg_recv(ctrl, &h, body, REPLY_TIMEOUT_MS, &why);
+	if (!err && h.type != NC_MSG_ACCEPT && h.type != NC_MSG_REFUSE) {
+		err = NETCOPY_EPROTOCOL;
+		why = "unexpected message instead of the server's answer";
+	}
+	if (!err)
+		err = nc_reply_decode(body, h.length, rep, &why);
+	if (err == NETCOPY_EPROTOCOL)
+		return fail(c, err, "bad answer from the server: %s", why);
+	if (err)
+		return fail(c, err, "no answer from the server: %s",
+			    netcopy_strerror(err));
+	if (!rep->accepted)
+		return fail(c, rep->code == NETCOPY_EUNSUPPORTED ?
+			    NETCOPY_EUNSUPPORTED : NETCOPY_EREFUSED,
+			    "server refused: %s", rep->reason);
+	return 0;
+}
+
+static int open_data(struct netcopy_client *c, const struct nc_reply *rep,
+		     uint32_t index, int *fd)
+{
+	struct nc_tag tag = { .index = index };
+	uint8_t body[64];
+	int len, err;
+
+	memcpy(tag.run_id, rep->run_id, NC_RUN_ID_LEN);
+	err = nc_connect(c->host, c->port, fd, c->detail, sizeof(c->detail));
+	if (err)
+		return err;
+	len = nc_tag_encode(&tag, body, sizeof(body));
+	err = len < 0 ? len : nc_msg_send(*fd, NC_MSG_DATA_TAG, body,
+					  (size_t)len);
+	if (!err)
+		err = nc_set_io_timeout(*fd, DATA_IO_TIMEOUT_S);
+	if (err) {
+		close(*fd);
+		*fd = -1;
+		return fail(c, err, "data connection: %s",
+			    netcopy_strerror(err));
+	}
+	return 0;
+}
+
+static void *data_main(void *arg)
+{
+	struct data_thread *t = arg;
+
+	t->err = t->send ? t->mode->send(&t->flow) : t->mode->recv(&t->flow);
+	return NULL;
+}
+
+/* While the client sends: stop at the end of the duration, or at once
+ * if the server speaks early (it only does to end the run). */
+static void time_the_run(struct netcopy_client *c, int ctrl,
+			 atomic_bool *stop)
+{
+	uint64_t deadline = nc_now_ns() + (uint64_t)(c->duration * 1e9);
+
+	for (;;) {
+		struct pollfd pfd = { .fd = ctrl, .events = POLLIN };
+		uint64_t now = nc_now_ns();
+
+		if (now >= deadline)
+			break;
+		if (poll(&pfd, 1, (int)((deadline - now) / 1000000 + 1)) > 0)
+			break;
+	}
+	atomic_store(stop, true);
+}
+
+static int read_trailer(int ctrl, struct nc_figures *f, const char **why)
+{
+	uint8_t body[NC_MAX_BODY];
+	struct nc_header h;
+	int err = nc_msg_recv(ctrl, &h, body, TRAILER_TIMEOUT_MS, why);
+
+	if (err)
+		return err;
+	if (h.type != NC_MSG_TRAILER) {
+		*why = "expected the trailer";
+		return NETCOPY_EPROTOCOL;
+	}
+	return nc_figures_decode(body, h.length, f, why);
+}
+
+/* Judge the run from both sides' figures. */
+static int judge(struct netcopy_result *r, int local_err, uint32_t bad_flow)
+{
+	struct nc_figures *rx = &r->receiver, *tx = &r->sender;
+	char *reason = rx->reason;
+	size_t cap = sizeof(rx->reason);
+
+	if (local_err) {
+		snprintf(reason, cap, "data connection %u: %s", bad_flow,
+			 netcopy_strerror(local_err));
+		return local_err;
+	}
+	if (tx->status || rx->status) {
+		int st = tx->status ? tx->status : rx->status;
+
+		if (!reason[0])
+			snprintf(reason, cap, "%s", tx->status ? tx->reason :
+				 netcopy_strerror(st));
+		return st == NETCOPY_EVERIFY ? NETCOPY_ESHORT : st;
+	}
+	if (rx->bytes != tx->bytes) {
+		snprintf(reason, cap, "received %llu of %llu bytes sent",
+			 (unsigned long long)rx->bytes,
+			 (unsigned long long)tx->bytes);
+		return NETCOPY_ESHORT;
+	}
+	if (!rx->bytes || rx->bytes % r->size) {
+		snprintf(reason, cap, "%s", rx->bytes ? "a message arrived "
+			 "incomplete" : "no data arrived");
+		return NETCOPY_ESHORT;
+	}
+	if (rx->mismatches) {
+		snprintf(reason, cap, "%llu messages did not match",
+			 (unsigned long long)rx->mismatches);
+		return NETCOPY_EVERIFY;
+	}
+	return 0;
+}
+
+static struct netcopy_result *result_new(const struct netcopy_client *c)
+{
+	struct netcopy_result *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	strcpy(r->mode, c->mode->name);
+	r->size = c->size;
+	r->threads = c->threads;
+	r->duration_s = c->duration;
+	r->reverse = c->reverse;
+	r->verify = c->verify;
+	return r;
+}
+
+static void close_all(struct data_thread *t, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (t[i].flow.fd >= 0)
+			close(t[i].flow.fd);
+}
+
+/* Data connections up, threads started; returns the first error. */
+static int start_data(struct netcopy_client *c, const struct nc_reply *rep,
+		      struct data_thread *t, atomic_bool *stop)
+{
+	for (uint32_t i = 0; i < c->threads; i++) {
+		int fd = -1, err = open_data(c, rep, i, &fd);
+
+		nc_flow_init(&t[i].flow, fd, i, c->size, c->verify, stop);
+		t[i].mode = c->mode;
+		t[i].send = c->reverse;
+		if (err)
+			return err;
+	}
+	for (uint32_t i = 0; i < c->threads; i++) {
+		int err = pthread_create(&t[i].tid, NULL, data_main, &t[i]);
+
+		if (err)
+			return fail(c, -err, "cannot start a thread: %s",
+				    strerror(err));
+		t[i].started = true;
+	}
+	return 0;
+}
+
+static int join_data(struct data_thread *t, uint32_t n, uint32_t *bad)
+{
+	int first = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (!t[i].started)
+			continue;
+		pthread_join(t[i].tid, NULL);
+		if (t[i].err && !first) {
+			first = t[i].err;
+			*bad = i;
+		}
+	}
+	return first;
+}
+
+static int run_accepted(struct netcopy_client *c, int ctrl,
+			const struct nc_reply *rep, struct netcopy_result *r)
+{
+	struct data_thread *t = calloc(c->threads, sizeof(*t));
+	struct nc_figures *local = c->reverse ? &r->sender : &r->receiver;
+	struct nc_figures *remote = c->reverse ? &r->receiver : &r->sender;
+	struct nc_flow *flows;
+	atomic_bool stop = false;
+	const char *why = "";
+	uint32_t bad = 0;
+	int err, local_err;
+
+	if (!t)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < c->threads; i++)
+		t[i].flow.fd = -1;
+	err = start_data(c, rep, t, &stop);
+	if (!err && c->reverse)
+		time_the_run(c, ctrl, &stop);
+	atomic_store(&stop, true);
+	local_err = join_data(t, c->threads, &bad);
+	close_all(t, c->threads);
+	if (err) {
+		free(t);
+		return err;
+	}
+	flows = malloc(c->threads * sizeof(*flows));
+	if (!flows) {
+		free(t);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < c->threads; i++)
+		flows[i] = t[i].flow;
+	nc_figures_from_flows(local, flows, c->threads);
+	free(flows);
+	free(t);
+	err = read_trailer(ctrl, remote, &why);
+	if (err) {
+		snprintf(r->receiver.reason, sizeof(r->receiver.reason),
+			 "no figures from the server: %s",
+			 err == NETCOPY_EPROTOCOL ? why : netcopy_strerror(err));
+		return NETCOPY_ESHORT;
+	}
+	return judge(r, local_err, bad);
+}
+
+NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
+				      struct netcopy_result **out)
+{
+	struct netcopy_result *r;
+	struct nc_reply rep;
+	const char *why = "";
+	int ctrl = -1, one = 1, err;
+
+	c->detail[0] = '\0';
+	*out = NULL;
+	if (c->reverse && netcopy_mode_probe(c->mode, &why))
+		return fail(c, NETCOPY_EUNSUPPORTED, "%s", why);
+	err = nc_connect(c->host, c->port, &ctrl, c->detail,
+			 sizeof(c->detail));
+	if (err)
+		return err;
+	setsockopt(ctrl, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	err = negotiate(c, ctrl, &rep);
+	if (err) {
+		close(ctrl);
+		return err;
+	}
+	r = result_new(c);
+	if (!r) {
+		close(ctrl);
+		return -ENOMEM;
+	}
+	r->status = run_accepted(c, ctrl, &rep, r);
+	close(ctrl);
+	if (r->status && r->status != NETCOPY_ESHORT &&
+	    r->status != NETCOPY_EVERIFY && !r->receiver.bytes) {
+		if (!c->detail[0])
+			snprintf(c->detail, sizeof(c->detail), "%s",
+				 r->receiver.reason);
+		err = r->status;
+		free(r);
+		return err;
+	}
+	snprintf(c->detail, sizeof(c->detail), "%s", r->receiver.reason);
+	*out = r;
+	return r->status;
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* flow.c - what every engine shares: a flow's set-up, the plain receive
+ * loop most modes use, and the end of a send. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "internal.h"
+
+/* The receive buffer: a message, but never less than 64 KiB, so small
+ * messages are not read one system call each. */
+#define MIN_RECV_BUFFER (64u << 10)
+
+void nc_flow_init(struct nc_flow *flow, int fd, uint32_t index,
+		  uint64_t size, bool verify, const atomic_bool *stop)
+{
+	memset(flow, 0, sizeof(*flow));
+	flow->fd = fd;
+	flow->index = index;
+	flow->size = size;
+	flow->verify = verify;
+	flow->stop = stop;
+	flow->zc_completions = -1;
+	flow->zc_copied = -1;
+}
+
+uint64_t nc_recv_stream_memory(uint64_t size)
+{
+	return size > MIN_RECV_BUFFER ? size : MIN_RECV_BUFFER;
+}
+
+int nc_recv_stream(struct nc_flow *flow)
+{
+	size_t cap = (size_t)nc_recv_stream_memory(flow->size);
+	struct nc_verifier v;
+	uint8_t *buf = malloc(cap);
+	int err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	nc_verifier_init(&v, flow->size, flow->index);
+	for (;;) {
+		ssize_t n = recv(flow->fd, buf, cap, 0);
+
+		if (n > 0) {
+			if (!flow->bytes)
+				flow->first_ns = nc_now_ns();
+			flow->bytes += (uint64_t)n;
+			if (flow->verify)
+				nc_verifier_feed(&v, buf, (size_t)n);
+			continue;
+		}
+		if (n == 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		err = errno == EAGAIN ? -ETIMEDOUT : -errno;
+		break;
+	}
+	nc_flow_received(flow, v.bad_messages);
+	free(buf);
+	return err;
+}
+
+void nc_flow_received(struct nc_flow *flow, uint64_t bad_messages)
+{
+	flow->last_ns = nc_now_ns();
+	flow->messages = flow->bytes / flow->size;
+	flow->mismatches = bad_messages;
+}
+
+int nc_send_all(int fd, const void *buf, size_t len, int flags)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, flags | MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int nc_send_finish(struct nc_flow *flow)
+{
+	flow->last_ns = nc_now_ns();
+	if (shutdown(flow->fd, SHUT_WR))
+		return -errno;
+	return 0;
+}
+
+void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
+			   uint32_t n)
+{
+	uint64_t first = UINT64_MAX, last = 0, latency_sum = 0;
+	uint32_t timed = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->zc_completions = -1;
+	f->zc_copied = -1;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct nc_flow *fl = &flows[i];
+
+		f->bytes += fl->bytes;
+		f->messages += fl->messages;
+		f->mismatches += fl->mismatches;
+		if (fl->zc_completions >= 0) {
+			if (f->zc_completions < 0)
+				f->zc_completions = f->zc_copied = 0;
+			f->zc_completions += fl->zc_completions;
+			f->zc_copied += fl->zc_copied;
+		}
+		if (!fl->messages || fl->last_ns <= fl->first_ns)
+			continue;
+		first = fl->first_ns < first ? fl->first_ns : first;
+		last = fl->last_ns > last ? fl->last_ns : last;
+		latency_sum += (fl->last_ns - fl->first_ns) / fl->messages;
+		timed++;
+	}
+	if (timed) {
+		f->interval_ns = last - first;
+		f->latency_ns = latency_sum / timed;
+	}
+}

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * internal.h - declarations shared inside libnetcopy and with its tests
+ * (through the uninstalled libnetcopy-internal.la); not installed.
+ */
+#ifndef NETCOPY_INTERNAL_H
+#define NETCOPY_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netcopy.h"
+
+#define NETCOPY_EXPORT __attribute__((visibility("default")))
+
+/* clock.c */
+uint64_t nc_now_ns(void);
+
+/* ---- layout.c: the one-copy message is 8 separately allocated fields. */
+#define NC_FIELDS 8
+/* Split size bytes into NC_FIELDS lengths that add up to size; below
+ * NC_FIELDS bytes the last fields are empty. */
+void nc_layout_fields(uint64_t size, size_t len[NC_FIELDS]);
+
+/* ---- pattern.c: what --verify stamps and checks. */
+/* Fill buf with bytes [offset, offset+len) of message msg of flow. */
+void nc_pattern_fill(void *buf, size_t len, uint32_t flow, uint64_t msg,
+		     uint64_t offset);
+/* True when buf holds exactly those bytes. */
+bool nc_pattern_matches(const void *buf, size_t len, uint32_t flow,
+			uint64_t msg, uint64_t offset);
+
+/* Checks a received byte stream of size-byte messages, in any chunks. */
+struct nc_verifier {
+	uint64_t size;
+	uint32_t flow;
+	uint64_t pos;		/* stream bytes checked so far */
+	uint64_t bad_messages;	/* messages with at least one wrong byte */
+	uint64_t last_bad;	/* last message counted bad, plus one */
+};
+void nc_verifier_init(struct nc_verifier *v, uint64_t size, uint32_t flow);
+void nc_verifier_feed(struct nc_verifier *v, const void *buf, size_t len);
+
+/* ---- wire.c: the control protocol. */
+#define NC_MAGIC 0x4e435059u		/* "NCPY" */
+#define NC_VERSION 1
+#define NC_HEADER_LEN 12
+#define NC_MAX_BODY 4096
+#define NC_MODE_NAME_MAX 32
+#define NC_REASON_MAX 200
+#define NC_RUN_ID_LEN 16
+#define NC_MAX_DURATION_S 86400.0
+
+enum nc_msg_type {
+	NC_MSG_HELLO = 1,	/* client -> server: run parameters */
+	NC_MSG_ACCEPT = 2,	/* server -> client: run id */
+	NC_MSG_REFUSE = 3,	/* server -> client: code and reason */
+	NC_MSG_DATA_TAG = 4,	/* client -> server, first on a data link */
+	NC_MSG_TRAILER = 5,	/* server -> client: the server's figures */
+};
+
+struct nc_hello {
+	char mode[NC_MODE_NAME_MAX];
+	uint64_t size;
+	uint32_t threads;
+	uint64_t duration_ns;
+	bool reverse;
+	bool verify;
+};
+
+struct nc_reply {
+	bool accepted;
+	uint8_t run_id[NC_RUN_ID_LEN];
+	int32_t code;			/* a netcopy error when refused */
+	char reason[NC_REASON_MAX];
+};
+
+struct nc_tag {
+	uint8_t run_id[NC_RUN_ID_LEN];
+	uint32_t index;
+};
+
+/* What one side measured; the server sends its own in the trailer. */
+struct nc_figures {
+	int32_t status;			/* 0, or the error that ended it */
+	uint64_t bytes;
+	uint64_t messages;
+	uint64_t interval_ns;		/* first to last byte */
+	uint64_t latency_ns;		/* mean per message, over flows */
+	uint64_t mismatches;
+	int64_t zc_completions;		/* -1: not zero-copy */
+	int64_t zc_copied;
+	char reason[NC_REASON_MAX];
+};
+
+struct nc_header {
+	uint16_t type;
+	uint32_t length;
+};
+
+/* Each encoder returns the body length, or -ENOSPC. */
+int nc_hello_encode(const struct nc_hello *h, uint8_t *buf, size_t cap);
+int nc_reply_encode(const struct nc_reply *r, uint8_t *buf, size_t cap);
+int nc_tag_encode(const struct nc_tag *t, uint8_t *buf, size_t cap);
+int nc_figures_encode(const struct nc_figures *f, uint8_t *buf, size_t cap);
+/* Each decoder returns 0, or NETCOPY_EPROTOCOL with *why saying what was
+ * wrong (static text).  Every length is checked before use. */
+int nc_header_decode(const uint8_t buf[NC_HEADER_LEN], struct nc_header *h,
+		     const char **why);
+int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_hello *h,
+		    const char **why);
+int nc_reply_decode(const uint8_t *buf, size_t len, struct nc_reply *r,
+		    const char **why);
+int nc_tag_decode(const uint8_t *buf, size_t len, struct nc_tag *t,
+		  const char **why);
+int nc_figures_decode(const uint8_t *buf, size_t len, struct nc_figures *f,
+		      const char **why);
+void nc_header_encode(uint8_t buf[NC_HEADER_LEN], uint16_t type,
+		      uint32_t length);
+
+/* ---- net.c: sockets. */
+/* Send one framed message.  Returns 0 or -errno. */
+int nc_msg_send(int fd, uint16_t type, const uint8_t *body, size_t len);
+/* Receive one framed message within timeout_ms (-1: no limit).  Returns 0,
+ * -ETIMEDOUT, -ECONNRESET on EOF, -errno, or NETCOPY_EPROTOCOL (*why). */
+int nc_msg_recv(int fd, struct nc_header *h, uint8_t body[NC_MAX_BODY],
+		int timeout_ms, const char **why);
+/* Connect to host:port by getaddrinfo; *fd on success, else -errno or
+ * -EAI (as EHOSTUNREACH) with detail written into detail. */
+int nc_connect(const char *host, unsigned int port, int *fd, char *detail,
+	       size_t detail_len);
+/* Bound how long a stalled peer can block a data connection. */
+int nc_set_io_timeout(int fd, int seconds);
+/* "ADDR port N" of a socket's peer, for logs. */
+void nc_peer_name(int fd, char *buf, size_t len);
+
+/* ---- engines: one per data path, all behind struct netcopy_mode. */
+
+/* One data connection's work and, afterwards, its figures. */
+struct nc_flow {
+	int fd;
+	uint32_t index;			/* binds the pattern to the link */
+	uint64_t size;
+	bool verify;
+	const atomic_bool *stop;	/* the sender stops when set */
+
+	uint64_t bytes;
+	uint64_t messages;
+	uint64_t first_ns;
+	uint64_t last_ns;
+	uint64_t mismatches;
+	int64_t zc_completions;		/* -1 unless the engine is zero-copy */
+	int64_t zc_copied;
+};
+
+struct netcopy_mode {
+	const char *name;
+	const char *summary;
+	/* 0, or NETCOPY_EUNSUPPORTED with a reason. */
+	int (*probe)(const char **why);
+	/* Buffer bytes one data connection of this mode commits, on either
+	 * side, for a message size. */
+	uint64_t (*memory)(uint64_t size);
+	/* Send messages until *stop, then shutdown(SHUT_WR).  0 or error. */
+	int (*send)(struct nc_flow *flow);
+	/* Receive until EOF.  0 or error. */
+	int (*recv)(struct nc_flow *flow);
+};
+
+void nc_flow_init(struct nc_flow *flow, int fd, uint32_t index,
+		  uint64_t size, bool verify, const atomic_bool *stop);
+/* recv() into one buffer until EOF: the receive side of most modes. */
+int nc_recv_stream(struct nc_flow *flow);
+uint64_t nc_recv_stream_memory(uint64_t size);
+/* Close a receive: last_ns, whole messages, bad messages. */
+void nc_flow_received(struct nc_flow *flow, uint64_t bad_messages);
+/* send() all of buf (with flags); 0, -ETIMEDOUT for a stalled peer, or
+ * -errno.  Never raises SIGPIPE. */
+int nc_send_all(int fd, const void *buf, size_t len, int flags);
+/* The shutdown(SHUT_WR) that ends every send; records last_ns. */
+int nc_send_finish(struct nc_flow *flow);
+/* Sum flows into one side's figures: the interval runs from the first
+ * flow's first byte to the last flow's last; latency is the mean over
+ * flows of interval / messages. */
+void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
+			   uint32_t n);
+/* Whether NETCOPY_DISABLE_MODES names this mode. */
+bool nc_mode_disabled_by_env(const char *name);
+
+extern const struct netcopy_mode nc_mode_two_copy;
+extern const struct netcopy_mode nc_mode_one_copy;
+#ifdef NETCOPY_WITH_ZEROCOPY
+extern const struct netcopy_mode nc_mode_zero_copy;
+#endif
+
+/* ---- result.c */
+struct netcopy_result {
+	char mode[NC_MODE_NAME_MAX];
+	uint64_t size;
+	uint32_t threads;
+	double duration_s;		/* asked for */
+	bool reverse;
+	bool verify;
+	int status;
+	struct nc_figures receiver;
+	struct nc_figures sender;
+};
+
+#endif /* NETCOPY_INTERNAL_H */

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * mode-zero-copy.c - sendmsg(MSG_ZEROCOPY) on an SO_ZEROCOPY socket.
+ *
+ * The kernel pins the pages instead of copying them and reports on the
+ * socket's error queue when it is done with them: each notification an
+ * inclusive range of send ids, flagged SO_EE_CODE_ZEROCOPY_COPIED when it
+ * had to copy after all (always, on loopback and veth).  So messages go
+ * out of a ring of slots, a slot is written again only once every send
+ * from it has completed, and all completions are reaped before the end.
+ */
+#include <errno.h>
+#include <time.h>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* How long to wait for a completion before calling it lost. */
+#define COMPLETION_TIMEOUT_NS (10ULL * 1000000000ULL)
+/* About this many bytes of messages in flight per connection. */
+#define RING_BYTES (8u << 20)
+#define MIN_SLOTS 2u
+#define MAX_SLOTS 4096u
+
+struct zc_sender {
+	int fd;
+	size_t stride;		/* bytes between slots */
+	uint32_t slots;
+	uint8_t *ring;
+	uint32_t *pending;	/* sends not yet completed, per slot */
+	/* Outstanding send ids, id % id_cap -> slot, and which are done
+	 * (completions may come out of order). */
+	uint32_t id_cap;
+	uint32_t *id_slot;
+	uint8_t *id_done;
+	uint32_t next_id;	/* the id the kernel gives the next send */
+	uint32_t oldest;	/* oldest id not yet completed */
+	int64_t completions;
+	int64_t copied;
+};
+
+static uint32_t ring_slots(uint64_t size)
+{
+	uint64_t n = RING_BYTES / size;
+
+	return n < MIN_SLOTS ? MIN_SLOTS : n > MAX_SLOTS ? MAX_SLOTS : (uint32_t)n;
+}
+
+static size_t ring_stride(uint64_t size)
+{
+	uint64_t align = size >= 4096 ? 4096 : 64;
+
+	return (size_t)((size + align - 1) / align * align);
+}
+
+static uint64_t zero_copy_memory(uint64_t size)
+{
+	return (uint64_t)ring_slots(size) * ring_stride(size);
+}
+
+static void zc_free(struct zc_sender *z)
+{
+	free(z->ring);
+	free(z->pending);
+	free(z->id_slot);
+	free(z->id_done);
+}
+
+static int zc_init(struct zc_sender *z, int fd, uint64_t size)
+{
+	int one = 1;
+
+	memset(z, 0, sizeof(*z));
+	z->fd = fd;
+	z->slots = ring_slots(size);
+	z->stride = ring_stride(size);
+	z->id_cap = z->slots * 4;
+	if (setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one)))
+		return errno == ENOPROTOOPT ? NETCOPY_EUNSUPPORTED : -errno;
+	z->ring = aligned_alloc(4096, (z->slots * z->stride + 4095) / 4096 *
+				4096);
+	z->pending = calloc(z->slots, sizeof(*z->pending));
+	z->id_slot = calloc(z->id_cap, sizeof(*z->id_slot));
+	z->id_done = calloc(z->id_cap, 1);
+	if (!z->ring || !z->pending || !z->id_slot || !z->id_done) {
+		zc_free(z);
+		return -ENOMEM;
+	}
+	memset(z->ring, 0, z->slots * z->stride);
+	return 0;
+}
+
+static uint32_t zc_outstanding(const struct zc_sender *z)
+{
+	return z->next_id - z->oldest;
+}
+
+/* Account one notification: ids lo..hi (inclusive, may wrap). */
+static int zc_complete(struct zc_sender *z, uint32_t lo, uint32_t hi,
+		       bool copied)
+{
+	uint32_t count = hi - lo + 1;
+
+	for (uint32_t i = 0; i < count; i++) {
+		uint32_t id = lo + i, at = id % z->id_cap;
+
+		if (id - z->oldest >= zc_outstanding(z) || z->id_done[at])
+			return NETCOPY_EPROTOCOL;	/* never sent */
+		z->id_done[at] = 1;
+		z->pending[z->id_slot[at]]--;
+		z->completions++;
+		z->copied += copied;
+	}
+	while (zc_outstanding(z) && z->id_done[z->oldest % z->id_cap]) {
+		z->id_done[z->oldest % z->id_cap] = 0;
+		z->oldest++;
+	}
+	return 0;
+}
+
+/* Read one message of the error queue: 1 if it held completions, 0 if
+ * the queue was empty, else an error. */
+static int zc_read_errqueue(struct zc_sender *z)
+{
+	char control[CMSG_SPACE(sizeof(struct sock_extended_err)) + 64];
+	struct msghdr msg = { .msg_control = control,
+			      .msg_controllen = sizeof(control) };
+	struct cmsghdr *cm;
+	int got = 0;
+
+	if (recvmsg(z->fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		struct sock_extended_err serr;
+		int err;
+
+		if (!((cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) ||
+		      (cm->cmsg_level == SOL_IPV6 &&
+		       cm->cmsg_type == IPV6_RECVERR)))
+			continue;
+		memcpy(&serr, CMSG_DATA(cm), sizeof(serr));
+		if (serr.ee_origin != SO_EE_ORIGIN_ZEROCOPY)
+			return serr.ee_errno ? -(int)serr.ee_errno : -EIO;
+		err = zc_complete(z, serr.ee_info, serr.ee_data,
+				  serr.ee_code & SO_EE_CODE_ZEROCOPY_COPIED);
+		if (err)
+			return err;
+		got = 1;
+	}
+	return got;
+}
+
+/* Reap what has arrived; with wait, block until at least one completion
+ * (or call it lost after COMPLETION_TIMEOUT_NS). */
+static int zc_reap(struct zc_sender *z, bool wait)
+{
+	uint64_t deadline = 0;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = z->fd, .events = 0 };
+		int got = zc_read_errqueue(z);
+
+		if (got < 0)
+			return got;
+		if (got) {
+			wait = false;	/* progress: drain the rest */
+			continue;
+		}
+		if (!wait)
+			return 0;
+		if (!deadline)
+			deadline = nc_now_ns() + COMPLETION_TIMEOUT_NS;
+		else if (nc_now_ns() > deadline)
+			return NETCOPY_ECOMPLETION;
+		/* POLLERR means the error queue has something; a dead
+		 * connection keeps POLLHUP up, so then wait a little. */
+		if (poll(&pfd, 1, 100) > 0 && !(pfd.revents & POLLERR))
+			usleep(1000);
+	}
+}
+
+/* ENOBUFS: the socket's option memory is full of notifications.  Reap to
+ * free it; with nothing outstanding, wait a little, up to a bound. */
+static int zc_backoff(struct zc_sender *z, unsigned int *idle)
+{
+	if (zc_outstanding(z))
+		return zc_reap(z, true);
+	if (++*idle > 10000)
+		return -ENOBUFS;
+	usleep(1000);
+	return 0;
+}
+
+/* Send a slot's message; each sendmsg() that sends anything uses an id. */
+static int zc_send_slot(struct zc_sender *z, uint32_t slot, size_t size)
+{
+	const uint8_t *p = z->ring + (size_t)slot * z->stride;
+	unsigned int idle = 0;
+
+	while (size) {
+		struct iovec iov = { (void *)p, size };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n;
+
+		if (zc_outstanding(z) == z->id_cap) {
+			int err = zc_reap(z, true);
+
+			if (err)
+				return err;
+		}
+		n = sendmsg(z->fd, &msg, MSG_ZEROCOPY | MSG_NOSIGNAL);
+		if (n < 0) {
+			int err = errno;
+
+			if (err == EINTR)
+				continue;
+			if (err == ENOBUFS) {	/* out of optmem: reap, retry */
+				err = zc_backoff(z, &idle);
+				if (err)
+					return err;
+				continue;
+			}
+			return err == EAGAIN ? -ETIMEDOUT : -err;
+		}
+		z->id_slot[z->next_id % z->id_cap] = slot;
+		z->pending[slot]++;
+		z->next_id++;
+		p += n;
+		size -= (size_t)n;
+	}
+	return 0;
+}
+
+static int zc_wait_slot(struct zc_sender *z, uint32_t slot)
+{
+	int err = zc_reap(z, false);
+
+	while (!err && z->pending[slot])
+		err = zc_reap(z, true);
+	return err;
+}
+
+static int zero_copy_send(struct nc_flow *flow)
+{
+	struct zc_sender z;
+	size_t size = (size_t)flow->size;
+	uint32_t slot = 0;
+	int err = zc_init(&z, flow->fd, flow->size);
+
+	if (err)
+		return err;
+	flow->first_ns = nc_now_ns();
+	while (!atomic_load_explicit(flow->stop, memory_order_relaxed)) {
+		err = zc_wait_slot(&z, slot);
+		if (err)
+			break;
+		if (flow->verify)
+			nc_pattern_fill(z.ring + (size_t)slot * z.stride, size,
+					flow->index, flow->messages, 0);
+		err = zc_send_slot(&z, slot, size);
+		if (err)
+			break;
+		flow->messages++;
+		slot = (slot + 1) % z.slots;
+	}
+	flow->bytes = flow->messages * size;
+	if (!err)
+		err = nc_send_finish(flow);
+	/* Every completion is owed before the buffers may go. */
+	while (zc_outstanding(&z)) {
+		int reap = zc_reap(&z, true);
+
+		if (reap) {
+			err = err ? err : reap;
+			break;
+		}
+	}
+	flow->last_ns = nc_now_ns();
+	flow->zc_completions = z.completions;
+	flow->zc_copied = z.copied;
+	zc_free(&z);
+	return err;
+}
+
+static int zero_copy_probe(const char **why)
+{
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		fd = socket(AF_INET6, SOCK_STREAM, 0);
+	if (fd < 0) {
+		*why = "cannot open a TCP socket to probe SO_ZEROCOPY";
+		return NETCOPY_EUNSUPPORTED;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one))) {
+		close(fd);
+		*why = "this kernel does not support MSG_ZEROCOPY on TCP "
+		       "(setsockopt SO_ZEROCOPY failed; Linux 4.14 or later "
+		       "needed)";
+		return NETCOPY_EUNSUPPORTED;
+	}
+	close(fd);
+	return 0;
+}
+
+const struct netcopy_mode nc_mode_zero_copy = {
+	.name = "zero-copy",
+	.summary = "sendmsg(MSG_ZEROCOPY) from a ring of buffers, completions "
+		   "reaped from the error queue; recv() at the receiver",
+	.probe = zero_copy_probe,
+	.memory = zero_copy_memory,
+	.send = zero_copy_send,
+	.recv = nc_recv_stream,
+};

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* mode.c - the table of data paths; adding a path is adding it here. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const struct netcopy_mode *const modes[] = {
+	&nc_mode_two_copy,
+	&nc_mode_one_copy,
+#ifdef NETCOPY_WITH_ZEROCOPY
+	&nc_mode_zero_copy,
+#endif
+};
+
+#define N_MODES (sizeof(modes) / sizeof(modes[0]))
+
+NETCOPY_EXPORT size_t netcopy_mode_count(void)
+{
+	return N_MODES;
+}
+
+NETCOPY_EXPORT const struct netcopy_mode *netcopy_mode_at(size_t index)
+{
+	return index < N_MODES ? modes[index] : NULL;
+}
+
+NETCOPY_EXPORT const struct netcopy_mode *netcopy_mode_find(const char *name)
+{
+	for (size_t i = 0; name && i < N_MODES; i++)
+		if (strcmp(modes[i]->name, name) == 0)
+			return modes[i];
+	return NULL;
+}
+
+NETCOPY_EXPORT const char *netcopy_mode_name(const struct netcopy_mode *mode)
+{
+	return mode->name;
+}
+
+NETCOPY_EXPORT const char *
+netcopy_mode_summary(const struct netcopy_mode *mode)
+{
+	return mode->summary;
+}
+
+bool nc_mode_disabled_by_env(const char *name)
+{
+	const char *list = getenv("NETCOPY_DISABLE_MODES");
+	size_t len = strlen(name);
+
+	while (list && *list) {
+		size_t n = strcspn(list, ",");
+
+		if (n == len && strncmp(list, name, n) == 0)
+			return true;
+		list += n + (list[n] == ',');
+	}
+	return false;
+}
+
+NETCOPY_EXPORT int netcopy_mode_probe(const struct netcopy_mode *mode,
+				      const char **why)
+{
+	static const char disabled[] =
+		"disabled by NETCOPY_DISABLE_MODES in the environment";
+	const char *dummy;
+
+	if (!why)
+		why = &dummy;
+	*why = "";
+	if (nc_mode_disabled_by_env(mode->name)) {
+		*why = disabled;
+		return NETCOPY_EUNSUPPORTED;
+	}
+	return mode->probe ? mode->probe(why) : 0;
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * netcopy.h - public API of libnetcopy, which measures what data movement
+ * costs on each Linux send path (send, sendmsg with an iovec,
+ * MSG_ZEROCOPY, ...).
+ *
+ * Error convention: functions that can fail return 0 (or a non-negative
+ * value) on success and a negative number on failure: either a negative
+ * errno value or one of the NETCOPY_E* codes below, which lie below -4095
+ * so they never collide with an errno.  netcopy_strerror() names both.
+ * The library never prints and never exits.
+ */
+#ifndef NETCOPY_H
+#define NETCOPY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Error codes of the library's own, below every negative errno. */
+enum netcopy_error {
+	NETCOPY_EPROTOCOL = -4096,	/* the peer broke the wire protocol */
+	NETCOPY_EREFUSED = -4097,	/* the server refused the run */
+	NETCOPY_EUNSUPPORTED = -4098,	/* mode not supported here or there */
+	NETCOPY_EVERIFY = -4099,	/* received data did not match */
+	NETCOPY_ESHORT = -4100,		/* the run was cut short */
+	NETCOPY_ECOMPLETION = -4101,	/* a zero-copy completion is missing */
+};
+
+/* Largest message size the library accepts (64 MiB). */
+#define NETCOPY_MAX_MESSAGE_SIZE (64ULL << 20)
+/* Most data connections (threads) per run. */
+#define NETCOPY_MAX_THREADS 1024U
+
+/* Text for any value a netcopy function returned; never NULL. */
+const char *netcopy_strerror(int err);
+/* The library's version, e.g. "0.1.0". */
+const char *netcopy_version(void);
+
+/*
+ * Parse a byte count with an optional 1024-based suffix K, M or G
+ * ("64K" = 65536).  Returns 0, -EINVAL if text is not a number of that
+ * form, -ERANGE if it does not fit in 64 bits.
+ */
+int netcopy_parse_size(const char *text, uint64_t *out);
+/* Parse a non-negative number of seconds ("10", "0.5"); -EINVAL if not. */
+int netcopy_parse_seconds(const char *text, double *out);
+
+/* ------------------------------------------------------------------ */
+/* Modes: one engine per data path.                                    */
+
+struct netcopy_mode;
+
+/* Number of modes built into this library. */
+size_t netcopy_mode_count(void);
+/* Mode number index (0 .. count-1), NULL past the end. */
+const struct netcopy_mode *netcopy_mode_at(size_t index);
+/* Mode by name ("two-copy", "one-copy", "zero-copy"), NULL if unknown. */
+const struct netcopy_mode *netcopy_mode_find(const char *name);
+const char *netcopy_mode_name(const struct netcopy_mode *mode);
+/* One line on what the mode does. */
+const char *netcopy_mode_summary(const struct netcopy_mode *mode);
+/*
+ * Can this process send with mode on the running kernel?  Returns 0, or
+ * NETCOPY_EUNSUPPORTED with a one-line reason in *why (static storage).
+ * The environment variable NETCOPY_DISABLE_MODES (a comma-separated list
+ * of mode names) makes the probe refuse those modes, to try fallbacks.
+ */
+int netcopy_mode_probe(const struct netcopy_mode *mode, const char **why);
+
+/* ------------------------------------------------------------------ */
+/* Results of one run, as the client sees it.                          */
+
+enum netcopy_format {
+	NETCOPY_FORMAT_TEXT,
+	NETCOPY_FORMAT_CSV,
+	NETCOPY_FORMAT_JSON,
+};
+
+struct netcopy_result;
+
+void netcopy_result_free(struct netcopy_result *result);
+/* 0 when the run completed, else the error that cut it short. */
+int netcopy_result_status(const struct netcopy_result *result);
+/* Payload bytes the receiver got. */
+uint64_t netcopy_result_bytes(const struct netcopy_result *result);
+/* Received payload bits / 1e9 / measured interval. */
+double netcopy_result_gbps(const struct netcopy_result *result);
+/* Messages whose bytes did not match the pattern (0 without --verify). */
+uint64_t netcopy_result_mismatches(const struct netcopy_result *result);
+/* Zero-copy completions reaped by the sender; -1 when not zero-copy. */
+int64_t netcopy_result_zc_completions(const struct netcopy_result *result);
+/* Of those, how many the kernel had to copy anyway; -1 when not zero-copy. */
+int64_t netcopy_result_zc_copied(const struct netcopy_result *result);
+/*
+ * Write the result as text, one CSV row (with the header line first when
+ * header is true) or one JSON object on one line.  Returns 0 or -errno.
+ */
+int netcopy_result_write(const struct netcopy_result *result, FILE *out,
+			 enum netcopy_format format, bool header);
+/* The CSV header line (without newline). */
+const char *netcopy_result_csv_header(void);
+
+/* ------------------------------------------------------------------ */
+/* Client: one run against a netcopy server.                           */
+
+struct netcopy_client;
+
+/* A client with the defaults: 127.0.0.1 port 8080, two-copy, 1 KiB,
+ * 4 threads, 10 s, server sends.  Returns 0 or -ENOMEM. */
+int netcopy_client_new(struct netcopy_client **out);
+void netcopy_client_free(struct netcopy_client *client);
+/* Setters return 0, or -EINVAL (out of range) / NETCOPY_EUNSUPPORTED
+ * (mode name unknown to this build). */
+int netcopy_client_set_host(struct netcopy_client *client, const char *host);
+int netcopy_client_set_port(struct netcopy_client *client, unsigned int port);
+int netcopy_client_set_mode(struct netcopy_client *client, const char *mode);
+int netcopy_client_set_size(struct netcopy_client *client, uint64_t size);
+int netcopy_client_set_threads(struct netcopy_client *client,
+			       unsigned int threads);
+int netcopy_client_set_duration(struct netcopy_client *client,
+				double seconds);
+/* reverse: the client sends and the server receives. */
+int netcopy_client_set_reverse(struct netcopy_client *client, bool reverse);
+/* verify: the sender stamps a pattern, the receiver checks every byte. */
+int netcopy_client_set_verify(struct netcopy_client *client, bool verify);
+/*
+ * Run once.  Returns 0 with *out set, or a negative error; a run that
+ * started but ended short or failed verification still sets *out (free
+ * it) and returns NETCOPY_ESHORT or NETCOPY_EVERIFY.
+ * netcopy_client_detail() then says more in one line.
+ */
+int netcopy_client_run(struct netcopy_client *client,
+		       struct netcopy_result **out);
+/* One line on the last failure (e.g. the server's reason), or "". */
+const char *netcopy_client_detail(const struct netcopy_client *client);
+
+/* ------------------------------------------------------------------ */
+/* Server: serves every mode to any number of runs at once.            */
+
+struct netcopy_server;
+
+/* Receives one line (no newline) for each event worth logging. */
+typedef void (*netcopy_log_fn)(void *data, const char *line);
+
+/* A server with the defaults: port 8080 on every address, messages up
+ * to 64 MiB, 1 GiB of buffers across runs.  Returns 0 or -ENOMEM. */
+int netcopy_server_new(struct netcopy_server **out);
+void netcopy_server_free(struct netcopy_server *server);
+/* NULL binds every address (dual-stack where IPv6 exists). */
+int netcopy_server_set_bind(struct netcopy_server *server, const char *addr);
+/* 0 picks a free port; see netcopy_server_port() after listening. */
+int netcopy_server_set_port(struct netcopy_server *server, unsigned int port);
+int netcopy_server_set_max_size(struct netcopy_server *server, uint64_t size);
+int netcopy_server_set_max_memory(struct netcopy_server *server,
+				  uint64_t bytes);
+/* Seconds a new connection may take to say who it is (default 5). */
+int netcopy_server_set_hello_timeout(struct netcopy_server *server,
+				     double seconds);
+/* Serve one run, then return from netcopy_server_run(). */
+int netcopy_server_set_once(struct netcopy_server *server, bool once);
+int netcopy_server_set_log(struct netcopy_server *server, netcopy_log_fn fn,
+			   void *data);
+/* Bind and listen.  Returns 0 or -errno. */
+int netcopy_server_listen(struct netcopy_server *server);
+/* After listening: the port and the numeric address listened on. */
+unsigned int netcopy_server_port(const struct netcopy_server *server);
+const char *netcopy_server_address(const struct netcopy_server *server);
+/*
+ * Serve until netcopy_server_stop(), or the first run's end with once.
+ * Runs in progress are stopped and their clients told.  Returns 0 or -errno.
+ */
+int netcopy_server_run(struct netcopy_server *server);
+/* Ask a running server to stop; async-signal-safe. */
+void netcopy_server_stop(struct netcopy_server *server);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NETCOPY_H */

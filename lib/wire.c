@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * wire.c - the control protocol's encoding.  A message is a 12-byte
+ * header (magic, version, type, body length; network byte order) and a
+ * body of fields, each a 16-bit type, a 16-bit length and the value, so
+ * later options are new fields, not a new version.  Decoders check every
+ * length against its limit before use and refuse unknown, repeated,
+ * missing or malformed fields.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum hello_field { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE,
+		   H_VERIFY };
+enum reply_field { R_ACCEPTED = 1, R_RUN_ID, R_CODE, R_REASON };
+enum tag_field { T_RUN_ID = 1, T_INDEX };
+enum figures_field { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL,
+		     F_LATENCY, F_MISMATCHES, F_ZC_COMPLETIONS, F_ZC_COPIED,
+		     F_REASON };
+
+/* ---- writing ---- */
+
+struct writer {
+	uint8_t *buf;
+	size_t cap, len;
+	bool full;
+};
+
+static void put_field(struct writer *w, uint16_t type, const void *val,
+		      size_t len)
+{
+	if (w->full || len > UINT16_MAX || w->cap - w->len < 4 + len) {
+		w->full = true;
+		return;
+	}
+	w->buf[w->len++] = (uint8_t)(type >> 8);
+	w->buf[w->len++] = (uint8_t)type;
+	w->buf[w->len++] = (uint8_t)(len >> 8);
+	w->buf[w->len++] = (uint8_t)len;
+	memcpy(w->buf + w->len, val, len);
+	w->len += len;
+}
+
+static void put_u64(struct writer *w, uint16_t type, uint64_t v)
+{
+	uint8_t b[8];
+
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		b[i] = (uint8_t)v;
+	put_field(w, type, b, 8);
+}
+
+static void put_u8(struct writer *w, uint16_t type, uint8_t v)
+{
+	put_field(w, type, &v, 1);
+}
+
+static void put_str(struct writer *w, uint16_t type, const char *s)
+{
+	put_field(w, type, s, strlen(s));
+}
+
+static int writer_done(const struct writer *w)
+{
+	return w->full ? -ENOSPC : (int)w->len;
+}
+
+void nc_header_encode(uint8_t buf[NC_HEADER_LEN], uint16_t type,
+		      uint32_t length)
+{
+	uint32_t magic = htonl(NC_MAGIC), len = htonl(length);
+	uint16_t version = htons(NC_VERSION), t = htons(type);
+
+	memcpy(buf, &magic, 4);
+	memcpy(buf + 4, &version, 2);
+	memcpy(buf + 6, &t, 2);
+	memcpy(buf + 8, &len, 4);
+}
+
+int nc_hello_encode(const struct nc_hello *h, uint8_t *buf, size_t cap)
+{
+	struct writer w = { buf, cap, 0, false };
+
+	put_str(&w, H_MODE, h->mode);
+	put_u64(&w, H_SIZE, h->size);
+	put_u64(&w, H_THREADS, h->threads);
+	put_u64(&w, H_DURATION, h->duration_ns);
+	put_u8(&w, H_REVERSE, h->reverse);
+	put_u8(&w, H_VERIFY, h->verify);
+	return writer_done(&w);
+}
+
+int nc_reply_encode(const struct nc_reply *r, uint8_t *buf, size_t cap)
+{
+	struct writer w = { buf, cap, 0, false };
+
+	put_u8(&w, R_ACCEPTED, r->accepted);
+	if (r->accepted) {
+		put_field(&w, R_RUN_ID, r->run_id, NC_RUN_ID_LEN);
+	} else {
+		put_u64(&w, R_CODE, (uint64_t)(int64_t)r->code);
+		put_str(&w, R_REASON, r->reason);
+	}
+	return writer_done(&w);
+}
+
+int nc_tag_encode(const struct nc_tag *t, uint8_t *buf, size_t cap)
+{
+	struct writer w = { buf, cap, 0, false };
+
+	put_field(&w, T_RUN_ID, t->run_id, NC_RUN_ID_LEN);
+	put_u64(&w, T_INDEX, t->index);
+	return writer_done(&w);
+}
+
+int nc_figures_encode(const struct nc_figures *f, uint8_t *buf, size_t cap)
+{
+	struct writer w = { buf, cap, 0, false };
+
+	put_u64(&w, F_STATUS, (uint64_t)(int64_t)f->status);
+	put_u64(&w, F_BYTES, f->bytes);
+	put_u64(&w, F_MESSAGES, f->messages);
+	put_u64(&w, F_INTERVAL, f->interval_ns);
+	put_u64(&w, F_LATENCY, f->latency_ns);
+	put_u64(&w, F_MISMATCHES, f->mismatches);
+	put_u64(&w, F_ZC_COMPLETIONS, (uint64_t)f->zc_completions);
+	put_u64(&w, F_ZC_COPIED, (uint64_t)f->zc_copied);
+	put_str(&w, F_REASON, f->reason);
+	return writer_done(&w);
+}
+
+/* ---- reading ---- */
+
+struct field {
+	uint16_t type;
+	uint16_t len;
+	const uint8_t *val;
+};
+
+struct reader {
+	const uint8_t *buf;
+	size_t len, pos;
+	uint32_t seen;		/* bit per field type already read */
+};
+
+/* 1 with *f filled, 0 at the end, NETCOPY_EPROTOCOL when malformed. */
+static int next_field(struct reader *r, struct field *f, uint16_t max_type,
+		      const char **why)
+{
+	if (r->pos == r->len)
+		return 0;
+	if (r->len - r->pos < 4) {
+		*why = "truncated field header";
+		return NETCOPY_EPROTOCOL;
+	}
+	f->type = (uint16_t)(r->buf[r->pos] << 8 | r->buf[r->pos + 1]);
+	f->len = (uint16_t)(r->buf[r->pos + 2] << 8 | r->buf[r->pos + 3]);
+	r->pos += 4;
+	if (f->len > r->len - r->pos) {
+		*why = "field longer than the message";
+		return NETCOPY_EPROTOCOL;
+	}
+	if (f->type == 0 || f->type > max_type) {
+		*why = "unknown field";
+		return NETCOPY_EPROTOCOL;
+	}
+	if (r->seen & (1u << f->type)) {
+		*why = "repeated field";
+		return NETCOPY_EPROTOCOL;
+	}
+	r->seen |= 1u << f->type;
+	f->val = r->buf + r->pos;
+	r->pos += f->len;
+	return 1;
+}
+
+static int get_u64(const struct field *f, uint64_t *v, const char **why)
+{
+	if (f->len != 8) {
+		*why = "number field of the wrong length";
+		return NETCOPY_EPROTOCOL;
+	}
+	*v = 0;
+	for (int i = 0; i < 8; i++)
+		*v = *v << 8 | f->val[i];
+	return 0;
+}
+
+static int get_bool(const struct field *f, bool *v, const char **why)
+{
+	if (f->len != 1 || f->val[0] > 1) {
+		*why = "flag field not 0 or 1";
+		return NETCOPY_EPROTOCOL;
+	}
+	*v = f->val[0];
+	return 0;
+}
+
+/* Text fields hold printable ASCII only, so they are safe to print. */
+static int get_str(const struct field *f, char *s, size_t cap,
+		   const char **why)
+{
+	if (f->len >= cap) {
+		*why = "text field too long";
+		return NETCOPY_EPROTOCOL;
+	}
+	for (size_t i = 0; i < f->len; i++) {
+		if (f->val[i] < 0x20 || f->val[i] > 0x7e) {
+			*why = "text field not printable";
+			return NETCOPY_EPROTOCOL;
+		}
+	}
+	memcpy(s, f->val, f->len);
+	s[f->len] = '\0';
+	return 0;
+}
+
+static int get_bytes(const struct field *f, uint8_t *b, size_t len,
+		     const char **why)
+{
+	if (f->len != len) {
+		*why = "id field of the wrong length";
+		return NETCOPY_EPROTOCOL;
+	}
+	memcpy(b, f->val, len);
+	return 0;
+}
+
+static int require(const struct reader *r, uint32_t mask, const char **why)
+{
+	if ((r->seen & mask) != mask) {
+		*why = "required field missing";
+		return NETCOPY_EPROTOCOL;
+	}
+	return 0;
+}
+
+#define BIT(x) (1u << (x))
+
+int nc_header_decode(const uint8_t buf[NC_HEADER_LEN], struct nc_header *h,
+		     const char **why)
+{
+	uint32_t magic, len;
+	uint16_t version, type;
+
+	memcpy(&magic, buf, 4);
+	memcpy(&version, buf + 4, 2);
+	memcpy(&type, buf + 6, 2);
+	memcpy(&len, buf + 8, 4);
+	if (ntohl(magic) != NC_MAGIC) {
+		*why = "not a netcopy peer (bad magic)";
+		return NETCOPY_EPROTOCOL;
+	}
+	if (ntohs(version) != NC_VERSION) {
+		*why = "unsupported protocol version";
+		return NETCOPY_EPROTOCOL;
+	}
+	h->type = ntohs(type);
+	h->length = ntohl(len);
+	if (h->type < NC_MSG_HELLO || h->type > NC_MSG_TRAILER) {
+		*why = "unknown message type";
+		return NETCOPY_EPROTOCOL;
+	}
+	if (h->length > NC_MAX_BODY) {
+		*why = "message longer than the limit";
+		return NETCOPY_EPROTOCOL;
+	}
+	return 0;
+}
+
+static int hello_field(struct nc_hello *h, const struct field *f,
+		       const char **why)
+{
+	uint64_t v = 0;
+	int err = 0;
+
+	switch (f->type) {
+	case H_MODE:
+		return get_str(f, h->mode, sizeof(h->mode), why);
+	case H_REVERSE:
+		return get_bool(f, &h->reverse, why);
+	case H_VERIFY:
+		return get_bool(f, &h->verify, why);
+	}
+	err = get_u64(f, &v, why);
+	if (err)
+		return err;
+	if (f->type == H_SIZE) {
+		if (v == 0 || v > NETCOPY_MAX_MESSAGE_SIZE)
+			goto range;
+		h->size = v;
+	} else if (f->type == H_THREADS) {
+		if (v == 0 || v > NETCOPY_MAX_THREADS)
+			goto range;
+		h->threads = (uint32_t)v;
+	} else {
+		if (v == 0 || v > (uint64_t)(NC_MAX_DURATION_S * 1e9))
+			goto range;
+		h->duration_ns = v;
+	}
+	return 0;
+range:
+	*why = "size, threads or duration out of range";
+	return NETCOPY_EPROTOCOL;
+}
+
+int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_hello *h,
+		    const char **why)
+{
+	struct reader r = { buf, len, 0, 0 };
+	struct field f;
+	int err;
+
+	memset(h, 0, sizeof(*h));
+	while ((err = next_field(&r, &f, H_VERIFY, why)) == 1) {
+		err = hello_field(h, &f, why);
+		if (err)
+			return err;
+	}
+	if (err)
+		return err;
+	return require(&r, BIT(H_MODE) | BIT(H_SIZE) | BIT(H_THREADS) |
+		       BIT(H_DURATION) | BIT(H_REVERSE) | BIT(H_VERIFY), why);
+}
+
+int nc_reply_decode(const uint8_t *buf, size_t len, struct nc_reply *rep,
+		    const char **why)
+{
+	struct reader r = { buf, len, 0, 0 };
+	struct field f;
+	uint64_t code = 0;
+	int err;
+
+	memset(rep, 0, sizeof(*rep));
+	while ((err = next_field(&r, &f, R_REASON, why)) == 1) {
+		if (f.type == R_ACCEPTED)
+			err = get_bool(&f, &rep->accepted, why);
+		else if (f.type == R_RUN_ID)
+			err = get_bytes(&f, rep->run_id, NC_RUN_ID_LEN, why);
+		else if (f.type == R_CODE)
+			err = get_u64(&f, &code, why);
+		else
+			err = get_str(&f, rep->reason, sizeof(rep->reason),
+				      why);
+		if (err)
+			return err;
+	}
+	if (err)
+		return err;
+	if (require(&r, BIT(R_ACCEPTED), why))
+		return NETCOPY_EPROTOCOL;
+	if (rep->accepted)
+		return require(&r, BIT(R_RUN_ID), why);
+	err = require(&r, BIT(R_CODE) | BIT(R_REASON), why);
+	if (err)
+		return err;
+	rep->code = (int32_t)(int64_t)code;
+	if (rep->code >= 0 || rep->code < NETCOPY_ECOMPLETION - 100) {
+		*why = "refusal code out of range";
+		return NETCOPY_EPROTOCOL;
+	}
+	return 0;
+}
+
+int nc_tag_decode(const uint8_t *buf, size_t len, struct nc_tag *t,
+		  const char **why)
+{
+	struct reader r = { buf, len, 0, 0 };
+	struct field f;
+	uint64_t index = 0;
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	while ((err = next_field(&r, &f, T_INDEX, why)) == 1) {
+		if (f.type == T_RUN_ID)
+			err = get_bytes(&f, t->run_id, NC_RUN_ID_LEN, why);
+		else
+			err = get_u64(&f, &index, why);
+		if (err)
+			return err;
+	}
+	if (err)
+		return err;
+	err = require(&r, BIT(T_RUN_ID) | BIT(T_INDEX), why);
+	if (err)
+		return err;
+	if (index >= NETCOPY_MAX_THREADS) {
+		*why = "data connection index out of range";
+		return NETCOPY_EPROTOCOL;
+	}
+	t->index = (uint32_t)index;
+	return 0;
+}
+
+int nc_figures_decode(const uint8_t *buf, size_t len, struct nc_figures *fig,
+		      const char **why)
+{
+	struct reader r = { buf, len, 0, 0 };
+	uint64_t *slot[F_REASON] = { NULL };
+	uint64_t status = 0, completions = 0, copied = 0;
+	struct field f;
+	int err;
+
+	memset(fig, 0, sizeof(*fig));
+	slot[F_STATUS - 1] = &status;
+	slot[F_BYTES - 1] = &fig->bytes;
+	slot[F_MESSAGES - 1] = &fig->messages;
+	slot[F_INTERVAL - 1] = &fig->interval_ns;
+	slot[F_LATENCY - 1] = &fig->latency_ns;
+	slot[F_MISMATCHES - 1] = &fig->mismatches;
+	slot[F_ZC_COMPLETIONS - 1] = &completions;
+	slot[F_ZC_COPIED - 1] = &copied;
+	while ((err = next_field(&r, &f, F_REASON, why)) == 1) {
+		if (f.type == F_REASON)
+			err = get_str(&f, fig->reason, sizeof(fig->reason),
+				      why);
+		else
+			err = get_u64(&f, slot[f.type - 1], why);
+		if (err)
+			return err;
+	}
+	if (err)
+		return err;
+	err = require(&r, 0x3ffu & ~1u, why);
+	if (err)
+		return err;
+	fig->status = (int32_t)(int64_t)status;
+	fig->zc_completions = (int64_t)completions;
+	fig->zc_copied = (int64_t)copied;
+	if (fig->status > 0 || fig->zc_completions < -1 ||
+	    fig->zc_copied < -1 || fig->zc_copied > fig->zc_completions) {
+		*why = "figures out of range";
+		return NETCOPY_EPROTOCOL;
+	}
+	return 0;
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cli.c - option checks and error reporting for the front ends. */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "netcopy.h"
+
+const char *cli_program = "netcopy";
+
+void cli_init(const char *program)
+{
+	cli_program = program;
+	/* A peer that goes away is an error to report, not a death. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void vreport(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", cli_program);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
+}
+
+void cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
+	exit(EXIT_USAGE);
+}
+
+int cli_exit_code(int err)
+{
+	switch (err) {
+	case 0:
+		return EXIT_OK;
+	case NETCOPY_EVERIFY:
+		return EXIT_VERIFY;
+	case NETCOPY_EUNSUPPORTED:
+		return EXIT_UNSUPPORTED;
+	default:
+		return EXIT_RUNTIME;
+	}
+}
+
+/* Digits only: no sign, no suffix, no spaces. */
+static int parse_count(const char *text, uint64_t *v)
+{
+	if (!text || text[0] < '0' || text[0] > '9' ||
+	    text[strspn(text, "0123456789")] != '\0')
+		return -1;
+	return netcopy_parse_size(text, v);
+}
+
+unsigned int cli_port(const char *opt, const char *text, unsigned int min)
+{
+	uint64_t v;
+
+	if (parse_count(text, &v) || v < min || v > 65535)
+		cli_usage_error("invalid %s '%s' (expected %u-65535)", opt,
+				text, min);
+	return (unsigned int)v;
+}
+
+unsigned int cli_count(const char *opt, const char *text, unsigned int min,
+		       unsigned int max)
+{
+	uint64_t v;
+
+	if (parse_count(text, &v) || v < min || v > max)
+		cli_usage_error("invalid %s '%s' (expected %u-%u)", opt, text,
+				min, max);
+	return (unsigned int)v;
+}
+
+uint64_t cli_size(const char *opt, const char *text, uint64_t min,
+		  uint64_t max)
+{
+	uint64_t v;
+
+	if (netcopy_parse_size(text, &v) || v < min || v > max)
+		cli_usage_error("invalid %s '%s' (expected %llu to %llu bytes; "
+				"K, M and G suffixes are 1024-based)", opt,
+				text, (unsigned long long)min,
+				(unsigned long long)max);
+	return v;
+}
+
+double cli_seconds(const char *opt, const char *text, double max)
+{
+	double v;
+
+	if (netcopy_parse_seconds(text, &v) || !(v > 0) || v > max)
+		cli_usage_error("invalid %s '%s' (expected seconds, more than "
+				"0 and at most %g)", opt, text, max);
+	return v;
+}

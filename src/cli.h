@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cli.h - what the two front ends share: exit codes and option checks. */
+#ifndef NETCOPY_CLI_H
+#define NETCOPY_CLI_H
+
+#include <stdint.h>
+
+enum cli_exit {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1,	/* runtime or peer error */
+	EXIT_USAGE = 2,		/* bad option or value */
+	EXIT_VERIFY = 3,	/* received data did not match */
+	EXIT_UNSUPPORTED = 4,	/* mode not supported here or by the server */
+};
+
+/* The program's name for messages, set once by cli_init(). */
+extern const char *cli_program;
+
+void cli_init(const char *program);
+/* Print "program: message" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print the usage error and exit with EXIT_USAGE. */
+void cli_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+/* The exit code for a library error. */
+int cli_exit_code(int err);
+/* Parsers that exit with EXIT_USAGE on bad input, naming the option. */
+unsigned int cli_port(const char *opt, const char *text, unsigned int min);
+uint64_t cli_size(const char *opt, const char *text, uint64_t min,
+		  uint64_t max);
+double cli_seconds(const char *opt, const char *text, double max);
+unsigned int cli_count(const char *opt, const char *text, unsigned int min,
+		       unsigned int max);
+
+#endif

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* netcopy-client - run one measurement against a netcopy-server: a thin
+ * popt front end over libnetcopy's client. */
+#include <popt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "netcopy.h"
+
+struct args {
+	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
+	int reverse, verify, version;
+};
+
+static enum netcopy_format parse_format(const char *text)
+{
+	if (!text || strcmp(text, "text") == 0)
+		return NETCOPY_FORMAT_TEXT;
+	if (strcmp(text, "csv") == 0)
+		return NETCOPY_FORMAT_CSV;
+	if (strcmp(text, "json") == 0)
+		return NETCOPY_FORMAT_JSON;
+	cli_usage_error("invalid format '%s' (expected text, csv or json)",
+			text);
+}
+
+static void mode_usage_error(const char *name)
+{
+	char list[256] = "";
+
+	for (size_t i = 0; i < netcopy_mode_count(); i++) {
+		strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
+		strncat(list, netcopy_mode_name(netcopy_mode_at(i)),
+			sizeof(list) - strlen(list) - 1);
+	}
+	cli_usage_error("unknown mode '%s' (this build has: %s)", name, list);
+}
+
+static struct netcopy_client *configure(const struct args *a)
+{
+	struct netcopy_client *c;
+
+	if (netcopy_client_new(&c)) {
+		cli_error("out of memory");
+		exit(EXIT_RUNTIME);
+	}
+	if (a->ip && netcopy_client_set_host(c, a->ip))
+		cli_usage_error("invalid host '%s'", a->ip);
+	if (a->port)
+		netcopy_client_set_port(c, cli_port("port", a->port, 1));
+	if (a->size)
+		netcopy_client_set_size(c, cli_size("size", a->size, 1,
+						    NETCOPY_MAX_MESSAGE_SIZE));
+	if (a->threads)
+		netcopy_client_set_threads(c, cli_count("threads", a->threads,
+						1, NETCOPY_MAX_THREADS));
+	if (a->duration)
+		netcopy_client_set_duration(c, cli_seconds("duration",
+							   a->duration, 86400));
+	if (a->mode && netcopy_client_set_mode(c, a->mode))
+		mode_usage_error(a->mode);
+	netcopy_client_set_reverse(c, a->reverse);
+	netcopy_client_set_verify(c, a->verify);
+	return c;
+}
+
+/* Append to -o FILE (CSV header only into a new or empty file). */
+static int write_result(const struct netcopy_result *r, const char *path,
+			enum netcopy_format format)
+{
+	struct stat st;
+	FILE *out = stdout;
+	bool header = true;
+	int err;
+
+	if (path) {
+		out = fopen(path, "a");
+		if (!out) {
+			cli_error("cannot open %s: %m", path);
+			return -1;
+		}
+		header = fstat(fileno(out), &st) == 0 && st.st_size == 0;
+	}
+	err = netcopy_result_write(r, out, format, header);
+	if (path && fclose(out))
+		err = -1;
+	if (err)
+		cli_error("cannot write the result%s%s", path ? " to " : "",
+			  path ? path : "");
+	return err;
+}
+
+int main(int argc, const char **argv)
+{
+	struct args a = { 0 };
+	struct poptOption options[] = {
+		{ "ip", 'i', POPT_ARG_STRING, &a.ip, 0,
+		  "server host name or address (default 127.0.0.1)", "HOST" },
+		{ "port", 'p', POPT_ARG_STRING, &a.port, 0,
+		  "server port (default 8080)", "PORT" },
+		{ "size", 's', POPT_ARG_STRING, &a.size, 0,
+		  "message size, 1 to 64M; K and M are 1024-based "
+		  "(default 1024)", "SIZE" },
+		{ "threads", 't', POPT_ARG_STRING, &a.threads, 0,
+		  "data connections, one thread each (default 4)", "N" },
+		{ "duration", 'd', POPT_ARG_STRING, &a.duration, 0,
+		  "seconds to send, fractions allowed (default 10)",
+		  "SECONDS" },
+		{ "mode", 'm', POPT_ARG_STRING, &a.mode, 0,
+		  "data path: two-copy, one-copy or zero-copy "
+		  "(default two-copy)", "MODE" },
+		{ "reverse", 'R', POPT_ARG_NONE, &a.reverse, 0,
+		  "the client sends and the server receives", NULL },
+		{ "verify", '\0', POPT_ARG_NONE, &a.verify, 0,
+		  "stamp every message and check every byte received", NULL },
+		{ "format", 'f', POPT_ARG_STRING, &a.format, 0,
+		  "output: text, csv or json (default text)", "FORMAT" },
+		{ "output", 'o', POPT_ARG_STRING, &a.output, 0,
+		  "append the result to FILE instead of standard output",
+		  "FILE" },
+		{ "version", '\0', POPT_ARG_NONE, &a.version, 0,
+		  "print the version and exit", NULL },
+		POPT_AUTOHELP
+		POPT_TABLEEND
+	};
+	poptContext ctx = poptGetContext("netcopy-client", argc, argv, options,
+					 0);
+	struct netcopy_result *result = NULL;
+	struct netcopy_client *client;
+	enum netcopy_format format;
+	int rc, err;
+
+	cli_init("netcopy-client");
+	while ((rc = poptGetNextOpt(ctx)) > 0)
+		;
+	if (rc < -1)
+		cli_usage_error("%s: %s", poptBadOption(ctx,
+				POPT_BADOPTION_NOALIAS), poptStrerror(rc));
+	if (poptPeekArg(ctx))
+		cli_usage_error("unexpected argument '%s'", poptPeekArg(ctx));
+	if (a.version) {
+		printf("netcopy-client %s\n", netcopy_version());
+		return EXIT_OK;
+	}
+	format = parse_format(a.format);
+	client = configure(&a);
+
+	err = netcopy_client_run(client, &result);
+	if (result && write_result(result, a.output, format))
+		err = err ? err : -1;
+	if (err)
+		cli_error("%s", netcopy_client_detail(client)[0] ?
+			  netcopy_client_detail(client) :
+			  netcopy_strerror(err));
+	netcopy_result_free(result);
+	netcopy_client_free(client);
+	poptFreeContext(ctx);
+	return cli_exit_code(err);
+}

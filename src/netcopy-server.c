@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* netcopy-server - serve netcopy runs: a thin popt front end over
+ * libnetcopy's server. */
+#include <errno.h>
+#include <popt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "netcopy.h"
+
+static struct netcopy_server *server;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	netcopy_server_stop(server);
+}
+
+static void log_line(void *data, const char *line)
+{
+	(void)data;
+	fprintf(stderr, "%s: %s\n", cli_program, line);
+}
+
+static void *exit_timer(void *arg)
+{
+	double seconds = *(double *)arg;
+	struct timespec ts = { .tv_sec = (time_t)seconds,
+			       .tv_nsec = (long)((seconds - (time_t)seconds) *
+						 1e9) };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+	netcopy_server_stop(server);
+	return NULL;
+}
+
+/* Zero-copy is built in but this kernel may not have it: say so once. */
+static void note_unsupported_modes(void)
+{
+	for (size_t i = 0; i < netcopy_mode_count(); i++) {
+		const struct netcopy_mode *m = netcopy_mode_at(i);
+		const char *why;
+
+		if (netcopy_mode_probe(m, &why))
+			cli_error("%s not available, serving the other modes: "
+				  "%s", netcopy_mode_name(m), why);
+	}
+}
+
+static void setup_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int main(int argc, const char **argv)
+{
+	char *port = NULL, *bind = NULL, *max_size = NULL, *exit_after = NULL;
+	char *max_memory = NULL, *hello_timeout = NULL;
+	int once = 0, version = 0, rc, err;
+	double exit_seconds = 0;
+	pthread_t timer;
+	struct poptOption options[] = {
+		{ "port", 'p', POPT_ARG_STRING, &port, 0,
+		  "TCP port to listen on; 0 picks a free one (default 8080)",
+		  "PORT" },
+		{ "bind", 'b', POPT_ARG_STRING, &bind, 0,
+		  "listen on this address only (default: every address)",
+		  "ADDR" },
+		{ "max-size", 's', POPT_ARG_STRING, &max_size, 0,
+		  "largest message size accepted (default 64M)", "SIZE" },
+		{ "exit-after", 'd', POPT_ARG_STRING, &exit_after, 0,
+		  "stop after this many seconds (default: run until "
+		  "SIGINT or SIGTERM)", "SECONDS" },
+		{ "once", '1', POPT_ARG_NONE, &once, 0,
+		  "serve one run, then exit", NULL },
+		{ "max-memory", '\0', POPT_ARG_STRING, &max_memory, 0,
+		  "buffer memory committed across runs at most (default 1G)",
+		  "SIZE" },
+		{ "hello-timeout", '\0', POPT_ARG_STRING, &hello_timeout, 0,
+		  "seconds a new connection has to introduce itself "
+		  "(default 5)", "SECONDS" },
+		{ "version", '\0', POPT_ARG_NONE, &version, 0,
+		  "print the version and exit", NULL },
+		POPT_AUTOHELP
+		POPT_TABLEEND
+	};
+	poptContext ctx = poptGetContext("netcopy-server", argc, argv, options,
+					 0);
+
+	cli_init("netcopy-server");
+	while ((rc = poptGetNextOpt(ctx)) > 0)
+		;
+	if (rc < -1)
+		cli_usage_error("%s: %s", poptBadOption(ctx,
+				POPT_BADOPTION_NOALIAS), poptStrerror(rc));
+	if (poptPeekArg(ctx))
+		cli_usage_error("unexpected argument '%s'", poptPeekArg(ctx));
+	if (version) {
+		printf("netcopy-server %s\n", netcopy_version());
+		return EXIT_OK;
+	}
+	if (netcopy_server_new(&server))
+		cli_usage_error("out of memory");
+	netcopy_server_set_log(server, log_line, NULL);
+	if (port)
+		netcopy_server_set_port(server, cli_port("port", port, 0));
+	if (bind)
+		netcopy_server_set_bind(server, bind);
+	if (max_size)
+		netcopy_server_set_max_size(server, cli_size("max-size",
+			max_size, 1, NETCOPY_MAX_MESSAGE_SIZE));
+	if (max_memory)
+		netcopy_server_set_max_memory(server, cli_size("max-memory",
+			max_memory, 1, UINT64_MAX));
+	if (hello_timeout)
+		netcopy_server_set_hello_timeout(server, cli_seconds(
+			"hello-timeout", hello_timeout, 3600));
+	if (exit_after)
+		exit_seconds = cli_seconds("exit-after", exit_after, 1e9);
+	netcopy_server_set_once(server, once);
+	poptFreeContext(ctx);
+
+	err = netcopy_server_listen(server);
+	if (err) {
+		cli_error("cannot listen on %s port %s: %s",
+			  bind ? bind : "every address", port ? port : "8080",
+			  netcopy_strerror(err));
+		return EXIT_RUNTIME;
+	}
+	printf("netcopy-server: listening on %s port %u\n",
+	       netcopy_server_address(server), netcopy_server_port(server));
+	fflush(stdout);
+	note_unsupported_modes();
+	setup_signals();
+	if (exit_after && pthread_create(&timer, NULL, exit_timer,
+					 &exit_seconds) == 0)
+		pthread_detach(timer);
+	err = netcopy_server_run(server);
+	netcopy_server_free(server);
+	if (err) {
+		cli_error("%s", netcopy_strerror(err));
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
