@@ -390,6 +390,7 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 	free(t);
 	err = read_trailer(ctrl, remote, &why);
 	if (err) {
+		memset(remote, 0, sizeof(*remote));	/* not measured */
 		snprintf(r->receiver.reason, sizeof(r->receiver.reason),
 			 "no figures from the server: %s",
 			 err == NETCOPY_EPROTOCOL ? why : netcopy_strerror(err));

@@ -103,6 +103,7 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 	uint32_t timed = 0;
 
 	memset(f, 0, sizeof(*f));
+	f->measured = true;
 	f->zc_completions = -1;
 	f->zc_copied = -1;
 	for (uint32_t i = 0; i < n; i++) {

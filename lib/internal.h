@@ -84,6 +84,7 @@ struct nc_tag {
 
 /* What one side measured; the server sends its own in the trailer. */
 struct nc_figures {
+	bool measured;			/* false: every figure is unknown */
 	int32_t status;			/* 0, or the error that ended it */
 	uint64_t bytes;
 	uint64_t messages;

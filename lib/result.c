@@ -93,28 +93,46 @@ static const char *direction(const struct netcopy_result *r)
 	return r->reverse ? "client-sends" : "server-sends";
 }
 
+/* CSV cells: a figure, or NA where it was not measured. */
+static void csv_u64(FILE *out, bool known, uint64_t v)
+{
+	if (known)
+		fprintf(out, "%llu,", (unsigned long long)v);
+	else
+		fputs("NA,", out);
+}
+
+static void csv_double(FILE *out, bool known, int decimals, double v)
+{
+	if (known)
+		fprintf(out, "%.*f", decimals, v);
+	else
+		fputs("NA", out);
+	fputc(',', out);
+}
+
 static void write_csv(const struct netcopy_result *r, FILE *out, bool header)
 {
 	const struct nc_figures *rx = &r->receiver, *tx = &r->sender;
+	bool zc = tx->measured && tx->zc_completions >= 0;
 
 	if (header)
 		fprintf(out, "%s\n", csv_header);
-	fprintf(out, "%s,%llu,%u,%.6f,%.3f,%llu,NA,NA,NA,NA,NA,", r->mode,
-		(unsigned long long)r->size, r->threads, netcopy_result_gbps(r),
-		(double)rx->latency_ns / 1e3, (unsigned long long)rx->bytes);
-	fprintf(out, "%s,%.3f,%.6f,%llu,%.1f,%d,", direction(r), r->duration_s,
-		interval_s(r), (unsigned long long)rx->messages,
-		messages_per_s(r), r->verify);
-	if (r->verify)
-		fprintf(out, "%llu,", (unsigned long long)rx->mismatches);
-	else
-		fputs("NA,", out);
-	fprintf(out, "%llu,", (unsigned long long)tx->bytes);
-	if (tx->zc_completions >= 0)
-		fprintf(out, "%lld,%lld,", (long long)tx->zc_completions,
-			(long long)tx->zc_copied);
-	else
-		fputs("NA,NA,", out);
+	fprintf(out, "%s,%llu,%u,", r->mode, (unsigned long long)r->size,
+		r->threads);
+	csv_double(out, rx->measured, 6, netcopy_result_gbps(r));
+	csv_double(out, rx->measured, 3, (double)rx->latency_ns / 1e3);
+	csv_u64(out, rx->measured, rx->bytes);
+	fputs("NA,NA,NA,NA,NA,", out);	/* perf counters: not measured */
+	fprintf(out, "%s,%.3f,", direction(r), r->duration_s);
+	csv_double(out, rx->measured, 6, interval_s(r));
+	csv_u64(out, rx->measured, rx->messages);
+	csv_double(out, rx->measured, 1, messages_per_s(r));
+	fprintf(out, "%d,", r->verify);
+	csv_u64(out, rx->measured && r->verify, rx->mismatches);
+	csv_u64(out, tx->measured, tx->bytes);
+	csv_u64(out, zc, (uint64_t)tx->zc_completions);
+	csv_u64(out, zc, (uint64_t)tx->zc_copied);
 	fprintf(out, "%s\n", status_word(r->status));
 }
 
@@ -125,6 +143,11 @@ static void write_text(const struct netcopy_result *r, FILE *out)
 	fprintf(out, "netcopy %s: %llu-byte messages, %u threads, %.3g s, %s\n",
 		r->mode, (unsigned long long)r->size, r->threads,
 		r->duration_s, r->reverse ? "client sends" : "server sends");
+	if (!rx->measured) {
+		fputs("  received      NA (the receiver's figures never "
+		      "arrived)\n", out);
+		goto status;
+	}
 	fprintf(out, "  received      %llu bytes, %llu messages in %.3f s\n",
 		(unsigned long long)rx->bytes,
 		(unsigned long long)rx->messages, interval_s(r));
@@ -135,7 +158,7 @@ static void write_text(const struct netcopy_result *r, FILE *out)
 	if (r->verify)
 		fprintf(out, "  verify        %llu mismatched messages\n",
 			(unsigned long long)rx->mismatches);
-	if (tx->zc_completions >= 0) {
+	if (tx->measured && tx->zc_completions >= 0) {
 		fprintf(out, "  zero-copy     %lld completions, %lld copied by "
 			"the kernel anyway",
 			(long long)tx->zc_completions,
@@ -147,13 +170,18 @@ static void write_text(const struct netcopy_result *r, FILE *out)
 		fputc('\n', out);
 	}
 	fputs("  perf counters NA (not measured)\n", out);
+status:
 	fprintf(out, "  status        %s%s%s\n", status_word(r->status),
 		rx->reason[0] ? ": " : "", rx->reason);
 }
 
 static json_object *json_figures(const struct nc_figures *f)
 {
-	json_object *o = json_object_new_object();
+	json_object *o;
+
+	if (!f->measured)
+		return NULL;
+	o = json_object_new_object();
 
 	json_object_object_add(o, "bytes", json_object_new_uint64(f->bytes));
 	json_object_object_add(o, "messages",
@@ -188,6 +216,8 @@ static json_object *json_main(const struct netcopy_result *r)
 	if (rx->reason[0])
 		json_object_object_add(o, "reason",
 				       json_object_new_string(rx->reason));
+	if (!rx->measured)
+		return o;	/* every figure unknown: left out */
 	json_object_object_add(o, "bytes", json_object_new_uint64(rx->bytes));
 	json_object_object_add(o, "messages",
 			       json_object_new_uint64(rx->messages));
@@ -211,7 +241,7 @@ static int write_json(const struct netcopy_result *r, FILE *out)
 
 	if (!o)
 		return -ENOMEM;
-	if (r->sender.zc_completions >= 0) {
+	if (r->sender.measured && r->sender.zc_completions >= 0) {
 		zc = json_object_new_object();
 		json_object_object_add(zc, "completions",
 			json_object_new_int64(r->sender.zc_completions));

@@ -518,8 +518,13 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 				done += n;
 		}
 		if (pfd[1].revents || pfd[2].revents) {
+			/* A stopped server's senders end their message and
+			 * the stream cleanly; anything else is cut now. */
 			pthread_mutex_lock(&srv->lock);
-			run_abort_locked(run);
+			if (pfd[1].revents || run->hello.reverse)
+				run_abort_locked(run);
+			else
+				atomic_store(&run->stop, true);
 			pthread_mutex_unlock(&srv->lock);
 			snprintf(reason, cap, "%s", pfd[1].revents ?
 				 "the client closed its control connection" :
@@ -531,8 +536,10 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 	return status;
 }
 
-static void send_trailer(int fd, struct run *run, int status,
-			 const char *reason)
+/* Send the server's figures; returns the run's final status, which the
+ * data connections' own errors decide when supervision saw none. */
+static int send_trailer(int fd, struct run *run, int status, char *reason,
+			size_t cap)
 {
 	struct nc_figures f;
 	uint8_t body[NC_MAX_BODY];
@@ -542,17 +549,16 @@ static void send_trailer(int fd, struct run *run, int status,
 	for (uint32_t i = 0; i < run->hello.threads && !status; i++) {
 		if (run->errs[i]) {
 			status = run->errs[i];
-			snprintf(f.reason, sizeof(f.reason),
-				 "server data connection %u: %s", i,
-				 netcopy_strerror(status));
+			snprintf(reason, cap, "server data connection %u: %s",
+				 i, netcopy_strerror(status));
 		}
 	}
 	f.status = status;
-	if (reason[0])
-		snprintf(f.reason, sizeof(f.reason), "%s", reason);
+	snprintf(f.reason, sizeof(f.reason), "%s", reason);
 	len = nc_figures_encode(&f, body, sizeof(body));
 	if (len > 0)
 		nc_msg_send(fd, NC_MSG_TRAILER, body, (size_t)len);
+	return status;
 }
 
 static void serve_control(struct netcopy_server *srv, int fd,
@@ -596,7 +602,7 @@ static void serve_control(struct netcopy_server *srv, int fd,
 	} else {
 		status = supervise(srv, fd, run, reason, sizeof(reason));
 	}
-	send_trailer(fd, run, status, reason);
+	status = send_trailer(fd, run, status, reason, sizeof(reason));
 	logf_(srv, "%s: run ended: %s%s%s", peer,
 	      status ? netcopy_strerror(status) : "ok",
 	      reason[0] ? ": " : "", reason);

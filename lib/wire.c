@@ -435,5 +435,6 @@ int nc_figures_decode(const uint8_t *buf, size_t len, struct nc_figures *fig,
 		*why = "figures out of range";
 		return NETCOPY_EPROTOCOL;
 	}
+	fig->measured = true;
 	return 0;
 }

@@ -15,6 +15,18 @@ struct args {
 	int reverse, verify, version;
 };
 
+/* popt hands out string arguments in malloc()ed memory. */
+static void args_free(struct args *a)
+{
+	char **strings[] = { &a->ip, &a->port, &a->size, &a->threads,
+			     &a->duration, &a->mode, &a->format, &a->output };
+
+	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+		free(*strings[i]);
+		*strings[i] = NULL;
+	}
+}
+
 static enum netcopy_format parse_format(const char *text)
 {
 	if (!text || strcmp(text, "text") == 0)
@@ -157,6 +169,7 @@ int main(int argc, const char **argv)
 			  netcopy_strerror(err));
 	netcopy_result_free(result);
 	netcopy_client_free(client);
+	args_free(&a);
 	poptFreeContext(ctx);
 	return cli_exit_code(err);
 }

@@ -129,12 +129,19 @@ int main(int argc, const char **argv)
 		exit_seconds = cli_seconds("exit-after", exit_after, 1e9);
 	netcopy_server_set_once(server, once);
 	poptFreeContext(ctx);
+	free(max_size);
+	free(max_memory);
+	free(hello_timeout);
+	free(exit_after);
 
 	err = netcopy_server_listen(server);
 	if (err) {
 		cli_error("cannot listen on %s port %s: %s",
 			  bind ? bind : "every address", port ? port : "8080",
 			  netcopy_strerror(err));
+		netcopy_server_free(server);
+		free(port);
+		free(bind);
 		return EXIT_RUNTIME;
 	}
 	printf("netcopy-server: listening on %s port %u\n",
@@ -142,11 +149,13 @@ int main(int argc, const char **argv)
 	fflush(stdout);
 	note_unsupported_modes();
 	setup_signals();
-	if (exit_after && pthread_create(&timer, NULL, exit_timer,
+	if (exit_seconds > 0 && pthread_create(&timer, NULL, exit_timer,
 					 &exit_seconds) == 0)
 		pthread_detach(timer);
 	err = netcopy_server_run(server);
 	netcopy_server_free(server);
+	free(port);
+	free(bind);
 	if (err) {
 		cli_error("%s", netcopy_strerror(err));
 		return EXIT_RUNTIME;
