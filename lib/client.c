@@ -34,10 +34,10 @@ struct netcopy_client {
 
 struct data_thread {
 	const struct netcopy_mode *mode;
-	bool send;
 	struct nc_flow flow;
 	int err;
 	pthread_t tid;
+	bool prepared;		/* buffers made: released by the thread */
 	bool started;
 };
 
@@ -213,7 +213,7 @@ static void *data_main(void *arg)
 {
 	struct data_thread *t = arg;
 
-	t->err = t->send ? t->mode->send(&t->flow) : t->mode->recv(&t->flow);
+	t->err = nc_flow_run(t->mode, &t->flow);
 	return NULL;
 }
 
@@ -305,11 +305,15 @@ static struct netcopy_result *result_new(const struct netcopy_client *c)
 	return r;
 }
 
+/* Close every connection, releasing buffers no thread got to. */
 static void close_all(struct data_thread *t, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
+		if (t[i].prepared && !t[i].started)
+			t[i].mode->release(&t[i].flow);
 		if (t[i].flow.fd >= 0)
 			close(t[i].flow.fd);
+	}
 }
 
 /* Data connections up, threads started; returns the first error. */
@@ -319,11 +323,17 @@ static int start_data(struct netcopy_client *c, const struct nc_reply *rep,
 	for (uint32_t i = 0; i < c->threads; i++) {
 		int fd = -1, err = open_data(c, rep, i, &fd);
 
-		nc_flow_init(&t[i].flow, fd, i, c->size, c->verify, stop);
+		nc_flow_init(&t[i].flow, fd, i, c->size, c->verify, c->reverse,
+			     stop);
 		t[i].mode = c->mode;
-		t[i].send = c->reverse;
 		if (err)
 			return err;
+		/* Buffers made before the clock starts. */
+		err = c->mode->prepare(&t[i].flow);
+		if (err)
+			return fail(c, err, "cannot prepare a data connection: "
+				    "%s", netcopy_strerror(err));
+		t[i].prepared = true;
 	}
 	for (uint32_t i = 0; i < c->threads; i++) {
 		int err = pthread_create(&t[i].tid, NULL, data_main, &t[i]);

@@ -13,13 +13,15 @@
 #define MIN_RECV_BUFFER (64u << 10)
 
 void nc_flow_init(struct nc_flow *flow, int fd, uint32_t index,
-		  uint64_t size, bool verify, const atomic_bool *stop)
+		  uint64_t size, bool verify, bool sender,
+		  const atomic_bool *stop)
 {
 	memset(flow, 0, sizeof(*flow));
 	flow->fd = fd;
 	flow->index = index;
 	flow->size = size;
 	flow->verify = verify;
+	flow->sender = sender;
 	flow->stop = stop;
 	flow->zc_completions = -1;
 	flow->zc_copied = -1;
@@ -30,15 +32,28 @@ uint64_t nc_recv_stream_memory(uint64_t size)
 	return size > MIN_RECV_BUFFER ? size : MIN_RECV_BUFFER;
 }
 
+int nc_buffer_prepare(struct nc_flow *flow)
+{
+	size_t cap = (size_t)(flow->sender ? flow->size :
+			      nc_recv_stream_memory(flow->size));
+
+	flow->state = calloc(1, cap);
+	return flow->state ? 0 : -ENOMEM;
+}
+
+void nc_buffer_release(struct nc_flow *flow)
+{
+	free(flow->state);
+	flow->state = NULL;
+}
+
 int nc_recv_stream(struct nc_flow *flow)
 {
 	size_t cap = (size_t)nc_recv_stream_memory(flow->size);
 	struct nc_verifier v;
-	uint8_t *buf = malloc(cap);
+	uint8_t *buf = flow->state;
 	int err = 0;
 
-	if (!buf)
-		return -ENOMEM;
 	nc_verifier_init(&v, flow->size, flow->index);
 	for (;;) {
 		ssize_t n = recv(flow->fd, buf, cap, 0);
@@ -59,7 +74,6 @@ int nc_recv_stream(struct nc_flow *flow)
 		break;
 	}
 	nc_flow_received(flow, v.bad_messages);
-	free(buf);
 	return err;
 }
 
@@ -129,4 +143,12 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 		f->interval_ns = last - first;
 		f->latency_ns = latency_sum / timed;
 	}
+}
+
+int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
+{
+	int err = flow->sender ? mode->send(flow) : mode->recv(flow);
+
+	mode->release(flow);
+	return err;
 }

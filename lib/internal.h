@@ -146,6 +146,8 @@ struct nc_flow {
 	uint64_t size;
 	bool verify;
 	const atomic_bool *stop;	/* the sender stops when set */
+	bool sender;
+	void *state;			/* the engine's buffers */
 
 	uint64_t bytes;
 	uint64_t messages;
@@ -164,15 +166,27 @@ struct netcopy_mode {
 	/* Buffer bytes one data connection of this mode commits, on either
 	 * side, for a message size. */
 	uint64_t (*memory)(uint64_t size);
+	/* Allocate and touch the flow's buffers (flow->state) for its side,
+	 * before the run's clock starts.  0 or -errno. */
+	int (*prepare)(struct nc_flow *flow);
 	/* Send messages until *stop, then shutdown(SHUT_WR).  0 or error. */
 	int (*send)(struct nc_flow *flow);
 	/* Receive until EOF.  0 or error. */
 	int (*recv)(struct nc_flow *flow);
+	/* Free what prepare made; safe after a failed prepare. */
+	void (*release)(struct nc_flow *flow);
 };
 
 void nc_flow_init(struct nc_flow *flow, int fd, uint32_t index,
-		  uint64_t size, bool verify, const atomic_bool *stop);
-/* recv() into one buffer until EOF: the receive side of most modes. */
+		  uint64_t size, bool verify, bool sender,
+		  const atomic_bool *stop);
+/* Prepare, send or receive, release: a data connection's whole work. */
+int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow);
+/* One contiguous buffer: a message to send, or at least 64 KiB to
+ * receive into.  The prepare/release of modes that need no more. */
+int nc_buffer_prepare(struct nc_flow *flow);
+void nc_buffer_release(struct nc_flow *flow);
+/* recv() into that buffer until EOF: the receive side of most modes. */
 int nc_recv_stream(struct nc_flow *flow);
 uint64_t nc_recv_stream_memory(uint64_t size);
 /* Close a receive: last_ns, whole messages, bad messages. */

@@ -88,24 +88,45 @@ static int sendmsg_all(int fd, const struct fields *m)
 	return 0;
 }
 
+static int one_copy_prepare(struct nc_flow *flow)
+{
+	struct fields *m = malloc(sizeof(*m));
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	err = fields_alloc(m, flow->size);
+	if (err) {
+		free(m);
+		return err;
+	}
+	flow->state = m;
+	return 0;
+}
+
+static void one_copy_release(struct nc_flow *flow)
+{
+	if (flow->state)
+		fields_free(flow->state);
+	free(flow->state);
+	flow->state = NULL;
+}
+
 static int one_copy_send(struct nc_flow *flow)
 {
-	struct fields m;
-	int err = fields_alloc(&m, flow->size);
+	struct fields *m = flow->state;
+	int err = 0;
 
-	if (err)
-		return err;
 	flow->first_ns = nc_now_ns();
 	while (!atomic_load_explicit(flow->stop, memory_order_relaxed)) {
 		if (flow->verify)
-			fields_stamp(&m, flow->index, flow->messages);
-		err = sendmsg_all(flow->fd, &m);
+			fields_stamp(m, flow->index, flow->messages);
+		err = sendmsg_all(flow->fd, m);
 		if (err)
 			break;
 		flow->messages++;
 	}
 	flow->bytes = flow->messages * flow->size;
-	fields_free(&m);
 	return err ? err : nc_send_finish(flow);
 }
 
@@ -125,15 +146,13 @@ static int one_copy_recv(struct nc_flow *flow)
 {
 	struct iovec iov[NC_FIELDS], *p;
 	struct msghdr msg = { 0 };
+	const struct fields *m = flow->state;
 	struct nc_verifier v;
-	struct fields m;
 	size_t cnt;
-	int err = fields_alloc(&m, flow->size);
+	int err = 0;
 
-	if (err)
-		return err;
 	nc_verifier_init(&v, flow->size, flow->index);
-	memcpy(iov, m.iov, sizeof(iov));
+	memcpy(iov, m->iov, sizeof(iov));
 	p = iov;
 	cnt = NC_FIELDS;
 	for (;;) {
@@ -157,13 +176,12 @@ static int one_copy_recv(struct nc_flow *flow)
 			verify_scattered(&v, p, (size_t)n);
 		cnt = iov_advance(&p, cnt, (size_t)n);
 		if (!cnt) {	/* a whole message in: start the next */
-			memcpy(iov, m.iov, sizeof(iov));
+			memcpy(iov, m->iov, sizeof(iov));
 			p = iov;
 			cnt = NC_FIELDS;
 		}
 	}
 	nc_flow_received(flow, v.bad_messages);
-	fields_free(&m);
 	return err;
 }
 
@@ -172,6 +190,8 @@ const struct netcopy_mode nc_mode_one_copy = {
 	.summary = "sendmsg() gathering 8 separately allocated fields, "
 		   "recvmsg() scattering them",
 	.memory = nc_recv_stream_memory,
+	.prepare = one_copy_prepare,
 	.send = one_copy_send,
 	.recv = one_copy_recv,
+	.release = one_copy_release,
 };

@@ -9,11 +9,9 @@
 static int two_copy_send(struct nc_flow *flow)
 {
 	size_t size = (size_t)flow->size;
-	uint8_t *buf = calloc(1, size);
+	uint8_t *buf = flow->state;
 	int err = 0;
 
-	if (!buf)
-		return -ENOMEM;
 	flow->first_ns = nc_now_ns();
 	while (!atomic_load_explicit(flow->stop, memory_order_relaxed)) {
 		if (flow->verify)
@@ -25,7 +23,6 @@ static int two_copy_send(struct nc_flow *flow)
 		flow->messages++;
 	}
 	flow->bytes = flow->messages * size;
-	free(buf);
 	return err ? err : nc_send_finish(flow);
 }
 
@@ -33,6 +30,8 @@ const struct netcopy_mode nc_mode_two_copy = {
 	.name = "two-copy",
 	.summary = "send() of one contiguous buffer, recv() at the receiver",
 	.memory = nc_recv_stream_memory,
+	.prepare = nc_buffer_prepare,
 	.send = two_copy_send,
 	.recv = nc_recv_stream,
+	.release = nc_buffer_release,
 };

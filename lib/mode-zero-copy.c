@@ -246,35 +246,64 @@ static int zc_wait_slot(struct zc_sender *z, uint32_t slot)
 	return err;
 }
 
+static int zero_copy_prepare(struct nc_flow *flow)
+{
+	struct zc_sender *z;
+	int err;
+
+	if (!flow->sender)
+		return nc_buffer_prepare(flow);
+	z = malloc(sizeof(*z));
+	if (!z)
+		return -ENOMEM;
+	err = zc_init(z, flow->fd, flow->size);
+	if (err) {
+		free(z);
+		return err;
+	}
+	flow->state = z;
+	return 0;
+}
+
+static void zero_copy_release(struct nc_flow *flow)
+{
+	if (!flow->sender) {
+		nc_buffer_release(flow);
+		return;
+	}
+	if (flow->state)
+		zc_free(flow->state);
+	free(flow->state);
+	flow->state = NULL;
+}
+
 static int zero_copy_send(struct nc_flow *flow)
 {
-	struct zc_sender z;
+	struct zc_sender *z = flow->state;
 	size_t size = (size_t)flow->size;
 	uint32_t slot = 0;
-	int err = zc_init(&z, flow->fd, flow->size);
+	int err = 0;
 
-	if (err)
-		return err;
 	flow->first_ns = nc_now_ns();
 	while (!atomic_load_explicit(flow->stop, memory_order_relaxed)) {
-		err = zc_wait_slot(&z, slot);
+		err = zc_wait_slot(z, slot);
 		if (err)
 			break;
 		if (flow->verify)
-			nc_pattern_fill(z.ring + (size_t)slot * z.stride, size,
+			nc_pattern_fill(z->ring + (size_t)slot * z->stride, size,
 					flow->index, flow->messages, 0);
-		err = zc_send_slot(&z, slot, size);
+		err = zc_send_slot(z, slot, size);
 		if (err)
 			break;
 		flow->messages++;
-		slot = (slot + 1) % z.slots;
+		slot = (slot + 1) % z->slots;
 	}
 	flow->bytes = flow->messages * size;
 	if (!err)
 		err = nc_send_finish(flow);
 	/* Every completion is owed before the buffers may go. */
-	while (zc_outstanding(&z)) {
-		int reap = zc_reap(&z, true);
+	while (zc_outstanding(z)) {
+		int reap = zc_reap(z, true);
 
 		if (reap) {
 			err = err ? err : reap;
@@ -282,9 +311,8 @@ static int zero_copy_send(struct nc_flow *flow)
 		}
 	}
 	flow->last_ns = nc_now_ns();
-	flow->zc_completions = z.completions;
-	flow->zc_copied = z.copied;
-	zc_free(&z);
+	flow->zc_completions = z->completions;
+	flow->zc_copied = z->copied;
 	return err;
 }
 
@@ -315,6 +343,8 @@ const struct netcopy_mode nc_mode_zero_copy = {
 		   "reaped from the error queue; recv() at the receiver",
 	.probe = zero_copy_probe,
 	.memory = zero_copy_memory,
+	.prepare = zero_copy_prepare,
 	.send = zero_copy_send,
 	.recv = nc_recv_stream,
+	.release = zero_copy_release,
 };

@@ -623,9 +623,9 @@ static struct run *find_run_locked(struct netcopy_server *srv,
 	return NULL;
 }
 
-/* Attach to the run and wait for its start; NULL if there is none. */
-static struct run *attach(struct netcopy_server *srv, int fd,
-			  const struct nc_tag *tag, const char **why)
+/* Claim the data connection's place in its run; NULL if it has none. */
+static struct run *claim(struct netcopy_server *srv, int fd,
+			 const struct nc_tag *tag, const char **why)
 {
 	struct run *run;
 
@@ -641,13 +641,25 @@ static struct run *attach(struct netcopy_server *srv, int fd,
 		return NULL;
 	}
 	run->fds[tag->index] = fd;
-	run->attached++;
 	run->refs++;
+	pthread_mutex_unlock(&srv->lock);
+	return run;
+}
+
+/* Count the connection in (its buffers ready) and wait for the start;
+ * false if the run was called off. */
+static bool ready(struct netcopy_server *srv, struct run *run)
+{
+	bool go;
+
+	pthread_mutex_lock(&srv->lock);
+	run->attached++;
 	pthread_cond_broadcast(&run->cond);
 	while (!run->started && !run->aborted)
 		pthread_cond_wait(&run->cond, &srv->lock);
+	go = !run->aborted;
 	pthread_mutex_unlock(&srv->lock);
-	return run;
+	return go;
 }
 
 static void serve_data(struct netcopy_server *srv, int fd,
@@ -658,22 +670,25 @@ static void serve_data(struct netcopy_server *srv, int fd,
 	struct nc_flow *flow;
 	struct run *run;
 	uint64_t one = 1;
-	int err = 0;
+	int err;
 
 	if (nc_tag_decode(body, len, &tag, &why) ||
-	    !(run = attach(srv, fd, &tag, &why))) {
+	    !(run = claim(srv, fd, &tag, &why))) {
 		logf_(srv, "%s: bad data connection: %s", peer, why);
 		return;
 	}
 	flow = &run->flows[tag.index];
 	nc_flow_init(flow, fd, tag.index, run->hello.size, run->hello.verify,
-		     &run->stop);
-	if (!run->aborted) {
-		err = nc_set_io_timeout(fd, DATA_IO_TIMEOUT_S);
-		if (!err)
-			err = run->hello.reverse ? run->mode->recv(flow) :
-						   run->mode->send(flow);
-	}
+		     !run->hello.reverse, &run->stop);
+	err = nc_set_io_timeout(fd, DATA_IO_TIMEOUT_S);
+	if (!err)
+		err = run->mode->prepare(flow);
+	if (!ready(srv, run) && !err)
+		err = NETCOPY_ESHORT;
+	if (err)
+		run->mode->release(flow);
+	else
+		err = nc_flow_run(run->mode, flow);
 	pthread_mutex_lock(&srv->lock);
 	run->errs[tag.index] = err;
 	run->fds[tag.index] = -1;	/* the control thread lets go of it */

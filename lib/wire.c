@@ -240,6 +240,12 @@ static int require(const struct reader *r, uint32_t mask, const char **why)
 
 #define BIT(x) (1u << (x))
 
+/* 0, a negative errno, or one of the library's own codes. */
+static bool error_code_valid(int64_t v)
+{
+	return v <= 0 && v >= NETCOPY_ECOMPLETION - 100;
+}
+
 int nc_header_decode(const uint8_t buf[NC_HEADER_LEN], struct nc_header *h,
 		     const char **why)
 {
@@ -357,11 +363,11 @@ int nc_reply_decode(const uint8_t *buf, size_t len, struct nc_reply *rep,
 	err = require(&r, BIT(R_CODE) | BIT(R_REASON), why);
 	if (err)
 		return err;
-	rep->code = (int32_t)(int64_t)code;
-	if (rep->code >= 0 || rep->code < NETCOPY_ECOMPLETION - 100) {
+	if (!error_code_valid((int64_t)code) || code == 0) {
 		*why = "refusal code out of range";
 		return NETCOPY_EPROTOCOL;
 	}
+	rep->code = (int32_t)(int64_t)code;
 	return 0;
 }
 
@@ -430,7 +436,7 @@ int nc_figures_decode(const uint8_t *buf, size_t len, struct nc_figures *fig,
 	fig->status = (int32_t)(int64_t)status;
 	fig->zc_completions = (int64_t)completions;
 	fig->zc_copied = (int64_t)copied;
-	if (fig->status > 0 || fig->zc_completions < -1 ||
+	if (!error_code_valid((int64_t)status) || fig->zc_completions < -1 ||
 	    fig->zc_copied < -1 || fig->zc_copied > fig->zc_completions) {
 		*why = "figures out of range";
 		return NETCOPY_EPROTOCOL;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli.c - option checks and error reporting for the front ends. */
+#include <popt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -109,4 +110,24 @@ double cli_seconds(const char *opt, const char *text, double max)
 		cli_usage_error("invalid %s '%s' (expected seconds, more than "
 				"0 and at most %g)", opt, text, max);
 	return v;
+}
+
+void cli_parse(poptContext ctx)
+{
+	int rc;
+
+	while ((rc = poptGetNextOpt(ctx)) > 0)
+		;
+	if (rc < -1)
+		cli_usage_error("%s: %s", poptBadOption(ctx,
+				POPT_BADOPTION_NOALIAS), poptStrerror(rc));
+	if (poptPeekArg(ctx))
+		cli_usage_error("unexpected argument '%s'", poptPeekArg(ctx));
+}
+
+void cli_version(poptContext ctx)
+{
+	printf("%s %s\n", cli_program, netcopy_version());
+	poptFreeContext(ctx);
+	exit(EXIT_OK);
 }

@@ -3,6 +3,7 @@
 #ifndef NETCOPY_CLI_H
 #define NETCOPY_CLI_H
 
+#include <popt.h>
 #include <stdint.h>
 
 enum cli_exit {
@@ -31,5 +32,10 @@ uint64_t cli_size(const char *opt, const char *text, uint64_t min,
 double cli_seconds(const char *opt, const char *text, double max);
 unsigned int cli_count(const char *opt, const char *text, unsigned int min,
 		       unsigned int max);
+
+/* Read every option; a bad one or a stray argument is a usage error. */
+void cli_parse(poptContext ctx);
+/* --version: print "program VERSION" and exit 0. */
+void cli_version(poptContext ctx) __attribute__((noreturn));
 
 #endif

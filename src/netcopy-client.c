@@ -143,20 +143,12 @@ int main(int argc, const char **argv)
 	struct netcopy_result *result = NULL;
 	struct netcopy_client *client;
 	enum netcopy_format format;
-	int rc, err;
+	int err;
 
 	cli_init("netcopy-client");
-	while ((rc = poptGetNextOpt(ctx)) > 0)
-		;
-	if (rc < -1)
-		cli_usage_error("%s: %s", poptBadOption(ctx,
-				POPT_BADOPTION_NOALIAS), poptStrerror(rc));
-	if (poptPeekArg(ctx))
-		cli_usage_error("unexpected argument '%s'", poptPeekArg(ctx));
-	if (a.version) {
-		printf("netcopy-client %s\n", netcopy_version());
-		return EXIT_OK;
-	}
+	cli_parse(ctx);
+	if (a.version)
+		cli_version(ctx);
 	format = parse_format(a.format);
 	client = configure(&a);
 

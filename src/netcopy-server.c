@@ -66,7 +66,7 @@ int main(int argc, const char **argv)
 {
 	char *port = NULL, *bind = NULL, *max_size = NULL, *exit_after = NULL;
 	char *max_memory = NULL, *hello_timeout = NULL;
-	int once = 0, version = 0, rc, err;
+	int once = 0, version = 0, err;
 	double exit_seconds = 0;
 	pthread_t timer;
 	struct poptOption options[] = {
@@ -98,17 +98,9 @@ int main(int argc, const char **argv)
 					 0);
 
 	cli_init("netcopy-server");
-	while ((rc = poptGetNextOpt(ctx)) > 0)
-		;
-	if (rc < -1)
-		cli_usage_error("%s: %s", poptBadOption(ctx,
-				POPT_BADOPTION_NOALIAS), poptStrerror(rc));
-	if (poptPeekArg(ctx))
-		cli_usage_error("unexpected argument '%s'", poptPeekArg(ctx));
-	if (version) {
-		printf("netcopy-server %s\n", netcopy_version());
-		return EXIT_OK;
-	}
+	cli_parse(ctx);
+	if (version)
+		cli_version(ctx);
 	if (netcopy_server_new(&server))
 		cli_usage_error("out of memory");
 	netcopy_server_set_log(server, log_line, NULL);

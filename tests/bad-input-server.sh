@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# netcopy-server refuses bad options and values with exit 2 and a one-line
+# message on stderr, and a port already in use with exit 1.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+nc_init
+# A server that wrongly accepted its options would serve until killed:
+# keep that short.
+NC_TIMEOUT=5
+
+# bad DESCRIPTION OPTION...: the server must exit 2 with a message.
+bad() {
+	local desc=$1
+
+	shift
+	nc_server_cmd "server $desc" "$@"
+	nc_check_rc 2 netcopy-server
+}
+
+bad "port 70000" -p 70000
+bad "port 65536" -p 65536
+bad "port -1" -p -1
+bad "port abc" -p abc
+bad "max-size 0" -p 0 -s 0
+bad "max-size 65M" -p 0 -s 65M
+bad "max-size abc" -p 0 -s abc
+bad "max-size 1X" -p 0 -s 1X
+bad "exit-after abc" -p 0 -d abc
+bad "exit-after -1" -p 0 -d -1
+bad "max-memory abc" -p 0 --max-memory abc
+bad "max-memory 1X" -p 0 --max-memory 1X
+bad "hello-timeout abc" -p 0 --hello-timeout abc
+bad "hello-timeout -1" -p 0 --hello-timeout -1
+bad "unknown long option" -p 0 --bogus
+bad "unknown short option" -p 0 -x
+bad "option without its value" -p
+bad "stray argument" -p 0 extra
+
+# A bind address this machine does not have (TEST-NET-1): runtime error.
+nc_server_cmd "server -b 192.0.2.1" -p 0 -b 192.0.2.1
+nc_check_rc 1 netcopy-server
+
+# A port in use: runtime error.
+nc_start_server -b 127.0.0.1
+nc_server_cmd "server on a port in use" -p "$NC_PORT" -b 127.0.0.1
+nc_check_rc 1 netcopy-server
+nc_check "the first server still runs" nc_server_alive
+
+nc_finish

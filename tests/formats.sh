@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Output formats: the CSV header (its first 11 columns fixed by the
+# study) and row, -o appending with the header only once, JSON (one
+# object per line, schema 1, its groups) and text.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+nc_init
+nc_need_jq
+nc_start_server
+run=(-p "$NC_PORT" -s 4K -t 2 -d 0.1 --verify)
+
+# ---- CSV on stdout
+nc_client "csv on stdout" "${run[@]}" -f csv
+if nc_check_rc 0; then
+	nc_log "CSV header: $(head -n 1 "$NC_OUT")"
+	nc_check_csv_run two-copy 4096 2
+	header=$(head -n 1 "$NC_OUT")
+	nc_check "CSV header starts with exactly the 11 study columns" \
+		[ "${header:0:${#NC_CSV_HEAD}+1}" = "$NC_CSV_HEAD," ]
+	for col in Mismatches ZC_Completions ZC_Copied Status; do
+		nc_check "CSV header has a $col column" \
+			grep -Eq "(^|,)$col(,|\$)" <<<"$header"
+	done
+	ncols=$(head -n 1 "$NC_OUT" | awk -F, '{ print NF }')
+	rcols=$(sed -n 2p "$NC_OUT" | awk -F, '{ print NF }')
+	nc_check "CSV row has as many fields as the header ($rcols/$ncols)" \
+		[ "$ncols" = "$rcols" ]
+	nc_check "two-copy CSV: ZC_Completions is NA, not 0" \
+		[ "$(nc_csv_get "$NC_OUT" ZC_Completions)" = NA ]
+fi
+
+# ---- CSV into a file, twice: one header, two rows
+csv=$nc_tmp/out.csv
+for i in 1 2; do
+	nc_client "csv -o run $i" "${run[@]}" -f csv -o "$csv"
+	nc_check_rc 0
+done
+nc_check "-o csv twice: 3 lines (got $(wc -l <"$csv" 2>/dev/null))" \
+	[ "$(wc -l <"$csv" 2>/dev/null)" = 3 ]
+nc_check "-o csv twice: exactly one header line" \
+	[ "$(grep -c '^Implementation,' "$csv")" = 1 ]
+nc_check "-o csv twice: the header comes first" \
+	[ "$(head -n 1 "$csv" | cut -d, -f1-11)" = "$NC_CSV_HEAD" ]
+nc_check "-o csv twice: both rows are two-copy rows" \
+	[ "$(grep -c '^two-copy,4096,2,' "$csv")" = 2 ]
+[ "$nc_failures" -eq 0 ] || nc_show "$csv" "$csv"
+
+# An existing but empty file gets the header too.
+empty=$nc_tmp/empty.csv
+: >"$empty"
+nc_client "csv -o into an empty file" "${run[@]}" -f csv -o "$empty"
+nc_check_rc 0
+nc_check "-o csv into an empty file writes the header" \
+	[ "$(head -n 1 "$empty" | cut -d, -f1-11)" = "$NC_CSV_HEAD" ]
+nc_check "-o csv into an empty file: header and one row" \
+	[ "$(wc -l <"$empty")" = 2 ]
+
+# ---- JSON on stdout
+jq_common='.schema == 1
+	and (.params | type) == "object"
+	and (.result | type) == "object"
+	and has("sender") and has("receiver")
+	and has("zerocopy") and has("latency")
+	and .latency == null'
+nc_client "json on stdout" "${run[@]}" -f json
+if nc_check_rc 0; then
+	nc_log "JSON: $(head -c 600 "$NC_OUT")"
+	nc_check "json: exactly one line" [ "$(wc -l <"$NC_OUT")" = 1 ]
+	nc_check "json: parses, schema 1 and every group" \
+		jq -e "$jq_common" "$NC_OUT" >/dev/null
+	nc_check "json: params echo the run" \
+		jq -e '.params.mode == "two-copy" and .params.size == 4096
+			and .params.threads == 2 and .params.verify == true' \
+		"$NC_OUT" >/dev/null
+	nc_check "json: result status ok, bytes > 0, no mismatch" \
+		jq -e '.result.status == "ok" and .result.bytes > 0
+			and .result.mismatches == 0' "$NC_OUT" >/dev/null
+	nc_check "json: two-copy has zerocopy null" \
+		jq -e '.zerocopy == null' "$NC_OUT" >/dev/null
+	[ "$nc_failures" -eq 0 ] || nc_show_run
+fi
+
+# ---- JSON into a file, twice: two objects, one a line
+json=$nc_tmp/out.json
+for i in 1 2; do
+	nc_client "json -o run $i" "${run[@]}" -f json -o "$json"
+	nc_check_rc 0
+done
+nc_check "-o json twice: 2 lines" [ "$(wc -l <"$json" 2>/dev/null)" = 2 ]
+nc_check "-o json twice: each line an object of schema 1" \
+	jq -e -s 'length == 2 and all(.[]; .schema == 1)' "$json" >/dev/null
+
+# ---- JSON of zero-copy, where the mode runs (0.3 s: the zero-copy
+# sender's set-up can outlast a shorter run on a busy machine; the
+# loopback test is the one that holds the short runs to account)
+if nc_zero_copy_built; then
+	nc_client "json zero-copy" -p "$NC_PORT" -m zero-copy -s 64K -t 1 \
+		-d 0.3 --verify -f json
+else
+	NC_RC=4
+fi
+if [ "$NC_RC" -eq 4 ]; then
+	nc_log "zero-copy not supported here; its JSON is not checked"
+elif nc_check_rc 0; then
+	nc_check "json zero-copy: zerocopy.completions > 0, copied a number" \
+		jq -e '.zerocopy.completions > 0
+			and (.zerocopy.copied | type) == "number"' \
+		"$NC_OUT" >/dev/null || nc_show_run
+fi
+
+# ---- text, explicit and by default
+nc_client "text" "${run[@]}" -f text
+nc_check_rc 0 &&
+	nc_check "text: a summary naming the mode on stdout" \
+		grep -q two-copy "$NC_OUT"
+nc_client "default format" "${run[@]}"
+nc_check_rc 0 &&
+	nc_check "default format: a summary on stdout" [ -s "$NC_OUT" ]
+text=$nc_tmp/out.txt
+nc_client "text -o" "${run[@]}" -o "$text"
+nc_check_rc 0 && nc_check "text -o writes the file" [ -s "$text" ]
+
+# ---- an output file that cannot be opened is a runtime error
+nc_client "-o into a missing directory" "${run[@]}" -f csv \
+	-o "$nc_tmp/no/such/dir/out.csv"
+nc_check_rc 1
+
+nc_finish

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# --help and --usage print usage on stdout and exit 0; --version prints
+# the package version; for both programs.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+nc_init
+NC_TIMEOUT=10
+
+version=
+if [ -r "$top_builddir/config.h" ]; then
+	version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' \
+		"$top_builddir/config.h")
+fi
+
+for prog in netcopy-server netcopy-client; do
+	if [ "$prog" = netcopy-server ]; then
+		cmd=$NETCOPY_SERVER
+	else
+		cmd=$NETCOPY_CLIENT
+	fi
+	for opt in --help --usage; do
+		nc_run "$prog $opt" "$cmd" "$opt"
+		nc_check_rc 0 || continue
+		nc_check "$prog $opt: usage on stdout" \
+			grep -qi 'usage' "$NC_OUT" || nc_show_run
+		nc_check "$prog $opt: names the program" \
+			grep -q "$prog" "$NC_OUT" || nc_show_run
+		nc_check "$prog $opt: nothing on stderr" [ ! -s "$NC_ERR" ] ||
+			nc_show_run
+	done
+	nc_run "$prog --help" "$cmd" --help
+	nc_check "$prog --help documents --port" grep -q -- --port "$NC_OUT"
+	if [ "$prog" = netcopy-client ]; then
+		for opt in --size --mode --threads --duration --reverse --verify \
+			--format --output --ip; do
+			nc_check "$prog --help documents $opt" \
+				grep -q -- "$opt" "$NC_OUT"
+		done
+	else
+		for opt in --bind --max-size --exit-after --once --max-memory \
+			--hello-timeout; do
+			nc_check "$prog --help documents $opt" \
+				grep -q -- "$opt" "$NC_OUT"
+		done
+	fi
+	nc_run "$prog --version" "$cmd" --version
+	nc_check_rc 0 || continue
+	if [ -n "$version" ]; then
+		nc_check "$prog --version prints $version" \
+			grep -qF -- "$version" "$NC_OUT" || nc_show_run
+	else
+		nc_check "$prog --version prints a version" \
+			grep -Eq '[0-9]+\.[0-9]+' "$NC_OUT" || nc_show_run
+	fi
+done
+
+nc_finish

@@ -1,0 +1,26 @@
+# Integration tests: the two programs over loopback, driven by shell
+# scripts (tests/*.sh, helpers in tests/lib.sh), with tests/rawpeer as a
+# misbehaving peer.  Each script starts its own servers on free ports, so
+# they run in parallel (make -j check).
+
+check_PROGRAMS += tests/rawpeer
+tests_rawpeer_SOURCES = tests/rawpeer.c
+
+NETCOPY_INTEGRATION_TESTS = \
+	tests/loopback-two-copy.sh \
+	tests/loopback-one-copy.sh \
+	tests/loopback-zero-copy.sh \
+	tests/formats.sh \
+	tests/bad-input-client.sh \
+	tests/bad-input-server.sh \
+	tests/peer-errors.sh \
+	tests/server-robustness.sh \
+	tests/server-limits.sh \
+	tests/server-lifecycle.sh \
+	tests/disable-modes.sh \
+	tests/ipv6.sh \
+	tests/help-version.sh
+
+TESTS += $(NETCOPY_INTEGRATION_TESTS)
+dist_check_SCRIPTS += $(NETCOPY_INTEGRATION_TESTS)
+EXTRA_DIST += tests/lib.sh

@@ -1,0 +1,578 @@
+# shellcheck shell=bash disable=SC2034,SC2119,SC2120
+# (SC2034: NC_* results are for the scripts; SC2119/SC2120: optional args.)
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# tests/lib.sh - what the integration tests share.  Sourced by each
+# tests/*.sh script, which then calls nc_init first and nc_finish last.
+#
+# Exit codes of a test: 0 pass, 1 fail, 77 skip, 99 hard error (the test
+# itself could not run: no programs, no server start, ...).
+#
+# Environment (set by AM_TESTS_ENVIRONMENT in Makefile.am): NETCOPY_SERVER,
+# NETCOPY_CLIENT, NETCOPY_RAWPEER, top_srcdir, top_builddir.  Run by hand
+# from the build tree, the defaults below find them too.
+#
+# Every client and rawpeer run is bounded by `timeout`, every server is
+# started on a free port (-p 0) and stopped on exit, and all files go to a
+# private temporary directory that is removed on exit.
+
+set -u
+
+# Unset what would change the programs' behaviour behind a test's back.
+unset NETCOPY_DISABLE_MODES
+
+nc_me=$(basename "$0" .sh)
+: "${top_builddir:=.}"
+: "${top_srcdir:=$(dirname "$0")/..}"
+: "${NETCOPY_SERVER:=$top_builddir/src/netcopy-server}"
+: "${NETCOPY_CLIENT:=$top_builddir/src/netcopy-client}"
+: "${NETCOPY_RAWPEER:=$top_builddir/tests/rawpeer}"
+
+# Seconds any one client or rawpeer run may take.
+NC_TIMEOUT=30
+
+nc_failures=0
+nc_checks=0
+nc_tmp=
+nc_server_pids=()
+nc_server_count=0
+nc_run_count=0
+
+# Results of the latest nc_run / nc_start_server.
+NC_RC=0
+NC_OUT=
+NC_ERR=
+NC_DESC=
+NC_PORT=
+NC_ADDR=
+NC_SERVER_PID=
+NC_SERVER_OUT=
+NC_SERVER_ERR=
+
+nc_log() {
+	printf '%s: %s\n' "$nc_me" "$*"
+}
+
+# A hard error: the test cannot go on.
+nc_error() {
+	printf '%s: ERROR: %s\n' "$nc_me" "$*" >&2
+	exit 99
+}
+
+nc_skip() {
+	printf '%s: SKIP: %s\n' "$nc_me" "$*"
+	exit 77
+}
+
+# A failed check: recorded, and the test goes on to the next check.
+nc_fail() {
+	nc_failures=$((nc_failures + 1))
+	printf '%s: FAIL: %s\n' "$nc_me" "$*" >&2
+}
+
+nc_pass() {
+	printf '%s: ok: %s\n' "$nc_me" "$*"
+}
+
+# Show a file in the log, indented, with a label.
+nc_show() {
+	local label=$1 file=$2
+
+	[ -s "$file" ] || return 0
+	printf '  --- %s:\n' "$label"
+	sed -e 's/^/  | /' "$file" | head -n 40
+}
+
+nc_cleanup() {
+	local pid
+
+	for pid in ${nc_server_pids[@]+"${nc_server_pids[@]}"}; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in ${nc_server_pids[@]+"${nc_server_pids[@]}"}; do
+		nc_wait_pid "$pid" 5 || kill -KILL "$pid" 2>/dev/null
+	done
+	if [ -n "$nc_tmp" ] && [ -d "$nc_tmp" ]; then
+		rm -rf "$nc_tmp"
+	fi
+}
+
+nc_init() {
+	local prog
+
+	for prog in "$NETCOPY_SERVER" "$NETCOPY_CLIENT"; do
+		[ -x "$prog" ] || nc_error "$prog is not built"
+	done
+	command -v timeout >/dev/null || nc_skip "timeout(1) not found"
+	nc_tmp=$(mktemp -d "${TMPDIR:-/tmp}/netcopy-$nc_me.XXXXXX") ||
+		nc_error "mktemp -d failed"
+	trap nc_cleanup EXIT
+	trap 'exit 99' HUP INT TERM
+}
+
+nc_need_rawpeer() {
+	[ -x "$NETCOPY_RAWPEER" ] || nc_error "$NETCOPY_RAWPEER is not built"
+}
+
+nc_need_jq() {
+	command -v jq >/dev/null || nc_skip "jq not found"
+}
+
+nc_finish() {
+	if [ "$nc_failures" -gt 0 ]; then
+		printf '%s: %d of %d checks failed\n' "$nc_me" "$nc_failures" \
+			"$nc_checks" >&2
+		exit 1
+	fi
+	printf '%s: all %d checks passed\n' "$nc_me" "$nc_checks"
+	exit 0
+}
+
+# nc_wait_pid PID SECONDS: wait up to SECONDS for PID (a child of this
+# shell) to end.  Returns 0 with its exit status in NC_WAIT_RC, 1 if it is
+# still running.
+NC_WAIT_RC=
+nc_wait_pid() {
+	local pid=$1 limit=$2 i
+
+	for ((i = 0; i < limit * 20; i++)); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			wait "$pid" 2>/dev/null
+			NC_WAIT_RC=$?
+			return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
+# nc_start_server [OPTION...]: start a server on a free port (-p 0 is
+# added) with these options, wait (10 s at most) for its "listening" line
+# and set NC_PORT, NC_ADDR, NC_SERVER_PID, NC_SERVER_OUT, NC_SERVER_ERR.
+# The server runs in the background until nc_stop_server or the end.
+# Environment for the server alone: nc_start_server_env VAR=VALUE ... --
+# OPTION...
+nc_start_server() {
+	nc_start_server_env -- "$@"
+}
+
+nc_start_server_env() {
+	local envs=() line i
+
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		envs+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	nc_server_count=$((nc_server_count + 1))
+	NC_SERVER_OUT=$nc_tmp/server$nc_server_count.out
+	NC_SERVER_ERR=$nc_tmp/server$nc_server_count.err
+	# Created here: the background job may not have opened them yet.
+	: >"$NC_SERVER_OUT"
+	: >"$NC_SERVER_ERR"
+	env ${envs[@]+"${envs[@]}"} "$NETCOPY_SERVER" -p 0 "$@" \
+		>"$NC_SERVER_OUT" 2>"$NC_SERVER_ERR" </dev/null &
+	NC_SERVER_PID=$!
+	nc_server_pids+=("$NC_SERVER_PID")
+	NC_PORT=
+	NC_ADDR=
+	# The line is whole once its newline is there.
+	for ((i = 0; i < 200; i++)); do
+		[ "$(wc -l <"$NC_SERVER_OUT")" -ge 1 ] && break
+		if ! kill -0 "$NC_SERVER_PID" 2>/dev/null; then
+			nc_show "server stderr" "$NC_SERVER_ERR"
+			nc_error "server $* died before listening"
+		fi
+		sleep 0.05
+	done
+	line=$(head -n 1 "$NC_SERVER_OUT")
+	if [[ $line =~ ^netcopy-server:\ listening\ on\ ([^ ]+)\ port\ ([0-9]+)$ ]]; then
+		NC_ADDR=${BASH_REMATCH[1]}
+		NC_PORT=${BASH_REMATCH[2]}
+	else
+		nc_show "server stdout" "$NC_SERVER_OUT"
+		nc_show "server stderr" "$NC_SERVER_ERR"
+		nc_error "no 'netcopy-server: listening on ADDR port N' line" \
+			"from server $* within 10 s (got '$line')"
+	fi
+	if [ "$NC_PORT" -lt 1 ] || [ "$NC_PORT" -gt 65535 ]; then
+		nc_error "server reported port $NC_PORT"
+	fi
+}
+
+# nc_stop_server [PID]: SIGTERM the server (the latest one by default)
+# and wait for it; NC_WAIT_RC is its exit status.  Returns 1 if it did not
+# end within 5 s (it is then killed).
+nc_stop_server() {
+	local pid=${1:-$NC_SERVER_PID}
+
+	kill -TERM "$pid" 2>/dev/null
+	if ! nc_wait_pid "$pid" 5; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		return 1
+	fi
+	return 0
+}
+
+# nc_server_alive [PID]: is the server (the latest one by default) still
+# running?
+nc_server_alive() {
+	kill -0 "${1:-$NC_SERVER_PID}" 2>/dev/null
+}
+
+# nc_run DESCRIPTION COMMAND...: run a command bounded by timeout, stdout
+# to NC_OUT, stderr to NC_ERR, status in NC_RC.  Prefix the command with
+# env VAR=VALUE for its environment.
+nc_run() {
+	NC_DESC=$1
+	shift
+	nc_run_count=$((nc_run_count + 1))
+	NC_OUT=$nc_tmp/run$nc_run_count.out
+	NC_ERR=$nc_tmp/run$nc_run_count.err
+	timeout -k 5 "$NC_TIMEOUT" "$@" >"$NC_OUT" 2>"$NC_ERR" </dev/null
+	NC_RC=$?
+}
+
+# nc_client DESCRIPTION OPTION...: nc_run of the client.
+nc_client() {
+	local desc=$1
+
+	shift
+	nc_run "$desc" "$NETCOPY_CLIENT" "$@"
+}
+
+# nc_server_cmd DESCRIPTION OPTION...: nc_run of a server in the
+# foreground (for option errors, --help, ...).
+nc_server_cmd() {
+	local desc=$1
+
+	shift
+	nc_run "$desc" "$NETCOPY_SERVER" "$@"
+}
+
+# nc_rawpeer DESCRIPTION ARG...: nc_run of rawpeer.
+nc_rawpeer() {
+	local desc=$1
+
+	shift
+	nc_run "$desc" "$NETCOPY_RAWPEER" "$@"
+}
+
+# Report the latest run's output after a failed check.
+nc_show_run() {
+	nc_show "stdout" "$NC_OUT"
+	nc_show "stderr" "$NC_ERR"
+}
+
+# nc_check_rc EXPECTED [PROGRAM]: check the latest run's exit status.  It
+# must never be a timeout (124) or a signal (>= 128).  For a non-zero
+# EXPECTED, stderr must hold a message whose every line starts with
+# PROGRAM (netcopy-client by default; the libtool "lt-" prefix is
+# allowed).  Returns 0 when all held.
+nc_check_rc() {
+	local want=$1 prog=${2:-netcopy-client} ok=0
+
+	nc_checks=$((nc_checks + 1))
+	if [ "$NC_RC" -eq 124 ] || [ "$NC_RC" -eq 137 ]; then
+		nc_fail "$NC_DESC: timed out after ${NC_TIMEOUT}s (hung?)"
+		ok=1
+	elif [ "$NC_RC" -ge 128 ]; then
+		nc_fail "$NC_DESC: killed by signal $((NC_RC - 128))" \
+			"(exit $NC_RC), expected exit $want"
+		ok=1
+	elif [ "$NC_RC" -ne "$want" ]; then
+		nc_fail "$NC_DESC: exit $NC_RC, expected $want"
+		ok=1
+	elif [ "$want" -ne 0 ]; then
+		if [ ! -s "$NC_ERR" ]; then
+			nc_fail "$NC_DESC: exit $NC_RC but nothing on stderr"
+			ok=1
+		elif grep -Ev "^(lt-)?${prog}[: ]" "$NC_ERR" >/dev/null; then
+			nc_fail "$NC_DESC: a stderr line does not start with" \
+				"'$prog'"
+			ok=1
+		fi
+	fi
+	if [ "$ok" -ne 0 ]; then
+		nc_show_run
+		return 1
+	fi
+	if [ "$want" -ne 0 ]; then
+		nc_pass "$NC_DESC (exit $NC_RC: $(head -n 1 "$NC_ERR"))"
+	else
+		nc_pass "$NC_DESC (exit $NC_RC)"
+	fi
+	return 0
+}
+
+# nc_check_stderr_matches REGEX WHAT: the latest run's stderr matches an
+# extended regular expression (case-insensitive).
+nc_check_stderr_matches() {
+	local re=$1 what=$2
+
+	nc_checks=$((nc_checks + 1))
+	if ! grep -Eiq -- "$re" "$NC_ERR"; then
+		nc_fail "$NC_DESC: stderr does not give $what (/$re/)"
+		nc_show_run
+		return 1
+	fi
+	return 0
+}
+
+# nc_check DESCRIPTION COMMAND...: a check that is a command.
+nc_check() {
+	local desc=$1
+
+	shift
+	nc_checks=$((nc_checks + 1))
+	if "$@"; then
+		return 0
+	fi
+	nc_fail "$desc"
+	return 1
+}
+
+# ---- CSV -----------------------------------------------------------------
+
+# The first 11 columns of the CSV header, as the issue fixes them.
+NC_CSV_HEAD='Implementation,MessageSize,Threads,Throughput_Gbps,Latency_us,TotalBytes,CPUCycles,CyclesPerByte,CacheMisses,CacheRefs,ContextSwitches'
+
+# nc_csv_get FILE COLUMN [ROW]: print the value of the named column in
+# data row ROW (1 = the first line after the header; default 1).  Prints
+# nothing and returns 1 when the column or row is missing.  Values are
+# assumed to hold no quoted commas (the client writes none).
+nc_csv_get() {
+	awk -F, -v col="$2" -v row="${3:-1}" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
+		NR == row + 1 && c { print $c; found = 1 }
+		END { exit !found }' "$1"
+}
+
+# ---- loopback runs ---------------------------------------------------------
+
+# nc_is_uint TEXT
+nc_is_uint() {
+	[[ $1 =~ ^[0-9]+$ ]]
+}
+
+# nc_csv_load FILE [ROW]: load the named columns of data row ROW (default
+# 1) into the associative array NC_CSV, without a subprocess.  Returns 1
+# when the file has no such row.
+declare -gA NC_CSV=()
+nc_csv_load() {
+	local file=$1 row=${2:-1} i line
+	local -a names values
+
+	NC_CSV=()
+	{
+		IFS= read -r line || return 1
+		IFS=, read -r -a names <<<"$line"
+		for ((i = 1; i < row; i++)); do
+			IFS= read -r line || return 1
+		done
+		IFS= read -r line || return 1
+		IFS=, read -r -a values <<<"$line"
+	} <"$file"
+	for i in "${!names[@]}"; do
+		NC_CSV[${names[i]}]=${values[i]:-}
+	done
+	return 0
+}
+
+# nc_check_csv_run MODE SIZE_BYTES THREADS: check the CSV of the latest
+# successful client run (in NC_OUT): a header and one row, the header's
+# first 11 columns, TotalBytes > 0, Mismatches 0, Status ok, the
+# parameters echoed, perf columns NA, and for zero-copy ZC_Completions > 0
+# with ZC_Copied present.
+nc_check_csv_run() {
+	local mode=$1 size=$2 threads=$3 v col bad=0 header lines=0 line
+
+	nc_checks=$((nc_checks + 1))
+	while IFS= read -r line; do
+		lines=$((lines + 1))
+		[ "$lines" -eq 1 ] && header=$line
+	done <"$NC_OUT"
+	if [ "${header:-}" != "$NC_CSV_HEAD" ] &&
+	   [ "${header:0:${#NC_CSV_HEAD}+1}" != "$NC_CSV_HEAD," ]; then
+		nc_fail "$NC_DESC: CSV header's first 11 columns differ"
+		bad=1
+	fi
+	if [ "$lines" -ne 2 ]; then
+		nc_fail "$NC_DESC: expected a header and one row, got $lines lines"
+		bad=1
+	fi
+	nc_csv_load "$NC_OUT" || NC_CSV=()
+	v=${NC_CSV[Implementation]:-}
+	[ "$v" = "$mode" ] ||
+		{ nc_fail "$NC_DESC: Implementation '$v', expected $mode"; bad=1; }
+	v=${NC_CSV[MessageSize]:-}
+	[ "$v" = "$size" ] ||
+		{ nc_fail "$NC_DESC: MessageSize '$v', expected $size"; bad=1; }
+	v=${NC_CSV[Threads]:-}
+	[ "$v" = "$threads" ] ||
+		{ nc_fail "$NC_DESC: Threads '$v', expected $threads"; bad=1; }
+	v=${NC_CSV[TotalBytes]:-}
+	if ! nc_is_uint "$v" || [ "$v" -le 0 ]; then
+		nc_fail "$NC_DESC: TotalBytes '$v', expected > 0"
+		bad=1
+	fi
+	v=${NC_CSV[Mismatches]:-}
+	[ "$v" = 0 ] ||
+		{ nc_fail "$NC_DESC: Mismatches '$v', expected 0"; bad=1; }
+	v=${NC_CSV[Status]:-}
+	[ "$v" = ok ] ||
+		{ nc_fail "$NC_DESC: Status '$v', expected ok"; bad=1; }
+	for col in CPUCycles CyclesPerByte CacheMisses CacheRefs ContextSwitches; do
+		v=${NC_CSV[$col]:-}
+		[ "$v" = NA ] ||
+			{ nc_fail "$NC_DESC: $col '$v', expected NA"; bad=1; }
+	done
+	if [ "$mode" = zero-copy ]; then
+		v=${NC_CSV[ZC_Completions]:-}
+		if ! nc_is_uint "$v" || [ "$v" -le 0 ]; then
+			nc_fail "$NC_DESC: ZC_Completions '$v', expected > 0"
+			bad=1
+		fi
+		v=${NC_CSV[ZC_Copied]:-}
+		if ! nc_is_uint "$v"; then
+			nc_fail "$NC_DESC: ZC_Copied '$v', expected a count"
+			bad=1
+		fi
+	fi
+	if [ "$bad" -ne 0 ]; then
+		nc_show_run
+		return 1
+	fi
+	return 0
+}
+
+# nc_size_bytes SIZE: 4K -> 4096, 1M -> 1048576.
+nc_size_bytes() {
+	case $1 in
+	*K) echo $((${1%K} * 1024)) ;;
+	*M) echo $((${1%M} * 1048576)) ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# nc_loopback MODE: every size x threads x direction, verified, against
+# one server; skips (77) when MODE is not supported on this machine.
+nc_loopback() {
+	local mode=$1 size threads dir desc
+	local -a dirflag
+
+	nc_init
+	if [ "$mode" = zero-copy ] && ! nc_zero_copy_built; then
+		nc_skip "zero-copy is not built (configure found no headers)"
+	fi
+	nc_start_server
+	nc_log "server on $NC_ADDR port $NC_PORT"
+
+	# Probe: a mode this build or kernel lacks is a skip, not a failure.
+	nc_client "probe $mode" -p "$NC_PORT" -m "$mode" -s 1K -t 1 -d 0.05 \
+		--verify -f csv
+	if [ "$NC_RC" -eq 4 ]; then
+		nc_show_run
+		nc_skip "$mode is not supported here"
+	fi
+
+	for size in 1 64 4K 64K 1M; do
+		for threads in 1 4; do
+			for dir in forward reverse; do
+				dirflag=()
+				[ "$dir" = reverse ] && dirflag=(-R)
+				desc="$mode -s $size -t $threads ${dirflag[*]:-(server sends)}"
+				nc_client "$desc" -p "$NC_PORT" -m "$mode" \
+					-s "$size" -t "$threads" -d 0.1 \
+					--verify -f csv ${dirflag[@]+"${dirflag[@]}"}
+				nc_check_rc 0 &&
+					nc_check_csv_run "$mode" \
+						"$(nc_size_bytes "$size")" \
+						"$threads"
+			done
+		done
+	done
+	nc_check "server still running after the runs" nc_server_alive
+	nc_stop_server
+	nc_checks=$((nc_checks + 1))
+	[ "$NC_WAIT_RC" = 0 ] ||
+		nc_fail "server exit $NC_WAIT_RC after SIGTERM, expected 0"
+	nc_finish
+}
+
+# ---- rawpeer -----------------------------------------------------------------
+
+NC_RAW_PID=
+NC_RAW_PORT=
+NC_RAW_OUT=
+NC_RAW_ERR=
+
+# nc_start_rawpeer_server [-6] ACTION...: start "rawpeer serve ACTION..."
+# in the background, a fake server for the client, and set NC_RAW_PORT,
+# NC_RAW_PID, NC_RAW_OUT and NC_RAW_ERR.  nc_wait_rawpeer reaps it.
+nc_start_rawpeer_server() {
+	local flags=() i
+
+	nc_need_rawpeer
+	if [ "${1:-}" = -6 ]; then
+		flags=(-6)
+		shift
+	fi
+	nc_run_count=$((nc_run_count + 1))
+	NC_RAW_OUT=$nc_tmp/rawpeer$nc_run_count.out
+	NC_RAW_ERR=$nc_tmp/rawpeer$nc_run_count.err
+	: >"$NC_RAW_OUT"
+	: >"$NC_RAW_ERR"
+	"$NETCOPY_RAWPEER" -t 20 ${flags[@]+"${flags[@]}"} serve "$@" \
+		>"$NC_RAW_OUT" 2>"$NC_RAW_ERR" </dev/null &
+	NC_RAW_PID=$!
+	NC_RAW_PORT=
+	for ((i = 0; i < 200; i++)); do
+		if [[ $(head -n 1 "$NC_RAW_OUT") =~ ^port\ ([0-9]+)$ ]]; then
+			NC_RAW_PORT=${BASH_REMATCH[1]}
+			return 0
+		fi
+		kill -0 "$NC_RAW_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	nc_show "rawpeer stderr" "$NC_RAW_ERR"
+	nc_error "rawpeer serve $* did not report its port"
+}
+
+# nc_wait_rawpeer: wait (25 s at most) for the background rawpeer;
+# NC_WAIT_RC is its exit status.
+nc_wait_rawpeer() {
+	if ! nc_wait_pid "$NC_RAW_PID" 25; then
+		kill -KILL "$NC_RAW_PID" 2>/dev/null
+		wait "$NC_RAW_PID" 2>/dev/null
+		NC_WAIT_RC=137
+	fi
+}
+
+# nc_check_peer_closed: the latest "rawpeer ... recv MS" saw the server
+# close the connection (eof or reset) rather than keep it open.
+nc_check_peer_closed() {
+	nc_checks=$((nc_checks + 1))
+	if [ "$NC_RC" -ne 0 ] || ! grep -Eqx 'eof|reset' "$NC_OUT"; then
+		nc_fail "$NC_DESC: the server did not close the connection" \
+			"(rawpeer exit $NC_RC)"
+		nc_show_run
+		return 1
+	fi
+	nc_pass "$NC_DESC: server closed it ($(tail -n 1 "$NC_OUT"))"
+	return 0
+}
+
+# nc_zero_copy_built: was zero-copy built in (configure found the
+# headers)?  Without it the client does not know the mode's name at all.
+nc_zero_copy_built() {
+	[ ! -r "$top_builddir/config.h" ] ||
+		grep -q '^#define NETCOPY_WITH_ZEROCOPY 1' "$top_builddir/config.h"
+}
+
+# nc_have_ipv6_loopback: is ::1 configured?
+nc_have_ipv6_loopback() {
+	[ -r /proc/net/if_inet6 ] &&
+		grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6
+}

@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * rawpeer.c - a misbehaving netcopy peer for the integration tests.
+ *
+ * It speaks the control protocol's framing by hand (not through the
+ * library), so the tests can send what a real client or server never
+ * would: garbage, a wrong magic or version, an oversize length, half a
+ * hello, a hello out of range, or nothing at all.
+ *
+ * Usage:
+ *   rawpeer [-t SECONDS] connect HOST PORT [ACTION...]
+ *       Connect to HOST PORT, then run the actions in order.
+ *   rawpeer [-t SECONDS] [-6] serve [ACTION...]
+ *       Listen on 127.0.0.1 (::1 with -6) on a free port, print
+ *       "port N" on stdout (flushed), accept one connection, then run
+ *       the actions on it.
+ *
+ * Actions (run in order; the socket is closed at the end):
+ *   hex HEX            send these bytes ("4e435059...", spaces not allowed)
+ *   garbage N          send N pseudo-random bytes
+ *   header TYPE LEN [MAGIC [VERSION]]
+ *                      send a 12-byte header; numbers in C notation
+ *                      (0x.. hex); MAGIC defaults to 0x4e435059, VERSION 1
+ *   hello MODE SIZE THREADS SECONDS REVERSE VERIFY
+ *                      send a well-framed hello with these fields
+ *                      (SIZE and THREADS are not range-checked here)
+ *   hello-prefix N MODE SIZE THREADS SECONDS REVERSE VERIFY
+ *                      send only the first N bytes of that hello message
+ *   sleep MS           wait MS milliseconds
+ *   recv MS            read until the peer closes or MS milliseconds pass;
+ *                      print "recv N bytes", then "eof", "reset" or
+ *                      "open" (still open at the deadline) on stdout
+ *   shutdown           shutdown(SHUT_WR)
+ *   close              close the connection now (later actions that use
+ *                      the socket fail)
+ *
+ * -t SECONDS is a safety net (default 20): past it rawpeer prints a line
+ * on stderr and exits 99, so a test can never hang on it.
+ *
+ * Exit status: 0 when every action ran; 1 when connecting or an action's
+ * system call failed (sending to a peer that has closed included); 2 on a
+ * usage error; 99 on the safety timeout.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RP_MAGIC 0x4e435059u
+#define RP_VERSION 1u
+#define RP_HEADER_LEN 12
+#define RP_MSG_HELLO 1u
+
+enum { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE, H_VERIFY };
+
+static const char *prog = "rawpeer";
+
+static void on_alarm(int sig)
+{
+	static const char msg[] = "rawpeer: safety timeout, giving up\n";
+	ssize_t n;
+
+	(void)sig;
+	n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)n;
+	_exit(99);
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: %s [-t SECONDS] connect HOST PORT [ACTION...]\n"
+		"       %s [-t SECONDS] [-6] serve [ACTION...]\n"
+		"(the actions are documented at the top of tests/rawpeer.c)\n",
+		prog, prog);
+	exit(2);
+}
+
+static unsigned long long number(const char *text)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(text, &end, 0);
+	if (errno || end == text || *end) {
+		fprintf(stderr, "%s: not a number: %s\n", prog, text);
+		exit(2);
+	}
+	return v;
+}
+
+static void send_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "%s: send: %s\n", prog,
+				strerror(errno));
+			exit(1);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static void put_be(uint8_t *p, uint64_t v, int bytes)
+{
+	for (int i = bytes - 1; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static void make_header(uint8_t *p, uint32_t magic, uint16_t version,
+			uint16_t type, uint32_t len)
+{
+	put_be(p, magic, 4);
+	put_be(p + 4, version, 2);
+	put_be(p + 6, type, 2);
+	put_be(p + 8, len, 4);
+}
+
+/* One type-length-value field; returns the bytes written. */
+static size_t put_field(uint8_t *p, uint16_t type, const void *val,
+			uint16_t len)
+{
+	put_be(p, type, 2);
+	put_be(p + 2, len, 2);
+	memcpy(p + 4, val, len);
+	return 4u + len;
+}
+
+static size_t put_u64_field(uint8_t *p, uint16_t type, uint64_t v)
+{
+	uint8_t b[8];
+
+	put_be(b, v, 8);
+	return put_field(p, type, b, 8);
+}
+
+/* A whole hello message, header included, from 6 arguments. */
+static size_t make_hello(uint8_t *msg, size_t cap, char **argv)
+{
+	const char *mode = argv[0];
+	uint64_t size = number(argv[1]);
+	uint64_t threads = number(argv[2]);
+	double seconds;
+	uint8_t reverse = (uint8_t)number(argv[4]);
+	uint8_t verify = (uint8_t)number(argv[5]);
+	size_t len = RP_HEADER_LEN, mode_len = strlen(mode);
+	char *end;
+
+	seconds = strtod(argv[3], &end);
+	if (end == argv[3] || *end || seconds < 0) {
+		fprintf(stderr, "%s: not a duration: %s\n", prog, argv[3]);
+		exit(2);
+	}
+	if (mode_len > 255 || cap < RP_HEADER_LEN + 6 * 4 + mode_len + 3 * 8 + 2)
+		usage();
+	len += put_field(msg + len, H_MODE, mode, (uint16_t)mode_len);
+	len += put_u64_field(msg + len, H_SIZE, size);
+	len += put_u64_field(msg + len, H_THREADS, threads);
+	len += put_u64_field(msg + len, H_DURATION,
+			     (uint64_t)(seconds * 1e9));
+	len += put_field(msg + len, H_REVERSE, &reverse, 1);
+	len += put_field(msg + len, H_VERIFY, &verify, 1);
+	make_header(msg, RP_MAGIC, RP_VERSION, RP_MSG_HELLO,
+		    (uint32_t)(len - RP_HEADER_LEN));
+	return len;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void send_hex(int fd, const char *hex)
+{
+	size_t n = strlen(hex);
+	uint8_t *buf;
+
+	if (n % 2)
+		usage();
+	buf = malloc(n / 2 + 1);
+	if (!buf)
+		exit(1);
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			fprintf(stderr, "%s: not hex: %s\n", prog, hex);
+			exit(2);
+		}
+		buf[i] = (uint8_t)(hi << 4 | lo);
+	}
+	send_all(fd, buf, n / 2);
+	free(buf);
+}
+
+static void send_garbage(int fd, unsigned long long n)
+{
+	/* xorshift, seeded from the clock: different garbage each run, but
+	 * never starting with the magic. */
+	uint64_t x = (uint64_t)time(NULL) * 2654435761u + (uint64_t)getpid();
+	uint8_t buf[4096];
+	bool first = true;
+
+	if (!x)
+		x = 1;
+	while (n) {
+		size_t chunk = n < sizeof(buf) ? (size_t)n : sizeof(buf);
+
+		for (size_t i = 0; i < chunk; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			buf[i] = (uint8_t)(x >> 24);
+		}
+		if (first) {
+			buf[0] = 'X';
+			first = false;
+		}
+		send_all(fd, buf, chunk);
+		n -= chunk;
+	}
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void do_recv(int fd, unsigned long long ms)
+{
+	uint64_t deadline = now_ms() + ms;
+	unsigned long long total = 0;
+	const char *how = "open";
+	uint8_t buf[4096];
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint64_t now = now_ms();
+		ssize_t n;
+		int r;
+
+		if (now >= deadline)
+			break;
+		r = poll(&pfd, 1, (int)(deadline - now));
+		if (r < 0 && errno != EINTR) {
+			fprintf(stderr, "%s: poll: %s\n", prog,
+				strerror(errno));
+			exit(1);
+		}
+		if (r <= 0)
+			continue;
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n > 0) {
+			total += (unsigned long long)n;
+			continue;
+		}
+		if (n == 0) {
+			how = "eof";
+			break;
+		}
+		if (errno == EINTR || errno == EAGAIN)
+			continue;
+		if (errno == ECONNRESET) {
+			how = "reset";
+			break;
+		}
+		fprintf(stderr, "%s: recv: %s\n", prog, strerror(errno));
+		exit(1);
+	}
+	printf("recv %llu bytes\n%s\n", total, how);
+	fflush(stdout);
+}
+
+static void sleep_ms(unsigned long long ms)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000),
+			       .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Needs at least n more arguments after the action's name. */
+static void need(int argc, int i, int n)
+{
+	if (argc - i - 1 < n)
+		usage();
+}
+
+static int run_actions(int fd, int argc, char **argv)
+{
+	uint8_t msg[1024];
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (fd < 0 && strcmp(a, "sleep") != 0) {
+			fprintf(stderr, "%s: %s after close\n", prog, a);
+			return 2;
+		}
+		if (strcmp(a, "hex") == 0) {
+			need(argc, i, 1);
+			send_hex(fd, argv[++i]);
+		} else if (strcmp(a, "garbage") == 0) {
+			need(argc, i, 1);
+			send_garbage(fd, number(argv[++i]));
+		} else if (strcmp(a, "header") == 0) {
+			uint32_t magic = RP_MAGIC;
+			uint16_t version = RP_VERSION, type;
+			uint32_t len;
+			int extra = 0;
+
+			need(argc, i, 2);
+			type = (uint16_t)number(argv[i + 1]);
+			len = (uint32_t)number(argv[i + 2]);
+			if (i + 3 < argc && argv[i + 3][0] >= '0' &&
+			    argv[i + 3][0] <= '9') {
+				magic = (uint32_t)number(argv[i + 3]);
+				extra++;
+				if (i + 4 < argc && argv[i + 4][0] >= '0' &&
+				    argv[i + 4][0] <= '9') {
+					version = (uint16_t)number(argv[i + 4]);
+					extra++;
+				}
+			}
+			make_header(msg, magic, version, type, len);
+			send_all(fd, msg, RP_HEADER_LEN);
+			i += 2 + extra;
+		} else if (strcmp(a, "hello") == 0) {
+			need(argc, i, 6);
+			send_all(fd, msg, make_hello(msg, sizeof(msg),
+						     argv + i + 1));
+			i += 6;
+		} else if (strcmp(a, "hello-prefix") == 0) {
+			size_t n, len;
+
+			need(argc, i, 7);
+			n = (size_t)number(argv[i + 1]);
+			len = make_hello(msg, sizeof(msg), argv + i + 2);
+			send_all(fd, msg, n < len ? n : len);
+			i += 7;
+		} else if (strcmp(a, "sleep") == 0) {
+			need(argc, i, 1);
+			sleep_ms(number(argv[++i]));
+		} else if (strcmp(a, "recv") == 0) {
+			need(argc, i, 1);
+			do_recv(fd, number(argv[++i]));
+		} else if (strcmp(a, "shutdown") == 0) {
+			if (shutdown(fd, SHUT_WR)) {
+				fprintf(stderr, "%s: shutdown: %s\n", prog,
+					strerror(errno));
+				return 1;
+			}
+		} else if (strcmp(a, "close") == 0) {
+			close(fd);
+			fd = -1;
+		} else {
+			fprintf(stderr, "%s: unknown action %s\n", prog, a);
+			return 2;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+static int do_connect(const char *host, const char *port)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
+	struct addrinfo *list, *ai;
+	int fd = -1, rc, err = 0;
+
+	rc = getaddrinfo(host, port, &hints, &list);
+	if (rc) {
+		fprintf(stderr, "%s: %s: %s\n", prog, host, gai_strerror(rc));
+		exit(1);
+	}
+	for (ai = list; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		if (fd < 0) {
+			err = errno;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		err = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(list);
+	if (fd < 0) {
+		fprintf(stderr, "%s: cannot connect to %s port %s: %s\n", prog,
+			host, port, strerror(err));
+		exit(1);
+	}
+	return fd;
+}
+
+static int do_serve(bool v6)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int one = 1, lfd, fd;
+	unsigned int port;
+
+	memset(&ss, 0, sizeof(ss));
+	if (v6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = in6addr_loopback;
+		sl = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sl = sizeof(*s4);
+	}
+	lfd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (lfd < 0 ||
+	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(lfd, (struct sockaddr *)&ss, sl) || listen(lfd, 16) ||
+	    getsockname(lfd, (struct sockaddr *)&ss, &sl)) {
+		fprintf(stderr, "%s: listen: %s\n", prog, strerror(errno));
+		exit(1);
+	}
+	port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+			: ((struct sockaddr_in *)&ss)->sin_port);
+	printf("port %u\n", port);
+	fflush(stdout);
+	do
+		fd = accept(lfd, NULL, NULL);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0) {
+		fprintf(stderr, "%s: accept: %s\n", prog, strerror(errno));
+		exit(1);
+	}
+	close(lfd);
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long long limit = 20;
+	bool v6 = false;
+	int opt, fd;
+
+	while ((opt = getopt(argc, argv, "+t:6")) != -1) {
+		if (opt == 't')
+			limit = number(optarg);
+		else if (opt == '6')
+			v6 = true;
+		else
+			usage();
+	}
+	if (optind >= argc)
+		usage();
+	signal(SIGALRM, on_alarm);
+	signal(SIGPIPE, SIG_IGN);
+	alarm(limit ? (unsigned int)limit : 20u);
+
+	if (strcmp(argv[optind], "connect") == 0) {
+		if (argc - optind < 3)
+			usage();
+		fd = do_connect(argv[optind + 1], argv[optind + 2]);
+		optind += 3;
+	} else if (strcmp(argv[optind], "serve") == 0) {
+		fd = do_serve(v6);
+		optind += 1;
+	} else {
+		usage();
+	}
+	return run_actions(fd, argc - optind, argv + optind);
+}

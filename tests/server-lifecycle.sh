@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The server's life: exactly one "listening" line on stdout, -b, SIGTERM
+# and SIGINT end it with 0, --once after one run, --exit-after on time,
+# and runs of different modes at once.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+nc_init
+
+# ---- -b and the listening line
+nc_start_server -b 127.0.0.1
+nc_check "-b 127.0.0.1: listening on 127.0.0.1 (got $NC_ADDR)" \
+	[ "$NC_ADDR" = 127.0.0.1 ]
+nc_client "a run against -b 127.0.0.1" -p "$NC_PORT" -d 0.1 --verify
+nc_check_rc 0
+nc_stop_server
+nc_check "SIGTERM: exit 0 (got $NC_WAIT_RC)" [ "$NC_WAIT_RC" = 0 ]
+nc_check "stdout is exactly the one listening line" \
+	[ "$(wc -l <"$NC_SERVER_OUT")" = 1 ]
+
+# ---- SIGINT, with job control so the background server does not inherit
+# an ignored SIGINT from the shell.
+set -m
+nc_start_server
+set +m
+kill -INT "$NC_SERVER_PID"
+if nc_wait_pid "$NC_SERVER_PID" 5; then
+	nc_check "SIGINT: exit 0 (got $NC_WAIT_RC)" [ "$NC_WAIT_RC" = 0 ]
+else
+	nc_check "SIGINT: the server ends within 5 s" false
+fi
+
+# ---- SIGTERM during a run
+nc_start_server
+timeout 30 "$NETCOPY_CLIENT" -p "$NC_PORT" -d 3 -t 2 >"$nc_tmp/cut.out" \
+	2>"$nc_tmp/cut.err" &
+client=$!
+sleep 0.5
+kill -TERM "$NC_SERVER_PID"
+if nc_wait_pid "$NC_SERVER_PID" 5; then
+	nc_check "SIGTERM during a run: exit 0 (got $NC_WAIT_RC)" \
+		[ "$NC_WAIT_RC" = 0 ]
+else
+	nc_check "SIGTERM during a run: the server ends within 5 s" false
+fi
+wait "$client"
+rc=$?
+nc_checks=$((nc_checks + 1))
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+	nc_fail "a client whose server stops mid-run: exit $rc, expected 0 or 1"
+	nc_show stderr "$nc_tmp/cut.err"
+else
+	nc_pass "a client whose server stops mid-run (exit $rc)"
+fi
+
+# ---- --once
+nc_start_server --once
+nc_client "the one run of a --once server" -p "$NC_PORT" -d 0.1 --verify
+nc_check_rc 0
+if nc_wait_pid "$NC_SERVER_PID" 5; then
+	nc_check "--once: exit 0 after the run (got $NC_WAIT_RC)" \
+		[ "$NC_WAIT_RC" = 0 ]
+else
+	nc_check "--once: the server ends within 5 s of its run" false
+fi
+
+# ---- --exit-after 1
+start=$SECONDS
+nc_start_server --exit-after 1
+if nc_wait_pid "$NC_SERVER_PID" 4; then
+	nc_check "--exit-after 1: exit 0 (got $NC_WAIT_RC)" \
+		[ "$NC_WAIT_RC" = 0 ]
+	nc_check "--exit-after 1: not before 1 s" [ $((SECONDS - start)) -ge 1 ]
+else
+	nc_check "--exit-after 1: the server ends within 4 s" false
+fi
+nc_start_server -d 1
+nc_check "-d 1: the server ends within 4 s" nc_wait_pid "$NC_SERVER_PID" 4
+
+# ---- runs at once: one server, three clients of different modes
+nc_start_server
+pids=()
+outs=()
+modes=(two-copy one-copy two-copy)
+for i in 0 1 2; do
+	outs+=("$nc_tmp/concurrent$i")
+	timeout 30 "$NETCOPY_CLIENT" -p "$NC_PORT" -m "${modes[i]}" -s 16K \
+		-t 2 -d 0.5 --verify -f csv >"${outs[i]}.out" \
+		2>"${outs[i]}.err" &
+	pids+=($!)
+done
+for i in 0 1 2; do
+	wait "${pids[i]}"
+	rc=$?
+	nc_checks=$((nc_checks + 1))
+	if [ "$rc" -ne 0 ]; then
+		nc_fail "concurrent ${modes[i]} run $i: exit $rc"
+		nc_show stderr "${outs[i]}.err"
+	elif [ "$(nc_csv_get "${outs[i]}.out" Mismatches)" != 0 ] ||
+	     [ "$(nc_csv_get "${outs[i]}.out" Status)" != ok ]; then
+		nc_fail "concurrent ${modes[i]} run $i: not ok"
+		nc_show stdout "${outs[i]}.out"
+	else
+		nc_pass "concurrent ${modes[i]} run $i"
+	fi
+done
+nc_check "server alive after the concurrent runs" nc_server_alive
+
+nc_finish

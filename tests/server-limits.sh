@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The server's limits: a hello above --max-size or needing more than
+# --max-memory is refused with a reason the client prints (exit 1); runs
+# within the limits still work; --hello-timeout closes a silent
+# connection.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+nc_init
+nc_need_rawpeer
+
+# ---- --max-size 64K
+nc_start_server -s 64K
+nc_client "1M messages to a --max-size 64K server" -p "$NC_PORT" -s 1M \
+	-t 1 -d 0.1 --verify
+nc_check_rc 1 && nc_check_stderr_matches 'size|large|max' \
+	"the server's reason"
+nc_client "64K messages to a --max-size 64K server" -p "$NC_PORT" -s 64K \
+	-t 1 -d 0.1 --verify -f csv
+nc_check_rc 0 && nc_check_csv_run two-copy 65536 1
+nc_client "64K+1 messages to a --max-size 64K server" -p "$NC_PORT" \
+	-s 65537 -t 1 -d 0.1 -R
+nc_check_rc 1
+nc_rawpeer "a raw hello for 1M to a --max-size 64K server" \
+	connect 127.0.0.1 "$NC_PORT" \
+	hello two-copy 1048576 1 0.1 0 1 recv 3000
+nc_check_peer_closed
+nc_check "the refusal came back as a reply ($(head -n 1 "$NC_OUT"))" \
+	grep -Eq '^recv [1-9][0-9]* bytes$' "$NC_OUT"
+nc_check "server alive after the refusals" nc_server_alive
+nc_check "the server logged the refusals" [ -s "$NC_SERVER_ERR" ]
+nc_stop_server
+
+# ---- --max-memory 1M
+nc_start_server --max-memory 1M
+nc_client "4 x 1M runs against --max-memory 1M" -p "$NC_PORT" -s 1M -t 4 \
+	-d 0.1
+nc_check_rc 1 && nc_check_stderr_matches 'memory|buffer' \
+	"the server's reason"
+nc_client "4 x 1M reverse against --max-memory 1M" -p "$NC_PORT" -s 1M \
+	-t 4 -d 0.1 -R
+nc_check_rc 1
+nc_client "a 1K run against --max-memory 1M" -p "$NC_PORT" -s 1K -t 1 \
+	-d 0.1 --verify -f csv
+nc_check_rc 0 && nc_check_csv_run two-copy 1024 1
+nc_check "server alive after the refusals" nc_server_alive
+nc_stop_server
+
+# ---- --hello-timeout 1
+nc_start_server --hello-timeout 1
+start=$SECONDS
+nc_rawpeer "a silent connection, --hello-timeout 1" \
+	connect 127.0.0.1 "$NC_PORT" recv 8000
+nc_check_peer_closed
+nc_check "closed within 4 s ($((SECONDS - start)) s)" \
+	[ $((SECONDS - start)) -le 4 ]
+nc_client "a client after the timeout" -p "$NC_PORT" -s 1K -t 1 -d 0.1 \
+	--verify
+nc_check_rc 0
+nc_stop_server
+
+nc_finish

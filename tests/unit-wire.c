@@ -1,0 +1,1276 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * unit-wire.c - the control protocol: every message survives encode and
+ * decode; every malformed header and body is refused with
+ * NETCOPY_EPROTOCOL and a reason; encoders never write past their
+ * buffer; and thousands of random bodies crash no decoder (CI runs this
+ * under ASan, so every decode reads from a buffer of exactly its length).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+#include "unit.h"
+
+/* Field numbers as lib/wire.c puts them on the wire. */
+enum { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE, H_VERIFY };
+enum { R_ACCEPTED = 1, R_RUN_ID, R_CODE, R_REASON };
+enum { T_RUN_ID = 1, T_INDEX };
+enum { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL, F_LATENCY,
+       F_MISMATCHES, F_ZC_COMPLETIONS, F_ZC_COPIED, F_REASON };
+
+/* ---- building bodies by hand ---- */
+
+struct body {
+	uint8_t buf[NC_MAX_BODY + 64];
+	size_t len;
+};
+
+static void raw_field(struct body *b, uint16_t type, uint16_t len,
+		      const void *val)
+{
+	if (b->len + 4 + len > sizeof(b->buf))
+		unit_error("test body overflow");
+	b->buf[b->len++] = (uint8_t)(type >> 8);
+	b->buf[b->len++] = (uint8_t)type;
+	b->buf[b->len++] = (uint8_t)(len >> 8);
+	b->buf[b->len++] = (uint8_t)len;
+	if (len)
+		memcpy(b->buf + b->len, val, len);
+	b->len += len;
+}
+
+static void u64_field(struct body *b, uint16_t type, uint64_t v)
+{
+	uint8_t be[8];
+
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		be[i] = (uint8_t)v;
+	raw_field(b, type, 8, be);
+}
+
+static void u8_field(struct body *b, uint16_t type, uint8_t v)
+{
+	raw_field(b, type, 1, &v);
+}
+
+static void str_field(struct body *b, uint16_t type, const char *s)
+{
+	raw_field(b, type, (uint16_t)strlen(s), s);
+}
+
+/* What a valid hello holds, field by field, so tests can leave one out
+ * or change one. */
+struct hello_spec {
+	const char *mode;
+	uint64_t size, threads, duration;
+	uint8_t reverse, verify;
+	unsigned int omit;		/* field number to leave out */
+};
+
+static const struct hello_spec good_hello = {
+	"two-copy", 65536, 4, 2000000000, 1, 0, 0
+};
+
+static void build_hello(struct body *b, const struct hello_spec *s)
+{
+	b->len = 0;
+	if (s->omit != H_MODE)
+		str_field(b, H_MODE, s->mode);
+	if (s->omit != H_SIZE)
+		u64_field(b, H_SIZE, s->size);
+	if (s->omit != H_THREADS)
+		u64_field(b, H_THREADS, s->threads);
+	if (s->omit != H_DURATION)
+		u64_field(b, H_DURATION, s->duration);
+	if (s->omit != H_REVERSE)
+		u8_field(b, H_REVERSE, s->reverse);
+	if (s->omit != H_VERIFY)
+		u8_field(b, H_VERIFY, s->verify);
+}
+
+/* Printable text longer than any text field may be. */
+static char long_text[2000];
+
+/* ---- decoding from a buffer of exactly len bytes ---- */
+
+enum kind { HELLO, REPLY, TAG, FIGURES, N_KINDS };
+static const char *const kind_name[] = { "hello", "reply", "tag", "figures" };
+
+union decoded {
+	struct nc_hello hello;
+	struct nc_reply reply;
+	struct nc_tag tag;
+	struct nc_figures figures;
+};
+
+static int decode(enum kind kind, const uint8_t *body, size_t len,
+		  union decoded *out, const char **why)
+{
+	uint8_t *copy = unit_malloc(len);
+	int err = -1;
+
+	if (len)
+		memcpy(copy, body, len);
+	*why = NULL;
+	switch (kind) {
+	case HELLO:
+		err = nc_hello_decode(copy, len, &out->hello, why);
+		break;
+	case REPLY:
+		err = nc_reply_decode(copy, len, &out->reply, why);
+		break;
+	case TAG:
+		err = nc_tag_decode(copy, len, &out->tag, why);
+		break;
+	case FIGURES:
+		err = nc_figures_decode(copy, len, &out->figures, why);
+		break;
+	default:
+		unit_error("bad kind");
+	}
+	free(copy);
+	return err;
+}
+
+#define EXPECT_OK(kind, body, len, out, what)				\
+	do {								\
+		const char *why_;					\
+		int err_ = decode(kind, body, len, out, &why_);		\
+		CHECK(err_ == 0, "%s: %s: decode returned %d (%s)",	\
+		      kind_name[kind], what, err_,			\
+		      why_ ? why_ : "no reason");			\
+	} while (0)
+
+#define EXPECT_REFUSED(kind, body, len, what)				\
+	do {								\
+		union decoded out_;					\
+		const char *why_;					\
+		int err_ = decode(kind, body, len, &out_, &why_);	\
+		CHECK(err_ == NETCOPY_EPROTOCOL,			\
+		      "%s: %s: decode returned %d, want %d",		\
+		      kind_name[kind], what, err_, NETCOPY_EPROTOCOL);	\
+		CHECK(err_ == 0 || (why_ && *why_),			\
+		      "%s: %s: refused without a reason",		\
+		      kind_name[kind], what);				\
+	} while (0)
+
+/* ---- round trips ---- */
+
+static void check_hello_round_trip(const struct nc_hello *h)
+{
+	uint8_t buf[NC_MAX_BODY];
+	union decoded d;
+	int len = nc_hello_encode(h, buf, sizeof(buf));
+
+	CHECK(len > 0 && len <= NC_MAX_BODY, "hello encode returned %d", len);
+	if (len <= 0)
+		return;
+	memset(&d, 0x5a, sizeof(d));
+	EXPECT_OK(HELLO, buf, (size_t)len, &d, h->mode);
+	CHECK(strcmp(d.hello.mode, h->mode) == 0, "mode \"%s\", want \"%s\"",
+	      d.hello.mode, h->mode);
+	CHECK_U64(d.hello.size, h->size);
+	CHECK_U64(d.hello.threads, h->threads);
+	CHECK_U64(d.hello.duration_ns, h->duration_ns);
+	CHECK_INT(d.hello.reverse, h->reverse);
+	CHECK_INT(d.hello.verify, h->verify);
+}
+
+static void check_hellos(void)
+{
+	struct nc_hello h;
+
+	memset(&h, 0, sizeof(h));
+	strcpy(h.mode, "two-copy");
+	h.size = 65536;
+	h.threads = 4;
+	h.duration_ns = 10000000000ULL;
+	h.reverse = true;
+	check_hello_round_trip(&h);
+
+	strcpy(h.mode, "zero-copy");
+	h.size = 1;
+	h.threads = 1;
+	h.duration_ns = 1;
+	h.reverse = false;
+	h.verify = true;
+	check_hello_round_trip(&h);
+
+	/* The limits themselves are valid. */
+	memset(h.mode, 'm', NC_MODE_NAME_MAX - 1);
+	h.mode[NC_MODE_NAME_MAX - 1] = '\0';
+	h.size = NETCOPY_MAX_MESSAGE_SIZE;
+	h.threads = NETCOPY_MAX_THREADS;
+	h.duration_ns = (uint64_t)(NC_MAX_DURATION_S * 1e9);
+	h.reverse = true;
+	check_hello_round_trip(&h);
+}
+
+static void check_reply_round_trip(const struct nc_reply *r)
+{
+	uint8_t buf[NC_MAX_BODY];
+	union decoded d;
+	int len = nc_reply_encode(r, buf, sizeof(buf));
+
+	CHECK(len > 0 && len <= NC_MAX_BODY, "reply encode returned %d", len);
+	if (len <= 0)
+		return;
+	memset(&d, 0x5a, sizeof(d));
+	EXPECT_OK(REPLY, buf, (size_t)len, &d,
+		  r->accepted ? "accepted" : r->reason);
+	CHECK_INT(d.reply.accepted, r->accepted);
+	if (r->accepted) {
+		CHECK(memcmp(d.reply.run_id, r->run_id, NC_RUN_ID_LEN) == 0,
+		      "run id differs after the round trip");
+	} else {
+		CHECK_INT(d.reply.code, r->code);
+		CHECK(strcmp(d.reply.reason, r->reason) == 0,
+		      "reason \"%s\", want \"%s\"", d.reply.reason,
+		      r->reason);
+	}
+}
+
+static void check_replies(void)
+{
+	struct nc_reply r;
+
+	memset(&r, 0, sizeof(r));
+	r.accepted = true;
+	for (int i = 0; i < NC_RUN_ID_LEN; i++)
+		r.run_id[i] = (uint8_t)(0xf0 + i * 7);
+	check_reply_round_trip(&r);
+
+	memset(&r, 0, sizeof(r));
+	r.accepted = false;
+	r.code = NETCOPY_EUNSUPPORTED;
+	strcpy(r.reason, "mode zero-copy is not supported on this server");
+	check_reply_round_trip(&r);
+
+	r.code = -12;	/* -ENOMEM: a refusal may carry an errno too */
+	memset(r.reason, 'r', NC_REASON_MAX - 1);
+	r.reason[NC_REASON_MAX - 1] = '\0';
+	check_reply_round_trip(&r);
+
+	r.code = NETCOPY_EREFUSED;
+	r.reason[0] = '\0';
+	check_reply_round_trip(&r);
+}
+
+static void check_tags(void)
+{
+	static const uint32_t indexes[] = { 0, 1, 7, NETCOPY_MAX_THREADS - 1 };
+
+	for (size_t k = 0; k < sizeof(indexes) / sizeof(indexes[0]); k++) {
+		struct nc_tag t = { .index = indexes[k] };
+		uint8_t buf[NC_MAX_BODY];
+		union decoded d;
+		int len;
+
+		for (int i = 0; i < NC_RUN_ID_LEN; i++)
+			t.run_id[i] = (uint8_t)(i * 31 + k);
+		len = nc_tag_encode(&t, buf, sizeof(buf));
+		CHECK(len > 0, "tag encode returned %d", len);
+		if (len <= 0)
+			continue;
+		EXPECT_OK(TAG, buf, (size_t)len, &d, "round trip");
+		CHECK_U64(d.tag.index, t.index);
+		CHECK(memcmp(d.tag.run_id, t.run_id, NC_RUN_ID_LEN) == 0,
+		      "tag run id differs after the round trip");
+	}
+}
+
+static void check_figures_round_trip(const struct nc_figures *f)
+{
+	uint8_t buf[NC_MAX_BODY];
+	union decoded d;
+	int len = nc_figures_encode(f, buf, sizeof(buf));
+
+	CHECK(len > 0 && len <= NC_MAX_BODY, "figures encode returned %d",
+	      len);
+	if (len <= 0)
+		return;
+	memset(&d, 0x5a, sizeof(d));
+	EXPECT_OK(FIGURES, buf, (size_t)len, &d, f->reason);
+	CHECK_INT(d.figures.status, f->status);
+	CHECK_U64(d.figures.bytes, f->bytes);
+	CHECK_U64(d.figures.messages, f->messages);
+	CHECK_U64(d.figures.interval_ns, f->interval_ns);
+	CHECK_U64(d.figures.latency_ns, f->latency_ns);
+	CHECK_U64(d.figures.mismatches, f->mismatches);
+	CHECK_INT(d.figures.zc_completions, f->zc_completions);
+	CHECK_INT(d.figures.zc_copied, f->zc_copied);
+	CHECK(strcmp(d.figures.reason, f->reason) == 0,
+	      "reason \"%s\", want \"%s\"", d.figures.reason, f->reason);
+}
+
+static void check_figures(void)
+{
+	struct nc_figures f;
+
+	memset(&f, 0, sizeof(f));
+	f.status = 0;
+	f.bytes = 123456789012345ULL;
+	f.messages = 1884;
+	f.interval_ns = 100000000;
+	f.latency_ns = 53079;
+	f.mismatches = 0;
+	f.zc_completions = -1;		/* not zero-copy */
+	f.zc_copied = -1;
+	check_figures_round_trip(&f);
+
+	f.status = NETCOPY_EVERIFY;
+	f.bytes = UINT64_MAX;
+	f.messages = UINT64_MAX - 1;
+	f.interval_ns = UINT64_MAX;
+	f.latency_ns = 1;
+	f.mismatches = 3;
+	f.zc_completions = 1000;
+	f.zc_copied = 1000;
+	strcpy(f.reason, "3 messages did not match");
+	check_figures_round_trip(&f);
+
+	f.status = -104;		/* -ECONNRESET */
+	f.zc_completions = INT64_MAX;
+	f.zc_copied = 0;
+	memset(f.reason, '~', NC_REASON_MAX - 1);
+	f.reason[NC_REASON_MAX - 1] = '\0';
+	check_figures_round_trip(&f);
+}
+
+/* ---- headers ---- */
+
+static int header_decode(const uint8_t in[NC_HEADER_LEN], struct nc_header *h,
+			 const char **why)
+{
+	uint8_t *copy = unit_malloc(NC_HEADER_LEN);
+	int err;
+
+	memcpy(copy, in, NC_HEADER_LEN);
+	*why = NULL;
+	err = nc_header_decode(copy, h, why);
+	free(copy);
+	return err;
+}
+
+static void expect_header_refused(const uint8_t buf[NC_HEADER_LEN],
+				  const char *what)
+{
+	struct nc_header h;
+	const char *why;
+	int err = header_decode(buf, &h, &why);
+
+	CHECK(err == NETCOPY_EPROTOCOL, "header %s: returned %d, want %d",
+	      what, err, NETCOPY_EPROTOCOL);
+	CHECK(err == 0 || (why && *why), "header %s: refused without reason",
+	      what);
+}
+
+static void check_headers(void)
+{
+	static const uint32_t lengths[] = { 0, 1, 100, NC_MAX_BODY };
+	uint8_t buf[NC_HEADER_LEN];
+	struct nc_header h;
+	const char *why;
+	int err;
+
+	for (uint16_t type = NC_MSG_HELLO; type <= NC_MSG_TRAILER; type++) {
+		for (size_t i = 0; i < sizeof(lengths) / sizeof(*lengths); i++) {
+			nc_header_encode(buf, type, lengths[i]);
+			memset(&h, 0, sizeof(h));
+			err = header_decode(buf, &h, &why);
+			CHECK(err == 0, "header type %u length %u: %d (%s)",
+			      type, lengths[i], err, why ? why : "");
+			CHECK_INT(h.type, type);
+			CHECK_U64(h.length, lengths[i]);
+		}
+	}
+
+	/* Network byte order: "NCPY", version, type, length. */
+	nc_header_encode(buf, NC_MSG_TRAILER, 0x0102);
+	CHECK(memcmp(buf, "NCPY\0\1\0\5\0\0\1\2", NC_HEADER_LEN) == 0,
+	      "header bytes %02x%02x%02x%02x %02x%02x %02x%02x "
+	      "%02x%02x%02x%02x", buf[0], buf[1], buf[2], buf[3], buf[4],
+	      buf[5], buf[6], buf[7], buf[8], buf[9], buf[10], buf[11]);
+
+	nc_header_encode(buf, NC_MSG_HELLO, 10);
+	buf[0] ^= 0x20;
+	expect_header_refused(buf, "wrong magic");
+	nc_header_encode(buf, NC_MSG_HELLO, 10);
+	buf[3] = 0;
+	expect_header_refused(buf, "wrong magic (last byte)");
+	memset(buf, 0, sizeof(buf));
+	expect_header_refused(buf, "all zero");
+	nc_header_encode(buf, NC_MSG_HELLO, 10);
+	buf[5] = NC_VERSION + 1;
+	expect_header_refused(buf, "version 2");
+	nc_header_encode(buf, NC_MSG_HELLO, 10);
+	buf[4] = 1;
+	expect_header_refused(buf, "version 257");
+	nc_header_encode(buf, NC_MSG_HELLO, 10);
+	buf[5] = 0;
+	expect_header_refused(buf, "version 0");
+	nc_header_encode(buf, NC_MSG_HELLO, NC_MAX_BODY + 1);
+	expect_header_refused(buf, "body one byte too long");
+	nc_header_encode(buf, NC_MSG_HELLO, UINT32_MAX);
+	expect_header_refused(buf, "body 4 GiB long");
+	nc_header_encode(buf, 0, 10);
+	expect_header_refused(buf, "type 0");
+	nc_header_encode(buf, NC_MSG_TRAILER + 1, 10);
+	expect_header_refused(buf, "type past the last");
+	nc_header_encode(buf, UINT16_MAX, 10);
+	expect_header_refused(buf, "type 65535");
+}
+
+/* ---- malformed bodies ---- */
+
+/* Every proper prefix of a valid body is refused. */
+static void check_prefixes(enum kind kind, const uint8_t *body, size_t len)
+{
+	char what[64];
+
+	for (size_t n = 0; n < len; n++) {
+		snprintf(what, sizeof(what), "prefix of %zu of %zu bytes", n,
+			 len);
+		EXPECT_REFUSED(kind, body, n, what);
+	}
+}
+
+/* Decoders refuse trailing bytes too short to be a field, and fields
+ * that claim more bytes than there are. */
+static void check_tails(enum kind kind, const uint8_t *body, size_t len)
+{
+	static const uint8_t stray[3] = { 0, 1, 0 };
+	struct body b;
+	char what[64];
+
+	for (size_t extra = 1; extra <= sizeof(stray); extra++) {
+		memcpy(b.buf, body, len);
+		memcpy(b.buf + len, stray, extra);
+		snprintf(what, sizeof(what), "%zu stray bytes at the end",
+			 extra);
+		EXPECT_REFUSED(kind, b.buf, len + extra, what);
+	}
+	/* A field header saying 8 bytes, with 3 there. */
+	memcpy(b.buf, body, len);
+	b.len = len;
+	raw_field(&b, 1, 3, "abc");
+	b.buf[len + 3] = 8;
+	EXPECT_REFUSED(kind, b.buf, b.len, "field longer than the body");
+	/* A field header saying 65535 bytes. */
+	b.buf[len + 2] = 0xff;
+	b.buf[len + 3] = 0xff;
+	EXPECT_REFUSED(kind, b.buf, b.len, "field of 65535 bytes");
+}
+
+static void check_hello_refusals(void)
+{
+	struct hello_spec s;
+	struct body b;
+	char mode[NC_MODE_NAME_MAX + 8];
+	char what[64];
+	union decoded d;
+
+	build_hello(&b, &good_hello);
+	EXPECT_OK(HELLO, b.buf, b.len, &d, "hand-built hello");
+	CHECK(strcmp(d.hello.mode, "two-copy") == 0, "mode \"%s\"",
+	      d.hello.mode);
+	check_prefixes(HELLO, b.buf, b.len);
+	check_tails(HELLO, b.buf, b.len);
+
+	/* Field order does not matter. */
+	b.len = 0;
+	u8_field(&b, H_VERIFY, 1);
+	u64_field(&b, H_DURATION, 5);
+	u8_field(&b, H_REVERSE, 0);
+	u64_field(&b, H_THREADS, 2);
+	u64_field(&b, H_SIZE, 7);
+	str_field(&b, H_MODE, "one-copy");
+	EXPECT_OK(HELLO, b.buf, b.len, &d, "fields in reverse order");
+	CHECK_U64(d.hello.size, 7);
+	CHECK_INT(d.hello.verify, 1);
+
+	/* Each required field left out. */
+	for (unsigned int f = H_MODE; f <= H_VERIFY; f++) {
+		s = good_hello;
+		s.omit = f;
+		build_hello(&b, &s);
+		snprintf(what, sizeof(what), "field %u missing", f);
+		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
+	}
+
+	/* Unknown fields. */
+	static const uint16_t unknown[] = { 0, H_VERIFY + 1, 31, 32, 33, 255,
+					    256, 0x8001, UINT16_MAX };
+	for (size_t i = 0; i < sizeof(unknown) / sizeof(*unknown); i++) {
+		build_hello(&b, &good_hello);
+		u8_field(&b, unknown[i], 0);
+		snprintf(what, sizeof(what), "unknown field %u", unknown[i]);
+		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
+	}
+
+	/* Repeated fields, even with the same value. */
+	build_hello(&b, &good_hello);
+	u64_field(&b, H_SIZE, good_hello.size);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "size twice");
+	build_hello(&b, &good_hello);
+	str_field(&b, H_MODE, "one-copy");
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "mode twice");
+
+	/* Numbers and flags of the wrong length. */
+	static const uint16_t bad_num_len[] = { 0, 1, 3, 4, 7, 9, 16 };
+	for (unsigned int f = H_SIZE; f <= H_DURATION; f++) {
+		for (size_t i = 0; i < sizeof(bad_num_len) /
+					   sizeof(*bad_num_len); i++) {
+			uint8_t zeros[16] = { 0 };
+
+			s = good_hello;
+			s.omit = f;
+			build_hello(&b, &s);
+			zeros[bad_num_len[i] ? bad_num_len[i] - 1 : 0] = 1;
+			raw_field(&b, (uint16_t)f, bad_num_len[i], zeros);
+			snprintf(what, sizeof(what),
+				 "field %u of %u bytes", f, bad_num_len[i]);
+			EXPECT_REFUSED(HELLO, b.buf, b.len, what);
+		}
+	}
+	for (unsigned int f = H_REVERSE; f <= H_VERIFY; f++) {
+		static const uint8_t two[2] = { 0, 1 };
+
+		s = good_hello;
+		s.omit = f;
+		build_hello(&b, &s);
+		raw_field(&b, (uint16_t)f, 0, NULL);
+		EXPECT_REFUSED(HELLO, b.buf, b.len, "empty flag");
+		build_hello(&b, &s);
+		raw_field(&b, (uint16_t)f, 2, two);
+		EXPECT_REFUSED(HELLO, b.buf, b.len, "flag of 2 bytes");
+		build_hello(&b, &s);
+		u8_field(&b, (uint16_t)f, 2);
+		EXPECT_REFUSED(HELLO, b.buf, b.len, "flag value 2");
+		build_hello(&b, &s);
+		u8_field(&b, (uint16_t)f, 0xff);
+		EXPECT_REFUSED(HELLO, b.buf, b.len, "flag value 255");
+	}
+
+	/* Mode names: the longest that fits, one longer, embedded NUL,
+	 * control and non-ASCII bytes. */
+	s = good_hello;
+	memset(mode, 'x', sizeof(mode));
+	mode[NC_MODE_NAME_MAX - 1] = '\0';
+	s.mode = mode;
+	build_hello(&b, &s);
+	EXPECT_OK(HELLO, b.buf, b.len, &d, "mode of 31 bytes");
+	CHECK(strlen(d.hello.mode) == NC_MODE_NAME_MAX - 1,
+	      "mode of %zu bytes", strlen(d.hello.mode));
+	mode[NC_MODE_NAME_MAX - 1] = 'x';
+	mode[NC_MODE_NAME_MAX] = '\0';
+	build_hello(&b, &s);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "mode of 32 bytes");
+	mode[NC_MODE_NAME_MAX + 7] = '\0';
+	memset(mode, 'x', NC_MODE_NAME_MAX + 7);
+	build_hello(&b, &s);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "mode of 39 bytes");
+	s.omit = H_MODE;
+	build_hello(&b, &s);
+	raw_field(&b, H_MODE, sizeof(long_text), long_text);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "mode of 2000 bytes");
+	static const char *const bad_names[] = {
+		"two\0copy", "two-copy\0", "\0", "two\ncopy", "two\x7f",
+		"\x01", "zero-c\xc3\xb6py", "\xff",
+	};
+	static const uint16_t bad_lens[] = { 8, 9, 1, 8, 4, 1, 10, 1 };
+	for (size_t i = 0; i < sizeof(bad_lens) / sizeof(*bad_lens); i++) {
+		s = good_hello;
+		s.omit = H_MODE;
+		build_hello(&b, &s);
+		raw_field(&b, H_MODE, bad_lens[i], bad_names[i]);
+		snprintf(what, sizeof(what), "bad mode name %zu", i);
+		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
+	}
+
+	/* Numbers out of range. */
+	static const struct {
+		unsigned int field;
+		uint64_t value;
+		bool ok;
+	} nums[] = {
+		{ H_SIZE, 0, false },
+		{ H_SIZE, 1, true },
+		{ H_SIZE, NETCOPY_MAX_MESSAGE_SIZE, true },
+		{ H_SIZE, NETCOPY_MAX_MESSAGE_SIZE + 1, false },
+		{ H_SIZE, UINT64_MAX, false },
+		{ H_SIZE, 1ULL << 63, false },
+		{ H_THREADS, 0, false },
+		{ H_THREADS, 1, true },
+		{ H_THREADS, NETCOPY_MAX_THREADS, true },
+		{ H_THREADS, NETCOPY_MAX_THREADS + 1, false },
+		{ H_THREADS, 1ULL << 32, false },
+		{ H_THREADS, (1ULL << 32) + 1, false },
+		{ H_THREADS, UINT64_MAX, false },
+		{ H_DURATION, 0, false },
+		{ H_DURATION, 1, true },
+		{ H_DURATION, 86400000000000ULL, true },
+		{ H_DURATION, 86400000000001ULL, false },
+		{ H_DURATION, UINT64_MAX, false },
+	};
+	for (size_t i = 0; i < sizeof(nums) / sizeof(*nums); i++) {
+		s = good_hello;
+		if (nums[i].field == H_SIZE)
+			s.size = nums[i].value;
+		else if (nums[i].field == H_THREADS)
+			s.threads = nums[i].value;
+		else
+			s.duration = nums[i].value;
+		build_hello(&b, &s);
+		snprintf(what, sizeof(what), "field %u = %" PRIu64,
+			 nums[i].field, nums[i].value);
+		if (nums[i].ok) {
+			EXPECT_OK(HELLO, b.buf, b.len, &d, what);
+		} else {
+			EXPECT_REFUSED(HELLO, b.buf, b.len, what);
+		}
+	}
+}
+
+static void check_reply_refusals(void)
+{
+	static const uint8_t id[NC_RUN_ID_LEN + 1] = { 1, 2, 3 };
+	struct nc_reply r;
+	uint8_t buf[NC_MAX_BODY];
+	struct body b;
+	union decoded d;
+	int len;
+
+	memset(&r, 0, sizeof(r));
+	r.accepted = true;
+	len = nc_reply_encode(&r, buf, sizeof(buf));
+	if (len > 0) {
+		check_prefixes(REPLY, buf, (size_t)len);
+		check_tails(REPLY, buf, (size_t)len);
+	}
+	r.accepted = false;
+	r.code = NETCOPY_EREFUSED;
+	strcpy(r.reason, "busy");
+	len = nc_reply_encode(&r, buf, sizeof(buf));
+	if (len > 0) {
+		check_prefixes(REPLY, buf, (size_t)len);
+		check_tails(REPLY, buf, (size_t)len);
+	}
+
+	b.len = 0;
+	raw_field(&b, R_RUN_ID, NC_RUN_ID_LEN, id);
+	EXPECT_REFUSED(REPLY, b.buf, b.len, "run id without accepted");
+
+	b.len = 0;
+	u8_field(&b, R_ACCEPTED, 1);
+	EXPECT_REFUSED(REPLY, b.buf, b.len, "accepted without run id");
+	raw_field(&b, R_RUN_ID, NC_RUN_ID_LEN - 1, id);
+	EXPECT_REFUSED(REPLY, b.buf, b.len, "run id of 15 bytes");
+	b.len = 0;
+	u8_field(&b, R_ACCEPTED, 1);
+	raw_field(&b, R_RUN_ID, NC_RUN_ID_LEN + 1, id);
+	EXPECT_REFUSED(REPLY, b.buf, b.len, "run id of 17 bytes");
+	b.len = 0;
+	u8_field(&b, R_ACCEPTED, 2);
+	raw_field(&b, R_RUN_ID, NC_RUN_ID_LEN, id);
+	EXPECT_REFUSED(REPLY, b.buf, b.len, "accepted = 2");
+	b.len = 0;
+	u8_field(&b, R_ACCEPTED, 1);
+	raw_field(&b, R_RUN_ID, NC_RUN_ID_LEN, id);
+	EXPECT_OK(REPLY, b.buf, b.len, &d, "hand-built acceptance");
+	u8_field(&b, R_REASON + 1, 0);
+	EXPECT_REFUSED(REPLY, b.buf, b.len, "unknown field");
+
+	b.len = 0;
+	u8_field(&b, R_ACCEPTED, 0);
+	EXPECT_REFUSED(REPLY, b.buf, b.len, "refused without code");
+	u64_field(&b, R_CODE, (uint64_t)(int64_t)NETCOPY_EREFUSED);
+	EXPECT_REFUSED(REPLY, b.buf, b.len, "refused without reason");
+	str_field(&b, R_REASON, "too many runs");
+	EXPECT_OK(REPLY, b.buf, b.len, &d, "hand-built refusal");
+	CHECK_INT(d.reply.code, NETCOPY_EREFUSED);
+
+	/* Out of range, and numbers that only become a valid code when
+	 * cut to 32 bits (the encoder sign-extends to 64). */
+	static const int64_t bad_codes[] = { 0, 1, 4096, INT32_MAX,
+					     (int64_t)INT32_MIN,
+					     INT64_MIN, -100000,
+					     0xfffff000LL, 0xfffffffbLL,
+					     -0x100000000LL - 5 };
+	for (size_t i = 0; i < sizeof(bad_codes) / sizeof(*bad_codes); i++) {
+		char what[64];
+
+		b.len = 0;
+		u8_field(&b, R_ACCEPTED, 0);
+		u64_field(&b, R_CODE, (uint64_t)bad_codes[i]);
+		str_field(&b, R_REASON, "x");
+		snprintf(what, sizeof(what), "refusal code %" PRId64,
+			 bad_codes[i]);
+		EXPECT_REFUSED(REPLY, b.buf, b.len, what);
+	}
+	b.len = 0;
+	u8_field(&b, R_ACCEPTED, 0);
+	u64_field(&b, R_CODE, (uint64_t)(int64_t)NETCOPY_EREFUSED);
+	raw_field(&b, R_REASON, 4, "a\0b\n");
+	EXPECT_REFUSED(REPLY, b.buf, b.len, "reason with NUL and newline");
+	b.len = 0;
+	u8_field(&b, R_ACCEPTED, 0);
+	u64_field(&b, R_CODE, (uint64_t)(int64_t)NETCOPY_EREFUSED);
+	raw_field(&b, R_REASON, NC_REASON_MAX, long_text);
+	EXPECT_REFUSED(REPLY, b.buf, b.len, "reason of 200 bytes");
+}
+
+static void check_tag_refusals(void)
+{
+	static const uint8_t id[NC_RUN_ID_LEN + 1] = { 9 };
+	struct nc_tag t = { .index = 3 };
+	uint8_t buf[NC_MAX_BODY];
+	struct body b;
+	union decoded d;
+	int len = nc_tag_encode(&t, buf, sizeof(buf));
+
+	if (len > 0) {
+		check_prefixes(TAG, buf, (size_t)len);
+		check_tails(TAG, buf, (size_t)len);
+	}
+	b.len = 0;
+	raw_field(&b, T_RUN_ID, NC_RUN_ID_LEN, id);
+	EXPECT_REFUSED(TAG, b.buf, b.len, "index missing");
+	b.len = 0;
+	u64_field(&b, T_INDEX, 1);
+	EXPECT_REFUSED(TAG, b.buf, b.len, "run id missing");
+	b.len = 0;
+	raw_field(&b, T_RUN_ID, NC_RUN_ID_LEN, id);
+	u64_field(&b, T_INDEX, NETCOPY_MAX_THREADS - 1);
+	EXPECT_OK(TAG, b.buf, b.len, &d, "last index");
+	b.len = 0;
+	raw_field(&b, T_RUN_ID, NC_RUN_ID_LEN, id);
+	u64_field(&b, T_INDEX, NETCOPY_MAX_THREADS);
+	EXPECT_REFUSED(TAG, b.buf, b.len, "index past the last thread");
+	b.len = 0;
+	raw_field(&b, T_RUN_ID, NC_RUN_ID_LEN, id);
+	u64_field(&b, T_INDEX, 1ULL << 32);
+	EXPECT_REFUSED(TAG, b.buf, b.len, "index 2^32");
+	b.len = 0;
+	raw_field(&b, T_RUN_ID, NC_RUN_ID_LEN + 1, id);
+	u64_field(&b, T_INDEX, 0);
+	EXPECT_REFUSED(TAG, b.buf, b.len, "run id of 17 bytes");
+	b.len = 0;
+	raw_field(&b, T_RUN_ID, NC_RUN_ID_LEN, id);
+	raw_field(&b, T_INDEX, 4, id);
+	EXPECT_REFUSED(TAG, b.buf, b.len, "index of 4 bytes");
+	b.len = 0;
+	raw_field(&b, T_RUN_ID, NC_RUN_ID_LEN, id);
+	u64_field(&b, T_INDEX, 0);
+	u64_field(&b, T_INDEX, 0);
+	EXPECT_REFUSED(TAG, b.buf, b.len, "index twice");
+}
+
+static void build_figures(struct body *b, unsigned int omit, uint64_t status,
+			  uint64_t completions, uint64_t copied)
+{
+	b->len = 0;
+	for (unsigned int f = F_STATUS; f < F_REASON; f++) {
+		uint64_t v = f == F_STATUS ? status :
+			     f == F_ZC_COMPLETIONS ? completions :
+			     f == F_ZC_COPIED ? copied : f * 1000;
+
+		if (f != omit)
+			u64_field(b, (uint16_t)f, v);
+	}
+	if (omit != F_REASON)
+		str_field(b, F_REASON, "");
+}
+
+static void check_figures_refusals(void)
+{
+	struct nc_figures f;
+	uint8_t buf[NC_MAX_BODY];
+	struct body b;
+	union decoded d;
+	int len;
+
+	memset(&f, 0, sizeof(f));
+	f.zc_completions = 10;
+	f.zc_copied = 2;
+	strcpy(f.reason, "ok");
+	len = nc_figures_encode(&f, buf, sizeof(buf));
+	if (len > 0) {
+		check_prefixes(FIGURES, buf, (size_t)len);
+		check_tails(FIGURES, buf, (size_t)len);
+	}
+
+	build_figures(&b, 0, 0, (uint64_t)-1, (uint64_t)-1);
+	EXPECT_OK(FIGURES, b.buf, b.len, &d, "hand-built figures");
+	CHECK_INT(d.figures.zc_completions, -1);
+	CHECK_INT(d.figures.zc_copied, -1);
+	CHECK_U64(d.figures.bytes, F_BYTES * 1000);
+
+	/* Each field but the reason is required. */
+	for (unsigned int omit = F_STATUS; omit < F_REASON; omit++) {
+		char what[64];
+
+		build_figures(&b, omit, 0, 5, 5);
+		snprintf(what, sizeof(what), "field %u missing", omit);
+		EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+	}
+
+	build_figures(&b, 0, 1, 0, 0);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "positive status");
+	build_figures(&b, 0, (uint64_t)INT64_MAX, 0, 0);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "status INT64_MAX");
+	/* Only a sign-extended 32-bit status is a status. */
+	build_figures(&b, 0, 0xffffffffULL, 0, 0);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "status 0xffffffff");
+	build_figures(&b, 0, 0xffffef00ULL, 0, 0);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "status 0xffffef00");
+	build_figures(&b, 0, (uint64_t)(-0x100000000LL - 4), 0, 0);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "status -2^32 - 4");
+	build_figures(&b, 0, (uint64_t)(int64_t)NETCOPY_ESHORT, 0, 0);
+	EXPECT_OK(FIGURES, b.buf, b.len, &d, "status NETCOPY_ESHORT");
+	CHECK_INT(d.figures.status, NETCOPY_ESHORT);
+	build_figures(&b, 0, 0, (uint64_t)-2, (uint64_t)-2);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "completions -2");
+	build_figures(&b, 0, 0, 5, (uint64_t)-2);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "copied -2");
+	build_figures(&b, 0, 0, 5, 6);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "more copied than completed");
+	build_figures(&b, 0, 0, (uint64_t)-1, 0);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "copied without completions");
+	build_figures(&b, 0, 0, 5, 5);
+	u64_field(&b, F_REASON + 1, 0);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "unknown field");
+	build_figures(&b, F_REASON, 0, 5, 5);
+	raw_field(&b, F_REASON, 3, "a\tb");
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "reason with a tab");
+	build_figures(&b, F_BYTES, 0, 5, 5);
+	raw_field(&b, F_BYTES, 3, "abc");
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "bytes of 3 bytes");
+}
+
+/* ---- encoders and small buffers ---- */
+
+static void check_encoder_space(void)
+{
+	struct nc_hello h = { .size = 1, .threads = 1, .duration_ns = 1 };
+	struct nc_reply r = { .accepted = false, .code = NETCOPY_EREFUSED };
+	struct nc_tag t = { .index = 1 };
+	struct nc_figures f = { .zc_completions = -1, .zc_copied = -1 };
+	uint8_t full[NC_MAX_BODY], buf[NC_MAX_BODY + 16];
+
+	strcpy(h.mode, "one-copy");
+	strcpy(r.reason, "no");
+	strcpy(f.reason, "fine");
+	for (enum kind kind = HELLO; kind < N_KINDS; kind++) {
+		int want, got;
+
+		switch (kind) {
+		case HELLO:
+			want = nc_hello_encode(&h, full, sizeof(full));
+			break;
+		case REPLY:
+			want = nc_reply_encode(&r, full, sizeof(full));
+			break;
+		case TAG:
+			want = nc_tag_encode(&t, full, sizeof(full));
+			break;
+		default:
+			want = nc_figures_encode(&f, full, sizeof(full));
+			break;
+		}
+		CHECK(want > 0, "%s: encode returned %d", kind_name[kind],
+		      want);
+		for (int cap = 0; cap <= want; cap++) {
+			memset(buf, 0xee, sizeof(buf));
+			switch (kind) {
+			case HELLO:
+				got = nc_hello_encode(&h, buf, (size_t)cap);
+				break;
+			case REPLY:
+				got = nc_reply_encode(&r, buf, (size_t)cap);
+				break;
+			case TAG:
+				got = nc_tag_encode(&t, buf, (size_t)cap);
+				break;
+			default:
+				got = nc_figures_encode(&f, buf, (size_t)cap);
+				break;
+			}
+			if (cap < want)
+				CHECK(got == -ENOSPC,
+				      "%s: encode into %d of %d bytes "
+				      "returned %d", kind_name[kind], cap,
+				      want, got);
+			else
+				CHECK(got == want &&
+				      memcmp(buf, full, (size_t)want) == 0,
+				      "%s: encode into exactly %d bytes "
+				      "returned %d", kind_name[kind], want,
+				      got);
+			for (size_t i = (size_t)cap; i < sizeof(buf); i++) {
+				if (buf[i] != 0xee) {
+					CHECK(buf[i] == 0xee,
+					      "%s: encode into %d bytes wrote "
+					      "byte %zu", kind_name[kind],
+					      cap, i);
+					break;
+				}
+			}
+		}
+	}
+}
+
+/* ---- random input ---- */
+
+/* A decoded message must hold what the protocol allows, and encode back
+ * to something that decodes the same. */
+static void check_decoded(enum kind kind, const union decoded *d)
+{
+	uint8_t buf[NC_MAX_BODY];
+	union decoded again;
+	int len;
+
+	switch (kind) {
+	case HELLO:
+		CHECK(memchr(d->hello.mode, 0, sizeof(d->hello.mode)) != NULL,
+		      "random hello: mode not terminated");
+		CHECK(d->hello.size >= 1 &&
+		      d->hello.size <= NETCOPY_MAX_MESSAGE_SIZE,
+		      "random hello: size %" PRIu64, d->hello.size);
+		CHECK(d->hello.threads >= 1 &&
+		      d->hello.threads <= NETCOPY_MAX_THREADS,
+		      "random hello: threads %" PRIu32, d->hello.threads);
+		CHECK(d->hello.duration_ns >= 1,
+		      "random hello: duration %" PRIu64, d->hello.duration_ns);
+		len = nc_hello_encode(&d->hello, buf, sizeof(buf));
+		break;
+	case REPLY:
+		CHECK(memchr(d->reply.reason, 0, sizeof(d->reply.reason)),
+		      "random reply: reason not terminated");
+		CHECK(d->reply.accepted || d->reply.code < 0,
+		      "random reply: refused with code %" PRId32,
+		      d->reply.code);
+		len = nc_reply_encode(&d->reply, buf, sizeof(buf));
+		break;
+	case TAG:
+		CHECK(d->tag.index < NETCOPY_MAX_THREADS,
+		      "random tag: index %" PRIu32, d->tag.index);
+		len = nc_tag_encode(&d->tag, buf, sizeof(buf));
+		break;
+	default:
+		CHECK(memchr(d->figures.reason, 0,
+			     sizeof(d->figures.reason)),
+		      "random figures: reason not terminated");
+		CHECK(d->figures.status <= 0, "random figures: status %" PRId32,
+		      d->figures.status);
+		len = nc_figures_encode(&d->figures, buf, sizeof(buf));
+		break;
+	}
+	CHECK(len > 0, "random %s: re-encode returned %d", kind_name[kind],
+	      len);
+	if (len <= 0)
+		return;
+	{
+		const char *why;
+		int err = decode(kind, buf, (size_t)len, &again, &why);
+
+		CHECK(err == 0, "random %s: re-encoded message refused: %s",
+		      kind_name[kind], why ? why : "");
+		if (err)
+			return;
+	}
+	switch (kind) {
+	case HELLO:
+		CHECK(strcmp(again.hello.mode, d->hello.mode) == 0 &&
+		      again.hello.size == d->hello.size &&
+		      again.hello.threads == d->hello.threads &&
+		      again.hello.duration_ns == d->hello.duration_ns &&
+		      again.hello.reverse == d->hello.reverse &&
+		      again.hello.verify == d->hello.verify,
+		      "random hello changed on a round trip");
+		break;
+	case REPLY:
+		CHECK(again.reply.accepted == d->reply.accepted,
+		      "random reply changed on a round trip");
+		break;
+	case TAG:
+		CHECK(again.tag.index == d->tag.index &&
+		      memcmp(again.tag.run_id, d->tag.run_id,
+			     NC_RUN_ID_LEN) == 0,
+		      "random tag changed on a round trip");
+		break;
+	default:
+		CHECK(again.figures.status == d->figures.status &&
+		      again.figures.bytes == d->figures.bytes &&
+		      again.figures.zc_completions ==
+		      d->figures.zc_completions &&
+		      again.figures.zc_copied == d->figures.zc_copied &&
+		      strcmp(again.figures.reason, d->figures.reason) == 0,
+		      "random figures changed on a round trip");
+		break;
+	}
+}
+
+static unsigned long random_accepted[N_KINDS];
+
+static void decode_random(const uint8_t *body, size_t len)
+{
+	for (enum kind kind = HELLO; kind < N_KINDS; kind++) {
+		union decoded d;
+		const char *why;
+		int err = decode(kind, body, len, &d, &why);
+
+		CHECK(err == 0 || err == NETCOPY_EPROTOCOL,
+		      "random %s of %zu bytes: returned %d", kind_name[kind],
+		      len, err);
+		if (err) {
+			CHECK(why && *why, "random %s of %zu bytes: refused "
+			      "without a reason", kind_name[kind], len);
+			continue;
+		}
+		random_accepted[kind]++;
+		check_decoded(kind, &d);
+	}
+}
+
+/* Random fields with plausible types and lengths, so decoding gets past
+ * the first field often enough to matter. */
+static void random_fields(struct body *b, uint64_t *seed)
+{
+	unsigned int n = (unsigned int)unit_rand_range(seed, 0, 12);
+	uint8_t val[64];
+
+	b->len = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		uint16_t type = (uint16_t)unit_rand_range(seed, 0, 10);
+		uint64_t pick = unit_rand(seed) % 8;
+		uint16_t len = pick < 3 ? 8 : pick == 3 ? 1 :
+			       pick == 4 ? NC_RUN_ID_LEN :
+			       (uint16_t)unit_rand_range(seed, 0, sizeof(val));
+
+		for (size_t k = 0; k < len; k++) {
+			uint64_t r = unit_rand(seed);
+
+			/* Small numbers, printable text or anything. */
+			val[k] = (uint8_t)(r % 3 == 0 ? 0 :
+					   r % 3 == 1 ? 0x20 + (r >> 8) % 95 :
+					   r >> 16);
+		}
+		if (len == 1)
+			val[0] = (uint8_t)(unit_rand(seed) % 3);
+		if (len == 8 && unit_rand(seed) % 2) {
+			memset(val, 0, 6);
+			val[6] = (uint8_t)(unit_rand(seed) % 4);
+		}
+		if (len == 8 && unit_rand(seed) % 4 == 0)
+			memset(val, 0xff, 7);
+		raw_field(b, type, len, val);
+	}
+}
+
+/* A valid message of each kind as a list of fields, then changed field
+ * by field: dropped, repeated, its value or length changed, unknown
+ * fields added, the order shuffled.  Many of these still decode. */
+struct tlv {
+	uint16_t type, len;
+	uint8_t val[40];
+};
+
+static size_t valid_fields(enum kind kind, struct tlv *t, uint64_t *seed)
+{
+	static const char *const modes[] = { "two-copy", "one-copy",
+					     "zero-copy", "x", "" };
+	size_t n = 0;
+
+#define ADD_U64(ty, v)							\
+	do {								\
+		uint64_t v_ = (v);					\
+		t[n].type = (ty);					\
+		t[n].len = 8;						\
+		for (int k_ = 7; k_ >= 0; k_--, v_ >>= 8)		\
+			t[n].val[k_] = (uint8_t)v_;			\
+		n++;							\
+	} while (0)
+#define ADD_RAW(ty, l, byte)						\
+	do {								\
+		t[n].type = (ty);					\
+		t[n].len = (l);						\
+		memset(t[n].val, (byte), (l));				\
+		n++;							\
+	} while (0)
+
+	switch (kind) {
+	case HELLO: {
+		const char *m = modes[unit_rand(seed) % 5];
+
+		t[n].type = H_MODE;
+		t[n].len = (uint16_t)strlen(m);
+		memcpy(t[n].val, m, strlen(m));
+		n++;
+		ADD_U64(H_SIZE, unit_rand_range(seed, 1, 1u << 26));
+		ADD_U64(H_THREADS, unit_rand_range(seed, 1, 1024));
+		ADD_U64(H_DURATION, unit_rand_range(seed, 1, 1ULL << 40));
+		ADD_RAW(H_REVERSE, 1, unit_rand(seed) % 2);
+		ADD_RAW(H_VERIFY, 1, unit_rand(seed) % 2);
+		break;
+	}
+	case REPLY:
+		if (unit_rand(seed) % 2) {
+			ADD_RAW(R_ACCEPTED, 1, 1);
+			ADD_RAW(R_RUN_ID, NC_RUN_ID_LEN, unit_rand(seed));
+		} else {
+			ADD_RAW(R_ACCEPTED, 1, 0);
+			ADD_U64(R_CODE, (uint64_t)(int64_t)
+				-(int64_t)unit_rand_range(seed, 1, 4200));
+			ADD_RAW(R_REASON, unit_rand(seed) % 40, 'a');
+		}
+		break;
+	case TAG:
+		ADD_RAW(T_RUN_ID, NC_RUN_ID_LEN, unit_rand(seed));
+		ADD_U64(T_INDEX, unit_rand_range(seed, 0, 1100));
+		break;
+	default: {
+		int64_t done = (int64_t)unit_rand_range(seed, 0, 100) - 1;
+
+		ADD_U64(F_STATUS, (uint64_t)-(int64_t)unit_rand_range(seed, 0,
+								      4200));
+		for (unsigned int f = F_BYTES; f <= F_MISMATCHES; f++)
+			ADD_U64(f, unit_rand(seed) >> (unit_rand(seed) % 64));
+		ADD_U64(F_ZC_COMPLETIONS, (uint64_t)done);
+		ADD_U64(F_ZC_COPIED, (uint64_t)(done < 0 ? -1 :
+			(int64_t)unit_rand_range(seed, 0, (uint64_t)done)));
+		if (unit_rand(seed) % 2)
+			ADD_RAW(F_REASON, unit_rand(seed) % 40, '~');
+		break;
+	}
+	}
+#undef ADD_U64
+#undef ADD_RAW
+	return n;
+}
+
+static void mutated_fields(enum kind kind, struct body *b, uint64_t *seed)
+{
+	struct tlv t[24];
+	size_t n = valid_fields(kind, t, seed);
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t r = unit_rand(seed) % 64;
+
+		if (r == 0 && n < 24) {		/* repeat it */
+			t[n++] = t[i];
+		} else if (r == 1 && n < 24) {	/* add an unknown field */
+			t[n] = t[i];
+			t[n++].type = (uint16_t)unit_rand_range(seed, 0, 12);
+		} else if (r == 2) {		/* another length */
+			t[i].len = (uint16_t)unit_rand_range(seed, 0,
+							     sizeof(t[i].val));
+		} else if (r == 3) {		/* another value */
+			t[i].val[unit_rand(seed) % sizeof(t[i].val)] =
+				(uint8_t)unit_rand(seed);
+		} else if (r == 4 && t[i].len > 0) {
+			t[i].val[unit_rand(seed) % t[i].len] ^= 0x80;
+		}
+	}
+	for (size_t i = n; i > 1; i--) {	/* shuffle now and then */
+		if (unit_rand(seed) % 4 == 0) {
+			size_t j = (size_t)(unit_rand(seed) % i);
+			struct tlv x = t[i - 1];
+
+			t[i - 1] = t[j];
+			t[j] = x;
+		}
+	}
+	b->len = 0;
+	for (size_t i = 0; i < n; i++)
+		if (unit_rand(seed) % 32)	/* drop one now and then */
+			raw_field(b, t[i].type, t[i].len, t[i].val);
+}
+
+static void check_random(void)
+{
+	uint64_t seed = 0x6e6574636f7079ULL;
+	struct body b;
+
+	/* Pure noise. */
+	for (int i = 0; i < 3000; i++) {
+		size_t len = (size_t)(i % 10 == 0 ?
+				      unit_rand_range(&seed, 0, NC_MAX_BODY) :
+				      unit_rand_range(&seed, 0, 64));
+
+		for (size_t k = 0; k < len; k++)
+			b.buf[k] = (uint8_t)unit_rand(&seed);
+		decode_random(b.buf, len);
+	}
+	/* Noise shaped like fields. */
+	for (int i = 0; i < 20000; i++) {
+		random_fields(&b, &seed);
+		decode_random(b.buf, b.len);
+	}
+	/* Valid messages changed field by field. */
+	for (int i = 0; i < 20000; i++) {
+		mutated_fields((enum kind)(i % N_KINDS), &b, &seed);
+		decode_random(b.buf, b.len);
+	}
+	/* Valid messages with a few bytes changed, cut or cut short. */
+	for (int i = 0; i < 5000; i++) {
+		struct nc_hello h = { .size = 1000, .threads = 2,
+				      .duration_ns = 1000000000 };
+		struct nc_figures f = { .zc_completions = 7, .zc_copied = 7 };
+		int len;
+
+		strcpy(h.mode, "zero-copy");
+		if (i % 2)
+			len = nc_hello_encode(&h, b.buf, NC_MAX_BODY);
+		else
+			len = nc_figures_encode(&f, b.buf, NC_MAX_BODY);
+		if (len <= 0)
+			continue;
+		for (int k = (int)unit_rand_range(&seed, 1, 4); k > 0; k--)
+			b.buf[unit_rand(&seed) % (unsigned int)len] ^=
+				(uint8_t)unit_rand_range(&seed, 1, 255);
+		decode_random(b.buf, (size_t)unit_rand_range(&seed, 0,
+							     (uint64_t)len));
+	}
+	/* The header decoder takes any 12 bytes. */
+	for (int i = 0; i < 5000; i++) {
+		uint8_t head[NC_HEADER_LEN];
+		struct nc_header h;
+		const char *why;
+		int err;
+
+		for (int k = 0; k < NC_HEADER_LEN; k++)
+			head[k] = (uint8_t)unit_rand(&seed);
+		if (i % 2)	/* a valid start, random type and length */
+			memcpy(head, "NCPY\0\1", 6);
+		err = header_decode(head, &h, &why);
+		CHECK(err == 0 || err == NETCOPY_EPROTOCOL,
+		      "random header: returned %d", err);
+		if (err == 0)
+			CHECK(h.length <= NC_MAX_BODY && h.type >= 1 &&
+			      h.type <= NC_MSG_TRAILER,
+			      "random header accepted: type %u length %" PRIu32,
+			      h.type, h.length);
+	}
+	printf("random bodies accepted: hello %lu, reply %lu, tag %lu, "
+	       "figures %lu\n", random_accepted[HELLO], random_accepted[REPLY],
+	       random_accepted[TAG], random_accepted[FIGURES]);
+}
+
+int main(void)
+{
+	memset(long_text, 'x', sizeof(long_text));
+	check_hellos();
+	check_replies();
+	check_tags();
+	check_figures();
+	check_headers();
+	check_hello_refusals();
+	check_reply_refusals();
+	check_tag_refusals();
+	check_figures_refusals();
+	check_encoder_space();
+	check_random();
+	return unit_exit("unit-wire");
+}

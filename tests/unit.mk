@@ -1,0 +1,28 @@
+# C unit tests of libnetcopy.  Internals are tested through the
+# convenience library (every function of lib/internal.h); the loopback
+# test uses the installed shared library's public API only.  Exit status:
+# 0 pass, 1 fail, 77 skip, 99 hard error.
+unit_internal_tests = \
+	tests/unit-layout \
+	tests/unit-pattern \
+	tests/unit-wire \
+	tests/unit-parse
+
+check_PROGRAMS += $(unit_internal_tests) tests/unit-loopback
+TESTS += $(unit_internal_tests) tests/unit-loopback tests/check-exports.sh
+dist_check_SCRIPTS += tests/check-exports.sh
+
+tests_unit_layout_SOURCES = tests/unit-layout.c tests/unit.h
+tests_unit_layout_LDADD = lib/libnetcopy-internal.la
+
+tests_unit_pattern_SOURCES = tests/unit-pattern.c tests/unit.h
+tests_unit_pattern_LDADD = lib/libnetcopy-internal.la
+
+tests_unit_wire_SOURCES = tests/unit-wire.c tests/unit.h
+tests_unit_wire_LDADD = lib/libnetcopy-internal.la
+
+tests_unit_parse_SOURCES = tests/unit-parse.c tests/unit.h
+tests_unit_parse_LDADD = lib/libnetcopy-internal.la
+
+tests_unit_loopback_SOURCES = tests/unit-loopback.c tests/unit.h
+tests_unit_loopback_LDADD = lib/libnetcopy.la
