@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -29,15 +32,26 @@ struct netcopy_client {
 	double duration;
 	bool reverse;
 	bool verify;
+	bool perf;
 	char detail[256];
+};
+
+/* Data threads make their buffers and counters, then wait here, so the
+ * clock starts only when every one is ready. */
+struct gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint32_t ready;
+	bool open;
+	bool abort;
 };
 
 struct data_thread {
 	const struct netcopy_mode *mode;
 	struct nc_flow flow;
+	struct gate *gate;
 	int err;
 	pthread_t tid;
-	bool prepared;		/* buffers made: released by the thread */
 	bool started;
 };
 
@@ -53,6 +67,7 @@ NETCOPY_EXPORT int netcopy_client_new(struct netcopy_client **out)
 	c->size = 1024;
 	c->threads = 4;
 	c->duration = 10;
+	c->perf = true;
 	*out = c;
 	return 0;
 }
@@ -133,6 +148,13 @@ NETCOPY_EXPORT int netcopy_client_set_verify(struct netcopy_client *c,
 	return 0;
 }
 
+NETCOPY_EXPORT int netcopy_client_set_perf(struct netcopy_client *c,
+					   bool perf)
+{
+	c->perf = perf;
+	return 0;
+}
+
 NETCOPY_EXPORT const char *netcopy_client_detail(const struct netcopy_client *c)
 {
 	return c->detail;
@@ -151,6 +173,7 @@ static int negotiate(struct netcopy_client *c, int ctrl, struct nc_reply *rep)
 		.duration_ns = (uint64_t)(c->duration * 1e9 + 0.5),
 		.reverse = c->reverse,
 		.verify = c->verify,
+		.perf = c->perf,
 	};
 	uint8_t body[NC_MAX_BODY];
 	struct nc_header h;
@@ -212,9 +235,44 @@ static int open_data(struct netcopy_client *c, const struct nc_reply *rep,
 static void *data_main(void *arg)
 {
 	struct data_thread *t = arg;
+	struct gate *g = t->gate;
+	bool go;
 
-	t->err = nc_flow_run(t->mode, &t->flow);
+	t->err = nc_flow_prepare(t->mode, &t->flow);
+	pthread_mutex_lock(&g->lock);
+	g->ready++;
+	pthread_cond_broadcast(&g->cond);
+	while (!g->open)
+		pthread_cond_wait(&g->cond, &g->lock);
+	go = !g->abort && !t->err;
+	pthread_mutex_unlock(&g->lock);
+	if (go)
+		t->err = nc_flow_run(t->mode, &t->flow);
+	else
+		nc_flow_release(t->mode, &t->flow);
 	return NULL;
+}
+
+/* Let the threads go once all started ones are ready; abort: they only
+ * clean up.  Returns the first preparation error. */
+static int gate_open(struct gate *g, struct data_thread *t, uint32_t n,
+		     bool abort)
+{
+	uint32_t started = 0;
+	int err = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		started += t[i].started;
+	pthread_mutex_lock(&g->lock);
+	while (g->ready < started)
+		pthread_cond_wait(&g->cond, &g->lock);
+	for (uint32_t i = 0; i < n && !err; i++)
+		err = t[i].err;
+	g->abort = abort || err;
+	g->open = true;
+	pthread_cond_broadcast(&g->cond);
+	pthread_mutex_unlock(&g->lock);
+	return err;
 }
 
 /* While the client sends: stop at the end of the duration, or at once
@@ -293,6 +351,7 @@ static int judge(struct netcopy_result *r, int local_err, uint32_t bad_flow)
 static struct netcopy_result *result_new(const struct netcopy_client *c)
 {
 	struct netcopy_result *r = calloc(1, sizeof(*r));
+	struct utsname u;
 
 	if (!r)
 		return NULL;
@@ -302,48 +361,49 @@ static struct netcopy_result *result_new(const struct netcopy_client *c)
 	r->duration_s = c->duration;
 	r->reverse = c->reverse;
 	r->verify = c->verify;
+	r->perf = c->perf;
+	r->timestamp = (int64_t)time(NULL);
+	snprintf(r->host, sizeof(r->host), "%s", c->host);
+	if (uname(&u) == 0)
+		snprintf(r->kernel, sizeof(r->kernel), "%s", u.release);
 	return r;
 }
 
-/* Close every connection, releasing buffers no thread got to. */
 static void close_all(struct data_thread *t, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++) {
-		if (t[i].prepared && !t[i].started)
-			t[i].mode->release(&t[i].flow);
+	for (uint32_t i = 0; i < n; i++)
 		if (t[i].flow.fd >= 0)
 			close(t[i].flow.fd);
-	}
 }
 
-/* Data connections up, threads started; returns the first error. */
+/* Data connections up and their threads ready; the first error. */
 static int start_data(struct netcopy_client *c, const struct nc_reply *rep,
-		      struct data_thread *t, atomic_bool *stop)
+		      struct data_thread *t, struct gate *g, atomic_bool *stop)
 {
-	for (uint32_t i = 0; i < c->threads; i++) {
-		int fd = -1, err = open_data(c, rep, i, &fd);
+	int err = 0;
 
+	for (uint32_t i = 0; i < c->threads && !err; i++) {
+		int fd = -1;
+
+		err = open_data(c, rep, i, &fd);
 		nc_flow_init(&t[i].flow, fd, i, c->size, c->verify, c->reverse,
 			     stop);
+		t[i].flow.count = c->perf;
 		t[i].mode = c->mode;
-		if (err)
-			return err;
-		/* Buffers made before the clock starts. */
-		err = c->mode->prepare(&t[i].flow);
-		if (err)
-			return fail(c, err, "cannot prepare a data connection: "
-				    "%s", netcopy_strerror(err));
-		t[i].prepared = true;
+		t[i].gate = g;
 	}
-	for (uint32_t i = 0; i < c->threads; i++) {
-		int err = pthread_create(&t[i].tid, NULL, data_main, &t[i]);
+	for (uint32_t i = 0; i < c->threads && !err; i++) {
+		int e = pthread_create(&t[i].tid, NULL, data_main, &t[i]);
 
-		if (err)
-			return fail(c, -err, "cannot start a thread: %s",
-				    strerror(err));
-		t[i].started = true;
+		if (e)
+			err = fail(c, -e, "cannot start a thread: %s",
+				   strerror(e));
+		t[i].started = !e;
 	}
-	return 0;
+	if (gate_open(g, t, c->threads, err != 0) && !err)
+		err = fail(c, t[0].err, "cannot prepare a data connection: %s",
+			   netcopy_strerror(t[0].err));
+	return err;
 }
 
 static int join_data(struct data_thread *t, uint32_t n, uint32_t *bad)
@@ -369,6 +429,8 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 	struct nc_figures *local = c->reverse ? &r->sender : &r->receiver;
 	struct nc_figures *remote = c->reverse ? &r->receiver : &r->sender;
 	struct nc_flow *flows;
+	struct gate g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+			  0, false, false };
 	atomic_bool stop = false;
 	const char *why = "";
 	uint32_t bad = 0;
@@ -378,10 +440,14 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 		return -ENOMEM;
 	for (uint32_t i = 0; i < c->threads; i++)
 		t[i].flow.fd = -1;
-	err = start_data(c, rep, t, &stop);
+	err = start_data(c, rep, t, &g, &stop);
 	if (!err && c->reverse)
 		time_the_run(c, ctrl, &stop);
 	atomic_store(&stop, true);
+	if (err)	/* threads that could not run: unblock receivers */
+		for (uint32_t i = 0; i < c->threads; i++)
+			if (t[i].flow.fd >= 0)
+				shutdown(t[i].flow.fd, SHUT_RDWR);
 	local_err = join_data(t, c->threads, &bad);
 	close_all(t, c->threads);
 	if (err) {

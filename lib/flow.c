@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "internal.h"
@@ -23,8 +24,11 @@ void nc_flow_init(struct nc_flow *flow, int fd, uint32_t index,
 	flow->verify = verify;
 	flow->sender = sender;
 	flow->stop = stop;
-	flow->zc_completions = -1;
-	flow->zc_copied = -1;
+	flow->zc_sends = flow->zc_notifications = -1;
+	flow->zc_completions = flow->zc_copied = flow->zc_enobufs = -1;
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
+		for (unsigned int i = 0; i < NC_MAX_PMUS; i++)
+			flow->counters.fd[ev][i] = -1;
 }
 
 uint64_t nc_recv_stream_memory(uint64_t size)
@@ -118,19 +122,26 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 
 	memset(f, 0, sizeof(*f));
 	f->measured = true;
-	f->zc_completions = -1;
-	f->zc_copied = -1;
+	f->zc_sends = f->zc_notifications = -1;
+	f->zc_completions = f->zc_copied = f->zc_enobufs = -1;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct nc_flow *fl = &flows[i];
 
 		f->bytes += fl->bytes;
 		f->messages += fl->messages;
 		f->mismatches += fl->mismatches;
+		f->cpu_us += fl->cpu_us;
+		nc_counts_add(&f->counts, &fl->counts, i == 0);
 		if (fl->zc_completions >= 0) {
 			if (f->zc_completions < 0)
-				f->zc_completions = f->zc_copied = 0;
+				f->zc_sends = f->zc_notifications =
+				f->zc_completions = f->zc_copied =
+				f->zc_enobufs = 0;
+			f->zc_sends += fl->zc_sends;
+			f->zc_notifications += fl->zc_notifications;
 			f->zc_completions += fl->zc_completions;
 			f->zc_copied += fl->zc_copied;
+			f->zc_enobufs += fl->zc_enobufs;
 		}
 		if (!fl->messages || fl->last_ns <= fl->first_ns)
 			continue;
@@ -145,10 +156,39 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 	}
 }
 
+int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
+{
+	if (flow->count)
+		nc_counters_open(&flow->counters);
+	return mode->prepare(flow);
+}
+
+void nc_flow_release(const struct netcopy_mode *mode, struct nc_flow *flow)
+{
+	mode->release(flow);
+	nc_counters_close(&flow->counters);
+}
+
+static uint64_t thread_cpu_us(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		return 0;
+	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
+	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
 int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
-	int err = flow->sender ? mode->send(flow) : mode->recv(flow);
+	uint64_t cpu = thread_cpu_us();
+	int err;
 
-	mode->release(flow);
+	nc_counters_start(&flow->counters);
+	err = flow->sender ? mode->send(flow) : mode->recv(flow);
+	nc_counters_stop(&flow->counters);
+	flow->cpu_us = thread_cpu_us() - cpu;
+	nc_counters_read(&flow->counters, &flow->counts);
+	nc_flow_release(mode, flow);
 	return err;
 }

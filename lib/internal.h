@@ -43,6 +43,51 @@ struct nc_verifier {
 void nc_verifier_init(struct nc_verifier *v, uint64_t size, uint32_t flow);
 void nc_verifier_feed(struct nc_verifier *v, const void *buf, size_t len);
 
+/* ---- counters.c: perf counters of one thread. */
+#define NC_MAX_PMUS 2		/* hybrid CPUs: cpu_core and cpu_atom */
+
+enum nc_event {
+	NC_EV_CYCLES,
+	NC_EV_INSTRUCTIONS,
+	NC_EV_CACHE_REFS,
+	NC_EV_CACHE_MISSES,
+	NC_EV_CONTEXT_SWITCHES,
+	NC_EV_TASK_CLOCK,	/* nanoseconds */
+	NC_EV_PAGE_FAULTS,
+	NC_EV_COUNT
+};
+
+enum nc_scope {
+	NC_SCOPE_OFF,		/* counting turned off (--no-perf) */
+	NC_SCOPE_USER,		/* the system allows user mode only */
+	NC_SCOPE_ALL,		/* user and kernel mode */
+};
+
+struct nc_counters {
+	int fd[NC_EV_COUNT][NC_MAX_PMUS];
+	bool enabled;
+	bool user_only;
+};
+
+/* What was counted: value[ev] means something only if known has bit ev. */
+struct nc_counts {
+	uint64_t value[NC_EV_COUNT];
+	uint32_t known;
+	uint8_t scope;		/* enum nc_scope */
+};
+
+/* Open the calling thread's counters, disabled. */
+void nc_counters_open(struct nc_counters *c);
+/* Open one event for the calling thread: an fd, or -errno. */
+int nc_counter_open(uint32_t type, uint64_t config, bool user_only);
+void nc_counters_start(struct nc_counters *c);
+void nc_counters_stop(struct nc_counters *c);
+void nc_counters_read(struct nc_counters *c, struct nc_counts *out);
+void nc_counters_close(struct nc_counters *c);
+/* Add x into sum; first: sum = x.  A sum knows what all parts knew. */
+void nc_counts_add(struct nc_counts *sum, const struct nc_counts *x,
+		   bool first);
+
 /* ---- wire.c: the control protocol. */
 #define NC_MAGIC 0x4e435059u		/* "NCPY" */
 #define NC_VERSION 1
@@ -68,6 +113,7 @@ struct nc_hello {
 	uint64_t duration_ns;
 	bool reverse;
 	bool verify;
+	bool perf;			/* count perf events */
 };
 
 struct nc_reply {
@@ -91,8 +137,16 @@ struct nc_figures {
 	uint64_t interval_ns;		/* first to last byte */
 	uint64_t latency_ns;		/* mean per message, over flows */
 	uint64_t mismatches;
-	int64_t zc_completions;		/* -1: not zero-copy */
+	struct nc_counts counts;
+	uint64_t cpu_us;		/* user + system, all threads */
+	/* Zero-copy accounting, -1 each when the mode is not zero-copy:
+	 * sendmsg calls, error-queue notifications, the send ids they
+	 * covered, those the kernel copied, ENOBUFS retries. */
+	int64_t zc_sends;
+	int64_t zc_notifications;
+	int64_t zc_completions;
 	int64_t zc_copied;
+	int64_t zc_enobufs;
 	char reason[NC_REASON_MAX];
 };
 
@@ -154,8 +208,16 @@ struct nc_flow {
 	uint64_t first_ns;
 	uint64_t last_ns;
 	uint64_t mismatches;
-	int64_t zc_completions;		/* -1 unless the engine is zero-copy */
+	bool count;			/* perf counters wanted */
+	struct nc_counters counters;
+	struct nc_counts counts;
+	uint64_t cpu_us;
+	/* As in struct nc_figures; -1 unless the engine is zero-copy. */
+	int64_t zc_sends;
+	int64_t zc_notifications;
+	int64_t zc_completions;
 	int64_t zc_copied;
+	int64_t zc_enobufs;
 };
 
 struct netcopy_mode {
@@ -180,8 +242,13 @@ struct netcopy_mode {
 void nc_flow_init(struct nc_flow *flow, int fd, uint32_t index,
 		  uint64_t size, bool verify, bool sender,
 		  const atomic_bool *stop);
-/* Prepare, send or receive, release: a data connection's whole work. */
+/* The engine's prepare, and the counters opened (when flow->count), in
+ * the thread that will run the flow, before the run starts. */
+int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow);
+/* Send or receive with counting on, then release everything. */
 int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow);
+/* Release what nc_flow_prepare made, for a flow that will not run. */
+void nc_flow_release(const struct netcopy_mode *mode, struct nc_flow *flow);
 /* One contiguous buffer: a message to send, or at least 64 KiB to
  * receive into.  The prepare/release of modes that need no more. */
 int nc_buffer_prepare(struct nc_flow *flow);
@@ -218,9 +285,24 @@ struct netcopy_result {
 	double duration_s;		/* asked for */
 	bool reverse;
 	bool verify;
+	bool perf;
 	int status;
+	int64_t timestamp;		/* run start, seconds since the epoch */
+	char host[256];			/* the server, as given */
+	char kernel[65];		/* this machine's release */
 	struct nc_figures receiver;
 	struct nc_figures sender;
 };
+
+/* One CSV column: what it is called, its unit, whose figure it is and
+ * what it means (README's table lists the same). */
+struct nc_column {
+	const char *name;
+	const char *unit;
+	const char *side;
+	const char *meaning;
+};
+extern const struct nc_column nc_columns[];
+extern const size_t nc_column_count;
 
 #endif /* NETCOPY_INTERNAL_H */

@@ -41,8 +41,11 @@ struct zc_sender {
 	uint8_t *id_done;
 	uint32_t next_id;	/* the id the kernel gives the next send */
 	uint32_t oldest;	/* oldest id not yet completed */
-	int64_t completions;
+	int64_t sends;		/* sendmsg calls that sent something */
+	int64_t notifications;	/* error-queue messages read */
+	int64_t completions;	/* send ids they covered */
 	int64_t copied;
+	int64_t enobufs;	/* ENOBUFS retries */
 };
 
 static uint32_t ring_slots(uint64_t size)
@@ -151,6 +154,7 @@ static int zc_read_errqueue(struct zc_sender *z)
 				  serr.ee_code & SO_EE_CODE_ZEROCOPY_COPIED);
 		if (err)
 			return err;
+		z->notifications++;
 		got = 1;
 	}
 	return got;
@@ -221,6 +225,7 @@ static int zc_send_slot(struct zc_sender *z, uint32_t slot, size_t size)
 			if (err == EINTR)
 				continue;
 			if (err == ENOBUFS) {	/* out of optmem: reap, retry */
+				z->enobufs++;
 				err = zc_backoff(z, &idle);
 				if (err)
 					return err;
@@ -231,6 +236,7 @@ static int zc_send_slot(struct zc_sender *z, uint32_t slot, size_t size)
 		z->id_slot[z->next_id % z->id_cap] = slot;
 		z->pending[slot]++;
 		z->next_id++;
+		z->sends++;
 		p += n;
 		size -= (size_t)n;
 	}
@@ -311,8 +317,11 @@ static int zero_copy_send(struct nc_flow *flow)
 		}
 	}
 	flow->last_ns = nc_now_ns();
+	flow->zc_sends = z->sends;
+	flow->zc_notifications = z->notifications;
 	flow->zc_completions = z->completions;
 	flow->zc_copied = z->copied;
+	flow->zc_enobufs = z->enobufs;
 	return err;
 }
 

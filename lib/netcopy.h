@@ -129,6 +129,8 @@ int netcopy_client_set_duration(struct netcopy_client *client,
 int netcopy_client_set_reverse(struct netcopy_client *client, bool reverse);
 /* verify: the sender stamps a pattern, the receiver checks every byte. */
 int netcopy_client_set_verify(struct netcopy_client *client, bool verify);
+/* perf: count perf events on both sides (default true). */
+int netcopy_client_set_perf(struct netcopy_client *client, bool perf);
 /*
  * Run once.  Returns 0 with *out set, or a negative error; a run that
  * started but ended short or failed verification still sets *out (free

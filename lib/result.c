@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * result.c - a run's figures and how they are written: text for people,
- * CSV (the study's 11 columns first) and JSON (json-c) for programs.
- * A figure that was not measured is NA in CSV and null in JSON, never 0.
+ * result.c - a run's figures, and the columns they are written in.
+ *
+ * One table says every CSV column's name, unit, side and meaning; the
+ * CSV header and row come from it, so they cannot drift apart.  The
+ * study's 11 columns come first (with the sender's counters).  A figure
+ * that was not measured is NA in CSV and null in JSON, never 0.
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -11,67 +14,32 @@
 
 #include "internal.h"
 
-static const char csv_header[] =
-	"Implementation,MessageSize,Threads,Throughput_Gbps,Latency_us,"
-	"TotalBytes,CPUCycles,CyclesPerByte,CacheMisses,CacheRefs,"
-	"ContextSwitches,Direction,Duration_s,Interval_s,Messages,"
-	"Messages_per_s,Verify,Mismatches,SentBytes,ZC_Completions,"
-	"ZC_Copied,Status";
+/* ---- figures derived from the raw ones ---- */
 
-NETCOPY_EXPORT const char *netcopy_result_csv_header(void)
+static double interval_s(const struct nc_figures *f)
 {
-	return csv_header;
+	return (double)f->interval_ns / 1e9;
 }
 
-NETCOPY_EXPORT void netcopy_result_free(struct netcopy_result *result)
+static bool have_interval(const struct nc_figures *f)
 {
-	free(result);
+	return f->measured && f->interval_ns > 0;
 }
 
-NETCOPY_EXPORT int netcopy_result_status(const struct netcopy_result *r)
+static bool counted(const struct nc_figures *f, enum nc_event ev)
 {
-	return r->status;
+	return f->measured && (f->counts.known & (1u << ev));
 }
 
-NETCOPY_EXPORT uint64_t netcopy_result_bytes(const struct netcopy_result *r)
+static bool zc_known(const struct nc_figures *f)
 {
-	return r->receiver.bytes;
+	return f->measured && f->zc_completions >= 0;
 }
 
-static double interval_s(const struct netcopy_result *r)
+static const char *scope_name(uint8_t scope)
 {
-	return (double)r->receiver.interval_ns / 1e9;
-}
-
-NETCOPY_EXPORT double netcopy_result_gbps(const struct netcopy_result *r)
-{
-	double s = interval_s(r);
-
-	return s > 0 ? (double)r->receiver.bytes * 8 / 1e9 / s : 0;
-}
-
-static double messages_per_s(const struct netcopy_result *r)
-{
-	double s = interval_s(r);
-
-	return s > 0 ? (double)r->receiver.messages / s : 0;
-}
-
-NETCOPY_EXPORT uint64_t
-netcopy_result_mismatches(const struct netcopy_result *r)
-{
-	return r->receiver.mismatches;
-}
-
-NETCOPY_EXPORT int64_t
-netcopy_result_zc_completions(const struct netcopy_result *r)
-{
-	return r->sender.zc_completions;
-}
-
-NETCOPY_EXPORT int64_t netcopy_result_zc_copied(const struct netcopy_result *r)
-{
-	return r->sender.zc_copied;
+	return scope == NC_SCOPE_ALL ? "user+kernel" :
+	       scope == NC_SCOPE_USER ? "user" : "off";
 }
 
 static const char *status_word(int status)
@@ -93,47 +61,459 @@ static const char *direction(const struct netcopy_result *r)
 	return r->reverse ? "client-sends" : "server-sends";
 }
 
-/* CSV cells: a figure, or NA where it was not measured. */
-static void csv_u64(FILE *out, bool known, uint64_t v)
+/* The columns, in CSV order. */
+enum column {
+	COL_IMPLEMENTATION,
+	COL_MESSAGE_SIZE,
+	COL_THREADS,
+	COL_THROUGHPUT_GBPS,
+	COL_LATENCY_US,
+	COL_TOTAL_BYTES,
+	COL_CPU_CYCLES,
+	COL_CYCLES_PER_BYTE,
+	COL_CACHE_MISSES,
+	COL_CACHE_REFS,
+	COL_CONTEXT_SWITCHES,
+	COL_WORKLOAD,
+	COL_DIRECTION,
+	COL_DURATION_S,
+	COL_INTERVAL_S,
+	COL_MESSAGES,
+	COL_MESSAGES_PER_SEC,
+	COL_VERIFY,
+	COL_MISMATCHES,
+	COL_SND_BYTES,
+	COL_SND_INSTRUCTIONS,
+	COL_SND_TASK_CLOCK_MS,
+	COL_SND_PAGE_FAULTS,
+	COL_SND_CPU_TIME_US,
+	COL_SND_CPU_US_PER_KIB,
+	COL_SND_CPU_SHARE_PCT,
+	COL_RCV_CYCLES,
+	COL_RCV_CYCLES_PER_BYTE,
+	COL_RCV_INSTRUCTIONS,
+	COL_RCV_CACHE_MISSES,
+	COL_RCV_CACHE_REFS,
+	COL_RCV_CONTEXT_SWITCHES,
+	COL_RCV_TASK_CLOCK_MS,
+	COL_RCV_PAGE_FAULTS,
+	COL_RCV_CPU_TIME_US,
+	COL_RCV_CPU_US_PER_KIB,
+	COL_RCV_CPU_SHARE_PCT,
+	COL_ZC_SENDS,
+	COL_ZC_NOTIFICATIONS,
+	COL_ZC_COMPLETIONS,
+	COL_ZC_COPIED,
+	COL_ZC_COPIED_FRACTION,
+	COL_ZC_ENOBUFS,
+	COL_COUNTERS_SCOPE,
+	COL_STATUS,
+	COL_TIMESTAMP,
+	COL_HOST,
+	COL_KERNEL,
+	COL_NETCOPY_VERSION,
+	COLUMN_COUNT
+};
+
+/* ---- one cell of output ---- */
+
+enum cell_kind { CELL_NA, CELL_U64, CELL_DOUBLE, CELL_TEXT };
+
+struct cell {
+	enum cell_kind kind;
+	uint64_t u;
+	double d;
+	int decimals;
+	const char *text;
+};
+
+static struct cell na(void)
 {
-	if (known)
-		fprintf(out, "%llu,", (unsigned long long)v);
-	else
-		fputs("NA,", out);
+	return (struct cell){ .kind = CELL_NA };
 }
 
-static void csv_double(FILE *out, bool known, int decimals, double v)
+static struct cell u64(bool known, uint64_t v)
 {
-	if (known)
-		fprintf(out, "%.*f", decimals, v);
-	else
+	return known ? (struct cell){ .kind = CELL_U64, .u = v } : na();
+}
+
+static struct cell dbl(bool known, double v, int decimals)
+{
+	return known ? (struct cell){ .kind = CELL_DOUBLE, .d = v,
+				      .decimals = decimals } : na();
+}
+
+static struct cell text(const char *s)
+{
+	return (struct cell){ .kind = CELL_TEXT, .text = s };
+}
+
+static struct cell counter(const struct nc_figures *f, enum nc_event ev)
+{
+	return u64(counted(f, ev), f->counts.value[ev]);
+}
+
+static struct cell per_byte(const struct nc_figures *f, enum nc_event ev,
+			    uint64_t bytes)
+{
+	return dbl(counted(f, ev) && bytes,
+		   (double)f->counts.value[ev] / (double)bytes, 4);
+}
+
+/* CPU microseconds per KiB moved: netperf's service demand. */
+static struct cell cpu_per_kib(const struct nc_figures *f)
+{
+	return dbl(f->measured && f->bytes,
+		   (double)f->cpu_us / ((double)f->bytes / 1024), 5);
+}
+
+/* CPU time as a share of one CPU over the side's interval. */
+static struct cell cpu_share(const struct nc_figures *f)
+{
+	return dbl(have_interval(f),
+		   (double)f->cpu_us / 1e4 / interval_s(f), 1);
+}
+
+static struct cell task_clock_ms(const struct nc_figures *f)
+{
+	return dbl(counted(f, NC_EV_TASK_CLOCK),
+		   (double)f->counts.value[NC_EV_TASK_CLOCK] / 1e6, 3);
+}
+
+static struct cell zc(const struct nc_figures *f, int64_t v)
+{
+	return u64(zc_known(f), (uint64_t)v);
+}
+
+static double gbps(const struct nc_figures *rx)
+{
+	return (double)rx->bytes * 8 / 1e9 / interval_s(rx);
+}
+
+/* The figure of column i. */
+static struct cell column_cell(const struct netcopy_result *r, size_t i)
+{
+	const struct nc_figures *rx = &r->receiver, *tx = &r->sender;
+	switch (i) {
+	case COL_IMPLEMENTATION:
+		return text(r->mode);
+	case COL_MESSAGE_SIZE:
+		return u64(true, r->size);
+	case COL_THREADS:
+		return u64(true, r->threads);
+	case COL_THROUGHPUT_GBPS:
+		return dbl(have_interval(rx), have_interval(rx) ?
+			   gbps(rx) : 0, 6);
+	case COL_LATENCY_US:
+		return dbl(rx->measured, (double)rx->latency_ns / 1e3, 3);
+	case COL_TOTAL_BYTES:
+		return u64(rx->measured, rx->bytes);
+	case COL_CPU_CYCLES:
+		return counter(tx, NC_EV_CYCLES);
+	case COL_CYCLES_PER_BYTE:
+		return per_byte(tx, NC_EV_CYCLES, rx->measured ? rx->bytes : 0);
+	case COL_CACHE_MISSES:
+		return counter(tx, NC_EV_CACHE_MISSES);
+	case COL_CACHE_REFS:
+		return counter(tx, NC_EV_CACHE_REFS);
+	case COL_CONTEXT_SWITCHES:
+		return counter(tx, NC_EV_CONTEXT_SWITCHES);
+	case COL_WORKLOAD:
+		return text("stream");
+	case COL_DIRECTION:
+		return text(direction(r));
+	case COL_DURATION_S:
+		return dbl(true, r->duration_s, 3);
+	case COL_INTERVAL_S:
+		return dbl(rx->measured, interval_s(rx), 6);
+	case COL_MESSAGES:
+		return u64(rx->measured, rx->messages);
+	case COL_MESSAGES_PER_SEC:
+		return dbl(have_interval(rx), have_interval(rx) ?
+			    (double)rx->messages / interval_s(rx) : 0, 1);
+	case COL_VERIFY:
+		return u64(true, r->verify);
+	case COL_MISMATCHES:
+		return u64(rx->measured && r->verify, rx->mismatches);
+	case COL_SND_BYTES:
+		return u64(tx->measured, tx->bytes);
+	case COL_SND_INSTRUCTIONS:
+		return counter(tx, NC_EV_INSTRUCTIONS);
+	case COL_SND_TASK_CLOCK_MS:
+		return task_clock_ms(tx);
+	case COL_SND_PAGE_FAULTS:
+		return counter(tx, NC_EV_PAGE_FAULTS);
+	case COL_SND_CPU_TIME_US:
+		return u64(tx->measured, tx->cpu_us);
+	case COL_SND_CPU_US_PER_KIB:
+		return cpu_per_kib(tx);
+	case COL_SND_CPU_SHARE_PCT:
+		return cpu_share(tx);
+	case COL_RCV_CYCLES:
+		return counter(rx, NC_EV_CYCLES);
+	case COL_RCV_CYCLES_PER_BYTE:
+		return per_byte(rx, NC_EV_CYCLES, rx->bytes);
+	case COL_RCV_INSTRUCTIONS:
+		return counter(rx, NC_EV_INSTRUCTIONS);
+	case COL_RCV_CACHE_MISSES:
+		return counter(rx, NC_EV_CACHE_MISSES);
+	case COL_RCV_CACHE_REFS:
+		return counter(rx, NC_EV_CACHE_REFS);
+	case COL_RCV_CONTEXT_SWITCHES:
+		return counter(rx, NC_EV_CONTEXT_SWITCHES);
+	case COL_RCV_TASK_CLOCK_MS:
+		return task_clock_ms(rx);
+	case COL_RCV_PAGE_FAULTS:
+		return counter(rx, NC_EV_PAGE_FAULTS);
+	case COL_RCV_CPU_TIME_US:
+		return u64(rx->measured, rx->cpu_us);
+	case COL_RCV_CPU_US_PER_KIB:
+		return cpu_per_kib(rx);
+	case COL_RCV_CPU_SHARE_PCT:
+		return cpu_share(rx);
+	case COL_ZC_SENDS:
+		return zc(tx, tx->zc_sends);
+	case COL_ZC_NOTIFICATIONS:
+		return zc(tx, tx->zc_notifications);
+	case COL_ZC_COMPLETIONS:
+		return zc(tx, tx->zc_completions);
+	case COL_ZC_COPIED:
+		return zc(tx, tx->zc_copied);
+	case COL_ZC_COPIED_FRACTION:
+		return dbl(zc_known(tx) && tx->zc_completions > 0,
+			    (double)tx->zc_copied /
+			    (double)(tx->zc_completions ? tx->zc_completions :
+				     1), 4);
+	case COL_ZC_ENOBUFS:
+		return zc(tx, tx->zc_enobufs);
+	case COL_COUNTERS_SCOPE:
+		return text(!r->perf ? "off" :
+			     !tx->measured || !rx->measured ? "NA" :
+			     scope_name(tx->counts.scope < rx->counts.scope ?
+					tx->counts.scope : rx->counts.scope));
+	case COL_STATUS:
+		return text(status_word(r->status));
+	case COL_TIMESTAMP:
+		return u64(r->timestamp >= 0, (uint64_t)r->timestamp);
+	case COL_HOST:
+		return text(r->host);
+	case COL_KERNEL:
+		return r->kernel[0] ? text(r->kernel) : na();
+	case COL_NETCOPY_VERSION:
+		return text(PACKAGE_VERSION);
+	}
+	return na();
+}
+
+const struct nc_column nc_columns[COLUMN_COUNT] = {
+	[COL_IMPLEMENTATION] = { "Implementation", "-", "-", "the mode" },
+	[COL_MESSAGE_SIZE] = { "MessageSize", "bytes",
+	  "-", "message size asked for" },
+	[COL_THREADS] = { "Threads", "-",
+	  "-", "data connections, a thread each per side" },
+	[COL_THROUGHPUT_GBPS] = { "Throughput_Gbps", "Gbit/s", "receiver",
+	  "payload bits received / 1e9 / Interval_s" },
+	[COL_LATENCY_US] = { "Latency_us", "us", "receiver",
+	  "mean time per message: per connection, interval / messages, "
+	  "averaged over connections" },
+	[COL_TOTAL_BYTES] = { "TotalBytes", "bytes",
+	  "receiver", "payload bytes received" },
+	[COL_CPU_CYCLES] = { "CPUCycles", "cycles",
+	  "sender", "cycles counter" },
+	[COL_CYCLES_PER_BYTE] = { "CyclesPerByte", "cycles/byte", "sender",
+	  "CPUCycles / TotalBytes" },
+	[COL_CACHE_MISSES] = { "CacheMisses", "count",
+	  "sender", "cache-misses counter" },
+	[COL_CACHE_REFS] = { "CacheRefs", "count",
+	  "sender", "cache-references counter" },
+	[COL_CONTEXT_SWITCHES] = { "ContextSwitches", "count",
+	  "sender", "context-switches counter" },
+	[COL_WORKLOAD] = { "Workload", "-", "-", "stream" },
+	[COL_DIRECTION] = { "Direction", "-",
+	  "-", "server-sends, or client-sends with -R" },
+	[COL_DURATION_S] = { "Duration_s", "s", "-", "duration asked for" },
+	[COL_INTERVAL_S] = { "Interval_s", "s", "receiver",
+	  "first byte to last byte of the run" },
+	[COL_MESSAGES] = { "Messages", "count",
+	  "receiver", "whole messages received" },
+	[COL_MESSAGES_PER_SEC] = { "MessagesPerSec", "1/s",
+	  "receiver", "Messages / Interval_s" },
+	[COL_VERIFY] = { "Verify", "0/1", "-", "whether --verify was on" },
+	[COL_MISMATCHES] = { "Mismatches", "count", "receiver",
+	  "messages with a wrong byte (NA without --verify)" },
+	[COL_SND_BYTES] = { "SndBytes", "bytes",
+	  "sender", "payload bytes sent" },
+	[COL_SND_INSTRUCTIONS] = { "SndInstructions", "count",
+	  "sender", "instructions counter" },
+	[COL_SND_TASK_CLOCK_MS] = { "SndTaskClock_ms", "ms",
+	  "sender", "task-clock counter" },
+	[COL_SND_PAGE_FAULTS] = { "SndPageFaults", "count",
+	  "sender", "page-faults counter" },
+	[COL_SND_CPU_TIME_US] = { "SndCpuTime_us", "us", "sender",
+	  "user + system CPU time of the data threads" },
+	[COL_SND_CPU_US_PER_KIB] = { "SndCpuUsPerKiB", "us/KiB", "sender",
+	  "SndCpuTime_us per KiB sent (service demand)" },
+	[COL_SND_CPU_SHARE_PCT] = { "SndCpuShare_pct", "%", "sender",
+	  "SndCpuTime_us / the sender's interval, in % of one CPU" },
+	[COL_RCV_CYCLES] = { "RcvCycles", "cycles",
+	  "receiver", "cycles counter" },
+	[COL_RCV_CYCLES_PER_BYTE] = { "RcvCyclesPerByte", "cycles/byte",
+	  "receiver",
+	  "RcvCycles / TotalBytes" },
+	[COL_RCV_INSTRUCTIONS] = { "RcvInstructions", "count",
+	  "receiver", "instructions counter" },
+	[COL_RCV_CACHE_MISSES] = { "RcvCacheMisses", "count",
+	  "receiver", "cache-misses counter" },
+	[COL_RCV_CACHE_REFS] = { "RcvCacheRefs", "count",
+	  "receiver", "cache-references counter" },
+	[COL_RCV_CONTEXT_SWITCHES] = { "RcvContextSwitches", "count",
+	  "receiver",
+	  "context-switches counter" },
+	[COL_RCV_TASK_CLOCK_MS] = { "RcvTaskClock_ms", "ms",
+	  "receiver", "task-clock counter" },
+	[COL_RCV_PAGE_FAULTS] = { "RcvPageFaults", "count",
+	  "receiver", "page-faults counter" },
+	[COL_RCV_CPU_TIME_US] = { "RcvCpuTime_us", "us", "receiver",
+	  "user + system CPU time of the data threads" },
+	[COL_RCV_CPU_US_PER_KIB] = { "RcvCpuUsPerKiB", "us/KiB", "receiver",
+	  "RcvCpuTime_us per KiB received (service demand)" },
+	[COL_RCV_CPU_SHARE_PCT] = { "RcvCpuShare_pct", "%", "receiver",
+	  "RcvCpuTime_us / the receiver's interval, in % of one CPU" },
+	[COL_ZC_SENDS] = { "ZcSends", "count", "sender",
+	  "zero-copy sendmsg calls (NA for other modes)" },
+	[COL_ZC_NOTIFICATIONS] = { "ZcNotifications", "count", "sender",
+	  "completion notifications read from the error queue" },
+	[COL_ZC_COMPLETIONS] = { "ZcCompletions", "count", "sender",
+	  "sends those notifications completed" },
+	[COL_ZC_COPIED] = { "ZcCopied", "count", "sender",
+	  "completions flagged SO_EE_CODE_ZEROCOPY_COPIED" },
+	[COL_ZC_COPIED_FRACTION] = { "ZcCopiedFraction", "0-1", "sender",
+	  "ZcCopied / ZcCompletions" },
+	[COL_ZC_ENOBUFS] = { "ZcEnobufs", "count",
+	  "sender", "sends retried after ENOBUFS" },
+	[COL_COUNTERS_SCOPE] = { "CountersScope", "-", "both",
+	  "user+kernel, user (the system allows no more), or off" },
+	[COL_STATUS] = { "Status", "-", "-",
+	  "ok, short (cut short or bytes missing), mismatch or error" },
+	[COL_TIMESTAMP] = { "Timestamp", "s",
+	  "-", "start of the run, seconds since 1970" },
+	[COL_HOST] = { "Host", "-", "-", "the server, as given to -i" },
+	[COL_KERNEL] = { "Kernel", "-",
+	  "client", "kernel release of the client's machine" },
+	[COL_NETCOPY_VERSION] = { "NetcopyVersion", "-",
+	  "-", "netcopy's version" },
+};
+
+const size_t nc_column_count = COLUMN_COUNT;
+
+/* ---- CSV ---- */
+
+/* Text cells are quoted when they hold a comma or a quote (RFC 4180). */
+static void csv_text(FILE *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\n")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static void csv_cell(FILE *out, struct cell c)
+{
+	switch (c.kind) {
+	case CELL_NA:
 		fputs("NA", out);
-	fputc(',', out);
+		break;
+	case CELL_U64:
+		fprintf(out, "%llu", (unsigned long long)c.u);
+		break;
+	case CELL_DOUBLE:
+		fprintf(out, "%.*f", c.decimals, c.d);
+		break;
+	case CELL_TEXT:
+		csv_text(out, c.text);
+		break;
+	}
+}
+
+NETCOPY_EXPORT const char *netcopy_result_csv_header(void)
+{
+	static char header[2048];
+
+	if (!header[0]) {
+		size_t len = 0;
+
+		for (size_t i = 0; i < nc_column_count; i++)
+			len += (size_t)snprintf(header + len,
+						sizeof(header) - len, "%s%s",
+						i ? "," : "",
+						nc_columns[i].name);
+	}
+	return header;
 }
 
 static void write_csv(const struct netcopy_result *r, FILE *out, bool header)
 {
-	const struct nc_figures *rx = &r->receiver, *tx = &r->sender;
-	bool zc = tx->measured && tx->zc_completions >= 0;
-
 	if (header)
-		fprintf(out, "%s\n", csv_header);
-	fprintf(out, "%s,%llu,%u,", r->mode, (unsigned long long)r->size,
-		r->threads);
-	csv_double(out, rx->measured, 6, netcopy_result_gbps(r));
-	csv_double(out, rx->measured, 3, (double)rx->latency_ns / 1e3);
-	csv_u64(out, rx->measured, rx->bytes);
-	fputs("NA,NA,NA,NA,NA,", out);	/* perf counters: not measured */
-	fprintf(out, "%s,%.3f,", direction(r), r->duration_s);
-	csv_double(out, rx->measured, 6, interval_s(r));
-	csv_u64(out, rx->measured, rx->messages);
-	csv_double(out, rx->measured, 1, messages_per_s(r));
-	fprintf(out, "%d,", r->verify);
-	csv_u64(out, rx->measured && r->verify, rx->mismatches);
-	csv_u64(out, tx->measured, tx->bytes);
-	csv_u64(out, zc, (uint64_t)tx->zc_completions);
-	csv_u64(out, zc, (uint64_t)tx->zc_copied);
-	fprintf(out, "%s\n", status_word(r->status));
+		fprintf(out, "%s\n", netcopy_result_csv_header());
+	for (size_t i = 0; i < nc_column_count; i++) {
+		if (i)
+			fputc(',', out);
+		csv_cell(out, column_cell(r, i));
+	}
+	fputc('\n', out);
+}
+
+/* ---- text ---- */
+
+static void text_counts(FILE *out, const char *side,
+			const struct nc_figures *f)
+{
+	static const char *const names[NC_EV_COUNT] = {
+		"cycles", "instructions", "cache-refs", "cache-misses",
+		"ctx-switches", "task-clock-ns", "page-faults",
+	};
+
+	fprintf(out, "  %-13s", side);
+	if (!f->measured) {
+		fputs(" NA (figures never arrived)\n", out);
+		return;
+	}
+	fprintf(out, " cpu %llu us", (unsigned long long)f->cpu_us);
+	if (f->bytes)
+		fprintf(out, " (%.4f us/KiB)", (double)f->cpu_us /
+			((double)f->bytes / 1024));
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++) {
+		if (counted(f, ev))
+			fprintf(out, ", %s %llu", names[ev],
+				(unsigned long long)f->counts.value[ev]);
+		else if (f->counts.scope != NC_SCOPE_OFF)
+			fprintf(out, ", %s NA", names[ev]);
+	}
+	fprintf(out, " [counters: %s]\n", scope_name(f->counts.scope));
+}
+
+static void text_zero_copy(FILE *out, const struct nc_figures *tx)
+{
+	double copied = tx->zc_completions ?
+			(double)tx->zc_copied / (double)tx->zc_completions : 0;
+
+	fprintf(out, "  zero-copy     %lld sends, %lld notifications, %lld "
+		"completions, %lld copied by the kernel anyway (%.1f %%), "
+		"%lld ENOBUFS retries\n",
+		(long long)tx->zc_sends, (long long)tx->zc_notifications,
+		(long long)tx->zc_completions, (long long)tx->zc_copied,
+		copied * 100, (long long)tx->zc_enobufs);
+	if (copied > 0.5)
+		fputs("                the kernel fell back to copying on this "
+		      "path (loopback and veth always do; a real NIC may "
+		      "not), so these figures show no zero-copy gain\n", out);
 }
 
 static void write_text(const struct netcopy_result *r, FILE *out)
@@ -146,120 +526,206 @@ static void write_text(const struct netcopy_result *r, FILE *out)
 	if (!rx->measured) {
 		fputs("  received      NA (the receiver's figures never "
 		      "arrived)\n", out);
-		goto status;
+	} else {
+		fprintf(out, "  received      %llu bytes, %llu messages in "
+			"%.3f s\n", (unsigned long long)rx->bytes,
+			(unsigned long long)rx->messages, interval_s(rx));
+		if (have_interval(rx))
+			fprintf(out, "  throughput    %.3f Gbit/s, %.0f "
+				"messages/s\n", gbps(rx),
+				(double)rx->messages / interval_s(rx));
+		fprintf(out, "  per message   %.3f us (mean time per "
+			"message)\n", (double)rx->latency_ns / 1e3);
+		if (r->verify)
+			fprintf(out, "  verify        %llu mismatched "
+				"messages\n",
+				(unsigned long long)rx->mismatches);
 	}
-	fprintf(out, "  received      %llu bytes, %llu messages in %.3f s\n",
-		(unsigned long long)rx->bytes,
-		(unsigned long long)rx->messages, interval_s(r));
-	fprintf(out, "  throughput    %.3f Gbit/s, %.0f messages/s\n",
-		netcopy_result_gbps(r), messages_per_s(r));
-	fprintf(out, "  per message   %.3f us (mean time per message)\n",
-		(double)rx->latency_ns / 1e3);
-	if (r->verify)
-		fprintf(out, "  verify        %llu mismatched messages\n",
-			(unsigned long long)rx->mismatches);
-	if (tx->measured && tx->zc_completions >= 0) {
-		fprintf(out, "  zero-copy     %lld completions, %lld copied by "
-			"the kernel anyway",
-			(long long)tx->zc_completions,
-			(long long)tx->zc_copied);
-		if (tx->zc_completions && tx->zc_copied == tx->zc_completions)
-			fputs(" (all: this path fell back to copying, as "
-			      "loopback and veth always do, so no zero-copy "
-			      "gain here)", out);
-		fputc('\n', out);
-	}
-	fputs("  perf counters NA (not measured)\n", out);
-status:
+	if (zc_known(tx))
+		text_zero_copy(out, tx);
+	text_counts(out, "sender", tx);
+	text_counts(out, "receiver", rx);
 	fprintf(out, "  status        %s%s%s\n", status_word(r->status),
 		rx->reason[0] ? ": " : "", rx->reason);
 }
 
-static json_object *json_figures(const struct nc_figures *f)
+/* ---- JSON ---- */
+
+static json_object *json_cell(struct cell c)
 {
-	json_object *o;
+	switch (c.kind) {
+	case CELL_U64:
+		return json_object_new_uint64(c.u);
+	case CELL_DOUBLE:
+		return json_object_new_double(c.d);
+	case CELL_TEXT:
+		return json_object_new_string(c.text);
+	default:
+		return NULL;
+	}
+}
+
+static void add(json_object *o, const char *key, struct cell c)
+{
+	json_object_object_add(o, key, json_cell(c));
+}
+
+static json_object *json_side(const struct nc_figures *f)
+{
+	static const char *const names[NC_EV_COUNT] = {
+		"cycles", "instructions", "cache_references", "cache_misses",
+		"context_switches", "task_clock_ns", "page_faults",
+	};
+	json_object *o, *c;
 
 	if (!f->measured)
 		return NULL;
 	o = json_object_new_object();
-
-	json_object_object_add(o, "bytes", json_object_new_uint64(f->bytes));
-	json_object_object_add(o, "messages",
-			       json_object_new_uint64(f->messages));
-	json_object_object_add(o, "interval_s",
-			       json_object_new_double((double)f->interval_ns / 1e9));
+	c = json_object_new_object();
+	add(o, "bytes", u64(true, f->bytes));
+	add(o, "messages", u64(true, f->messages));
+	add(o, "interval_s", dbl(true, interval_s(f), 6));
+	add(o, "cpu_us", u64(true, f->cpu_us));
+	add(o, "cpu_us_per_kib", cpu_per_kib(f));
+	add(o, "cpu_share_pct", cpu_share(f));
+	add(o, "counters_scope", text(scope_name(f->counts.scope)));
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
+		add(c, names[ev], counter(f, ev));
+	json_object_object_add(o, "counters", c);
 	return o;
 }
 
-static json_object *json_params(const struct netcopy_result *r)
+static json_object *json_zero_copy(const struct nc_figures *tx)
 {
-	json_object *o = json_object_new_object();
+	json_object *o;
 
-	json_object_object_add(o, "mode", json_object_new_string(r->mode));
-	json_object_object_add(o, "size", json_object_new_uint64(r->size));
-	json_object_object_add(o, "threads", json_object_new_int(r->threads));
-	json_object_object_add(o, "duration_s",
-			       json_object_new_double(r->duration_s));
-	json_object_object_add(o, "direction",
-			       json_object_new_string(direction(r)));
-	json_object_object_add(o, "verify", json_object_new_boolean(r->verify));
+	if (!zc_known(tx))
+		return NULL;
+	o = json_object_new_object();
+	add(o, "sends", zc(tx, tx->zc_sends));
+	add(o, "notifications", zc(tx, tx->zc_notifications));
+	add(o, "completions", zc(tx, tx->zc_completions));
+	add(o, "copied", zc(tx, tx->zc_copied));
+	add(o, "enobufs", zc(tx, tx->zc_enobufs));
 	return o;
 }
 
-static json_object *json_main(const struct netcopy_result *r)
+/* The model name of the first CPU, from /proc/cpuinfo. */
+static void cpu_model(char *buf, size_t len)
 {
-	const struct nc_figures *rx = &r->receiver;
-	json_object *o = json_object_new_object();
+	char line[256];
+	FILE *f = fopen("/proc/cpuinfo", "re");
 
-	json_object_object_add(o, "status",
-			       json_object_new_string(status_word(r->status)));
-	if (rx->reason[0])
-		json_object_object_add(o, "reason",
-				       json_object_new_string(rx->reason));
-	if (!rx->measured)
-		return o;	/* every figure unknown: left out */
-	json_object_object_add(o, "bytes", json_object_new_uint64(rx->bytes));
-	json_object_object_add(o, "messages",
-			       json_object_new_uint64(rx->messages));
-	json_object_object_add(o, "interval_s",
-			       json_object_new_double(interval_s(r)));
-	json_object_object_add(o, "throughput_gbps",
-			       json_object_new_double(netcopy_result_gbps(r)));
-	json_object_object_add(o, "messages_per_s",
-			       json_object_new_double(messages_per_s(r)));
-	json_object_object_add(o, "latency_us",
-			       json_object_new_double((double)rx->latency_ns / 1e3));
-	json_object_object_add(o, "mismatches", r->verify ?
-			       json_object_new_uint64(rx->mismatches) : NULL);
+	buf[0] = '\0';
+	while (f && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) || !colon)
+			continue;
+		snprintf(buf, len, "%s", colon + 2);
+		buf[strcspn(buf, "\n")] = '\0';
+		break;
+	}
+	if (f)
+		fclose(f);
+}
+
+static json_object *json_result(const struct netcopy_result *r)
+{
+	json_object *o = json_object_new_object(), *p, *res, *m;
+	char model[200];
+
+	p = json_object_new_object();
+	add(p, "mode", text(r->mode));
+	add(p, "size", u64(true, r->size));
+	add(p, "threads", u64(true, r->threads));
+	add(p, "duration_s", dbl(true, r->duration_s, 3));
+	add(p, "workload", text("stream"));
+	add(p, "direction", text(direction(r)));
+	json_object_object_add(p, "verify", json_object_new_boolean(r->verify));
+	json_object_object_add(p, "perf", json_object_new_boolean(r->perf));
+	add(p, "host", text(r->host));
+
+	res = json_object_new_object();
+	add(res, "status", text(status_word(r->status)));
+	if (r->receiver.reason[0])
+		add(res, "reason", text(r->receiver.reason));
+	add(res, "bytes", column_cell(r, COL_TOTAL_BYTES));
+	add(res, "messages", column_cell(r, COL_MESSAGES));
+	add(res, "interval_s", column_cell(r, COL_INTERVAL_S));
+	add(res, "throughput_gbps", column_cell(r, COL_THROUGHPUT_GBPS));
+	add(res, "messages_per_s", column_cell(r, COL_MESSAGES_PER_SEC));
+	add(res, "latency_us", column_cell(r, COL_LATENCY_US));
+	add(res, "mismatches", column_cell(r, COL_MISMATCHES));
+	add(res, "counters_scope", column_cell(r, COL_COUNTERS_SCOPE));
+
+	cpu_model(model, sizeof(model));
+	m = json_object_new_object();
+	add(m, "timestamp", column_cell(r, COL_TIMESTAMP));
+	add(m, "kernel", column_cell(r, COL_KERNEL));
+	add(m, "cpu_model", model[0] ? text(model) : na());
+	add(m, "netcopy_version", text(PACKAGE_VERSION));
+
+	json_object_object_add(o, "schema", json_object_new_int(1));
+	json_object_object_add(o, "params", p);
+	json_object_object_add(o, "result", res);
+	json_object_object_add(o, "sender", json_side(&r->sender));
+	json_object_object_add(o, "receiver", json_side(&r->receiver));
+	json_object_object_add(o, "zerocopy", json_zero_copy(&r->sender));
+	json_object_object_add(o, "latency", NULL);
+	json_object_object_add(o, "machine", m);
 	return o;
 }
 
 static int write_json(const struct netcopy_result *r, FILE *out)
 {
-	json_object *o = json_object_new_object(), *zc = NULL;
+	json_object *o = json_result(r);
 	int err = 0;
 
-	if (!o)
-		return -ENOMEM;
-	if (r->sender.measured && r->sender.zc_completions >= 0) {
-		zc = json_object_new_object();
-		json_object_object_add(zc, "completions",
-			json_object_new_int64(r->sender.zc_completions));
-		json_object_object_add(zc, "copied",
-			json_object_new_int64(r->sender.zc_copied));
-	}
-	json_object_object_add(o, "schema", json_object_new_int(1));
-	json_object_object_add(o, "params", json_params(r));
-	json_object_object_add(o, "result", json_main(r));
-	json_object_object_add(o, "sender", json_figures(&r->sender));
-	json_object_object_add(o, "receiver", json_figures(&r->receiver));
-	json_object_object_add(o, "zerocopy", zc);
-	json_object_object_add(o, "latency", NULL);
 	if (fprintf(out, "%s\n", json_object_to_json_string_ext(o,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
 		err = -EIO;
 	json_object_put(o);
 	return err;
+}
+
+/* ---- the public face ---- */
+
+NETCOPY_EXPORT void netcopy_result_free(struct netcopy_result *result)
+{
+	free(result);
+}
+
+NETCOPY_EXPORT int netcopy_result_status(const struct netcopy_result *r)
+{
+	return r->status;
+}
+
+NETCOPY_EXPORT uint64_t netcopy_result_bytes(const struct netcopy_result *r)
+{
+	return r->receiver.bytes;
+}
+
+NETCOPY_EXPORT double netcopy_result_gbps(const struct netcopy_result *r)
+{
+	return have_interval(&r->receiver) ? gbps(&r->receiver) : 0;
+}
+
+NETCOPY_EXPORT uint64_t
+netcopy_result_mismatches(const struct netcopy_result *r)
+{
+	return r->receiver.mismatches;
+}
+
+NETCOPY_EXPORT int64_t
+netcopy_result_zc_completions(const struct netcopy_result *r)
+{
+	return zc_known(&r->sender) ? r->sender.zc_completions : -1;
+}
+
+NETCOPY_EXPORT int64_t netcopy_result_zc_copied(const struct netcopy_result *r)
+{
+	return zc_known(&r->sender) ? r->sender.zc_copied : -1;
 }
 
 NETCOPY_EXPORT int netcopy_result_write(const struct netcopy_result *r,

@@ -680,13 +680,14 @@ static void serve_data(struct netcopy_server *srv, int fd,
 	flow = &run->flows[tag.index];
 	nc_flow_init(flow, fd, tag.index, run->hello.size, run->hello.verify,
 		     !run->hello.reverse, &run->stop);
+	flow->count = run->hello.perf;
 	err = nc_set_io_timeout(fd, DATA_IO_TIMEOUT_S);
 	if (!err)
-		err = run->mode->prepare(flow);
+		err = nc_flow_prepare(run->mode, flow);
 	if (!ready(srv, run) && !err)
 		err = NETCOPY_ESHORT;
 	if (err)
-		run->mode->release(flow);
+		nc_flow_release(run->mode, flow);
 	else
 		err = nc_flow_run(run->mode, flow);
 	pthread_mutex_lock(&srv->lock);

@@ -14,12 +14,15 @@
 #include "internal.h"
 
 enum hello_field { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE,
-		   H_VERIFY };
+		   H_VERIFY, H_PERF };
 enum reply_field { R_ACCEPTED = 1, R_RUN_ID, R_CODE, R_REASON };
 enum tag_field { T_RUN_ID = 1, T_INDEX };
 enum figures_field { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL,
 		     F_LATENCY, F_MISMATCHES, F_ZC_COMPLETIONS, F_ZC_COPIED,
-		     F_REASON };
+		     F_REASON, F_CPU_US, F_COUNTERS_KNOWN, F_COUNTERS_SCOPE,
+		     F_ZC_SENDS, F_ZC_NOTIFICATIONS, F_ZC_ENOBUFS,
+		     F_COUNTER_0 };	/* then one field per counter */
+#define F_LAST (F_COUNTER_0 + NC_EV_COUNT - 1)
 
 /* ---- writing ---- */
 
@@ -90,6 +93,7 @@ int nc_hello_encode(const struct nc_hello *h, uint8_t *buf, size_t cap)
 	put_u64(&w, H_DURATION, h->duration_ns);
 	put_u8(&w, H_REVERSE, h->reverse);
 	put_u8(&w, H_VERIFY, h->verify);
+	put_u8(&w, H_PERF, h->perf);
 	return writer_done(&w);
 }
 
@@ -129,6 +133,14 @@ int nc_figures_encode(const struct nc_figures *f, uint8_t *buf, size_t cap)
 	put_u64(&w, F_ZC_COMPLETIONS, (uint64_t)f->zc_completions);
 	put_u64(&w, F_ZC_COPIED, (uint64_t)f->zc_copied);
 	put_str(&w, F_REASON, f->reason);
+	put_u64(&w, F_CPU_US, f->cpu_us);
+	put_u64(&w, F_COUNTERS_KNOWN, f->counts.known);
+	put_u8(&w, F_COUNTERS_SCOPE, f->counts.scope);
+	put_u64(&w, F_ZC_SENDS, (uint64_t)f->zc_sends);
+	put_u64(&w, F_ZC_NOTIFICATIONS, (uint64_t)f->zc_notifications);
+	put_u64(&w, F_ZC_ENOBUFS, (uint64_t)f->zc_enobufs);
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
+		put_u64(&w, (uint16_t)(F_COUNTER_0 + ev), f->counts.value[ev]);
 	return writer_done(&w);
 }
 
@@ -240,6 +252,20 @@ static int require(const struct reader *r, uint32_t mask, const char **why)
 
 #define BIT(x) (1u << (x))
 
+/* Zero-copy figures: all -1 (not zero-copy) or all counts, with no
+ * more copied than completed. */
+static bool zc_valid(const uint64_t zc[5])
+{
+	const uint64_t na = UINT64_MAX, limit = INT64_MAX;
+	bool all_na = true, all_counts = true;
+
+	for (unsigned int i = 0; i < 5; i++) {
+		all_na &= zc[i] == na;
+		all_counts &= zc[i] <= limit;
+	}
+	return all_na || (all_counts && zc[3] <= zc[2]);
+}
+
 /* 0, a negative errno, or one of the library's own codes. */
 static bool error_code_valid(int64_t v)
 {
@@ -290,6 +316,8 @@ static int hello_field(struct nc_hello *h, const struct field *f,
 		return get_bool(f, &h->reverse, why);
 	case H_VERIFY:
 		return get_bool(f, &h->verify, why);
+	case H_PERF:
+		return get_bool(f, &h->perf, why);
 	}
 	err = get_u64(f, &v, why);
 	if (err)
@@ -321,7 +349,7 @@ int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_hello *h,
 	int err;
 
 	memset(h, 0, sizeof(*h));
-	while ((err = next_field(&r, &f, H_VERIFY, why)) == 1) {
+	while ((err = next_field(&r, &f, H_PERF, why)) == 1) {
 		err = hello_field(h, &f, why);
 		if (err)
 			return err;
@@ -329,7 +357,8 @@ int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_hello *h,
 	if (err)
 		return err;
 	return require(&r, BIT(H_MODE) | BIT(H_SIZE) | BIT(H_THREADS) |
-		       BIT(H_DURATION) | BIT(H_REVERSE) | BIT(H_VERIFY), why);
+		       BIT(H_DURATION) | BIT(H_REVERSE) | BIT(H_VERIFY) |
+		       BIT(H_PERF), why);
 }
 
 int nc_reply_decode(const uint8_t *buf, size_t len, struct nc_reply *rep,
@@ -405,39 +434,54 @@ int nc_figures_decode(const uint8_t *buf, size_t len, struct nc_figures *fig,
 		      const char **why)
 {
 	struct reader r = { buf, len, 0, 0 };
-	uint64_t *slot[F_REASON] = { NULL };
-	uint64_t status = 0, completions = 0, copied = 0;
+	uint64_t *slot[F_LAST + 1] = { NULL };
+	uint64_t status = 0, known = 0, zc[5] = { 0 };
 	struct field f;
 	int err;
 
 	memset(fig, 0, sizeof(*fig));
-	slot[F_STATUS - 1] = &status;
-	slot[F_BYTES - 1] = &fig->bytes;
-	slot[F_MESSAGES - 1] = &fig->messages;
-	slot[F_INTERVAL - 1] = &fig->interval_ns;
-	slot[F_LATENCY - 1] = &fig->latency_ns;
-	slot[F_MISMATCHES - 1] = &fig->mismatches;
-	slot[F_ZC_COMPLETIONS - 1] = &completions;
-	slot[F_ZC_COPIED - 1] = &copied;
-	while ((err = next_field(&r, &f, F_REASON, why)) == 1) {
-		if (f.type == F_REASON)
+	slot[F_STATUS] = &status;
+	slot[F_BYTES] = &fig->bytes;
+	slot[F_MESSAGES] = &fig->messages;
+	slot[F_INTERVAL] = &fig->interval_ns;
+	slot[F_LATENCY] = &fig->latency_ns;
+	slot[F_MISMATCHES] = &fig->mismatches;
+	slot[F_CPU_US] = &fig->cpu_us;
+	slot[F_COUNTERS_KNOWN] = &known;
+	slot[F_ZC_SENDS] = &zc[0];
+	slot[F_ZC_NOTIFICATIONS] = &zc[1];
+	slot[F_ZC_COMPLETIONS] = &zc[2];
+	slot[F_ZC_COPIED] = &zc[3];
+	slot[F_ZC_ENOBUFS] = &zc[4];
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
+		slot[F_COUNTER_0 + ev] = &fig->counts.value[ev];
+	while ((err = next_field(&r, &f, F_LAST, why)) == 1) {
+		if (f.type == F_REASON) {
 			err = get_str(&f, fig->reason, sizeof(fig->reason),
 				      why);
-		else
-			err = get_u64(&f, slot[f.type - 1], why);
+		} else if (f.type == F_COUNTERS_SCOPE) {
+			fig->counts.scope = f.len == 1 ? f.val[0] : 0xff;
+			err = 0;
+		} else {
+			err = get_u64(&f, slot[f.type], why);
+		}
 		if (err)
 			return err;
 	}
 	if (err)
 		return err;
-	err = require(&r, 0x3ffu & ~1u, why);
+	err = require(&r, (uint32_t)((2ull << F_LAST) - 2), why);
 	if (err)
 		return err;
 	fig->status = (int32_t)(int64_t)status;
-	fig->zc_completions = (int64_t)completions;
-	fig->zc_copied = (int64_t)copied;
-	if (!error_code_valid((int64_t)status) || fig->zc_completions < -1 ||
-	    fig->zc_copied < -1 || fig->zc_copied > fig->zc_completions) {
+	fig->zc_sends = (int64_t)zc[0];
+	fig->zc_notifications = (int64_t)zc[1];
+	fig->zc_completions = (int64_t)zc[2];
+	fig->zc_copied = (int64_t)zc[3];
+	fig->zc_enobufs = (int64_t)zc[4];
+	fig->counts.known = (uint32_t)known;
+	if (!error_code_valid((int64_t)status) || !zc_valid(zc) ||
+	    known >= 1u << NC_EV_COUNT || fig->counts.scope > NC_SCOPE_ALL) {
 		*why = "figures out of range";
 		return NETCOPY_EPROTOCOL;
 	}

@@ -12,7 +12,7 @@
 
 struct args {
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
-	int reverse, verify, version;
+	int reverse, verify, no_perf, version;
 };
 
 /* popt hands out string arguments in malloc()ed memory. */
@@ -76,6 +76,7 @@ static struct netcopy_client *configure(const struct args *a)
 		mode_usage_error(a->mode);
 	netcopy_client_set_reverse(c, a->reverse);
 	netcopy_client_set_verify(c, a->verify);
+	netcopy_client_set_perf(c, !a->no_perf);
 	return c;
 }
 
@@ -128,6 +129,8 @@ int main(int argc, const char **argv)
 		  "the client sends and the server receives", NULL },
 		{ "verify", '\0', POPT_ARG_NONE, &a.verify, 0,
 		  "stamp every message and check every byte received", NULL },
+		{ "no-perf", '\0', POPT_ARG_NONE, &a.no_perf, 0,
+		  "do not count perf events on either side", NULL },
 		{ "format", 'f', POPT_ARG_STRING, &a.format, 0,
 		  "output: text, csv or json (default text)", "FORMAT" },
 		{ "output", 'o', POPT_ARG_STRING, &a.output, 0,

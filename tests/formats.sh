@@ -19,7 +19,7 @@ if nc_check_rc 0; then
 	header=$(head -n 1 "$NC_OUT")
 	nc_check "CSV header starts with exactly the 11 study columns" \
 		[ "${header:0:${#NC_CSV_HEAD}+1}" = "$NC_CSV_HEAD," ]
-	for col in Mismatches ZC_Completions ZC_Copied Status; do
+	for col in Mismatches ZcCompletions ZcCopied Status; do
 		nc_check "CSV header has a $col column" \
 			grep -Eq "(^|,)$col(,|\$)" <<<"$header"
 	done
@@ -27,8 +27,8 @@ if nc_check_rc 0; then
 	rcols=$(sed -n 2p "$NC_OUT" | awk -F, '{ print NF }')
 	nc_check "CSV row has as many fields as the header ($rcols/$ncols)" \
 		[ "$ncols" = "$rcols" ]
-	nc_check "two-copy CSV: ZC_Completions is NA, not 0" \
-		[ "$(nc_csv_get "$NC_OUT" ZC_Completions)" = NA ]
+	nc_check "two-copy CSV: ZcCompletions is NA, not 0" \
+		[ "$(nc_csv_get "$NC_OUT" ZcCompletions)" = NA ]
 fi
 
 # ---- CSV into a file, twice: one header, two rows

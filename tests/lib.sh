@@ -14,7 +14,8 @@
 #
 # Every client and rawpeer run is bounded by `timeout`, every server is
 # started on a free port (-p 0) and stopped on exit, and all files go to a
-# private temporary directory that is removed on exit.
+# private temporary directory that is removed on exit (kept when
+# NETCOPY_TEST_KEEP is set, to look into a failure).
 
 set -u
 
@@ -74,13 +75,14 @@ nc_pass() {
 	printf '%s: ok: %s\n' "$nc_me" "$*"
 }
 
-# Show a file in the log, indented, with a label.
+# nc_show LABEL FILE [head|tail]: show 40 lines of a file in the log,
+# indented, with a label.
 nc_show() {
-	local label=$1 file=$2
+	local label=$1 file=$2 end=${3:-head}
 
 	[ -s "$file" ] || return 0
 	printf '  --- %s:\n' "$label"
-	sed -e 's/^/  | /' "$file" | head -n 40
+	sed -e 's/^/  | /' "$file" | "$end" -n 40
 }
 
 nc_cleanup() {
@@ -93,7 +95,11 @@ nc_cleanup() {
 		nc_wait_pid "$pid" 5 || kill -KILL "$pid" 2>/dev/null
 	done
 	if [ -n "$nc_tmp" ] && [ -d "$nc_tmp" ]; then
-		rm -rf "$nc_tmp"
+		if [ -n "${NETCOPY_TEST_KEEP:-}" ]; then
+			printf '%s: kept %s\n' "$nc_me" "$nc_tmp" >&2
+		else
+			rm -rf "$nc_tmp"
+		fi
 	fi
 }
 
@@ -119,7 +125,13 @@ nc_need_jq() {
 }
 
 nc_finish() {
+	local i
+
 	if [ "$nc_failures" -gt 0 ]; then
+		# The servers' side of the story.
+		for ((i = 1; i <= nc_server_count; i++)); do
+			nc_show "server $i stderr" "$nc_tmp/server$i.err" tail
+		done
 		printf '%s: %d of %d checks failed\n' "$nc_me" "$nc_failures" \
 			"$nc_checks" >&2
 		exit 1
@@ -383,8 +395,9 @@ nc_csv_load() {
 # nc_check_csv_run MODE SIZE_BYTES THREADS: check the CSV of the latest
 # successful client run (in NC_OUT): a header and one row, the header's
 # first 11 columns, TotalBytes > 0, Mismatches 0, Status ok, the
-# parameters echoed, perf columns NA, and for zero-copy ZC_Completions > 0
-# with ZC_Copied present.
+# parameters echoed, perf columns a count or NA, and for zero-copy
+# ZcCompletions > 0
+# with ZcCopied present.
 nc_check_csv_run() {
 	local mode=$1 size=$2 threads=$3 v col bad=0 header lines=0 line
 
@@ -423,20 +436,28 @@ nc_check_csv_run() {
 	v=${NC_CSV[Status]:-}
 	[ "$v" = ok ] ||
 		{ nc_fail "$NC_DESC: Status '$v', expected ok"; bad=1; }
-	for col in CPUCycles CyclesPerByte CacheMisses CacheRefs ContextSwitches; do
+	# Perf counters: a count, or NA where this machine cannot count the
+	# event (a VM without a PMU has no cycles) -- never empty.
+	for col in CPUCycles CacheMisses CacheRefs ContextSwitches \
+		   SndCpuTime_us RcvCpuTime_us; do
 		v=${NC_CSV[$col]:-}
-		[ "$v" = NA ] ||
-			{ nc_fail "$NC_DESC: $col '$v', expected NA"; bad=1; }
+		[ "$v" = NA ] || nc_is_uint "$v" ||
+			{ nc_fail "$NC_DESC: $col '$v', expected a count or NA"; bad=1; }
 	done
+	v=${NC_CSV[CountersScope]:-}
+	case $v in
+	user+kernel|user|off) ;;
+	*) nc_fail "$NC_DESC: CountersScope '$v'"; bad=1 ;;
+	esac
 	if [ "$mode" = zero-copy ]; then
-		v=${NC_CSV[ZC_Completions]:-}
+		v=${NC_CSV[ZcCompletions]:-}
 		if ! nc_is_uint "$v" || [ "$v" -le 0 ]; then
-			nc_fail "$NC_DESC: ZC_Completions '$v', expected > 0"
+			nc_fail "$NC_DESC: ZcCompletions '$v', expected > 0"
 			bad=1
 		fi
-		v=${NC_CSV[ZC_Copied]:-}
+		v=${NC_CSV[ZcCopied]:-}
 		if ! nc_is_uint "$v"; then
-			nc_fail "$NC_DESC: ZC_Copied '$v', expected a count"
+			nc_fail "$NC_DESC: ZcCopied '$v', expected a count"
 			bad=1
 		fi
 	fi

@@ -6,7 +6,10 @@ unit_internal_tests = \
 	tests/unit-layout \
 	tests/unit-pattern \
 	tests/unit-wire \
-	tests/unit-parse
+	tests/unit-parse \
+	tests/unit-histogram \
+	tests/unit-columns \
+	tests/unit-counters
 
 check_PROGRAMS += $(unit_internal_tests) tests/unit-loopback
 TESTS += $(unit_internal_tests) tests/unit-loopback tests/check-exports.sh
@@ -23,6 +26,15 @@ tests_unit_wire_LDADD = lib/libnetcopy-internal.la
 
 tests_unit_parse_SOURCES = tests/unit-parse.c tests/unit.h
 tests_unit_parse_LDADD = lib/libnetcopy-internal.la
+
+tests_unit_histogram_SOURCES = tests/unit-histogram.c tests/unit.h
+tests_unit_histogram_LDADD = lib/libnetcopy-internal.la
+
+tests_unit_columns_SOURCES = tests/unit-columns.c tests/unit.h
+tests_unit_columns_LDADD = lib/libnetcopy-internal.la
+
+tests_unit_counters_SOURCES = tests/unit-counters.c tests/unit.h
+tests_unit_counters_LDADD = lib/libnetcopy-internal.la
 
 tests_unit_loopback_SOURCES = tests/unit-loopback.c tests/unit.h
 tests_unit_loopback_LDADD = lib/libnetcopy.la
