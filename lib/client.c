@@ -33,6 +33,7 @@ struct netcopy_client {
 	bool reverse;
 	bool verify;
 	bool perf;
+	uint8_t workload;
 	char detail[256];
 };
 
@@ -101,7 +102,7 @@ NETCOPY_EXPORT int netcopy_client_set_mode(struct netcopy_client *c,
 	const struct netcopy_mode *mode = netcopy_mode_find(name);
 
 	if (!mode)
-		return NETCOPY_EUNSUPPORTED;
+		return nc_mode_exists(name) ? NETCOPY_EUNSUPPORTED : -EINVAL;
 	c->mode = mode;
 	return 0;
 }
@@ -148,6 +149,18 @@ NETCOPY_EXPORT int netcopy_client_set_verify(struct netcopy_client *c,
 	return 0;
 }
 
+NETCOPY_EXPORT int netcopy_client_set_workload(struct netcopy_client *c,
+					       const char *workload)
+{
+	if (workload && strcmp(workload, "stream") == 0)
+		c->workload = NC_WORKLOAD_STREAM;
+	else if (workload && strcmp(workload, "rr") == 0)
+		c->workload = NC_WORKLOAD_RR;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 NETCOPY_EXPORT int netcopy_client_set_perf(struct netcopy_client *c,
 					   bool perf)
 {
@@ -165,23 +178,28 @@ NETCOPY_EXPORT const char *netcopy_client_detail(const struct netcopy_client *c)
 	(snprintf((c)->detail, sizeof((c)->detail), __VA_ARGS__), (err))
 
 /* Hello, and the server's answer: the run id, or a refusal and why. */
-static int negotiate(struct netcopy_client *c, int ctrl, struct nc_reply *rep)
+static void make_hello(const struct netcopy_client *c, struct nc_hello *h)
 {
-	struct nc_hello hello = {
-		.size = c->size,
-		.threads = c->threads,
-		.duration_ns = (uint64_t)(c->duration * 1e9 + 0.5),
-		.reverse = c->reverse,
-		.verify = c->verify,
-		.perf = c->perf,
-	};
+	memset(h, 0, sizeof(*h));
+	strcpy(h->mode, c->mode->name);
+	h->size = c->size;
+	h->threads = c->threads;
+	h->duration_ns = (uint64_t)(c->duration * 1e9 + 0.5);
+	h->reverse = c->reverse;
+	h->verify = c->verify;
+	h->perf = c->perf;
+	h->workload = c->workload;
+}
+
+static int negotiate(struct netcopy_client *c, int ctrl,
+		     const struct nc_hello *hello, struct nc_reply *rep)
+{
 	uint8_t body[NC_MAX_BODY];
 	struct nc_header h;
 	const char *why = "";
 	int len, err;
 
-	strcpy(hello.mode, c->mode->name);
-	len = nc_hello_encode(&hello, body, sizeof(body));
+	len = nc_hello_encode(hello, body, sizeof(body));
 	if (len < 0)
 		return len;
 	err = nc_msg_send(ctrl, NC_MSG_HELLO, body, (size_t)len);
@@ -340,9 +358,9 @@ static int judge(struct netcopy_result *r, int local_err, uint32_t bad_flow)
 			 "incomplete" : "no data arrived");
 		return NETCOPY_ESHORT;
 	}
-	if (rx->mismatches) {
+	if (netcopy_result_mismatches(r)) {
 		snprintf(reason, cap, "%llu messages did not match",
-			 (unsigned long long)rx->mismatches);
+			 (unsigned long long)netcopy_result_mismatches(r));
 		return NETCOPY_EVERIFY;
 	}
 	return 0;
@@ -362,6 +380,8 @@ static struct netcopy_result *result_new(const struct netcopy_client *c)
 	r->reverse = c->reverse;
 	r->verify = c->verify;
 	r->perf = c->perf;
+	r->workload = c->workload;
+	nc_hist_init(&r->rtt);
 	r->timestamp = (int64_t)time(NULL);
 	snprintf(r->host, sizeof(r->host), "%s", c->host);
 	if (uname(&u) == 0)
@@ -369,6 +389,7 @@ static struct netcopy_result *result_new(const struct netcopy_client *c)
 	return r;
 }
 
+/* Close the connections; the rr histograms go once merged. */
 static void close_all(struct data_thread *t, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
@@ -376,9 +397,16 @@ static void close_all(struct data_thread *t, uint32_t n)
 			close(t[i].flow.fd);
 }
 
+static void free_histograms(struct data_thread *t, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		free(t[i].flow.rtt);
+}
+
 /* Data connections up and their threads ready; the first error. */
-static int start_data(struct netcopy_client *c, const struct nc_reply *rep,
-		      struct data_thread *t, struct gate *g, atomic_bool *stop)
+static int start_data(struct netcopy_client *c, const struct nc_hello *hello,
+		      const struct nc_reply *rep, struct data_thread *t,
+		      struct gate *g, atomic_bool *stop)
 {
 	int err = 0;
 
@@ -386,8 +414,9 @@ static int start_data(struct netcopy_client *c, const struct nc_reply *rep,
 		int fd = -1;
 
 		err = open_data(c, rep, i, &fd);
-		nc_flow_init(&t[i].flow, fd, i, c->size, c->verify, c->reverse,
-			     stop);
+		nc_flow_init(&t[i].flow, fd, i, c->size, c->verify,
+			     nc_client_sends(hello), stop);
+		t[i].flow.workload = c->workload;
 		t[i].flow.count = c->perf;
 		t[i].mode = c->mode;
 		t[i].gate = g;
@@ -423,11 +452,13 @@ static int join_data(struct data_thread *t, uint32_t n, uint32_t *bad)
 }
 
 static int run_accepted(struct netcopy_client *c, int ctrl,
+			const struct nc_hello *hello,
 			const struct nc_reply *rep, struct netcopy_result *r)
 {
 	struct data_thread *t = calloc(c->threads, sizeof(*t));
-	struct nc_figures *local = c->reverse ? &r->sender : &r->receiver;
-	struct nc_figures *remote = c->reverse ? &r->receiver : &r->sender;
+	bool sends = nc_client_sends(hello);
+	struct nc_figures *local = sends ? &r->sender : &r->receiver;
+	struct nc_figures *remote = sends ? &r->receiver : &r->sender;
 	struct nc_flow *flows;
 	struct gate g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
 			  0, false, false };
@@ -440,8 +471,8 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 		return -ENOMEM;
 	for (uint32_t i = 0; i < c->threads; i++)
 		t[i].flow.fd = -1;
-	err = start_data(c, rep, t, &g, &stop);
-	if (!err && c->reverse)
+	err = start_data(c, hello, rep, t, &g, &stop);
+	if (!err && sends)	/* the sending side keeps the time */
 		time_the_run(c, ctrl, &stop);
 	atomic_store(&stop, true);
 	if (err)	/* threads that could not run: unblock receivers */
@@ -451,17 +482,23 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 	local_err = join_data(t, c->threads, &bad);
 	close_all(t, c->threads);
 	if (err) {
+		free_histograms(t, c->threads);
 		free(t);
 		return err;
 	}
 	flows = malloc(c->threads * sizeof(*flows));
 	if (!flows) {
+		free_histograms(t, c->threads);
 		free(t);
 		return -ENOMEM;
 	}
-	for (uint32_t i = 0; i < c->threads; i++)
+	for (uint32_t i = 0; i < c->threads; i++) {
 		flows[i] = t[i].flow;
+		if (t[i].flow.rtt)
+			nc_hist_merge(&r->rtt, t[i].flow.rtt);
+	}
 	nc_figures_from_flows(local, flows, c->threads);
+	free_histograms(t, c->threads);
 	free(flows);
 	free(t);
 	err = read_trailer(ctrl, remote, &why);
@@ -479,20 +516,26 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 				      struct netcopy_result **out)
 {
 	struct netcopy_result *r;
+	struct nc_hello hello;
 	struct nc_reply rep;
 	const char *why = "";
 	int ctrl = -1, one = 1, err;
 
 	c->detail[0] = '\0';
 	*out = NULL;
-	if (c->reverse && netcopy_mode_probe(c->mode, &why))
-		return fail(c, NETCOPY_EUNSUPPORTED, "%s", why);
+	make_hello(c, &hello);
+	if (c->reverse && c->workload == NC_WORKLOAD_RR)
+		return fail(c, -EINVAL, "rr: the client always asks, so -R "
+			    "does not apply");
+	if (nc_client_sends(&hello) && netcopy_mode_probe(c->mode, &why))
+		return fail(c, NETCOPY_EUNSUPPORTED, "%s: %s", c->mode->name,
+			    why);
 	err = nc_connect(c->host, c->port, &ctrl, c->detail,
 			 sizeof(c->detail));
 	if (err)
 		return err;
 	setsockopt(ctrl, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	err = negotiate(c, ctrl, &rep);
+	err = negotiate(c, ctrl, &hello, &rep);
 	if (err) {
 		close(ctrl);
 		return err;
@@ -502,7 +545,7 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 		close(ctrl);
 		return -ENOMEM;
 	}
-	r->status = run_accepted(c, ctrl, &rep, r);
+	r->status = run_accepted(c, ctrl, &hello, &rep, r);
 	close(ctrl);
 	if (r->status && r->status != NETCOPY_ESHORT &&
 	    r->status != NETCOPY_EVERIFY && !r->receiver.bytes) {

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* flow.c - what every engine shares: a flow's set-up, the plain receive
- * loop most modes use, and the end of a send. */
+/* flow.c - what every engine shares: a flow's set-up and tear-down,
+ * its buffers, its counting, and the sum of flows into figures. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 
@@ -31,61 +33,50 @@ void nc_flow_init(struct nc_flow *flow, int fd, uint32_t index,
 			flow->counters.fd[ev][i] = -1;
 }
 
-uint64_t nc_recv_stream_memory(uint64_t size)
+uint64_t nc_recv_buffer_size(uint64_t size)
 {
 	return size > MIN_RECV_BUFFER ? size : MIN_RECV_BUFFER;
 }
 
-int nc_buffer_prepare(struct nc_flow *flow)
+int nc_buffers_prepare(struct nc_flow *flow, bool send, bool recv)
 {
-	size_t cap = (size_t)(flow->sender ? flow->size :
-			      nc_recv_stream_memory(flow->size));
-
-	flow->state = calloc(1, cap);
-	return flow->state ? 0 : -ENOMEM;
-}
-
-void nc_buffer_release(struct nc_flow *flow)
-{
-	free(flow->state);
-	flow->state = NULL;
-}
-
-int nc_recv_stream(struct nc_flow *flow)
-{
-	size_t cap = (size_t)nc_recv_stream_memory(flow->size);
-	struct nc_verifier v;
-	uint8_t *buf = flow->state;
-	int err = 0;
-
-	nc_verifier_init(&v, flow->size, flow->index);
-	for (;;) {
-		ssize_t n = recv(flow->fd, buf, cap, 0);
-
-		if (n > 0) {
-			if (!flow->bytes)
-				flow->first_ns = nc_now_ns();
-			flow->bytes += (uint64_t)n;
-			if (flow->verify)
-				nc_verifier_feed(&v, buf, (size_t)n);
-			continue;
-		}
-		if (n == 0)
-			break;
-		if (errno == EINTR)
-			continue;
-		err = errno == EAGAIN ? -ETIMEDOUT : -errno;
-		break;
+	if (send && !(flow->send_buf = calloc(1, (size_t)flow->size)))
+		return -ENOMEM;
+	if (recv) {
+		flow->recv_cap = (size_t)nc_recv_buffer_size(flow->size);
+		flow->recv_buf = calloc(1, flow->recv_cap);
+		if (!flow->recv_buf)
+			return -ENOMEM;
 	}
-	nc_flow_received(flow, v.bad_messages);
-	return err;
+	return 0;
 }
 
-void nc_flow_received(struct nc_flow *flow, uint64_t bad_messages)
+int nc_buffers_prepare_flow(struct nc_flow *flow)
 {
-	flow->last_ns = nc_now_ns();
-	flow->messages = flow->bytes / flow->size;
-	flow->mismatches = bad_messages;
+	return nc_buffers_prepare(flow, nc_flow_sends(flow),
+				  nc_flow_receives(flow));
+}
+
+void nc_buffers_release(struct nc_flow *flow)
+{
+	free(flow->send_buf);
+	free(flow->recv_buf);
+	flow->send_buf = flow->recv_buf = NULL;
+}
+
+ssize_t nc_recv_into_buffer(struct nc_flow *flow, size_t max)
+{
+	ssize_t n;
+
+	do
+		n = recv(flow->fd, flow->recv_buf,
+			 max < flow->recv_cap ? max : flow->recv_cap, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN ? -ETIMEDOUT : -errno;
+	if (n > 0 && flow->verify)
+		nc_verifier_feed(&flow->verifier, flow->recv_buf, (size_t)n);
+	return n;
 }
 
 int nc_send_all(int fd, const void *buf, size_t len, int flags)
@@ -106,12 +97,65 @@ int nc_send_all(int fd, const void *buf, size_t len, int flags)
 	return 0;
 }
 
-int nc_send_finish(struct nc_flow *flow)
+int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
-	flow->last_ns = nc_now_ns();
-	if (shutdown(flow->fd, SHUT_WR))
-		return -errno;
-	return 0;
+	nc_verifier_init(&flow->verifier, flow->size, flow->index);
+	if (flow->workload == NC_WORKLOAD_RR) {
+		int one = 1;
+
+		/* Each answer must leave at once, not wait for more. */
+		setsockopt(flow->fd, IPPROTO_TCP, TCP_NODELAY, &one,
+			   sizeof(one));
+		if (flow->sender) {
+			flow->rtt = malloc(sizeof(*flow->rtt));
+			if (!flow->rtt)
+				return -ENOMEM;
+			nc_hist_init(flow->rtt);
+		}
+	}
+	if (flow->count)
+		nc_counters_open(&flow->counters);
+	return mode->prepare(flow);
+}
+
+void nc_flow_release(const struct netcopy_mode *mode, struct nc_flow *flow)
+{
+	mode->release(flow);
+	nc_counters_close(&flow->counters);
+}
+
+static uint64_t thread_cpu_us(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		return 0;
+	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
+	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+static int run_workload(const struct netcopy_mode *mode, struct nc_flow *flow)
+{
+	if (flow->workload == NC_WORKLOAD_RR)
+		return flow->sender ? nc_rr_ask(mode, flow) :
+				      nc_rr_answer(mode, flow);
+	return flow->sender ? nc_stream_send(mode, flow) :
+			      nc_stream_recv(mode, flow);
+}
+
+int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
+{
+	uint64_t cpu = thread_cpu_us();
+	int err;
+
+	nc_counters_start(&flow->counters);
+	err = run_workload(mode, flow);
+	nc_counters_stop(&flow->counters);
+	flow->cpu_us = thread_cpu_us() - cpu;
+	nc_counters_read(&flow->counters, &flow->counts);
+	flow->mismatches = flow->verifier.bad_messages;
+	nc_flow_release(mode, flow);
+	return err;
 }
 
 void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
@@ -154,41 +198,4 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 		f->interval_ns = last - first;
 		f->latency_ns = latency_sum / timed;
 	}
-}
-
-int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
-{
-	if (flow->count)
-		nc_counters_open(&flow->counters);
-	return mode->prepare(flow);
-}
-
-void nc_flow_release(const struct netcopy_mode *mode, struct nc_flow *flow)
-{
-	mode->release(flow);
-	nc_counters_close(&flow->counters);
-}
-
-static uint64_t thread_cpu_us(void)
-{
-	struct rusage ru;
-
-	if (getrusage(RUSAGE_THREAD, &ru))
-		return 0;
-	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
-	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
-
-int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
-{
-	uint64_t cpu = thread_cpu_us();
-	int err;
-
-	nc_counters_start(&flow->counters);
-	err = flow->sender ? mode->send(flow) : mode->recv(flow);
-	nc_counters_stop(&flow->counters);
-	flow->cpu_us = thread_cpu_us() - cpu;
-	nc_counters_read(&flow->counters, &flow->counts);
-	nc_flow_release(mode, flow);
-	return err;
 }

@@ -10,7 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
+#include "histogram.h"
 #include "netcopy.h"
 
 #define NETCOPY_EXPORT __attribute__((visibility("default")))
@@ -88,6 +90,11 @@ void nc_counters_close(struct nc_counters *c);
 void nc_counts_add(struct nc_counts *sum, const struct nc_counts *x,
 		   bool first);
 
+enum nc_workload {
+	NC_WORKLOAD_STREAM,	/* the sender sends, the receiver receives */
+	NC_WORKLOAD_RR,		/* the client asks, the server answers */
+};
+
 /* ---- wire.c: the control protocol. */
 #define NC_MAGIC 0x4e435059u		/* "NCPY" */
 #define NC_VERSION 1
@@ -114,7 +121,15 @@ struct nc_hello {
 	bool reverse;
 	bool verify;
 	bool perf;			/* count perf events */
+	uint8_t workload;		/* enum nc_workload */
 };
+
+/* Who sends in the hello's run: the client in rr (it asks), and in a
+ * stream the client only when reversed. */
+static inline bool nc_client_sends(const struct nc_hello *h)
+{
+	return h->workload == NC_WORKLOAD_RR || h->reverse;
+}
 
 struct nc_reply {
 	bool accepted;
@@ -199,12 +214,20 @@ struct nc_flow {
 	uint32_t index;			/* binds the pattern to the link */
 	uint64_t size;
 	bool verify;
-	const atomic_bool *stop;	/* the sender stops when set */
-	bool sender;
-	void *state;			/* the engine's buffers */
+	uint8_t workload;		/* enum nc_workload */
+	bool sender;			/* stream: sends; rr: asks */
+	const atomic_bool *stop;	/* the driving side stops when set */
 
-	uint64_t bytes;
-	uint64_t messages;
+	/* Made by prepare: */
+	uint8_t *send_buf;		/* a message, for one-buffer modes */
+	uint8_t *recv_buf;
+	size_t recv_cap;
+	void *state;			/* the engine's own */
+	struct nc_verifier verifier;
+	struct nc_histogram *rtt;	/* rr, the asking side */
+
+	uint64_t bytes;			/* received, or sent by a sender */
+	uint64_t messages;		/* messages, or round trips */
 	uint64_t first_ns;
 	uint64_t last_ns;
 	uint64_t mismatches;
@@ -220,21 +243,38 @@ struct nc_flow {
 	int64_t zc_enobufs;
 };
 
+/* Whether the flow sends / receives messages (rr: both). */
+static inline bool nc_flow_sends(const struct nc_flow *f)
+{
+	return f->sender || f->workload == NC_WORKLOAD_RR;
+}
+
+static inline bool nc_flow_receives(const struct nc_flow *f)
+{
+	return !f->sender || f->workload == NC_WORKLOAD_RR;
+}
+
 struct netcopy_mode {
 	const char *name;
 	const char *summary;
 	/* 0, or NETCOPY_EUNSUPPORTED with a reason. */
 	int (*probe)(const char **why);
-	/* Buffer bytes one data connection of this mode commits, on either
-	 * side, for a message size. */
+	/* Buffer bytes one direction of a data connection of this mode
+	 * commits for a message size. */
 	uint64_t (*memory)(uint64_t size);
-	/* Allocate and touch the flow's buffers (flow->state) for its side,
-	 * before the run's clock starts.  0 or -errno. */
+	/* Make and touch the flow's buffers for what it sends and
+	 * receives, before the run's clock starts.  0 or -errno. */
 	int (*prepare)(struct nc_flow *flow);
-	/* Send messages until *stop, then shutdown(SHUT_WR).  0 or error. */
-	int (*send)(struct nc_flow *flow);
-	/* Receive until EOF.  0 or error. */
-	int (*recv)(struct nc_flow *flow);
+	/* Send message number flow->messages (stamped when verifying).
+	 * 0, -ETIMEDOUT for a stalled peer, or another error. */
+	int (*send_message)(struct nc_flow *flow);
+	/* After the last message: collect what the kernel still owes
+	 * (zero-copy completions).  NULL when there is nothing. */
+	int (*send_end)(struct nc_flow *flow);
+	/* Receive up to max bytes, never past the current message when
+	 * the mode reads message by message; checked when verifying.
+	 * Bytes read, 0 at end of stream, or a negative error. */
+	ssize_t (*recv_some)(struct nc_flow *flow, size_t max);
 	/* Free what prepare made; safe after a failed prepare. */
 	void (*release)(struct nc_flow *flow);
 };
@@ -242,32 +282,40 @@ struct netcopy_mode {
 void nc_flow_init(struct nc_flow *flow, int fd, uint32_t index,
 		  uint64_t size, bool verify, bool sender,
 		  const atomic_bool *stop);
-/* The engine's prepare, and the counters opened (when flow->count), in
- * the thread that will run the flow, before the run starts. */
+/* The engine's prepare, the counters opened (when flow->count) and the
+ * rr histogram, in the thread that will run the flow, before the run
+ * starts. */
 int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow);
-/* Send or receive with counting on, then release everything. */
+/* The flow's workload with counting on, then everything released. */
 int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow);
 /* Release what nc_flow_prepare made, for a flow that will not run. */
 void nc_flow_release(const struct netcopy_mode *mode, struct nc_flow *flow);
-/* One contiguous buffer: a message to send, or at least 64 KiB to
- * receive into.  The prepare/release of modes that need no more. */
-int nc_buffer_prepare(struct nc_flow *flow);
-void nc_buffer_release(struct nc_flow *flow);
-/* recv() into that buffer until EOF: the receive side of most modes. */
-int nc_recv_stream(struct nc_flow *flow);
-uint64_t nc_recv_stream_memory(uint64_t size);
-/* Close a receive: last_ns, whole messages, bad messages. */
-void nc_flow_received(struct nc_flow *flow, uint64_t bad_messages);
+/* One contiguous buffer each way: a message to send, and at least 64 KiB
+ * to receive into.  The prepare/release of modes that need no more. */
+int nc_buffers_prepare(struct nc_flow *flow, bool send, bool recv);
+int nc_buffers_prepare_flow(struct nc_flow *flow);
+void nc_buffers_release(struct nc_flow *flow);
+uint64_t nc_recv_buffer_size(uint64_t size);
+/* recv() into that buffer, checked: the receive side of most modes. */
+ssize_t nc_recv_into_buffer(struct nc_flow *flow, size_t max);
 /* send() all of buf (with flags); 0, -ETIMEDOUT for a stalled peer, or
  * -errno.  Never raises SIGPIPE. */
 int nc_send_all(int fd, const void *buf, size_t len, int flags);
-/* The shutdown(SHUT_WR) that ends every send; records last_ns. */
-int nc_send_finish(struct nc_flow *flow);
+
+/* ---- workload.c: the loops every engine runs in. */
+int nc_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow);
+int nc_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow);
+/* rr: ask and time round trips until *stop, or answer until EOF. */
+int nc_rr_ask(const struct netcopy_mode *mode, struct nc_flow *flow);
+int nc_rr_answer(const struct netcopy_mode *mode, struct nc_flow *flow);
+
 /* Sum flows into one side's figures: the interval runs from the first
  * flow's first byte to the last flow's last; latency is the mean over
  * flows of interval / messages. */
 void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 			   uint32_t n);
+/* Whether name is a mode of netcopy's, even one this build lacks. */
+bool nc_mode_exists(const char *name);
 /* Whether NETCOPY_DISABLE_MODES names this mode. */
 bool nc_mode_disabled_by_env(const char *name);
 
@@ -286,12 +334,15 @@ struct netcopy_result {
 	bool reverse;
 	bool verify;
 	bool perf;
+	uint8_t workload;		/* enum nc_workload */
 	int status;
 	int64_t timestamp;		/* run start, seconds since the epoch */
 	char host[256];			/* the server, as given */
 	char kernel[65];		/* this machine's release */
+	/* In rr the client, which asks, is the sender. */
 	struct nc_figures receiver;
 	struct nc_figures sender;
+	struct nc_histogram rtt;	/* rr: every round trip, in ns */
 };
 
 /* One CSV column: what it is called, its unit, whose figure it is and

@@ -15,6 +15,15 @@ struct fields {
 	struct iovec iov[NC_FIELDS];
 };
 
+struct one_copy {
+	struct fields send;
+	struct fields recv;
+	/* Where the next recvmsg() goes: the rest of the message. */
+	struct iovec cursor[NC_FIELDS];
+	struct iovec *next;
+	size_t left;
+};
+
 static void fields_free(struct fields *m)
 {
 	for (unsigned int i = 0; i < NC_FIELDS; i++)
@@ -27,14 +36,11 @@ static int fields_alloc(struct fields *m, uint64_t size)
 	size_t len[NC_FIELDS];
 
 	nc_layout_fields(size, len);
-	memset(m, 0, sizeof(*m));
 	for (unsigned int i = 0; i < NC_FIELDS; i++) {
 		m->iov[i].iov_len = len[i];
 		m->iov[i].iov_base = calloc(1, len[i] ? len[i] : 1);
-		if (!m->iov[i].iov_base) {
-			fields_free(m);
+		if (!m->iov[i].iov_base)
 			return -ENOMEM;
-		}
 	}
 	return 0;
 }
@@ -65,19 +71,57 @@ static size_t iov_advance(struct iovec **iov, size_t cnt, size_t n)
 	return cnt;
 }
 
-static int sendmsg_all(int fd, const struct fields *m)
+static void rewind_cursor(struct one_copy *oc)
 {
+	memcpy(oc->cursor, oc->recv.iov, sizeof(oc->cursor));
+	oc->next = oc->cursor;
+	oc->left = NC_FIELDS;
+}
+
+static void one_copy_release(struct nc_flow *flow)
+{
+	struct one_copy *oc = flow->state;
+
+	if (oc) {
+		fields_free(&oc->send);
+		fields_free(&oc->recv);
+	}
+	free(oc);
+	flow->state = NULL;
+}
+
+static int one_copy_prepare(struct nc_flow *flow)
+{
+	struct one_copy *oc = calloc(1, sizeof(*oc));
+	int err = 0;
+
+	if (!oc)
+		return -ENOMEM;
+	flow->state = oc;
+	if (nc_flow_sends(flow))
+		err = fields_alloc(&oc->send, flow->size);
+	if (!err && nc_flow_receives(flow))
+		err = fields_alloc(&oc->recv, flow->size);
+	rewind_cursor(oc);
+	return err;
+}
+
+static int one_copy_send_message(struct nc_flow *flow)
+{
+	struct one_copy *oc = flow->state;
 	struct iovec iov[NC_FIELDS], *p = iov;
 	struct msghdr msg = { 0 };
 	size_t cnt = NC_FIELDS;
 
-	memcpy(iov, m->iov, sizeof(iov));
+	if (flow->verify)
+		fields_stamp(&oc->send, flow->index, flow->messages);
+	memcpy(iov, oc->send.iov, sizeof(iov));
 	while (cnt) {
 		ssize_t n;
 
 		msg.msg_iov = p;
 		msg.msg_iovlen = cnt;
-		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+		n = sendmsg(flow->fd, &msg, MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -86,48 +130,6 @@ static int sendmsg_all(int fd, const struct fields *m)
 		cnt = iov_advance(&p, cnt, (size_t)n);
 	}
 	return 0;
-}
-
-static int one_copy_prepare(struct nc_flow *flow)
-{
-	struct fields *m = malloc(sizeof(*m));
-	int err;
-
-	if (!m)
-		return -ENOMEM;
-	err = fields_alloc(m, flow->size);
-	if (err) {
-		free(m);
-		return err;
-	}
-	flow->state = m;
-	return 0;
-}
-
-static void one_copy_release(struct nc_flow *flow)
-{
-	if (flow->state)
-		fields_free(flow->state);
-	free(flow->state);
-	flow->state = NULL;
-}
-
-static int one_copy_send(struct nc_flow *flow)
-{
-	struct fields *m = flow->state;
-	int err = 0;
-
-	flow->first_ns = nc_now_ns();
-	while (!atomic_load_explicit(flow->stop, memory_order_relaxed)) {
-		if (flow->verify)
-			fields_stamp(m, flow->index, flow->messages);
-		err = sendmsg_all(flow->fd, m);
-		if (err)
-			break;
-		flow->messages++;
-	}
-	flow->bytes = flow->messages * flow->size;
-	return err ? err : nc_send_finish(flow);
 }
 
 /* Check what one recvmsg() scattered, field by field, in stream order. */
@@ -142,56 +144,34 @@ static void verify_scattered(struct nc_verifier *v, const struct iovec *iov,
 	}
 }
 
-static int one_copy_recv(struct nc_flow *flow)
+/* Reads at most the rest of the current message, whatever max says. */
+static ssize_t one_copy_recv_some(struct nc_flow *flow, size_t max)
 {
-	struct iovec iov[NC_FIELDS], *p;
-	struct msghdr msg = { 0 };
-	const struct fields *m = flow->state;
-	struct nc_verifier v;
-	size_t cnt;
-	int err = 0;
+	struct one_copy *oc = flow->state;
+	struct msghdr msg = { .msg_iov = oc->next, .msg_iovlen = oc->left };
+	ssize_t n;
 
-	nc_verifier_init(&v, flow->size, flow->index);
-	memcpy(iov, m->iov, sizeof(iov));
-	p = iov;
-	cnt = NC_FIELDS;
-	for (;;) {
-		ssize_t n;
-
-		msg.msg_iov = p;
-		msg.msg_iovlen = cnt;
+	(void)max;
+	do
 		n = recvmsg(flow->fd, &msg, 0);
-		if (n == 0)
-			break;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = errno == EAGAIN ? -ETIMEDOUT : -errno;
-			break;
-		}
-		if (!flow->bytes)
-			flow->first_ns = nc_now_ns();
-		flow->bytes += (uint64_t)n;
-		if (flow->verify)
-			verify_scattered(&v, p, (size_t)n);
-		cnt = iov_advance(&p, cnt, (size_t)n);
-		if (!cnt) {	/* a whole message in: start the next */
-			memcpy(iov, m->iov, sizeof(iov));
-			p = iov;
-			cnt = NC_FIELDS;
-		}
-	}
-	nc_flow_received(flow, v.bad_messages);
-	return err;
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN ? -ETIMEDOUT : -errno;
+	if (flow->verify)
+		verify_scattered(&flow->verifier, oc->next, (size_t)n);
+	oc->left = iov_advance(&oc->next, oc->left, (size_t)n);
+	if (!oc->left)		/* a whole message in: start the next */
+		rewind_cursor(oc);
+	return n;
 }
 
 const struct netcopy_mode nc_mode_one_copy = {
 	.name = "one-copy",
 	.summary = "sendmsg() gathering 8 separately allocated fields, "
 		   "recvmsg() scattering them",
-	.memory = nc_recv_stream_memory,
+	.memory = nc_recv_buffer_size,
 	.prepare = one_copy_prepare,
-	.send = one_copy_send,
-	.recv = one_copy_recv,
+	.send_message = one_copy_send_message,
+	.recv_some = one_copy_recv_some,
 	.release = one_copy_release,
 };

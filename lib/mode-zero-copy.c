@@ -41,6 +41,7 @@ struct zc_sender {
 	uint8_t *id_done;
 	uint32_t next_id;	/* the id the kernel gives the next send */
 	uint32_t oldest;	/* oldest id not yet completed */
+	uint32_t next_slot;
 	int64_t sends;		/* sendmsg calls that sent something */
 	int64_t notifications;	/* error-queue messages read */
 	int64_t completions;	/* send ids they covered */
@@ -252,13 +253,23 @@ static int zc_wait_slot(struct zc_sender *z, uint32_t slot)
 	return err;
 }
 
+static void zero_copy_release(struct nc_flow *flow)
+{
+	if (flow->state)
+		zc_free(flow->state);
+	free(flow->state);
+	flow->state = NULL;
+	nc_buffers_release(flow);
+}
+
+/* The sender's ring; a receiver's plain buffer. */
 static int zero_copy_prepare(struct nc_flow *flow)
 {
 	struct zc_sender *z;
-	int err;
+	int err = nc_buffers_prepare(flow, false, nc_flow_receives(flow));
 
-	if (!flow->sender)
-		return nc_buffer_prepare(flow);
+	if (err || !nc_flow_sends(flow))
+		return err;
 	z = malloc(sizeof(*z));
 	if (!z)
 		return -ENOMEM;
@@ -271,52 +282,32 @@ static int zero_copy_prepare(struct nc_flow *flow)
 	return 0;
 }
 
-static void zero_copy_release(struct nc_flow *flow)
-{
-	if (!flow->sender) {
-		nc_buffer_release(flow);
-		return;
-	}
-	if (flow->state)
-		zc_free(flow->state);
-	free(flow->state);
-	flow->state = NULL;
-}
-
-static int zero_copy_send(struct nc_flow *flow)
+static int zero_copy_send_message(struct nc_flow *flow)
 {
 	struct zc_sender *z = flow->state;
-	size_t size = (size_t)flow->size;
-	uint32_t slot = 0;
+	uint32_t slot = z->next_slot;
+	int err = zc_wait_slot(z, slot);
+
+	if (err)
+		return err;
+	if (flow->verify)
+		nc_pattern_fill(z->ring + (size_t)slot * z->stride,
+				(size_t)flow->size, flow->index,
+				flow->messages, 0);
+	err = zc_send_slot(z, slot, (size_t)flow->size);
+	if (!err)
+		z->next_slot = (slot + 1) % z->slots;
+	return err;
+}
+
+/* Every completion is owed before the buffers may go. */
+static int zero_copy_send_end(struct nc_flow *flow)
+{
+	struct zc_sender *z = flow->state;
 	int err = 0;
 
-	flow->first_ns = nc_now_ns();
-	while (!atomic_load_explicit(flow->stop, memory_order_relaxed)) {
-		err = zc_wait_slot(z, slot);
-		if (err)
-			break;
-		if (flow->verify)
-			nc_pattern_fill(z->ring + (size_t)slot * z->stride, size,
-					flow->index, flow->messages, 0);
-		err = zc_send_slot(z, slot, size);
-		if (err)
-			break;
-		flow->messages++;
-		slot = (slot + 1) % z->slots;
-	}
-	flow->bytes = flow->messages * size;
-	if (!err)
-		err = nc_send_finish(flow);
-	/* Every completion is owed before the buffers may go. */
-	while (zc_outstanding(z)) {
-		int reap = zc_reap(z, true);
-
-		if (reap) {
-			err = err ? err : reap;
-			break;
-		}
-	}
-	flow->last_ns = nc_now_ns();
+	while (!err && zc_outstanding(z))
+		err = zc_reap(z, true);
 	flow->zc_sends = z->sends;
 	flow->zc_notifications = z->notifications;
 	flow->zc_completions = z->completions;
@@ -353,7 +344,8 @@ const struct netcopy_mode nc_mode_zero_copy = {
 	.probe = zero_copy_probe,
 	.memory = zero_copy_memory,
 	.prepare = zero_copy_prepare,
-	.send = zero_copy_send,
-	.recv = nc_recv_stream,
+	.send_message = zero_copy_send_message,
+	.send_end = zero_copy_send_end,
+	.recv_some = nc_recv_into_buffer,
 	.release = zero_copy_release,
 };

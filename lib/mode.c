@@ -33,6 +33,19 @@ NETCOPY_EXPORT const struct netcopy_mode *netcopy_mode_find(const char *name)
 	return NULL;
 }
 
+/* Every mode netcopy has, built here or not (configure can leave some
+ * out): asking for one of those is "not supported", not a typo. */
+bool nc_mode_exists(const char *name)
+{
+	static const char *const names[] = { "two-copy", "one-copy",
+					     "zero-copy" };
+
+	for (size_t i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
 NETCOPY_EXPORT const char *netcopy_mode_name(const struct netcopy_mode *mode)
 {
 	return mode->name;

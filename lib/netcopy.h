@@ -115,8 +115,8 @@ struct netcopy_client;
  * 4 threads, 10 s, server sends.  Returns 0 or -ENOMEM. */
 int netcopy_client_new(struct netcopy_client **out);
 void netcopy_client_free(struct netcopy_client *client);
-/* Setters return 0, or -EINVAL (out of range) / NETCOPY_EUNSUPPORTED
- * (mode name unknown to this build). */
+/* Setters return 0, or -EINVAL (out of range, or no such mode) /
+ * NETCOPY_EUNSUPPORTED (a mode of netcopy's that this build leaves out). */
 int netcopy_client_set_host(struct netcopy_client *client, const char *host);
 int netcopy_client_set_port(struct netcopy_client *client, unsigned int port);
 int netcopy_client_set_mode(struct netcopy_client *client, const char *mode);
@@ -125,8 +125,14 @@ int netcopy_client_set_threads(struct netcopy_client *client,
 			       unsigned int threads);
 int netcopy_client_set_duration(struct netcopy_client *client,
 				double seconds);
-/* reverse: the client sends and the server receives. */
+/* reverse: the client sends and the server receives (stream only; a
+ * reversed rr run is refused with -EINVAL). */
 int netcopy_client_set_reverse(struct netcopy_client *client, bool reverse);
+/* workload: "stream" (default) or "rr", request-response: the client
+ * sends a message and the server answers with one of the same size,
+ * timing every round trip.  -EINVAL for another name. */
+int netcopy_client_set_workload(struct netcopy_client *client,
+				const char *workload);
 /* verify: the sender stamps a pattern, the receiver checks every byte. */
 int netcopy_client_set_verify(struct netcopy_client *client, bool verify);
 /* perf: count perf events on both sides (default true). */

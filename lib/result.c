@@ -58,6 +58,8 @@ static const char *status_word(int status)
 
 static const char *direction(const struct netcopy_result *r)
 {
+	if (r->workload == NC_WORKLOAD_RR)
+		return "client-asks";
 	return r->reverse ? "client-sends" : "server-sends";
 }
 
@@ -106,6 +108,14 @@ enum column {
 	COL_ZC_COPIED,
 	COL_ZC_COPIED_FRACTION,
 	COL_ZC_ENOBUFS,
+	COL_ROUND_TRIPS,
+	COL_ROUND_TRIPS_PER_SEC,
+	COL_RTT_MIN_US,
+	COL_RTT_P50_US,
+	COL_RTT_P90_US,
+	COL_RTT_P99_US,
+	COL_RTT_P999_US,
+	COL_RTT_MAX_US,
 	COL_COUNTERS_SCOPE,
 	COL_STATUS,
 	COL_TIMESTAMP,
@@ -190,6 +200,28 @@ static double gbps(const struct nc_figures *rx)
 	return (double)rx->bytes * 8 / 1e9 / interval_s(rx);
 }
 
+static bool rr(const struct netcopy_result *r)
+{
+	return r->workload == NC_WORKLOAD_RR;
+}
+
+static const char *workload(const struct netcopy_result *r)
+{
+	return rr(r) ? "rr" : "stream";
+}
+
+static bool round_trips(const struct netcopy_result *r)
+{
+	return rr(r) && nc_hist_count(&r->rtt) > 0;
+}
+
+/* A round-trip percentile in microseconds (0: min, 100: max). */
+static struct cell rtt_us(const struct netcopy_result *r, double p)
+{
+	return dbl(round_trips(r),
+		   (double)nc_hist_percentile(&r->rtt, p) / 1e3, 3);
+}
+
 /* The figure of column i. */
 static struct cell column_cell(const struct netcopy_result *r, size_t i)
 {
@@ -205,6 +237,9 @@ static struct cell column_cell(const struct netcopy_result *r, size_t i)
 		return dbl(have_interval(rx), have_interval(rx) ?
 			   gbps(rx) : 0, 6);
 	case COL_LATENCY_US:
+		if (rr(r))
+			return dbl(round_trips(r), nc_hist_mean(&r->rtt) / 1e3,
+				   3);
 		return dbl(rx->measured, (double)rx->latency_ns / 1e3, 3);
 	case COL_TOTAL_BYTES:
 		return u64(rx->measured, rx->bytes);
@@ -219,7 +254,7 @@ static struct cell column_cell(const struct netcopy_result *r, size_t i)
 	case COL_CONTEXT_SWITCHES:
 		return counter(tx, NC_EV_CONTEXT_SWITCHES);
 	case COL_WORKLOAD:
-		return text("stream");
+		return text(workload(r));
 	case COL_DIRECTION:
 		return text(direction(r));
 	case COL_DURATION_S:
@@ -234,7 +269,8 @@ static struct cell column_cell(const struct netcopy_result *r, size_t i)
 	case COL_VERIFY:
 		return u64(true, r->verify);
 	case COL_MISMATCHES:
-		return u64(rx->measured && r->verify, rx->mismatches);
+		return u64(rx->measured && r->verify,
+			   netcopy_result_mismatches(r));
 	case COL_SND_BYTES:
 		return u64(tx->measured, tx->bytes);
 	case COL_SND_INSTRUCTIONS:
@@ -286,6 +322,23 @@ static struct cell column_cell(const struct netcopy_result *r, size_t i)
 				     1), 4);
 	case COL_ZC_ENOBUFS:
 		return zc(tx, tx->zc_enobufs);
+	case COL_ROUND_TRIPS:
+		return u64(rr(r) && tx->measured, tx->messages);
+	case COL_ROUND_TRIPS_PER_SEC:
+		return dbl(rr(r) && have_interval(tx), have_interval(tx) ?
+			   (double)tx->messages / interval_s(tx) : 0, 1);
+	case COL_RTT_MIN_US:
+		return rtt_us(r, 0);
+	case COL_RTT_P50_US:
+		return rtt_us(r, 50);
+	case COL_RTT_P90_US:
+		return rtt_us(r, 90);
+	case COL_RTT_P99_US:
+		return rtt_us(r, 99);
+	case COL_RTT_P999_US:
+		return rtt_us(r, 99.9);
+	case COL_RTT_MAX_US:
+		return rtt_us(r, 100);
 	case COL_COUNTERS_SCOPE:
 		return text(!r->perf ? "off" :
 			     !tx->measured || !rx->measured ? "NA" :
@@ -315,7 +368,7 @@ const struct nc_column nc_columns[COLUMN_COUNT] = {
 	  "payload bits received / 1e9 / Interval_s" },
 	[COL_LATENCY_US] = { "Latency_us", "us", "receiver",
 	  "mean time per message: per connection, interval / messages, "
-	  "averaged over connections" },
+	  "averaged over connections; rr: mean round trip" },
 	[COL_TOTAL_BYTES] = { "TotalBytes", "bytes",
 	  "receiver", "payload bytes received" },
 	[COL_CPU_CYCLES] = { "CPUCycles", "cycles",
@@ -328,7 +381,8 @@ const struct nc_column nc_columns[COLUMN_COUNT] = {
 	  "sender", "cache-references counter" },
 	[COL_CONTEXT_SWITCHES] = { "ContextSwitches", "count",
 	  "sender", "context-switches counter" },
-	[COL_WORKLOAD] = { "Workload", "-", "-", "stream" },
+	[COL_WORKLOAD] = { "Workload", "-", "-",
+	  "stream, or rr (request-response, -w rr)" },
 	[COL_DIRECTION] = { "Direction", "-",
 	  "-", "server-sends, or client-sends with -R" },
 	[COL_DURATION_S] = { "Duration_s", "s", "-", "duration asked for" },
@@ -391,6 +445,22 @@ const struct nc_column nc_columns[COLUMN_COUNT] = {
 	  "ZcCopied / ZcCompletions" },
 	[COL_ZC_ENOBUFS] = { "ZcEnobufs", "count",
 	  "sender", "sends retried after ENOBUFS" },
+	[COL_ROUND_TRIPS] = { "RoundTrips", "count", "client",
+	  "rr: round trips completed (NA for a stream)" },
+	[COL_ROUND_TRIPS_PER_SEC] = { "RoundTripsPerSec", "1/s", "client",
+	  "rr: RoundTrips / the client's interval" },
+	[COL_RTT_MIN_US] = { "RttMin_us", "us", "client",
+	  "rr: shortest round trip" },
+	[COL_RTT_P50_US] = { "RttP50_us", "us", "client",
+	  "rr: median round trip (within 1/64 from a log histogram)" },
+	[COL_RTT_P90_US] = { "RttP90_us", "us", "client",
+	  "rr: 90th percentile" },
+	[COL_RTT_P99_US] = { "RttP99_us", "us", "client",
+	  "rr: 99th percentile" },
+	[COL_RTT_P999_US] = { "RttP999_us", "us", "client",
+	  "rr: 99.9th percentile" },
+	[COL_RTT_MAX_US] = { "RttMax_us", "us", "client",
+	  "rr: longest round trip" },
 	[COL_COUNTERS_SCOPE] = { "CountersScope", "-", "both",
 	  "user+kernel, user (the system allows no more), or off" },
 	[COL_STATUS] = { "Status", "-", "-",
@@ -516,13 +586,35 @@ static void text_zero_copy(FILE *out, const struct nc_figures *tx)
 		      "not), so these figures show no zero-copy gain\n", out);
 }
 
+static void text_round_trips(const struct netcopy_result *r, FILE *out)
+{
+	static const double p[] = { 0, 50, 90, 99, 99.9, 100 };
+	static const char *const name[] = { "min", "p50", "p90", "p99",
+					    "p99.9", "max" };
+
+	fprintf(out, "  round trips   %llu", (unsigned long long)
+		nc_hist_count(&r->rtt));
+	if (have_interval(&r->sender))
+		fprintf(out, ", %.0f/s", (double)r->sender.messages /
+			interval_s(&r->sender));
+	fprintf(out, "\n  round trip    mean %.3f us",
+		nc_hist_mean(&r->rtt) / 1e3);
+	for (unsigned int i = 0; i < 6; i++)
+		fprintf(out, ", %s %.3f", name[i],
+			(double)nc_hist_percentile(&r->rtt, p[i]) / 1e3);
+	fputc('\n', out);
+}
+
 static void write_text(const struct netcopy_result *r, FILE *out)
 {
 	const struct nc_figures *rx = &r->receiver, *tx = &r->sender;
 
 	fprintf(out, "netcopy %s: %llu-byte messages, %u threads, %.3g s, %s\n",
 		r->mode, (unsigned long long)r->size, r->threads,
-		r->duration_s, r->reverse ? "client sends" : "server sends");
+		r->duration_s, rr(r) ? "request-response" :
+		r->reverse ? "client sends" : "server sends");
+	if (round_trips(r))
+		text_round_trips(r, out);
 	if (!rx->measured) {
 		fputs("  received      NA (the receiver's figures never "
 		      "arrived)\n", out);
@@ -543,8 +635,8 @@ static void write_text(const struct netcopy_result *r, FILE *out)
 	}
 	if (zc_known(tx))
 		text_zero_copy(out, tx);
-	text_counts(out, "sender", tx);
-	text_counts(out, "receiver", rx);
+	text_counts(out, rr(r) ? "client (asks)" : "sender", tx);
+	text_counts(out, rr(r) ? "server" : "receiver", rx);
 	fprintf(out, "  status        %s%s%s\n", status_word(r->status),
 		rx->reason[0] ? ": " : "", rx->reason);
 }
@@ -610,6 +702,26 @@ static json_object *json_zero_copy(const struct nc_figures *tx)
 	return o;
 }
 
+/* rr's round trips, in microseconds; null for a stream. */
+static json_object *json_latency(const struct netcopy_result *r)
+{
+	json_object *o;
+
+	if (!round_trips(r))
+		return NULL;
+	o = json_object_new_object();
+	add(o, "round_trips", column_cell(r, COL_ROUND_TRIPS));
+	add(o, "round_trips_per_s", column_cell(r, COL_ROUND_TRIPS_PER_SEC));
+	add(o, "mean_us", column_cell(r, COL_LATENCY_US));
+	add(o, "min_us", column_cell(r, COL_RTT_MIN_US));
+	add(o, "p50_us", column_cell(r, COL_RTT_P50_US));
+	add(o, "p90_us", column_cell(r, COL_RTT_P90_US));
+	add(o, "p99_us", column_cell(r, COL_RTT_P99_US));
+	add(o, "p99_9_us", column_cell(r, COL_RTT_P999_US));
+	add(o, "max_us", column_cell(r, COL_RTT_MAX_US));
+	return o;
+}
+
 /* The model name of the first CPU, from /proc/cpuinfo. */
 static void cpu_model(char *buf, size_t len)
 {
@@ -640,7 +752,7 @@ static json_object *json_result(const struct netcopy_result *r)
 	add(p, "size", u64(true, r->size));
 	add(p, "threads", u64(true, r->threads));
 	add(p, "duration_s", dbl(true, r->duration_s, 3));
-	add(p, "workload", text("stream"));
+	add(p, "workload", text(workload(r)));
 	add(p, "direction", text(direction(r)));
 	json_object_object_add(p, "verify", json_object_new_boolean(r->verify));
 	json_object_object_add(p, "perf", json_object_new_boolean(r->perf));
@@ -672,7 +784,7 @@ static json_object *json_result(const struct netcopy_result *r)
 	json_object_object_add(o, "sender", json_side(&r->sender));
 	json_object_object_add(o, "receiver", json_side(&r->receiver));
 	json_object_object_add(o, "zerocopy", json_zero_copy(&r->sender));
-	json_object_object_add(o, "latency", NULL);
+	json_object_object_add(o, "latency", json_latency(r));
 	json_object_object_add(o, "machine", m);
 	return o;
 }
@@ -711,10 +823,12 @@ NETCOPY_EXPORT double netcopy_result_gbps(const struct netcopy_result *r)
 	return have_interval(&r->receiver) ? gbps(&r->receiver) : 0;
 }
 
+/* In rr both sides check what they receive. */
 NETCOPY_EXPORT uint64_t
 netcopy_result_mismatches(const struct netcopy_result *r)
 {
-	return r->receiver.mismatches;
+	return r->receiver.mismatches +
+	       (r->sender.measured ? r->sender.mismatches : 0);
 }
 
 NETCOPY_EXPORT int64_t

@@ -324,7 +324,8 @@ static struct run *run_new(const struct nc_hello *hello,
 		return NULL;
 	run->hello = *hello;
 	run->mode = mode;
-	run->memory = hello->threads * mode->memory(hello->size);
+	run->memory = hello->threads * mode->memory(hello->size) *
+		      (hello->workload == NC_WORKLOAD_RR ? 2 : 1);
 	run->refs = 1;
 	run->fds = malloc(hello->threads * sizeof(*run->fds));
 	run->errs = calloc(hello->threads, sizeof(*run->errs));
@@ -400,7 +401,13 @@ static int admit(struct netcopy_server *srv, int fd, const struct nc_hello *h,
 		refuse(fd, NETCOPY_EUNSUPPORTED, reason);
 		return NETCOPY_EUNSUPPORTED;
 	}
-	if (!h->reverse && netcopy_mode_probe(*mode, &why)) {
+	if (h->workload == NC_WORKLOAD_RR && h->reverse) {
+		refuse(fd, NETCOPY_EREFUSED, "rr cannot be reversed");
+		return NETCOPY_EREFUSED;
+	}
+	/* The server sends in a stream it serves and answers in rr. */
+	if ((!nc_client_sends(h) || h->workload == NC_WORKLOAD_RR) &&
+	    netcopy_mode_probe(*mode, &why)) {
 		snprintf(reason, sizeof(reason), "%s: %s", h->mode, why);
 		refuse(fd, NETCOPY_EUNSUPPORTED, reason);
 		return NETCOPY_EUNSUPPORTED;
@@ -503,7 +510,8 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 		uint64_t now = nc_now_ns();
 		int ms = -1;
 
-		if (!run->hello.reverse && !atomic_load(&run->stop)) {
+		if (!nc_client_sends(&run->hello) &&
+		    !atomic_load(&run->stop)) {
 			if (now >= deadline)
 				atomic_store(&run->stop, true);
 			else
@@ -521,7 +529,7 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 			/* A stopped server's senders end their message and
 			 * the stream cleanly; anything else is cut now. */
 			pthread_mutex_lock(&srv->lock);
-			if (pfd[1].revents || run->hello.reverse)
+			if (pfd[1].revents || nc_client_sends(&run->hello))
 				run_abort_locked(run);
 			else
 				atomic_store(&run->stop, true);
@@ -592,6 +600,7 @@ static void serve_control(struct netcopy_server *srv, int fd,
 	logf_(srv, "%s: run: %s, %llu-byte messages, %u threads, %.3g s, %s",
 	      peer, mode->name, (unsigned long long)hello.size, hello.threads,
 	      (double)hello.duration_ns / 1e9,
+	      hello.workload == NC_WORKLOAD_RR ? "request-response" :
 	      hello.reverse ? "client sends" : "server sends");
 	if (accept_run(fd, run) || !wait_attached(srv, run)) {
 		snprintf(reason, sizeof(reason), "only %u of %u data "
@@ -679,7 +688,8 @@ static void serve_data(struct netcopy_server *srv, int fd,
 	}
 	flow = &run->flows[tag.index];
 	nc_flow_init(flow, fd, tag.index, run->hello.size, run->hello.verify,
-		     !run->hello.reverse, &run->stop);
+		     !nc_client_sends(&run->hello), &run->stop);
+	flow->workload = run->hello.workload;
 	flow->count = run->hello.perf;
 	err = nc_set_io_timeout(fd, DATA_IO_TIMEOUT_S);
 	if (!err)

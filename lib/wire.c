@@ -14,7 +14,7 @@
 #include "internal.h"
 
 enum hello_field { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE,
-		   H_VERIFY, H_PERF };
+		   H_VERIFY, H_PERF, H_WORKLOAD };
 enum reply_field { R_ACCEPTED = 1, R_RUN_ID, R_CODE, R_REASON };
 enum tag_field { T_RUN_ID = 1, T_INDEX };
 enum figures_field { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL,
@@ -94,6 +94,7 @@ int nc_hello_encode(const struct nc_hello *h, uint8_t *buf, size_t cap)
 	put_u8(&w, H_REVERSE, h->reverse);
 	put_u8(&w, H_VERIFY, h->verify);
 	put_u8(&w, H_PERF, h->perf);
+	put_u8(&w, H_WORKLOAD, h->workload);
 	return writer_done(&w);
 }
 
@@ -318,6 +319,13 @@ static int hello_field(struct nc_hello *h, const struct field *f,
 		return get_bool(f, &h->verify, why);
 	case H_PERF:
 		return get_bool(f, &h->perf, why);
+	case H_WORKLOAD:
+		if (f->len != 1 || f->val[0] > NC_WORKLOAD_RR) {
+			*why = "unknown workload";
+			return NETCOPY_EPROTOCOL;
+		}
+		h->workload = f->val[0];
+		return 0;
 	}
 	err = get_u64(f, &v, why);
 	if (err)
@@ -349,7 +357,7 @@ int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_hello *h,
 	int err;
 
 	memset(h, 0, sizeof(*h));
-	while ((err = next_field(&r, &f, H_PERF, why)) == 1) {
+	while ((err = next_field(&r, &f, H_WORKLOAD, why)) == 1) {
 		err = hello_field(h, &f, why);
 		if (err)
 			return err;
@@ -358,7 +366,7 @@ int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_hello *h,
 		return err;
 	return require(&r, BIT(H_MODE) | BIT(H_SIZE) | BIT(H_THREADS) |
 		       BIT(H_DURATION) | BIT(H_REVERSE) | BIT(H_VERIFY) |
-		       BIT(H_PERF), why);
+		       BIT(H_PERF) | BIT(H_WORKLOAD), why);
 }
 
 int nc_reply_decode(const uint8_t *buf, size_t len, struct nc_reply *rep,

@@ -12,6 +12,7 @@
 
 struct args {
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
+	char *workload;
 	int reverse, verify, no_perf, version;
 };
 
@@ -19,7 +20,8 @@ struct args {
 static void args_free(struct args *a)
 {
 	char **strings[] = { &a->ip, &a->port, &a->size, &a->threads,
-			     &a->duration, &a->mode, &a->format, &a->output };
+			     &a->duration, &a->mode, &a->format, &a->output,
+			     &a->workload };
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
 		free(*strings[i]);
@@ -54,6 +56,7 @@ static void mode_usage_error(const char *name)
 static struct netcopy_client *configure(const struct args *a)
 {
 	struct netcopy_client *c;
+	int err;
 
 	if (netcopy_client_new(&c)) {
 		cli_error("out of memory");
@@ -72,8 +75,19 @@ static struct netcopy_client *configure(const struct args *a)
 	if (a->duration)
 		netcopy_client_set_duration(c, cli_seconds("duration",
 							   a->duration, 86400));
-	if (a->mode && netcopy_client_set_mode(c, a->mode))
-		mode_usage_error(a->mode);
+	if (a->mode && (err = netcopy_client_set_mode(c, a->mode))) {
+		if (err != NETCOPY_EUNSUPPORTED)
+			mode_usage_error(a->mode);
+		cli_error("%s: not built into this netcopy (configured "
+			  "without it)", a->mode);
+		exit(EXIT_UNSUPPORTED);
+	}
+	if (a->workload && netcopy_client_set_workload(c, a->workload))
+		cli_usage_error("invalid workload '%s' (expected stream or rr)",
+				a->workload);
+	if (a->reverse && a->workload && strcmp(a->workload, "rr") == 0)
+		cli_usage_error("-R does not apply to rr: the client always "
+				"asks");
 	netcopy_client_set_reverse(c, a->reverse);
 	netcopy_client_set_verify(c, a->verify);
 	netcopy_client_set_perf(c, !a->no_perf);
@@ -125,6 +139,9 @@ int main(int argc, const char **argv)
 		{ "mode", 'm', POPT_ARG_STRING, &a.mode, 0,
 		  "data path: two-copy, one-copy or zero-copy "
 		  "(default two-copy)", "MODE" },
+		{ "workload", 'w', POPT_ARG_STRING, &a.workload, 0,
+		  "stream, or rr: request-response, timing every round trip "
+		  "(default stream)", "WORKLOAD" },
 		{ "reverse", 'R', POPT_ARG_NONE, &a.reverse, 0,
 		  "the client sends and the server receives", NULL },
 		{ "verify", '\0', POPT_ARG_NONE, &a.verify, 0,

@@ -89,10 +89,10 @@ nc_cleanup() {
 	local pid
 
 	for pid in ${nc_server_pids[@]+"${nc_server_pids[@]}"}; do
-		kill -TERM "$pid" 2>/dev/null
+		nc_signal "$pid" TERM
 	done
 	for pid in ${nc_server_pids[@]+"${nc_server_pids[@]}"}; do
-		nc_wait_pid "$pid" 5 || kill -KILL "$pid" 2>/dev/null
+		nc_wait_pid "$pid" 5 || nc_signal "$pid" KILL
 	done
 	if [ -n "$nc_tmp" ] && [ -d "$nc_tmp" ]; then
 		if [ -n "${NETCOPY_TEST_KEEP:-}" ]; then
@@ -140,6 +140,38 @@ nc_finish() {
 	exit 0
 }
 
+# nc_pid_running PID: is PID still a running child of this shell?  Not
+# just kill -0: once the shell has reaped a child its PID may be reused,
+# by another test's server too (tests run in parallel and PIDs wrap), so
+# the process must also still be ours and not a zombie.
+nc_pid_running() {
+	local stat state ppid
+
+	if [ ! -r /proc/self/stat ]; then
+		kill -0 "$1" 2>/dev/null
+		return
+	fi
+	read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
+	stat=${stat##*) }
+	read -r state ppid _ <<<"$stat"
+	[ "$state" != Z ] && [ "$ppid" = "$$" ]
+}
+
+# nc_signal PID SIGNAL: signal PID only while it is our running child.
+nc_signal() {
+	nc_pid_running "$1" && kill -"$2" "$1" 2>/dev/null
+}
+
+# Drop PID from the servers the cleanup stops.
+nc_forget_pid() {
+	local pid keep=()
+
+	for pid in ${nc_server_pids[@]+"${nc_server_pids[@]}"}; do
+		[ "$pid" = "$1" ] || keep+=("$pid")
+	done
+	nc_server_pids=(${keep[@]+"${keep[@]}"})
+}
+
 # nc_wait_pid PID SECONDS: wait up to SECONDS for PID (a child of this
 # shell) to end.  Returns 0 with its exit status in NC_WAIT_RC, 1 if it is
 # still running.
@@ -148,9 +180,10 @@ nc_wait_pid() {
 	local pid=$1 limit=$2 i
 
 	for ((i = 0; i < limit * 20; i++)); do
-		if ! kill -0 "$pid" 2>/dev/null; then
+		if ! nc_pid_running "$pid"; then
 			wait "$pid" 2>/dev/null
 			NC_WAIT_RC=$?
+			nc_forget_pid "$pid"
 			return 0
 		fi
 		sleep 0.05
@@ -191,7 +224,7 @@ nc_start_server_env() {
 	# The line is whole once its newline is there.
 	for ((i = 0; i < 200; i++)); do
 		[ "$(wc -l <"$NC_SERVER_OUT")" -ge 1 ] && break
-		if ! kill -0 "$NC_SERVER_PID" 2>/dev/null; then
+		if ! nc_pid_running "$NC_SERVER_PID"; then
 			nc_show "server stderr" "$NC_SERVER_ERR"
 			nc_error "server $* died before listening"
 		fi
@@ -218,10 +251,10 @@ nc_start_server_env() {
 nc_stop_server() {
 	local pid=${1:-$NC_SERVER_PID}
 
-	kill -TERM "$pid" 2>/dev/null
+	nc_signal "$pid" TERM
 	if ! nc_wait_pid "$pid" 5; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		nc_signal "$pid" KILL
+		nc_wait_pid "$pid" 5
 		return 1
 	fi
 	return 0
@@ -230,7 +263,7 @@ nc_stop_server() {
 # nc_server_alive [PID]: is the server (the latest one by default) still
 # running?
 nc_server_alive() {
-	kill -0 "${1:-$NC_SERVER_PID}" 2>/dev/null
+	nc_pid_running "${1:-$NC_SERVER_PID}"
 }
 
 # nc_run DESCRIPTION COMMAND...: run a command bounded by timeout, stdout
@@ -554,7 +587,7 @@ nc_start_rawpeer_server() {
 			NC_RAW_PORT=${BASH_REMATCH[1]}
 			return 0
 		fi
-		kill -0 "$NC_RAW_PID" 2>/dev/null || break
+		nc_pid_running "$NC_RAW_PID" || break
 		sleep 0.05
 	done
 	nc_show "rawpeer stderr" "$NC_RAW_ERR"
@@ -565,7 +598,7 @@ nc_start_rawpeer_server() {
 # NC_WAIT_RC is its exit status.
 nc_wait_rawpeer() {
 	if ! nc_wait_pid "$NC_RAW_PID" 25; then
-		kill -KILL "$NC_RAW_PID" 2>/dev/null
+		nc_signal "$NC_RAW_PID" KILL
 		wait "$NC_RAW_PID" 2>/dev/null
 		NC_WAIT_RC=137
 	fi

@@ -24,7 +24,7 @@ nc_check "stdout is exactly the one listening line" \
 set -m
 nc_start_server
 set +m
-kill -INT "$NC_SERVER_PID"
+nc_signal "$NC_SERVER_PID" INT
 if nc_wait_pid "$NC_SERVER_PID" 5; then
 	nc_check "SIGINT: exit 0 (got $NC_WAIT_RC)" [ "$NC_WAIT_RC" = 0 ]
 else
@@ -37,7 +37,7 @@ timeout 30 "$NETCOPY_CLIENT" -p "$NC_PORT" -d 3 -t 2 >"$nc_tmp/cut.out" \
 	2>"$nc_tmp/cut.err" &
 client=$!
 sleep 0.5
-kill -TERM "$NC_SERVER_PID"
+nc_signal "$NC_SERVER_PID" TERM
 if nc_wait_pid "$NC_SERVER_PID" 5; then
 	nc_check "SIGTERM during a run: exit 0 (got $NC_WAIT_RC)" \
 		[ "$NC_WAIT_RC" = 0 ]

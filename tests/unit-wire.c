@@ -13,11 +13,29 @@
 #include "unit.h"
 
 /* Field numbers as lib/wire.c puts them on the wire. */
-enum { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE, H_VERIFY };
+enum { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE, H_VERIFY,
+       H_PERF };
 enum { R_ACCEPTED = 1, R_RUN_ID, R_CODE, R_REASON };
 enum { T_RUN_ID = 1, T_INDEX };
 enum { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL, F_LATENCY,
-       F_MISMATCHES, F_ZC_COMPLETIONS, F_ZC_COPIED, F_REASON };
+       F_MISMATCHES, F_ZC_COMPLETIONS, F_ZC_COPIED, F_REASON, F_CPU_US,
+       F_COUNTERS_KNOWN, F_COUNTERS_SCOPE, F_ZC_SENDS, F_ZC_NOTIFICATIONS,
+       F_ZC_ENOBUFS, F_COUNTER_0 };	/* then one field per counter */
+#define F_LAST (F_COUNTER_0 + NC_EV_COUNT - 1)
+#define KNOWN_ALL ((1ULL << NC_EV_COUNT) - 1)
+
+_Static_assert(H_PERF == 7, "hello field numbers");
+_Static_assert(F_REASON == 9 && F_CPU_US == 10 && F_ZC_ENOBUFS == 15 &&
+	       F_COUNTER_0 == 16, "figures field numbers");
+/* The decoder keeps a 32-bit mask of the fields it has seen. */
+_Static_assert(F_LAST < 32, "too many figures fields");
+
+/* The zero-copy figures, in struct nc_figures order. */
+static const uint16_t zc_field[5] = { F_ZC_SENDS, F_ZC_NOTIFICATIONS,
+				      F_ZC_COMPLETIONS, F_ZC_COPIED,
+				      F_ZC_ENOBUFS };
+static const char *const zc_name[5] = { "sends", "notifications",
+					"completions", "copied", "enobufs" };
 
 /* ---- building bodies by hand ---- */
 
@@ -64,12 +82,12 @@ static void str_field(struct body *b, uint16_t type, const char *s)
 struct hello_spec {
 	const char *mode;
 	uint64_t size, threads, duration;
-	uint8_t reverse, verify;
+	uint8_t reverse, verify, perf;
 	unsigned int omit;		/* field number to leave out */
 };
 
 static const struct hello_spec good_hello = {
-	"two-copy", 65536, 4, 2000000000, 1, 0, 0
+	"two-copy", 65536, 4, 2000000000, 1, 0, 1, 0
 };
 
 static void build_hello(struct body *b, const struct hello_spec *s)
@@ -87,6 +105,136 @@ static void build_hello(struct body *b, const struct hello_spec *s)
 		u8_field(b, H_REVERSE, s->reverse);
 	if (s->omit != H_VERIFY)
 		u8_field(b, H_VERIFY, s->verify);
+	if (s->omit != H_PERF)
+		u8_field(b, H_PERF, s->perf);
+}
+
+/* The same for figures: a value per field number (the scope field's is
+ * its byte, repeated scope_len times), and the reason. */
+struct figures_spec {
+	uint64_t v[F_LAST + 1];
+	const char *reason;
+	uint16_t scope_len;
+	unsigned int omit;		/* field number to leave out */
+};
+
+static struct figures_spec good_figures(void)
+{
+	struct figures_spec s;
+
+	memset(&s, 0, sizeof(s));
+	for (unsigned int f = F_STATUS; f <= F_LAST; f++)
+		s.v[f] = f * 1000;
+	s.v[F_STATUS] = 0;
+	s.v[F_COUNTERS_KNOWN] = KNOWN_ALL;
+	s.v[F_COUNTERS_SCOPE] = NC_SCOPE_ALL;
+	s.v[F_ZC_SENDS] = 40;
+	s.v[F_ZC_NOTIFICATIONS] = 30;
+	s.v[F_ZC_COMPLETIONS] = 20;
+	s.v[F_ZC_COPIED] = 10;
+	s.v[F_ZC_ENOBUFS] = 3;
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
+		s.v[F_COUNTER_0 + ev] = (ev + 1) * 1000000007ULL << ev;
+	s.reason = "";
+	s.scope_len = 1;
+	return s;
+}
+
+/* Fields in number order, which is the encoder's order too. */
+static void build_figures_spec(struct body *b, const struct figures_spec *s)
+{
+	b->len = 0;
+	for (unsigned int f = F_STATUS; f <= F_LAST; f++) {
+		if (f == s->omit)
+			continue;
+		if (f == F_REASON) {
+			str_field(b, F_REASON, s->reason);
+		} else if (f == F_COUNTERS_SCOPE) {
+			uint8_t scope[8];
+
+			if (s->scope_len > sizeof(scope))
+				unit_error("scope field too long");
+			memset(scope, (uint8_t)s->v[f], sizeof(scope));
+			raw_field(b, (uint16_t)f, s->scope_len, scope);
+		} else {
+			u64_field(b, (uint16_t)f, s->v[f]);
+		}
+	}
+}
+
+/* Append field type of the well-formed body src to dst. */
+static void copy_field(struct body *dst, const struct body *src,
+		       uint16_t type)
+{
+	bool found = false;
+
+	for (size_t pos = 0; pos + 4 <= src->len;) {
+		uint16_t t = (uint16_t)(src->buf[pos] << 8 | src->buf[pos + 1]);
+		uint16_t l = (uint16_t)(src->buf[pos + 2] << 8 |
+					src->buf[pos + 3]);
+
+		if (t == type) {
+			raw_field(dst, t, l, src->buf + pos + 4);
+			found = true;
+		}
+		pos += 4u + l;
+	}
+	if (!found)
+		unit_error("field %u not in the body", type);
+}
+
+/* A valid body but for status, completions and copied; the other
+ * zero-copy figures are -1 when both of those are, else counts. */
+static void build_figures(struct body *b, unsigned int omit, uint64_t status,
+			  uint64_t completions, uint64_t copied)
+{
+	struct figures_spec s = good_figures();
+
+	s.omit = omit;
+	s.v[F_STATUS] = status;
+	s.v[F_ZC_COMPLETIONS] = completions;
+	s.v[F_ZC_COPIED] = copied;
+	if (completions == UINT64_MAX && copied == UINT64_MAX) {
+		s.v[F_ZC_SENDS] = UINT64_MAX;
+		s.v[F_ZC_NOTIFICATIONS] = UINT64_MAX;
+		s.v[F_ZC_ENOBUFS] = UINT64_MAX;
+	}
+	build_figures_spec(b, &s);
+}
+
+/* Decoded figures hold exactly what the spec put on the wire. */
+static void expect_figures(const struct nc_figures *got,
+			   const struct figures_spec *s, const char *what)
+{
+	const int64_t zc[5] = { got->zc_sends, got->zc_notifications,
+				got->zc_completions, got->zc_copied,
+				got->zc_enobufs };
+
+	CHECK(got->measured, "%s: not measured", what);
+	CHECK(got->status == (int32_t)(int64_t)s->v[F_STATUS],
+	      "%s: status %" PRId32, what, got->status);
+	CHECK(got->bytes == s->v[F_BYTES] &&
+	      got->messages == s->v[F_MESSAGES] &&
+	      got->interval_ns == s->v[F_INTERVAL] &&
+	      got->latency_ns == s->v[F_LATENCY] &&
+	      got->mismatches == s->v[F_MISMATCHES] &&
+	      got->cpu_us == s->v[F_CPU_US],
+	      "%s: a number field differs", what);
+	CHECK(got->counts.known == s->v[F_COUNTERS_KNOWN],
+	      "%s: known %#" PRIx32, what, got->counts.known);
+	CHECK(got->counts.scope == s->v[F_COUNTERS_SCOPE],
+	      "%s: scope %u", what, got->counts.scope);
+	for (unsigned int i = 0; i < 5; i++)
+		CHECK(zc[i] == (int64_t)s->v[zc_field[i]],
+		      "%s: zc %s %" PRId64 ", want %" PRId64, what,
+		      zc_name[i], zc[i], (int64_t)s->v[zc_field[i]]);
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
+		CHECK(got->counts.value[ev] == s->v[F_COUNTER_0 + ev],
+		      "%s: counter %u %" PRIu64 ", want %" PRIu64, what, ev,
+		      got->counts.value[ev], s->v[F_COUNTER_0 + ev]);
+	CHECK(strcmp(got->reason, s->reason) == 0,
+	      "%s: reason \"%s\", want \"%s\"", what, got->reason,
+	      s->reason);
 }
 
 /* Printable text longer than any text field may be. */
@@ -142,16 +290,24 @@ static int decode(enum kind kind, const uint8_t *body, size_t len,
 		      why_ ? why_ : "no reason");			\
 	} while (0)
 
+/* Refused figures are not marked measured (out_ starts as all 1s, so a
+ * decoder that never cleared it would show). */
 #define EXPECT_REFUSED(kind, body, len, what)				\
 	do {								\
 		union decoded out_;					\
 		const char *why_;					\
-		int err_ = decode(kind, body, len, &out_, &why_);	\
+		int err_;						\
+									\
+		memset(&out_, 1, sizeof(out_));				\
+		err_ = decode(kind, body, len, &out_, &why_);		\
 		CHECK(err_ == NETCOPY_EPROTOCOL,			\
 		      "%s: %s: decode returned %d, want %d",		\
 		      kind_name[kind], what, err_, NETCOPY_EPROTOCOL);	\
 		CHECK(err_ == 0 || (why_ && *why_),			\
 		      "%s: %s: refused without a reason",		\
+		      kind_name[kind], what);				\
+		CHECK((kind) != FIGURES || !out_.figures.measured,	\
+		      "%s: %s: refused but measured",			\
 		      kind_name[kind], what);				\
 	} while (0)
 
@@ -175,6 +331,7 @@ static void check_hello_round_trip(const struct nc_hello *h)
 	CHECK_U64(d.hello.duration_ns, h->duration_ns);
 	CHECK_INT(d.hello.reverse, h->reverse);
 	CHECK_INT(d.hello.verify, h->verify);
+	CHECK_INT(d.hello.perf, h->perf);
 }
 
 static void check_hellos(void)
@@ -187,6 +344,7 @@ static void check_hellos(void)
 	h.threads = 4;
 	h.duration_ns = 10000000000ULL;
 	h.reverse = true;
+	h.perf = true;
 	check_hello_round_trip(&h);
 
 	strcpy(h.mode, "zero-copy");
@@ -195,6 +353,7 @@ static void check_hellos(void)
 	h.duration_ns = 1;
 	h.reverse = false;
 	h.verify = true;
+	h.perf = false;
 	check_hello_round_trip(&h);
 
 	/* The limits themselves are valid. */
@@ -204,7 +363,17 @@ static void check_hellos(void)
 	h.threads = NETCOPY_MAX_THREADS;
 	h.duration_ns = (uint64_t)(NC_MAX_DURATION_S * 1e9);
 	h.reverse = true;
+	h.perf = true;
 	check_hello_round_trip(&h);
+
+	/* Every combination of the flags. */
+	strcpy(h.mode, "one-copy");
+	for (unsigned int bits = 0; bits < 8; bits++) {
+		h.reverse = bits & 1;
+		h.verify = bits & 2;
+		h.perf = bits & 4;
+		check_hello_round_trip(&h);
+	}
 }
 
 static void check_reply_round_trip(const struct nc_reply *r)
@@ -300,8 +469,27 @@ static void check_figures_round_trip(const struct nc_figures *f)
 	CHECK_U64(d.figures.mismatches, f->mismatches);
 	CHECK_INT(d.figures.zc_completions, f->zc_completions);
 	CHECK_INT(d.figures.zc_copied, f->zc_copied);
+	CHECK_INT(d.figures.zc_sends, f->zc_sends);
+	CHECK_INT(d.figures.zc_notifications, f->zc_notifications);
+	CHECK_INT(d.figures.zc_enobufs, f->zc_enobufs);
+	CHECK_U64(d.figures.cpu_us, f->cpu_us);
+	CHECK_U64(d.figures.counts.known, f->counts.known);
+	CHECK_INT(d.figures.counts.scope, f->counts.scope);
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
+		CHECK_U64(d.figures.counts.value[ev], f->counts.value[ev]);
+	CHECK_INT(d.figures.measured, true);
 	CHECK(strcmp(d.figures.reason, f->reason) == 0,
 	      "reason \"%s\", want \"%s\"", d.figures.reason, f->reason);
+}
+
+static void set_zc(struct nc_figures *f, int64_t sends, int64_t notifications,
+		   int64_t completions, int64_t copied, int64_t enobufs)
+{
+	f->zc_sends = sends;
+	f->zc_notifications = notifications;
+	f->zc_completions = completions;
+	f->zc_copied = copied;
+	f->zc_enobufs = enobufs;
 }
 
 static void check_figures(void)
@@ -315,8 +503,12 @@ static void check_figures(void)
 	f.interval_ns = 100000000;
 	f.latency_ns = 53079;
 	f.mismatches = 0;
-	f.zc_completions = -1;		/* not zero-copy */
-	f.zc_copied = -1;
+	f.cpu_us = 98765;
+	set_zc(&f, -1, -1, -1, -1, -1);	/* not zero-copy */
+	f.counts.known = KNOWN_ALL;
+	f.counts.scope = NC_SCOPE_ALL;
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
+		f.counts.value[ev] = 123456789ULL * (ev + 3);
 	check_figures_round_trip(&f);
 
 	f.status = NETCOPY_EVERIFY;
@@ -325,17 +517,56 @@ static void check_figures(void)
 	f.interval_ns = UINT64_MAX;
 	f.latency_ns = 1;
 	f.mismatches = 3;
-	f.zc_completions = 1000;
-	f.zc_copied = 1000;
+	f.cpu_us = UINT64_MAX;
+	set_zc(&f, 1200, 900, 1000, 1000, 17);
+	f.counts.scope = NC_SCOPE_USER;
+	f.counts.known = 1u << NC_EV_CYCLES | 1u << NC_EV_PAGE_FAULTS;
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
+		f.counts.value[ev] = UINT64_MAX - ev;
 	strcpy(f.reason, "3 messages did not match");
 	check_figures_round_trip(&f);
 
 	f.status = -104;		/* -ECONNRESET */
-	f.zc_completions = INT64_MAX;
-	f.zc_copied = 0;
+	set_zc(&f, INT64_MAX, INT64_MAX, INT64_MAX, 0, INT64_MAX);
+	f.cpu_us = 0;
+	f.counts.scope = NC_SCOPE_OFF;
+	f.counts.known = 0;
+	memset(f.counts.value, 0, sizeof(f.counts.value));
 	memset(f.reason, '~', NC_REASON_MAX - 1);
 	f.reason[NC_REASON_MAX - 1] = '\0';
 	check_figures_round_trip(&f);
+
+	/* Zero-copy counts that are all zero, and copied == completions at
+	 * the largest value. */
+	f.reason[0] = '\0';
+	set_zc(&f, 0, 0, 0, 0, 0);
+	check_figures_round_trip(&f);
+	set_zc(&f, 0, 0, INT64_MAX, INT64_MAX, 0);
+	check_figures_round_trip(&f);
+
+	/* Each scope with known masks of every shape: none, each counter
+	 * alone, all but each one, all; and a value in every counter. */
+	for (unsigned int scope = NC_SCOPE_OFF; scope <= NC_SCOPE_ALL;
+	     scope++) {
+		f.counts.scope = (uint8_t)scope;
+		for (unsigned int k = 0; k <= 2 * NC_EV_COUNT + 1; k++) {
+			f.counts.known = k == 0 ? 0 :
+				k <= NC_EV_COUNT ? 1u << (k - 1) :
+				k <= 2 * NC_EV_COUNT ?
+				(uint32_t)KNOWN_ALL &
+				~(1u << (k - NC_EV_COUNT - 1)) :
+				(uint32_t)KNOWN_ALL;
+			for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
+				f.counts.value[ev] = (uint64_t)(k + 1) <<
+						     (ev * 9);
+			f.cpu_us = scope * 1000 + k;
+			if (k % 2)
+				set_zc(&f, -1, -1, -1, -1, -1);
+			else
+				set_zc(&f, k, k + 1, k + 2, k, k / 2);
+			check_figures_round_trip(&f);
+		}
+	}
 }
 
 /* ---- headers ---- */
@@ -475,11 +706,28 @@ static void check_hello_refusals(void)
 	EXPECT_OK(HELLO, b.buf, b.len, &d, "hand-built hello");
 	CHECK(strcmp(d.hello.mode, "two-copy") == 0, "mode \"%s\"",
 	      d.hello.mode);
+	CHECK_U64(d.hello.size, good_hello.size);
+	CHECK_U64(d.hello.threads, good_hello.threads);
+	CHECK_U64(d.hello.duration_ns, good_hello.duration);
+	CHECK_INT(d.hello.reverse, 1);
+	CHECK_INT(d.hello.verify, 0);
+	CHECK_INT(d.hello.perf, 1);
+	{
+		/* The encoder writes the same fields, in the same order. */
+		uint8_t enc[NC_MAX_BODY];
+		int len = nc_hello_encode(&d.hello, enc, sizeof(enc));
+
+		CHECK(len == (int)b.len &&
+		      memcmp(enc, b.buf, b.len) == 0,
+		      "encoded hello (%d bytes) differs from the hand-built "
+		      "one (%zu bytes)", len, b.len);
+	}
 	check_prefixes(HELLO, b.buf, b.len);
 	check_tails(HELLO, b.buf, b.len);
 
 	/* Field order does not matter. */
 	b.len = 0;
+	u8_field(&b, H_PERF, 0);
 	u8_field(&b, H_VERIFY, 1);
 	u64_field(&b, H_DURATION, 5);
 	u8_field(&b, H_REVERSE, 0);
@@ -489,9 +737,10 @@ static void check_hello_refusals(void)
 	EXPECT_OK(HELLO, b.buf, b.len, &d, "fields in reverse order");
 	CHECK_U64(d.hello.size, 7);
 	CHECK_INT(d.hello.verify, 1);
+	CHECK_INT(d.hello.perf, 0);
 
 	/* Each required field left out. */
-	for (unsigned int f = H_MODE; f <= H_VERIFY; f++) {
+	for (unsigned int f = H_MODE; f <= H_PERF; f++) {
 		s = good_hello;
 		s.omit = f;
 		build_hello(&b, &s);
@@ -500,12 +749,25 @@ static void check_hello_refusals(void)
 	}
 
 	/* Unknown fields. */
-	static const uint16_t unknown[] = { 0, H_VERIFY + 1, 31, 32, 33, 255,
-					    256, 0x8001, UINT16_MAX };
+	static const uint16_t unknown[] = { 0, H_PERF + 1, H_PERF + 2, 31,
+					    32, 33, 255, 256, 0x8001,
+					    UINT16_MAX };
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(*unknown); i++) {
+		/* As a flag, a number that would be in range, and empty. */
 		build_hello(&b, &good_hello);
 		u8_field(&b, unknown[i], 0);
-		snprintf(what, sizeof(what), "unknown field %u", unknown[i]);
+		snprintf(what, sizeof(what), "unknown flag field %u",
+			 unknown[i]);
+		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
+		build_hello(&b, &good_hello);
+		u64_field(&b, unknown[i], 1);
+		snprintf(what, sizeof(what), "unknown number field %u",
+			 unknown[i]);
+		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
+		build_hello(&b, &good_hello);
+		raw_field(&b, unknown[i], 0, NULL);
+		snprintf(what, sizeof(what), "unknown empty field %u",
+			 unknown[i]);
 		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
 	}
 
@@ -516,6 +778,12 @@ static void check_hello_refusals(void)
 	build_hello(&b, &good_hello);
 	str_field(&b, H_MODE, "one-copy");
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "mode twice");
+	build_hello(&b, &good_hello);
+	u8_field(&b, H_PERF, good_hello.perf);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "perf twice");
+	build_hello(&b, &good_hello);
+	u8_field(&b, H_PERF, !good_hello.perf);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "perf twice, both values");
 
 	/* Numbers and flags of the wrong length. */
 	static const uint16_t bad_num_len[] = { 0, 1, 3, 4, 7, 9, 16 };
@@ -534,23 +802,41 @@ static void check_hello_refusals(void)
 			EXPECT_REFUSED(HELLO, b.buf, b.len, what);
 		}
 	}
-	for (unsigned int f = H_REVERSE; f <= H_VERIFY; f++) {
+	for (unsigned int f = H_REVERSE; f <= H_PERF; f++) {
 		static const uint8_t two[2] = { 0, 1 };
+		static const uint8_t eight[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
 
 		s = good_hello;
 		s.omit = f;
 		build_hello(&b, &s);
 		raw_field(&b, (uint16_t)f, 0, NULL);
-		EXPECT_REFUSED(HELLO, b.buf, b.len, "empty flag");
+		snprintf(what, sizeof(what), "empty flag %u", f);
+		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
 		build_hello(&b, &s);
 		raw_field(&b, (uint16_t)f, 2, two);
-		EXPECT_REFUSED(HELLO, b.buf, b.len, "flag of 2 bytes");
+		snprintf(what, sizeof(what), "flag %u of 2 bytes", f);
+		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
+		build_hello(&b, &s);
+		raw_field(&b, (uint16_t)f, 8, eight);
+		snprintf(what, sizeof(what), "flag %u of 8 bytes", f);
+		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
 		build_hello(&b, &s);
 		u8_field(&b, (uint16_t)f, 2);
-		EXPECT_REFUSED(HELLO, b.buf, b.len, "flag value 2");
+		snprintf(what, sizeof(what), "flag %u value 2", f);
+		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
 		build_hello(&b, &s);
 		u8_field(&b, (uint16_t)f, 0xff);
-		EXPECT_REFUSED(HELLO, b.buf, b.len, "flag value 255");
+		snprintf(what, sizeof(what), "flag %u value 255", f);
+		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
+		for (uint8_t v = 0; v <= 1; v++) {
+			build_hello(&b, &s);
+			u8_field(&b, (uint16_t)f, v);
+			snprintf(what, sizeof(what), "flag %u value %u", f, v);
+			EXPECT_OK(HELLO, b.buf, b.len, &d, what);
+			CHECK_INT(f == H_REVERSE ? d.hello.reverse :
+				  f == H_VERIFY ? d.hello.verify :
+				  d.hello.perf, v);
+		}
 	}
 
 	/* Mode names: the longest that fits, one longer, embedded NUL,
@@ -767,33 +1053,23 @@ static void check_tag_refusals(void)
 	EXPECT_REFUSED(TAG, b.buf, b.len, "index twice");
 }
 
-static void build_figures(struct body *b, unsigned int omit, uint64_t status,
-			  uint64_t completions, uint64_t copied)
-{
-	b->len = 0;
-	for (unsigned int f = F_STATUS; f < F_REASON; f++) {
-		uint64_t v = f == F_STATUS ? status :
-			     f == F_ZC_COMPLETIONS ? completions :
-			     f == F_ZC_COPIED ? copied : f * 1000;
-
-		if (f != omit)
-			u64_field(b, (uint16_t)f, v);
-	}
-	if (omit != F_REASON)
-		str_field(b, F_REASON, "");
-}
-
 static void check_figures_refusals(void)
 {
+	struct figures_spec s;
 	struct nc_figures f;
 	uint8_t buf[NC_MAX_BODY];
 	struct body b;
 	union decoded d;
+	char what[80];
 	int len;
 
 	memset(&f, 0, sizeof(f));
-	f.zc_completions = 10;
-	f.zc_copied = 2;
+	set_zc(&f, 12, 11, 10, 2, 1);
+	f.cpu_us = 4321;
+	f.counts.known = KNOWN_ALL;
+	f.counts.scope = NC_SCOPE_USER;
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
+		f.counts.value[ev] = 1000 + ev;
 	strcpy(f.reason, "ok");
 	len = nc_figures_encode(&f, buf, sizeof(buf));
 	if (len > 0) {
@@ -805,16 +1081,188 @@ static void check_figures_refusals(void)
 	EXPECT_OK(FIGURES, b.buf, b.len, &d, "hand-built figures");
 	CHECK_INT(d.figures.zc_completions, -1);
 	CHECK_INT(d.figures.zc_copied, -1);
+	CHECK_INT(d.figures.zc_sends, -1);
+	CHECK_INT(d.figures.zc_notifications, -1);
+	CHECK_INT(d.figures.zc_enobufs, -1);
 	CHECK_U64(d.figures.bytes, F_BYTES * 1000);
+	CHECK_U64(d.figures.cpu_us, F_CPU_US * 1000);
 
-	/* Each field but the reason is required. */
-	for (unsigned int omit = F_STATUS; omit < F_REASON; omit++) {
-		char what[64];
+	/* Every field of a hand-built body lands where it belongs, and the
+	 * encoder writes the same bytes back. */
+	s = good_figures();
+	s.v[F_STATUS] = (uint64_t)(int64_t)NETCOPY_ECOMPLETION;
+	s.reason = "hand-built";
+	for (unsigned int scope = NC_SCOPE_OFF; scope <= NC_SCOPE_ALL;
+	     scope++) {
+		s.v[F_COUNTERS_SCOPE] = scope;
+		s.v[F_COUNTERS_KNOWN] = scope == NC_SCOPE_OFF ? 0 :
+			scope == NC_SCOPE_USER ? 0x55 & KNOWN_ALL : KNOWN_ALL;
+		build_figures_spec(&b, &s);
+		snprintf(what, sizeof(what), "hand-built figures, scope %u",
+			 scope);
+		memset(&d, 0x5a, sizeof(d));
+		EXPECT_OK(FIGURES, b.buf, b.len, &d, what);
+		expect_figures(&d.figures, &s, what);
+		len = nc_figures_encode(&d.figures, buf, sizeof(buf));
+		CHECK(len == (int)b.len && memcmp(buf, b.buf, b.len) == 0,
+		      "%s: encoded (%d bytes) differs from the hand-built "
+		      "body (%zu bytes)", what, len, b.len);
+	}
 
+	/* Field order does not matter. */
+	{
+		struct body all;
+
+		s = good_figures();
+		s.reason = "backwards";
+		build_figures_spec(&all, &s);
+		b.len = 0;
+		for (int f2 = F_LAST; f2 >= F_STATUS; f2--)
+			copy_field(&b, &all, (uint16_t)f2);
+		CHECK(b.len == all.len, "reversed body of %zu bytes, want %zu",
+		      b.len, all.len);
+		EXPECT_OK(FIGURES, b.buf, b.len, &d, "fields in reverse order");
+		expect_figures(&d.figures, &s, "fields in reverse order");
+	}
+
+	/* Every field is required, the reason and each new one too. */
+	for (unsigned int omit = F_STATUS; omit <= F_LAST; omit++) {
 		build_figures(&b, omit, 0, 5, 5);
 		snprintf(what, sizeof(what), "field %u missing", omit);
 		EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+		build_figures(&b, omit, 0, (uint64_t)-1, (uint64_t)-1);
+		snprintf(what, sizeof(what), "field %u missing (not zc)",
+			 omit);
+		EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
 	}
+
+	/* Every field repeated, even with the same value. */
+	for (unsigned int f2 = F_STATUS; f2 <= F_LAST; f2++) {
+		struct body all;
+
+		s = good_figures();
+		build_figures_spec(&all, &s);
+		build_figures_spec(&b, &s);
+		copy_field(&b, &all, (uint16_t)f2);
+		snprintf(what, sizeof(what), "field %u twice", f2);
+		EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+	}
+
+	/* Unknown fields. */
+	static const uint16_t unknown[] = { 0, F_LAST + 1, F_LAST + 2, 31, 32,
+					    33, 63, 64, 255, 256, 0x8001,
+					    UINT16_MAX };
+	for (size_t i = 0; i < sizeof(unknown) / sizeof(*unknown); i++) {
+		build_figures(&b, 0, 0, 5, 5);
+		u64_field(&b, unknown[i], 0);
+		snprintf(what, sizeof(what), "unknown field %u", unknown[i]);
+		EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+		build_figures(&b, 0, 0, 5, 5);
+		u8_field(&b, unknown[i], 0);
+		snprintf(what, sizeof(what), "unknown 1-byte field %u",
+			 unknown[i]);
+		EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+		build_figures(&b, 0, 0, 5, 5);
+		raw_field(&b, unknown[i], 0, NULL);
+		snprintf(what, sizeof(what), "unknown empty field %u",
+			 unknown[i]);
+		EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+	}
+
+	/* Numbers of the wrong length, in every number field. */
+	static const uint16_t bad_num_len[] = { 0, 1, 3, 4, 7, 9, 16 };
+	for (unsigned int f2 = F_STATUS; f2 <= F_LAST; f2++) {
+		if (f2 == F_REASON || f2 == F_COUNTERS_SCOPE)
+			continue;
+		for (size_t i = 0; i < sizeof(bad_num_len) /
+					   sizeof(*bad_num_len); i++) {
+			uint8_t zeros[16] = { 0 };
+
+			s = good_figures();
+			s.omit = f2;
+			build_figures_spec(&b, &s);
+			raw_field(&b, (uint16_t)f2, bad_num_len[i], zeros);
+			snprintf(what, sizeof(what), "field %u of %u bytes",
+				 f2, bad_num_len[i]);
+			EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+		}
+	}
+
+	/* The scope: one byte, 0 to 2. */
+	static const uint16_t bad_scope_len[] = { 0, 2, 3, 8 };
+	for (size_t i = 0; i < sizeof(bad_scope_len) /
+				   sizeof(*bad_scope_len); i++) {
+		for (uint8_t v = 0; v <= 1; v++) {
+			s = good_figures();
+			s.scope_len = bad_scope_len[i];
+			s.v[F_COUNTERS_SCOPE] = v;
+			build_figures_spec(&b, &s);
+			snprintf(what, sizeof(what),
+				 "scope field of %u bytes of %u",
+				 bad_scope_len[i], v);
+			EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+		}
+	}
+	static const uint8_t bad_scope[] = { NC_SCOPE_ALL + 1, 4, 0x7f, 0x80,
+					     0xff };
+	for (size_t i = 0; i < sizeof(bad_scope); i++) {
+		s = good_figures();
+		s.v[F_COUNTERS_SCOPE] = bad_scope[i];
+		build_figures_spec(&b, &s);
+		snprintf(what, sizeof(what), "scope %u", bad_scope[i]);
+		EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+	}
+	for (unsigned int scope = NC_SCOPE_OFF; scope <= NC_SCOPE_ALL;
+	     scope++) {
+		s = good_figures();
+		s.v[F_COUNTERS_SCOPE] = scope;
+		build_figures_spec(&b, &s);
+		snprintf(what, sizeof(what), "scope %u", scope);
+		EXPECT_OK(FIGURES, b.buf, b.len, &d, what);
+		expect_figures(&d.figures, &s, what);
+	}
+
+	/* The known mask: a bit per counter and no more (also none that
+	 * would only vanish when cut to 32 bits). */
+	static const struct {
+		uint64_t known;
+		bool ok;
+	} masks[] = {
+		{ 0, true },
+		{ 1, true },
+		{ 1ULL << (NC_EV_COUNT - 1), true },
+		{ KNOWN_ALL, true },
+		{ 1ULL << NC_EV_COUNT, false },
+		{ KNOWN_ALL | 1ULL << NC_EV_COUNT, false },
+		{ (1ULL << NC_EV_COUNT) | 1, false },
+		{ 1ULL << 31, false },
+		{ 1ULL << 32, false },
+		{ (1ULL << 32) | 1, false },
+		{ 1ULL << 63, false },
+		{ UINT64_MAX, false },
+	};
+	for (size_t i = 0; i < sizeof(masks) / sizeof(*masks); i++) {
+		s = good_figures();
+		s.v[F_COUNTERS_KNOWN] = masks[i].known;
+		build_figures_spec(&b, &s);
+		snprintf(what, sizeof(what), "known mask %#" PRIx64,
+			 masks[i].known);
+		if (masks[i].ok) {
+			EXPECT_OK(FIGURES, b.buf, b.len, &d, what);
+			expect_figures(&d.figures, &s, what);
+		} else {
+			EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+		}
+	}
+
+	/* Counter values and CPU time are any 64-bit number. */
+	s = good_figures();
+	s.v[F_CPU_US] = UINT64_MAX;
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
+		s.v[F_COUNTER_0 + ev] = ev % 2 ? UINT64_MAX : 0;
+	build_figures_spec(&b, &s);
+	EXPECT_OK(FIGURES, b.buf, b.len, &d, "extreme counters");
+	expect_figures(&d.figures, &s, "extreme counters");
 
 	build_figures(&b, 0, 1, 0, 0);
 	EXPECT_REFUSED(FIGURES, b.buf, b.len, "positive status");
@@ -838,12 +1286,104 @@ static void check_figures_refusals(void)
 	EXPECT_REFUSED(FIGURES, b.buf, b.len, "more copied than completed");
 	build_figures(&b, 0, 0, (uint64_t)-1, 0);
 	EXPECT_REFUSED(FIGURES, b.buf, b.len, "copied without completions");
+	build_figures(&b, 0, 0, 0, 1);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "copied 1 of 0 completed");
+	build_figures(&b, 0, 0, (uint64_t)INT64_MAX - 1, (uint64_t)INT64_MAX);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "copied INT64_MAX");
+	build_figures(&b, 0, 0, 5, 5);
+	EXPECT_OK(FIGURES, b.buf, b.len, &d, "all copied");
+	build_figures(&b, 0, 0, 5, 0);
+	EXPECT_OK(FIGURES, b.buf, b.len, &d, "none copied");
+
+	/* The zero-copy figures: all -1 or all counts, never a mix; no
+	 * count past INT64_MAX nor below -1. */
+	for (unsigned int i = 0; i < 5; i++) {
+		static const uint64_t bad[] = { (uint64_t)-2, 1ULL << 63,
+						(uint64_t)INT64_MIN + 1 };
+
+		s = good_figures();
+		s.v[zc_field[i]] = UINT64_MAX;
+		build_figures_spec(&b, &s);
+		snprintf(what, sizeof(what), "zc %s -1, the others counts",
+			 zc_name[i]);
+		EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+
+		for (unsigned int k = 0; k < 5; k++)
+			s.v[zc_field[k]] = k == i ? 0 : UINT64_MAX;
+		build_figures_spec(&b, &s);
+		snprintf(what, sizeof(what), "zc %s 0, the others -1",
+			 zc_name[i]);
+		EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+
+		for (unsigned int k = 0; k < 5; k++)
+			s.v[zc_field[k]] = k == i ? 7 : UINT64_MAX;
+		build_figures_spec(&b, &s);
+		snprintf(what, sizeof(what), "zc %s 7, the others -1",
+			 zc_name[i]);
+		EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+
+		for (size_t j = 0; j < sizeof(bad) / sizeof(*bad); j++) {
+			s = good_figures();
+			s.v[zc_field[i]] = bad[j];
+			build_figures_spec(&b, &s);
+			snprintf(what, sizeof(what), "zc %s %" PRId64,
+				 zc_name[i], (int64_t)bad[j]);
+			EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+			for (unsigned int k = 0; k < 5; k++)
+				s.v[zc_field[k]] = k == i ? bad[j] :
+						   UINT64_MAX;
+			build_figures_spec(&b, &s);
+			snprintf(what, sizeof(what),
+				 "zc %s %" PRId64 ", the others -1",
+				 zc_name[i], (int64_t)bad[j]);
+			EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+		}
+
+		/* The largest count is fine (copied needs completions as
+		 * large). */
+		s = good_figures();
+		s.v[zc_field[i]] = INT64_MAX;
+		if (zc_field[i] == F_ZC_COPIED)
+			s.v[F_ZC_COMPLETIONS] = INT64_MAX;
+		build_figures_spec(&b, &s);
+		snprintf(what, sizeof(what), "zc %s INT64_MAX", zc_name[i]);
+		EXPECT_OK(FIGURES, b.buf, b.len, &d, what);
+		expect_figures(&d.figures, &s, what);
+	}
+	s = good_figures();
+	for (unsigned int k = 0; k < 5; k++)
+		s.v[zc_field[k]] = UINT64_MAX;
+	build_figures_spec(&b, &s);
+	EXPECT_OK(FIGURES, b.buf, b.len, &d, "zc all -1");
+	expect_figures(&d.figures, &s, "zc all -1");
+	for (unsigned int k = 0; k < 5; k++)
+		s.v[zc_field[k]] = 0;
+	build_figures_spec(&b, &s);
+	EXPECT_OK(FIGURES, b.buf, b.len, &d, "zc all 0");
+	expect_figures(&d.figures, &s, "zc all 0");
+	/* Mixes of -1 and counts over all 32 patterns but the two good. */
+	for (unsigned int pat = 1; pat < 31; pat++) {
+		s = good_figures();
+		for (unsigned int k = 0; k < 5; k++)
+			if (pat & 1u << k)
+				s.v[zc_field[k]] = UINT64_MAX;
+		build_figures_spec(&b, &s);
+		snprintf(what, sizeof(what), "zc -1 pattern %#x", pat);
+		EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+	}
+
 	build_figures(&b, 0, 0, 5, 5);
 	u64_field(&b, F_REASON + 1, 0);
-	EXPECT_REFUSED(FIGURES, b.buf, b.len, "unknown field");
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "cpu time twice");
 	build_figures(&b, F_REASON, 0, 5, 5);
 	raw_field(&b, F_REASON, 3, "a\tb");
 	EXPECT_REFUSED(FIGURES, b.buf, b.len, "reason with a tab");
+	build_figures(&b, F_REASON, 0, 5, 5);
+	raw_field(&b, F_REASON, NC_REASON_MAX, long_text);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "reason of 200 bytes");
+	build_figures(&b, F_REASON, 0, 5, 5);
+	raw_field(&b, F_REASON, NC_REASON_MAX - 1, long_text);
+	EXPECT_OK(FIGURES, b.buf, b.len, &d, "reason of 199 bytes");
 	build_figures(&b, F_BYTES, 0, 5, 5);
 	raw_field(&b, F_BYTES, 3, "abc");
 	EXPECT_REFUSED(FIGURES, b.buf, b.len, "bytes of 3 bytes");
@@ -853,10 +1393,16 @@ static void check_figures_refusals(void)
 
 static void check_encoder_space(void)
 {
-	struct nc_hello h = { .size = 1, .threads = 1, .duration_ns = 1 };
+	struct nc_hello h = { .size = 1, .threads = 1, .duration_ns = 1,
+			      .perf = true };
 	struct nc_reply r = { .accepted = false, .code = NETCOPY_EREFUSED };
 	struct nc_tag t = { .index = 1 };
-	struct nc_figures f = { .zc_completions = -1, .zc_copied = -1 };
+	struct nc_figures f = { .zc_sends = -1, .zc_notifications = -1,
+				.zc_completions = -1, .zc_copied = -1,
+				.zc_enobufs = -1, .cpu_us = 5,
+				.counts = { .value = { 1, 2, 3 },
+					    .known = KNOWN_ALL,
+					    .scope = NC_SCOPE_ALL } };
 	uint8_t full[NC_MAX_BODY], buf[NC_MAX_BODY + 16];
 
 	strcpy(h.mode, "one-copy");
@@ -964,6 +1510,29 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		      "random figures: reason not terminated");
 		CHECK(d->figures.status <= 0, "random figures: status %" PRId32,
 		      d->figures.status);
+		CHECK(d->figures.measured, "random figures: not measured");
+		CHECK(d->figures.counts.known < 1u << NC_EV_COUNT,
+		      "random figures: known %#" PRIx32,
+		      d->figures.counts.known);
+		CHECK(d->figures.counts.scope <= NC_SCOPE_ALL,
+		      "random figures: scope %u", d->figures.counts.scope);
+		{
+			const struct nc_figures *f = &d->figures;
+			bool none = f->zc_sends == -1 &&
+				    f->zc_notifications == -1 &&
+				    f->zc_completions == -1 &&
+				    f->zc_copied == -1 && f->zc_enobufs == -1;
+			bool counts = f->zc_sends >= 0 &&
+				      f->zc_notifications >= 0 &&
+				      f->zc_completions >= 0 &&
+				      f->zc_copied >= 0 && f->zc_enobufs >= 0 &&
+				      f->zc_copied <= f->zc_completions;
+
+			CHECK(none || counts, "random figures: zc %" PRId64
+			      " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64,
+			      f->zc_sends, f->zc_notifications,
+			      f->zc_completions, f->zc_copied, f->zc_enobufs);
+		}
 		len = nc_figures_encode(&d->figures, buf, sizeof(buf));
 		break;
 	}
@@ -987,7 +1556,8 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		      again.hello.threads == d->hello.threads &&
 		      again.hello.duration_ns == d->hello.duration_ns &&
 		      again.hello.reverse == d->hello.reverse &&
-		      again.hello.verify == d->hello.verify,
+		      again.hello.verify == d->hello.verify &&
+		      again.hello.perf == d->hello.perf,
 		      "random hello changed on a round trip");
 		break;
 	case REPLY:
@@ -1003,9 +1573,24 @@ static void check_decoded(enum kind kind, const union decoded *d)
 	default:
 		CHECK(again.figures.status == d->figures.status &&
 		      again.figures.bytes == d->figures.bytes &&
+		      again.figures.messages == d->figures.messages &&
+		      again.figures.interval_ns == d->figures.interval_ns &&
+		      again.figures.latency_ns == d->figures.latency_ns &&
+		      again.figures.mismatches == d->figures.mismatches &&
+		      again.figures.cpu_us == d->figures.cpu_us &&
+		      again.figures.zc_sends == d->figures.zc_sends &&
+		      again.figures.zc_notifications ==
+		      d->figures.zc_notifications &&
 		      again.figures.zc_completions ==
 		      d->figures.zc_completions &&
 		      again.figures.zc_copied == d->figures.zc_copied &&
+		      again.figures.zc_enobufs == d->figures.zc_enobufs &&
+		      again.figures.counts.known == d->figures.counts.known &&
+		      again.figures.counts.scope == d->figures.counts.scope &&
+		      memcmp(again.figures.counts.value,
+			     d->figures.counts.value,
+			     sizeof(d->figures.counts.value)) == 0 &&
+		      again.figures.measured &&
 		      strcmp(again.figures.reason, d->figures.reason) == 0,
 		      "random figures changed on a round trip");
 		break;
@@ -1038,12 +1623,16 @@ static void decode_random(const uint8_t *body, size_t len)
  * the first field often enough to matter. */
 static void random_fields(struct body *b, uint64_t *seed)
 {
-	unsigned int n = (unsigned int)unit_rand_range(seed, 0, 12);
+	/* Small types (hello, reply, tag) or all the figures' and more. */
+	bool wide = unit_rand(seed) % 2;
+	unsigned int n = (unsigned int)unit_rand_range(seed, 0,
+						       wide ? 30 : 12);
+	uint16_t top = wide ? F_LAST + 2 : H_PERF + 1;
 	uint8_t val[64];
 
 	b->len = 0;
 	for (unsigned int i = 0; i < n; i++) {
-		uint16_t type = (uint16_t)unit_rand_range(seed, 0, 10);
+		uint16_t type = (uint16_t)unit_rand_range(seed, 0, top);
 		uint64_t pick = unit_rand(seed) % 8;
 		uint16_t len = pick < 3 ? 8 : pick == 3 ? 1 :
 			       pick == 4 ? NC_RUN_ID_LEN :
@@ -1113,6 +1702,7 @@ static size_t valid_fields(enum kind kind, struct tlv *t, uint64_t *seed)
 		ADD_U64(H_DURATION, unit_rand_range(seed, 1, 1ULL << 40));
 		ADD_RAW(H_REVERSE, 1, unit_rand(seed) % 2);
 		ADD_RAW(H_VERIFY, 1, unit_rand(seed) % 2);
+		ADD_RAW(H_PERF, 1, unit_rand(seed) % 2);
 		break;
 	}
 	case REPLY:
@@ -1140,8 +1730,19 @@ static size_t valid_fields(enum kind kind, struct tlv *t, uint64_t *seed)
 		ADD_U64(F_ZC_COMPLETIONS, (uint64_t)done);
 		ADD_U64(F_ZC_COPIED, (uint64_t)(done < 0 ? -1 :
 			(int64_t)unit_rand_range(seed, 0, (uint64_t)done)));
-		if (unit_rand(seed) % 2)
-			ADD_RAW(F_REASON, unit_rand(seed) % 40, '~');
+		ADD_RAW(F_REASON, unit_rand(seed) % 40, '~');
+		ADD_U64(F_CPU_US, unit_rand(seed) >> (unit_rand(seed) % 64));
+		ADD_U64(F_COUNTERS_KNOWN, unit_rand(seed) % (KNOWN_ALL + 1));
+		ADD_RAW(F_COUNTERS_SCOPE, 1, unit_rand(seed) % 3);
+		ADD_U64(F_ZC_SENDS, done < 0 ? (uint64_t)-1 :
+			unit_rand_range(seed, 0, 200));
+		ADD_U64(F_ZC_NOTIFICATIONS, done < 0 ? (uint64_t)-1 :
+			unit_rand_range(seed, 0, 200));
+		ADD_U64(F_ZC_ENOBUFS, done < 0 ? (uint64_t)-1 :
+			unit_rand_range(seed, 0, 3));
+		for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
+			ADD_U64(F_COUNTER_0 + ev,
+				unit_rand(seed) >> (unit_rand(seed) % 64));
 		break;
 	}
 	}
@@ -1152,17 +1753,23 @@ static size_t valid_fields(enum kind kind, struct tlv *t, uint64_t *seed)
 
 static void mutated_fields(enum kind kind, struct body *b, uint64_t *seed)
 {
-	struct tlv t[24];
-	size_t n = valid_fields(kind, t, seed);
+	struct tlv t[48];
+	size_t n;
+
+	/* Zeroed, so a longer length reads known bytes and every run is
+	 * the same. */
+	memset(t, 0, sizeof(t));
+	n = valid_fields(kind, t, seed);
 
 	for (size_t i = 0; i < n; i++) {
 		uint64_t r = unit_rand(seed) % 64;
 
-		if (r == 0 && n < 24) {		/* repeat it */
+		if (r == 0 && n < 48) {		/* repeat it */
 			t[n++] = t[i];
-		} else if (r == 1 && n < 24) {	/* add an unknown field */
+		} else if (r == 1 && n < 48) {	/* add an unknown field */
 			t[n] = t[i];
-			t[n++].type = (uint16_t)unit_rand_range(seed, 0, 12);
+			t[n++].type = (uint16_t)unit_rand_range(seed, 0,
+								F_LAST + 2);
 		} else if (r == 2) {		/* another length */
 			t[i].len = (uint16_t)unit_rand_range(seed, 0,
 							     sizeof(t[i].val));
@@ -1216,8 +1823,14 @@ static void check_random(void)
 	/* Valid messages with a few bytes changed, cut or cut short. */
 	for (int i = 0; i < 5000; i++) {
 		struct nc_hello h = { .size = 1000, .threads = 2,
-				      .duration_ns = 1000000000 };
-		struct nc_figures f = { .zc_completions = 7, .zc_copied = 7 };
+				      .duration_ns = 1000000000,
+				      .perf = true };
+		struct nc_figures f = { .zc_sends = 9, .zc_notifications = 8,
+					.zc_completions = 7, .zc_copied = 7,
+					.zc_enobufs = 1, .cpu_us = 1234,
+					.counts = { .value = { 5, 6, 7, 8 },
+						    .known = 0x0f,
+						    .scope = NC_SCOPE_USER } };
 		int len;
 
 		strcpy(h.mode, "zero-copy");
