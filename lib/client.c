@@ -9,6 +9,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,11 @@
 #define TRAILER_TIMEOUT_MS 30000
 #define DATA_IO_TIMEOUT_S 30
 
+static uint64_t ns(double seconds)
+{
+	return (uint64_t)(seconds * 1e9 + 0.5);
+}
+
 struct netcopy_client {
 	char host[256];
 	unsigned int port;
@@ -34,6 +40,11 @@ struct netcopy_client {
 	bool verify;
 	bool perf;
 	uint8_t workload;
+	double warmup;
+	int cpu, server_cpu;		/* -1: no pinning */
+	double interval;		/* 0: no progress reports */
+	netcopy_progress_fn progress;
+	void *progress_data;
 	char detail[256];
 };
 
@@ -43,6 +54,7 @@ struct gate {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	uint32_t ready;
+	uint32_t done;
 	bool open;
 	bool abort;
 };
@@ -69,6 +81,7 @@ NETCOPY_EXPORT int netcopy_client_new(struct netcopy_client **out)
 	c->threads = 4;
 	c->duration = 10;
 	c->perf = true;
+	c->cpu = c->server_cpu = -1;
 	*out = c;
 	return 0;
 }
@@ -161,6 +174,40 @@ NETCOPY_EXPORT int netcopy_client_set_workload(struct netcopy_client *c,
 	return 0;
 }
 
+NETCOPY_EXPORT int netcopy_client_set_warmup(struct netcopy_client *c,
+					     double seconds)
+{
+	if (!(seconds >= 0) || seconds > NC_MAX_WARMUP_S)
+		return -EINVAL;
+	c->warmup = seconds;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_affinity(struct netcopy_client *c,
+					       int client_cpu, int server_cpu)
+{
+	if (client_cpu < -1 || server_cpu < -1 ||
+	    client_cpu >= CPU_SETSIZE || server_cpu >= CPU_SETSIZE)
+		return -EINVAL;
+	c->cpu = client_cpu;
+	c->server_cpu = server_cpu;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_progress(struct netcopy_client *c,
+					       double interval,
+					       netcopy_progress_fn fn,
+					       void *data)
+{
+	if (!(interval >= 0) || interval > NC_MAX_DURATION_S ||
+	    (interval > 0 && !fn))
+		return -EINVAL;
+	c->interval = interval;
+	c->progress = fn;
+	c->progress_data = data;
+	return 0;
+}
+
 NETCOPY_EXPORT int netcopy_client_set_perf(struct netcopy_client *c,
 					   bool perf)
 {
@@ -184,11 +231,13 @@ static void make_hello(const struct netcopy_client *c, struct nc_hello *h)
 	strcpy(h->mode, c->mode->name);
 	h->size = c->size;
 	h->threads = c->threads;
-	h->duration_ns = (uint64_t)(c->duration * 1e9 + 0.5);
+	h->duration_ns = ns(c->duration);
 	h->reverse = c->reverse;
 	h->verify = c->verify;
 	h->perf = c->perf;
 	h->workload = c->workload;
+	h->warmup_ns = ns(c->warmup);
+	h->cpu = c->server_cpu;
 }
 
 static int negotiate(struct netcopy_client *c, int ctrl,
@@ -268,6 +317,9 @@ static void *data_main(void *arg)
 		t->err = nc_flow_run(t->mode, &t->flow);
 	else
 		nc_flow_release(t->mode, &t->flow);
+	pthread_mutex_lock(&g->lock);
+	g->done++;
+	pthread_mutex_unlock(&g->lock);
 	return NULL;
 }
 
@@ -293,23 +345,83 @@ static int gate_open(struct gate *g, struct data_thread *t, uint32_t n,
 	return err;
 }
 
-/* While the client sends: stop at the end of the duration, or at once
- * if the server speaks early (it only does to end the run). */
-static void time_the_run(struct netcopy_client *c, int ctrl,
-			 atomic_bool *stop)
+/* What the client's main thread watches while data moves. */
+struct watch {
+	int ctrl;
+	bool drives;		/* this side keeps the time */
+	atomic_bool *stop;
+	atomic_bool *measuring;
+	struct data_thread *threads;
+	uint32_t n;
+	struct gate *gate;
+};
+
+static bool all_done(const struct watch *w)
 {
-	uint64_t deadline = nc_now_ns() + (uint64_t)(c->duration * 1e9);
+	bool done;
 
+	pthread_mutex_lock(&w->gate->lock);
+	done = w->gate->done == w->n;
+	pthread_mutex_unlock(&w->gate->lock);
+	return done;
+}
+
+static uint64_t progress(const struct watch *w)
+{
+	uint64_t sum = 0;
+
+	for (uint32_t i = 0; i < w->n; i++)
+		sum += atomic_load_explicit(&w->threads[i].flow.progress,
+					    memory_order_relaxed);
+	return sum;
+}
+
+/* Until the data threads are done: end the warm-up, end the run when
+ * this side drives it (or at once if the server speaks early: it only
+ * does to end the run), and report progress every interval. */
+static void watch_run(struct netcopy_client *c, const struct watch *w)
+{
+	uint64_t start = nc_now_ns(), warm_end = start + ns(c->warmup);
+	uint64_t end = warm_end + ns(c->duration), tick = 0, last = 0;
+	uint64_t tick_ns = ns(c->interval);
+	struct pollfd pfd = { .fd = w->ctrl, .events = POLLIN };
+
+	if (tick_ns)
+		tick = start + tick_ns;
 	for (;;) {
-		struct pollfd pfd = { .fd = ctrl, .events = POLLIN };
-		uint64_t now = nc_now_ns();
+		uint64_t now = nc_now_ns(), next = UINT64_MAX;
+		bool measuring = atomic_load(w->measuring);
+		bool stopped = atomic_load(w->stop);
 
-		if (now >= deadline)
-			break;
-		if (poll(&pfd, 1, (int)((deadline - now) / 1000000 + 1)) > 0)
-			break;
+		if (!measuring && now >= warm_end)
+			atomic_store(w->measuring, measuring = true);
+		if (w->drives && !stopped && now >= end)
+			atomic_store(w->stop, stopped = true);
+		if (tick && now >= tick) {
+			uint64_t bytes = progress(w);
+
+			c->progress(c->progress_data,
+				    (double)(tick - tick_ns - start) / 1e9,
+				    (double)(tick - start) / 1e9, bytes - last,
+				    !measuring);
+			last = bytes;
+			tick += tick_ns;
+		}
+		if (!measuring)
+			next = warm_end;
+		if (w->drives && !stopped && end < next)
+			next = end;
+		if (tick && tick < next)
+			next = tick;
+		if (next == UINT64_MAX || all_done(w))
+			return;
+		now = nc_now_ns();
+		if (poll(&pfd, 1, next > now ?
+			 (int)((next - now) / 1000000 + 1) : 0) > 0) {
+			atomic_store(w->stop, true);
+			pfd.fd = -1;	/* seen */
+		}
 	}
-	atomic_store(stop, true);
 }
 
 static int read_trailer(int ctrl, struct nc_figures *f, const char **why)
@@ -347,15 +459,19 @@ static int judge(struct netcopy_result *r, int local_err, uint32_t bad_flow)
 				 netcopy_strerror(st));
 		return st == NETCOPY_EVERIFY ? NETCOPY_ESHORT : st;
 	}
-	if (rx->bytes != tx->bytes) {
+	if (rx->total_bytes != tx->total_bytes) {
 		snprintf(reason, cap, "received %llu of %llu bytes sent",
-			 (unsigned long long)rx->bytes,
-			 (unsigned long long)tx->bytes);
+			 (unsigned long long)rx->total_bytes,
+			 (unsigned long long)tx->total_bytes);
 		return NETCOPY_ESHORT;
 	}
-	if (!rx->bytes || rx->bytes % r->size) {
-		snprintf(reason, cap, "%s", rx->bytes ? "a message arrived "
-			 "incomplete" : "no data arrived");
+	if (rx->total_bytes % r->size) {
+		snprintf(reason, cap, "a message arrived incomplete");
+		return NETCOPY_ESHORT;
+	}
+	if (!rx->bytes) {
+		snprintf(reason, cap, "%s", rx->total_bytes ? "the run ended "
+			 "in its warm-up" : "no data arrived");
 		return NETCOPY_ESHORT;
 	}
 	if (netcopy_result_mismatches(r)) {
@@ -406,7 +522,8 @@ static void free_histograms(struct data_thread *t, uint32_t n)
 /* Data connections up and their threads ready; the first error. */
 static int start_data(struct netcopy_client *c, const struct nc_hello *hello,
 		      const struct nc_reply *rep, struct data_thread *t,
-		      struct gate *g, atomic_bool *stop)
+		      struct gate *g, atomic_bool *stop,
+		      atomic_bool *measuring)
 {
 	int err = 0;
 
@@ -418,6 +535,9 @@ static int start_data(struct netcopy_client *c, const struct nc_hello *hello,
 			     nc_client_sends(hello), stop);
 		t[i].flow.workload = c->workload;
 		t[i].flow.count = c->perf;
+		t[i].flow.measuring = measuring;
+		if (c->cpu >= 0)
+			t[i].flow.cpu = (int)((c->cpu + i) % nc_cpus());
 		t[i].mode = c->mode;
 		t[i].gate = g;
 	}
@@ -461,8 +581,10 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 	struct nc_figures *remote = sends ? &r->receiver : &r->sender;
 	struct nc_flow *flows;
 	struct gate g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-			  0, false, false };
-	atomic_bool stop = false;
+			  0, 0, false, false };
+	atomic_bool stop = false, measuring = c->warmup <= 0;
+	struct watch w = { ctrl, nc_client_sends(hello), &stop, &measuring,
+			   t, c->threads, &g };
 	const char *why = "";
 	uint32_t bad = 0;
 	int err, local_err;
@@ -471,9 +593,9 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 		return -ENOMEM;
 	for (uint32_t i = 0; i < c->threads; i++)
 		t[i].flow.fd = -1;
-	err = start_data(c, hello, rep, t, &g, &stop);
-	if (!err && sends)	/* the sending side keeps the time */
-		time_the_run(c, ctrl, &stop);
+	err = start_data(c, hello, rep, t, &g, &stop, &measuring);
+	if (!err)
+		watch_run(c, &w);
 	atomic_store(&stop, true);
 	if (err)	/* threads that could not run: unblock receivers */
 		for (uint32_t i = 0; i < c->threads; i++)

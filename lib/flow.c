@@ -2,12 +2,15 @@
 /* flow.c - what every engine shares: a flow's set-up and tear-down,
  * its buffers, its counting, and the sum of flows into figures. */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -26,6 +29,7 @@ void nc_flow_init(struct nc_flow *flow, int fd, uint32_t index,
 	flow->verify = verify;
 	flow->sender = sender;
 	flow->stop = stop;
+	flow->cpu = -1;
 	flow->zc_sends = flow->zc_notifications = -1;
 	flow->zc_completions = flow->zc_copied = flow->zc_enobufs = -1;
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
@@ -97,6 +101,25 @@ int nc_send_all(int fd, const void *buf, size_t len, int flags)
 	return 0;
 }
 
+unsigned int nc_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned int)n : 1;
+}
+
+/* -A: the calling thread runs on this CPU only. */
+static int pin_thread(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu >= CPU_SETSIZE)
+		return -EINVAL;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
 int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
 	nc_verifier_init(&flow->verifier, flow->size, flow->index);
@@ -112,6 +135,12 @@ int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
 				return -ENOMEM;
 			nc_hist_init(flow->rtt);
 		}
+	}
+	if (flow->cpu >= 0) {
+		int err = pin_thread(flow->cpu);
+
+		if (err)
+			return err;
 	}
 	if (flow->count)
 		nc_counters_open(&flow->counters);
@@ -143,15 +172,34 @@ static int run_workload(const struct netcopy_mode *mode, struct nc_flow *flow)
 			      nc_stream_recv(mode, flow);
 }
 
+void nc_flow_begin_measuring(struct nc_flow *flow)
+{
+	flow->warm = false;
+	flow->total_bytes += flow->bytes;
+	flow->bytes = 0;
+	flow->messages = 0;
+	flow->first_ns = nc_now_ns();
+	if (flow->rtt)
+		nc_hist_init(flow->rtt);
+	nc_counters_start(&flow->counters);	/* reset and enable */
+	flow->cpu_start_us = thread_cpu_us();
+}
+
 int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
-	uint64_t cpu = thread_cpu_us();
 	int err;
 
+	flow->warm = flow->measuring &&
+		     !atomic_load_explicit(flow->measuring,
+					   memory_order_relaxed);
+	flow->cpu_start_us = thread_cpu_us();
 	nc_counters_start(&flow->counters);
 	err = run_workload(mode, flow);
 	nc_counters_stop(&flow->counters);
-	flow->cpu_us = thread_cpu_us() - cpu;
+	flow->cpu_us = thread_cpu_us() - flow->cpu_start_us;
+	flow->total_bytes += flow->bytes;
+	if (flow->warm)		/* the warm-up never ended: nothing measured */
+		flow->bytes = flow->messages = 0;
 	nc_counters_read(&flow->counters, &flow->counts);
 	flow->mismatches = flow->verifier.bad_messages;
 	nc_flow_release(mode, flow);
@@ -171,6 +219,7 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 	for (uint32_t i = 0; i < n; i++) {
 		const struct nc_flow *fl = &flows[i];
 
+		f->total_bytes += fl->total_bytes;
 		f->bytes += fl->bytes;
 		f->messages += fl->messages;
 		f->mismatches += fl->mismatches;

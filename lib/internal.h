@@ -104,6 +104,8 @@ enum nc_workload {
 #define NC_REASON_MAX 200
 #define NC_RUN_ID_LEN 16
 #define NC_MAX_DURATION_S 86400.0
+#define NC_MAX_WARMUP_S 3600.0
+#define NC_MAX_CPU 65536
 
 enum nc_msg_type {
 	NC_MSG_HELLO = 1,	/* client -> server: run parameters */
@@ -122,6 +124,8 @@ struct nc_hello {
 	bool verify;
 	bool perf;			/* count perf events */
 	uint8_t workload;		/* enum nc_workload */
+	uint64_t warmup_ns;		/* left out of every figure */
+	int32_t cpu;			/* the server's first CPU; -1: none */
 };
 
 /* Who sends in the hello's run: the client in rr (it asks), and in a
@@ -147,6 +151,7 @@ struct nc_tag {
 struct nc_figures {
 	bool measured;			/* false: every figure is unknown */
 	int32_t status;			/* 0, or the error that ended it */
+	uint64_t total_bytes;		/* warm-up included */
 	uint64_t bytes;
 	uint64_t messages;
 	uint64_t interval_ns;		/* first to last byte */
@@ -217,6 +222,12 @@ struct nc_flow {
 	uint8_t workload;		/* enum nc_workload */
 	bool sender;			/* stream: sends; rr: asks */
 	const atomic_bool *stop;	/* the driving side stops when set */
+	/* Set when the warm-up ends; NULL: measure from the start. */
+	const atomic_bool *measuring;
+	bool warm;			/* still in the warm-up */
+	int cpu;			/* pin the thread here; -1: don't */
+	atomic_uint_fast64_t progress;	/* bytes so far, for reports */
+	bool done;			/* under the owner's lock: finished */
 
 	/* Made by prepare: */
 	uint8_t *send_buf;		/* a message, for one-buffer modes */
@@ -226,6 +237,9 @@ struct nc_flow {
 	struct nc_verifier verifier;
 	struct nc_histogram *rtt;	/* rr, the asking side */
 
+	uint64_t total_bytes;		/* warm-up included */
+	uint64_t seq;			/* messages sent, warm-up included */
+	uint64_t cpu_start_us;
 	uint64_t bytes;			/* received, or sent by a sender */
 	uint64_t messages;		/* messages, or round trips */
 	uint64_t first_ns;
@@ -265,7 +279,7 @@ struct netcopy_mode {
 	/* Make and touch the flow's buffers for what it sends and
 	 * receives, before the run's clock starts.  0 or -errno. */
 	int (*prepare)(struct nc_flow *flow);
-	/* Send message number flow->messages (stamped when verifying).
+	/* Send message number flow->seq (stamped when verifying).
 	 * 0, -ETIMEDOUT for a stalled peer, or another error. */
 	int (*send_message)(struct nc_flow *flow);
 	/* After the last message: collect what the kernel still owes
@@ -302,6 +316,18 @@ ssize_t nc_recv_into_buffer(struct nc_flow *flow, size_t max);
  * -errno.  Never raises SIGPIPE. */
 int nc_send_all(int fd, const void *buf, size_t len, int flags);
 
+/* The warm-up is over: start every figure afresh (counters, CPU time,
+ * bytes, messages, round trips). */
+void nc_flow_begin_measuring(struct nc_flow *flow);
+
+/* Call once per message or round trip: cheap while measuring. */
+static inline void nc_flow_check_warmup(struct nc_flow *flow)
+{
+	if (__builtin_expect(flow->warm, 0) &&
+	    atomic_load_explicit(flow->measuring, memory_order_relaxed))
+		nc_flow_begin_measuring(flow);
+}
+
 /* ---- workload.c: the loops every engine runs in. */
 int nc_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow);
 int nc_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow);
@@ -314,6 +340,8 @@ int nc_rr_answer(const struct netcopy_mode *mode, struct nc_flow *flow);
  * flows of interval / messages. */
 void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 			   uint32_t n);
+/* CPUs this machine has, for spreading pinned threads. */
+unsigned int nc_cpus(void);
 /* Whether name is a mode of netcopy's, even one this build lacks. */
 bool nc_mode_exists(const char *name);
 /* Whether NETCOPY_DISABLE_MODES names this mode. */

@@ -114,7 +114,7 @@ static int one_copy_send_message(struct nc_flow *flow)
 	size_t cnt = NC_FIELDS;
 
 	if (flow->verify)
-		fields_stamp(&oc->send, flow->index, flow->messages);
+		fields_stamp(&oc->send, flow->index, flow->seq);
 	memcpy(iov, oc->send.iov, sizeof(iov));
 	while (cnt) {
 		ssize_t n;

@@ -7,7 +7,7 @@ static int two_copy_send_message(struct nc_flow *flow)
 {
 	if (flow->verify)
 		nc_pattern_fill(flow->send_buf, (size_t)flow->size, flow->index,
-				flow->messages, 0);
+				flow->seq, 0);
 	return nc_send_all(flow->fd, flow->send_buf, (size_t)flow->size, 0);
 }
 

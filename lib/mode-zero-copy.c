@@ -293,7 +293,7 @@ static int zero_copy_send_message(struct nc_flow *flow)
 	if (flow->verify)
 		nc_pattern_fill(z->ring + (size_t)slot * z->stride,
 				(size_t)flow->size, flow->index,
-				flow->messages, 0);
+				flow->seq, 0);
 	err = zc_send_slot(z, slot, (size_t)flow->size);
 	if (!err)
 		z->next_slot = (slot + 1) % z->slots;

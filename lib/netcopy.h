@@ -135,6 +135,23 @@ int netcopy_client_set_workload(struct netcopy_client *client,
 				const char *workload);
 /* verify: the sender stamps a pattern, the receiver checks every byte. */
 int netcopy_client_set_verify(struct netcopy_client *client, bool verify);
+/* Seconds of warm-up before measuring, left out of every figure (the
+ * run lasts warm-up + duration).  0 to 3600; default 0. */
+int netcopy_client_set_warmup(struct netcopy_client *client, double seconds);
+/* Pin data threads: thread i of the client to CPU client_cpu + i, of the
+ * server to server_cpu + i (modulo the CPUs each machine has); -1 leaves
+ * a side unpinned (the default). */
+int netcopy_client_set_affinity(struct netcopy_client *client,
+				int client_cpu, int server_cpu);
+/* Called from netcopy_client_run() every interval seconds with the
+ * payload bytes moved in [from, to) (seconds since the start) by this
+ * side; warmup tells whether the interval is in the warm-up. */
+typedef void (*netcopy_progress_fn)(void *data, double from, double to,
+				    uint64_t bytes, bool warmup);
+/* interval 0 (the default) turns progress reports off. */
+int netcopy_client_set_progress(struct netcopy_client *client,
+				double interval, netcopy_progress_fn fn,
+				void *data);
 /* perf: count perf events on both sides (default true). */
 int netcopy_client_set_perf(struct netcopy_client *client, bool perf);
 /*

@@ -54,6 +54,7 @@ struct run {
 	pthread_cond_t cond;
 	/* Lock-free: */
 	atomic_bool stop;
+	atomic_bool measuring;
 	int done_fd;		/* eventfd: +1 per data connection done */
 };
 
@@ -324,6 +325,7 @@ static struct run *run_new(const struct nc_hello *hello,
 		return NULL;
 	run->hello = *hello;
 	run->mode = mode;
+	atomic_init(&run->measuring, hello->warmup_ns == 0);
 	run->memory = hello->threads * mode->memory(hello->size) *
 		      (hello->workload == NC_WORKLOAD_RR ? 2 : 1);
 	run->refs = 1;
@@ -497,7 +499,8 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run)
 static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 		     char *reason, size_t cap)
 {
-	uint64_t deadline = nc_now_ns() + run->hello.duration_ns;
+	uint64_t warm_end = nc_now_ns() + run->hello.warmup_ns;
+	uint64_t deadline = warm_end + run->hello.duration_ns;
 	uint64_t done = 0;
 	int status = 0;
 	struct pollfd pfd[3] = {
@@ -510,8 +513,14 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 		uint64_t now = nc_now_ns();
 		int ms = -1;
 
+		if (!atomic_load(&run->measuring)) {
+			if (now >= warm_end)
+				atomic_store(&run->measuring, true);
+			else
+				ms = (int)((warm_end - now) / 1000000 + 1);
+		}
 		if (!nc_client_sends(&run->hello) &&
-		    !atomic_load(&run->stop)) {
+		    !atomic_load(&run->stop) && ms < 0) {
 			if (now >= deadline)
 				atomic_store(&run->stop, true);
 			else
@@ -691,6 +700,10 @@ static void serve_data(struct netcopy_server *srv, int fd,
 		     !nc_client_sends(&run->hello), &run->stop);
 	flow->workload = run->hello.workload;
 	flow->count = run->hello.perf;
+	flow->measuring = &run->measuring;
+	if (run->hello.cpu >= 0)
+		flow->cpu = (int)(((unsigned int)run->hello.cpu + tag.index) %
+				  nc_cpus());
 	err = nc_set_io_timeout(fd, DATA_IO_TIMEOUT_S);
 	if (!err)
 		err = nc_flow_prepare(run->mode, flow);

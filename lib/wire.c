@@ -14,14 +14,14 @@
 #include "internal.h"
 
 enum hello_field { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE,
-		   H_VERIFY, H_PERF, H_WORKLOAD };
+		   H_VERIFY, H_PERF, H_WORKLOAD, H_WARMUP, H_CPU };
 enum reply_field { R_ACCEPTED = 1, R_RUN_ID, R_CODE, R_REASON };
 enum tag_field { T_RUN_ID = 1, T_INDEX };
 enum figures_field { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL,
 		     F_LATENCY, F_MISMATCHES, F_ZC_COMPLETIONS, F_ZC_COPIED,
 		     F_REASON, F_CPU_US, F_COUNTERS_KNOWN, F_COUNTERS_SCOPE,
 		     F_ZC_SENDS, F_ZC_NOTIFICATIONS, F_ZC_ENOBUFS,
-		     F_COUNTER_0 };	/* then one field per counter */
+		     F_TOTAL_BYTES, F_COUNTER_0 };	/* then the counters */
 #define F_LAST (F_COUNTER_0 + NC_EV_COUNT - 1)
 
 /* ---- writing ---- */
@@ -95,6 +95,8 @@ int nc_hello_encode(const struct nc_hello *h, uint8_t *buf, size_t cap)
 	put_u8(&w, H_VERIFY, h->verify);
 	put_u8(&w, H_PERF, h->perf);
 	put_u8(&w, H_WORKLOAD, h->workload);
+	put_u64(&w, H_WARMUP, h->warmup_ns);
+	put_u64(&w, H_CPU, (uint64_t)(int64_t)h->cpu);
 	return writer_done(&w);
 }
 
@@ -140,6 +142,7 @@ int nc_figures_encode(const struct nc_figures *f, uint8_t *buf, size_t cap)
 	put_u64(&w, F_ZC_SENDS, (uint64_t)f->zc_sends);
 	put_u64(&w, F_ZC_NOTIFICATIONS, (uint64_t)f->zc_notifications);
 	put_u64(&w, F_ZC_ENOBUFS, (uint64_t)f->zc_enobufs);
+	put_u64(&w, F_TOTAL_BYTES, f->total_bytes);
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
 		put_u64(&w, (uint16_t)(F_COUNTER_0 + ev), f->counts.value[ev]);
 	return writer_done(&w);
@@ -326,6 +329,18 @@ static int hello_field(struct nc_hello *h, const struct field *f,
 		}
 		h->workload = f->val[0];
 		return 0;
+	case H_WARMUP:
+		err = get_u64(f, &v, why);
+		if (!err && v > (uint64_t)(NC_MAX_WARMUP_S * 1e9))
+			goto range;
+		h->warmup_ns = v;
+		return err;
+	case H_CPU:
+		err = get_u64(f, &v, why);
+		if (!err && (int64_t)v != -1 && v >= NC_MAX_CPU)
+			goto range;
+		h->cpu = (int32_t)(int64_t)v;
+		return err;
 	}
 	err = get_u64(f, &v, why);
 	if (err)
@@ -345,7 +360,7 @@ static int hello_field(struct nc_hello *h, const struct field *f,
 	}
 	return 0;
 range:
-	*why = "size, threads or duration out of range";
+	*why = "size, threads, duration, warm-up or CPU out of range";
 	return NETCOPY_EPROTOCOL;
 }
 
@@ -357,7 +372,7 @@ int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_hello *h,
 	int err;
 
 	memset(h, 0, sizeof(*h));
-	while ((err = next_field(&r, &f, H_WORKLOAD, why)) == 1) {
+	while ((err = next_field(&r, &f, H_CPU, why)) == 1) {
 		err = hello_field(h, &f, why);
 		if (err)
 			return err;
@@ -366,7 +381,8 @@ int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_hello *h,
 		return err;
 	return require(&r, BIT(H_MODE) | BIT(H_SIZE) | BIT(H_THREADS) |
 		       BIT(H_DURATION) | BIT(H_REVERSE) | BIT(H_VERIFY) |
-		       BIT(H_PERF) | BIT(H_WORKLOAD), why);
+		       BIT(H_PERF) | BIT(H_WORKLOAD) | BIT(H_WARMUP) |
+		       BIT(H_CPU), why);
 }
 
 int nc_reply_decode(const uint8_t *buf, size_t len, struct nc_reply *rep,
@@ -455,6 +471,7 @@ int nc_figures_decode(const uint8_t *buf, size_t len, struct nc_figures *fig,
 	slot[F_LATENCY] = &fig->latency_ns;
 	slot[F_MISMATCHES] = &fig->mismatches;
 	slot[F_CPU_US] = &fig->cpu_us;
+	slot[F_TOTAL_BYTES] = &fig->total_bytes;
 	slot[F_COUNTERS_KNOWN] = &known;
 	slot[F_ZC_SENDS] = &zc[0];
 	slot[F_ZC_NOTIFICATIONS] = &zc[1];

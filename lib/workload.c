@@ -20,6 +20,15 @@ static bool stopping(const struct nc_flow *flow)
 	return atomic_load_explicit(flow->stop, memory_order_relaxed);
 }
 
+/* Bytes so far, for whoever reports progress (a relaxed store: a plain
+ * move on most machines). */
+static void report(struct nc_flow *flow)
+{
+	atomic_store_explicit(&flow->progress,
+			      flow->total_bytes + flow->bytes,
+			      memory_order_relaxed);
+}
+
 /* End what this side sends: the stream's end, then whatever the kernel
  * still owes (even after an error, so no buffer is freed in flight). */
 static int end_sending(const struct netcopy_mode *mode, struct nc_flow *flow,
@@ -41,12 +50,15 @@ int nc_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow)
 
 	flow->first_ns = nc_now_ns();
 	while (!stopping(flow)) {
+		nc_flow_check_warmup(flow);
 		err = mode->send_message(flow);
 		if (err)
 			break;
+		flow->seq++;
 		flow->messages++;
+		flow->bytes += flow->size;
+		report(flow);
 	}
-	flow->bytes = flow->messages * flow->size;
 	err = end_sending(mode, flow, err);
 	flow->last_ns = nc_now_ns();
 	return err;
@@ -66,6 +78,8 @@ int nc_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow)
 		if (!flow->bytes)
 			flow->first_ns = nc_now_ns();
 		flow->bytes += (uint64_t)n;
+		report(flow);
+		nc_flow_check_warmup(flow);
 	}
 	flow->last_ns = nc_now_ns();
 	flow->messages = flow->bytes / flow->size;
@@ -100,7 +114,9 @@ int nc_rr_ask(const struct netcopy_mode *mode, struct nc_flow *flow)
 	while (!stopping(flow)) {
 		uint64_t t0 = flow->last_ns;
 
+		nc_flow_check_warmup(flow);
 		err = mode->send_message(flow);
+		flow->seq++;
 		if (!err)
 			err = recv_message(mode, flow);
 		if (err) {
@@ -110,6 +126,7 @@ int nc_rr_ask(const struct netcopy_mode *mode, struct nc_flow *flow)
 		flow->last_ns = nc_now_ns();
 		nc_hist_add(flow->rtt, flow->last_ns - t0);
 		flow->messages++;
+		report(flow);
 	}
 	err = end_sending(mode, flow, err);
 	/* The answerer ends its side once it has seen ours. */
@@ -131,12 +148,15 @@ int nc_rr_answer(const struct netcopy_mode *mode, struct nc_flow *flow)
 		err = recv_message(mode, flow);
 		if (err)
 			break;
+		nc_flow_check_warmup(flow);
 		if (!flow->messages)
 			flow->first_ns = nc_now_ns();
 		err = mode->send_message(flow);
 		if (err)
 			break;
+		flow->seq++;
 		flow->messages++;
+		report(flow);
 	}
 	flow->last_ns = nc_now_ns();
 	return end_sending(mode, flow, err == 1 ? 0 : err);

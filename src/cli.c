@@ -131,3 +131,13 @@ void cli_version(poptContext ctx)
 	poptFreeContext(ctx);
 	exit(EXIT_OK);
 }
+
+double cli_seconds_or_zero(const char *opt, const char *text, double max)
+{
+	double v;
+
+	if (netcopy_parse_seconds(text, &v) || v > max)
+		cli_usage_error("invalid %s '%s' (expected seconds, 0 to %g)",
+				opt, text, max);
+	return v;
+}

@@ -30,6 +30,8 @@ unsigned int cli_port(const char *opt, const char *text, unsigned int min);
 uint64_t cli_size(const char *opt, const char *text, uint64_t min,
 		  uint64_t max);
 double cli_seconds(const char *opt, const char *text, double max);
+/* The same, but 0 is allowed. */
+double cli_seconds_or_zero(const char *opt, const char *text, double max);
 unsigned int cli_count(const char *opt, const char *text, unsigned int min,
 		       unsigned int max);
 

@@ -6,13 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "netcopy.h"
 
 struct args {
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
-	char *workload;
+	char *workload, *warmup, *affinity, *interval;
 	int reverse, verify, no_perf, version;
 };
 
@@ -21,7 +22,8 @@ static void args_free(struct args *a)
 {
 	char **strings[] = { &a->ip, &a->port, &a->size, &a->threads,
 			     &a->duration, &a->mode, &a->format, &a->output,
-			     &a->workload };
+			     &a->workload, &a->warmup, &a->affinity,
+			     &a->interval };
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
 		free(*strings[i]);
@@ -51,6 +53,25 @@ static void mode_usage_error(const char *name)
 			sizeof(list) - strlen(list) - 1);
 	}
 	cli_usage_error("unknown mode '%s' (this build has: %s)", name, list);
+}
+
+/* -A N[,M]: CPUs for the client's and the server's threads. */
+static void set_affinity(struct netcopy_client *c, const char *text)
+{
+	unsigned int max = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
+	char client[32], *comma;
+	int server = -1;
+
+	snprintf(client, sizeof(client), "%s", text);
+	comma = strchr(client, ',');
+	if (comma) {
+		*comma = '\0';
+		/* The server's machine may have more CPUs than this one. */
+		server = (int)cli_count("affinity", comma + 1, 0, 65535);
+	}
+	if (netcopy_client_set_affinity(c, (int)cli_count("affinity", client,
+				0, max ? max - 1 : 0), server))
+		cli_usage_error("invalid affinity '%s'", text);
 }
 
 static struct netcopy_client *configure(const struct args *a)
@@ -89,9 +110,25 @@ static struct netcopy_client *configure(const struct args *a)
 		cli_usage_error("-R does not apply to rr: the client always "
 				"asks");
 	netcopy_client_set_reverse(c, a->reverse);
+	if (a->warmup)
+		netcopy_client_set_warmup(c, cli_seconds_or_zero("warmup",
+							a->warmup, 3600));
+	if (a->affinity)
+		set_affinity(c, a->affinity);
 	netcopy_client_set_verify(c, a->verify);
 	netcopy_client_set_perf(c, !a->no_perf);
 	return c;
+}
+
+/* -I: one line per interval, as iperf3 prints them. */
+static void print_progress(void *data, double from, double to,
+			   uint64_t bytes, bool warmup)
+{
+	(void)data;
+	printf("[%7.2f-%7.2f s] %12llu bytes %10.3f Gbit/s%s\n", from, to,
+	       (unsigned long long)bytes, (double)bytes * 8 / 1e9 / (to - from),
+	       warmup ? " (warm-up)" : "");
+	fflush(stdout);
 }
 
 /* Append to -o FILE (CSV header only into a new or empty file). */
@@ -142,6 +179,15 @@ int main(int argc, const char **argv)
 		{ "workload", 'w', POPT_ARG_STRING, &a.workload, 0,
 		  "stream, or rr: request-response, timing every round trip "
 		  "(default stream)", "WORKLOAD" },
+		{ "warmup", '\0', POPT_ARG_STRING, &a.warmup, 0,
+		  "seconds to run before measuring, left out of every "
+		  "figure (default 0)", "SECONDS" },
+		{ "affinity", 'A', POPT_ARG_STRING, &a.affinity, 0,
+		  "pin the client's threads to CPU N (thread i to N+i), "
+		  "and the server's to M", "N[,M]" },
+		{ "interval", 'I', POPT_ARG_STRING, &a.interval, 0,
+		  "print the throughput of every interval (text output)",
+		  "SECONDS" },
 		{ "reverse", 'R', POPT_ARG_NONE, &a.reverse, 0,
 		  "the client sends and the server receives", NULL },
 		{ "verify", '\0', POPT_ARG_NONE, &a.verify, 0,
@@ -171,6 +217,10 @@ int main(int argc, const char **argv)
 		cli_version(ctx);
 	format = parse_format(a.format);
 	client = configure(&a);
+	if (a.interval)
+		netcopy_client_set_progress(client, cli_seconds("interval",
+					    a.interval, 86400),
+					    print_progress, NULL);
 
 	err = netcopy_client_run(client, &result);
 	if (result && write_result(result, a.output, format))
