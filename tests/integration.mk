@@ -19,8 +19,13 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/server-lifecycle.sh \
 	tests/disable-modes.sh \
 	tests/ipv6.sh \
-	tests/help-version.sh
+	tests/help-version.sh \
+	tests/rr.sh \
+	tests/perf-columns.sh
 
 TESTS += $(NETCOPY_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(NETCOPY_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib.sh
+
+# A benchmark, not a test: run by hand (see bench/README).
+EXTRA_DIST += bench/counting-overhead bench/README

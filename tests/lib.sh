@@ -630,3 +630,54 @@ nc_have_ipv6_loopback() {
 	[ -r /proc/net/if_inet6 ] &&
 		grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6
 }
+
+# ---- numbers in CSV cells --------------------------------------------------
+
+# nc_is_number TEXT: a non-negative decimal as the client writes one
+# (digits, an optional fraction).
+nc_is_number() {
+	[[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]
+}
+
+# nc_num_cmp A OP B: compare two decimals numerically (awk); OP is one of
+# < <= > >= ==.  False when either is not a number.
+nc_num_cmp() {
+	nc_is_number "$1" && nc_is_number "$3" || return 1
+	awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN {
+		a += 0; b += 0
+		if (op == "<") r = a < b
+		else if (op == "<=") r = a <= b
+		else if (op == ">") r = a > b
+		else if (op == ">=") r = a >= b
+		else if (op == "==") r = a == b
+		else r = 0
+		exit !r
+	}'
+}
+
+# nc_csv_field_counts FILE: print the number of comma-separated fields of
+# each line, one a line (the client quotes nothing on loopback).
+nc_csv_field_counts() {
+	awk -F, '{ print NF }' "$1"
+}
+
+# nc_check_csv_shape: the latest run's CSV (NC_OUT) is a header and rows
+# that all have as many fields as the header, and no empty cell.
+nc_check_csv_shape() {
+	local counts
+
+	nc_checks=$((nc_checks + 1))
+	counts=$(nc_csv_field_counts "$NC_OUT" | sort -u | tr '\n' ' ')
+	if [ "$(wc -l <"$NC_OUT")" -lt 2 ] || [ "$counts" != "${counts%% *} " ]; then
+		nc_fail "$NC_DESC: CSV lines have differing field counts" \
+			"($counts) or no data row"
+		nc_show_run
+		return 1
+	fi
+	if grep -Eq '(^,|,,|,$)' "$NC_OUT"; then
+		nc_fail "$NC_DESC: CSV has an empty cell"
+		nc_show_run
+		return 1
+	fi
+	return 0
+}

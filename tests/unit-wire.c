@@ -14,7 +14,7 @@
 
 /* Field numbers as lib/wire.c puts them on the wire. */
 enum { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE, H_VERIFY,
-       H_PERF };
+       H_PERF, H_WORKLOAD };
 enum { R_ACCEPTED = 1, R_RUN_ID, R_CODE, R_REASON };
 enum { T_RUN_ID = 1, T_INDEX };
 enum { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL, F_LATENCY,
@@ -24,7 +24,10 @@ enum { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL, F_LATENCY,
 #define F_LAST (F_COUNTER_0 + NC_EV_COUNT - 1)
 #define KNOWN_ALL ((1ULL << NC_EV_COUNT) - 1)
 
-_Static_assert(H_PERF == 7, "hello field numbers");
+_Static_assert(H_PERF == 7 && H_WORKLOAD == 8, "hello field numbers");
+/* The workload goes on the wire as this byte. */
+_Static_assert(NC_WORKLOAD_STREAM == 0 && NC_WORKLOAD_RR == 1,
+	       "workload values");
 _Static_assert(F_REASON == 9 && F_CPU_US == 10 && F_ZC_ENOBUFS == 15 &&
 	       F_COUNTER_0 == 16, "figures field numbers");
 /* The decoder keeps a 32-bit mask of the fields it has seen. */
@@ -83,11 +86,12 @@ struct hello_spec {
 	const char *mode;
 	uint64_t size, threads, duration;
 	uint8_t reverse, verify, perf;
+	uint8_t workload;		/* enum nc_workload */
 	unsigned int omit;		/* field number to leave out */
 };
 
 static const struct hello_spec good_hello = {
-	"two-copy", 65536, 4, 2000000000, 1, 0, 1, 0
+	"two-copy", 65536, 4, 2000000000, 1, 0, 1, NC_WORKLOAD_RR, 0
 };
 
 static void build_hello(struct body *b, const struct hello_spec *s)
@@ -107,6 +111,8 @@ static void build_hello(struct body *b, const struct hello_spec *s)
 		u8_field(b, H_VERIFY, s->verify);
 	if (s->omit != H_PERF)
 		u8_field(b, H_PERF, s->perf);
+	if (s->omit != H_WORKLOAD)
+		u8_field(b, H_WORKLOAD, s->workload);
 }
 
 /* The same for figures: a value per field number (the scope field's is
@@ -332,6 +338,7 @@ static void check_hello_round_trip(const struct nc_hello *h)
 	CHECK_INT(d.hello.reverse, h->reverse);
 	CHECK_INT(d.hello.verify, h->verify);
 	CHECK_INT(d.hello.perf, h->perf);
+	CHECK_INT(d.hello.workload, h->workload);
 }
 
 static void check_hellos(void)
@@ -345,6 +352,7 @@ static void check_hellos(void)
 	h.duration_ns = 10000000000ULL;
 	h.reverse = true;
 	h.perf = true;
+	h.workload = NC_WORKLOAD_STREAM;
 	check_hello_round_trip(&h);
 
 	strcpy(h.mode, "zero-copy");
@@ -354,6 +362,7 @@ static void check_hellos(void)
 	h.reverse = false;
 	h.verify = true;
 	h.perf = false;
+	h.workload = NC_WORKLOAD_RR;
 	check_hello_round_trip(&h);
 
 	/* The limits themselves are valid. */
@@ -364,14 +373,18 @@ static void check_hellos(void)
 	h.duration_ns = (uint64_t)(NC_MAX_DURATION_S * 1e9);
 	h.reverse = true;
 	h.perf = true;
-	check_hello_round_trip(&h);
+	for (unsigned int w = NC_WORKLOAD_STREAM; w <= NC_WORKLOAD_RR; w++) {
+		h.workload = (uint8_t)w;
+		check_hello_round_trip(&h);
+	}
 
-	/* Every combination of the flags. */
+	/* Every combination of the flags, with each workload. */
 	strcpy(h.mode, "one-copy");
-	for (unsigned int bits = 0; bits < 8; bits++) {
+	for (unsigned int bits = 0; bits < 16; bits++) {
 		h.reverse = bits & 1;
 		h.verify = bits & 2;
 		h.perf = bits & 4;
+		h.workload = bits & 8 ? NC_WORKLOAD_RR : NC_WORKLOAD_STREAM;
 		check_hello_round_trip(&h);
 	}
 }
@@ -694,6 +707,21 @@ static void check_tails(enum kind kind, const uint8_t *body, size_t len)
 	EXPECT_REFUSED(kind, b.buf, b.len, "field of 65535 bytes");
 }
 
+/* A hello refused with exactly this reason. */
+static void expect_hello_reason(const struct body *b, const char *reason,
+				const char *what)
+{
+	union decoded d;
+	const char *why;
+	int err;
+
+	EXPECT_REFUSED(HELLO, b->buf, b->len, what);
+	err = decode(HELLO, b->buf, b->len, &d, &why);
+	CHECK(err == NETCOPY_EPROTOCOL && why && strcmp(why, reason) == 0,
+	      "hello: %s: returned %d (%s), want %d (%s)", what, err,
+	      why ? why : "no reason", NETCOPY_EPROTOCOL, reason);
+}
+
 static void check_hello_refusals(void)
 {
 	struct hello_spec s;
@@ -702,31 +730,41 @@ static void check_hello_refusals(void)
 	char what[64];
 	union decoded d;
 
-	build_hello(&b, &good_hello);
-	EXPECT_OK(HELLO, b.buf, b.len, &d, "hand-built hello");
-	CHECK(strcmp(d.hello.mode, "two-copy") == 0, "mode \"%s\"",
-	      d.hello.mode);
-	CHECK_U64(d.hello.size, good_hello.size);
-	CHECK_U64(d.hello.threads, good_hello.threads);
-	CHECK_U64(d.hello.duration_ns, good_hello.duration);
-	CHECK_INT(d.hello.reverse, 1);
-	CHECK_INT(d.hello.verify, 0);
-	CHECK_INT(d.hello.perf, 1);
-	{
-		/* The encoder writes the same fields, in the same order. */
+	/* With each workload: the encoder writes the same fields, in the
+	 * same order. */
+	for (unsigned int w = NC_WORKLOAD_STREAM; w <= NC_WORKLOAD_RR; w++) {
 		uint8_t enc[NC_MAX_BODY];
-		int len = nc_hello_encode(&d.hello, enc, sizeof(enc));
+		int len;
 
+		s = good_hello;
+		s.workload = (uint8_t)w;
+		build_hello(&b, &s);
+		snprintf(what, sizeof(what), "hand-built hello, workload %u",
+			 w);
+		memset(&d, 0x5a, sizeof(d));
+		EXPECT_OK(HELLO, b.buf, b.len, &d, what);
+		CHECK(strcmp(d.hello.mode, "two-copy") == 0, "mode \"%s\"",
+		      d.hello.mode);
+		CHECK_U64(d.hello.size, good_hello.size);
+		CHECK_U64(d.hello.threads, good_hello.threads);
+		CHECK_U64(d.hello.duration_ns, good_hello.duration);
+		CHECK_INT(d.hello.reverse, 1);
+		CHECK_INT(d.hello.verify, 0);
+		CHECK_INT(d.hello.perf, 1);
+		CHECK_INT(d.hello.workload, w);
+		len = nc_hello_encode(&d.hello, enc, sizeof(enc));
 		CHECK(len == (int)b.len &&
 		      memcmp(enc, b.buf, b.len) == 0,
-		      "encoded hello (%d bytes) differs from the hand-built "
-		      "one (%zu bytes)", len, b.len);
+		      "%s: encoded hello (%d bytes) differs from the "
+		      "hand-built one (%zu bytes)", what, len, b.len);
 	}
+	build_hello(&b, &good_hello);
 	check_prefixes(HELLO, b.buf, b.len);
 	check_tails(HELLO, b.buf, b.len);
 
 	/* Field order does not matter. */
 	b.len = 0;
+	u8_field(&b, H_WORKLOAD, NC_WORKLOAD_RR);
 	u8_field(&b, H_PERF, 0);
 	u8_field(&b, H_VERIFY, 1);
 	u64_field(&b, H_DURATION, 5);
@@ -738,9 +776,10 @@ static void check_hello_refusals(void)
 	CHECK_U64(d.hello.size, 7);
 	CHECK_INT(d.hello.verify, 1);
 	CHECK_INT(d.hello.perf, 0);
+	CHECK_INT(d.hello.workload, NC_WORKLOAD_RR);
 
 	/* Each required field left out. */
-	for (unsigned int f = H_MODE; f <= H_PERF; f++) {
+	for (unsigned int f = H_MODE; f <= H_WORKLOAD; f++) {
 		s = good_hello;
 		s.omit = f;
 		build_hello(&b, &s);
@@ -749,9 +788,9 @@ static void check_hello_refusals(void)
 	}
 
 	/* Unknown fields. */
-	static const uint16_t unknown[] = { 0, H_PERF + 1, H_PERF + 2, 31,
-					    32, 33, 255, 256, 0x8001,
-					    UINT16_MAX };
+	static const uint16_t unknown[] = { 0, H_WORKLOAD + 1,
+					    H_WORKLOAD + 2, 31, 32, 33, 255,
+					    256, 0x8001, UINT16_MAX };
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(*unknown); i++) {
 		/* As a flag, a number that would be in range, and empty. */
 		build_hello(&b, &good_hello);
@@ -784,6 +823,18 @@ static void check_hello_refusals(void)
 	build_hello(&b, &good_hello);
 	u8_field(&b, H_PERF, !good_hello.perf);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "perf twice, both values");
+	build_hello(&b, &good_hello);
+	u8_field(&b, H_WORKLOAD, good_hello.workload);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "workload twice");
+	build_hello(&b, &good_hello);
+	u8_field(&b, H_WORKLOAD, NC_WORKLOAD_STREAM);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "workload twice, both values");
+	s = good_hello;
+	s.omit = H_WORKLOAD;
+	build_hello(&b, &s);
+	u8_field(&b, H_WORKLOAD, NC_WORKLOAD_STREAM);
+	u8_field(&b, H_WORKLOAD, NC_WORKLOAD_STREAM);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "workload stream twice");
 
 	/* Numbers and flags of the wrong length. */
 	static const uint16_t bad_num_len[] = { 0, 1, 3, 4, 7, 9, 16 };
@@ -802,42 +853,99 @@ static void check_hello_refusals(void)
 			EXPECT_REFUSED(HELLO, b.buf, b.len, what);
 		}
 	}
-	for (unsigned int f = H_REVERSE; f <= H_PERF; f++) {
+	/* The flags and the workload: one byte, 0 or 1 (the workload is
+	 * an enum of two, stream and rr). */
+	for (unsigned int f = H_REVERSE; f <= H_WORKLOAD; f++) {
 		static const uint8_t two[2] = { 0, 1 };
 		static const uint8_t eight[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
+		const char *name = f == H_WORKLOAD ? "workload" : "flag";
 
 		s = good_hello;
 		s.omit = f;
 		build_hello(&b, &s);
 		raw_field(&b, (uint16_t)f, 0, NULL);
-		snprintf(what, sizeof(what), "empty flag %u", f);
+		snprintf(what, sizeof(what), "empty %s %u", name, f);
 		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
 		build_hello(&b, &s);
 		raw_field(&b, (uint16_t)f, 2, two);
-		snprintf(what, sizeof(what), "flag %u of 2 bytes", f);
+		snprintf(what, sizeof(what), "%s %u of 2 bytes", name, f);
 		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
 		build_hello(&b, &s);
 		raw_field(&b, (uint16_t)f, 8, eight);
-		snprintf(what, sizeof(what), "flag %u of 8 bytes", f);
+		snprintf(what, sizeof(what), "%s %u of 8 bytes", name, f);
 		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
 		build_hello(&b, &s);
 		u8_field(&b, (uint16_t)f, 2);
-		snprintf(what, sizeof(what), "flag %u value 2", f);
+		snprintf(what, sizeof(what), "%s %u value 2", name, f);
 		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
 		build_hello(&b, &s);
 		u8_field(&b, (uint16_t)f, 0xff);
-		snprintf(what, sizeof(what), "flag %u value 255", f);
+		snprintf(what, sizeof(what), "%s %u value 255", name, f);
 		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
 		for (uint8_t v = 0; v <= 1; v++) {
 			build_hello(&b, &s);
 			u8_field(&b, (uint16_t)f, v);
-			snprintf(what, sizeof(what), "flag %u value %u", f, v);
+			snprintf(what, sizeof(what), "%s %u value %u", name,
+				 f, v);
+			memset(&d, 0x5a, sizeof(d));
 			EXPECT_OK(HELLO, b.buf, b.len, &d, what);
 			CHECK_INT(f == H_REVERSE ? d.hello.reverse :
 				  f == H_VERIFY ? d.hello.verify :
-				  d.hello.perf, v);
+				  f == H_PERF ? d.hello.perf :
+				  d.hello.workload, v);
 		}
 	}
+
+	/* The workload: every byte but 0 (stream) and 1 (rr), and every
+	 * other length, is refused as an unknown workload. */
+	for (unsigned int v = 0; v <= UINT8_MAX; v++) {
+		s = good_hello;
+		s.omit = H_WORKLOAD;
+		build_hello(&b, &s);
+		u8_field(&b, H_WORKLOAD, (uint8_t)v);
+		snprintf(what, sizeof(what), "workload %u", v);
+		if (v <= NC_WORKLOAD_RR) {
+			memset(&d, 0x5a, sizeof(d));
+			EXPECT_OK(HELLO, b.buf, b.len, &d, what);
+			CHECK_INT(d.hello.workload, v);
+			CHECK_INT(d.hello.perf, good_hello.perf);
+		} else {
+			expect_hello_reason(&b, "unknown workload", what);
+		}
+	}
+	static const uint16_t bad_workload_len[] = { 0, 2, 3, 8, 16 };
+	for (size_t i = 0; i < sizeof(bad_workload_len) /
+				   sizeof(*bad_workload_len); i++) {
+		for (unsigned int v = NC_WORKLOAD_STREAM; v <= NC_WORKLOAD_RR;
+		     v++) {
+			uint8_t val[16];
+
+			/* Each byte a valid workload, so only the length
+			 * is wrong. */
+			memset(val, (int)v, sizeof(val));
+			s = good_hello;
+			s.omit = H_WORKLOAD;
+			build_hello(&b, &s);
+			raw_field(&b, H_WORKLOAD, bad_workload_len[i], val);
+			snprintf(what, sizeof(what),
+				 "workload of %u bytes of %u",
+				 bad_workload_len[i], v);
+			expect_hello_reason(&b, "unknown workload", what);
+		}
+	}
+	/* Refused however the fields are ordered. */
+	s = good_hello;
+	s.omit = H_WORKLOAD;
+	b.len = 0;
+	u8_field(&b, H_WORKLOAD, 2);
+	{
+		struct body rest;
+
+		build_hello(&rest, &s);
+		memcpy(b.buf + b.len, rest.buf, rest.len);
+		b.len += rest.len;
+	}
+	expect_hello_reason(&b, "unknown workload", "workload 2 first");
 
 	/* Mode names: the longest that fits, one longer, embedded NUL,
 	 * control and non-ASCII bytes. */
@@ -1394,7 +1502,7 @@ static void check_figures_refusals(void)
 static void check_encoder_space(void)
 {
 	struct nc_hello h = { .size = 1, .threads = 1, .duration_ns = 1,
-			      .perf = true };
+			      .perf = true, .workload = NC_WORKLOAD_RR };
 	struct nc_reply r = { .accepted = false, .code = NETCOPY_EREFUSED };
 	struct nc_tag t = { .index = 1 };
 	struct nc_figures f = { .zc_sends = -1, .zc_notifications = -1,
@@ -1489,6 +1597,8 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		      "random hello: threads %" PRIu32, d->hello.threads);
 		CHECK(d->hello.duration_ns >= 1,
 		      "random hello: duration %" PRIu64, d->hello.duration_ns);
+		CHECK(d->hello.workload <= NC_WORKLOAD_RR,
+		      "random hello: workload %u", d->hello.workload);
 		len = nc_hello_encode(&d->hello, buf, sizeof(buf));
 		break;
 	case REPLY:
@@ -1557,7 +1667,8 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		      again.hello.duration_ns == d->hello.duration_ns &&
 		      again.hello.reverse == d->hello.reverse &&
 		      again.hello.verify == d->hello.verify &&
-		      again.hello.perf == d->hello.perf,
+		      again.hello.perf == d->hello.perf &&
+		      again.hello.workload == d->hello.workload,
 		      "random hello changed on a round trip");
 		break;
 	case REPLY:
@@ -1627,7 +1738,7 @@ static void random_fields(struct body *b, uint64_t *seed)
 	bool wide = unit_rand(seed) % 2;
 	unsigned int n = (unsigned int)unit_rand_range(seed, 0,
 						       wide ? 30 : 12);
-	uint16_t top = wide ? F_LAST + 2 : H_PERF + 1;
+	uint16_t top = wide ? F_LAST + 2 : H_WORKLOAD + 1;
 	uint8_t val[64];
 
 	b->len = 0;
@@ -1703,6 +1814,7 @@ static size_t valid_fields(enum kind kind, struct tlv *t, uint64_t *seed)
 		ADD_RAW(H_REVERSE, 1, unit_rand(seed) % 2);
 		ADD_RAW(H_VERIFY, 1, unit_rand(seed) % 2);
 		ADD_RAW(H_PERF, 1, unit_rand(seed) % 2);
+		ADD_RAW(H_WORKLOAD, 1, unit_rand(seed) % 2);
 		break;
 	}
 	case REPLY:
@@ -1824,7 +1936,8 @@ static void check_random(void)
 	for (int i = 0; i < 5000; i++) {
 		struct nc_hello h = { .size = 1000, .threads = 2,
 				      .duration_ns = 1000000000,
-				      .perf = true };
+				      .perf = true,
+				      .workload = (uint8_t)(i / 2 % 2) };
 		struct nc_figures f = { .zc_sends = 9, .zc_notifications = 8,
 					.zc_completions = 7, .zc_copied = 7,
 					.zc_enobufs = 1, .cpu_us = 1234,
