@@ -240,22 +240,15 @@ static void make_hello(const struct netcopy_client *c, struct nc_hello *h)
 	h->cpu = c->server_cpu;
 }
 
-static int negotiate(struct netcopy_client *c, int ctrl,
-		     const struct nc_hello *hello, struct nc_reply *rep)
+/* The server's answer on fd: accepted (with the run id), or refused,
+ * and then why. */
+static int read_reply(struct netcopy_client *c, int fd, struct nc_reply *rep)
 {
 	uint8_t body[NC_MAX_BODY];
 	struct nc_header h;
 	const char *why = "";
-	int len, err;
+	int err = nc_msg_recv(fd, &h, body, REPLY_TIMEOUT_MS, &why);
 
-	len = nc_hello_encode(hello, body, sizeof(body));
-	if (len < 0)
-		return len;
-	err = nc_msg_send(ctrl, NC_MSG_HELLO, body, (size_t)len);
-	if (err)
-		return fail(c, err, "cannot send the hello: %s",
-			    netcopy_strerror(err));
-	err = nc_msg_recv(ctrl, &h, body, REPLY_TIMEOUT_MS, &why);
 	if (!err && h.type != NC_MSG_ACCEPT && h.type != NC_MSG_REFUSE) {
 		err = NETCOPY_EPROTOCOL;
 		why = "unexpected message instead of the server's answer";
@@ -274,10 +267,27 @@ static int negotiate(struct netcopy_client *c, int ctrl,
 	return 0;
 }
 
+/* Hello, and the server's answer: the run id, or a refusal and why. */
+static int negotiate(struct netcopy_client *c, int ctrl,
+		     const struct nc_hello *hello, struct nc_reply *rep)
+{
+	uint8_t body[NC_MAX_BODY];
+	int len = nc_hello_encode(hello, body, sizeof(body)), err;
+
+	if (len < 0)
+		return len;
+	err = nc_msg_send(ctrl, NC_MSG_HELLO, body, (size_t)len);
+	if (err)
+		return fail(c, err, "cannot send the hello: %s",
+			    netcopy_strerror(err));
+	return read_reply(c, ctrl, rep);
+}
+
 static int open_data(struct netcopy_client *c, const struct nc_reply *rep,
 		     uint32_t index, int *fd)
 {
 	struct nc_tag tag = { .index = index };
+	struct nc_reply ack;
 	uint8_t body[64];
 	int len, err;
 
@@ -288,15 +298,20 @@ static int open_data(struct netcopy_client *c, const struct nc_reply *rep,
 	len = nc_tag_encode(&tag, body, sizeof(body));
 	err = len < 0 ? len : nc_msg_send(*fd, NC_MSG_DATA_TAG, body,
 					  (size_t)len);
-	if (!err)
-		err = nc_set_io_timeout(*fd, DATA_IO_TIMEOUT_S);
+	if (err) {
+		snprintf(c->detail, sizeof(c->detail), "data connection: %s",
+			 netcopy_strerror(err));
+	} else {
+		/* The server says it took the connection, or why not. */
+		err = read_reply(c, *fd, &ack);
+		if (!err)
+			err = nc_set_io_timeout(*fd, DATA_IO_TIMEOUT_S);
+	}
 	if (err) {
 		close(*fd);
 		*fd = -1;
-		return fail(c, err, "data connection: %s",
-			    netcopy_strerror(err));
 	}
-	return 0;
+	return err;
 }
 
 static void *data_main(void *arg)

@@ -187,6 +187,11 @@ int netcopy_server_set_max_memory(struct netcopy_server *server,
 /* Seconds a new connection may take to say who it is (default 5). */
 int netcopy_server_set_hello_timeout(struct netcopy_server *server,
 				     double seconds);
+/* At most max connections open at once (control and data alike; a run
+ * of N threads holds N + 1); those over it are refused with a reason.
+ * 0, the default, sets no limit. */
+int netcopy_server_set_max_conns(struct netcopy_server *server,
+				 unsigned int max);
 /* Serve one run, then return from netcopy_server_run(). */
 int netcopy_server_set_once(struct netcopy_server *server, bool once);
 int netcopy_server_set_log(struct netcopy_server *server, netcopy_log_fn fn,

@@ -64,6 +64,7 @@ struct netcopy_server {
 	uint64_t max_size;
 	uint64_t max_memory;
 	double hello_timeout;
+	unsigned int max_conns;		/* 0: no limit */
 	bool once;
 	netcopy_log_fn log;
 	void *log_data;
@@ -183,6 +184,13 @@ netcopy_server_set_hello_timeout(struct netcopy_server *srv, double seconds)
 	if (!(seconds > 0) || seconds > 3600)
 		return -EINVAL;
 	srv->hello_timeout = seconds;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_server_set_max_conns(struct netcopy_server *srv,
+						unsigned int max)
+{
+	srv->max_conns = max;
 	return 0;
 }
 
@@ -464,25 +472,52 @@ static int accept_run(int fd, const struct run *run)
 					   (size_t)len);
 }
 
-/* Wait for every data connection; false (run aborted) if they are late. */
-static bool wait_attached(struct netcopy_server *srv, struct run *run)
+static void timespec_add_ms(struct timespec *ts, uint64_t ms)
 {
-	uint64_t ns = (uint64_t)(srv->hello_timeout * 1e9) +
-		      run->hello.threads * 10000000ULL;
-	struct timespec until;
+	uint64_t ns = (uint64_t)ts->tv_nsec + ms % 1000 * 1000000;
+
+	ts->tv_sec += (time_t)(ms / 1000 + ns / 1000000000u);
+	ts->tv_nsec = (long)(ns % 1000000000u);
+}
+
+static bool timespec_before(const struct timespec *a,
+			    const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* The client has closed (or spoken on) its control connection. */
+static bool client_gone(int ctrl)
+{
+	struct pollfd pfd = { .fd = ctrl, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) > 0;
+}
+
+/* Wait for every data connection, checking every 100 ms that the client
+ * is still there; false (run aborted) if they are late or it left. */
+static bool wait_attached(struct netcopy_server *srv, struct run *run,
+			  int ctrl)
+{
+	struct timespec until, tick;
 	bool all;
 
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += (time_t)(ns / 1000000000u);
-	until.tv_nsec += (long)(ns % 1000000000u);
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
+	tick = until;
+	timespec_add_ms(&until, (uint64_t)(srv->hello_timeout * 1000) +
+			run->hello.threads * 10ULL);
+	timespec_add_ms(&tick, 100);
 	pthread_mutex_lock(&srv->lock);
 	while (run->attached < run->hello.threads && !run->aborted &&
-	       pthread_cond_timedwait(&run->cond, &srv->lock, &until) == 0)
-		;
+	       !client_gone(ctrl)) {
+		if (pthread_cond_timedwait(&run->cond, &srv->lock,
+					   &tick) != ETIMEDOUT)
+			continue;
+		if (!timespec_before(&tick, &until))
+			break;
+		timespec_add_ms(&tick, 100);
+	}
 	all = run->attached == run->hello.threads && !run->aborted;
 	if (all)
 		run->started = true;
@@ -611,11 +646,11 @@ static void serve_control(struct netcopy_server *srv, int fd,
 	      (double)hello.duration_ns / 1e9,
 	      hello.workload == NC_WORKLOAD_RR ? "request-response" :
 	      hello.reverse ? "client sends" : "server sends");
-	if (accept_run(fd, run) || !wait_attached(srv, run)) {
+	if (accept_run(fd, run) || !wait_attached(srv, run, fd)) {
 		snprintf(reason, sizeof(reason), "only %u of %u data "
 			 "connections arrived", run->attached,
 			 hello.threads);
-		status = NETCOPY_EPROTOCOL;
+		status = NETCOPY_ESHORT;
 		supervise(srv, fd, run, reason, 0);
 	} else {
 		status = supervise(srv, fd, run, reason, sizeof(reason));
@@ -693,8 +728,10 @@ static void serve_data(struct netcopy_server *srv, int fd,
 	if (nc_tag_decode(body, len, &tag, &why) ||
 	    !(run = claim(srv, fd, &tag, &why))) {
 		logf_(srv, "%s: bad data connection: %s", peer, why);
+		refuse(fd, NETCOPY_EPROTOCOL, why);
 		return;
 	}
+	accept_run(fd, run);	/* a failed send shows in the data path */
 	flow = &run->flows[tag.index];
 	nc_flow_init(flow, fd, tag.index, run->hello.size, run->hello.verify,
 		     !nc_client_sends(&run->hello), &run->stop);
@@ -777,8 +814,10 @@ static int conn_start(struct netcopy_server *srv, int fd)
 	pthread_t tid;
 	int err;
 
-	if (!c)
+	if (!c) {
+		close(fd);
 		return -ENOMEM;
+	}
 	c->fd = fd;
 	c->srv = srv;
 	pthread_mutex_lock(&srv->lock);
@@ -797,6 +836,26 @@ static int conn_start(struct netcopy_server *srv, int fd)
 		return -err;
 	}
 	return 0;
+}
+
+/* --max-conns: a connection over the limit is told why, then closed. */
+static bool too_many(struct netcopy_server *srv, int fd)
+{
+	char reason[NC_REASON_MAX], peer[80];
+	unsigned int n;
+
+	pthread_mutex_lock(&srv->lock);
+	n = srv->nconns;
+	pthread_mutex_unlock(&srv->lock);
+	if (!srv->max_conns || n < srv->max_conns)
+		return false;
+	nc_peer_name(fd, peer, sizeof(peer));
+	snprintf(reason, sizeof(reason), "server busy: %u connections open "
+		 "(--max-conns %u)", n, srv->max_conns);
+	logf_(srv, "%s: refused: %s", peer, reason);
+	refuse(fd, NETCOPY_EREFUSED, reason);	/* fits the socket buffer */
+	close(fd);
+	return true;
 }
 
 /* After a stop: give connections a grace period, then cut them. */
@@ -855,6 +914,8 @@ NETCOPY_EXPORT int netcopy_server_run(struct netcopy_server *srv)
 				usleep(10000);
 			continue;
 		}
+		if (too_many(srv, fd))
+			continue;
 		if (conn_start(srv, fd))	/* it closed fd */
 			logf_(srv, "cannot start a connection thread");
 	}

@@ -65,7 +65,7 @@ static void setup_signals(void)
 int main(int argc, const char **argv)
 {
 	char *port = NULL, *bind = NULL, *max_size = NULL, *exit_after = NULL;
-	char *max_memory = NULL, *hello_timeout = NULL;
+	char *max_memory = NULL, *hello_timeout = NULL, *max_conns = NULL;
 	int once = 0, version = 0, err;
 	double exit_seconds = 0;
 	pthread_t timer;
@@ -89,6 +89,9 @@ int main(int argc, const char **argv)
 		{ "hello-timeout", '\0', POPT_ARG_STRING, &hello_timeout, 0,
 		  "seconds a new connection has to introduce itself "
 		  "(default 5)", "SECONDS" },
+		{ "max-conns", '\0', POPT_ARG_STRING, &max_conns, 0,
+		  "connections open at once at most, a run of N threads "
+		  "holding N+1 (default: no limit)", "N" },
 		{ "version", '\0', POPT_ARG_NONE, &version, 0,
 		  "print the version and exit", NULL },
 		POPT_AUTOHELP
@@ -119,12 +122,16 @@ int main(int argc, const char **argv)
 			"hello-timeout", hello_timeout, 3600));
 	if (exit_after)
 		exit_seconds = cli_seconds("exit-after", exit_after, 1e9);
+	if (max_conns)
+		netcopy_server_set_max_conns(server, cli_count("max-conns",
+					     max_conns, 1, 1000000));
 	netcopy_server_set_once(server, once);
 	poptFreeContext(ctx);
 	free(max_size);
 	free(max_memory);
 	free(hello_timeout);
 	free(exit_after);
+	free(max_conns);
 
 	err = netcopy_server_listen(server);
 	if (err) {
