@@ -411,6 +411,15 @@ int nc_reply_decode(const uint8_t *buf, size_t len, struct nc_reply *rep,
 		return err;
 	if (require(&r, BIT(R_ACCEPTED), why))
 		return NETCOPY_EPROTOCOL;
+	/* Exactly the fields of an acceptance, or of a refusal. */
+	if (rep->accepted && (r.seen & (BIT(R_CODE) | BIT(R_REASON)))) {
+		*why = "an acceptance with a refusal's fields";
+		return NETCOPY_EPROTOCOL;
+	}
+	if (!rep->accepted && (r.seen & BIT(R_RUN_ID))) {
+		*why = "a refusal with a run id";
+		return NETCOPY_EPROTOCOL;
+	}
 	if (rep->accepted)
 		return require(&r, BIT(R_RUN_ID), why);
 	err = require(&r, BIT(R_CODE) | BIT(R_REASON), why);
