@@ -641,8 +641,9 @@ static void serve_control(struct netcopy_server *srv, int fd,
 		run_put(srv, run);
 		return;
 	}
-	logf_(srv, "%s: run: %s, %llu-byte messages, %u threads, %.3g s, %s",
+	logf_(srv, "%s: run: %s, %llu-byte messages, %u thread%s, %.3g s, %s",
 	      peer, mode->name, (unsigned long long)hello.size, hello.threads,
+	      hello.threads == 1 ? "" : "s",
 	      (double)hello.duration_ns / 1e9,
 	      hello.workload == NC_WORKLOAD_RR ? "request-response" :
 	      hello.reverse ? "client sends" : "server sends");

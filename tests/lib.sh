@@ -151,7 +151,7 @@ nc_pid_running() {
 		kill -0 "$1" 2>/dev/null
 		return
 	fi
-	read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
+	read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
 	stat=${stat##*) }
 	read -r state ppid _ <<<"$stat"
 	[ "$state" != Z ] && [ "$ppid" = "$$" ]
