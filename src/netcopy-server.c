@@ -68,6 +68,7 @@ int main(int argc, const char **argv)
 	char *max_memory = NULL, *hello_timeout = NULL, *max_conns = NULL;
 	int once = 0, version = 0, err;
 	double exit_seconds = 0;
+	bool timing;
 	pthread_t timer;
 	struct poptOption options[] = {
 		{ "port", 'p', POPT_ARG_STRING, &port, 0,
@@ -148,10 +149,17 @@ int main(int argc, const char **argv)
 	fflush(stdout);
 	note_unsupported_modes();
 	setup_signals();
-	if (exit_seconds > 0 && pthread_create(&timer, NULL, exit_timer,
-					 &exit_seconds) == 0)
-		pthread_detach(timer);
+	timing = exit_seconds > 0 &&
+		 pthread_create(&timer, NULL, exit_timer, &exit_seconds) == 0;
 	err = netcopy_server_run(server);
+	/* Nothing may touch the server once it is freed: no signal handler
+	 * and no timer. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	if (timing) {
+		pthread_cancel(timer);	/* asleep in nanosleep: a cancel point */
+		pthread_join(timer, NULL);
+	}
 	netcopy_server_free(server);
 	free(port);
 	free(bind);
