@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# netcopy-sweep on loopback: --help and --version, a --dry-run that runs
+# and creates nothing, then a tiny sweep (every mode, sizes 1K and 64K, 1
+# thread, stream and rr, 0.2 s, one repeat, --warmup where the client has
+# it): one results.csv row per point
+# with the expected columns and throughput > 0, summary.csv, per-mode CSVs,
+# report.md, valid PNGs when gnuplot is installed, and no server left.
+# shellcheck disable=SC2016 # awk programs in single quotes
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=sweep-lib.sh
+. "$top_srcdir/tests/sweep-lib.sh"
+
+sw_init
+
+sw_run "--help" --help
+nc_check_rc 0 netcopy-sweep &&
+	nc_check "--help prints the usage" grep -q '^Usage: netcopy-sweep' "$NC_OUT"
+sw_run "--version" --version
+nc_check_rc 0 netcopy-sweep &&
+	nc_check "--version prints the version" grep -Eq '^netcopy-sweep \(netcopy\) [0-9]' "$NC_OUT"
+
+# ---- --dry-run: the plan, nothing run or created
+out=$nc_tmp/dry
+sw_run "--dry-run" --dry-run -s 1K,64K -t 1,2 -d 0.5 -r 2 -m two-copy -o "$out"
+if nc_check_rc 0 netcopy-sweep; then
+	nc_check "--dry-run gives 8 points" grep -Eq '^ *points +8 ' "$NC_OUT" ||
+		nc_show_run
+	nc_check "--dry-run gives an estimated time" grep -Eq '^ *estimated +about ' "$NC_OUT"
+	nc_check "--dry-run creates no folder" test ! -e "$out"
+fi
+
+# ---- a tiny sweep
+out=$nc_tmp/tiny
+warmup=()
+[[ $("$NETCOPY_CLIENT" --help 2>&1) == *--warmup* ]] && warmup=(--warmup 0.05)
+sw_run "tiny loopback sweep" -s 1K,64K -t 1 -d 0.2 -r 1 -w stream,rr \
+	${warmup[@]+"${warmup[@]}"} -o "$out"
+if nc_check_rc 0 netcopy-sweep; then
+	nmodes=$(wc -w <<<"$(sw_modes)")
+	skipped=$(grep -c '^netcopy-sweep: mode .* skipped' "$out/sweep.log")
+	nc_log "$nmodes modes known, $skipped skipped here"
+	rows=$(((nmodes - skipped) * 2 * 2))
+	sw_check_results "$out" "$rows" loopback
+	nc_check "summary.csv: one row per point" \
+		test "$(sw_data_rows "$out/summary.csv")" -eq "$rows"
+	nc_check "stdout names the folder" test "$(cat "$NC_OUT")" = "$out"
+	nc_check "the preflight says what is measured" \
+		grep -q '^netcopy-sweep: will measure: ' "$NC_ERR"
+	nc_check "a progress line per point" \
+		test "$(grep -c '^netcopy-sweep: \[[0-9]*/[0-9]*\] ' "$NC_ERR")" -eq "$rows"
+	# rr rows have round-trip percentiles in the summary, stream rows NA.
+	nc_check "summary.csv: rr percentiles where rr, NA in a stream" awk -F, '
+		NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["Workload"] == "rr" && !($c["RttP50_us_median"] > 0) { bad = 1 }
+		$c["Workload"] == "stream" && $c["RttP50_us_median"] != "NA" { bad = 1 }
+		END { exit bad }' "$out/summary.csv"
+	nc_check "report.md has the machine and the summary table" \
+		grep -q '^| Kernel | ' "$out/report.md"
+	if [ ${#warmup[@]} -gt 0 ]; then
+		nc_check "--warmup reaches every client run" test \
+			"$(grep -c '^client command: .* --warmup=0.05' "$out/sweep.log")" -eq "$rows"
+	fi
+	sw_check_pngs "$out"
+	sw_check_nothing_left "$out"
+fi
+
+# ---- a second sweep into the same folder is refused
+sw_run "sweep into a used folder" -s 1K -t 1 -d 0.1 -r 1 -o "$out"
+sw_check_one_line_error 2
+
+nc_finish
