@@ -14,22 +14,24 @@
 
 /* Field numbers as lib/wire.c puts them on the wire. */
 enum { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE, H_VERIFY,
-       H_PERF, H_WORKLOAD };
+       H_PERF, H_WORKLOAD, H_WARMUP, H_CPU };
 enum { R_ACCEPTED = 1, R_RUN_ID, R_CODE, R_REASON };
 enum { T_RUN_ID = 1, T_INDEX };
 enum { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL, F_LATENCY,
        F_MISMATCHES, F_ZC_COMPLETIONS, F_ZC_COPIED, F_REASON, F_CPU_US,
        F_COUNTERS_KNOWN, F_COUNTERS_SCOPE, F_ZC_SENDS, F_ZC_NOTIFICATIONS,
-       F_ZC_ENOBUFS, F_COUNTER_0 };	/* then one field per counter */
+       F_ZC_ENOBUFS, F_TOTAL_BYTES, F_COUNTER_0 };	/* then the counters */
 #define F_LAST (F_COUNTER_0 + NC_EV_COUNT - 1)
 #define KNOWN_ALL ((1ULL << NC_EV_COUNT) - 1)
 
-_Static_assert(H_PERF == 7 && H_WORKLOAD == 8, "hello field numbers");
+_Static_assert(H_PERF == 7 && H_WORKLOAD == 8 && H_WARMUP == 9 &&
+	       H_CPU == 10, "hello field numbers");
 /* The workload goes on the wire as this byte. */
 _Static_assert(NC_WORKLOAD_STREAM == 0 && NC_WORKLOAD_RR == 1,
 	       "workload values");
 _Static_assert(F_REASON == 9 && F_CPU_US == 10 && F_ZC_ENOBUFS == 15 &&
-	       F_COUNTER_0 == 16, "figures field numbers");
+	       F_TOTAL_BYTES == 16 && F_COUNTER_0 == 17,
+	       "figures field numbers");
 /* The decoder keeps a 32-bit mask of the fields it has seen. */
 _Static_assert(F_LAST < 32, "too many figures fields");
 
@@ -88,10 +90,13 @@ struct hello_spec {
 	uint8_t reverse, verify, perf;
 	uint8_t workload;		/* enum nc_workload */
 	unsigned int omit;		/* field number to leave out */
+	uint64_t warmup;		/* nanoseconds */
+	uint64_t cpu;			/* int32 as u64: UINT64_MAX is -1 */
 };
 
 static const struct hello_spec good_hello = {
-	"two-copy", 65536, 4, 2000000000, 1, 0, 1, NC_WORKLOAD_RR, 0
+	"two-copy", 65536, 4, 2000000000, 1, 0, 1, NC_WORKLOAD_RR, 0,
+	500000000, 3
 };
 
 static void build_hello(struct body *b, const struct hello_spec *s)
@@ -113,6 +118,10 @@ static void build_hello(struct body *b, const struct hello_spec *s)
 		u8_field(b, H_PERF, s->perf);
 	if (s->omit != H_WORKLOAD)
 		u8_field(b, H_WORKLOAD, s->workload);
+	if (s->omit != H_WARMUP)
+		u64_field(b, H_WARMUP, s->warmup);
+	if (s->omit != H_CPU)
+		u64_field(b, H_CPU, s->cpu);
 }
 
 /* The same for figures: a value per field number (the scope field's is
@@ -219,6 +228,8 @@ static void expect_figures(const struct nc_figures *got,
 	CHECK(got->measured, "%s: not measured", what);
 	CHECK(got->status == (int32_t)(int64_t)s->v[F_STATUS],
 	      "%s: status %" PRId32, what, got->status);
+	CHECK(got->total_bytes == s->v[F_TOTAL_BYTES],
+	      "%s: total bytes %" PRIu64, what, got->total_bytes);
 	CHECK(got->bytes == s->v[F_BYTES] &&
 	      got->messages == s->v[F_MESSAGES] &&
 	      got->interval_ns == s->v[F_INTERVAL] &&
@@ -752,6 +763,8 @@ static void check_hello_refusals(void)
 		CHECK_INT(d.hello.verify, 0);
 		CHECK_INT(d.hello.perf, 1);
 		CHECK_INT(d.hello.workload, w);
+		CHECK_U64(d.hello.warmup_ns, good_hello.warmup);
+		CHECK_INT(d.hello.cpu, (int32_t)(int64_t)good_hello.cpu);
 		len = nc_hello_encode(&d.hello, enc, sizeof(enc));
 		CHECK(len == (int)b.len &&
 		      memcmp(enc, b.buf, b.len) == 0,
@@ -764,6 +777,8 @@ static void check_hello_refusals(void)
 
 	/* Field order does not matter. */
 	b.len = 0;
+	u64_field(&b, H_CPU, UINT64_MAX);
+	u64_field(&b, H_WARMUP, 0);
 	u8_field(&b, H_WORKLOAD, NC_WORKLOAD_RR);
 	u8_field(&b, H_PERF, 0);
 	u8_field(&b, H_VERIFY, 1);
@@ -777,9 +792,11 @@ static void check_hello_refusals(void)
 	CHECK_INT(d.hello.verify, 1);
 	CHECK_INT(d.hello.perf, 0);
 	CHECK_INT(d.hello.workload, NC_WORKLOAD_RR);
+	CHECK_INT(d.hello.cpu, -1);
+	CHECK_U64(d.hello.warmup_ns, 0);
 
 	/* Each required field left out. */
-	for (unsigned int f = H_MODE; f <= H_WORKLOAD; f++) {
+	for (unsigned int f = H_MODE; f <= H_CPU; f++) {
 		s = good_hello;
 		s.omit = f;
 		build_hello(&b, &s);
@@ -787,9 +804,39 @@ static void check_hello_refusals(void)
 		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
 	}
 
+	/* Warm-up and CPU: the edges of their ranges. */
+	{
+		static const struct { uint64_t warmup, cpu; bool ok; } w[] = {
+			{ 0, 0, true },
+			{ (uint64_t)(NC_MAX_WARMUP_S * 1e9), NC_MAX_CPU - 1,
+			  true },
+			{ (uint64_t)(NC_MAX_WARMUP_S * 1e9) + 1, 0, false },
+			{ 0, NC_MAX_CPU, false },
+			{ 0, (uint64_t)-2, false },
+			{ 0, 1ULL << 32, false },
+			{ UINT64_MAX, UINT64_MAX, false },
+		};
+
+		for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+			s = good_hello;
+			s.warmup = w[i].warmup;
+			s.cpu = w[i].cpu;
+			build_hello(&b, &s);
+			snprintf(what, sizeof(what), "warm-up %" PRIu64
+				 " cpu %" PRIu64, w[i].warmup, w[i].cpu);
+			if (w[i].ok) {
+				EXPECT_OK(HELLO, b.buf, b.len, &d, what);
+				CHECK_U64(d.hello.warmup_ns, w[i].warmup);
+				CHECK_INT(d.hello.cpu, (int64_t)w[i].cpu);
+			} else {
+				EXPECT_REFUSED(HELLO, b.buf, b.len, what);
+			}
+		}
+	}
+
 	/* Unknown fields. */
-	static const uint16_t unknown[] = { 0, H_WORKLOAD + 1,
-					    H_WORKLOAD + 2, 31, 32, 33, 255,
+	static const uint16_t unknown[] = { 0, H_CPU + 1,
+					    H_CPU + 2, 31, 32, 33, 255,
 					    256, 0x8001, UINT16_MAX };
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(*unknown); i++) {
 		/* As a flag, a number that would be in range, and empty. */
@@ -1738,7 +1785,7 @@ static void random_fields(struct body *b, uint64_t *seed)
 	bool wide = unit_rand(seed) % 2;
 	unsigned int n = (unsigned int)unit_rand_range(seed, 0,
 						       wide ? 30 : 12);
-	uint16_t top = wide ? F_LAST + 2 : H_WORKLOAD + 1;
+	uint16_t top = wide ? F_LAST + 2 : H_CPU + 1;
 	uint8_t val[64];
 
 	b->len = 0;
@@ -1815,6 +1862,9 @@ static size_t valid_fields(enum kind kind, struct tlv *t, uint64_t *seed)
 		ADD_RAW(H_VERIFY, 1, unit_rand(seed) % 2);
 		ADD_RAW(H_PERF, 1, unit_rand(seed) % 2);
 		ADD_RAW(H_WORKLOAD, 1, unit_rand(seed) % 2);
+		ADD_U64(H_WARMUP, unit_rand_range(seed, 0, 3600000000000ULL));
+		ADD_U64(H_CPU, unit_rand(seed) % 2 ? UINT64_MAX :
+			unit_rand_range(seed, 0, NC_MAX_CPU - 1));
 		break;
 	}
 	case REPLY:
@@ -1852,6 +1902,7 @@ static size_t valid_fields(enum kind kind, struct tlv *t, uint64_t *seed)
 			unit_rand_range(seed, 0, 200));
 		ADD_U64(F_ZC_ENOBUFS, done < 0 ? (uint64_t)-1 :
 			unit_rand_range(seed, 0, 3));
+		ADD_U64(F_TOTAL_BYTES, unit_rand(seed));
 		for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
 			ADD_U64(F_COUNTER_0 + ev,
 				unit_rand(seed) >> (unit_rand(seed) % 64));
