@@ -189,7 +189,9 @@ int netcopy_server_set_hello_timeout(struct netcopy_server *server,
 				     double seconds);
 /* At most max connections open at once (control and data alike; a run
  * of N threads holds N + 1); those over it are refused with a reason.
- * 0, the default, sets no limit. */
+ * The default is NETCOPY_DEFAULT_MAX_CONNS, so no peer can make the
+ * server start threads without bound; 0 sets no limit. */
+#define NETCOPY_DEFAULT_MAX_CONNS 4096U
 int netcopy_server_set_max_conns(struct netcopy_server *server,
 				 unsigned int max);
 /* Serve one run, then return from netcopy_server_run(). */

@@ -111,6 +111,7 @@ NETCOPY_EXPORT int netcopy_server_new(struct netcopy_server **out)
 	srv->max_size = NETCOPY_MAX_MESSAGE_SIZE;
 	srv->max_memory = 1ULL << 30;
 	srv->hello_timeout = 5;
+	srv->max_conns = NETCOPY_DEFAULT_MAX_CONNS;
 	srv->listen_fd = -1;
 	if (pipe2(srv->stop_pipe, O_CLOEXEC | O_NONBLOCK)) {
 		int err = -errno;

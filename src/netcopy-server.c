@@ -92,7 +92,7 @@ int main(int argc, const char **argv)
 		  "(default 5)", "SECONDS" },
 		{ "max-conns", '\0', POPT_ARG_STRING, &max_conns, 0,
 		  "connections open at once at most, a run of N threads "
-		  "holding N+1 (default: no limit)", "N" },
+		  "holding N+1 (default 4096)", "N" },
 		{ "version", '\0', POPT_ARG_NONE, &version, 0,
 		  "print the version and exit", NULL },
 		POPT_AUTOHELP
