@@ -32,6 +32,13 @@ _Static_assert(NC_WORKLOAD_STREAM == 0 && NC_WORKLOAD_RR == 1,
 _Static_assert(F_REASON == 9 && F_CPU_US == 10 && F_ZC_ENOBUFS == 15 &&
 	       F_TOTAL_BYTES == 16 && F_COUNTER_0 == 17,
 	       "figures field numbers");
+_Static_assert(NC_EV_COUNT == 7 && F_LAST == 23, "the last figures field");
+/* The longest warm-up in nanoseconds, and the CPU field's -1 (no
+ * pinning): an int32 sign-extended to 64 bits. */
+#define MAX_WARMUP_NS ((uint64_t)(NC_MAX_WARMUP_S * 1e9))
+#define CPU_NONE UINT64_MAX
+_Static_assert(NC_MAX_WARMUP_S == 3600.0 && NC_MAX_CPU == 65536,
+	       "warm-up and CPU limits");
 /* The decoder keeps a 32-bit mask of the fields it has seen. */
 _Static_assert(F_LAST < 32, "too many figures fields");
 
@@ -350,6 +357,26 @@ static void check_hello_round_trip(const struct nc_hello *h)
 	CHECK_INT(d.hello.verify, h->verify);
 	CHECK_INT(d.hello.perf, h->perf);
 	CHECK_INT(d.hello.workload, h->workload);
+	CHECK_U64(d.hello.warmup_ns, h->warmup_ns);
+	CHECK_INT(d.hello.cpu, h->cpu);
+	/* Both are numbers of 8 bytes, the CPU sign-extended, right after
+	 * the workload and last. */
+	CHECK(len >= 24 &&
+	      buf[len - 24] == 0 && buf[len - 23] == H_WARMUP &&
+	      buf[len - 22] == 0 && buf[len - 21] == 8 &&
+	      buf[len - 12] == 0 && buf[len - 11] == H_CPU &&
+	      buf[len - 10] == 0 && buf[len - 9] == 8,
+	      "%s: warm-up and CPU not the last two fields", h->mode);
+	if (len >= 24) {
+		uint64_t warmup = 0, cpu = 0;
+
+		for (int i = 0; i < 8; i++) {
+			warmup = warmup << 8 | buf[len - 20 + i];
+			cpu = cpu << 8 | buf[len - 8 + i];
+		}
+		CHECK_U64(warmup, h->warmup_ns);
+		CHECK_U64(cpu, (uint64_t)(int64_t)h->cpu);
+	}
 }
 
 static void check_hellos(void)
@@ -364,6 +391,8 @@ static void check_hellos(void)
 	h.reverse = true;
 	h.perf = true;
 	h.workload = NC_WORKLOAD_STREAM;
+	h.warmup_ns = 0;
+	h.cpu = -1;
 	check_hello_round_trip(&h);
 
 	strcpy(h.mode, "zero-copy");
@@ -374,7 +403,29 @@ static void check_hellos(void)
 	h.verify = true;
 	h.perf = false;
 	h.workload = NC_WORKLOAD_RR;
+	h.warmup_ns = 1;
+	h.cpu = 0;
 	check_hello_round_trip(&h);
+
+	/* Warm-up: none, the shortest, the longest; CPU: none, the first,
+	 * the last. */
+	{
+		static const uint64_t warmups[] = { 0, 1, 2000000000,
+						    MAX_WARMUP_NS };
+		static const int32_t cpus[] = { -1, 0, 1, 63,
+						NC_MAX_CPU - 1 };
+
+		strcpy(h.mode, "one-copy");
+		for (size_t i = 0; i < sizeof(warmups) / sizeof(*warmups);
+		     i++) {
+			for (size_t k = 0; k < sizeof(cpus) / sizeof(*cpus);
+			     k++) {
+				h.warmup_ns = warmups[i];
+				h.cpu = cpus[k];
+				check_hello_round_trip(&h);
+			}
+		}
+	}
 
 	/* The limits themselves are valid. */
 	memset(h.mode, 'm', NC_MODE_NAME_MAX - 1);
@@ -384,6 +435,8 @@ static void check_hellos(void)
 	h.duration_ns = (uint64_t)(NC_MAX_DURATION_S * 1e9);
 	h.reverse = true;
 	h.perf = true;
+	h.warmup_ns = MAX_WARMUP_NS;
+	h.cpu = NC_MAX_CPU - 1;
 	for (unsigned int w = NC_WORKLOAD_STREAM; w <= NC_WORKLOAD_RR; w++) {
 		h.workload = (uint8_t)w;
 		check_hello_round_trip(&h);
@@ -396,6 +449,8 @@ static void check_hellos(void)
 		h.verify = bits & 2;
 		h.perf = bits & 4;
 		h.workload = bits & 8 ? NC_WORKLOAD_RR : NC_WORKLOAD_STREAM;
+		h.warmup_ns = bits % 3 == 0 ? 0 : bits * 1000000007ULL;
+		h.cpu = bits % 5 == 0 ? -1 : (int32_t)(bits * 4099);
 		check_hello_round_trip(&h);
 	}
 }
@@ -486,7 +541,22 @@ static void check_figures_round_trip(const struct nc_figures *f)
 	memset(&d, 0x5a, sizeof(d));
 	EXPECT_OK(FIGURES, buf, (size_t)len, &d, f->reason);
 	CHECK_INT(d.figures.status, f->status);
+	CHECK_U64(d.figures.total_bytes, f->total_bytes);
 	CHECK_U64(d.figures.bytes, f->bytes);
+	/* Total bytes: a number of 8 bytes just before the counters. */
+	CHECK((size_t)len >= 12u * (NC_EV_COUNT + 1),
+	      "figures of %d bytes", len);
+	if ((size_t)len >= 12u * (NC_EV_COUNT + 1)) {
+		size_t at = (size_t)len - 12u * (NC_EV_COUNT + 1);
+		uint64_t total = 0;
+
+		CHECK(buf[at] == 0 && buf[at + 1] == F_TOTAL_BYTES &&
+		      buf[at + 2] == 0 && buf[at + 3] == 8,
+		      "total bytes not just before the counters");
+		for (size_t i = 0; i < 8; i++)
+			total = total << 8 | buf[at + 4 + i];
+		CHECK_U64(total, f->total_bytes);
+	}
 	CHECK_U64(d.figures.messages, f->messages);
 	CHECK_U64(d.figures.interval_ns, f->interval_ns);
 	CHECK_U64(d.figures.latency_ns, f->latency_ns);
@@ -522,6 +592,7 @@ static void check_figures(void)
 
 	memset(&f, 0, sizeof(f));
 	f.status = 0;
+	f.total_bytes = 0;
 	f.bytes = 123456789012345ULL;
 	f.messages = 1884;
 	f.interval_ns = 100000000;
@@ -536,6 +607,7 @@ static void check_figures(void)
 	check_figures_round_trip(&f);
 
 	f.status = NETCOPY_EVERIFY;
+	f.total_bytes = UINT64_MAX;
 	f.bytes = UINT64_MAX;
 	f.messages = UINT64_MAX - 1;
 	f.interval_ns = UINT64_MAX;
@@ -551,6 +623,7 @@ static void check_figures(void)
 	check_figures_round_trip(&f);
 
 	f.status = -104;		/* -ECONNRESET */
+	f.total_bytes = 1;
 	set_zc(&f, INT64_MAX, INT64_MAX, INT64_MAX, 0, INT64_MAX);
 	f.cpu_us = 0;
 	f.counts.scope = NC_SCOPE_OFF;
@@ -584,6 +657,8 @@ static void check_figures(void)
 				f.counts.value[ev] = (uint64_t)(k + 1) <<
 						     (ev * 9);
 			f.cpu_us = scope * 1000 + k;
+			f.total_bytes = k % 3 == 0 ? 0 : k % 3 == 1 ?
+					UINT64_MAX : (uint64_t)k << 40;
 			if (k % 2)
 				set_zc(&f, -1, -1, -1, -1, -1);
 			else
@@ -733,6 +808,21 @@ static void expect_hello_reason(const struct body *b, const char *reason,
 	      why ? why : "no reason", NETCOPY_EPROTOCOL, reason);
 }
 
+/* A hello refused as out of range. */
+static void expect_hello_out_of_range(const struct body *b, const char *what)
+{
+	union decoded d;
+	const char *why;
+	int err;
+
+	EXPECT_REFUSED(HELLO, b->buf, b->len, what);
+	err = decode(HELLO, b->buf, b->len, &d, &why);
+	CHECK(err == NETCOPY_EPROTOCOL && why &&
+	      strstr(why, "out of range") != NULL,
+	      "hello: %s: returned %d (%s), want %d (out of range)", what,
+	      err, why ? why : "no reason", NETCOPY_EPROTOCOL);
+}
+
 static void check_hello_refusals(void)
 {
 	struct hello_spec s;
@@ -803,6 +893,24 @@ static void check_hello_refusals(void)
 		snprintf(what, sizeof(what), "field %u missing", f);
 		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
 	}
+	/* The new ones with the decoder's reason, alone and together. */
+	s = good_hello;
+	s.omit = H_WARMUP;
+	build_hello(&b, &s);
+	expect_hello_reason(&b, "required field missing", "warm-up missing");
+	s.omit = H_CPU;
+	build_hello(&b, &s);
+	expect_hello_reason(&b, "required field missing", "CPU missing");
+	s.omit = H_CPU;
+	build_hello(&b, &s);
+	b.len -= 12;		/* the warm-up, now last, too */
+	expect_hello_reason(&b, "required field missing",
+			    "warm-up and CPU missing");
+	/* The CPU under the next field number is no CPU. */
+	s.omit = H_CPU;
+	build_hello(&b, &s);
+	u64_field(&b, H_CPU + 1, good_hello.cpu);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "CPU sent as field 11");
 
 	/* Warm-up and CPU: the edges of their ranges. */
 	{
@@ -815,6 +923,33 @@ static void check_hello_refusals(void)
 			{ 0, (uint64_t)-2, false },
 			{ 0, 1ULL << 32, false },
 			{ UINT64_MAX, UINT64_MAX, false },
+			/* More edges: none, the shortest, -1 with each. */
+			{ 0, CPU_NONE, true },
+			{ 1, CPU_NONE, true },
+			{ 1, 0, true },
+			{ 1, 1, true },
+			{ MAX_WARMUP_NS, CPU_NONE, true },
+			{ MAX_WARMUP_NS - 1, NC_MAX_CPU - 2, true },
+			{ MAX_WARMUP_NS + 1, CPU_NONE, false },
+			{ MAX_WARMUP_NS + 1, NC_MAX_CPU - 1, false },
+			{ MAX_WARMUP_NS * 2, 0, false },
+			{ 1ULL << 63, 0, false },
+			{ UINT64_MAX, 0, false },
+			{ UINT64_MAX, CPU_NONE, false },
+			{ MAX_WARMUP_NS, NC_MAX_CPU, false },
+			{ 0, NC_MAX_CPU + 1, false },
+			{ 0, INT32_MAX, false },
+			/* CPUs that only become valid cut to 32 bits (the
+			 * encoder sign-extends). */
+			{ 0, 0xffffffffULL, false },
+			{ 0, (1ULL << 32) + 1, false },
+			{ 0, 0xffffffff00000000ULL, false },
+			{ 0, (uint64_t)(int64_t)INT32_MIN, false },
+			{ 0, 0x80000000ULL, false },
+			{ 0, (uint64_t)-(int64_t)NC_MAX_CPU, false },
+			{ 0, 1ULL << 63, false },
+			{ 0, (uint64_t)INT64_MAX, false },
+			{ 0, 0x7fffffffffffffffULL - 1, false },
 		};
 
 		for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
@@ -825,11 +960,23 @@ static void check_hello_refusals(void)
 			snprintf(what, sizeof(what), "warm-up %" PRIu64
 				 " cpu %" PRIu64, w[i].warmup, w[i].cpu);
 			if (w[i].ok) {
+				uint8_t enc[NC_MAX_BODY];
+				int len;
+
+				memset(&d, 0x5a, sizeof(d));
 				EXPECT_OK(HELLO, b.buf, b.len, &d, what);
 				CHECK_U64(d.hello.warmup_ns, w[i].warmup);
 				CHECK_INT(d.hello.cpu, (int64_t)w[i].cpu);
+				CHECK_U64(d.hello.size, good_hello.size);
+				CHECK_INT(d.hello.workload,
+					  good_hello.workload);
+				len = nc_hello_encode(&d.hello, enc,
+						      sizeof(enc));
+				CHECK(len == (int)b.len &&
+				      memcmp(enc, b.buf, b.len) == 0,
+				      "%s: encoded differently", what);
 			} else {
-				EXPECT_REFUSED(HELLO, b.buf, b.len, what);
+				expect_hello_out_of_range(&b, what);
 			}
 		}
 	}
@@ -882,6 +1029,43 @@ static void check_hello_refusals(void)
 	u8_field(&b, H_WORKLOAD, NC_WORKLOAD_STREAM);
 	u8_field(&b, H_WORKLOAD, NC_WORKLOAD_STREAM);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "workload stream twice");
+	build_hello(&b, &good_hello);
+	u64_field(&b, H_WARMUP, good_hello.warmup);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "warm-up twice");
+	build_hello(&b, &good_hello);
+	u64_field(&b, H_WARMUP, 0);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "warm-up twice, then 0");
+	build_hello(&b, &good_hello);
+	u64_field(&b, H_CPU, good_hello.cpu);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "CPU twice");
+	build_hello(&b, &good_hello);
+	u64_field(&b, H_CPU, CPU_NONE);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "CPU twice, then -1");
+	s = good_hello;
+	s.cpu = CPU_NONE;
+	build_hello(&b, &s);
+	u64_field(&b, H_CPU, CPU_NONE);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "CPU -1 twice");
+	s = good_hello;
+	s.omit = H_WARMUP;
+	build_hello(&b, &s);
+	u64_field(&b, H_WARMUP, 0);
+	u64_field(&b, H_WARMUP, 0);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "warm-up 0 twice");
+	/* Every field repeated right after itself. */
+	for (unsigned int f = H_MODE; f <= H_CPU; f++) {
+		struct body all;
+
+		build_hello(&all, &good_hello);
+		b.len = 0;
+		for (unsigned int g = H_MODE; g <= H_CPU; g++) {
+			copy_field(&b, &all, (uint16_t)g);
+			if (g == f)
+				copy_field(&b, &all, (uint16_t)g);
+		}
+		snprintf(what, sizeof(what), "field %u twice", f);
+		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
+	}
 
 	/* Numbers and flags of the wrong length. */
 	static const uint16_t bad_num_len[] = { 0, 1, 3, 4, 7, 9, 16 };
@@ -898,6 +1082,32 @@ static void check_hello_refusals(void)
 			snprintf(what, sizeof(what),
 				 "field %u of %u bytes", f, bad_num_len[i]);
 			EXPECT_REFUSED(HELLO, b.buf, b.len, what);
+		}
+	}
+	/* The warm-up and the CPU too, whatever the bytes say (all zero,
+	 * all 0xff as a short -1, a valid value in the last 8), and with
+	 * the reason a number's. */
+	for (unsigned int f = H_WARMUP; f <= H_CPU; f++) {
+		for (size_t i = 0; i < sizeof(bad_num_len) /
+					   sizeof(*bad_num_len); i++) {
+			for (unsigned int fill = 0; fill < 3; fill++) {
+				uint8_t val[16];
+
+				memset(val, fill == 1 ? 0xff : 0, sizeof(val));
+				if (fill == 2 && bad_num_len[i])
+					val[bad_num_len[i] - 1] = 1;
+				s = good_hello;
+				s.omit = f;
+				build_hello(&b, &s);
+				raw_field(&b, (uint16_t)f, bad_num_len[i],
+					  val);
+				snprintf(what, sizeof(what),
+					 "field %u of %u bytes, fill %u", f,
+					 bad_num_len[i], fill);
+				expect_hello_reason(&b,
+					"number field of the wrong length",
+					what);
+			}
 		}
 	}
 	/* The flags and the workload: one byte, 0 or 1 (the workload is
@@ -1054,6 +1264,18 @@ static void check_hello_refusals(void)
 		{ H_DURATION, 86400000000000ULL, true },
 		{ H_DURATION, 86400000000001ULL, false },
 		{ H_DURATION, UINT64_MAX, false },
+		{ H_WARMUP, 0, true },
+		{ H_WARMUP, 1, true },
+		{ H_WARMUP, 3600000000000ULL, true },
+		{ H_WARMUP, 3600000000001ULL, false },
+		{ H_WARMUP, UINT64_MAX, false },
+		{ H_CPU, CPU_NONE, true },
+		{ H_CPU, 0, true },
+		{ H_CPU, NC_MAX_CPU - 1, true },
+		{ H_CPU, NC_MAX_CPU, false },
+		{ H_CPU, (uint64_t)-2, false },
+		{ H_CPU, 1ULL << 32, false },
+		{ H_CPU, 0xffffffffULL, false },
 	};
 	for (size_t i = 0; i < sizeof(nums) / sizeof(*nums); i++) {
 		s = good_hello;
@@ -1061,15 +1283,25 @@ static void check_hello_refusals(void)
 			s.size = nums[i].value;
 		else if (nums[i].field == H_THREADS)
 			s.threads = nums[i].value;
-		else
+		else if (nums[i].field == H_DURATION)
 			s.duration = nums[i].value;
+		else if (nums[i].field == H_WARMUP)
+			s.warmup = nums[i].value;
+		else
+			s.cpu = nums[i].value;
 		build_hello(&b, &s);
 		snprintf(what, sizeof(what), "field %u = %" PRIu64,
 			 nums[i].field, nums[i].value);
 		if (nums[i].ok) {
+			memset(&d, 0x5a, sizeof(d));
 			EXPECT_OK(HELLO, b.buf, b.len, &d, what);
+			if (nums[i].field == H_WARMUP)
+				CHECK_U64(d.hello.warmup_ns, nums[i].value);
+			else if (nums[i].field == H_CPU)
+				CHECK_INT(d.hello.cpu,
+					  (int64_t)nums[i].value);
 		} else {
-			EXPECT_REFUSED(HELLO, b.buf, b.len, what);
+			expect_hello_out_of_range(&b, what);
 		}
 	}
 }
@@ -1262,6 +1494,91 @@ static void check_figures_refusals(void)
 		CHECK(len == (int)b.len && memcmp(buf, b.buf, b.len) == 0,
 		      "%s: encoded (%d bytes) differs from the hand-built "
 		      "body (%zu bytes)", what, len, b.len);
+	}
+
+	/* Total bytes: any 64-bit number, independent of bytes (the
+	 * warm-up's are in it, so it is usually larger, but need not be). */
+	{
+		static const uint64_t totals[] = { 0, 1, F_BYTES * 1000 - 1,
+						   1ULL << 63, UINT64_MAX };
+
+		for (size_t i = 0; i < sizeof(totals) / sizeof(*totals); i++) {
+			s = good_figures();
+			s.v[F_TOTAL_BYTES] = totals[i];
+			build_figures_spec(&b, &s);
+			snprintf(what, sizeof(what), "total bytes %" PRIu64,
+				 totals[i]);
+			memset(&d, 0x5a, sizeof(d));
+			EXPECT_OK(FIGURES, b.buf, b.len, &d, what);
+			expect_figures(&d.figures, &s, what);
+			CHECK_U64(d.figures.total_bytes, totals[i]);
+			CHECK_U64(d.figures.bytes, F_BYTES * 1000);
+			len = nc_figures_encode(&d.figures, buf, sizeof(buf));
+			CHECK(len == (int)b.len &&
+			      memcmp(buf, b.buf, b.len) == 0,
+			      "%s: encoded differently", what);
+		}
+	}
+	/* Total bytes missing, repeated or not 8 bytes long, with the
+	 * decoder's reasons. */
+	{
+		static const uint16_t bad_len[] = { 0, 1, 4, 7, 9, 16 };
+		const char *why;
+
+		s = good_figures();
+		s.omit = F_TOTAL_BYTES;
+		build_figures_spec(&b, &s);
+		EXPECT_REFUSED(FIGURES, b.buf, b.len, "total bytes missing");
+		CHECK(decode(FIGURES, b.buf, b.len, &d, &why) ==
+		      NETCOPY_EPROTOCOL && why &&
+		      strcmp(why, "required field missing") == 0,
+		      "total bytes missing: %s", why ? why : "no reason");
+		u64_field(&b, F_TOTAL_BYTES, 0);
+		EXPECT_OK(FIGURES, b.buf, b.len, &d, "total bytes last");
+		CHECK_U64(d.figures.total_bytes, 0);
+		u64_field(&b, F_TOTAL_BYTES, 0);
+		EXPECT_REFUSED(FIGURES, b.buf, b.len, "total bytes 0 twice");
+		CHECK(decode(FIGURES, b.buf, b.len, &d, &why) ==
+		      NETCOPY_EPROTOCOL && why &&
+		      strcmp(why, "repeated field") == 0,
+		      "total bytes twice: %s", why ? why : "no reason");
+		for (size_t i = 0; i < sizeof(bad_len) / sizeof(*bad_len);
+		     i++) {
+			uint8_t val[16];
+
+			memset(val, 0, sizeof(val));
+			if (bad_len[i])
+				val[bad_len[i] - 1] = 1;
+			build_figures_spec(&b, &s);
+			raw_field(&b, F_TOTAL_BYTES, bad_len[i], val);
+			snprintf(what, sizeof(what),
+				 "total bytes of %u bytes", bad_len[i]);
+			EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+			CHECK(decode(FIGURES, b.buf, b.len, &d, &why) ==
+			      NETCOPY_EPROTOCOL && why &&
+			      strcmp(why, "number field of the wrong "
+				     "length") == 0,
+			      "%s: %s", what, why ? why : "no reason");
+		}
+		/* The layout before total bytes: the counters at 16 .. 22
+		 * and nothing at 23. */
+		s = good_figures();
+		b.len = 0;
+		for (unsigned int f2 = F_STATUS; f2 <= F_LAST; f2++) {
+			if (f2 == F_TOTAL_BYTES)
+				continue;
+			if (f2 == F_REASON)
+				str_field(&b, F_REASON, s.reason);
+			else if (f2 == F_COUNTERS_SCOPE)
+				u8_field(&b, F_COUNTERS_SCOPE,
+					 (uint8_t)s.v[f2]);
+			else
+				u64_field(&b, (uint16_t)(f2 < F_TOTAL_BYTES ?
+							 f2 : f2 - 1),
+					  s.v[f2]);
+		}
+		EXPECT_REFUSED(FIGURES, b.buf, b.len,
+			       "counters at the old field numbers");
 	}
 
 	/* Field order does not matter. */
@@ -1549,12 +1866,14 @@ static void check_figures_refusals(void)
 static void check_encoder_space(void)
 {
 	struct nc_hello h = { .size = 1, .threads = 1, .duration_ns = 1,
-			      .perf = true, .workload = NC_WORKLOAD_RR };
+			      .perf = true, .workload = NC_WORKLOAD_RR,
+			      .warmup_ns = 1, .cpu = -1 };
 	struct nc_reply r = { .accepted = false, .code = NETCOPY_EREFUSED };
 	struct nc_tag t = { .index = 1 };
 	struct nc_figures f = { .zc_sends = -1, .zc_notifications = -1,
 				.zc_completions = -1, .zc_copied = -1,
 				.zc_enobufs = -1, .cpu_us = 5,
+				.total_bytes = UINT64_MAX,
 				.counts = { .value = { 1, 2, 3 },
 					    .known = KNOWN_ALL,
 					    .scope = NC_SCOPE_ALL } };
@@ -1646,6 +1965,10 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		      "random hello: duration %" PRIu64, d->hello.duration_ns);
 		CHECK(d->hello.workload <= NC_WORKLOAD_RR,
 		      "random hello: workload %u", d->hello.workload);
+		CHECK(d->hello.warmup_ns <= MAX_WARMUP_NS,
+		      "random hello: warm-up %" PRIu64, d->hello.warmup_ns);
+		CHECK(d->hello.cpu >= -1 && d->hello.cpu < NC_MAX_CPU,
+		      "random hello: cpu %" PRId32, d->hello.cpu);
 		len = nc_hello_encode(&d->hello, buf, sizeof(buf));
 		break;
 	case REPLY:
@@ -1715,7 +2038,9 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		      again.hello.reverse == d->hello.reverse &&
 		      again.hello.verify == d->hello.verify &&
 		      again.hello.perf == d->hello.perf &&
-		      again.hello.workload == d->hello.workload,
+		      again.hello.workload == d->hello.workload &&
+		      again.hello.warmup_ns == d->hello.warmup_ns &&
+		      again.hello.cpu == d->hello.cpu,
 		      "random hello changed on a round trip");
 		break;
 	case REPLY:
@@ -1730,6 +2055,7 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		break;
 	default:
 		CHECK(again.figures.status == d->figures.status &&
+		      again.figures.total_bytes == d->figures.total_bytes &&
 		      again.figures.bytes == d->figures.bytes &&
 		      again.figures.messages == d->figures.messages &&
 		      again.figures.interval_ns == d->figures.interval_ns &&
@@ -1862,9 +2188,35 @@ static size_t valid_fields(enum kind kind, struct tlv *t, uint64_t *seed)
 		ADD_RAW(H_VERIFY, 1, unit_rand(seed) % 2);
 		ADD_RAW(H_PERF, 1, unit_rand(seed) % 2);
 		ADD_RAW(H_WORKLOAD, 1, unit_rand(seed) % 2);
-		ADD_U64(H_WARMUP, unit_rand_range(seed, 0, 3600000000000ULL));
-		ADD_U64(H_CPU, unit_rand(seed) % 2 ? UINT64_MAX :
-			unit_rand_range(seed, 0, NC_MAX_CPU - 1));
+		/* The warm-up and the CPU at their edges now and then. */
+		switch (unit_rand(seed) % 4) {
+		case 0:
+			ADD_U64(H_WARMUP, 0);
+			break;
+		case 1:
+			ADD_U64(H_WARMUP, MAX_WARMUP_NS);
+			break;
+		default:
+			ADD_U64(H_WARMUP, unit_rand_range(seed, 0,
+							  MAX_WARMUP_NS));
+			break;
+		}
+		switch (unit_rand(seed) % 5) {
+		case 0:
+		case 1:
+			ADD_U64(H_CPU, CPU_NONE);
+			break;
+		case 2:
+			ADD_U64(H_CPU, 0);
+			break;
+		case 3:
+			ADD_U64(H_CPU, NC_MAX_CPU - 1);
+			break;
+		default:
+			ADD_U64(H_CPU, unit_rand_range(seed, 0,
+						       NC_MAX_CPU - 1));
+			break;
+		}
 		break;
 	}
 	case REPLY:
@@ -1902,7 +2254,8 @@ static size_t valid_fields(enum kind kind, struct tlv *t, uint64_t *seed)
 			unit_rand_range(seed, 0, 200));
 		ADD_U64(F_ZC_ENOBUFS, done < 0 ? (uint64_t)-1 :
 			unit_rand_range(seed, 0, 3));
-		ADD_U64(F_TOTAL_BYTES, unit_rand(seed));
+		ADD_U64(F_TOTAL_BYTES, unit_rand(seed) % 4 == 0 ? UINT64_MAX :
+			unit_rand(seed) >> (unit_rand(seed) % 64));
 		for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
 			ADD_U64(F_COUNTER_0 + ev,
 				unit_rand(seed) >> (unit_rand(seed) % 64));
@@ -1988,10 +2341,13 @@ static void check_random(void)
 		struct nc_hello h = { .size = 1000, .threads = 2,
 				      .duration_ns = 1000000000,
 				      .perf = true,
-				      .workload = (uint8_t)(i / 2 % 2) };
+				      .workload = (uint8_t)(i / 2 % 2),
+				      .warmup_ns = i % 3 ? 250000000 : 0,
+				      .cpu = i % 5 ? (int32_t)(i % 64) : -1 };
 		struct nc_figures f = { .zc_sends = 9, .zc_notifications = 8,
 					.zc_completions = 7, .zc_copied = 7,
 					.zc_enobufs = 1, .cpu_us = 1234,
+					.total_bytes = 1ULL << 40,
 					.counts = { .value = { 5, 6, 7, 8 },
 						    .known = 0x0f,
 						    .scope = NC_SCOPE_USER } };
