@@ -1,0 +1,1 @@
+EXTRA_DIST += bench/vs-iperf3 bench/memcpy-bw.c bench/callgrind-per-message
