@@ -44,11 +44,11 @@ uint64_t nc_recv_buffer_size(uint64_t size)
 
 int nc_buffers_prepare(struct nc_flow *flow, bool send, bool recv)
 {
-	if (send && !(flow->send_buf = calloc(1, (size_t)flow->size)))
+	if (send && !(flow->send_buf = nc_pages_alloc((size_t)flow->size)))
 		return -ENOMEM;
 	if (recv) {
 		flow->recv_cap = (size_t)nc_recv_buffer_size(flow->size);
-		flow->recv_buf = calloc(1, flow->recv_cap);
+		flow->recv_buf = nc_pages_alloc(flow->recv_cap);
 		if (!flow->recv_buf)
 			return -ENOMEM;
 	}
@@ -63,8 +63,8 @@ int nc_buffers_prepare_flow(struct nc_flow *flow)
 
 void nc_buffers_release(struct nc_flow *flow)
 {
-	free(flow->send_buf);
-	free(flow->recv_buf);
+	nc_pages_free(flow->send_buf, (size_t)flow->size);
+	nc_pages_free(flow->recv_buf, flow->recv_cap);
 	flow->send_buf = flow->recv_buf = NULL;
 }
 

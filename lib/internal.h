@@ -306,6 +306,11 @@ int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow);
 void nc_flow_release(const struct netcopy_mode *mode, struct nc_flow *flow);
 /* One contiguous buffer each way: a message to send, and at least 64 KiB
  * to receive into.  The prepare/release of modes that need no more. */
+/* Zeroed, page-aligned memory mapped for a run's data, populated now;
+ * NULL when there is none.  Free with the same length. */
+void *nc_pages_alloc(size_t len);
+void nc_pages_free(void *p, size_t len);
+
 int nc_buffers_prepare(struct nc_flow *flow, bool send, bool recv);
 int nc_buffers_prepare_flow(struct nc_flow *flow);
 void nc_buffers_release(struct nc_flow *flow);

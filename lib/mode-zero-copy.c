@@ -70,7 +70,7 @@ static uint64_t zero_copy_memory(uint64_t size)
 
 static void zc_free(struct zc_sender *z)
 {
-	free(z->ring);
+	nc_pages_free(z->ring, z->slots * z->stride);
 	free(z->pending);
 	free(z->id_slot);
 	free(z->id_done);
@@ -87,8 +87,7 @@ static int zc_init(struct zc_sender *z, int fd, uint64_t size)
 	z->id_cap = z->slots * 4;
 	if (setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one)))
 		return errno == ENOPROTOOPT ? NETCOPY_EUNSUPPORTED : -errno;
-	z->ring = aligned_alloc(4096, (z->slots * z->stride + 4095) / 4096 *
-				4096);
+	z->ring = nc_pages_alloc(z->slots * z->stride);
 	z->pending = calloc(z->slots, sizeof(*z->pending));
 	z->id_slot = calloc(z->id_cap, sizeof(*z->id_slot));
 	z->id_done = calloc(z->id_cap, 1);
@@ -96,7 +95,6 @@ static int zc_init(struct zc_sender *z, int fd, uint64_t size)
 		zc_free(z);
 		return -ENOMEM;
 	}
-	memset(z->ring, 0, z->slots * z->stride);
 	return 0;
 }
 

@@ -21,7 +21,10 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/ipv6.sh \
 	tests/help-version.sh \
 	tests/rr.sh \
-	tests/perf-columns.sh
+	tests/perf-columns.sh \
+	tests/abuse-clients.sh \
+	tests/abuse-sequential.sh \
+	tests/zero-copy-enobufs.sh
 
 TESTS += $(NETCOPY_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(NETCOPY_INTEGRATION_TESTS)

@@ -24,6 +24,11 @@
  *   hello MODE SIZE THREADS SECONDS REVERSE VERIFY
  *                      send a well-framed hello with these fields
  *                      (SIZE and THREADS are not range-checked here)
+ *   full-hello MODE SIZE THREADS SECONDS REVERSE VERIFY WORKLOAD
+ *                      a hello as the client sends it, every field the
+ *                      server requires: those of "hello" (which now lacks
+ *                      some, so the server refuses it), then perf 0,
+ *                      WORKLOAD (0 stream, 1 rr), warm-up 0 and CPU -1
  *   hello-prefix N MODE SIZE THREADS SECONDS REVERSE VERIFY
  *                      send only the first N bytes of that hello message
  *   sleep MS           wait MS milliseconds
@@ -33,6 +38,19 @@
  *   shutdown           shutdown(SHUT_WR)
  *   close              close the connection now (later actions that use
  *                      the socket fail)
+ *   reset              close the connection with SO_LINGER 0, so the
+ *                      kernel resets it (later actions that use the
+ *                      socket fail)
+ *   attach INDEX       read the server's reply to a hello sent on this
+ *                      (the control) connection, which must accept the
+ *                      run (the first attach only), then open a data
+ *                      connection to the same address, send it the data
+ *                      tag for the run and INDEX, and make it the
+ *                      connection later actions use; the connections
+ *                      left stay open until the end; prints
+ *                      "attached INDEX"
+ *   control            make the control connection (the one the first
+ *                      attach started from) the one later actions use
  *
  * -t SECONDS is a safety net (default 20): past it rawpeer prints a line
  * on stderr and exits 99, so a test can never hang on it.
@@ -60,8 +78,15 @@
 #define RP_VERSION 1u
 #define RP_HEADER_LEN 12
 #define RP_MSG_HELLO 1u
+#define RP_MSG_ACCEPT 2u
+#define RP_MSG_REFUSE 3u
+#define RP_MSG_DATA_TAG 4u
+#define RP_MAX_BODY 4096u
+#define RP_RUN_ID_LEN 16
+#define RP_MAX_FDS 64
 
-enum { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE, H_VERIFY };
+enum { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE, H_VERIFY,
+       H_PERF, H_WORKLOAD, H_WARMUP, H_CPU };
 
 static const char *prog = "rawpeer";
 
@@ -178,6 +203,25 @@ static size_t make_hello(uint8_t *msg, size_t cap, char **argv)
 			     (uint64_t)(seconds * 1e9));
 	len += put_field(msg + len, H_REVERSE, &reverse, 1);
 	len += put_field(msg + len, H_VERIFY, &verify, 1);
+	make_header(msg, RP_MAGIC, RP_VERSION, RP_MSG_HELLO,
+		    (uint32_t)(len - RP_HEADER_LEN));
+	return len;
+}
+
+/* A hello with every field the protocol now requires: the 6 of
+ * make_hello, then perf 0, the workload (argv[6]: 0 stream, 1 rr),
+ * warm-up 0 and CPU -1 (none), as the client sends them. */
+static size_t make_full_hello(uint8_t *msg, size_t cap, char **argv)
+{
+	uint8_t perf = 0, workload = (uint8_t)number(argv[6]);
+	size_t len = make_hello(msg, cap, argv);
+
+	if (cap - len < 2 * 5 + 2 * 12)
+		usage();
+	len += put_field(msg + len, H_PERF, &perf, 1);
+	len += put_field(msg + len, H_WORKLOAD, &workload, 1);
+	len += put_u64_field(msg + len, H_WARMUP, 0);
+	len += put_u64_field(msg + len, H_CPU, UINT64_MAX);
 	make_header(msg, RP_MAGIC, RP_VERSION, RP_MSG_HELLO,
 		    (uint32_t)(len - RP_HEADER_LEN));
 	return len;
@@ -314,14 +358,127 @@ static void need(int argc, int i, int n)
 		usage();
 }
 
+/* Receive exactly len bytes (the safety timeout bounds the wait). */
+static void recv_all(int fd, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = recv(fd, p, len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "%s: recv: %s\n", prog,
+				n ? strerror(errno) : "connection closed");
+			exit(1);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static uint64_t get_be(const uint8_t *p, int bytes)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < bytes; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Read the reply to a hello: an accept, whose run id goes to id. */
+static void read_accept(int fd, uint8_t id[RP_RUN_ID_LEN])
+{
+	uint8_t head[RP_HEADER_LEN], body[RP_MAX_BODY];
+	uint32_t type, len;
+	size_t at = 0;
+
+	recv_all(fd, head, sizeof(head));
+	type = (uint32_t)get_be(head + 6, 2);
+	len = (uint32_t)get_be(head + 8, 4);
+	if (get_be(head, 4) != RP_MAGIC || len > sizeof(body)) {
+		fprintf(stderr, "%s: attach: not a reply header\n", prog);
+		exit(1);
+	}
+	recv_all(fd, body, len);
+	if (type == RP_MSG_REFUSE) {
+		fprintf(stderr, "%s: attach: the server refused the run\n",
+			prog);
+		exit(1);
+	}
+	while (type == RP_MSG_ACCEPT && len - at >= 4) {
+		uint32_t ftype = (uint32_t)get_be(body + at, 2);
+		uint32_t flen = (uint32_t)get_be(body + at + 2, 2);
+
+		if (flen > len - at - 4)
+			break;
+		if (ftype == 2 && flen == RP_RUN_ID_LEN) {
+			memcpy(id, body + at + 4, RP_RUN_ID_LEN);
+			return;
+		}
+		at += 4u + flen;
+	}
+	fprintf(stderr, "%s: attach: no run id in the reply (type %u)\n",
+		prog, type);
+	exit(1);
+}
+
+/* A new connection to where fd is connected. */
+static int connect_like(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int nfd;
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl)) {
+		fprintf(stderr, "%s: getpeername: %s\n", prog,
+			strerror(errno));
+		exit(1);
+	}
+	nfd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (nfd < 0 || connect(nfd, (struct sockaddr *)&ss, sl)) {
+		fprintf(stderr, "%s: data connection: %s\n", prog,
+			strerror(errno));
+		exit(1);
+	}
+	return nfd;
+}
+
+/* Send the data tag for run id and index. */
+static void send_tag(int fd, const uint8_t id[RP_RUN_ID_LEN], uint64_t index)
+{
+	uint8_t msg[RP_HEADER_LEN + 4 + RP_RUN_ID_LEN + 4 + 8];
+	size_t len = RP_HEADER_LEN;
+
+	len += put_field(msg + len, 1, id, RP_RUN_ID_LEN);
+	len += put_u64_field(msg + len, 2, index);
+	make_header(msg, RP_MAGIC, RP_VERSION, RP_MSG_DATA_TAG,
+		    (uint32_t)(len - RP_HEADER_LEN));
+	send_all(fd, msg, len);
+}
+
+static void reset_close(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg))) {
+		fprintf(stderr, "%s: SO_LINGER: %s\n", prog, strerror(errno));
+		exit(1);
+	}
+	close(fd);
+}
+
 static int run_actions(int fd, int argc, char **argv)
 {
-	uint8_t msg[1024];
+	uint8_t msg[1024], run_id[RP_RUN_ID_LEN] = { 0 };
+	int ctrl = -1, fds[RP_MAX_FDS], nfds = 0;
 
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (fd < 0 && strcmp(a, "sleep") != 0) {
+		if (fd < 0 && strcmp(a, "sleep") != 0 &&
+		    strcmp(a, "control") != 0) {
 			fprintf(stderr, "%s: %s after close\n", prog, a);
 			return 2;
 		}
@@ -358,6 +515,11 @@ static int run_actions(int fd, int argc, char **argv)
 			send_all(fd, msg, make_hello(msg, sizeof(msg),
 						     argv + i + 1));
 			i += 6;
+		} else if (strcmp(a, "full-hello") == 0) {
+			need(argc, i, 7);
+			send_all(fd, msg, make_full_hello(msg, sizeof(msg),
+							  argv + i + 1));
+			i += 7;
 		} else if (strcmp(a, "hello-prefix") == 0) {
 			size_t n, len;
 
@@ -378,13 +540,64 @@ static int run_actions(int fd, int argc, char **argv)
 					strerror(errno));
 				return 1;
 			}
-		} else if (strcmp(a, "close") == 0) {
-			close(fd);
+		} else if (strcmp(a, "close") == 0 ||
+			   strcmp(a, "reset") == 0) {
+			if (a[0] == 'r')
+				reset_close(fd);
+			else
+				close(fd);
+			for (int k = 0; k < nfds; k++)
+				if (fds[k] == fd)
+					fds[k] = -1;
+			if (fd == ctrl)
+				ctrl = -2;	/* closed: no attach, control */
 			fd = -1;
+		} else if (strcmp(a, "attach") == 0) {
+			uint64_t index;
+
+			need(argc, i, 1);
+			index = number(argv[++i]);
+			if (nfds == RP_MAX_FDS)
+				usage();
+			if (ctrl == -2) {
+				fprintf(stderr, "%s: attach after the control "
+					"connection closed\n", prog);
+				return 2;
+			}
+			if (ctrl < 0) {
+				ctrl = fd;
+				read_accept(ctrl, run_id);
+			}
+			fds[nfds++] = fd;	/* stays open until the end */
+			fd = connect_like(ctrl);
+			send_tag(fd, run_id, index);
+			printf("attached %llu\n", (unsigned long long)index);
+			fflush(stdout);
+		} else if (strcmp(a, "control") == 0) {
+			if (ctrl < 0) {
+				fprintf(stderr, "%s: control %s\n", prog,
+					ctrl == -2 ? "after close" :
+					"before attach");
+				return 2;
+			}
+			if (nfds == RP_MAX_FDS)
+				usage();
+			if (fd >= 0)
+				fds[nfds++] = fd;
+			fd = ctrl;
 		} else {
 			fprintf(stderr, "%s: unknown action %s\n", prog, a);
 			return 2;
 		}
+	}
+	/* Each connection once: the current one may also be in fds. */
+	for (int k = 0; k < nfds; k++) {
+		if (fds[k] < 0 || fds[k] == fd)
+			continue;
+		for (int m = k + 1; m < nfds; m++)
+			if (fds[m] == fds[k])
+				fds[m] = -1;
+		close(fds[k]);
 	}
 	if (fd >= 0)
 		close(fd);

@@ -31,28 +31,49 @@ else
 	nc_check "SIGINT: the server ends within 5 s" false
 fi
 
-# ---- SIGTERM during a run
-nc_start_server
-timeout 30 "$NETCOPY_CLIENT" -p "$NC_PORT" -d 3 -t 2 >"$nc_tmp/cut.out" \
-	2>"$nc_tmp/cut.err" &
-client=$!
-sleep 0.5
-nc_signal "$NC_SERVER_PID" TERM
-if nc_wait_pid "$NC_SERVER_PID" 5; then
-	nc_check "SIGTERM during a run: exit 0 (got $NC_WAIT_RC)" \
-		[ "$NC_WAIT_RC" = 0 ]
-else
-	nc_check "SIGTERM during a run: the server ends within 5 s" false
-fi
-wait "$client"
-rc=$?
-nc_checks=$((nc_checks + 1))
-if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
-	nc_fail "a client whose server stops mid-run: exit $rc, expected 0 or 1"
-	nc_show stderr "$nc_tmp/cut.err"
-else
-	nc_pass "a client whose server stops mid-run (exit $rc)"
-fi
+# ---- SIGTERM during a run, in each direction: the server ends within
+# 2 s with 0, and the client says the run was short (exit 1, a CSV row
+# whose Status is not ok and whose figures cover what it measured).
+for way in stream reverse rr; do
+	case $way in
+	stream) flags=() ;;
+	reverse) flags=(-R) ;;
+	rr) flags=(-w rr) ;;
+	esac
+	nc_start_server
+	timeout 30 "$NETCOPY_CLIENT" -p "$NC_PORT" -d 5 -t 2 -f csv \
+		${flags[@]+"${flags[@]}"} >"$nc_tmp/cut.out" \
+		2>"$nc_tmp/cut.err" &
+	client=$!
+	sleep 0.7
+	nc_signal "$NC_SERVER_PID" TERM
+	if nc_wait_pid "$NC_SERVER_PID" 2; then
+		nc_check "SIGTERM during a $way run: exit 0 (got $NC_WAIT_RC)" \
+			[ "$NC_WAIT_RC" = 0 ]
+	else
+		nc_check "SIGTERM during a $way run: the server ends within 2 s" false
+	fi
+	start=$SECONDS
+	wait "$client"
+	rc=$?
+	nc_check "$way: the client ends soon after its server ($((SECONDS - start)) s)" \
+		[ $((SECONDS - start)) -le 3 ]
+	nc_checks=$((nc_checks + 1))
+	if [ "$rc" -ne 1 ]; then
+		nc_fail "$way: a client whose server stops mid-run: exit $rc, expected 1"
+		nc_show stderr "$nc_tmp/cut.err"
+	elif ! nc_csv_load "$nc_tmp/cut.out"; then
+		nc_fail "$way: no CSV row for the cut run"
+		nc_show stdout "$nc_tmp/cut.out"
+	elif [ "${NC_CSV[Status]}" = ok ] ||
+	     ! awk -v i="${NC_CSV[Interval_s]}" 'BEGIN { exit !(i < 4) }'; then
+		nc_fail "$way: the cut run reads Status '${NC_CSV[Status]}'," \
+			"Interval_s '${NC_CSV[Interval_s]}' (want not ok, < 4 s)"
+	else
+		nc_pass "$way: the cut run is reported short (exit 1, Status" \
+			"${NC_CSV[Status]}, Interval_s ${NC_CSV[Interval_s]})"
+	fi
+done
 
 # ---- --once
 nc_start_server --once
