@@ -33,15 +33,46 @@ NETCOPY_EXPORT const struct netcopy_mode *netcopy_mode_find(const char *name)
 	return NULL;
 }
 
-/* Every mode netcopy has, built here or not (configure can leave some
- * out): asking for one of those is "not supported", not a typo. */
+/* Every mode netcopy has, in the order listings show them, with why
+ * this build leaves it out (NULL: built in). */
+static const struct known_mode {
+	const char *name;
+	const char *not_built;
+} known_modes[] = {
+	{ "two-copy", NULL },
+	{ "one-copy", NULL },
+#ifdef NETCOPY_WITH_ZEROCOPY
+	{ "zero-copy", NULL },
+#else
+	{ "zero-copy", "not built: configure --disable-zerocopy, or the "
+		       "headers lack MSG_ZEROCOPY" },
+#endif
+};
+
+#define N_KNOWN (sizeof(known_modes) / sizeof(known_modes[0]))
+
+NETCOPY_EXPORT size_t netcopy_known_mode_count(void)
+{
+	return N_KNOWN;
+}
+
+NETCOPY_EXPORT const char *netcopy_known_mode(size_t index,
+					      const char **why_not_built)
+{
+	if (index >= N_KNOWN)
+		return NULL;
+	if (why_not_built)
+		*why_not_built = known_modes[index].not_built ?
+				 known_modes[index].not_built : "";
+	return known_modes[index].name;
+}
+
+/* Asking for a mode this build leaves out is "not supported", not a
+ * typo. */
 bool nc_mode_exists(const char *name)
 {
-	static const char *const names[] = { "two-copy", "one-copy",
-					     "zero-copy" };
-
-	for (size_t i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(names[i], name) == 0)
+	for (size_t i = 0; name && i < N_KNOWN; i++)
+		if (strcmp(known_modes[i].name, name) == 0)
 			return true;
 	return false;
 }

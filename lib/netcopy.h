@@ -65,6 +65,12 @@ const struct netcopy_mode *netcopy_mode_find(const char *name);
 const char *netcopy_mode_name(const struct netcopy_mode *mode);
 /* One line on what the mode does. */
 const char *netcopy_mode_summary(const struct netcopy_mode *mode);
+/* Every mode netcopy has, built into this library or not, for listings:
+ * the number of them, and the name of the one at index (NULL past the
+ * end).  When why_not_built is not NULL it gets "" for a mode built in,
+ * else the one-line reason this build leaves it out. */
+size_t netcopy_known_mode_count(void);
+const char *netcopy_known_mode(size_t index, const char **why_not_built);
 /*
  * Can this process send with mode on the running kernel?  Returns 0, or
  * NETCOPY_EUNSUPPORTED with a one-line reason in *why (static storage).

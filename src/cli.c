@@ -132,6 +132,24 @@ void cli_version(poptContext ctx)
 	exit(EXIT_OK);
 }
 
+void cli_list_modes(poptContext ctx)
+{
+	for (size_t i = 0; i < netcopy_known_mode_count(); i++) {
+		const char *why, *name = netcopy_known_mode(i, &why);
+		const struct netcopy_mode *mode = netcopy_mode_find(name);
+
+		if (!mode)
+			printf("%s\tnot-built\t%s\n", name, why);
+		else if (netcopy_mode_probe(mode, &why))
+			printf("%s\tno\t%s\n", name, why);
+		else
+			printf("%s\tyes\t%s\n", name,
+			       netcopy_mode_summary(mode));
+	}
+	poptFreeContext(ctx);
+	exit(EXIT_OK);
+}
+
 double cli_seconds_or_zero(const char *opt, const char *text, double max)
 {
 	double v;

@@ -40,4 +40,9 @@ void cli_parse(poptContext ctx);
 /* --version: print "program VERSION" and exit 0. */
 void cli_version(poptContext ctx) __attribute__((noreturn));
 
+/* --list-modes: every mode, a line each, "NAME<tab>STATE<tab>TEXT" with
+ * STATE yes (TEXT: what it does), no (TEXT: why this kernel or
+ * environment cannot run it) or not-built (TEXT: why); exit 0. */
+void cli_list_modes(poptContext ctx) __attribute__((noreturn));
+
 #endif

@@ -14,7 +14,7 @@
 struct args {
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
 	char *workload, *warmup, *affinity, *interval;
-	int reverse, verify, no_perf, version;
+	int reverse, verify, no_perf, version, list_modes;
 };
 
 /* popt hands out string arguments in malloc()ed memory. */
@@ -199,6 +199,9 @@ int main(int argc, const char **argv)
 		{ "output", 'o', POPT_ARG_STRING, &a.output, 0,
 		  "append the result to FILE instead of standard output",
 		  "FILE" },
+		{ "list-modes", '\0', POPT_ARG_NONE, &a.list_modes, 0,
+		  "list every mode, whether it can run here, and why "
+		  "not, then exit", NULL },
 		{ "version", '\0', POPT_ARG_NONE, &a.version, 0,
 		  "print the version and exit", NULL },
 		POPT_AUTOHELP
@@ -215,6 +218,8 @@ int main(int argc, const char **argv)
 	cli_parse(ctx);
 	if (a.version)
 		cli_version(ctx);
+	if (a.list_modes)
+		cli_list_modes(ctx);
 	format = parse_format(a.format);
 	client = configure(&a);
 	if (a.interval)

@@ -66,7 +66,7 @@ int main(int argc, const char **argv)
 {
 	char *port = NULL, *bind = NULL, *max_size = NULL, *exit_after = NULL;
 	char *max_memory = NULL, *hello_timeout = NULL, *max_conns = NULL;
-	int once = 0, version = 0, err;
+	int once = 0, version = 0, list_modes = 0, err;
 	double exit_seconds = 0;
 	bool timing;
 	pthread_t timer;
@@ -93,6 +93,9 @@ int main(int argc, const char **argv)
 		{ "max-conns", '\0', POPT_ARG_STRING, &max_conns, 0,
 		  "connections open at once at most, a run of N threads "
 		  "holding N+1 (default 4096)", "N" },
+		{ "list-modes", '\0', POPT_ARG_NONE, &list_modes, 0,
+		  "list every mode, whether it can run here, and why "
+		  "not, then exit", NULL },
 		{ "version", '\0', POPT_ARG_NONE, &version, 0,
 		  "print the version and exit", NULL },
 		POPT_AUTOHELP
@@ -105,6 +108,8 @@ int main(int argc, const char **argv)
 	cli_parse(ctx);
 	if (version)
 		cli_version(ctx);
+	if (list_modes)
+		cli_list_modes(ctx);
 	if (netcopy_server_new(&server))
 		cli_usage_error("out of memory");
 	netcopy_server_set_log(server, log_line, NULL);
