@@ -41,6 +41,9 @@ struct nc_verifier {
 	uint64_t pos;		/* stream bytes checked so far */
 	uint64_t bad_messages;	/* messages with at least one wrong byte */
 	uint64_t last_bad;	/* last message counted bad, plus one */
+	/* Message n carries the stamp of n % period (modes that send
+	 * from a fixed set of blocks); 0: of n itself. */
+	uint64_t period;
 };
 void nc_verifier_init(struct nc_verifier *v, uint64_t size, uint32_t flow);
 void nc_verifier_feed(struct nc_verifier *v, const void *buf, size_t len);
@@ -304,13 +307,13 @@ int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow);
 int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow);
 /* Release what nc_flow_prepare made, for a flow that will not run. */
 void nc_flow_release(const struct netcopy_mode *mode, struct nc_flow *flow);
-/* One contiguous buffer each way: a message to send, and at least 64 KiB
- * to receive into.  The prepare/release of modes that need no more. */
 /* Zeroed, page-aligned memory mapped for a run's data, populated now;
  * NULL when there is none.  Free with the same length. */
 void *nc_pages_alloc(size_t len);
 void nc_pages_free(void *p, size_t len);
 
+/* One contiguous buffer each way: a message to send, and at least 64 KiB
+ * to receive into.  The prepare/release of modes that need no more. */
 int nc_buffers_prepare(struct nc_flow *flow, bool send, bool recv);
 int nc_buffers_prepare_flow(struct nc_flow *flow);
 void nc_buffers_release(struct nc_flow *flow);
@@ -352,8 +355,37 @@ bool nc_mode_exists(const char *name);
 /* Whether NETCOPY_DISABLE_MODES names this mode. */
 bool nc_mode_disabled_by_env(const char *name);
 
+/* ---- file-blocks.c: what sendfile and splice send from. */
+struct nc_file_blocks {
+	int fd;			/* a memfd */
+	uint64_t size;		/* of a block: the message size */
+	uint64_t count;		/* blocks; message n is block n % count */
+};
+/* A file mode's sender: the blocks, and splice's pipe (-1 without). */
+struct nc_file_sender {
+	struct nc_file_blocks blocks;
+	int pipe[2];
+	size_t pipe_cap;
+};
+/* Blocks for a message size (2 to 16), and a file mode's memory. */
+uint64_t nc_file_block_count(uint64_t size);
+uint64_t nc_file_memory(uint64_t size);
+static inline off_t nc_file_block_offset(const struct nc_file_blocks *b,
+					 uint64_t seq)
+{
+	return (off_t)((seq % b->count) * b->size);
+}
+/* A file mode's prepare: a receiving flow gets its buffer and expects
+ * the blocks' stamps; a sending one gets a struct nc_file_sender in
+ * flow->state with its blocks written, and SIGPIPE blocked in its
+ * thread.  0 or -errno.  Release frees all of it. */
+int nc_file_prepare(struct nc_flow *flow);
+void nc_file_release(struct nc_flow *flow);
+
 extern const struct netcopy_mode nc_mode_two_copy;
 extern const struct netcopy_mode nc_mode_one_copy;
+extern const struct netcopy_mode nc_mode_sendfile;
+extern const struct netcopy_mode nc_mode_splice;
 #ifdef NETCOPY_WITH_ZEROCOPY
 extern const struct netcopy_mode nc_mode_zero_copy;
 #endif

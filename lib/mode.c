@@ -8,6 +8,8 @@
 static const struct netcopy_mode *const modes[] = {
 	&nc_mode_two_copy,
 	&nc_mode_one_copy,
+	&nc_mode_sendfile,
+	&nc_mode_splice,
 #ifdef NETCOPY_WITH_ZEROCOPY
 	&nc_mode_zero_copy,
 #endif
@@ -41,6 +43,8 @@ static const struct known_mode {
 } known_modes[] = {
 	{ "two-copy", NULL },
 	{ "one-copy", NULL },
+	{ "sendfile", NULL },
+	{ "splice", NULL },
 #ifdef NETCOPY_WITH_ZEROCOPY
 	{ "zero-copy", NULL },
 #else

@@ -88,11 +88,12 @@ void nc_verifier_feed(struct nc_verifier *v, const void *buf, size_t len)
 
 	while (len) {
 		uint64_t msg = v->pos / v->size, off = v->pos % v->size;
+		uint64_t stamp = v->period ? msg % v->period : msg;
 		size_t n = len;
 
 		if (n > v->size - off)
 			n = (size_t)(v->size - off);
-		if (!nc_pattern_matches(p, n, v->flow, msg, off) &&
+		if (!nc_pattern_matches(p, n, v->flow, stamp, off) &&
 		    v->last_bad != msg + 1) {
 			v->bad_messages++;
 			v->last_bad = msg + 1;

@@ -10,6 +10,8 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/loopback-two-copy.sh \
 	tests/loopback-one-copy.sh \
 	tests/loopback-zero-copy.sh \
+	tests/loopback-sendfile.sh \
+	tests/loopback-splice.sh \
 	tests/formats.sh \
 	tests/bad-input-client.sh \
 	tests/bad-input-server.sh \

@@ -141,7 +141,7 @@ static void check_strerror(void)
 static void check_modes(void)
 {
 	static const char *const builtin[] = {
-		"two-copy", "one-copy",
+		"two-copy", "one-copy", "sendfile", "splice",
 #ifdef NETCOPY_WITH_ZEROCOPY
 		"zero-copy",
 #endif
@@ -151,6 +151,29 @@ static void check_modes(void)
 
 	CHECK(count >= 2, "mode count %zu", count);
 	CHECK_INT(count, sizeof(builtin) / sizeof(*builtin));
+
+	/* The known modes: the built ones with no reason, the rest with
+	 * one, and nothing past the end. */
+	size_t built = 0;
+
+	for (size_t i = 0; i < netcopy_known_mode_count(); i++) {
+		const char *name = netcopy_known_mode(i, &why);
+
+		CHECK(name && why, "known mode %zu: name or reason NULL", i);
+		if (!name || !why)
+			continue;
+		if (netcopy_mode_find(name)) {
+			built++;
+			CHECK(*why == '\0', "built mode %s has a reason: %s",
+			      name, why);
+		} else {
+			CHECK(*why != '\0', "mode %s not built, no reason",
+			      name);
+		}
+	}
+	CHECK_INT(built, count);
+	CHECK(netcopy_known_mode(netcopy_known_mode_count(), &why) == NULL,
+	      "a known mode past the end");
 	for (size_t i = 0; i < sizeof(builtin) / sizeof(*builtin); i++) {
 		const struct netcopy_mode *m = netcopy_mode_find(builtin[i]);
 

@@ -195,8 +195,56 @@ static void check_verifier(uint64_t size)
 	free(stream);
 }
 
+/* A stream sent from K blocks (the file modes): message m carries the
+ * stamp of m % K.  A verifier of period K takes it, one without a period
+ * or of another period does not, and a block sent out of turn shows. */
+static void check_period(uint64_t size, uint64_t k)
+{
+	uint64_t nmsg = 5 * k + 3;
+	size_t total = (size_t)(nmsg * size);
+	uint8_t *stream = unit_malloc(total);
+	uint64_t seed = 0x706572696f64ULL + size;
+	struct nc_verifier v;
+
+	for (uint64_t m = 0; m < nmsg; m++)
+		nc_pattern_fill(stream + m * size, (size_t)size, FLOW, m % k, 0);
+	nc_verifier_init(&v, size, FLOW);
+	v.period = k;
+	feed(&v, stream, total, size, &seed);
+	CHECK(v.bad_messages == 0, "size %" PRIu64 " period %" PRIu64 ": %"
+	      PRIu64 " bad messages in a clean stream", size, k,
+	      v.bad_messages);
+
+	nc_verifier_init(&v, size, FLOW);
+	feed(&v, stream, total, size, &seed);
+	CHECK(v.bad_messages == nmsg - k, "size %" PRIu64 " period %" PRIu64
+	      " checked without it: %" PRIu64 " bad messages, want %" PRIu64,
+	      size, k, v.bad_messages, nmsg - k);
+
+	nc_verifier_init(&v, size, FLOW);
+	v.period = k + 1;
+	feed(&v, stream, total, size, &seed);
+	CHECK(v.bad_messages > 0, "size %" PRIu64 " period %" PRIu64
+	      " checked with period %" PRIu64 ": no bad message", size, k,
+	      k + 1);
+
+	/* Block 0 sent again where block 1 belongs (message k + 1). */
+	nc_pattern_fill(stream + (k + 1) * size, (size_t)size, FLOW, 0, 0);
+	nc_verifier_init(&v, size, FLOW);
+	v.period = k;
+	feed(&v, stream, total, size, &seed);
+	CHECK(v.bad_messages == 1, "size %" PRIu64 " period %" PRIu64
+	      ": a block out of turn gives %" PRIu64 " bad messages, want 1",
+	      size, k, v.bad_messages);
+	free(stream);
+}
+
 int main(void)
 {
+	check_period(8, 2);
+	check_period(1000, 16);
+	check_period(65536, 3);
+
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		check_fill_matches(sizes[i]);
 		check_offsets(sizes[i]);
