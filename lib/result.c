@@ -609,9 +609,9 @@ static void write_text(const struct netcopy_result *r, FILE *out)
 {
 	const struct nc_figures *rx = &r->receiver, *tx = &r->sender;
 
-	fprintf(out, "netcopy %s: %llu-byte messages, %u threads, %.3g s, %s\n",
-		r->mode, (unsigned long long)r->size, r->threads,
-		r->duration_s, rr(r) ? "request-response" :
+	fprintf(out, "netcopy %s: %llu-byte messages, %u thread%s, %.3g s, "
+		"%s\n", r->mode, (unsigned long long)r->size, r->threads,
+		r->threads == 1 ? "" : "s", r->duration_s, rr(r) ? "request-response" :
 		r->reverse ? "client sends" : "server sends");
 	if (round_trips(r))
 		text_round_trips(r, out);
