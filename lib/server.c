@@ -335,7 +335,7 @@ static struct run *run_new(const struct nc_hello *hello,
 	run->hello = *hello;
 	run->mode = mode;
 	atomic_init(&run->measuring, hello->warmup_ns == 0);
-	run->memory = hello->threads * mode->memory(hello->size) *
+	run->memory = hello->threads * mode->memory(hello->size, hello->qd) *
 		      (hello->workload == NC_WORKLOAD_RR ? 2 : 1);
 	run->refs = 1;
 	run->fds = malloc(hello->threads * sizeof(*run->fds));
@@ -739,6 +739,8 @@ static void serve_data(struct netcopy_server *srv, int fd,
 		     !nc_client_sends(&run->hello), &run->stop);
 	flow->workload = run->hello.workload;
 	flow->count = run->hello.perf;
+	flow->qd = run->hello.qd;
+	flow->fixed_buffers = run->hello.fixed_buffers;
 	flow->measuring = &run->measuring;
 	if (run->hello.cpu >= 0)
 		flow->cpu = (int)(((unsigned int)run->hello.cpu + tag.index) %

@@ -14,7 +14,8 @@
 #include "internal.h"
 
 enum hello_field { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE,
-		   H_VERIFY, H_PERF, H_WORKLOAD, H_WARMUP, H_CPU };
+		   H_VERIFY, H_PERF, H_WORKLOAD, H_WARMUP, H_CPU, H_QD,
+		   H_FIXED_BUFFERS };
 enum reply_field { R_ACCEPTED = 1, R_RUN_ID, R_CODE, R_REASON };
 enum tag_field { T_RUN_ID = 1, T_INDEX };
 enum figures_field { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL,
@@ -97,6 +98,12 @@ int nc_hello_encode(const struct nc_hello *h, uint8_t *buf, size_t cap)
 	put_u8(&w, H_WORKLOAD, h->workload);
 	put_u64(&w, H_WARMUP, h->warmup_ns);
 	put_u64(&w, H_CPU, (uint64_t)(int64_t)h->cpu);
+	/* Only when not the defaults, so older servers, which refuse
+	 * fields they do not know, still serve every other run. */
+	if (h->qd != NETCOPY_DEFAULT_QD)
+		put_u64(&w, H_QD, h->qd);
+	if (h->fixed_buffers)
+		put_u8(&w, H_FIXED_BUFFERS, h->fixed_buffers);
 	return writer_done(&w);
 }
 
@@ -322,6 +329,16 @@ static int hello_field(struct nc_hello *h, const struct field *f,
 		return get_bool(f, &h->verify, why);
 	case H_PERF:
 		return get_bool(f, &h->perf, why);
+	case H_FIXED_BUFFERS:
+		return get_bool(f, &h->fixed_buffers, why);
+	case H_QD:
+		err = get_u64(f, &v, why);
+		if (!err && (v == 0 || v > NETCOPY_MAX_QD)) {
+			*why = "queue depth out of range";
+			return NETCOPY_EPROTOCOL;
+		}
+		h->qd = (uint32_t)v;
+		return err;
 	case H_WORKLOAD:
 		if (f->len != 1 || f->val[0] > NC_WORKLOAD_RR) {
 			*why = "unknown workload";
@@ -372,7 +389,8 @@ int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_hello *h,
 	int err;
 
 	memset(h, 0, sizeof(*h));
-	while ((err = next_field(&r, &f, H_CPU, why)) == 1) {
+	h->qd = NETCOPY_DEFAULT_QD;
+	while ((err = next_field(&r, &f, H_FIXED_BUFFERS, why)) == 1) {
 		err = hello_field(h, &f, why);
 		if (err)
 			return err;
