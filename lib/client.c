@@ -230,6 +230,8 @@ NETCOPY_EXPORT int netcopy_client_set_qd(struct netcopy_client *c,
 NETCOPY_EXPORT int netcopy_client_set_fixed_buffers(struct netcopy_client *c,
 						    bool fixed)
 {
+	if (fixed && !c->mode->fixed_buffers)
+		return -EINVAL;
 	c->fixed_buffers = fixed;
 	return 0;
 }
@@ -687,6 +689,9 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 	if (c->reverse && c->workload == NC_WORKLOAD_RR)
 		return fail(c, -EINVAL, "rr: the client always asks, so -R "
 			    "does not apply");
+	if (c->fixed_buffers && !c->mode->fixed_buffers)
+		return fail(c, -EINVAL, "%s cannot send from registered "
+			    "buffers (--fixed-buffers)", c->mode->name);
 	if (nc_client_sends(&hello) && netcopy_mode_probe(c->mode, &why))
 		return fail(c, NETCOPY_EUNSUPPORTED, "%s: %s", c->mode->name,
 			    why);

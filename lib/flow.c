@@ -239,7 +239,9 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 			f->zc_sends += fl->zc_sends;
 			f->zc_notifications += fl->zc_notifications;
 			f->zc_completions += fl->zc_completions;
-			f->zc_copied += fl->zc_copied;
+			/* Unknown for one flow, unknown for all. */
+			f->zc_copied = f->zc_copied < 0 || fl->zc_copied < 0 ?
+				       -1 : f->zc_copied + fl->zc_copied;
 			f->zc_enobufs += fl->zc_enobufs;
 		}
 		if (!fl->messages || fl->last_ns <= fl->first_ns)

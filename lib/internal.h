@@ -276,6 +276,8 @@ static inline bool nc_flow_receives(const struct nc_flow *f)
 struct netcopy_mode {
 	const char *name;
 	const char *summary;
+	/* Sends from buffers registered with the kernel (--fixed-buffers). */
+	bool fixed_buffers;
 	/* 0, or NETCOPY_EUNSUPPORTED with a reason. */
 	int (*probe)(const char **why);
 	/* Buffer bytes one direction of a data connection of this mode

@@ -146,6 +146,7 @@ const struct netcopy_mode nc_mode_uring_zc = {
 	.summary = "io_uring IORING_OP_SEND_ZC, --qd sends in flight as one "
 		   "linked chain, a buffer reused after its notification; "
 		   "recv() at the receiver",
+	.fixed_buffers = true,
 	.probe = uring_zc_probe,
 	.memory = uring_zc_memory,
 	.prepare = uring_zc_prepare,

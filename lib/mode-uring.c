@@ -9,14 +9,12 @@
 
 #include "internal.h"
 
+/* No registered buffers: IORING_OP_SEND refuses IORING_RECVSEND_FIXED_BUF
+ * (only the zero-copy sends take it), so the mode does not offer them. */
 static void uring_prep(struct io_uring_sqe *sqe, int fd, void *buf,
 		       size_t len, int msg_flags, int buf_index)
 {
 	io_uring_prep_send(sqe, fd, buf, len, msg_flags);
-	if (buf_index >= 0) {
-		sqe->ioprio |= IORING_RECVSEND_FIXED_BUF;
-		sqe->buf_index = (uint16_t)buf_index;
-	}
 }
 
 /* A slot is free again once its send has completed. */

@@ -105,7 +105,8 @@ double netcopy_result_gbps(const struct netcopy_result *result);
 uint64_t netcopy_result_mismatches(const struct netcopy_result *result);
 /* Zero-copy completions reaped by the sender; -1 when not zero-copy. */
 int64_t netcopy_result_zc_completions(const struct netcopy_result *result);
-/* Of those, how many the kernel had to copy anyway; -1 when not zero-copy. */
+/* Of those, how many the kernel had to copy anyway; -1 when not zero-copy
+ * or when the kernel would not say (uring-zc before Linux 6.2). */
 int64_t netcopy_result_zc_copied(const struct netcopy_result *result);
 /*
  * Write the result as text, one CSV row (with the header line first when
@@ -168,8 +169,9 @@ int netcopy_client_set_perf(struct netcopy_client *client, bool perf);
  * connection, 1 to NETCOPY_MAX_QD (default NETCOPY_DEFAULT_QD); other
  * modes ignore it.  -EINVAL out of range. */
 int netcopy_client_set_qd(struct netcopy_client *client, unsigned int qd);
-/* io_uring modes: send from buffers registered with the ring (default
- * false); other modes ignore it. */
+/* Send from buffers registered with the kernel (default false): only
+ * modes that can (uring-zc); -EINVAL for the mode set, so set the mode
+ * first.  A run of a mode that cannot fails with -EINVAL. */
 int netcopy_client_set_fixed_buffers(struct netcopy_client *client,
 				     bool fixed);
 /*

@@ -423,6 +423,12 @@ static int admit(struct netcopy_server *srv, int fd, const struct nc_hello *h,
 		refuse(fd, NETCOPY_EUNSUPPORTED, reason);
 		return NETCOPY_EUNSUPPORTED;
 	}
+	if (h->fixed_buffers && !(*mode)->fixed_buffers) {
+		snprintf(reason, sizeof(reason), "%s cannot send from "
+			 "registered buffers (--fixed-buffers)", h->mode);
+		refuse(fd, NETCOPY_EREFUSED, reason);
+		return NETCOPY_EREFUSED;
+	}
 	if (h->size > srv->max_size) {
 		snprintf(reason, sizeof(reason), "message size %llu is above "
 			 "this server's limit of %llu bytes (--max-size)",

@@ -264,7 +264,8 @@ static int require(const struct reader *r, uint32_t mask, const char **why)
 #define BIT(x) (1u << (x))
 
 /* Zero-copy figures: all -1 (not zero-copy) or all counts, with no
- * more copied than completed. */
+ * more copied than completed; copied alone may be -1 (the kernel would
+ * not say). */
 static bool zc_valid(const uint64_t zc[5])
 {
 	const uint64_t na = UINT64_MAX, limit = INT64_MAX;
@@ -272,9 +273,9 @@ static bool zc_valid(const uint64_t zc[5])
 
 	for (unsigned int i = 0; i < 5; i++) {
 		all_na &= zc[i] == na;
-		all_counts &= zc[i] <= limit;
+		all_counts &= zc[i] <= limit || (i == 3 && zc[i] == na);
 	}
-	return all_na || (all_counts && zc[3] <= zc[2]);
+	return all_na || (all_counts && (zc[3] == na || zc[3] <= zc[2]));
 }
 
 /* 0, a negative errno, or one of the library's own codes. */
