@@ -648,12 +648,15 @@ static void serve_control(struct netcopy_server *srv, int fd,
 		run_put(srv, run);
 		return;
 	}
-	logf_(srv, "%s: run: %s, %llu-byte messages, %u thread%s, %.3g s, %s",
-	      peer, mode->name, (unsigned long long)hello.size, hello.threads,
-	      hello.threads == 1 ? "" : "s",
+	logf_(srv, "%s: run: %s, %llu-byte messages, %u thread%s, %.3g s, "
+	      "%s%s%.0u%s", peer, mode->name, (unsigned long long)hello.size,
+	      hello.threads, hello.threads == 1 ? "" : "s",
 	      (double)hello.duration_ns / 1e9,
 	      hello.workload == NC_WORKLOAD_RR ? "request-response" :
-	      hello.reverse ? "client sends" : "server sends");
+	      hello.reverse ? "client sends" : "server sends",
+	      hello.qd != NETCOPY_DEFAULT_QD ? ", queue depth " : "",
+	      hello.qd != NETCOPY_DEFAULT_QD ? hello.qd : 0,
+	      hello.fixed_buffers ? ", fixed buffers" : "");
 	if (accept_run(fd, run) || !wait_attached(srv, run, fd)) {
 		snprintf(reason, sizeof(reason), "only %u of %u data "
 			 "connections arrived", run->attached,

@@ -10,6 +10,9 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/loopback-two-copy.sh \
 	tests/loopback-one-copy.sh \
 	tests/loopback-zero-copy.sh \
+	tests/loopback-uring.sh \
+	tests/loopback-uring-zc.sh \
+	tests/uring-options.sh \
 	tests/formats.sh \
 	tests/bad-input-client.sh \
 	tests/bad-input-server.sh \
