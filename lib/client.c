@@ -42,6 +42,8 @@ struct netcopy_client {
 	uint8_t workload;
 	double warmup;
 	int cpu, server_cpu;		/* -1: no pinning */
+	uint32_t qd;			/* io_uring modes */
+	bool fixed_buffers;
 	double interval;		/* 0: no progress reports */
 	netcopy_progress_fn progress;
 	void *progress_data;
@@ -82,6 +84,7 @@ NETCOPY_EXPORT int netcopy_client_new(struct netcopy_client **out)
 	c->duration = 10;
 	c->perf = true;
 	c->cpu = c->server_cpu = -1;
+	c->qd = NETCOPY_DEFAULT_QD;
 	*out = c;
 	return 0;
 }
@@ -215,6 +218,24 @@ NETCOPY_EXPORT int netcopy_client_set_perf(struct netcopy_client *c,
 	return 0;
 }
 
+NETCOPY_EXPORT int netcopy_client_set_qd(struct netcopy_client *c,
+					 unsigned int qd)
+{
+	if (qd < 1 || qd > NETCOPY_MAX_QD)
+		return -EINVAL;
+	c->qd = qd;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_fixed_buffers(struct netcopy_client *c,
+						    bool fixed)
+{
+	if (fixed && !c->mode->fixed_buffers)
+		return -EINVAL;
+	c->fixed_buffers = fixed;
+	return 0;
+}
+
 NETCOPY_EXPORT const char *netcopy_client_detail(const struct netcopy_client *c)
 {
 	return c->detail;
@@ -238,6 +259,8 @@ static void make_hello(const struct netcopy_client *c, struct nc_hello *h)
 	h->workload = c->workload;
 	h->warmup_ns = ns(c->warmup);
 	h->cpu = c->server_cpu;
+	h->qd = c->qd;
+	h->fixed_buffers = c->fixed_buffers;
 }
 
 /* The server's answer on fd: accepted (with the run id), or refused,
@@ -550,6 +573,8 @@ static int start_data(struct netcopy_client *c, const struct nc_hello *hello,
 			     nc_client_sends(hello), stop);
 		t[i].flow.workload = c->workload;
 		t[i].flow.count = c->perf;
+		t[i].flow.qd = c->qd;
+		t[i].flow.fixed_buffers = c->fixed_buffers;
 		t[i].flow.measuring = measuring;
 		if (c->cpu >= 0)
 			t[i].flow.cpu = (int)((c->cpu + i) % nc_cpus());
@@ -664,6 +689,9 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 	if (c->reverse && c->workload == NC_WORKLOAD_RR)
 		return fail(c, -EINVAL, "rr: the client always asks, so -R "
 			    "does not apply");
+	if (c->fixed_buffers && !c->mode->fixed_buffers)
+		return fail(c, -EINVAL, "%s cannot send from registered "
+			    "buffers (--fixed-buffers)", c->mode->name);
 	if (nc_client_sends(&hello) && netcopy_mode_probe(c->mode, &why))
 		return fail(c, NETCOPY_EUNSUPPORTED, "%s: %s", c->mode->name,
 			    why);

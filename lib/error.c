@@ -21,6 +21,9 @@ NETCOPY_EXPORT const char *netcopy_strerror(int err)
 		return "Run was cut short";
 	case NETCOPY_ECOMPLETION:
 		return "A zero-copy completion never arrived";
+	case NETCOPY_ESHORTSEND:
+		return "A queued send ended short, so the stream cannot go "
+		       "on in order";
 	}
 	if (err < 0 && err > -4096)
 		return strerror(-err);

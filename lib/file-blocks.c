@@ -30,7 +30,7 @@ uint64_t nc_file_block_count(uint64_t size)
 	return k < MIN_BLOCKS ? MIN_BLOCKS : k > MAX_BLOCKS ? MAX_BLOCKS : k;
 }
 
-uint64_t nc_file_memory(uint64_t size)
+uint64_t nc_file_memory(uint64_t size, uint32_t qd)
 {
 	uint64_t file = nc_file_block_count(size) * size;
 	uint64_t recv = nc_recv_buffer_size(size);

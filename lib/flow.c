@@ -30,6 +30,7 @@ void nc_flow_init(struct nc_flow *flow, int fd, uint32_t index,
 	flow->sender = sender;
 	flow->stop = stop;
 	flow->cpu = -1;
+	flow->qd = NETCOPY_DEFAULT_QD;
 	flow->zc_sends = flow->zc_notifications = -1;
 	flow->zc_completions = flow->zc_copied = flow->zc_enobufs = -1;
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
@@ -40,6 +41,11 @@ void nc_flow_init(struct nc_flow *flow, int fd, uint32_t index,
 uint64_t nc_recv_buffer_size(uint64_t size)
 {
 	return size > MIN_RECV_BUFFER ? size : MIN_RECV_BUFFER;
+}
+
+uint64_t nc_buffers_memory(uint64_t size, uint32_t qd)
+{
+	return nc_recv_buffer_size(size);
 }
 
 int nc_buffers_prepare(struct nc_flow *flow, bool send, bool recv)
@@ -233,7 +239,9 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 			f->zc_sends += fl->zc_sends;
 			f->zc_notifications += fl->zc_notifications;
 			f->zc_completions += fl->zc_completions;
-			f->zc_copied += fl->zc_copied;
+			/* Unknown for one flow, unknown for all. */
+			f->zc_copied = f->zc_copied < 0 || fl->zc_copied < 0 ?
+				       -1 : f->zc_copied + fl->zc_copied;
 			f->zc_enobufs += fl->zc_enobufs;
 		}
 		if (!fl->messages || fl->last_ns <= fl->first_ns)

@@ -129,6 +129,9 @@ struct nc_hello {
 	uint8_t workload;		/* enum nc_workload */
 	uint64_t warmup_ns;		/* left out of every figure */
 	int32_t cpu;			/* the server's first CPU; -1: none */
+	/* io_uring modes; a hello without them means the defaults. */
+	uint32_t qd;			/* sends in flight per connection */
+	bool fixed_buffers;		/* registered buffers */
 };
 
 /* Who sends in the hello's run: the client in rr (it asks), and in a
@@ -229,6 +232,8 @@ struct nc_flow {
 	const atomic_bool *measuring;
 	bool warm;			/* still in the warm-up */
 	int cpu;			/* pin the thread here; -1: don't */
+	uint32_t qd;			/* io_uring: sends in flight */
+	bool fixed_buffers;		/* io_uring: registered buffers */
 	atomic_uint_fast64_t progress;	/* bytes so far, for reports */
 	bool done;			/* under the owner's lock: finished */
 
@@ -274,17 +279,22 @@ static inline bool nc_flow_receives(const struct nc_flow *f)
 struct netcopy_mode {
 	const char *name;
 	const char *summary;
+	/* Sends from buffers registered with the kernel (--fixed-buffers). */
+	bool fixed_buffers;
 	/* 0, or NETCOPY_EUNSUPPORTED with a reason. */
 	int (*probe)(const char **why);
 	/* Buffer bytes one direction of a data connection of this mode
-	 * commits for a message size. */
-	uint64_t (*memory)(uint64_t size);
+	 * commits for a message size and queue depth (--qd). */
+	uint64_t (*memory)(uint64_t size, uint32_t qd);
 	/* Make and touch the flow's buffers for what it sends and
 	 * receives, before the run's clock starts.  0 or -errno. */
 	int (*prepare)(struct nc_flow *flow);
 	/* Send message number flow->seq (stamped when verifying).
 	 * 0, -ETIMEDOUT for a stalled peer, or another error. */
 	int (*send_message)(struct nc_flow *flow);
+	/* Send what send_message queued but has not sent yet, before the
+	 * stream's end.  NULL when send_message sends at once. */
+	int (*send_flush)(struct nc_flow *flow);
 	/* After the last message: collect what the kernel still owes
 	 * (zero-copy completions).  NULL when there is nothing. */
 	int (*send_end)(struct nc_flow *flow);
@@ -318,6 +328,8 @@ int nc_buffers_prepare(struct nc_flow *flow, bool send, bool recv);
 int nc_buffers_prepare_flow(struct nc_flow *flow);
 void nc_buffers_release(struct nc_flow *flow);
 uint64_t nc_recv_buffer_size(uint64_t size);
+/* The memory of modes with one buffer each way. */
+uint64_t nc_buffers_memory(uint64_t size, uint32_t qd);
 /* recv() into that buffer, checked: the receive side of most modes. */
 ssize_t nc_recv_into_buffer(struct nc_flow *flow, size_t max);
 /* send() all of buf (with flags); 0, -ETIMEDOUT for a stalled peer, or
@@ -369,7 +381,7 @@ struct nc_file_sender {
 };
 /* Blocks for a message size (2 to 16), and a file mode's memory. */
 uint64_t nc_file_block_count(uint64_t size);
-uint64_t nc_file_memory(uint64_t size);
+uint64_t nc_file_memory(uint64_t size, uint32_t qd);
 static inline off_t nc_file_block_offset(const struct nc_file_blocks *b,
 					 uint64_t seq)
 {
@@ -389,6 +401,59 @@ extern const struct netcopy_mode nc_mode_splice;
 #ifdef NETCOPY_WITH_ZEROCOPY
 extern const struct netcopy_mode nc_mode_zero_copy;
 #endif
+#ifdef NETCOPY_WITH_URING
+extern const struct netcopy_mode nc_mode_uring;
+#endif
+#ifdef NETCOPY_WITH_URING_ZC
+extern const struct netcopy_mode nc_mode_uring_zc;
+#endif
+
+/* ---- uring-ring.c: what the io_uring engines share. */
+struct nc_uring;
+struct io_uring_sqe;
+
+/* Zero-copy figures as in struct nc_flow; copied -1: not reported. */
+struct nc_uring_counts {
+	int64_t sends;			/* sends that owe a notification */
+	int64_t notifications;
+	int64_t copied;
+};
+
+struct nc_uring_ops {
+	/* Fill sqe to send len bytes of buf on fd with msg_flags, from
+	 * registered buffer buf_index (-1: not registered). */
+	void (*prep)(struct io_uring_sqe *sqe, int fd, void *buf, size_t len,
+		     int msg_flags, int buf_index);
+	/* Message slots for a message size and queue depth: at least qd,
+	 * more where the kernel may hold a slot after its send. */
+	uint32_t (*slots)(uint64_t size, uint32_t qd);
+	bool notifies;			/* a send's pages are owed back */
+	bool reports_copied;		/* notifications say "copied" */
+};
+
+/* 0, or NETCOPY_EUNSUPPORTED with why: io_uring cannot be set up here,
+ * or lacks opcode (missing says so). */
+int nc_uring_probe(int opcode, const char *missing, const char **why);
+uint64_t nc_uring_memory(const struct nc_uring_ops *ops, uint64_t size,
+			 uint32_t qd);
+int nc_uring_open(struct nc_uring **out, const struct nc_uring_ops *ops,
+		  int fd, uint64_t size, uint32_t qd, bool fixed);
+void nc_uring_close(struct nc_uring *u);
+/* The next slot's buffer, once the kernel is done with it. */
+int nc_uring_next_buffer(struct nc_uring *u, uint8_t **buf);
+/* Queue that slot's len bytes; the batch goes when full, or now. */
+int nc_uring_queue(struct nc_uring *u, size_t len, bool now);
+/* Send the batch and wait until all of it has been sent, in order. */
+int nc_uring_flush(struct nc_uring *u);
+/* Wait for every notification still owed. */
+int nc_uring_drain(struct nc_uring *u);
+const struct nc_uring_counts *nc_uring_counts(const struct nc_uring *u);
+/* The engines' prepare, release, send_message and send_flush. */
+int nc_uring_prepare_flow(struct nc_flow *flow,
+			  const struct nc_uring_ops *ops);
+void nc_uring_release_flow(struct nc_flow *flow);
+int nc_uring_send_message(struct nc_flow *flow);
+int nc_uring_send_flush(struct nc_flow *flow);
 
 /* ---- result.c */
 struct netcopy_result {

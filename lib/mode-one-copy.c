@@ -169,7 +169,7 @@ const struct netcopy_mode nc_mode_one_copy = {
 	.name = "one-copy",
 	.summary = "sendmsg() gathering 8 separately allocated fields, "
 		   "recvmsg() scattering them",
-	.memory = nc_recv_buffer_size,
+	.memory = nc_buffers_memory,
 	.prepare = one_copy_prepare,
 	.send_message = one_copy_send_message,
 	.recv_some = one_copy_recv_some,

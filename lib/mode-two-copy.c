@@ -14,7 +14,7 @@ static int two_copy_send_message(struct nc_flow *flow)
 const struct netcopy_mode nc_mode_two_copy = {
 	.name = "two-copy",
 	.summary = "send() of one contiguous buffer, recv() at the receiver",
-	.memory = nc_recv_buffer_size,
+	.memory = nc_buffers_memory,
 	.prepare = nc_buffers_prepare_flow,
 	.send_message = two_copy_send_message,
 	.recv_some = nc_recv_into_buffer,

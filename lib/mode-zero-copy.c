@@ -63,7 +63,7 @@ static size_t ring_stride(uint64_t size)
 	return (size_t)((size + align - 1) / align * align);
 }
 
-static uint64_t zero_copy_memory(uint64_t size)
+static uint64_t zero_copy_memory(uint64_t size, uint32_t qd)
 {
 	return (uint64_t)ring_slots(size) * ring_stride(size);
 }

@@ -13,6 +13,12 @@ static const struct netcopy_mode *const modes[] = {
 #ifdef NETCOPY_WITH_ZEROCOPY
 	&nc_mode_zero_copy,
 #endif
+#ifdef NETCOPY_WITH_URING
+	&nc_mode_uring,
+#endif
+#ifdef NETCOPY_WITH_URING_ZC
+	&nc_mode_uring_zc,
+#endif
 };
 
 #define N_MODES (sizeof(modes) / sizeof(modes[0]))
@@ -50,6 +56,18 @@ static const struct known_mode {
 #else
 	{ "zero-copy", "not built: configure --disable-zerocopy, or the "
 		       "headers lack MSG_ZEROCOPY" },
+#endif
+#ifdef NETCOPY_WITH_URING
+	{ "uring", NULL },
+#else
+	{ "uring", "not built: configure --without-liburing, or liburing "
+		   "not found" },
+#endif
+#ifdef NETCOPY_WITH_URING_ZC
+	{ "uring-zc", NULL },
+#else
+	{ "uring-zc", "not built: configure --without-liburing, liburing "
+		      "not found, or its headers lack IORING_OP_SEND_ZC" },
 #endif
 };
 

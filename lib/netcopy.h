@@ -30,12 +30,16 @@ enum netcopy_error {
 	NETCOPY_EVERIFY = -4099,	/* received data did not match */
 	NETCOPY_ESHORT = -4100,		/* the run was cut short */
 	NETCOPY_ECOMPLETION = -4101,	/* a zero-copy completion is missing */
+	NETCOPY_ESHORTSEND = -4102,	/* a queued send ended short */
 };
 
 /* Largest message size the library accepts (64 MiB). */
 #define NETCOPY_MAX_MESSAGE_SIZE (64ULL << 20)
 /* Most data connections (threads) per run. */
 #define NETCOPY_MAX_THREADS 1024U
+/* io_uring modes: sends in flight per connection, by default and at most. */
+#define NETCOPY_DEFAULT_QD 8U
+#define NETCOPY_MAX_QD 256U
 
 /* Text for any value a netcopy function returned; never NULL. */
 const char *netcopy_strerror(int err);
@@ -101,7 +105,8 @@ double netcopy_result_gbps(const struct netcopy_result *result);
 uint64_t netcopy_result_mismatches(const struct netcopy_result *result);
 /* Zero-copy completions reaped by the sender; -1 when not zero-copy. */
 int64_t netcopy_result_zc_completions(const struct netcopy_result *result);
-/* Of those, how many the kernel had to copy anyway; -1 when not zero-copy. */
+/* Of those, how many the kernel had to copy anyway; -1 when not zero-copy
+ * or when the kernel would not say (uring-zc before Linux 6.2). */
 int64_t netcopy_result_zc_copied(const struct netcopy_result *result);
 /*
  * Write the result as text, one CSV row (with the header line first when
@@ -160,6 +165,15 @@ int netcopy_client_set_progress(struct netcopy_client *client,
 				void *data);
 /* perf: count perf events on both sides (default true). */
 int netcopy_client_set_perf(struct netcopy_client *client, bool perf);
+/* io_uring modes (uring, uring-zc): sends in flight on each data
+ * connection, 1 to NETCOPY_MAX_QD (default NETCOPY_DEFAULT_QD); other
+ * modes ignore it.  -EINVAL out of range. */
+int netcopy_client_set_qd(struct netcopy_client *client, unsigned int qd);
+/* Send from buffers registered with the kernel (default false): only
+ * modes that can (uring-zc); -EINVAL for the mode set, so set the mode
+ * first.  A run of a mode that cannot fails with -EINVAL. */
+int netcopy_client_set_fixed_buffers(struct netcopy_client *client,
+				     bool fixed);
 /*
  * Run once.  Returns 0 with *out set, or a negative error; a run that
  * started but ended short or failed verification still sets *out (free

@@ -190,9 +190,10 @@ static struct cell task_clock_ms(const struct nc_figures *f)
 		   (double)f->counts.value[NC_EV_TASK_CLOCK] / 1e6, 3);
 }
 
+/* Each may be -1 on its own: ZcCopied where the kernel would not say. */
 static struct cell zc(const struct nc_figures *f, int64_t v)
 {
-	return u64(zc_known(f), (uint64_t)v);
+	return u64(zc_known(f) && v >= 0, (uint64_t)v);
 }
 
 static double gbps(const struct nc_figures *rx)
@@ -316,7 +317,8 @@ static struct cell column_cell(const struct netcopy_result *r, size_t i)
 	case COL_ZC_COPIED:
 		return zc(tx, tx->zc_copied);
 	case COL_ZC_COPIED_FRACTION:
-		return dbl(zc_known(tx) && tx->zc_completions > 0,
+		return dbl(zc_known(tx) && tx->zc_completions > 0 &&
+			   tx->zc_copied >= 0,
 			    (double)tx->zc_copied /
 			    (double)(tx->zc_completions ? tx->zc_completions :
 				     1), 4);
@@ -575,11 +577,15 @@ static void text_zero_copy(FILE *out, const struct nc_figures *tx)
 			(double)tx->zc_copied / (double)tx->zc_completions : 0;
 
 	fprintf(out, "  zero-copy     %lld sends, %lld notifications, %lld "
-		"completions, %lld copied by the kernel anyway (%.1f %%), "
-		"%lld ENOBUFS retries\n",
-		(long long)tx->zc_sends, (long long)tx->zc_notifications,
-		(long long)tx->zc_completions, (long long)tx->zc_copied,
-		copied * 100, (long long)tx->zc_enobufs);
+		"completions, ", (long long)tx->zc_sends,
+		(long long)tx->zc_notifications,
+		(long long)tx->zc_completions);
+	if (tx->zc_copied >= 0)
+		fprintf(out, "%lld copied by the kernel anyway (%.1f %%), ",
+			(long long)tx->zc_copied, copied * 100);
+	else
+		fputs("copied by the kernel NA (it would not say), ", out);
+	fprintf(out, "%lld ENOBUFS retries\n", (long long)tx->zc_enobufs);
 	if (copied > 0.5)
 		fputs("                the kernel fell back to copying on this "
 		      "path (loopback and veth always do; a real NIC may "

@@ -335,7 +335,7 @@ static struct run *run_new(const struct nc_hello *hello,
 	run->hello = *hello;
 	run->mode = mode;
 	atomic_init(&run->measuring, hello->warmup_ns == 0);
-	run->memory = hello->threads * mode->memory(hello->size) *
+	run->memory = hello->threads * mode->memory(hello->size, hello->qd) *
 		      (hello->workload == NC_WORKLOAD_RR ? 2 : 1);
 	run->refs = 1;
 	run->fds = malloc(hello->threads * sizeof(*run->fds));
@@ -422,6 +422,12 @@ static int admit(struct netcopy_server *srv, int fd, const struct nc_hello *h,
 		snprintf(reason, sizeof(reason), "%s: %s", h->mode, why);
 		refuse(fd, NETCOPY_EUNSUPPORTED, reason);
 		return NETCOPY_EUNSUPPORTED;
+	}
+	if (h->fixed_buffers && !(*mode)->fixed_buffers) {
+		snprintf(reason, sizeof(reason), "%s cannot send from "
+			 "registered buffers (--fixed-buffers)", h->mode);
+		refuse(fd, NETCOPY_EREFUSED, reason);
+		return NETCOPY_EREFUSED;
 	}
 	if (h->size > srv->max_size) {
 		snprintf(reason, sizeof(reason), "message size %llu is above "
@@ -642,12 +648,15 @@ static void serve_control(struct netcopy_server *srv, int fd,
 		run_put(srv, run);
 		return;
 	}
-	logf_(srv, "%s: run: %s, %llu-byte messages, %u thread%s, %.3g s, %s",
-	      peer, mode->name, (unsigned long long)hello.size, hello.threads,
-	      hello.threads == 1 ? "" : "s",
+	logf_(srv, "%s: run: %s, %llu-byte messages, %u thread%s, %.3g s, "
+	      "%s%s%.0u%s", peer, mode->name, (unsigned long long)hello.size,
+	      hello.threads, hello.threads == 1 ? "" : "s",
 	      (double)hello.duration_ns / 1e9,
 	      hello.workload == NC_WORKLOAD_RR ? "request-response" :
-	      hello.reverse ? "client sends" : "server sends");
+	      hello.reverse ? "client sends" : "server sends",
+	      hello.qd != NETCOPY_DEFAULT_QD ? ", queue depth " : "",
+	      hello.qd != NETCOPY_DEFAULT_QD ? hello.qd : 0,
+	      hello.fixed_buffers ? ", fixed buffers" : "");
 	if (accept_run(fd, run) || !wait_attached(srv, run, fd)) {
 		snprintf(reason, sizeof(reason), "only %u of %u data "
 			 "connections arrived", run->attached,
@@ -739,6 +748,8 @@ static void serve_data(struct netcopy_server *srv, int fd,
 		     !nc_client_sends(&run->hello), &run->stop);
 	flow->workload = run->hello.workload;
 	flow->count = run->hello.perf;
+	flow->qd = run->hello.qd;
+	flow->fixed_buffers = run->hello.fixed_buffers;
 	flow->measuring = &run->measuring;
 	if (run->hello.cpu >= 0)
 		flow->cpu = (int)(((unsigned int)run->hello.cpu + tag.index) %

@@ -14,7 +14,8 @@
 #include "internal.h"
 
 enum hello_field { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE,
-		   H_VERIFY, H_PERF, H_WORKLOAD, H_WARMUP, H_CPU };
+		   H_VERIFY, H_PERF, H_WORKLOAD, H_WARMUP, H_CPU, H_QD,
+		   H_FIXED_BUFFERS };
 enum reply_field { R_ACCEPTED = 1, R_RUN_ID, R_CODE, R_REASON };
 enum tag_field { T_RUN_ID = 1, T_INDEX };
 enum figures_field { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL,
@@ -97,6 +98,12 @@ int nc_hello_encode(const struct nc_hello *h, uint8_t *buf, size_t cap)
 	put_u8(&w, H_WORKLOAD, h->workload);
 	put_u64(&w, H_WARMUP, h->warmup_ns);
 	put_u64(&w, H_CPU, (uint64_t)(int64_t)h->cpu);
+	/* Only when not the defaults, so older servers, which refuse
+	 * fields they do not know, still serve every other run. */
+	if (h->qd != NETCOPY_DEFAULT_QD)
+		put_u64(&w, H_QD, h->qd);
+	if (h->fixed_buffers)
+		put_u8(&w, H_FIXED_BUFFERS, h->fixed_buffers);
 	return writer_done(&w);
 }
 
@@ -257,7 +264,8 @@ static int require(const struct reader *r, uint32_t mask, const char **why)
 #define BIT(x) (1u << (x))
 
 /* Zero-copy figures: all -1 (not zero-copy) or all counts, with no
- * more copied than completed. */
+ * more copied than completed; copied alone may be -1 (the kernel would
+ * not say). */
 static bool zc_valid(const uint64_t zc[5])
 {
 	const uint64_t na = UINT64_MAX, limit = INT64_MAX;
@@ -265,9 +273,9 @@ static bool zc_valid(const uint64_t zc[5])
 
 	for (unsigned int i = 0; i < 5; i++) {
 		all_na &= zc[i] == na;
-		all_counts &= zc[i] <= limit;
+		all_counts &= zc[i] <= limit || (i == 3 && zc[i] == na);
 	}
-	return all_na || (all_counts && zc[3] <= zc[2]);
+	return all_na || (all_counts && (zc[3] == na || zc[3] <= zc[2]));
 }
 
 /* 0, a negative errno, or one of the library's own codes. */
@@ -322,6 +330,16 @@ static int hello_field(struct nc_hello *h, const struct field *f,
 		return get_bool(f, &h->verify, why);
 	case H_PERF:
 		return get_bool(f, &h->perf, why);
+	case H_FIXED_BUFFERS:
+		return get_bool(f, &h->fixed_buffers, why);
+	case H_QD:
+		err = get_u64(f, &v, why);
+		if (!err && (v == 0 || v > NETCOPY_MAX_QD)) {
+			*why = "queue depth out of range";
+			return NETCOPY_EPROTOCOL;
+		}
+		h->qd = (uint32_t)v;
+		return err;
 	case H_WORKLOAD:
 		if (f->len != 1 || f->val[0] > NC_WORKLOAD_RR) {
 			*why = "unknown workload";
@@ -372,7 +390,8 @@ int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_hello *h,
 	int err;
 
 	memset(h, 0, sizeof(*h));
-	while ((err = next_field(&r, &f, H_CPU, why)) == 1) {
+	h->qd = NETCOPY_DEFAULT_QD;
+	while ((err = next_field(&r, &f, H_FIXED_BUFFERS, why)) == 1) {
 		err = hello_field(h, &f, why);
 		if (err)
 			return err;

@@ -29,11 +29,14 @@ static void report(struct nc_flow *flow)
 			      memory_order_relaxed);
 }
 
-/* End what this side sends: the stream's end, then whatever the kernel
- * still owes (even after an error, so no buffer is freed in flight). */
+/* End what this side sends: what the engine still queues, the stream's
+ * end, then whatever the kernel still owes (even after an error, so no
+ * buffer is freed in flight). */
 static int end_sending(const struct netcopy_mode *mode, struct nc_flow *flow,
 		       int err)
 {
+	if (!err && mode->send_flush)
+		err = mode->send_flush(flow);
 	if (!err && shutdown(flow->fd, SHUT_WR))
 		err = -errno;
 	if (mode->send_end) {

@@ -13,8 +13,8 @@
 
 struct args {
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
-	char *workload, *warmup, *affinity, *interval;
-	int reverse, verify, no_perf, version, list_modes;
+	char *workload, *warmup, *affinity, *interval, *qd;
+	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
 };
 
 /* popt hands out string arguments in malloc()ed memory. */
@@ -23,7 +23,7 @@ static void args_free(struct args *a)
 	char **strings[] = { &a->ip, &a->port, &a->size, &a->threads,
 			     &a->duration, &a->mode, &a->format, &a->output,
 			     &a->workload, &a->warmup, &a->affinity,
-			     &a->interval };
+			     &a->interval, &a->qd };
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
 		free(*strings[i]);
@@ -117,6 +117,13 @@ static struct netcopy_client *configure(const struct args *a)
 		set_affinity(c, a->affinity);
 	netcopy_client_set_verify(c, a->verify);
 	netcopy_client_set_perf(c, !a->no_perf);
+	if (a->qd)
+		netcopy_client_set_qd(c, cli_count("qd", a->qd, 1,
+						   NETCOPY_MAX_QD));
+	if (netcopy_client_set_fixed_buffers(c, a->fixed_buffers))
+		cli_usage_error("--fixed-buffers: mode %s cannot send from "
+				"registered buffers (uring-zc can)",
+				a->mode ? a->mode : "two-copy");
 	return c;
 }
 
@@ -174,8 +181,8 @@ int main(int argc, const char **argv)
 		  "seconds to send, fractions allowed (default 10)",
 		  "SECONDS" },
 		{ "mode", 'm', POPT_ARG_STRING, &a.mode, 0,
-		  "data path: two-copy, one-copy or zero-copy "
-		  "(default two-copy)", "MODE" },
+		  "data path: two-copy, one-copy, zero-copy, uring or "
+		  "uring-zc (default two-copy)", "MODE" },
 		{ "workload", 'w', POPT_ARG_STRING, &a.workload, 0,
 		  "stream, or rr: request-response, timing every round trip "
 		  "(default stream)", "WORKLOAD" },
@@ -194,6 +201,12 @@ int main(int argc, const char **argv)
 		  "stamp every message and check every byte received", NULL },
 		{ "no-perf", '\0', POPT_ARG_NONE, &a.no_perf, 0,
 		  "do not count perf events on either side", NULL },
+		{ "qd", '\0', POPT_ARG_STRING, &a.qd, 0,
+		  "uring modes: sends in flight per connection, 1 to 256 "
+		  "(default 8)", "N" },
+		{ "fixed-buffers", '\0', POPT_ARG_NONE, &a.fixed_buffers, 0,
+		  "uring-zc: send from buffers registered with the ring",
+		  NULL },
 		{ "format", 'f', POPT_ARG_STRING, &a.format, 0,
 		  "output: text, csv or json (default text)", "FORMAT" },
 		{ "output", 'o', POPT_ARG_STRING, &a.output, 0,

@@ -12,6 +12,9 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/loopback-zero-copy.sh \
 	tests/loopback-sendfile.sh \
 	tests/loopback-splice.sh \
+	tests/loopback-uring.sh \
+	tests/loopback-uring-zc.sh \
+	tests/uring-options.sh \
 	tests/formats.sh \
 	tests/bad-input-client.sh \
 	tests/bad-input-server.sh \

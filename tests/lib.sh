@@ -429,8 +429,10 @@ nc_csv_load() {
 # successful client run (in NC_OUT): a header and one row, the header's
 # first 11 columns, TotalBytes > 0, Mismatches 0, Status ok, the
 # parameters echoed, perf columns a count or NA, and for zero-copy
-# ZcCompletions > 0
-# with ZcCopied present.
+# ZcCompletions > 0 with ZcCopied present; for uring-zc also a
+# notification for every send (ZcCompletions = ZcSends) and, as loopback
+# always copies, ZcCopied = ZcCompletions, or NA where the kernel would
+# not say.
 nc_check_csv_run() {
 	local mode=$1 size=$2 threads=$3 v col bad=0 header lines=0 line
 
@@ -482,20 +484,42 @@ nc_check_csv_run() {
 	user+kernel|user|off) ;;
 	*) nc_fail "$NC_DESC: CountersScope '$v'"; bad=1 ;;
 	esac
-	if [ "$mode" = zero-copy ]; then
+	if [ "$mode" = zero-copy ] || [ "$mode" = uring-zc ]; then
 		v=${NC_CSV[ZcCompletions]:-}
 		if ! nc_is_uint "$v" || [ "$v" -le 0 ]; then
 			nc_fail "$NC_DESC: ZcCompletions '$v', expected > 0"
 			bad=1
 		fi
 		v=${NC_CSV[ZcCopied]:-}
-		if ! nc_is_uint "$v"; then
+		if ! nc_is_uint "$v" && { [ "$mode" = zero-copy ] || [ "$v" != NA ]; }; then
 			nc_fail "$NC_DESC: ZcCopied '$v', expected a count"
 			bad=1
 		fi
 	fi
+	if [ "$mode" = uring-zc ]; then
+		nc_check_uring_zc_counts || bad=1
+	fi
 	if [ "$bad" -ne 0 ]; then
 		nc_show_run
+		return 1
+	fi
+	return 0
+}
+
+# nc_check_uring_zc_counts: in the CSV row loaded (NC_CSV) of a uring-zc
+# run on loopback, ZcCompletions = ZcSends and ZcCopied = ZcCompletions
+# (or NA).  Reports what differs; returns 1 then.
+nc_check_uring_zc_counts() {
+	local sends=${NC_CSV[ZcSends]:-} done=${NC_CSV[ZcCompletions]:-}
+	local copied=${NC_CSV[ZcCopied]:-}
+
+	if [ "$done" != "$sends" ]; then
+		nc_fail "$NC_DESC: ZcCompletions '$done' but ZcSends '$sends'"
+		return 1
+	fi
+	if [ "$copied" != NA ] && [ "$copied" != "$done" ]; then
+		nc_fail "$NC_DESC: ZcCopied '$copied' of '$done' completions" \
+			"(loopback copies every one)"
 		return 1
 	fi
 	return 0
@@ -513,13 +537,19 @@ nc_size_bytes() {
 # nc_loopback MODE: every size x threads x direction, verified, against
 # one server; skips (77) when MODE is not supported on this machine.
 nc_loopback() {
-	local mode=$1 size threads dir desc
-	local -a dirflag
+	nc_loopback_begin "$1"
+	nc_loopback_matrix "$1"
+	nc_loopback_end
+}
+
+# nc_loopback_begin MODE: a server, and a skip (77) when this build or
+# kernel lacks MODE.
+nc_loopback_begin() {
+	local mode=$1
 
 	nc_init
-	if [ "$mode" = zero-copy ] && ! nc_zero_copy_built; then
-		nc_skip "zero-copy is not built (configure found no headers)"
-	fi
+	nc_mode_built "$mode" ||
+		nc_skip "$mode is not built (configure found no headers or library)"
 	nc_start_server
 	nc_log "server on $NC_ADDR port $NC_PORT"
 
@@ -528,18 +558,26 @@ nc_loopback() {
 		--verify -f csv
 	if [ "$NC_RC" -eq 4 ]; then
 		nc_show_run
-		nc_skip "$mode is not supported here"
+		nc_skip "$mode is not supported here: $(head -n 1 "$NC_ERR")"
 	fi
+}
 
+# nc_loopback_matrix MODE [OPTION...]: the runs of nc_loopback, each with
+# these client options too.
+nc_loopback_matrix() {
+	local mode=$1 size threads dir desc
+	local -a dirflag
+
+	shift
 	for size in 1 64 4K 64K 1M; do
 		for threads in 1 4; do
 			for dir in forward reverse; do
 				dirflag=()
 				[ "$dir" = reverse ] && dirflag=(-R)
-				desc="$mode -s $size -t $threads ${dirflag[*]:-(server sends)}"
+				desc="$mode $* -s $size -t $threads ${dirflag[*]:-(server sends)}"
 				nc_client "$desc" -p "$NC_PORT" -m "$mode" \
 					-s "$size" -t "$threads" -d 0.1 \
-					--verify -f csv ${dirflag[@]+"${dirflag[@]}"}
+					--verify -f csv ${dirflag[@]+"${dirflag[@]}"} "$@"
 				nc_check_rc 0 &&
 					nc_check_csv_run "$mode" \
 						"$(nc_size_bytes "$size")" \
@@ -547,6 +585,35 @@ nc_loopback() {
 			done
 		done
 	done
+}
+
+# nc_uring_loopback MODE [OPTION...]: nc_loopback's runs at several queue
+# depths (with OPTION... too, when given, at the default depth), then rr
+# at each depth.
+nc_uring_loopback() {
+	local mode=$1 qd size
+
+	shift
+	nc_loopback_begin "$mode"
+	for qd in 1 3 8 64; do
+		nc_loopback_matrix "$mode" --qd "$qd"
+	done
+	[ $# -eq 0 ] || nc_loopback_matrix "$mode" "$@"
+	for qd in 1 3 64; do
+		for size in 1 4K 64K 1M; do
+			nc_client "$mode rr --qd $qd -s $size -t 4" -p "$NC_PORT" \
+				-m "$mode" -w rr --qd "$qd" -s "$size" -t 4 \
+				-d 0.1 --verify -f csv
+			nc_check_rc 0 &&
+				nc_check_csv_run "$mode" \
+					"$(nc_size_bytes "$size")" 4
+		done
+	done
+	nc_loopback_end
+}
+
+# nc_loopback_end: the server survived and stops cleanly; the verdict.
+nc_loopback_end() {
 	nc_check "server still running after the runs" nc_server_alive
 	nc_stop_server
 	nc_checks=$((nc_checks + 1))
@@ -621,8 +688,22 @@ nc_check_peer_closed() {
 # nc_zero_copy_built: was zero-copy built in (configure found the
 # headers)?  Without it the client does not know the mode's name at all.
 nc_zero_copy_built() {
+	nc_mode_built zero-copy
+}
+
+# nc_mode_built MODE: was MODE built in (config.h says so)?  The modes
+# every build has are.
+nc_mode_built() {
+	local def
+
+	case $1 in
+	zero-copy) def=NETCOPY_WITH_ZEROCOPY ;;
+	uring) def=NETCOPY_WITH_URING ;;
+	uring-zc) def=NETCOPY_WITH_URING_ZC ;;
+	*) return 0 ;;
+	esac
 	[ ! -r "$top_builddir/config.h" ] ||
-		grep -q '^#define NETCOPY_WITH_ZEROCOPY 1' "$top_builddir/config.h"
+		grep -q "^#define $def 1" "$top_builddir/config.h"
 }
 
 # nc_have_ipv6_loopback: is ::1 configured?

@@ -106,6 +106,7 @@ static void check_strerror(void)
 	static const int codes[] = {
 		NETCOPY_EPROTOCOL, NETCOPY_EREFUSED, NETCOPY_EUNSUPPORTED,
 		NETCOPY_EVERIFY, NETCOPY_ESHORT, NETCOPY_ECOMPLETION,
+		NETCOPY_ESHORTSEND,
 		-ENOMEM, -ECONNREFUSED, -EINVAL, -ERANGE, -ETIMEDOUT, 0,
 	};
 	const size_t n = sizeof(codes) / sizeof(*codes);
@@ -126,7 +127,7 @@ static void check_strerror(void)
 	      "strerror(-ENOMEM) is \"%s\"", netcopy_strerror(-ENOMEM));
 
 	/* Anything else still gets text. */
-	static const int others[] = { 1, 4096, -4095, -4102, -5000, INT32_MIN,
+	static const int others[] = { 1, 4096, -4095, -4103, -5000, INT32_MIN,
 				      INT32_MAX };
 	for (size_t i = 0; i < sizeof(others) / sizeof(*others); i++) {
 		const char *t = netcopy_strerror(others[i]);
@@ -144,6 +145,12 @@ static void check_modes(void)
 		"two-copy", "one-copy", "sendfile", "splice",
 #ifdef NETCOPY_WITH_ZEROCOPY
 		"zero-copy",
+#endif
+#ifdef NETCOPY_WITH_URING
+		"uring",
+#endif
+#ifdef NETCOPY_WITH_URING_ZC
+		"uring-zc",
 #endif
 	};
 	const size_t count = netcopy_mode_count();

@@ -14,7 +14,7 @@
 
 /* Field numbers as lib/wire.c puts them on the wire. */
 enum { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE, H_VERIFY,
-       H_PERF, H_WORKLOAD, H_WARMUP, H_CPU };
+       H_PERF, H_WORKLOAD, H_WARMUP, H_CPU, H_QD, H_FIXED_BUFFERS };
 enum { R_ACCEPTED = 1, R_RUN_ID, R_CODE, R_REASON };
 enum { T_RUN_ID = 1, T_INDEX };
 enum { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL, F_LATENCY,
@@ -25,7 +25,8 @@ enum { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL, F_LATENCY,
 #define KNOWN_ALL ((1ULL << NC_EV_COUNT) - 1)
 
 _Static_assert(H_PERF == 7 && H_WORKLOAD == 8 && H_WARMUP == 9 &&
-	       H_CPU == 10, "hello field numbers");
+	       H_CPU == 10 && H_QD == 11 && H_FIXED_BUFFERS == 12,
+	       "hello field numbers");
 /* The workload goes on the wire as this byte. */
 _Static_assert(NC_WORKLOAD_STREAM == 0 && NC_WORKLOAD_RR == 1,
 	       "workload values");
@@ -359,6 +360,10 @@ static void check_hello_round_trip(const struct nc_hello *h)
 	CHECK_INT(d.hello.workload, h->workload);
 	CHECK_U64(d.hello.warmup_ns, h->warmup_ns);
 	CHECK_INT(d.hello.cpu, h->cpu);
+	CHECK_U64(d.hello.qd, h->qd);
+	CHECK_INT(d.hello.fixed_buffers, h->fixed_buffers);
+	if (h->qd != NETCOPY_DEFAULT_QD || h->fixed_buffers)
+		return;		/* then those come last */
 	/* Both are numbers of 8 bytes, the CPU sign-extended, right after
 	 * the workload and last. */
 	CHECK(len >= 24 &&
@@ -393,6 +398,7 @@ static void check_hellos(void)
 	h.workload = NC_WORKLOAD_STREAM;
 	h.warmup_ns = 0;
 	h.cpu = -1;
+	h.qd = NETCOPY_DEFAULT_QD;
 	check_hello_round_trip(&h);
 
 	strcpy(h.mode, "zero-copy");
@@ -453,6 +459,77 @@ static void check_hellos(void)
 		h.cpu = bits % 5 == 0 ? -1 : (int32_t)(bits * 4099);
 		check_hello_round_trip(&h);
 	}
+}
+
+static void expect_hello_reason(const struct body *b, const char *reason,
+				const char *what);
+
+/* Queue depth and registered buffers (fields 11 and 12): optional, on
+ * the wire only when not the defaults, checked against their limits. */
+static void check_hello_uring(void)
+{
+	static const uint64_t bad_qd[] = { 0, NETCOPY_MAX_QD + 1,
+					   1ULL << 32, UINT64_MAX };
+	uint8_t with[NC_MAX_BODY], without[NC_MAX_BODY];
+	struct hello_spec s = good_hello;
+	struct nc_hello h;
+	union decoded d;
+	struct body b;
+	char what[64];
+	int len, base;
+
+	/* An old client's hello means the defaults. */
+	build_hello(&b, &s);
+	EXPECT_OK(HELLO, b.buf, b.len, &d, "hello without qd");
+	CHECK_U64(d.hello.qd, NETCOPY_DEFAULT_QD);
+	CHECK_INT(d.hello.fixed_buffers, 0);
+	h = d.hello;
+	base = nc_hello_encode(&h, without, sizeof(without));
+	CHECK(base == (int)b.len, "defaults encoded in %d bytes, want %zu "
+	      "(no qd, no fixed-buffers field)", base, b.len);
+
+	strcpy(h.mode, "uring-zc");
+	for (uint32_t qd = 1; qd <= NETCOPY_MAX_QD; qd = qd * 2 + 1) {
+		h.qd = qd;
+		h.fixed_buffers = qd & 2;
+		check_hello_round_trip(&h);
+	}
+	h.qd = NETCOPY_MAX_QD;
+	h.fixed_buffers = true;
+	check_hello_round_trip(&h);
+	len = nc_hello_encode(&h, with, sizeof(with));
+	CHECK(len == base + 12 + 5, "qd and fixed-buffers took %d bytes, "
+	      "want 17", len - base);
+
+	for (size_t i = 0; i < sizeof(bad_qd) / sizeof(*bad_qd); i++) {
+		build_hello(&b, &s);
+		u64_field(&b, H_QD, bad_qd[i]);
+		snprintf(what, sizeof(what), "qd %" PRIu64, bad_qd[i]);
+		expect_hello_reason(&b, "queue depth out of range", what);
+	}
+	build_hello(&b, &s);
+	u8_field(&b, H_QD, 8);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "qd of 1 byte");
+	build_hello(&b, &s);
+	u64_field(&b, H_QD, 4);
+	u64_field(&b, H_QD, 4);
+	expect_hello_reason(&b, "repeated field", "qd twice");
+	build_hello(&b, &s);
+	u8_field(&b, H_FIXED_BUFFERS, 2);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "fixed-buffers 2");
+	build_hello(&b, &s);
+	u64_field(&b, H_FIXED_BUFFERS, 1);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "fixed-buffers of 8 bytes");
+	build_hello(&b, &s);
+	u8_field(&b, H_FIXED_BUFFERS + 1, 0);
+	expect_hello_reason(&b, "unknown field", "field 13");
+	/* Given explicitly, the defaults decode the same. */
+	build_hello(&b, &s);
+	u64_field(&b, H_QD, NETCOPY_DEFAULT_QD);
+	u8_field(&b, H_FIXED_BUFFERS, 0);
+	EXPECT_OK(HELLO, b.buf, b.len, &d, "explicit defaults");
+	CHECK_U64(d.hello.qd, NETCOPY_DEFAULT_QD);
+	CHECK_INT(d.hello.fixed_buffers, 0);
 }
 
 static void check_reply_round_trip(const struct nc_reply *r)
@@ -982,8 +1059,8 @@ static void check_hello_refusals(void)
 	}
 
 	/* Unknown fields. */
-	static const uint16_t unknown[] = { 0, H_CPU + 1,
-					    H_CPU + 2, 31, 32, 33, 255,
+	static const uint16_t unknown[] = { 0, H_FIXED_BUFFERS + 1,
+					    H_FIXED_BUFFERS + 2, 31, 32, 33, 255,
 					    256, 0x8001, UINT16_MAX };
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(*unknown); i++) {
 		/* As a flag, a number that would be in range, and empty. */
@@ -1778,7 +1855,13 @@ static void check_figures_refusals(void)
 		build_figures_spec(&b, &s);
 		snprintf(what, sizeof(what), "zc %s -1, the others counts",
 			 zc_name[i]);
-		EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+		/* Copied alone may be unknown: the kernel would not say. */
+		if (zc_field[i] == F_ZC_COPIED) {
+			EXPECT_OK(FIGURES, b.buf, b.len, &d, what);
+			CHECK_INT(d.figures.zc_copied, -1);
+		} else {
+			EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+		}
 
 		for (unsigned int k = 0; k < 5; k++)
 			s.v[zc_field[k]] = k == i ? 0 : UINT64_MAX;
@@ -1833,7 +1916,9 @@ static void check_figures_refusals(void)
 	build_figures_spec(&b, &s);
 	EXPECT_OK(FIGURES, b.buf, b.len, &d, "zc all 0");
 	expect_figures(&d.figures, &s, "zc all 0");
-	/* Mixes of -1 and counts over all 32 patterns but the two good. */
+	/* Mixes of -1 and counts over all 32 patterns but the three good
+	 * (copied alone unknown is one: uring-zc where the kernel would not
+	 * say). */
 	for (unsigned int pat = 1; pat < 31; pat++) {
 		s = good_figures();
 		for (unsigned int k = 0; k < 5; k++)
@@ -1841,7 +1926,12 @@ static void check_figures_refusals(void)
 				s.v[zc_field[k]] = UINT64_MAX;
 		build_figures_spec(&b, &s);
 		snprintf(what, sizeof(what), "zc -1 pattern %#x", pat);
-		EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+		if (pat == 1u << 3) {
+			EXPECT_OK(FIGURES, b.buf, b.len, &d, what);
+			expect_figures(&d.figures, &s, what);
+		} else {
+			EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+		}
 	}
 
 	build_figures(&b, 0, 0, 5, 5);
@@ -2400,6 +2490,7 @@ int main(void)
 	check_figures();
 	check_headers();
 	check_hello_refusals();
+	check_hello_uring();
 	check_reply_refusals();
 	check_tag_refusals();
 	check_figures_refusals();
