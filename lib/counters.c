@@ -10,6 +10,14 @@
  * (cpu_core, cpu_atom) and the counts added, so a thread that migrates
  * between core types is not lost.  Values are scaled by
  * time_enabled / time_running when the kernel multiplexed them.
+ *
+ * The software figures (context switches, task clock, page faults) come
+ * from the thread's own accounting instead (getrusage(RUSAGE_THREAD),
+ * CLOCK_THREAD_CPUTIME_ID): they count the same things, user and kernel
+ * mode alike, and cost nothing while data moves, where a perf event of a
+ * thread costs at each of its context switches (the three software
+ * events alone took 10-18 % of a loopback stream's throughput on a
+ * 2-vCPU VM).
  */
 #include <errno.h>
 #include <linux/perf_event.h>
@@ -17,7 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -39,6 +49,30 @@ static const struct {
 	[NC_EV_PAGE_FAULTS] = { PERF_TYPE_SOFTWARE,
 				PERF_COUNT_SW_PAGE_FAULTS },
 };
+
+static bool is_software(unsigned int ev)
+{
+	return events[ev].type == PERF_TYPE_SOFTWARE;
+}
+
+/* The calling thread's software figures so far, by event; false if the
+ * system would not say. */
+static bool thread_usage(uint64_t value[NC_EV_COUNT])
+{
+	struct rusage ru;
+	struct timespec ts;
+
+	if (getrusage(RUSAGE_THREAD, &ru) ||
+	    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return false;
+	value[NC_EV_CONTEXT_SWITCHES] = (uint64_t)ru.ru_nvcsw +
+					(uint64_t)ru.ru_nivcsw;
+	value[NC_EV_PAGE_FAULTS] = (uint64_t)ru.ru_minflt +
+				   (uint64_t)ru.ru_majflt;
+	value[NC_EV_TASK_CLOCK] = (uint64_t)ts.tv_sec * 1000000000u +
+				  (uint64_t)ts.tv_nsec;
+	return true;
+}
 
 /* PMU types of a hybrid CPU's core PMUs; none on other machines. */
 static unsigned int hybrid_pmus(uint32_t types[NC_MAX_PMUS])
@@ -121,7 +155,8 @@ void nc_counters_open(struct nc_counters *c)
 			c->fd[ev][i] = -1;
 	c->enabled = true;
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
-		open_event(c, ev, pmus, npmus);
+		if (!is_software(ev))
+			open_event(c, ev, pmus, npmus);
 	/* Events opened before a fallback to user mode count the kernel
 	 * too: reopen them so every event has the same scope. */
 	if (c->user_only) {
@@ -129,8 +164,26 @@ void nc_counters_open(struct nc_counters *c)
 		c->user_only = true;
 		c->enabled = true;
 		for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
-			open_event(c, ev, pmus, npmus);
+			if (!is_software(ev))
+				open_event(c, ev, pmus, npmus);
 	}
+}
+
+/* Add the software figures since the start to the sum. */
+static void usage_stop(struct nc_counters *c)
+{
+	uint64_t now[NC_EV_COUNT];
+
+	if (!c->usage_running)
+		return;
+	c->usage_running = false;
+	if (!thread_usage(now)) {
+		c->usage_ok = false;
+		return;
+	}
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
+		if (is_software(ev))
+			c->usage_sum[ev] += now[ev] - c->usage_base[ev];
 }
 
 static void ioctl_all(struct nc_counters *c, unsigned long request)
@@ -145,14 +198,19 @@ void nc_counters_start(struct nc_counters *c)
 {
 	if (c->enabled) {
 		ioctl_all(c, PERF_EVENT_IOC_RESET);
+		memset(c->usage_sum, 0, sizeof(c->usage_sum));
+		c->usage_ok = thread_usage(c->usage_base);
+		c->usage_running = c->usage_ok;
 		ioctl_all(c, PERF_EVENT_IOC_ENABLE);
 	}
 }
 
 void nc_counters_stop(struct nc_counters *c)
 {
-	if (c->enabled)
+	if (c->enabled) {
 		ioctl_all(c, PERF_EVENT_IOC_DISABLE);
+		usage_stop(c);
+	}
 }
 
 /* One fd's count, scaled for multiplexing; false if it never ran. */
@@ -171,7 +229,16 @@ void nc_counters_read(struct nc_counters *c, struct nc_counts *out)
 	memset(out, 0, sizeof(*out));
 	out->scope = !c->enabled ? NC_SCOPE_OFF :
 		     c->user_only ? NC_SCOPE_USER : NC_SCOPE_ALL;
+	if (c->enabled)
+		usage_stop(c);
 	for (unsigned int ev = 0; ev < NC_EV_COUNT && c->enabled; ev++) {
+		if (is_software(ev)) {
+			if (c->usage_ok) {
+				out->value[ev] = c->usage_sum[ev];
+				out->known |= 1u << ev;
+			}
+			continue;
+		}
 		for (unsigned int i = 0; i < NC_MAX_PMUS; i++) {
 			uint64_t v;
 

@@ -69,9 +69,15 @@ enum nc_scope {
 };
 
 struct nc_counters {
-	int fd[NC_EV_COUNT][NC_MAX_PMUS];
+	int fd[NC_EV_COUNT][NC_MAX_PMUS];	/* hardware events */
 	bool enabled;
 	bool user_only;
+	/* Software events, from the thread's own accounting: the values
+	 * at the start, and the sum of the measured spans. */
+	bool usage_ok;
+	bool usage_running;
+	uint64_t usage_base[NC_EV_COUNT];
+	uint64_t usage_sum[NC_EV_COUNT];
 };
 
 /* What was counted: value[ev] means something only if known has bit ev. */

@@ -464,7 +464,7 @@ const struct nc_column nc_columns[COLUMN_COUNT] = {
 	[COL_RTT_MAX_US] = { "RttMax_us", "us", "client",
 	  "rr: longest round trip" },
 	[COL_COUNTERS_SCOPE] = { "CountersScope", "-", "both",
-	  "user+kernel, user (the system allows no more), or off" },
+	  "hardware counters: user+kernel, user (all the system allows), or off" },
 	[COL_STATUS] = { "Status", "-", "-",
 	  "ok, short (cut short or bytes missing), mismatch or error" },
 	[COL_TIMESTAMP] = { "Timestamp", "s",
