@@ -58,7 +58,9 @@ valid_args() {
 	mode=${modes[n % ${#modes[@]}]}
 	size=${sizes[n / ${#modes[@]} % ${#sizes[@]}]}
 	way=${ways[n / ${#modes[@]} / ${#sizes[@]} % ${#ways[@]}]}
-	ARGS=(-p "$port" -m "$mode" -s "$size" -t 1 -d 0.2 --verify -f csv)
+	# 1 s: long enough for data to arrive while 100 other
+	# processes start on a small machine.
+	ARGS=(-p "$port" -m "$mode" -s "$size" -t 1 -d 1 --verify -f csv)
 	case $way in
 	reverse) ARGS+=(-R) ;;
 	rr) ARGS+=(-w rr) ;;

@@ -216,7 +216,13 @@ int main(void)
 
 	alarm(WATCHDOG_S);
 	signal(SIGPIPE, SIG_IGN);
-	unsetenv("NETCOPY_DISABLE_MODES");
+	/* As tests/lib.sh: only NETCOPY_TEST_DISABLE_MODES disables modes
+	 * here. */
+	if (getenv("NETCOPY_TEST_DISABLE_MODES"))
+		setenv("NETCOPY_DISABLE_MODES",
+		       getenv("NETCOPY_TEST_DISABLE_MODES"), 1);
+	else
+		unsetenv("NETCOPY_DISABLE_MODES");
 
 	err = netcopy_server_new(&st.server);
 	if (err)
