@@ -21,6 +21,13 @@
 # error (the test itself cannot run).
 set -uo pipefail
 
+# As tests/lib.sh: only NETCOPY_TEST_DISABLE_MODES disables modes here.
+if [ -n "${NETCOPY_TEST_DISABLE_MODES:-}" ]; then
+	export NETCOPY_DISABLE_MODES=$NETCOPY_TEST_DISABLE_MODES
+else
+	unset NETCOPY_DISABLE_MODES
+fi
+
 me=pkgconfig-install
 : "${top_builddir:=.}"
 read -r -a make_cmd <<<"${NETCOPY_MAKE:-make}"
