@@ -34,6 +34,11 @@ nc_check_real_server "$server"
 sleep 0.2
 idle_fds=$(nc_proc_fds "$server")
 idle_threads=$(nc_proc_threads "$server")
+# A sanitizer's runtime starts a thread of its own with the server's
+# first one (ThreadSanitizer does): one more is idle there.
+if nc_sanitized "$server"; then
+	idle_threads=$((idle_threads + 1))
+fi
 nc_log "server PID $server, port $port: $idle_fds descriptors and" \
 	"$idle_threads threads idle; $clients clients a round"
 
