@@ -194,6 +194,8 @@ void nc_flow_begin_measuring(struct nc_flow *flow)
 	flow->total_bytes += flow->bytes;
 	flow->bytes = 0;
 	flow->messages = 0;
+	if (flow->rx_zc_mapped >= 0)	/* they add up to bytes */
+		flow->rx_zc_mapped = flow->rx_zc_copied = 0;
 	flow->first_ns = nc_now_ns();
 	if (flow->rtt)
 		nc_hist_init(flow->rtt);
@@ -214,8 +216,11 @@ int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
 	nc_counters_stop(&flow->counters);
 	flow->cpu_us = thread_cpu_us() - flow->cpu_start_us;
 	flow->total_bytes += flow->bytes;
-	if (flow->warm)		/* the warm-up never ended: nothing measured */
+	if (flow->warm) {	/* the warm-up never ended: nothing measured */
 		flow->bytes = flow->messages = 0;
+		if (flow->rx_zc_mapped >= 0)
+			flow->rx_zc_mapped = flow->rx_zc_copied = 0;
+	}
 	nc_counters_read(&flow->counters, &flow->counts);
 	flow->mismatches = flow->verifier.bad_messages;
 	nc_flow_release(mode, flow);

@@ -177,7 +177,7 @@ struct nc_figures {
 	int64_t zc_copied;
 	int64_t zc_enobufs;
 	/* --rx zero-copy, -1 each otherwise: bytes the kernel mapped, and
-	 * bytes read by copy instead; refused: 0, or the error with which
+	 * bytes read by copy instead (together: bytes); refused: 0, or the error with which
 	 * the kernel refused TCP_ZEROCOPY_RECEIVE (then all is copied). */
 	int64_t rx_zc_mapped;
 	int64_t rx_zc_copied;
@@ -274,7 +274,7 @@ struct nc_flow {
 	int64_t zc_enobufs;
 	/* The receive path (enum nc_rx) and, when not the mode's own, its
 	 * state; the receive-side zero-copy figures as in struct nc_figures
-	 * (warm-up included, so they add up to total_bytes). */
+	 * (warm-up left out, so they add up to bytes). */
 	uint8_t rx;
 	void *rx_state;
 	int64_t rx_zc_mapped;
