@@ -44,6 +44,7 @@ struct netcopy_client {
 	int cpu, server_cpu;		/* -1: no pinning */
 	uint32_t qd;			/* io_uring modes */
 	bool fixed_buffers;
+	uint8_t rx;			/* enum nc_rx */
 	double interval;		/* 0: no progress reports */
 	netcopy_progress_fn progress;
 	void *progress_data;
@@ -236,6 +237,21 @@ NETCOPY_EXPORT int netcopy_client_set_fixed_buffers(struct netcopy_client *c,
 	return 0;
 }
 
+NETCOPY_EXPORT int netcopy_client_set_rx(struct netcopy_client *c,
+					 const char *rx)
+{
+	const char *why;
+	uint8_t v;
+
+	/* "mode" is the default's name inside; callers leave rx unset. */
+	if (!rx || strcmp(rx, "mode") == 0 || nc_rx_parse(rx, &v))
+		return -EINVAL;
+	if (nc_rx_probe(v, &why))
+		return NETCOPY_EUNSUPPORTED;
+	c->rx = v;
+	return 0;
+}
+
 NETCOPY_EXPORT const char *netcopy_client_detail(const struct netcopy_client *c)
 {
 	return c->detail;
@@ -261,6 +277,7 @@ static void make_hello(const struct netcopy_client *c, struct nc_hello *h)
 	h->cpu = c->server_cpu;
 	h->qd = c->qd;
 	h->fixed_buffers = c->fixed_buffers;
+	h->rx = c->rx;
 }
 
 /* The server's answer on fd: accepted (with the run id), or refused,
@@ -535,6 +552,7 @@ static struct netcopy_result *result_new(const struct netcopy_client *c)
 	r->verify = c->verify;
 	r->perf = c->perf;
 	r->workload = c->workload;
+	r->rx = c->rx;
 	nc_hist_init(&r->rtt);
 	r->timestamp = (int64_t)time(NULL);
 	snprintf(r->host, sizeof(r->host), "%s", c->host);
@@ -575,6 +593,7 @@ static int start_data(struct netcopy_client *c, const struct nc_hello *hello,
 		t[i].flow.count = c->perf;
 		t[i].flow.qd = c->qd;
 		t[i].flow.fixed_buffers = c->fixed_buffers;
+		t[i].flow.rx = c->rx;
 		t[i].flow.measuring = measuring;
 		if (c->cpu >= 0)
 			t[i].flow.cpu = (int)((c->cpu + i) % nc_cpus());
@@ -695,6 +714,10 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 	if (nc_client_sends(&hello) && netcopy_mode_probe(c->mode, &why))
 		return fail(c, NETCOPY_EUNSUPPORTED, "%s: %s", c->mode->name,
 			    why);
+	/* The client receives in a stream it does not send, and in rr. */
+	if ((!hello.reverse || c->workload == NC_WORKLOAD_RR) &&
+	    nc_rx_probe(c->rx, &why))
+		return fail(c, NETCOPY_EUNSUPPORTED, "%s", why);
 	err = nc_connect(c->host, c->port, &ctrl, c->detail,
 			 sizeof(c->detail));
 	if (err)

@@ -33,6 +33,7 @@ void nc_flow_init(struct nc_flow *flow, int fd, uint32_t index,
 	flow->qd = NETCOPY_DEFAULT_QD;
 	flow->zc_sends = flow->zc_notifications = -1;
 	flow->zc_completions = flow->zc_copied = flow->zc_enobufs = -1;
+	flow->rx_zc_mapped = flow->rx_zc_copied = -1;
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
 		for (unsigned int i = 0; i < NC_MAX_PMUS; i++)
 			flow->counters.fd[ev][i] = -1;
@@ -74,19 +75,23 @@ void nc_buffers_release(struct nc_flow *flow)
 	flow->send_buf = flow->recv_buf = NULL;
 }
 
-ssize_t nc_recv_into_buffer(struct nc_flow *flow, size_t max)
+ssize_t nc_recv_into(struct nc_flow *flow, void *buf, size_t cap, size_t max)
 {
 	ssize_t n;
 
 	do
-		n = recv(flow->fd, flow->recv_buf,
-			 max < flow->recv_cap ? max : flow->recv_cap, 0);
+		n = recv(flow->fd, buf, max < cap ? max : cap, 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EAGAIN ? -ETIMEDOUT : -errno;
 	if (n > 0 && flow->verify)
-		nc_verifier_feed(&flow->verifier, flow->recv_buf, (size_t)n);
+		nc_verifier_feed(&flow->verifier, buf, (size_t)n);
 	return n;
+}
+
+ssize_t nc_recv_into_buffer(struct nc_flow *flow, size_t max)
+{
+	return nc_recv_into(flow, flow->recv_buf, flow->recv_cap, max);
 }
 
 int nc_send_all(int fd, const void *buf, size_t len, int flags)
@@ -128,6 +133,8 @@ static int pin_thread(int cpu)
 
 int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
+	int err;
+
 	nc_verifier_init(&flow->verifier, flow->size, flow->index);
 	if (flow->workload == NC_WORKLOAD_RR) {
 		int one = 1;
@@ -143,18 +150,21 @@ int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
 		}
 	}
 	if (flow->cpu >= 0) {
-		int err = pin_thread(flow->cpu);
-
+		err = pin_thread(flow->cpu);
 		if (err)
 			return err;
 	}
 	if (flow->count)
 		nc_counters_open(&flow->counters);
-	return mode->prepare(flow);
+	err = mode->prepare(flow);
+	if (!err && flow->rx != NC_RX_MODE && nc_flow_receives(flow))
+		err = nc_rx_prepare(flow);
+	return err;
 }
 
 void nc_flow_release(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
+	nc_rx_release(flow);
 	mode->release(flow);
 	nc_counters_close(&flow->counters);
 }
@@ -184,6 +194,8 @@ void nc_flow_begin_measuring(struct nc_flow *flow)
 	flow->total_bytes += flow->bytes;
 	flow->bytes = 0;
 	flow->messages = 0;
+	if (flow->rx_zc_mapped >= 0)	/* they add up to bytes */
+		flow->rx_zc_mapped = flow->rx_zc_copied = 0;
 	flow->first_ns = nc_now_ns();
 	if (flow->rtt)
 		nc_hist_init(flow->rtt);
@@ -204,8 +216,11 @@ int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
 	nc_counters_stop(&flow->counters);
 	flow->cpu_us = thread_cpu_us() - flow->cpu_start_us;
 	flow->total_bytes += flow->bytes;
-	if (flow->warm)		/* the warm-up never ended: nothing measured */
+	if (flow->warm) {	/* the warm-up never ended: nothing measured */
 		flow->bytes = flow->messages = 0;
+		if (flow->rx_zc_mapped >= 0)
+			flow->rx_zc_mapped = flow->rx_zc_copied = 0;
+	}
 	nc_counters_read(&flow->counters, &flow->counts);
 	flow->mismatches = flow->verifier.bad_messages;
 	nc_flow_release(mode, flow);
@@ -222,6 +237,7 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 	f->measured = true;
 	f->zc_sends = f->zc_notifications = -1;
 	f->zc_completions = f->zc_copied = f->zc_enobufs = -1;
+	f->rx_zc_mapped = f->rx_zc_copied = -1;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct nc_flow *fl = &flows[i];
 
@@ -243,6 +259,14 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 			f->zc_copied = f->zc_copied < 0 || fl->zc_copied < 0 ?
 				       -1 : f->zc_copied + fl->zc_copied;
 			f->zc_enobufs += fl->zc_enobufs;
+		}
+		if (fl->rx_zc_mapped >= 0) {
+			if (f->rx_zc_mapped < 0)
+				f->rx_zc_mapped = f->rx_zc_copied = 0;
+			f->rx_zc_mapped += fl->rx_zc_mapped;
+			f->rx_zc_copied += fl->rx_zc_copied;
+			if (!f->rx_zc_refused)
+				f->rx_zc_refused = fl->rx_zc_refused;
 		}
 		if (!fl->messages || fl->last_ns <= fl->first_ns)
 			continue;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "histogram.h"
 #include "netcopy.h"
@@ -138,6 +139,8 @@ struct nc_hello {
 	/* io_uring modes; a hello without them means the defaults. */
 	uint32_t qd;			/* sends in flight per connection */
 	bool fixed_buffers;		/* registered buffers */
+	/* The receivers' path (enum nc_rx); absent means the mode's own. */
+	uint8_t rx;
 };
 
 /* Who sends in the hello's run: the client in rr (it asks), and in a
@@ -179,6 +182,12 @@ struct nc_figures {
 	int64_t zc_completions;
 	int64_t zc_copied;
 	int64_t zc_enobufs;
+	/* --rx zero-copy, -1 each otherwise: bytes the kernel mapped, and
+	 * bytes read by copy instead (together: bytes); refused: 0, or the error with which
+	 * the kernel refused TCP_ZEROCOPY_RECEIVE (then all is copied). */
+	int64_t rx_zc_mapped;
+	int64_t rx_zc_copied;
+	int32_t rx_zc_refused;
 	char reason[NC_REASON_MAX];
 };
 
@@ -269,6 +278,14 @@ struct nc_flow {
 	int64_t zc_completions;
 	int64_t zc_copied;
 	int64_t zc_enobufs;
+	/* The receive path (enum nc_rx) and, when not the mode's own, its
+	 * state; the receive-side zero-copy figures as in struct nc_figures
+	 * (warm-up left out, so they add up to bytes). */
+	uint8_t rx;
+	void *rx_state;
+	int64_t rx_zc_mapped;
+	int64_t rx_zc_copied;
+	int32_t rx_zc_refused;
 };
 
 /* Whether the flow sends / receives messages (rr: both). */
@@ -338,6 +355,9 @@ uint64_t nc_recv_buffer_size(uint64_t size);
 uint64_t nc_buffers_memory(uint64_t size, uint32_t qd);
 /* recv() into that buffer, checked: the receive side of most modes. */
 ssize_t nc_recv_into_buffer(struct nc_flow *flow, size_t max);
+/* The same into buf of cap bytes: at most max bytes, checked when
+ * verifying.  Bytes read, 0 at end of stream, or -errno. */
+ssize_t nc_recv_into(struct nc_flow *flow, void *buf, size_t cap, size_t max);
 /* send() all of buf (with flags); 0, -ETIMEDOUT for a stalled peer, or
  * -errno.  Never raises SIGPIPE. */
 int nc_send_all(int fd, const void *buf, size_t len, int flags);
@@ -353,6 +373,71 @@ static inline void nc_flow_check_warmup(struct nc_flow *flow)
 	    atomic_load_explicit(flow->measuring, memory_order_relaxed))
 		nc_flow_begin_measuring(flow);
 }
+
+/* ---- rx.c: the receive path a run asks for (--rx) instead of the
+ * mode's own receive call. */
+enum nc_rx {
+	NC_RX_MODE,		/* the mode's own (the default) */
+	NC_RX_RECV,		/* recv() into one buffer */
+	NC_RX_RECVMSG,		/* recvmsg() scattering NC_FIELDS fields */
+	NC_RX_ZERO_COPY,	/* TCP_ZEROCOPY_RECEIVE, recv() where not */
+};
+#define NC_RX_LAST NC_RX_ZERO_COPY
+/* "mode", "recv", "recvmsg" or "zero-copy"; NULL past NC_RX_LAST. */
+const char *nc_rx_name(uint8_t rx);
+/* The path named; -EINVAL for none. */
+int nc_rx_parse(const char *name, uint8_t *rx);
+/* 0, or NETCOPY_EUNSUPPORTED with why: this build cannot receive so. */
+int nc_rx_probe(uint8_t rx, const char **why);
+/* Buffer bytes the path adds to a receiving connection. */
+uint64_t nc_rx_memory(uint8_t rx, uint64_t size);
+/* A receiving flow's path other than the mode's: flow->rx_state.
+ * 0 or -errno; nc_rx_release frees it, also after a failure. */
+int nc_rx_prepare(struct nc_flow *flow);
+void nc_rx_release(struct nc_flow *flow);
+/* recv_some of the path: as struct netcopy_mode's. */
+ssize_t nc_rx_recv_some(struct nc_flow *flow, size_t max);
+
+/* What the loops call to receive: the --rx path, or the mode's own. */
+static inline ssize_t nc_recv_some(const struct netcopy_mode *mode,
+				   struct nc_flow *flow, size_t max)
+{
+	return flow->rx_state ? nc_rx_recv_some(flow, max) :
+				mode->recv_some(flow, max);
+}
+
+/* ---- scatter.c: recvmsg() into NC_FIELDS separately allocated fields,
+ * message by message (one-copy's receive, and --rx recvmsg). */
+struct nc_scatter {
+	struct iovec field[NC_FIELDS];
+	/* Where the next recvmsg() goes: the rest of the message. */
+	struct iovec cursor[NC_FIELDS];
+	struct iovec *next;
+	size_t left;
+};
+/* Fields of a message of size bytes laid out by nc_layout_fields, each
+ * its own allocation; 0 or -ENOMEM (free them even then). */
+int nc_fields_alloc(struct iovec field[NC_FIELDS], uint64_t size);
+void nc_fields_free(struct iovec field[NC_FIELDS]);
+/* Drop n bytes from the front of an iovec array; returns entries left. */
+size_t nc_iov_advance(struct iovec **iov, size_t cnt, size_t n);
+/* 0 or -ENOMEM; nc_scatter_free frees it, also after a failure. */
+int nc_scatter_init(struct nc_scatter *s, uint64_t size);
+void nc_scatter_free(struct nc_scatter *s);
+/* Reads at most the rest of the current message; checked. */
+ssize_t nc_scatter_recv(struct nc_flow *flow, struct nc_scatter *s);
+
+/* ---- rx-zero-copy.c: TCP_ZEROCOPY_RECEIVE, kept apart because
+ * linux/tcp.h clashes with glibc's netinet/tcp.h. */
+struct nc_rx_zc;
+/* Whether this build has TCP_ZEROCOPY_RECEIVE. */
+extern const bool nc_rx_zc_built;
+/* The socket of flow mapped for messages of flow->size, and a copy
+ * buffer for what the kernel will not map.  0 or -errno. */
+int nc_rx_zc_open(struct nc_rx_zc **out, struct nc_flow *flow);
+/* Map or copy up to max bytes; counts into flow->rx_zc_*. */
+ssize_t nc_rx_zc_recv(struct nc_flow *flow, struct nc_rx_zc *z, size_t max);
+void nc_rx_zc_close(struct nc_rx_zc *z);
 
 /* ---- workload.c: the loops every engine runs in. */
 int nc_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow);
@@ -471,6 +556,7 @@ struct netcopy_result {
 	bool verify;
 	bool perf;
 	uint8_t workload;		/* enum nc_workload */
+	uint8_t rx;			/* enum nc_rx */
 	int status;
 	int64_t timestamp;		/* run start, seconds since the epoch */
 	char host[256];			/* the server, as given */

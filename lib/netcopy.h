@@ -174,6 +174,13 @@ int netcopy_client_set_qd(struct netcopy_client *client, unsigned int qd);
  * first.  A run of a mode that cannot fails with -EINVAL. */
 int netcopy_client_set_fixed_buffers(struct netcopy_client *client,
 				     bool fixed);
+/* How the receiving side reads (both sides in rr): "recv" (recv() into
+ * one buffer), "recvmsg" (recvmsg() scattering the message's fields) or
+ * "zero-copy" (TCP_ZEROCOPY_RECEIVE where the kernel and path allow it,
+ * recv() and counted as copied where not).  Unset: each mode's own.
+ * -EINVAL for another name; NETCOPY_EUNSUPPORTED for zero-copy in a
+ * build without TCP_ZEROCOPY_RECEIVE. */
+int netcopy_client_set_rx(struct netcopy_client *client, const char *rx);
 /*
  * Run once.  Returns 0 with *out set, or a negative error; a run that
  * started but ended short or failed verification still sets *out (free

@@ -36,6 +36,12 @@ static bool zc_known(const struct nc_figures *f)
 	return f->measured && f->zc_completions >= 0;
 }
 
+/* --rx zero-copy's figures, measured by a receiving side. */
+static bool rx_zc_known(const struct nc_figures *f)
+{
+	return f->measured && f->rx_zc_mapped >= 0;
+}
+
 static const char *scope_name(uint8_t scope)
 {
 	return scope == NC_SCOPE_ALL ? "user+kernel" :
@@ -108,6 +114,8 @@ enum column {
 	COL_ZC_COPIED,
 	COL_ZC_COPIED_FRACTION,
 	COL_ZC_ENOBUFS,
+	COL_RX_ZC_MAPPED,
+	COL_RX_ZC_COPIED,
 	COL_ROUND_TRIPS,
 	COL_ROUND_TRIPS_PER_SEC,
 	COL_RTT_MIN_US,
@@ -324,6 +332,10 @@ static struct cell column_cell(const struct netcopy_result *r, size_t i)
 				     1), 4);
 	case COL_ZC_ENOBUFS:
 		return zc(tx, tx->zc_enobufs);
+	case COL_RX_ZC_MAPPED:
+		return u64(rx_zc_known(rx), (uint64_t)rx->rx_zc_mapped);
+	case COL_RX_ZC_COPIED:
+		return u64(rx_zc_known(rx), (uint64_t)rx->rx_zc_copied);
 	case COL_ROUND_TRIPS:
 		return u64(rr(r) && tx->measured, tx->messages);
 	case COL_ROUND_TRIPS_PER_SEC:
@@ -447,6 +459,10 @@ const struct nc_column nc_columns[COLUMN_COUNT] = {
 	  "ZcCopied / ZcCompletions" },
 	[COL_ZC_ENOBUFS] = { "ZcEnobufs", "count",
 	  "sender", "sends retried after ENOBUFS" },
+	[COL_RX_ZC_MAPPED] = { "RxZcMapped", "bytes", "receiver",
+	  "--rx zero-copy: bytes TCP_ZEROCOPY_RECEIVE mapped (NA otherwise)" },
+	[COL_RX_ZC_COPIED] = { "RxZcCopied", "bytes", "receiver",
+	  "--rx zero-copy: bytes read by copy instead" },
 	[COL_ROUND_TRIPS] = { "RoundTrips", "count", "client",
 	  "rr: round trips completed (NA for a stream)" },
 	[COL_ROUND_TRIPS_PER_SEC] = { "RoundTripsPerSec", "1/s", "client",
@@ -592,6 +608,28 @@ static void text_zero_copy(FILE *out, const struct nc_figures *tx)
 		      "not), so these figures show no zero-copy gain\n", out);
 }
 
+/* Whether anything was mapped, said plainly: on loopback and veth the
+ * kernel copies every byte. */
+static void text_rx_zero_copy(FILE *out, const char *side,
+			      const struct nc_figures *f)
+{
+	uint64_t all = (uint64_t)(f->rx_zc_mapped + f->rx_zc_copied);
+
+	fprintf(out, "  rx zero-copy  %s: %lld bytes mapped, %lld copied "
+		"(%.1f %% mapped)\n", side, (long long)f->rx_zc_mapped,
+		(long long)f->rx_zc_copied,
+		all ? (double)f->rx_zc_mapped * 100 / (double)all : 0.0);
+	if (f->rx_zc_refused)
+		fprintf(out, "                the kernel refused "
+			"TCP_ZEROCOPY_RECEIVE (%s), so every byte was read "
+			"with recv()\n", netcopy_strerror(f->rx_zc_refused));
+	else if (!f->rx_zc_mapped && all)
+		fputs("                nothing was mapped: the kernel copied "
+		      "every byte (loopback and veth always do; a NIC "
+		      "splitting headers from page-aligned payload may "
+		      "not)\n", out);
+}
+
 static void text_round_trips(const struct netcopy_result *r, FILE *out)
 {
 	static const double p[] = { 0, 50, 90, 99, 99.9, 100 };
@@ -641,6 +679,10 @@ static void write_text(const struct netcopy_result *r, FILE *out)
 	}
 	if (zc_known(tx))
 		text_zero_copy(out, tx);
+	if (rx_zc_known(rx))
+		text_rx_zero_copy(out, rr(r) ? "server" : "receiver", rx);
+	if (rr(r) && rx_zc_known(tx))
+		text_rx_zero_copy(out, "client", tx);
 	text_counts(out, rr(r) ? "client (asks)" : "sender", tx);
 	text_counts(out, rr(r) ? "server" : "receiver", rx);
 	fprintf(out, "  status        %s%s%s\n", status_word(r->status),
@@ -690,6 +732,20 @@ static json_object *json_side(const struct nc_figures *f)
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
 		add(c, names[ev], counter(f, ev));
 	json_object_object_add(o, "counters", c);
+	return o;
+}
+
+static json_object *json_rx_zero_copy(const struct nc_figures *rx)
+{
+	json_object *o;
+
+	if (!rx_zc_known(rx))
+		return NULL;
+	o = json_object_new_object();
+	add(o, "mapped", u64(true, (uint64_t)rx->rx_zc_mapped));
+	add(o, "copied", u64(true, (uint64_t)rx->rx_zc_copied));
+	if (rx->rx_zc_refused)
+		add(o, "refused", text(netcopy_strerror(rx->rx_zc_refused)));
 	return o;
 }
 
@@ -760,6 +816,7 @@ static json_object *json_result(const struct netcopy_result *r)
 	add(p, "duration_s", dbl(true, r->duration_s, 3));
 	add(p, "workload", text(workload(r)));
 	add(p, "direction", text(direction(r)));
+	add(p, "rx", text(nc_rx_name(r->rx)));
 	json_object_object_add(p, "verify", json_object_new_boolean(r->verify));
 	json_object_object_add(p, "perf", json_object_new_boolean(r->perf));
 	add(p, "host", text(r->host));
@@ -790,6 +847,8 @@ static json_object *json_result(const struct netcopy_result *r)
 	json_object_object_add(o, "sender", json_side(&r->sender));
 	json_object_object_add(o, "receiver", json_side(&r->receiver));
 	json_object_object_add(o, "zerocopy", json_zero_copy(&r->sender));
+	json_object_object_add(o, "rx_zerocopy",
+			       json_rx_zero_copy(&r->receiver));
 	json_object_object_add(o, "latency", json_latency(r));
 	json_object_object_add(o, "machine", m);
 	return o;

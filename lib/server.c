@@ -335,8 +335,10 @@ static struct run *run_new(const struct nc_hello *hello,
 	run->hello = *hello;
 	run->mode = mode;
 	atomic_init(&run->measuring, hello->warmup_ns == 0);
-	run->memory = hello->threads * mode->memory(hello->size, hello->qd) *
-		      (hello->workload == NC_WORKLOAD_RR ? 2 : 1);
+	run->memory = hello->threads *
+		      (mode->memory(hello->size, hello->qd) *
+		       (hello->workload == NC_WORKLOAD_RR ? 2 : 1) +
+		       nc_rx_memory(hello->rx, hello->size));
 	run->refs = 1;
 	run->fds = malloc(hello->threads * sizeof(*run->fds));
 	run->errs = calloc(hello->threads, sizeof(*run->errs));
@@ -421,6 +423,11 @@ static int admit(struct netcopy_server *srv, int fd, const struct nc_hello *h,
 	    netcopy_mode_probe(*mode, &why)) {
 		snprintf(reason, sizeof(reason), "%s: %s", h->mode, why);
 		refuse(fd, NETCOPY_EUNSUPPORTED, reason);
+		return NETCOPY_EUNSUPPORTED;
+	}
+	/* The server receives when the client sends (-R, and rr). */
+	if (nc_client_sends(h) && nc_rx_probe(h->rx, &why)) {
+		refuse(fd, NETCOPY_EUNSUPPORTED, why);
 		return NETCOPY_EUNSUPPORTED;
 	}
 	if (h->fixed_buffers && !(*mode)->fixed_buffers) {
@@ -649,14 +656,16 @@ static void serve_control(struct netcopy_server *srv, int fd,
 		return;
 	}
 	logf_(srv, "%s: run: %s, %llu-byte messages, %u thread%s, %.3g s, "
-	      "%s%s%.0u%s", peer, mode->name, (unsigned long long)hello.size,
+	      "%s%s%.0u%s%s%s", peer, mode->name, (unsigned long long)hello.size,
 	      hello.threads, hello.threads == 1 ? "" : "s",
 	      (double)hello.duration_ns / 1e9,
 	      hello.workload == NC_WORKLOAD_RR ? "request-response" :
 	      hello.reverse ? "client sends" : "server sends",
 	      hello.qd != NETCOPY_DEFAULT_QD ? ", queue depth " : "",
 	      hello.qd != NETCOPY_DEFAULT_QD ? hello.qd : 0,
-	      hello.fixed_buffers ? ", fixed buffers" : "");
+	      hello.fixed_buffers ? ", fixed buffers" : "",
+	      hello.rx != NC_RX_MODE ? ", receiving with " : "",
+	      hello.rx != NC_RX_MODE ? nc_rx_name(hello.rx) : "");
 	if (accept_run(fd, run) || !wait_attached(srv, run, fd)) {
 		snprintf(reason, sizeof(reason), "only %u of %u data "
 			 "connections arrived", run->attached,
@@ -750,6 +759,7 @@ static void serve_data(struct netcopy_server *srv, int fd,
 	flow->count = run->hello.perf;
 	flow->qd = run->hello.qd;
 	flow->fixed_buffers = run->hello.fixed_buffers;
+	flow->rx = run->hello.rx;
 	flow->measuring = &run->measuring;
 	if (run->hello.cpu >= 0)
 		flow->cpu = (int)(((unsigned int)run->hello.cpu + tag.index) %

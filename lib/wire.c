@@ -15,7 +15,7 @@
 
 enum hello_field { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE,
 		   H_VERIFY, H_PERF, H_WORKLOAD, H_WARMUP, H_CPU, H_QD,
-		   H_FIXED_BUFFERS };
+		   H_FIXED_BUFFERS, H_RX };
 enum reply_field { R_ACCEPTED = 1, R_RUN_ID, R_CODE, R_REASON };
 enum tag_field { T_RUN_ID = 1, T_INDEX };
 enum figures_field { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL,
@@ -23,7 +23,13 @@ enum figures_field { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL,
 		     F_REASON, F_CPU_US, F_COUNTERS_KNOWN, F_COUNTERS_SCOPE,
 		     F_ZC_SENDS, F_ZC_NOTIFICATIONS, F_ZC_ENOBUFS,
 		     F_TOTAL_BYTES, F_COUNTER_0 };	/* then the counters */
-#define F_LAST (F_COUNTER_0 + NC_EV_COUNT - 1)
+/* The fields every trailer has; later ones are optional, absent
+ * meaning not measured, so older peers' trailers still decode. */
+#define F_REQUIRED_LAST (F_COUNTER_0 + NC_EV_COUNT - 1)
+/* --rx zero-copy's receive figures. */
+enum { F_RX_ZC_MAPPED = F_REQUIRED_LAST + 1, F_RX_ZC_COPIED,
+       F_RX_ZC_REFUSED };
+#define F_LAST F_RX_ZC_REFUSED
 
 /* ---- writing ---- */
 
@@ -104,6 +110,8 @@ int nc_hello_encode(const struct nc_hello *h, uint8_t *buf, size_t cap)
 		put_u64(&w, H_QD, h->qd);
 	if (h->fixed_buffers)
 		put_u8(&w, H_FIXED_BUFFERS, h->fixed_buffers);
+	if (h->rx != NC_RX_MODE)
+		put_u8(&w, H_RX, h->rx);
 	return writer_done(&w);
 }
 
@@ -149,6 +157,15 @@ int nc_figures_encode(const struct nc_figures *f, uint8_t *buf, size_t cap)
 	put_u64(&w, F_ZC_SENDS, (uint64_t)f->zc_sends);
 	put_u64(&w, F_ZC_NOTIFICATIONS, (uint64_t)f->zc_notifications);
 	put_u64(&w, F_ZC_ENOBUFS, (uint64_t)f->zc_enobufs);
+	/* Only when measured: older clients refuse fields they do not
+	 * know, and only a client that asked for --rx zero-copy gets them.
+	 * Before the required tail, so no prefix of a trailer decodes. */
+	if (f->rx_zc_mapped >= 0) {
+		put_u64(&w, F_RX_ZC_MAPPED, (uint64_t)f->rx_zc_mapped);
+		put_u64(&w, F_RX_ZC_COPIED, (uint64_t)f->rx_zc_copied);
+		put_u64(&w, F_RX_ZC_REFUSED,
+			(uint64_t)(int64_t)f->rx_zc_refused);
+	}
 	put_u64(&w, F_TOTAL_BYTES, f->total_bytes);
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
 		put_u64(&w, (uint16_t)(F_COUNTER_0 + ev), f->counts.value[ev]);
@@ -284,6 +301,28 @@ static bool error_code_valid(int64_t v)
 	return v <= 0 && v >= NETCOPY_ECOMPLETION - 100;
 }
 
+/* The receive-side zero-copy figures: all three or none (not
+ * measured), counts that fit, and a refusal that is an error code. */
+static int rx_figures(const struct reader *r, const uint64_t rx[3],
+		      struct nc_figures *fig, const char **why)
+{
+	const uint32_t all = BIT(F_RX_ZC_MAPPED) | BIT(F_RX_ZC_COPIED) |
+			     BIT(F_RX_ZC_REFUSED);
+
+	fig->rx_zc_mapped = fig->rx_zc_copied = -1;
+	if (!(r->seen & all))
+		return 0;
+	if ((r->seen & all) != all || rx[0] > INT64_MAX ||
+	    rx[1] > INT64_MAX || !error_code_valid((int64_t)rx[2])) {
+		*why = "receive zero-copy figures out of range";
+		return NETCOPY_EPROTOCOL;
+	}
+	fig->rx_zc_mapped = (int64_t)rx[0];
+	fig->rx_zc_copied = (int64_t)rx[1];
+	fig->rx_zc_refused = (int32_t)(int64_t)rx[2];
+	return 0;
+}
+
 int nc_header_decode(const uint8_t buf[NC_HEADER_LEN], struct nc_header *h,
 		     const char **why)
 {
@@ -332,6 +371,13 @@ static int hello_field(struct nc_hello *h, const struct field *f,
 		return get_bool(f, &h->perf, why);
 	case H_FIXED_BUFFERS:
 		return get_bool(f, &h->fixed_buffers, why);
+	case H_RX:
+		if (f->len != 1 || f->val[0] > NC_RX_LAST) {
+			*why = "unknown receive path (--rx)";
+			return NETCOPY_EPROTOCOL;
+		}
+		h->rx = f->val[0];
+		return 0;
 	case H_QD:
 		err = get_u64(f, &v, why);
 		if (!err && (v == 0 || v > NETCOPY_MAX_QD)) {
@@ -391,7 +437,7 @@ int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_hello *h,
 
 	memset(h, 0, sizeof(*h));
 	h->qd = NETCOPY_DEFAULT_QD;
-	while ((err = next_field(&r, &f, H_FIXED_BUFFERS, why)) == 1) {
+	while ((err = next_field(&r, &f, H_RX, why)) == 1) {
 		err = hello_field(h, &f, why);
 		if (err)
 			return err;
@@ -487,7 +533,7 @@ int nc_figures_decode(const uint8_t *buf, size_t len, struct nc_figures *fig,
 {
 	struct reader r = { buf, len, 0, 0 };
 	uint64_t *slot[F_LAST + 1] = { NULL };
-	uint64_t status = 0, known = 0, zc[5] = { 0 };
+	uint64_t status = 0, known = 0, zc[5] = { 0 }, rx[3] = { 0 };
 	struct field f;
 	int err;
 
@@ -506,6 +552,9 @@ int nc_figures_decode(const uint8_t *buf, size_t len, struct nc_figures *fig,
 	slot[F_ZC_COMPLETIONS] = &zc[2];
 	slot[F_ZC_COPIED] = &zc[3];
 	slot[F_ZC_ENOBUFS] = &zc[4];
+	slot[F_RX_ZC_MAPPED] = &rx[0];
+	slot[F_RX_ZC_COPIED] = &rx[1];
+	slot[F_RX_ZC_REFUSED] = &rx[2];
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
 		slot[F_COUNTER_0 + ev] = &fig->counts.value[ev];
 	while ((err = next_field(&r, &f, F_LAST, why)) == 1) {
@@ -523,7 +572,10 @@ int nc_figures_decode(const uint8_t *buf, size_t len, struct nc_figures *fig,
 	}
 	if (err)
 		return err;
-	err = require(&r, (uint32_t)((2ull << F_LAST) - 2), why);
+	err = require(&r, (uint32_t)((2ull << F_REQUIRED_LAST) - 2), why);
+	if (err)
+		return err;
+	err = rx_figures(&r, rx, fig, why);
 	if (err)
 		return err;
 	fig->status = (int32_t)(int64_t)status;

@@ -72,7 +72,7 @@ int nc_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow)
 	int err = 0;
 
 	for (;;) {
-		ssize_t n = mode->recv_some(flow, SIZE_MAX);
+		ssize_t n = nc_recv_some(mode, flow, SIZE_MAX);
 
 		if (n <= 0) {
 			err = (int)n;
@@ -96,7 +96,7 @@ static int recv_message(const struct netcopy_mode *mode, struct nc_flow *flow)
 	uint64_t got = 0;
 
 	while (got < flow->size) {
-		ssize_t n = mode->recv_some(flow, (size_t)(flow->size - got));
+		ssize_t n = nc_recv_some(mode, flow, (size_t)(flow->size - got));
 
 		if (n < 0)
 			return (int)n;

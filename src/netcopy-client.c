@@ -13,7 +13,7 @@
 
 struct args {
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
-	char *workload, *warmup, *affinity, *interval, *qd;
+	char *workload, *warmup, *affinity, *interval, *qd, *rx;
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
 };
 
@@ -23,7 +23,7 @@ static void args_free(struct args *a)
 	char **strings[] = { &a->ip, &a->port, &a->size, &a->threads,
 			     &a->duration, &a->mode, &a->format, &a->output,
 			     &a->workload, &a->warmup, &a->affinity,
-			     &a->interval, &a->qd };
+			     &a->interval, &a->qd, &a->rx };
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
 		free(*strings[i]);
@@ -120,6 +120,14 @@ static struct netcopy_client *configure(const struct args *a)
 	if (a->qd)
 		netcopy_client_set_qd(c, cli_count("qd", a->qd, 1,
 						   NETCOPY_MAX_QD));
+	if (a->rx && (err = netcopy_client_set_rx(c, a->rx))) {
+		if (err != NETCOPY_EUNSUPPORTED)
+			cli_usage_error("invalid receive path '%s' (expected "
+					"recv, recvmsg or zero-copy)", a->rx);
+		cli_error("--rx zero-copy: not built into this netcopy "
+			  "(linux/tcp.h had no TCP_ZEROCOPY_RECEIVE)");
+		exit(EXIT_UNSUPPORTED);
+	}
 	if (netcopy_client_set_fixed_buffers(c, a->fixed_buffers))
 		cli_usage_error("--fixed-buffers: mode %s cannot send from "
 				"registered buffers (uring-zc can)",
@@ -207,6 +215,9 @@ int main(int argc, const char **argv)
 		{ "fixed-buffers", '\0', POPT_ARG_NONE, &a.fixed_buffers, 0,
 		  "uring-zc: send from buffers registered with the ring",
 		  NULL },
+		{ "rx", '\0', POPT_ARG_STRING, &a.rx, 0,
+		  "how the receiver reads: recv, recvmsg or zero-copy "
+		  "(TCP_ZEROCOPY_RECEIVE; default: the mode's own)", "PATH" },
 		{ "format", 'f', POPT_ARG_STRING, &a.format, 0,
 		  "output: text, csv or json (default text)", "FORMAT" },
 		{ "output", 'o', POPT_ARG_STRING, &a.output, 0,

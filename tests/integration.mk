@@ -29,7 +29,8 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/perf-columns.sh \
 	tests/abuse-clients.sh \
 	tests/abuse-sequential.sh \
-	tests/zero-copy-enobufs.sh
+	tests/zero-copy-enobufs.sh \
+	tests/rx.sh
 
 TESTS += $(NETCOPY_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(NETCOPY_INTEGRATION_TESTS)

@@ -14,19 +14,24 @@
 
 /* Field numbers as lib/wire.c puts them on the wire. */
 enum { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE, H_VERIFY,
-       H_PERF, H_WORKLOAD, H_WARMUP, H_CPU, H_QD, H_FIXED_BUFFERS };
+       H_PERF, H_WORKLOAD, H_WARMUP, H_CPU, H_QD, H_FIXED_BUFFERS, H_RX };
 enum { R_ACCEPTED = 1, R_RUN_ID, R_CODE, R_REASON };
 enum { T_RUN_ID = 1, T_INDEX };
 enum { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL, F_LATENCY,
        F_MISMATCHES, F_ZC_COMPLETIONS, F_ZC_COPIED, F_REASON, F_CPU_US,
        F_COUNTERS_KNOWN, F_COUNTERS_SCOPE, F_ZC_SENDS, F_ZC_NOTIFICATIONS,
        F_ZC_ENOBUFS, F_TOTAL_BYTES, F_COUNTER_0 };	/* then the counters */
-#define F_LAST (F_COUNTER_0 + NC_EV_COUNT - 1)
+#define F_LAST (F_COUNTER_0 + NC_EV_COUNT - 1)	/* the last required */
+/* Optional: --rx zero-copy's figures, all three or none. */
+enum { F_RX_ZC_MAPPED = F_LAST + 1, F_RX_ZC_COPIED, F_RX_ZC_REFUSED };
 #define KNOWN_ALL ((1ULL << NC_EV_COUNT) - 1)
 
 _Static_assert(H_PERF == 7 && H_WORKLOAD == 8 && H_WARMUP == 9 &&
-	       H_CPU == 10 && H_QD == 11 && H_FIXED_BUFFERS == 12,
-	       "hello field numbers");
+	       H_CPU == 10 && H_QD == 11 && H_FIXED_BUFFERS == 12 &&
+	       H_RX == 13, "hello field numbers");
+/* The receive path goes on the wire as this byte. */
+_Static_assert(NC_RX_MODE == 0 && NC_RX_RECV == 1 && NC_RX_RECVMSG == 2 &&
+	       NC_RX_ZERO_COPY == 3 && NC_RX_LAST == 3, "rx values");
 /* The workload goes on the wire as this byte. */
 _Static_assert(NC_WORKLOAD_STREAM == 0 && NC_WORKLOAD_RR == 1,
 	       "workload values");
@@ -41,7 +46,8 @@ _Static_assert(NC_EV_COUNT == 7 && F_LAST == 23, "the last figures field");
 _Static_assert(NC_MAX_WARMUP_S == 3600.0 && NC_MAX_CPU == 65536,
 	       "warm-up and CPU limits");
 /* The decoder keeps a 32-bit mask of the fields it has seen. */
-_Static_assert(F_LAST < 32, "too many figures fields");
+_Static_assert(F_RX_ZC_REFUSED == 26 && F_RX_ZC_REFUSED < 32,
+	       "too many figures fields");
 
 /* The zero-copy figures, in struct nc_figures order. */
 static const uint16_t zc_field[5] = { F_ZC_SENDS, F_ZC_NOTIFICATIONS,
@@ -362,7 +368,8 @@ static void check_hello_round_trip(const struct nc_hello *h)
 	CHECK_INT(d.hello.cpu, h->cpu);
 	CHECK_U64(d.hello.qd, h->qd);
 	CHECK_INT(d.hello.fixed_buffers, h->fixed_buffers);
-	if (h->qd != NETCOPY_DEFAULT_QD || h->fixed_buffers)
+	CHECK_INT(d.hello.rx, h->rx);
+	if (h->qd != NETCOPY_DEFAULT_QD || h->fixed_buffers || h->rx)
 		return;		/* then those come last */
 	/* Both are numbers of 8 bytes, the CPU sign-extended, right after
 	 * the workload and last. */
@@ -521,8 +528,8 @@ static void check_hello_uring(void)
 	u64_field(&b, H_FIXED_BUFFERS, 1);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "fixed-buffers of 8 bytes");
 	build_hello(&b, &s);
-	u8_field(&b, H_FIXED_BUFFERS + 1, 0);
-	expect_hello_reason(&b, "unknown field", "field 13");
+	u8_field(&b, H_RX + 1, 0);
+	expect_hello_reason(&b, "unknown field", "field 14");
 	/* Given explicitly, the defaults decode the same. */
 	build_hello(&b, &s);
 	u64_field(&b, H_QD, NETCOPY_DEFAULT_QD);
@@ -643,6 +650,11 @@ static void check_figures_round_trip(const struct nc_figures *f)
 	CHECK_INT(d.figures.zc_sends, f->zc_sends);
 	CHECK_INT(d.figures.zc_notifications, f->zc_notifications);
 	CHECK_INT(d.figures.zc_enobufs, f->zc_enobufs);
+	CHECK_INT(d.figures.rx_zc_mapped, f->rx_zc_mapped);
+	CHECK_INT(d.figures.rx_zc_copied,
+		  f->rx_zc_mapped < 0 ? -1 : f->rx_zc_copied);
+	CHECK_INT(d.figures.rx_zc_refused,
+		  f->rx_zc_mapped < 0 ? 0 : f->rx_zc_refused);
 	CHECK_U64(d.figures.cpu_us, f->cpu_us);
 	CHECK_U64(d.figures.counts.known, f->counts.known);
 	CHECK_INT(d.figures.counts.scope, f->counts.scope);
@@ -1059,8 +1071,8 @@ static void check_hello_refusals(void)
 	}
 
 	/* Unknown fields. */
-	static const uint16_t unknown[] = { 0, H_FIXED_BUFFERS + 1,
-					    H_FIXED_BUFFERS + 2, 31, 32, 33, 255,
+	static const uint16_t unknown[] = { 0, H_RX + 1,
+					    H_RX + 2, 31, 32, 33, 255,
 					    256, 0x8001, UINT16_MAX };
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(*unknown); i++) {
 		/* As a flag, a number that would be in range, and empty. */
@@ -2059,6 +2071,8 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		      "random hello: warm-up %" PRIu64, d->hello.warmup_ns);
 		CHECK(d->hello.cpu >= -1 && d->hello.cpu < NC_MAX_CPU,
 		      "random hello: cpu %" PRId32, d->hello.cpu);
+		CHECK(d->hello.rx <= NC_RX_LAST, "random hello: rx %u",
+		      d->hello.rx);
 		len = nc_hello_encode(&d->hello, buf, sizeof(buf));
 		break;
 	case REPLY:
@@ -2481,6 +2495,125 @@ static void check_random(void)
 	       random_accepted[TAG], random_accepted[FIGURES]);
 }
 
+/* The receive path (hello field 13): optional, absent meaning the
+ * mode's own, on the wire only when not that, an unknown one refused. */
+static void check_hello_rx(void)
+{
+	static const uint8_t bad[] = { NC_RX_LAST + 1, 0x7f, 0xff };
+	uint8_t buf[NC_MAX_BODY];
+	struct nc_hello h;
+	struct body b;
+	union decoded d;
+	int base, len;
+	char what[64];
+
+	/* The names --rx takes, and back. */
+	for (uint8_t rx = NC_RX_MODE; rx <= NC_RX_LAST; rx++) {
+		uint8_t back = 0xff;
+
+		CHECK(nc_rx_name(rx) && nc_rx_parse(nc_rx_name(rx), &back) == 0
+		      && back == rx, "rx %u does not parse back", rx);
+	}
+	CHECK(nc_rx_name(NC_RX_LAST + 1) == NULL, "a name past the last rx");
+	CHECK(nc_rx_parse("zerocopy", &h.rx) == -EINVAL, "rx zerocopy");
+	CHECK(nc_rx_parse(NULL, &h.rx) == -EINVAL, "rx NULL");
+
+	build_hello(&b, &good_hello);
+	EXPECT_OK(HELLO, b.buf, b.len, &d, "hello without rx");
+	CHECK_INT(d.hello.rx, NC_RX_MODE);
+	h = d.hello;
+	base = nc_hello_encode(&h, buf, sizeof(buf));
+	for (uint8_t rx = NC_RX_MODE; rx <= NC_RX_LAST; rx++) {
+		h.rx = rx;
+		check_hello_round_trip(&h);
+		len = nc_hello_encode(&h, buf, sizeof(buf));
+		CHECK(len == base + (rx ? 5 : 0), "rx %u took %d bytes, want "
+		      "%d", rx, len - base, rx ? 5 : 0);
+	}
+	for (size_t i = 0; i < sizeof(bad); i++) {
+		build_hello(&b, &good_hello);
+		u8_field(&b, H_RX, bad[i]);
+		snprintf(what, sizeof(what), "rx %u", bad[i]);
+		expect_hello_reason(&b, "unknown receive path (--rx)", what);
+	}
+	build_hello(&b, &good_hello);
+	u64_field(&b, H_RX, NC_RX_RECV);
+	expect_hello_reason(&b, "unknown receive path (--rx)",
+			    "rx of 8 bytes");
+	build_hello(&b, &good_hello);
+	raw_field(&b, H_RX, 0, NULL);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "empty rx");
+	build_hello(&b, &good_hello);
+	u8_field(&b, H_RX, NC_RX_RECV);
+	u8_field(&b, H_RX, NC_RX_RECV);
+	expect_hello_reason(&b, "repeated field", "rx twice");
+	/* Given explicitly, the default decodes the same. */
+	build_hello(&b, &good_hello);
+	u8_field(&b, H_RX, NC_RX_MODE);
+	EXPECT_OK(HELLO, b.buf, b.len, &d, "explicit rx mode");
+	CHECK_INT(d.hello.rx, NC_RX_MODE);
+}
+
+/* --rx zero-copy's figures (24 to 26): optional, all or none, counts
+ * that fit in 63 bits and a refusal that is an error code. */
+static void check_figures_rx(void)
+{
+	static const struct { uint64_t v[3]; const char *what; } bad[] = {
+		{ { 1ULL << 63, 0, 0 }, "mapped past INT64_MAX" },
+		{ { 0, UINT64_MAX, 0 }, "copied -1" },
+		{ { 0, 0, 1 }, "a positive refusal" },
+		{ { 0, 0, (uint64_t)(int64_t)(NETCOPY_ECOMPLETION - 101) },
+		  "a refusal past every code" },
+	};
+	struct nc_figures f;
+	struct body b, base;
+	union decoded d;
+
+	memset(&f, 0, sizeof(f));
+	set_zc(&f, -1, -1, -1, -1, -1);
+	f.counts.known = KNOWN_ALL;
+	f.total_bytes = 1ULL << 40;
+	f.rx_zc_mapped = 0;
+	f.rx_zc_copied = 1LL << 40;
+	strcpy(f.reason, "rx zero-copy, all copied");
+	check_figures_round_trip(&f);
+	f.rx_zc_mapped = f.rx_zc_copied = INT64_MAX;
+	f.rx_zc_refused = -EOPNOTSUPP;
+	strcpy(f.reason, "rx zero-copy refused");
+	check_figures_round_trip(&f);
+	f.rx_zc_mapped = -1;
+	strcpy(f.reason, "no rx zero-copy");
+	check_figures_round_trip(&f);
+
+	/* An older server's trailer: none of them, so not measured. */
+	build_figures(&base, 0, 0, (uint64_t)-1, (uint64_t)-1);
+	EXPECT_OK(FIGURES, base.buf, base.len, &d, "figures without rx");
+	CHECK_INT(d.figures.rx_zc_mapped, -1);
+	CHECK_INT(d.figures.rx_zc_copied, -1);
+	for (unsigned int omit = 0; omit < 3; omit++) {
+		b = base;
+		for (unsigned int i = 0; i < 3; i++)
+			if (i != omit)
+				u64_field(&b, (uint16_t)(F_RX_ZC_MAPPED + i), 0);
+		EXPECT_REFUSED(FIGURES, b.buf, b.len, "rx figures without one");
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		b = base;
+		for (unsigned int j = 0; j < 3; j++)
+			u64_field(&b, (uint16_t)(F_RX_ZC_MAPPED + j),
+				  bad[i].v[j]);
+		EXPECT_REFUSED(FIGURES, b.buf, b.len, bad[i].what);
+	}
+	b = base;
+	u8_field(&b, F_RX_ZC_MAPPED, 0);
+	u64_field(&b, F_RX_ZC_COPIED, 0);
+	u64_field(&b, F_RX_ZC_REFUSED, 0);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "rx mapped of 1 byte");
+	b = base;
+	u64_field(&b, F_RX_ZC_REFUSED + 1, 0);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "figures field 27");
+}
+
 int main(void)
 {
 	memset(long_text, 'x', sizeof(long_text));
@@ -2491,9 +2624,11 @@ int main(void)
 	check_headers();
 	check_hello_refusals();
 	check_hello_uring();
+	check_hello_rx();
 	check_reply_refusals();
 	check_tag_refusals();
 	check_figures_refusals();
+	check_figures_rx();
 	check_encoder_space();
 	check_random();
 	return unit_exit("unit-wire");
