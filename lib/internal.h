@@ -302,6 +302,9 @@ static inline bool nc_flow_receives(const struct nc_flow *f)
 struct netcopy_mode {
 	const char *name;
 	const char *summary;
+	/* The call recv_some reads with (enum nc_rx: NC_RX_RECV or
+	 * NC_RX_RECVMSG), named in the Rx column when --rx is not given. */
+	uint8_t own_rx;
 	/* Sends from buffers registered with the kernel (--fixed-buffers). */
 	bool fixed_buffers;
 	/* 0, or NETCOPY_EUNSUPPORTED with a reason. */

@@ -93,6 +93,7 @@ static ssize_t one_copy_recv_some(struct nc_flow *flow, size_t max)
 
 const struct netcopy_mode nc_mode_one_copy = {
 	.name = "one-copy",
+	.own_rx = NC_RX_RECVMSG,
 	.summary = "sendmsg() gathering 8 separately allocated fields, "
 		   "recvmsg() scattering them",
 	.memory = nc_buffers_memory,

@@ -88,6 +88,7 @@ static int splice_send_message(struct nc_flow *flow)
 
 const struct netcopy_mode nc_mode_splice = {
 	.name = "splice",
+	.own_rx = NC_RX_RECV,
 	.summary = "splice() of message-sized blocks of a memfd into a pipe, "
 		   "then into the socket; recv() at the receiver",
 	.memory = nc_file_memory,

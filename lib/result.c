@@ -114,6 +114,7 @@ enum column {
 	COL_ZC_COPIED,
 	COL_ZC_COPIED_FRACTION,
 	COL_ZC_ENOBUFS,
+	COL_RX,
 	COL_RX_ZC_MAPPED,
 	COL_RX_ZC_COPIED,
 	COL_ROUND_TRIPS,
@@ -231,6 +232,16 @@ static struct cell rtt_us(const struct netcopy_result *r, double p)
 		   (double)nc_hist_percentile(&r->rtt, p) / 1e3, 3);
 }
 
+/* The receive call the run's receivers made: --rx's, else the mode's. */
+static uint8_t rx_used(const struct netcopy_result *r)
+{
+	const struct netcopy_mode *mode = netcopy_mode_find(r->mode);
+
+	if (r->rx != NC_RX_MODE || !mode)
+		return r->rx;
+	return mode->own_rx;
+}
+
 /* The figure of column i. */
 static struct cell column_cell(const struct netcopy_result *r, size_t i)
 {
@@ -332,6 +343,8 @@ static struct cell column_cell(const struct netcopy_result *r, size_t i)
 				     1), 4);
 	case COL_ZC_ENOBUFS:
 		return zc(tx, tx->zc_enobufs);
+	case COL_RX:
+		return text(nc_rx_name(rx_used(r)));
 	case COL_RX_ZC_MAPPED:
 		return u64(rx_zc_known(rx), (uint64_t)rx->rx_zc_mapped);
 	case COL_RX_ZC_COPIED:
@@ -459,6 +472,9 @@ const struct nc_column nc_columns[COLUMN_COUNT] = {
 	  "ZcCopied / ZcCompletions" },
 	[COL_ZC_ENOBUFS] = { "ZcEnobufs", "count",
 	  "sender", "sends retried after ENOBUFS" },
+	[COL_RX] = { "Rx", "-", "receiver",
+	  "the receive call: the mode's own (recv; one-copy: recvmsg) or "
+	  "--rx's (recv, recvmsg, zero-copy)" },
 	[COL_RX_ZC_MAPPED] = { "RxZcMapped", "bytes", "receiver",
 	  "--rx zero-copy: bytes TCP_ZEROCOPY_RECEIVE mapped (NA otherwise)" },
 	[COL_RX_ZC_COPIED] = { "RxZcCopied", "bytes", "receiver",
@@ -816,7 +832,7 @@ static json_object *json_result(const struct netcopy_result *r)
 	add(p, "duration_s", dbl(true, r->duration_s, 3));
 	add(p, "workload", text(workload(r)));
 	add(p, "direction", text(direction(r)));
-	add(p, "rx", text(nc_rx_name(r->rx)));
+	add(p, "rx", text(nc_rx_name(rx_used(r))));
 	json_object_object_add(p, "verify", json_object_new_boolean(r->verify));
 	json_object_object_add(p, "perf", json_object_new_boolean(r->perf));
 	add(p, "host", text(r->host));

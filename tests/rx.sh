@@ -85,7 +85,10 @@ for mode in "${modes[@]}"; do
 			if ! nc_check_rc 0 ||
 				! nc_check_csv_run "$mode" 65536 2; then
 				continue
-			elif [ "$rx" = zero-copy ]; then
+			fi
+			nc_check "$desc: Rx names $rx" \
+				test "${NC_CSV[Rx]:-}" = "$rx"
+			if [ "$rx" = zero-copy ]; then
 				check_rx_zc "$desc" "$copies"
 			else
 				check_na "$desc"
@@ -94,10 +97,17 @@ for mode in "${modes[@]}"; do
 	done
 done
 
-# Without --rx the columns are NA.
-nc_client "two-copy without --rx" "${p[@]}" -s 4K -t 1 -d 0.1 --verify \
-	-f csv
-nc_check_rc 0 && nc_check_csv_run two-copy 4096 1 && check_na "without --rx"
+# Without --rx the columns are NA, and Rx names the mode's own call.
+for mode in two-copy one-copy; do
+	own=recv
+	[ "$mode" = one-copy ] && own=recvmsg
+	nc_client "$mode without --rx" "${p[@]}" -m "$mode" -s 4K -t 1 -d 0.1 \
+		--verify -f csv
+	nc_check_rc 0 && nc_check_csv_run "$mode" 4096 1 &&
+		check_na "$mode without --rx" &&
+		nc_check "$mode without --rx: Rx names $own" \
+			test "${NC_CSV[Rx]:-}" = "$own"
+done
 
 # rr: both sides receive with it; the columns are the server's.  1 byte
 # is less than a page (never mapped), 64K many pages.
