@@ -189,8 +189,9 @@ int main(int argc, const char **argv)
 		  "seconds to send, fractions allowed (default 10)",
 		  "SECONDS" },
 		{ "mode", 'm', POPT_ARG_STRING, &a.mode, 0,
-		  "data path: two-copy, one-copy, zero-copy, uring or "
-		  "uring-zc (default two-copy)", "MODE" },
+		  "data path: two-copy, one-copy, sendfile, splice, "
+		  "zero-copy, uring or uring-zc; --list-modes says which "
+		  "can run here (default two-copy)", "MODE" },
 		{ "workload", 'w', POPT_ARG_STRING, &a.workload, 0,
 		  "stream, or rr: request-response, timing every round trip "
 		  "(default stream)", "WORKLOAD" },
