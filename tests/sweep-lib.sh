@@ -38,13 +38,17 @@ sw_run() {
 
 # sw_start OUT ERR ARG...: start the sweep in the background as a job of
 # its own (job control on, so that it gets SIGINT like a Ctrl-C and is
-# the leader of its process group); SW_PID is its pid.
+# the leader of its process group); SW_PID is its pid.  SIGINT and
+# SIGTERM are set back to their default: a test run started in the
+# background of a script inherits SIGINT ignored, and a shell cannot trap
+# a signal ignored when it started.
 sw_start() {
 	local out=$1 err=$2
 
 	shift 2
 	set -m
-	env "$SW_MARK" "$NETCOPY_SWEEP" "$@" >"$out" 2>"$err" </dev/null &
+	env --default-signal=INT,TERM "$SW_MARK" "$NETCOPY_SWEEP" "$@" \
+		>"$out" 2>"$err" </dev/null &
 	SW_PID=$!
 	set +m
 }
@@ -151,7 +155,7 @@ sw_check_results() {
 		bad=1
 	fi
 	if ! head -n 1 "$dir/summary.csv" 2>/dev/null |
-		grep -q '^Topology,Workload,Direction,Implementation,MessageSize,Threads,Repeats,Throughput_Gbps_median,Throughput_Gbps_min,Throughput_Gbps_max,Throughput_Gbps_stddev,Latency_us_median'; then
+		grep -q '^Topology,Workload,Direction,Implementation,Rx,MessageSize,Threads,Repeats,Throughput_Gbps_median,Throughput_Gbps_min,Throughput_Gbps_max,Throughput_Gbps_stddev,Latency_us_median'; then
 		nc_fail "$NC_DESC: summary.csv missing or its header is wrong"
 		bad=1
 	fi
