@@ -50,6 +50,9 @@ bad 2 "unknown topology" "unknown topology" --topology mesh
 bad 2 "set by the sweep" "client -m after --" -- -m two-copy
 bad 2 "set by the sweep" "client --size after --" -- --size=4K
 bad 2 "-R does not apply to rr" "-R with rr" -w rr -- -R
+bad 2 "unknown receive call 'mmap'" "unknown --rx" --rx recv,mmap
+bad 2 "empty item" "--rx list with an empty item" --rx recv,,zero-copy
+bad 2 "set by the sweep" "client --rx after --" -- --rx zero-copy
 
 # A client without --warmup (an older one): its --help without it.
 oldbin=$nc_tmp/oldbin

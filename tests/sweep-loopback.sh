@@ -4,7 +4,7 @@
 # and creates nothing, then a tiny sweep (every mode, sizes 1K and 64K, 1
 # thread, stream and rr, 0.2 s, one repeat, --warmup where the client has
 # it): one results.csv row per point
-# with the expected columns and throughput > 0, summary.csv, per-mode CSVs,
+# with the expected columns (and a sweep over --rx recv,zero-copy) and throughput > 0, summary.csv, per-mode CSVs,
 # report.md, valid PNGs when gnuplot is installed, and no server left.
 # shellcheck disable=SC2016 # awk programs in single quotes
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -63,6 +63,30 @@ if nc_check_rc 0 netcopy-sweep; then
 			"$(grep -c '^client command: .* --warmup=0.05' "$out/sweep.log")" -eq "$rows"
 	fi
 	sw_check_pngs "$out"
+	sw_check_nothing_left "$out"
+fi
+
+# ---- --rx: every point once per receive call, a summary row each, the
+# Rx column naming the call, and the mapped fraction only for zero-copy.
+out=$nc_tmp/rx
+sw_run "--rx sweep" -m two-copy,one-copy --rx recv,zero-copy -s 64K -t 1 \
+	-d 0.1 -r 1 -o "$out" -- --verify
+if nc_check_rc 0 netcopy-sweep; then
+	sw_check_results "$out" 4 loopback
+	nc_check "--rx: one summary row per mode and receive call" test \
+		"$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+			{ print $c["Implementation"] "/" $c["Rx"] }' "$out/summary.csv" |
+			sort | tr '\n' ' ')" = \
+		"one-copy/recv one-copy/zero-copy two-copy/recv two-copy/zero-copy "
+	nc_check "--rx: the mapped fraction is a number for zero-copy, NA for recv" \
+		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		{ v = $c["RxZcMappedFraction_median"]
+		  if ($c["Rx"] == "zero-copy" && v !~ /^[0-9.e-]+$/) bad = 1
+		  if ($c["Rx"] == "recv" && v != "NA") bad = 1 }
+		END { exit bad }' "$out/summary.csv"
+	nc_check "--rx reaches every client run of the grid" test \
+		"$(grep -Ec '^client command: .* -s 65536 .* --rx (recv|zero-copy) ' \
+			"$out/sweep.log")" -eq 4
 	sw_check_nothing_left "$out"
 fi
 
