@@ -29,6 +29,10 @@
  *                      server requires: those of "hello" (which now lacks
  *                      some, so the server refuses it), then perf 0,
  *                      WORKLOAD (0 stream, 1 rr), warm-up 0 and CPU -1
+ *   rx-hello MODE SIZE THREADS SECONDS REVERSE VERIFY WORKLOAD RX
+ *                      that full hello with the receive path field (--rx)
+ *                      set to the byte RX (0 the mode's own ... 3
+ *                      zero-copy; others are out of range)
  *   hello-prefix N MODE SIZE THREADS SECONDS REVERSE VERIFY
  *                      send only the first N bytes of that hello message
  *   sleep MS           wait MS milliseconds
@@ -86,7 +90,7 @@
 #define RP_MAX_FDS 64
 
 enum { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE, H_VERIFY,
-       H_PERF, H_WORKLOAD, H_WARMUP, H_CPU };
+       H_PERF, H_WORKLOAD, H_WARMUP, H_CPU, H_QD, H_FIXED_BUFFERS, H_RX };
 
 static const char *prog = "rawpeer";
 
@@ -222,6 +226,20 @@ static size_t make_full_hello(uint8_t *msg, size_t cap, char **argv)
 	len += put_field(msg + len, H_WORKLOAD, &workload, 1);
 	len += put_u64_field(msg + len, H_WARMUP, 0);
 	len += put_u64_field(msg + len, H_CPU, UINT64_MAX);
+	make_header(msg, RP_MAGIC, RP_VERSION, RP_MSG_HELLO,
+		    (uint32_t)(len - RP_HEADER_LEN));
+	return len;
+}
+
+/* make_full_hello's hello and the receive path byte argv[7]. */
+static size_t make_rx_hello(uint8_t *msg, size_t cap, char **argv)
+{
+	uint8_t rx = (uint8_t)number(argv[7]);
+	size_t len = make_full_hello(msg, cap, argv);
+
+	if (cap - len < 5)
+		usage();
+	len += put_field(msg + len, H_RX, &rx, 1);
 	make_header(msg, RP_MAGIC, RP_VERSION, RP_MSG_HELLO,
 		    (uint32_t)(len - RP_HEADER_LEN));
 	return len;
@@ -520,6 +538,11 @@ static int run_actions(int fd, int argc, char **argv)
 			send_all(fd, msg, make_full_hello(msg, sizeof(msg),
 							  argv + i + 1));
 			i += 7;
+		} else if (strcmp(a, "rx-hello") == 0) {
+			need(argc, i, 8);
+			send_all(fd, msg, make_rx_hello(msg, sizeof(msg),
+							argv + i + 1));
+			i += 8;
 		} else if (strcmp(a, "hello-prefix") == 0) {
 			size_t n, len;
 

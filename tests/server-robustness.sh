@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # netcopy-server survives broken clients: after each (garbage, a wrong
 # magic or version, an oversize length, half a hello, a hello out of
-# range, a hello and then nothing, a data tag for no run, a flood), it is
+# range, a receive path out of range, a hello and then nothing, a data
+# tag for no run, a flood), it is
 # still running, has closed the bad connection, and a valid client still
 # gets verified data.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -88,6 +89,20 @@ bad "duration 0" hello two-copy 1024 1 0 0 1
 bad "duration 1e9 s" hello two-copy 1024 1 1e9 0 1
 bad "reverse flag 7" hello two-copy 1024 1 0.1 7 1
 bad "a data tag for no run" hex "$tag"
+# The receive path (--rx) past the last one, for a run the server would
+# receive (reverse) and one it would not.
+n=0
+for reverse in 1 0; do
+	bad "receive path 9, reverse $reverse" \
+		rx-hello two-copy 1024 1 0.1 "$reverse" 1 0 9
+	n=$((n + 1))
+	nc_check "receive path 9, reverse $reverse: the log names --rx" test \
+		"$(grep -c 'unknown receive path (--rx)' "$NC_SERVER_ERR")" -eq "$n"
+done
+# A valid one is served: rawpeer gets the server's acceptance.
+nc_rawpeer "receive path 1 (recv)" connect 127.0.0.1 "$port" \
+	rx-hello two-copy 1024 1 0.1 1 1 0 1 attach 0 close
+nc_check_rc 0 rawpeer && valid_run "receive path 1"
 
 # Broken clients the server need not log: it just must not mind them.
 quiet() {
