@@ -102,6 +102,13 @@ check_cells() {
 		case $col in
 		Implementation|Workload|Direction|CountersScope|Status|Host|\
 		Kernel|NetcopyVersion) continue ;;
+		Rx)
+			case ${NC_CSV[$col]} in
+			recv|recvmsg|zero-copy) ;;
+			*) nc_fail "$NC_DESC: Rx '${NC_CSV[$col]}', expected a receive call"
+			   bad=1 ;;
+			esac
+			continue ;;
 		esac
 		v=${NC_CSV[$col]}
 		[ "$v" = NA ] || nc_is_number "$v" ||
