@@ -45,6 +45,7 @@ struct netcopy_client {
 	uint32_t qd;			/* io_uring modes */
 	bool fixed_buffers;
 	uint8_t rx;			/* enum nc_rx */
+	uint64_t sndbuf, rcvbuf;	/* 0: the kernel's */
 	double interval;		/* 0: no progress reports */
 	netcopy_progress_fn progress;
 	void *progress_data;
@@ -252,6 +253,23 @@ NETCOPY_EXPORT int netcopy_client_set_rx(struct netcopy_client *c,
 	return 0;
 }
 
+static bool socket_buffer_valid(uint64_t bytes)
+{
+	return bytes == 0 || (bytes >= NETCOPY_MIN_SOCKET_BUFFER &&
+			      bytes <= NETCOPY_MAX_SOCKET_BUFFER);
+}
+
+NETCOPY_EXPORT int
+netcopy_client_set_socket_buffers(struct netcopy_client *c, uint64_t sndbuf,
+				  uint64_t rcvbuf)
+{
+	if (!socket_buffer_valid(sndbuf) || !socket_buffer_valid(rcvbuf))
+		return -EINVAL;
+	c->sndbuf = sndbuf;
+	c->rcvbuf = rcvbuf;
+	return 0;
+}
+
 NETCOPY_EXPORT const char *netcopy_client_detail(const struct netcopy_client *c)
 {
 	return c->detail;
@@ -278,6 +296,8 @@ static void make_hello(const struct netcopy_client *c, struct nc_hello *h)
 	h->qd = c->qd;
 	h->fixed_buffers = c->fixed_buffers;
 	h->rx = c->rx;
+	h->sndbuf = c->sndbuf;
+	h->rcvbuf = c->rcvbuf;
 }
 
 /* The server's answer on fd: accepted (with the run id), or refused,
@@ -553,6 +573,8 @@ static struct netcopy_result *result_new(const struct netcopy_client *c)
 	r->perf = c->perf;
 	r->workload = c->workload;
 	r->rx = c->rx;
+	r->sndbuf = c->sndbuf;
+	r->rcvbuf = c->rcvbuf;
 	nc_hist_init(&r->rtt);
 	r->timestamp = (int64_t)time(NULL);
 	snprintf(r->host, sizeof(r->host), "%s", c->host);
@@ -594,6 +616,8 @@ static int start_data(struct netcopy_client *c, const struct nc_hello *hello,
 		t[i].flow.qd = c->qd;
 		t[i].flow.fixed_buffers = c->fixed_buffers;
 		t[i].flow.rx = c->rx;
+		t[i].flow.sndbuf_asked = c->sndbuf;
+		t[i].flow.rcvbuf_asked = c->rcvbuf;
 		t[i].flow.measuring = measuring;
 		if (c->cpu >= 0)
 			t[i].flow.cpu = (int)((c->cpu + i) % nc_cpus());

@@ -34,6 +34,7 @@ void nc_flow_init(struct nc_flow *flow, int fd, uint32_t index,
 	flow->zc_sends = flow->zc_notifications = -1;
 	flow->zc_completions = flow->zc_copied = flow->zc_enobufs = -1;
 	flow->rx_zc_mapped = flow->rx_zc_copied = -1;
+	flow->sndbuf = flow->rcvbuf = -1;
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
 		for (unsigned int i = 0; i < NC_MAX_PMUS; i++)
 			flow->counters.fd[ev][i] = -1;
@@ -154,6 +155,10 @@ int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
 		if (err)
 			return err;
 	}
+	err = nc_sockbuf_apply(flow->fd, flow->sndbuf_asked,
+			       flow->rcvbuf_asked);
+	if (err)
+		return err;
 	if (flow->count)
 		nc_counters_open(&flow->counters);
 	err = mode->prepare(flow);
@@ -215,6 +220,7 @@ int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
 	err = run_workload(mode, flow);
 	nc_counters_stop(&flow->counters);
 	flow->cpu_us = thread_cpu_us() - flow->cpu_start_us;
+	nc_sockbuf_read(flow->fd, &flow->sndbuf, &flow->rcvbuf);
 	flow->total_bytes += flow->bytes;
 	if (flow->warm) {	/* the warm-up never ended: nothing measured */
 		flow->bytes = flow->messages = 0;
@@ -238,9 +244,12 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 	f->zc_sends = f->zc_notifications = -1;
 	f->zc_completions = f->zc_copied = f->zc_enobufs = -1;
 	f->rx_zc_mapped = f->rx_zc_copied = -1;
+	f->sndbuf = f->rcvbuf = -1;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct nc_flow *fl = &flows[i];
 
+		f->sndbuf = fl->sndbuf > f->sndbuf ? fl->sndbuf : f->sndbuf;
+		f->rcvbuf = fl->rcvbuf > f->rcvbuf ? fl->rcvbuf : f->rcvbuf;
 		f->total_bytes += fl->total_bytes;
 		f->bytes += fl->bytes;
 		f->messages += fl->messages;

@@ -141,6 +141,10 @@ struct nc_hello {
 	bool fixed_buffers;		/* registered buffers */
 	/* The receivers' path (enum nc_rx); absent means the mode's own. */
 	uint8_t rx;
+	/* SO_SNDBUF / SO_RCVBUF of every data socket; 0 (absent): the
+	 * kernel's. */
+	uint64_t sndbuf;
+	uint64_t rcvbuf;
 };
 
 /* Who sends in the hello's run: the client in rr (it asks), and in a
@@ -188,6 +192,10 @@ struct nc_figures {
 	int64_t rx_zc_mapped;
 	int64_t rx_zc_copied;
 	int32_t rx_zc_refused;
+	/* SO_SNDBUF and SO_RCVBUF the kernel held at the end, the largest
+	 * over the side's connections; -1 each: not known. */
+	int64_t sndbuf;
+	int64_t rcvbuf;
 	char reason[NC_REASON_MAX];
 };
 
@@ -249,6 +257,8 @@ struct nc_flow {
 	int cpu;			/* pin the thread here; -1: don't */
 	uint32_t qd;			/* io_uring: sends in flight */
 	bool fixed_buffers;		/* io_uring: registered buffers */
+	uint64_t sndbuf_asked;		/* 0: the kernel's default */
+	uint64_t rcvbuf_asked;
 	atomic_uint_fast64_t progress;	/* bytes so far, for reports */
 	bool done;			/* under the owner's lock: finished */
 
@@ -286,6 +296,8 @@ struct nc_flow {
 	int64_t rx_zc_mapped;
 	int64_t rx_zc_copied;
 	int32_t rx_zc_refused;
+	int64_t sndbuf;			/* what the kernel held at the end */
+	int64_t rcvbuf;
 };
 
 /* Whether the flow sends / receives messages (rr: both). */
@@ -392,6 +404,12 @@ const char *nc_rx_name(uint8_t rx);
 int nc_rx_parse(const char *name, uint8_t *rx);
 /* 0, or NETCOPY_EUNSUPPORTED with why: this build cannot receive so. */
 int nc_rx_probe(uint8_t rx, const char **why);
+
+/* sockbuf.c: SO_SNDBUF / SO_RCVBUF of a data socket; 0 leaves one as
+ * the kernel has it.  0 or a negative errno. */
+int nc_sockbuf_apply(int fd, uint64_t sndbuf, uint64_t rcvbuf);
+/* What the kernel holds now; -1 each where it would not say. */
+void nc_sockbuf_read(int fd, int64_t *sndbuf, int64_t *rcvbuf);
 /* Buffer bytes the path adds to a receiving connection. */
 uint64_t nc_rx_memory(uint8_t rx, uint64_t size);
 /* A receiving flow's path other than the mode's: flow->rx_state.
@@ -560,6 +578,7 @@ struct netcopy_result {
 	bool perf;
 	uint8_t workload;		/* enum nc_workload */
 	uint8_t rx;			/* enum nc_rx */
+	uint64_t sndbuf, rcvbuf;	/* asked for; 0: the kernel's */
 	int status;
 	int64_t timestamp;		/* run start, seconds since the epoch */
 	char host[256];			/* the server, as given */

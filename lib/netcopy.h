@@ -40,6 +40,9 @@ enum netcopy_error {
 /* io_uring modes: sends in flight per connection, by default and at most. */
 #define NETCOPY_DEFAULT_QD 8U
 #define NETCOPY_MAX_QD 256U
+/* --sndbuf / --rcvbuf: requests the kernel caps at wmem_max / rmem_max. */
+#define NETCOPY_MIN_SOCKET_BUFFER 1024U
+#define NETCOPY_MAX_SOCKET_BUFFER (1U << 30)
 
 /* Text for any value a netcopy function returned; never NULL. */
 const char *netcopy_strerror(int err);
@@ -181,6 +184,14 @@ int netcopy_client_set_fixed_buffers(struct netcopy_client *client,
  * -EINVAL for another name; NETCOPY_EUNSUPPORTED for zero-copy in a
  * build without TCP_ZEROCOPY_RECEIVE. */
 int netcopy_client_set_rx(struct netcopy_client *client, const char *rx);
+/* The data sockets' SO_SNDBUF and SO_RCVBUF, set at both ends on every
+ * data connection (0: leave the kernel's default and its autotuning,
+ * the default).  Each NETCOPY_MIN_SOCKET_BUFFER to
+ * NETCOPY_MAX_SOCKET_BUFFER bytes, or 0; -EINVAL otherwise.  The kernel
+ * doubles what it is given and caps it at net.core.wmem_max/rmem_max:
+ * the SndSockBuf and RcvSockBuf columns say what it held. */
+int netcopy_client_set_socket_buffers(struct netcopy_client *client,
+				      uint64_t sndbuf, uint64_t rcvbuf);
 /*
  * Run once.  Returns 0 with *out set, or a negative error; a run that
  * started but ended short or failed verification still sets *out (free

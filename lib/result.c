@@ -117,6 +117,8 @@ enum column {
 	COL_RX,
 	COL_RX_ZC_MAPPED,
 	COL_RX_ZC_COPIED,
+	COL_SND_SOCK_BUF,
+	COL_RCV_SOCK_BUF,
 	COL_ROUND_TRIPS,
 	COL_ROUND_TRIPS_PER_SEC,
 	COL_RTT_MIN_US,
@@ -230,6 +232,12 @@ static struct cell rtt_us(const struct netcopy_result *r, double p)
 {
 	return dbl(round_trips(r),
 		   (double)nc_hist_percentile(&r->rtt, p) / 1e3, 3);
+}
+
+/* A socket buffer the kernel held: -1 where not known. */
+static struct cell sock_buf(const struct nc_figures *f, int64_t v)
+{
+	return u64(f->measured && v >= 0, (uint64_t)v);
 }
 
 /* The receive call the run's receivers made: --rx's, else the mode's. */
@@ -349,6 +357,10 @@ static struct cell column_cell(const struct netcopy_result *r, size_t i)
 		return u64(rx_zc_known(rx), (uint64_t)rx->rx_zc_mapped);
 	case COL_RX_ZC_COPIED:
 		return u64(rx_zc_known(rx), (uint64_t)rx->rx_zc_copied);
+	case COL_SND_SOCK_BUF:
+		return sock_buf(tx, tx->sndbuf);
+	case COL_RCV_SOCK_BUF:
+		return sock_buf(rx, rx->rcvbuf);
 	case COL_ROUND_TRIPS:
 		return u64(rr(r) && tx->measured, tx->messages);
 	case COL_ROUND_TRIPS_PER_SEC:
@@ -479,6 +491,13 @@ const struct nc_column nc_columns[COLUMN_COUNT] = {
 	  "--rx zero-copy: bytes TCP_ZEROCOPY_RECEIVE mapped (NA otherwise)" },
 	[COL_RX_ZC_COPIED] = { "RxZcCopied", "bytes", "receiver",
 	  "--rx zero-copy: bytes read by copy instead" },
+	[COL_SND_SOCK_BUF] = { "SndSockBuf", "bytes", "sender",
+	  "SO_SNDBUF of the sending sockets at the end (the largest): "
+	  "--sndbuf doubled and capped by the kernel, or what it "
+	  "autotuned" },
+	[COL_RCV_SOCK_BUF] = { "RcvSockBuf", "bytes", "receiver",
+	  "SO_RCVBUF of the receiving sockets at the end, the same way "
+	  "(--rcvbuf)" },
 	[COL_ROUND_TRIPS] = { "RoundTrips", "count", "client",
 	  "rr: round trips completed (NA for a stream)" },
 	[COL_ROUND_TRIPS_PER_SEC] = { "RoundTripsPerSec", "1/s", "client",
@@ -665,6 +684,21 @@ static void text_round_trips(const struct netcopy_result *r, FILE *out)
 	fputc('\n', out);
 }
 
+/* One buffer the kernel held, and what was asked for it. */
+static void text_sock_buf(FILE *out, const char *what,
+			  const struct nc_figures *f, int64_t held,
+			  uint64_t asked)
+{
+	if (f->measured && held >= 0)
+		fprintf(out, "%s %lld", what, (long long)held);
+	else
+		fprintf(out, "%s NA", what);
+	if (asked)
+		fprintf(out, " (asked %llu)", (unsigned long long)asked);
+	else
+		fputs(" (the kernel's)", out);
+}
+
 static void write_text(const struct netcopy_result *r, FILE *out)
 {
 	const struct nc_figures *rx = &r->receiver, *tx = &r->sender;
@@ -701,6 +735,10 @@ static void write_text(const struct netcopy_result *r, FILE *out)
 		text_rx_zero_copy(out, "client", tx);
 	text_counts(out, rr(r) ? "client (asks)" : "sender", tx);
 	text_counts(out, rr(r) ? "server" : "receiver", rx);
+	text_sock_buf(out, "  socket bufs   sender SO_SNDBUF", tx, tx->sndbuf,
+		      r->sndbuf);
+	text_sock_buf(out, ", receiver SO_RCVBUF", rx, rx->rcvbuf, r->rcvbuf);
+	fputc('\n', out);
 	fprintf(out, "  status        %s%s%s\n", status_word(r->status),
 		rx->reason[0] ? ": " : "", rx->reason);
 }
@@ -745,6 +783,8 @@ static json_object *json_side(const struct nc_figures *f)
 	add(o, "cpu_us_per_kib", cpu_per_kib(f));
 	add(o, "cpu_share_pct", cpu_share(f));
 	add(o, "counters_scope", text(scope_name(f->counts.scope)));
+	add(o, "sndbuf", sock_buf(f, f->sndbuf));
+	add(o, "rcvbuf", sock_buf(f, f->rcvbuf));
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
 		add(c, names[ev], counter(f, ev));
 	json_object_object_add(o, "counters", c);
@@ -833,6 +873,9 @@ static json_object *json_result(const struct netcopy_result *r)
 	add(p, "workload", text(workload(r)));
 	add(p, "direction", text(direction(r)));
 	add(p, "rx", text(nc_rx_name(rx_used(r))));
+	/* null: the kernel's default, autotuned */
+	add(p, "sndbuf", u64(r->sndbuf != 0, r->sndbuf));
+	add(p, "rcvbuf", u64(r->rcvbuf != 0, r->rcvbuf));
 	json_object_object_add(p, "verify", json_object_new_boolean(r->verify));
 	json_object_object_add(p, "perf", json_object_new_boolean(r->perf));
 	add(p, "host", text(r->host));

@@ -627,10 +627,31 @@ static int send_trailer(int fd, struct run *run, int status, char *reason,
 	return status;
 }
 
+/* The hello's options that are not their defaults, for the log. */
+static void describe_options(const struct nc_hello *h, char *buf, size_t cap)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+#define APPEND(...) (at += (size_t)snprintf(buf + at, at < cap ? cap - at : 0, \
+					    __VA_ARGS__))
+	if (h->qd != NETCOPY_DEFAULT_QD)
+		APPEND(", queue depth %u", h->qd);
+	if (h->fixed_buffers)
+		APPEND(", fixed buffers");
+	if (h->rx != NC_RX_MODE)
+		APPEND(", receiving with %s", nc_rx_name(h->rx));
+	if (h->sndbuf)
+		APPEND(", SO_SNDBUF %llu", (unsigned long long)h->sndbuf);
+	if (h->rcvbuf)
+		APPEND(", SO_RCVBUF %llu", (unsigned long long)h->rcvbuf);
+#undef APPEND
+}
+
 static void serve_control(struct netcopy_server *srv, int fd,
 			  const uint8_t *body, size_t len, const char *peer)
 {
-	char reason[NC_REASON_MAX] = "";
+	char reason[NC_REASON_MAX] = "", options[160];
 	const struct netcopy_mode *mode;
 	struct nc_hello hello;
 	const char *why;
@@ -655,17 +676,13 @@ static void serve_control(struct netcopy_server *srv, int fd,
 		run_put(srv, run);
 		return;
 	}
+	describe_options(&hello, options, sizeof(options));
 	logf_(srv, "%s: run: %s, %llu-byte messages, %u thread%s, %.3g s, "
-	      "%s%s%.0u%s%s%s", peer, mode->name, (unsigned long long)hello.size,
+	      "%s%s", peer, mode->name, (unsigned long long)hello.size,
 	      hello.threads, hello.threads == 1 ? "" : "s",
 	      (double)hello.duration_ns / 1e9,
 	      hello.workload == NC_WORKLOAD_RR ? "request-response" :
-	      hello.reverse ? "client sends" : "server sends",
-	      hello.qd != NETCOPY_DEFAULT_QD ? ", queue depth " : "",
-	      hello.qd != NETCOPY_DEFAULT_QD ? hello.qd : 0,
-	      hello.fixed_buffers ? ", fixed buffers" : "",
-	      hello.rx != NC_RX_MODE ? ", receiving with " : "",
-	      hello.rx != NC_RX_MODE ? nc_rx_name(hello.rx) : "");
+	      hello.reverse ? "client sends" : "server sends", options);
 	if (accept_run(fd, run) || !wait_attached(srv, run, fd)) {
 		snprintf(reason, sizeof(reason), "only %u of %u data "
 			 "connections arrived", run->attached,
@@ -760,6 +777,8 @@ static void serve_data(struct netcopy_server *srv, int fd,
 	flow->qd = run->hello.qd;
 	flow->fixed_buffers = run->hello.fixed_buffers;
 	flow->rx = run->hello.rx;
+	flow->sndbuf_asked = run->hello.sndbuf;
+	flow->rcvbuf_asked = run->hello.rcvbuf;
 	flow->measuring = &run->measuring;
 	if (run->hello.cpu >= 0)
 		flow->cpu = (int)(((unsigned int)run->hello.cpu + tag.index) %

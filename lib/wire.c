@@ -15,7 +15,7 @@
 
 enum hello_field { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE,
 		   H_VERIFY, H_PERF, H_WORKLOAD, H_WARMUP, H_CPU, H_QD,
-		   H_FIXED_BUFFERS, H_RX };
+		   H_FIXED_BUFFERS, H_RX, H_SNDBUF, H_RCVBUF };
 enum reply_field { R_ACCEPTED = 1, R_RUN_ID, R_CODE, R_REASON };
 enum tag_field { T_RUN_ID = 1, T_INDEX };
 enum figures_field { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL,
@@ -29,7 +29,9 @@ enum figures_field { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL,
 /* --rx zero-copy's receive figures. */
 enum { F_RX_ZC_MAPPED = F_REQUIRED_LAST + 1, F_RX_ZC_COPIED,
        F_RX_ZC_REFUSED };
-#define F_LAST F_RX_ZC_REFUSED
+/* The socket buffers the kernel held. */
+enum { F_SNDBUF = F_RX_ZC_REFUSED + 1, F_RCVBUF };
+#define F_LAST F_RCVBUF
 
 /* ---- writing ---- */
 
@@ -112,6 +114,10 @@ int nc_hello_encode(const struct nc_hello *h, uint8_t *buf, size_t cap)
 		put_u8(&w, H_FIXED_BUFFERS, h->fixed_buffers);
 	if (h->rx != NC_RX_MODE)
 		put_u8(&w, H_RX, h->rx);
+	if (h->sndbuf)
+		put_u64(&w, H_SNDBUF, h->sndbuf);
+	if (h->rcvbuf)
+		put_u64(&w, H_RCVBUF, h->rcvbuf);
 	return writer_done(&w);
 }
 
@@ -165,6 +171,10 @@ int nc_figures_encode(const struct nc_figures *f, uint8_t *buf, size_t cap)
 		put_u64(&w, F_RX_ZC_COPIED, (uint64_t)f->rx_zc_copied);
 		put_u64(&w, F_RX_ZC_REFUSED,
 			(uint64_t)(int64_t)f->rx_zc_refused);
+	}
+	if (f->sndbuf >= 0 && f->rcvbuf >= 0) {
+		put_u64(&w, F_SNDBUF, (uint64_t)f->sndbuf);
+		put_u64(&w, F_RCVBUF, (uint64_t)f->rcvbuf);
 	}
 	put_u64(&w, F_TOTAL_BYTES, f->total_bytes);
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
@@ -323,6 +333,25 @@ static int rx_figures(const struct reader *r, const uint64_t rx[3],
 	return 0;
 }
 
+/* The socket buffers: both or neither (not known), each an int. */
+static int sockbuf_figures(const struct reader *r, const uint64_t buf[2],
+			   struct nc_figures *fig, const char **why)
+{
+	const uint32_t all = BIT(F_SNDBUF) | BIT(F_RCVBUF);
+
+	fig->sndbuf = fig->rcvbuf = -1;
+	if (!(r->seen & all))
+		return 0;
+	if ((r->seen & all) != all || buf[0] > INT32_MAX ||
+	    buf[1] > INT32_MAX) {
+		*why = "socket buffer figures out of range";
+		return NETCOPY_EPROTOCOL;
+	}
+	fig->sndbuf = (int64_t)buf[0];
+	fig->rcvbuf = (int64_t)buf[1];
+	return 0;
+}
+
 int nc_header_decode(const uint8_t buf[NC_HEADER_LEN], struct nc_header *h,
 		     const char **why)
 {
@@ -378,6 +407,16 @@ static int hello_field(struct nc_hello *h, const struct field *f,
 		}
 		h->rx = f->val[0];
 		return 0;
+	case H_SNDBUF:
+	case H_RCVBUF:
+		err = get_u64(f, &v, why);
+		if (!err && (v < NETCOPY_MIN_SOCKET_BUFFER ||
+			     v > NETCOPY_MAX_SOCKET_BUFFER)) {
+			*why = "socket buffer size out of range";
+			return NETCOPY_EPROTOCOL;
+		}
+		*(f->type == H_SNDBUF ? &h->sndbuf : &h->rcvbuf) = v;
+		return err;
 	case H_QD:
 		err = get_u64(f, &v, why);
 		if (!err && (v == 0 || v > NETCOPY_MAX_QD)) {
@@ -437,7 +476,7 @@ int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_hello *h,
 
 	memset(h, 0, sizeof(*h));
 	h->qd = NETCOPY_DEFAULT_QD;
-	while ((err = next_field(&r, &f, H_RX, why)) == 1) {
+	while ((err = next_field(&r, &f, H_RCVBUF, why)) == 1) {
 		err = hello_field(h, &f, why);
 		if (err)
 			return err;
@@ -534,6 +573,7 @@ int nc_figures_decode(const uint8_t *buf, size_t len, struct nc_figures *fig,
 	struct reader r = { buf, len, 0, 0 };
 	uint64_t *slot[F_LAST + 1] = { NULL };
 	uint64_t status = 0, known = 0, zc[5] = { 0 }, rx[3] = { 0 };
+	uint64_t sockbuf[2] = { 0 };
 	struct field f;
 	int err;
 
@@ -555,6 +595,8 @@ int nc_figures_decode(const uint8_t *buf, size_t len, struct nc_figures *fig,
 	slot[F_RX_ZC_MAPPED] = &rx[0];
 	slot[F_RX_ZC_COPIED] = &rx[1];
 	slot[F_RX_ZC_REFUSED] = &rx[2];
+	slot[F_SNDBUF] = &sockbuf[0];
+	slot[F_RCVBUF] = &sockbuf[1];
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
 		slot[F_COUNTER_0 + ev] = &fig->counts.value[ev];
 	while ((err = next_field(&r, &f, F_LAST, why)) == 1) {
@@ -576,6 +618,8 @@ int nc_figures_decode(const uint8_t *buf, size_t len, struct nc_figures *fig,
 	if (err)
 		return err;
 	err = rx_figures(&r, rx, fig, why);
+	if (!err)
+		err = sockbuf_figures(&r, sockbuf, fig, why);
 	if (err)
 		return err;
 	fig->status = (int32_t)(int64_t)status;

@@ -14,6 +14,7 @@
 struct args {
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
 	char *workload, *warmup, *affinity, *interval, *qd, *rx;
+	char *sndbuf, *rcvbuf;
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
 };
 
@@ -23,7 +24,8 @@ static void args_free(struct args *a)
 	char **strings[] = { &a->ip, &a->port, &a->size, &a->threads,
 			     &a->duration, &a->mode, &a->format, &a->output,
 			     &a->workload, &a->warmup, &a->affinity,
-			     &a->interval, &a->qd, &a->rx };
+			     &a->interval, &a->qd, &a->rx, &a->sndbuf,
+			     &a->rcvbuf };
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
 		free(*strings[i]);
@@ -128,6 +130,14 @@ static struct netcopy_client *configure(const struct args *a)
 			  "(linux/tcp.h had no TCP_ZEROCOPY_RECEIVE)");
 		exit(EXIT_UNSUPPORTED);
 	}
+	if (netcopy_client_set_socket_buffers(c,
+		a->sndbuf ? cli_size("sndbuf", a->sndbuf,
+				     NETCOPY_MIN_SOCKET_BUFFER,
+				     NETCOPY_MAX_SOCKET_BUFFER) : 0,
+		a->rcvbuf ? cli_size("rcvbuf", a->rcvbuf,
+				     NETCOPY_MIN_SOCKET_BUFFER,
+				     NETCOPY_MAX_SOCKET_BUFFER) : 0))
+		cli_usage_error("invalid socket buffer size");	/* checked */
 	if (netcopy_client_set_fixed_buffers(c, a->fixed_buffers))
 		cli_usage_error("--fixed-buffers: mode %s cannot send from "
 				"registered buffers (uring-zc can)",
@@ -219,6 +229,12 @@ int main(int argc, const char **argv)
 		{ "rx", '\0', POPT_ARG_STRING, &a.rx, 0,
 		  "how the receiver reads: recv, recvmsg or zero-copy "
 		  "(TCP_ZEROCOPY_RECEIVE; default: the mode's own)", "PATH" },
+		{ "sndbuf", '\0', POPT_ARG_STRING, &a.sndbuf, 0,
+		  "SO_SNDBUF of every data socket, both ends, 1K to 1G "
+		  "(default: the kernel's, autotuned)", "SIZE" },
+		{ "rcvbuf", '\0', POPT_ARG_STRING, &a.rcvbuf, 0,
+		  "SO_RCVBUF of every data socket, both ends, 1K to 1G "
+		  "(default: the kernel's, autotuned)", "SIZE" },
 		{ "format", 'f', POPT_ARG_STRING, &a.format, 0,
 		  "output: text, csv or json (default text)", "FORMAT" },
 		{ "output", 'o', POPT_ARG_STRING, &a.output, 0,

@@ -30,7 +30,8 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/abuse-clients.sh \
 	tests/abuse-sequential.sh \
 	tests/zero-copy-enobufs.sh \
-	tests/rx.sh
+	tests/rx.sh \
+	tests/socket-buffers.sh
 
 TESTS += $(NETCOPY_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(NETCOPY_INTEGRATION_TESTS)

@@ -373,6 +373,18 @@ nc_check_stderr_matches() {
 }
 
 # nc_check DESCRIPTION COMMAND...: a check that is a command.
+# nc_client_usage_error DESCRIPTION REGEX ARG...: netcopy-client ARG...
+# must exit 2 with one line on stderr, matching REGEX.
+nc_client_usage_error() {
+	local desc=$1 re=$2
+
+	shift 2
+	nc_client "client $desc" "$@"
+	nc_check_rc 2 || return
+	nc_check_stderr_matches "$re" "the reason"
+	nc_check "$desc: one line on stderr" test "$(wc -l <"$NC_ERR")" -eq 1
+}
+
 nc_check() {
 	local desc=$1
 

@@ -14,7 +14,8 @@
 
 /* Field numbers as lib/wire.c puts them on the wire. */
 enum { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE, H_VERIFY,
-       H_PERF, H_WORKLOAD, H_WARMUP, H_CPU, H_QD, H_FIXED_BUFFERS, H_RX };
+       H_PERF, H_WORKLOAD, H_WARMUP, H_CPU, H_QD, H_FIXED_BUFFERS, H_RX,
+       H_SNDBUF, H_RCVBUF };
 enum { R_ACCEPTED = 1, R_RUN_ID, R_CODE, R_REASON };
 enum { T_RUN_ID = 1, T_INDEX };
 enum { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL, F_LATENCY,
@@ -24,11 +25,14 @@ enum { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL, F_LATENCY,
 #define F_LAST (F_COUNTER_0 + NC_EV_COUNT - 1)	/* the last required */
 /* Optional: --rx zero-copy's figures, all three or none. */
 enum { F_RX_ZC_MAPPED = F_LAST + 1, F_RX_ZC_COPIED, F_RX_ZC_REFUSED };
+/* Optional: the socket buffers the kernel held, both or none. */
+enum { F_SNDBUF = F_RX_ZC_REFUSED + 1, F_RCVBUF };
 #define KNOWN_ALL ((1ULL << NC_EV_COUNT) - 1)
 
 _Static_assert(H_PERF == 7 && H_WORKLOAD == 8 && H_WARMUP == 9 &&
 	       H_CPU == 10 && H_QD == 11 && H_FIXED_BUFFERS == 12 &&
-	       H_RX == 13, "hello field numbers");
+	       H_RX == 13 && H_SNDBUF == 14 && H_RCVBUF == 15,
+	       "hello field numbers");
 /* The receive path goes on the wire as this byte. */
 _Static_assert(NC_RX_MODE == 0 && NC_RX_RECV == 1 && NC_RX_RECVMSG == 2 &&
 	       NC_RX_ZERO_COPY == 3 && NC_RX_LAST == 3, "rx values");
@@ -46,7 +50,7 @@ _Static_assert(NC_EV_COUNT == 7 && F_LAST == 23, "the last figures field");
 _Static_assert(NC_MAX_WARMUP_S == 3600.0 && NC_MAX_CPU == 65536,
 	       "warm-up and CPU limits");
 /* The decoder keeps a 32-bit mask of the fields it has seen. */
-_Static_assert(F_RX_ZC_REFUSED == 26 && F_RX_ZC_REFUSED < 32,
+_Static_assert(F_RX_ZC_REFUSED == 26 && F_RCVBUF == 28 && F_RCVBUF < 32,
 	       "too many figures fields");
 
 /* The zero-copy figures, in struct nc_figures order. */
@@ -369,7 +373,10 @@ static void check_hello_round_trip(const struct nc_hello *h)
 	CHECK_U64(d.hello.qd, h->qd);
 	CHECK_INT(d.hello.fixed_buffers, h->fixed_buffers);
 	CHECK_INT(d.hello.rx, h->rx);
-	if (h->qd != NETCOPY_DEFAULT_QD || h->fixed_buffers || h->rx)
+	CHECK_U64(d.hello.sndbuf, h->sndbuf);
+	CHECK_U64(d.hello.rcvbuf, h->rcvbuf);
+	if (h->qd != NETCOPY_DEFAULT_QD || h->fixed_buffers || h->rx ||
+	    h->sndbuf || h->rcvbuf)
 		return;		/* then those come last */
 	/* Both are numbers of 8 bytes, the CPU sign-extended, right after
 	 * the workload and last. */
@@ -528,8 +535,8 @@ static void check_hello_uring(void)
 	u64_field(&b, H_FIXED_BUFFERS, 1);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "fixed-buffers of 8 bytes");
 	build_hello(&b, &s);
-	u8_field(&b, H_RX + 1, 0);
-	expect_hello_reason(&b, "unknown field", "field 14");
+	u8_field(&b, H_RCVBUF + 1, 0);
+	expect_hello_reason(&b, "unknown field", "field 16");
 	/* Given explicitly, the defaults decode the same. */
 	build_hello(&b, &s);
 	u64_field(&b, H_QD, NETCOPY_DEFAULT_QD);
@@ -651,6 +658,10 @@ static void check_figures_round_trip(const struct nc_figures *f)
 	CHECK_INT(d.figures.zc_notifications, f->zc_notifications);
 	CHECK_INT(d.figures.zc_enobufs, f->zc_enobufs);
 	CHECK_INT(d.figures.rx_zc_mapped, f->rx_zc_mapped);
+	CHECK_INT(d.figures.sndbuf, f->sndbuf < 0 || f->rcvbuf < 0 ? -1 :
+		  f->sndbuf);
+	CHECK_INT(d.figures.rcvbuf, f->sndbuf < 0 || f->rcvbuf < 0 ? -1 :
+		  f->rcvbuf);
 	CHECK_INT(d.figures.rx_zc_copied,
 		  f->rx_zc_mapped < 0 ? -1 : f->rx_zc_copied);
 	CHECK_INT(d.figures.rx_zc_refused,
@@ -1071,8 +1082,8 @@ static void check_hello_refusals(void)
 	}
 
 	/* Unknown fields. */
-	static const uint16_t unknown[] = { 0, H_RX + 1,
-					    H_RX + 2, 31, 32, 33, 255,
+	static const uint16_t unknown[] = { 0, H_RCVBUF + 1,
+					    H_RCVBUF + 2, 31, 32, 33, 255,
 					    256, 0x8001, UINT16_MAX };
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(*unknown); i++) {
 		/* As a flag, a number that would be in range, and empty. */
@@ -2610,8 +2621,102 @@ static void check_figures_rx(void)
 	u64_field(&b, F_RX_ZC_REFUSED, 0);
 	EXPECT_REFUSED(FIGURES, b.buf, b.len, "rx mapped of 1 byte");
 	b = base;
-	u64_field(&b, F_RX_ZC_REFUSED + 1, 0);
-	EXPECT_REFUSED(FIGURES, b.buf, b.len, "figures field 27");
+	u64_field(&b, F_RCVBUF + 1, 0);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "figures field 29");
+}
+
+/* --sndbuf and --rcvbuf (hello fields 14 and 15): optional, absent
+ * meaning the kernel's, on the wire only when set, and in range. */
+static void check_hello_sockbuf(void)
+{
+	static const uint64_t bad[] = { 0, 1, NETCOPY_MIN_SOCKET_BUFFER - 1,
+					NETCOPY_MAX_SOCKET_BUFFER + 1,
+					1ULL << 32, UINT64_MAX };
+	static const uint64_t good[] = { NETCOPY_MIN_SOCKET_BUFFER, 65536,
+					 NETCOPY_MAX_SOCKET_BUFFER };
+	uint8_t buf[NC_MAX_BODY];
+	struct nc_hello h;
+	struct body b;
+	union decoded d;
+	char what[64];
+	int base, len;
+
+	build_hello(&b, &good_hello);
+	EXPECT_OK(HELLO, b.buf, b.len, &d, "hello without socket buffers");
+	CHECK_U64(d.hello.sndbuf, 0);
+	CHECK_U64(d.hello.rcvbuf, 0);
+	h = d.hello;
+	base = nc_hello_encode(&h, buf, sizeof(buf));
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		h.sndbuf = good[i];
+		h.rcvbuf = 0;
+		check_hello_round_trip(&h);
+		len = nc_hello_encode(&h, buf, sizeof(buf));
+		CHECK(len == base + 12, "sndbuf alone took %d bytes",
+		      len - base);
+		h.rcvbuf = good[sizeof(good) / sizeof(*good) - 1 - i];
+		check_hello_round_trip(&h);
+		h.sndbuf = 0;
+		check_hello_round_trip(&h);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		for (uint16_t field = H_SNDBUF; field <= H_RCVBUF; field++) {
+			build_hello(&b, &good_hello);
+			u64_field(&b, field, bad[i]);
+			snprintf(what, sizeof(what), "field %u = %llu", field,
+				 (unsigned long long)bad[i]);
+			expect_hello_reason(&b, "socket buffer size out of "
+					    "range", what);
+		}
+	}
+	build_hello(&b, &good_hello);
+	u8_field(&b, H_SNDBUF, 64);
+	EXPECT_REFUSED(HELLO, b.buf, b.len, "sndbuf of 1 byte");
+	build_hello(&b, &good_hello);
+	u64_field(&b, H_RCVBUF, 65536);
+	u64_field(&b, H_RCVBUF, 65536);
+	expect_hello_reason(&b, "repeated field", "rcvbuf twice");
+}
+
+/* The socket buffers the kernel held (figures 27 and 28): both or
+ * neither, each fitting an int. */
+static void check_figures_sockbuf(void)
+{
+	struct nc_figures f;
+	struct body b, base;
+	union decoded d;
+
+	memset(&f, 0, sizeof(f));
+	set_zc(&f, -1, -1, -1, -1, -1);
+	f.rx_zc_mapped = f.rx_zc_copied = -1;
+	f.sndbuf = 4194304;
+	f.rcvbuf = INT32_MAX;
+	strcpy(f.reason, "socket buffers");
+	check_figures_round_trip(&f);
+	f.sndbuf = -1;
+	strcpy(f.reason, "no socket buffers");
+	check_figures_round_trip(&f);
+
+	build_figures(&base, 0, 0, (uint64_t)-1, (uint64_t)-1);
+	EXPECT_OK(FIGURES, base.buf, base.len, &d, "figures without buffers");
+	CHECK_INT(d.figures.sndbuf, -1);
+	CHECK_INT(d.figures.rcvbuf, -1);
+	b = base;
+	u64_field(&b, F_SNDBUF, 65536);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "sndbuf without rcvbuf");
+	b = base;
+	u64_field(&b, F_RCVBUF, 65536);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "rcvbuf without sndbuf");
+	b = base;
+	u64_field(&b, F_SNDBUF, (uint64_t)INT32_MAX + 1);
+	u64_field(&b, F_RCVBUF, 65536);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "sndbuf past INT32_MAX");
+	b = base;
+	u64_field(&b, F_SNDBUF, 65536);
+	u64_field(&b, F_RCVBUF, 65536);
+	EXPECT_OK(FIGURES, b.buf, b.len, &d, "both buffers");
+	CHECK_INT(d.figures.sndbuf, 65536);
+	CHECK_INT(d.figures.rcvbuf, 65536);
 }
 
 int main(void)
@@ -2625,10 +2730,12 @@ int main(void)
 	check_hello_refusals();
 	check_hello_uring();
 	check_hello_rx();
+	check_hello_sockbuf();
 	check_reply_refusals();
 	check_tag_refusals();
 	check_figures_refusals();
 	check_figures_rx();
+	check_figures_sockbuf();
 	check_encoder_space();
 	check_random();
 	return unit_exit("unit-wire");

@@ -14,13 +14,7 @@ p=(-p "$NC_PORT")
 
 # bad DESCRIPTION REGEX OPTION...: exit 2, one line on stderr matching.
 bad() {
-	local desc=$1 re=$2
-
-	shift 2
-	nc_client "client $desc" "${p[@]}" -d 0.1 "$@"
-	nc_check_rc 2 || return
-	nc_check_stderr_matches "$re" "the reason"
-	nc_check "$desc: one line on stderr" test "$(wc -l <"$NC_ERR")" -eq 1
+	nc_client_usage_error "$1" "$2" "${p[@]}" -d 0.1 "${@:3}"
 }
 
 if nc_mode_built uring; then
