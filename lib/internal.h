@@ -529,6 +529,7 @@ struct nc_uring_counts {
 	int64_t sends;			/* sends that owe a notification */
 	int64_t notifications;
 	int64_t copied;
+	int64_t enomem;			/* sends retried after -ENOMEM */
 };
 
 struct nc_uring_ops {

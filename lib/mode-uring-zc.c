@@ -137,7 +137,7 @@ static int uring_zc_send_end(struct nc_flow *flow)
 	flow->zc_notifications = c->notifications;
 	flow->zc_completions = c->notifications;
 	flow->zc_copied = c->copied;
-	flow->zc_enobufs = 0;
+	flow->zc_enobufs = c->enomem;
 	return err;
 }
 

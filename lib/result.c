@@ -483,7 +483,8 @@ const struct nc_column nc_columns[COLUMN_COUNT] = {
 	[COL_ZC_COPIED_FRACTION] = { "ZcCopiedFraction", "0-1", "sender",
 	  "ZcCopied / ZcCompletions" },
 	[COL_ZC_ENOBUFS] = { "ZcEnobufs", "count",
-	  "sender", "sends retried after ENOBUFS" },
+	  "sender", "sends retried after ENOBUFS (uring-zc: ENOMEM, over "
+	  "RLIMIT_MEMLOCK)" },
 	[COL_RX] = { "Rx", "-", "receiver",
 	  "the receive call: the mode's own (recv; one-copy: recvmsg) or "
 	  "--rx's (recv, recvmsg, zero-copy)" },
@@ -636,7 +637,8 @@ static void text_zero_copy(FILE *out, const struct nc_figures *tx)
 			(long long)tx->zc_copied, copied * 100);
 	else
 		fputs("copied by the kernel NA (it would not say), ", out);
-	fprintf(out, "%lld ENOBUFS retries\n", (long long)tx->zc_enobufs);
+	fprintf(out, "%lld sends retried (ENOBUFS/ENOMEM)\n",
+		(long long)tx->zc_enobufs);
 	if (copied > 0.5)
 		fputs("                the kernel fell back to copying on this "
 		      "path (loopback and veth always do; a real NIC may "

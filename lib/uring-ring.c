@@ -16,6 +16,22 @@
  * NETCOPY_ESHORTSEND, as nothing can follow a hole in order.  A chain
  * ends with its submission, so the next batch is submitted only once
  * every send of this one has completed.
+ *
+ * Locked memory.  SEND_ZC charges the memory of the sends in flight to
+ * RLIMIT_MEMLOCK (for a user without CAP_IPC_LOCK): a send that would
+ * pass it fails with -ENOMEM as the chain is submitted, and the whole
+ * chain with it (the rest -ECANCELED), before a byte is sent.  As
+ * zero-copy does after ENOBUFS, the batch then waits for every
+ * notification owed, which releases what it can, and sends what did not
+ * go again, in order, in chains no longer than what fitted; where
+ * nothing fitted and nothing was owed, the memory is held elsewhere, so
+ * it pauses, and ends the run with -ENOMEM after LOST_AFTER_S of that.
+ * A send that failed pinned nothing, yet the kernel may still post a
+ * notification for it, with or without IORING_CQE_F_MORE on the send's
+ * completion: so each send's user_data carries its slot's generation,
+ * bumped by every send from the slot and by every failure, and a
+ * notification of an older generation is ignored rather than taken for
+ * that of the slot's newer send.
  */
 #include <errno.h>
 #include <liburing.h>
@@ -23,6 +39,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -36,6 +53,8 @@
 /* How long a batch's sends may take after a cancel, or a zero-copy
  * notification after its send, before they are called lost. */
 #define LOST_AFTER_S 10
+/* The pause between tries after an -ENOMEM that nothing can relieve. */
+#define ENOMEM_PAUSE_US 1000
 
 struct nc_uring {
 	struct io_uring ring;
@@ -49,9 +68,20 @@ struct nc_uring {
 	uint32_t next_slot;
 	size_t *len;			/* per slot: the bytes its send owes */
 	uint8_t *owed;			/* per slot: a notification owed */
+	uint32_t *gen;			/* per slot: its latest send's */
 	uint32_t owed_count;
 	uint32_t queued;		/* in the batch, not yet submitted */
 	uint32_t inflight;		/* submitted, not yet completed */
+	/* The batch being flushed: its first slot not yet sent, how many
+	 * are left, and of the chain submitted last, how long it was, and
+	 * as offsets from batch_first: the end of the sends that went, the
+	 * first that failed and the first -ENOMEM (chain: none). */
+	uint32_t batch_first;
+	uint32_t batch_len;
+	uint32_t chain;
+	uint32_t sent_end;
+	uint32_t unsent_from;
+	uint32_t enomem_at;
 	struct io_uring_sqe *last;	/* the batch's latest send */
 	struct __kernel_timespec timeout;
 	bool has_timeout;		/* SO_SNDTIMEO of the socket */
@@ -182,7 +212,8 @@ int nc_uring_open(struct nc_uring **out, const struct nc_uring_ops *ops,
 	u->slab = nc_pages_alloc(u->slots * u->stride);
 	u->len = calloc(u->slots, sizeof(*u->len));
 	u->owed = calloc(u->slots, 1);
-	if (!u->slab || !u->len || !u->owed) {
+	u->gen = calloc(u->slots, sizeof(*u->gen));
+	if (!u->slab || !u->len || !u->owed || !u->gen) {
 		err = -ENOMEM;
 	} else {
 		err = uring_setup(u);
@@ -194,19 +225,36 @@ int nc_uring_open(struct nc_uring **out, const struct nc_uring_ops *ops,
 	nc_pages_free(u->slab, u->slots * u->stride);
 	free(u->len);
 	free(u->owed);
+	free(u->gen);
 	free(u);
 	return err;
+}
+
+/* Where in the chain a send went, failed, or found no locked memory. */
+static void note_outcome(struct nc_uring *u, uint32_t slot, int res)
+{
+	uint32_t at = (slot + u->slots - u->batch_first) % u->slots;
+
+	if (res >= 0 && (size_t)res == u->len[slot] && at + 1 > u->sent_end)
+		u->sent_end = at + 1;
+	if (res < 0 && at < u->unsent_from)
+		u->unsent_from = at;
+	if (res == -ENOMEM && at < u->enomem_at)
+		u->enomem_at = at;
 }
 
 /* Account one completion: 0, or the error a send ended with. */
 static int complete(struct nc_uring *u, const struct io_uring_cqe *cqe)
 {
-	uint64_t slot = cqe->user_data;
+	uint64_t slot = cqe->user_data & UINT32_MAX;
+	uint32_t gen = (uint32_t)(cqe->user_data >> 32);
 
-	if (slot == CANCEL_DATA)
+	if (cqe->user_data == CANCEL_DATA)
 		return 0;
 	if (slot >= u->slots)
 		return -EIO;		/* not ours: cannot happen */
+	if (gen != u->gen[slot])
+		return 0;		/* of a failed send: nothing pinned */
 	if (cqe->flags & IORING_CQE_F_NOTIF) {
 		/* The kernel is done with the slot's pages. */
 		u->counts.notifications++;
@@ -220,7 +268,10 @@ static int complete(struct nc_uring *u, const struct io_uring_cqe *cqe)
 		return 0;
 	}
 	u->inflight--;
-	if (cqe->flags & IORING_CQE_F_MORE)
+	note_outcome(u, (uint32_t)slot, cqe->res);
+	if (cqe->res < 0)
+		u->gen[slot]++;		/* its notification, if any, is stale */
+	if (cqe->res >= 0 && (cqe->flags & IORING_CQE_F_MORE))
 		u->counts.sends++;	/* a notification follows */
 	else if (u->owed[slot]) {
 		u->owed[slot] = 0;
@@ -276,13 +327,15 @@ static int cancel_batch(struct nc_uring *u, int *first)
 	return -ETIMEDOUT;
 }
 
-int nc_uring_flush(struct nc_uring *u)
+/* Submit the queued chain and reap its sends: the first error. */
+static int submit_chain(struct nc_uring *u)
 {
 	int first = 0, n, err;
 
-	if (!u->queued)
-		return 0;
 	u->last->flags &= (uint8_t)~IOSQE_IO_LINK;	/* the chain ends */
+	u->chain = u->queued;
+	u->sent_end = 0;
+	u->unsent_from = u->enomem_at = u->chain;
 	n = io_uring_submit(&u->ring);
 	if (n < 0)
 		return n;
@@ -295,6 +348,111 @@ int nc_uring_flush(struct nc_uring *u)
 		err = cancel_batch(u, &first);
 	keep_error(&first, err);
 	return first;
+}
+
+/* After -ENOMEM: wait for every notification owed, so the kernel
+ * releases those pages; where there were none and nothing went either,
+ * the memory is held elsewhere, so pause, up to LOST_AFTER_S in all. */
+static int relieve(struct nc_uring *u, bool went, unsigned int *idle)
+{
+	struct __kernel_timespec lost = { .tv_sec = LOST_AFTER_S };
+	bool owed = u->owed_count > 0;
+	int first = 0, err;
+
+	if (went)
+		*idle = 0;
+	err = reap(u, true, &first, &lost);
+	if (err)
+		return err == -ETIME ? NETCOPY_ECOMPLETION : err;
+	if (first)
+		return first;
+	if (!owed && !went) {
+		if (++*idle > LOST_AFTER_S * 1000000 / ENOMEM_PAUSE_US)
+			return -ENOMEM;
+		usleep(ENOMEM_PAUSE_US);
+	}
+	return 0;
+}
+
+/* Fill the next sqe to send the slot's message, linked to the next. */
+static int prep_slot(struct nc_uring *u, uint32_t slot)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
+
+	if (!sqe)
+		return -EIO;		/* the batch would not fit: a bug */
+	u->ops->prep(sqe, u->fd, u->slab + (size_t)slot * u->stride,
+		     u->len[slot], MSG_WAITALL | MSG_NOSIGNAL,
+		     u->fixed ? (int)slot : -1);
+	sqe->flags |= IOSQE_IO_LINK;
+	sqe->user_data = (uint64_t)++u->gen[slot] << 32 | slot;
+	if (u->ops->notifies) {
+		u->owed[slot] = 1;
+		u->owed_count++;
+	}
+	u->last = sqe;
+	u->queued++;
+	return 0;
+}
+
+/* The batch's next n messages, queued as one chain. */
+static int queue_chain(struct nc_uring *u, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		int err = prep_slot(u, (u->batch_first + i) % u->slots);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The batch's first n messages went. */
+static void batch_advance(struct nc_uring *u, uint32_t n)
+{
+	u->batch_first = (u->batch_first + n) % u->slots;
+	u->batch_len -= n;
+}
+
+int nc_uring_flush(struct nc_uring *u)
+{
+	unsigned int idle = 0;
+	int err;
+
+	if (!u->queued)
+		return 0;
+	u->batch_first = (u->next_slot + u->slots - u->queued) % u->slots;
+	u->batch_len = u->queued;
+	for (;;) {
+		uint32_t fit;
+
+		err = submit_chain(u);
+		if (!err) {
+			batch_advance(u, u->chain);
+			if (!u->batch_len)
+				return 0;
+			err = queue_chain(u, u->chain < u->batch_len ?
+					     u->chain : u->batch_len);
+			if (err)
+				return err;
+			continue;
+		}
+		if (err != -ENOMEM)
+			return err;
+		/* What went must be a prefix: nothing can follow a hole. */
+		if (u->sent_end > u->unsent_from)
+			return NETCOPY_ESHORTSEND;
+		fit = u->enomem_at - u->unsent_from;
+		batch_advance(u, u->unsent_from);
+		err = relieve(u, u->unsent_from > 0, &idle);
+		if (err)
+			return err;
+		fit = fit < 1 ? 1 : fit < u->batch_len ? fit : u->batch_len;
+		u->counts.enomem += fit;
+		err = queue_chain(u, fit);
+		if (err)
+			return err;
+	}
 }
 
 /* Wait for the slot's notification: the kernel may still read it.  The
@@ -330,22 +488,14 @@ int nc_uring_next_buffer(struct nc_uring *u, uint8_t **buf)
 int nc_uring_queue(struct nc_uring *u, size_t len, bool now)
 {
 	uint32_t slot = u->next_slot;
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
+	int err;
 
-	if (!sqe)
-		return -EIO;		/* the batch would not fit: a bug */
-	u->ops->prep(sqe, u->fd, u->slab + (size_t)slot * u->stride, len,
-		     MSG_WAITALL | MSG_NOSIGNAL, u->fixed ? (int)slot : -1);
-	sqe->flags |= IOSQE_IO_LINK;
-	sqe->user_data = slot;
 	u->len[slot] = len;
-	if (u->ops->notifies) {
-		u->owed[slot] = 1;
-		u->owed_count++;
-	}
-	u->last = sqe;
+	err = prep_slot(u, slot);
+	if (err)
+		return err;
 	u->next_slot = (slot + 1) % u->slots;
-	if (++u->queued < u->qd && !now)
+	if (u->queued < u->qd && !now)
 		return 0;
 	return nc_uring_flush(u);
 }
@@ -392,6 +542,7 @@ void nc_uring_close(struct nc_uring *u)
 	nc_pages_free(u->slab, u->slots * u->stride);
 	free(u->len);
 	free(u->owed);
+	free(u->gen);
 	free(u);
 }
 

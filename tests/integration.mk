@@ -31,7 +31,8 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/abuse-sequential.sh \
 	tests/zero-copy-enobufs.sh \
 	tests/rx.sh \
-	tests/socket-buffers.sh
+	tests/socket-buffers.sh \
+	tests/zc-memlock.sh
 
 TESTS += $(NETCOPY_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(NETCOPY_INTEGRATION_TESTS)
