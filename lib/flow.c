@@ -220,7 +220,10 @@ int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
 	err = run_workload(mode, flow);
 	nc_counters_stop(&flow->counters);
 	flow->cpu_us = thread_cpu_us() - flow->cpu_start_us;
-	nc_sockbuf_read(flow->fd, &flow->sndbuf, &flow->rcvbuf);
+	/* Only when asked for: the figures are then on the wire, which a
+	 * peer that predates them would refuse. */
+	if (flow->sndbuf_asked || flow->rcvbuf_asked)
+		nc_sockbuf_read(flow->fd, &flow->sndbuf, &flow->rcvbuf);
 	flow->total_bytes += flow->bytes;
 	if (flow->warm) {	/* the warm-up never ended: nothing measured */
 		flow->bytes = flow->messages = 0;
@@ -248,8 +251,11 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 	for (uint32_t i = 0; i < n; i++) {
 		const struct nc_flow *fl = &flows[i];
 
-		f->sndbuf = fl->sndbuf > f->sndbuf ? fl->sndbuf : f->sndbuf;
-		f->rcvbuf = fl->rcvbuf > f->rcvbuf ? fl->rcvbuf : f->rcvbuf;
+		/* A flow that never ran is all zeros: not a size. */
+		if (fl->sndbuf > 0 && fl->sndbuf > f->sndbuf)
+			f->sndbuf = fl->sndbuf;
+		if (fl->rcvbuf > 0 && fl->rcvbuf > f->rcvbuf)
+			f->rcvbuf = fl->rcvbuf;
 		f->total_bytes += fl->total_bytes;
 		f->bytes += fl->bytes;
 		f->messages += fl->messages;

@@ -189,7 +189,8 @@ int netcopy_client_set_rx(struct netcopy_client *client, const char *rx);
  * the default).  Each NETCOPY_MIN_SOCKET_BUFFER to
  * NETCOPY_MAX_SOCKET_BUFFER bytes, or 0; -EINVAL otherwise.  The kernel
  * doubles what it is given and caps it at net.core.wmem_max/rmem_max:
- * the SndSockBuf and RcvSockBuf columns say what it held. */
+ * the SndSockBuf and RcvSockBuf columns say what it held (NA when
+ * neither is set). */
 int netcopy_client_set_socket_buffers(struct netcopy_client *client,
 				      uint64_t sndbuf, uint64_t rcvbuf);
 /*

@@ -493,12 +493,11 @@ const struct nc_column nc_columns[COLUMN_COUNT] = {
 	[COL_RX_ZC_COPIED] = { "RxZcCopied", "bytes", "receiver",
 	  "--rx zero-copy: bytes read by copy instead" },
 	[COL_SND_SOCK_BUF] = { "SndSockBuf", "bytes", "sender",
-	  "SO_SNDBUF of the sending sockets at the end (the largest): "
-	  "--sndbuf doubled and capped by the kernel, or what it "
-	  "autotuned" },
+	  "with --sndbuf or --rcvbuf (else NA): SO_SNDBUF of the sending "
+	  "sockets at the end, the largest; --sndbuf doubled and capped by "
+	  "the kernel, or what it autotuned" },
 	[COL_RCV_SOCK_BUF] = { "RcvSockBuf", "bytes", "receiver",
-	  "SO_RCVBUF of the receiving sockets at the end, the same way "
-	  "(--rcvbuf)" },
+	  "the same for SO_RCVBUF of the receiving sockets (--rcvbuf)" },
 	[COL_ROUND_TRIPS] = { "RoundTrips", "count", "client",
 	  "rr: round trips completed (NA for a stream)" },
 	[COL_ROUND_TRIPS_PER_SEC] = { "RoundTripsPerSec", "1/s", "client",
@@ -737,10 +736,13 @@ static void write_text(const struct netcopy_result *r, FILE *out)
 		text_rx_zero_copy(out, "client", tx);
 	text_counts(out, rr(r) ? "client (asks)" : "sender", tx);
 	text_counts(out, rr(r) ? "server" : "receiver", rx);
-	text_sock_buf(out, "  socket bufs   sender SO_SNDBUF", tx, tx->sndbuf,
-		      r->sndbuf);
-	text_sock_buf(out, ", receiver SO_RCVBUF", rx, rx->rcvbuf, r->rcvbuf);
-	fputc('\n', out);
+	if (r->sndbuf || r->rcvbuf) {
+		text_sock_buf(out, "  socket bufs   sender SO_SNDBUF", tx,
+			      tx->sndbuf, r->sndbuf);
+		text_sock_buf(out, ", receiver SO_RCVBUF", rx, rx->rcvbuf,
+			      r->rcvbuf);
+		fputc('\n', out);
+	}
 	fprintf(out, "  status        %s%s%s\n", status_word(r->status),
 		rx->reason[0] ? ": " : "", rx->reason);
 }

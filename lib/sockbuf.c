@@ -5,7 +5,9 @@
  * them as it would for any program, and read back at the end of a run,
  * since what the kernel holds is not what was asked: it doubles the
  * request for its own bookkeeping and caps it at net.core.wmem_max /
- * rmem_max, and autotuning grows a buffer nobody set.
+ * rmem_max, and autotuning grows a buffer nobody set.  Read back only
+ * when one was set: the figures then go on the wire, which a peer that
+ * predates them would refuse.
  */
 #include <errno.h>
 #include <sys/socket.h>

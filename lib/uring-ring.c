@@ -414,6 +414,26 @@ static void batch_advance(struct nc_uring *u, uint32_t n)
 	u->batch_len -= n;
 }
 
+/* A flush that fails leaves its queued sends unsubmitted: they owe no
+ * notification. */
+static int forget_chain(struct nc_uring *u, int err)
+{
+	for (; u->queued; u->queued--) {
+		uint32_t slot = (u->batch_first + u->queued - 1) % u->slots;
+
+		if (u->owed[slot]) {
+			u->owed[slot] = 0;
+			u->owed_count--;
+		}
+	}
+	return err;
+}
+
+static uint32_t at_most(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
 int nc_uring_flush(struct nc_uring *u)
 {
 	unsigned int idle = 0;
@@ -428,30 +448,31 @@ int nc_uring_flush(struct nc_uring *u)
 
 		err = submit_chain(u);
 		if (!err) {
+			/* Chains shortened by -ENOMEM grow back. */
 			batch_advance(u, u->chain);
 			if (!u->batch_len)
 				return 0;
-			err = queue_chain(u, u->chain < u->batch_len ?
-					     u->chain : u->batch_len);
+			err = queue_chain(u, at_most(2 * u->chain,
+						     u->batch_len));
 			if (err)
-				return err;
+				return forget_chain(u, err);
 			continue;
 		}
-		if (err != -ENOMEM)
-			return err;
+		/* Only a send's -ENOMEM is retried, not the submit's. */
+		if (err != -ENOMEM || u->enomem_at >= u->chain)
+			return forget_chain(u, err);
 		/* What went must be a prefix: nothing can follow a hole. */
 		if (u->sent_end > u->unsent_from)
 			return NETCOPY_ESHORTSEND;
 		fit = u->enomem_at - u->unsent_from;
+		u->counts.enomem += u->chain - u->unsent_from;
 		batch_advance(u, u->unsent_from);
 		err = relieve(u, u->unsent_from > 0, &idle);
 		if (err)
 			return err;
-		fit = fit < 1 ? 1 : fit < u->batch_len ? fit : u->batch_len;
-		u->counts.enomem += fit;
-		err = queue_chain(u, fit);
+		err = queue_chain(u, at_most(fit ? fit : 1, u->batch_len));
 		if (err)
-			return err;
+			return forget_chain(u, err);
 	}
 }
 

@@ -32,6 +32,8 @@ enum { F_RX_ZC_MAPPED = F_REQUIRED_LAST + 1, F_RX_ZC_COPIED,
 /* The socket buffers the kernel held. */
 enum { F_SNDBUF = F_RX_ZC_REFUSED + 1, F_RCVBUF };
 #define F_LAST F_RCVBUF
+/* The reader keeps a 32-bit mask of the fields it has seen. */
+_Static_assert(F_LAST < 32 && H_RCVBUF < 32, "too many fields for the mask");
 
 /* ---- writing ---- */
 
