@@ -1,7 +1,8 @@
 #!/bin/bash
 # check-exports.sh - the shared library exports the netcopy_ API and
 # nothing else: every dynamic symbol it defines starts with netcopy_, and
-# every function lib/netcopy.h declares is among them.  Version nodes
+# every function lib/netcopy.h declares is among them, and
+# debian/libnetcopy0.symbols lists them all and no more.  Version nodes
 # (type A, e.g. NETCOPY_0.1) and @VERSION suffixes are not symbols of
 # their own.  Exit 0 pass, 1 fail, 77 skip, 99 hard error.
 set -euo pipefail
@@ -61,6 +62,29 @@ if [[ -r $header ]]; then
 else
 	echo "ERROR: $header not found"
 	exit 99
+fi
+
+# The Debian symbols file lists exactly what is exported (dpkg-gensymbols
+# only warns about a symbol it lacks).  A tarball without debian/ skips.
+symbols=$srcdir/debian/libnetcopy0.symbols
+if [[ -r $symbols ]]; then
+	declare -A listed=()
+	while read -r entry _; do
+		[[ $entry == netcopy_*@* ]] || continue
+		listed[${entry%%@*}]=1
+	done <"$symbols"
+	for name in "${!exported[@]}"; do
+		if [[ -z ${listed[$name]:-} ]]; then
+			echo "FAIL: $name is exported but not in $symbols"
+			status=1
+		fi
+	done
+	for name in "${!listed[@]}"; do
+		if [[ -z ${exported[$name]:-} ]]; then
+			echo "FAIL: $name is in $symbols but not exported"
+			status=1
+		fi
+	done
 fi
 
 exit "$status"
