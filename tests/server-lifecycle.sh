@@ -45,6 +45,12 @@ for way in stream reverse rr; do
 		${flags[@]+"${flags[@]}"} >"$nc_tmp/cut.out" \
 		2>"$nc_tmp/cut.err" &
 	client=$!
+	# Mid-run: once the server has the run (on a loaded machine the
+	# client may take a while to get there), and a little more.
+	for ((i = 0; i < 200; i++)); do
+		grep -q ': run: ' "$NC_SERVER_ERR" && break
+		sleep 0.05
+	done
 	sleep 0.7
 	nc_signal "$NC_SERVER_PID" TERM
 	if nc_wait_pid "$NC_SERVER_PID" 2; then
@@ -62,6 +68,7 @@ for way in stream reverse rr; do
 	if [ "$rc" -ne 1 ]; then
 		nc_fail "$way: a client whose server stops mid-run: exit $rc, expected 1"
 		nc_show stderr "$nc_tmp/cut.err"
+		nc_show stdout "$nc_tmp/cut.out"
 	elif ! nc_csv_load "$nc_tmp/cut.out"; then
 		nc_fail "$way: no CSV row for the cut run"
 		nc_show stdout "$nc_tmp/cut.out"

@@ -34,8 +34,13 @@ interrupt() {
 	else
 		kill -"$sig" "$SW_PID"
 	fi
-	if ! nc_wait_pid "$SW_PID" 20; then
-		nc_fail "$NC_DESC: the sweep did not end within 20 s"
+	# Its cleanup gives the client 8 s and each server 5 s to end, so
+	# on a loaded machine 40 s is not too long; past that it hangs.
+	if ! nc_wait_pid "$SW_PID" 40; then
+		nc_fail "$NC_DESC: the sweep did not end within 40 s"
+		nc_show "sweep.log" "$out/sweep.log"
+		pgrep -a -g "$SW_PID" >&2
+		pgrep -a netcopy >&2
 		nc_signal "$SW_PID" KILL
 		nc_wait_pid "$SW_PID" 5
 		nc_show_run
