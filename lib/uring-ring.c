@@ -414,18 +414,24 @@ static void batch_advance(struct nc_uring *u, uint32_t n)
 	u->batch_len -= n;
 }
 
-/* A flush that fails leaves its queued sends unsubmitted: they owe no
- * notification. */
-static int forget_chain(struct nc_uring *u, int err)
+/* Sends queued from slot first on were never submitted (an error came
+ * first): they owe no notification. */
+static void forget_queued_from(struct nc_uring *u, uint32_t first)
 {
 	for (; u->queued; u->queued--) {
-		uint32_t slot = (u->batch_first + u->queued - 1) % u->slots;
+		uint32_t slot = (first + u->queued - 1) % u->slots;
 
 		if (u->owed[slot]) {
 			u->owed[slot] = 0;
 			u->owed_count--;
 		}
 	}
+}
+
+/* A flush that fails leaves its chain, queued from batch_first, as is. */
+static int forget_chain(struct nc_uring *u, int err)
+{
+	forget_queued_from(u, u->batch_first);
 	return err;
 }
 
@@ -521,26 +527,13 @@ int nc_uring_queue(struct nc_uring *u, size_t len, bool now)
 	return nc_uring_flush(u);
 }
 
-/* Sends never submitted (an error came first) owe nothing. */
-static void forget_queued(struct nc_uring *u)
-{
-	for (; u->queued; u->queued--) {
-		uint32_t slot = (u->next_slot + u->slots - u->queued) %
-				u->slots;
-
-		if (u->owed[slot]) {
-			u->owed[slot] = 0;
-			u->owed_count--;
-		}
-	}
-}
-
 int nc_uring_drain(struct nc_uring *u)
 {
 	struct __kernel_timespec lost = { .tv_sec = LOST_AFTER_S };
 	int first = 0, err;
 
-	forget_queued(u);
+	/* A batch being queued ends just before next_slot. */
+	forget_queued_from(u, (u->next_slot + u->slots - u->queued) % u->slots);
 	err = reap(u, true, &first, &lost);
 
 	if (err == -ETIME)
