@@ -506,19 +506,13 @@ static inline off_t nc_file_block_offset(const struct nc_file_blocks *b,
 int nc_file_prepare(struct nc_flow *flow);
 void nc_file_release(struct nc_flow *flow);
 
-extern const struct netcopy_mode nc_mode_two_copy;
-extern const struct netcopy_mode nc_mode_one_copy;
-extern const struct netcopy_mode nc_mode_sendfile;
-extern const struct netcopy_mode nc_mode_splice;
-#ifdef NETCOPY_WITH_ZEROCOPY
-extern const struct netcopy_mode nc_mode_zero_copy;
-#endif
-#ifdef NETCOPY_WITH_URING
-extern const struct netcopy_mode nc_mode_uring;
-#endif
-#ifdef NETCOPY_WITH_URING_ZC
-extern const struct netcopy_mode nc_mode_uring_zc;
-#endif
+/* ---- mode.c: the engines modes.def lists, and their names (an engine
+ * sets .name = nc_mode_name_<id>); those not built are only declared. */
+#define NC_MODE(id, name, built, why)					\
+	extern const char nc_mode_name_##id[];				\
+	extern const struct netcopy_mode nc_mode_##id;
+#include "modes.def"
+#undef NC_MODE
 
 /* ---- uring-ring.c: what the io_uring engines share. */
 struct nc_uring;
