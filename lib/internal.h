@@ -405,6 +405,22 @@ int nc_rx_parse(const char *name, uint8_t *rx);
 /* 0, or NETCOPY_EUNSUPPORTED with why: this build cannot receive so. */
 int nc_rx_probe(uint8_t rx, const char **why);
 
+/* One receive path: what nc_rx_* call for it (rx.c holds the table). */
+struct nc_rx_ops {
+	const char *name;
+	/* 0, or NETCOPY_EUNSUPPORTED with why; NULL: always there. */
+	int (*probe)(const char **why);
+	/* Buffer bytes it adds to a receiving connection; NULL: none. */
+	uint64_t (*memory)(uint64_t size);
+	/* Set flow->rx_state up, even when failing (0 or -errno), so that
+	 * release frees what was made.  NULL: the mode's own call. */
+	int (*prepare)(struct nc_flow *flow);
+	/* As struct netcopy_mode's recv_some. */
+	ssize_t (*recv_some)(struct nc_flow *flow, size_t max);
+	/* Free flow->rx_state (never NULL when called). */
+	void (*release)(struct nc_flow *flow);
+};
+
 /* sockbuf.c: SO_SNDBUF / SO_RCVBUF of a data socket; 0 leaves one as
  * the kernel has it.  0 or a negative errno. */
 int nc_sockbuf_apply(int fd, uint64_t sndbuf, uint64_t rcvbuf);
@@ -449,16 +465,9 @@ void nc_scatter_free(struct nc_scatter *s);
 ssize_t nc_scatter_recv(struct nc_flow *flow, struct nc_scatter *s);
 
 /* ---- rx-zero-copy.c: TCP_ZEROCOPY_RECEIVE, kept apart because
- * linux/tcp.h clashes with glibc's netinet/tcp.h. */
-struct nc_rx_zc;
-/* Whether this build has TCP_ZEROCOPY_RECEIVE. */
-extern const bool nc_rx_zc_built;
-/* The socket of flow mapped for messages of flow->size, and a copy
- * buffer for what the kernel will not map.  0 or -errno. */
-int nc_rx_zc_open(struct nc_rx_zc **out, struct nc_flow *flow);
-/* Map or copy up to max bytes; counts into flow->rx_zc_*. */
-ssize_t nc_rx_zc_recv(struct nc_flow *flow, struct nc_rx_zc *z, size_t max);
-void nc_rx_zc_close(struct nc_rx_zc *z);
+ * linux/tcp.h clashes with glibc's netinet/tcp.h; where the headers lack
+ * it, its probe says so. */
+extern const struct nc_rx_ops nc_rx_zero_copy;
 
 /* ---- workload.c: the loops every engine runs in. */
 int nc_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow);
@@ -506,19 +515,13 @@ static inline off_t nc_file_block_offset(const struct nc_file_blocks *b,
 int nc_file_prepare(struct nc_flow *flow);
 void nc_file_release(struct nc_flow *flow);
 
-extern const struct netcopy_mode nc_mode_two_copy;
-extern const struct netcopy_mode nc_mode_one_copy;
-extern const struct netcopy_mode nc_mode_sendfile;
-extern const struct netcopy_mode nc_mode_splice;
-#ifdef NETCOPY_WITH_ZEROCOPY
-extern const struct netcopy_mode nc_mode_zero_copy;
-#endif
-#ifdef NETCOPY_WITH_URING
-extern const struct netcopy_mode nc_mode_uring;
-#endif
-#ifdef NETCOPY_WITH_URING_ZC
-extern const struct netcopy_mode nc_mode_uring_zc;
-#endif
+/* ---- mode.c: the engines modes.def lists, and their names (an engine
+ * sets .name = nc_mode_name_<id>); those not built are only declared. */
+#define NC_MODE(id, name, built, why)					\
+	extern const char nc_mode_name_##id[];				\
+	extern const struct netcopy_mode nc_mode_##id;
+#include "modes.def"
+#undef NC_MODE
 
 /* ---- uring-ring.c: what the io_uring engines share. */
 struct nc_uring;

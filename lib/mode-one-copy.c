@@ -92,7 +92,7 @@ static ssize_t one_copy_recv_some(struct nc_flow *flow, size_t max)
 }
 
 const struct netcopy_mode nc_mode_one_copy = {
-	.name = "one-copy",
+	.name = nc_mode_name_one_copy,
 	.own_rx = NC_RX_RECVMSG,
 	.summary = "sendmsg() gathering 8 separately allocated fields, "
 		   "recvmsg() scattering them",

@@ -12,7 +12,7 @@ static int two_copy_send_message(struct nc_flow *flow)
 }
 
 const struct netcopy_mode nc_mode_two_copy = {
-	.name = "two-copy",
+	.name = nc_mode_name_two_copy,
 	.own_rx = NC_RX_RECV,
 	.summary = "send() of one contiguous buffer, recv() at the receiver",
 	.memory = nc_buffers_memory,

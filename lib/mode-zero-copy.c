@@ -333,7 +333,7 @@ static int zero_copy_probe(const char **why)
 }
 
 const struct netcopy_mode nc_mode_zero_copy = {
-	.name = "zero-copy",
+	.name = nc_mode_name_zero_copy,
 	.own_rx = NC_RX_RECV,
 	.summary = "sendmsg(MSG_ZEROCOPY) from a ring of buffers, completions "
 		   "reaped from the error queue; recv() at the receiver",

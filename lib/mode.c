@@ -1,77 +1,70 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* mode.c - the table of data paths; adding a path is adding it here. */
+/*
+ * mode.c - the table of modes, built from modes.def: every mode netcopy
+ * has, with its engine where this build has one and the reason where it
+ * does not.  Adding a path is a line in modes.def and its mode-*.c file.
+ */
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
-static const struct netcopy_mode *const modes[] = {
-	&nc_mode_two_copy,
-	&nc_mode_one_copy,
-	&nc_mode_sendfile,
-	&nc_mode_splice,
-#ifdef NETCOPY_WITH_ZEROCOPY
-	&nc_mode_zero_copy,
-#endif
-#ifdef NETCOPY_WITH_URING
-	&nc_mode_uring,
-#endif
-#ifdef NETCOPY_WITH_URING_ZC
-	&nc_mode_uring_zc,
-#endif
+/* NC_IF(flag, a, b): a when flag expands to 1, b when to 0, picked by the
+ * preprocessor, so a mode this build leaves out is never referenced. */
+#define NC_IF_1(a, b) a
+#define NC_IF_0(a, b) b
+#define NC_IF_(flag, a, b) NC_IF_##flag(a, b)
+#define NC_IF(flag, a, b) NC_IF_(flag, a, b)
+
+#define NC_MODE(id, name, built, why) const char nc_mode_name_##id[] = name;
+#include "modes.def"
+#undef NC_MODE
+
+static const struct mode_entry {
+	const char *name;
+	const struct netcopy_mode *mode;	/* NULL: not built */
+	const char *not_built;			/* "" when built */
+} table[] = {
+#define NC_MODE(id, name, built, why)					\
+	{ nc_mode_name_##id, NC_IF(built, &nc_mode_##id, NULL),		\
+	  NC_IF(built, "", "not built: " why) },
+#include "modes.def"
+#undef NC_MODE
 };
 
-#define N_MODES (sizeof(modes) / sizeof(modes[0]))
+#define N_KNOWN (sizeof(table) / sizeof(table[0]))
 
 NETCOPY_EXPORT size_t netcopy_mode_count(void)
 {
-	return N_MODES;
+	size_t n = 0;
+
+	for (size_t i = 0; i < N_KNOWN; i++)
+		n += table[i].mode != NULL;
+	return n;
 }
 
 NETCOPY_EXPORT const struct netcopy_mode *netcopy_mode_at(size_t index)
 {
-	return index < N_MODES ? modes[index] : NULL;
+	for (size_t i = 0; i < N_KNOWN; i++)
+		if (table[i].mode && index-- == 0)
+			return table[i].mode;
+	return NULL;
+}
+
+static const struct mode_entry *entry_find(const char *name)
+{
+	for (size_t i = 0; name && i < N_KNOWN; i++)
+		if (strcmp(table[i].name, name) == 0)
+			return &table[i];
+	return NULL;
 }
 
 NETCOPY_EXPORT const struct netcopy_mode *netcopy_mode_find(const char *name)
 {
-	for (size_t i = 0; name && i < N_MODES; i++)
-		if (strcmp(modes[i]->name, name) == 0)
-			return modes[i];
-	return NULL;
+	const struct mode_entry *e = entry_find(name);
+
+	return e ? e->mode : NULL;
 }
-
-/* Every mode netcopy has, in the order listings show them, with why
- * this build leaves it out (NULL: built in). */
-static const struct known_mode {
-	const char *name;
-	const char *not_built;
-} known_modes[] = {
-	{ "two-copy", NULL },
-	{ "one-copy", NULL },
-	{ "sendfile", NULL },
-	{ "splice", NULL },
-#ifdef NETCOPY_WITH_ZEROCOPY
-	{ "zero-copy", NULL },
-#else
-	{ "zero-copy", "not built: configure --disable-zerocopy, or the "
-		       "headers lack MSG_ZEROCOPY" },
-#endif
-#ifdef NETCOPY_WITH_URING
-	{ "uring", NULL },
-#else
-	{ "uring", "not built: configure --without-liburing, or liburing "
-		   "not found" },
-#endif
-#ifdef NETCOPY_WITH_URING_ZC
-	{ "uring-zc", NULL },
-#else
-	{ "uring-zc", "not built: configure --without-liburing, liburing "
-		      "not found, or its headers lack IORING_OP_SEND_ZC" },
-#endif
-};
-
-#define N_KNOWN (sizeof(known_modes) / sizeof(known_modes[0]))
 
 NETCOPY_EXPORT size_t netcopy_known_mode_count(void)
 {
@@ -84,19 +77,15 @@ NETCOPY_EXPORT const char *netcopy_known_mode(size_t index,
 	if (index >= N_KNOWN)
 		return NULL;
 	if (why_not_built)
-		*why_not_built = known_modes[index].not_built ?
-				 known_modes[index].not_built : "";
-	return known_modes[index].name;
+		*why_not_built = table[index].not_built;
+	return table[index].name;
 }
 
 /* Asking for a mode this build leaves out is "not supported", not a
  * typo. */
 bool nc_mode_exists(const char *name)
 {
-	for (size_t i = 0; name && i < N_KNOWN; i++)
-		if (strcmp(known_modes[i].name, name) == 0)
-			return true;
-	return false;
+	return entry_find(name) != NULL;
 }
 
 NETCOPY_EXPORT const char *netcopy_mode_name(const struct netcopy_mode *mode)

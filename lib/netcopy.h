@@ -67,7 +67,8 @@ struct netcopy_mode;
 size_t netcopy_mode_count(void);
 /* Mode number index (0 .. count-1), NULL past the end. */
 const struct netcopy_mode *netcopy_mode_at(size_t index);
-/* Mode by name ("two-copy", "one-copy", "zero-copy"), NULL if unknown. */
+/* Mode by name (one that netcopy_known_mode() lists, e.g. "two-copy"),
+ * NULL if unknown or not built into this library. */
 const struct netcopy_mode *netcopy_mode_find(const char *name);
 const char *netcopy_mode_name(const struct netcopy_mode *mode);
 /* One line on what the mode does. */

@@ -24,9 +24,7 @@
 
 #if HAVE_DECL_TCP_ZEROCOPY_RECEIVE
 
-const bool nc_rx_zc_built = true;
-
-struct nc_rx_zc {
+struct rx_zc {
 	void *map;			/* the socket mapped; MAP_FAILED: not */
 	size_t map_len;
 	size_t page;
@@ -37,14 +35,17 @@ struct nc_rx_zc {
 	bool answered;			/* the getsockopt worked once */
 };
 
-int nc_rx_zc_open(struct nc_rx_zc **out, struct nc_flow *flow)
+/* The socket mapped for messages of flow->size, and a copy buffer for
+ * what the kernel will not map. */
+static int rx_zc_prepare(struct nc_flow *flow)
 {
-	struct nc_rx_zc *z = calloc(1, sizeof(*z));
+	struct rx_zc *z = calloc(1, sizeof(*z));
 	long page = sysconf(_SC_PAGESIZE);
 
-	*out = z;
+	flow->rx_state = z;
 	if (!z)
 		return -ENOMEM;
+	flow->rx_zc_mapped = flow->rx_zc_copied = 0;
 	z->page = page > 0 ? (size_t)page : 4096;
 	z->cap = (size_t)nc_recv_buffer_size(flow->size);
 	z->buf = nc_pages_alloc(z->cap);
@@ -61,10 +62,10 @@ int nc_rx_zc_open(struct nc_rx_zc **out, struct nc_flow *flow)
 	return 0;
 }
 
-void nc_rx_zc_close(struct nc_rx_zc *z)
+static void rx_zc_release(struct nc_flow *flow)
 {
-	if (!z)
-		return;
+	struct rx_zc *z = flow->rx_state;
+
 	if (z->map && z->map != MAP_FAILED)
 		munmap(z->map, z->map_len);
 	nc_pages_free(z->buf, z->cap);
@@ -73,7 +74,7 @@ void nc_rx_zc_close(struct nc_rx_zc *z)
 
 /* recv() what cannot be mapped: at most the bytes the kernel named, so
  * the next call maps again where it can. */
-static ssize_t copy(struct nc_flow *flow, struct nc_rx_zc *z, size_t max)
+static ssize_t copy(struct nc_flow *flow, struct rx_zc *z, size_t max)
 {
 	ssize_t n;
 
@@ -93,8 +94,10 @@ static bool refusal(int err)
 	return err == EOPNOTSUPP || err == ENOPROTOOPT || err == EINVAL;
 }
 
-ssize_t nc_rx_zc_recv(struct nc_flow *flow, struct nc_rx_zc *z, size_t max)
+/* Map or copy up to max bytes; counts into flow->rx_zc_*. */
+static ssize_t rx_zc_recv_some(struct nc_flow *flow, size_t max)
 {
+	struct rx_zc *z = flow->rx_state;
 	struct tcp_zerocopy_receive zc = { 0 };
 	socklen_t len = sizeof(zc);
 	size_t want = max < z->map_len ? max : z->map_len;
@@ -133,23 +136,38 @@ ssize_t nc_rx_zc_recv(struct nc_flow *flow, struct nc_rx_zc *z, size_t max)
 	return zc.length;
 }
 
-#else	/* !HAVE_DECL_TCP_ZEROCOPY_RECEIVE: nc_rx_probe refuses first. */
-
-const bool nc_rx_zc_built = false;
-
-int nc_rx_zc_open(struct nc_rx_zc **out, struct nc_flow *flow)
+static uint64_t rx_zc_memory(uint64_t size)
 {
-	*out = NULL;
+	/* The copy buffer; the mapping is the socket's own pages. */
+	return nc_recv_buffer_size(size);
+}
+
+const struct nc_rx_ops nc_rx_zero_copy = {
+	.name = "zero-copy",
+	.memory = rx_zc_memory,
+	.prepare = rx_zc_prepare,
+	.recv_some = rx_zc_recv_some,
+	.release = rx_zc_release,
+};
+
+#else	/* !HAVE_DECL_TCP_ZEROCOPY_RECEIVE: the probe refuses it. */
+
+static int rx_zc_probe(const char **why)
+{
+	*why = "zero-copy receive: not built (linux/tcp.h had no "
+	       "TCP_ZEROCOPY_RECEIVE)";
 	return NETCOPY_EUNSUPPORTED;
 }
 
-ssize_t nc_rx_zc_recv(struct nc_flow *flow, struct nc_rx_zc *z, size_t max)
+static int rx_zc_prepare(struct nc_flow *flow)
 {
 	return NETCOPY_EUNSUPPORTED;
 }
 
-void nc_rx_zc_close(struct nc_rx_zc *z)
-{
-}
+const struct nc_rx_ops nc_rx_zero_copy = {
+	.name = "zero-copy",
+	.probe = rx_zc_probe,
+	.prepare = rx_zc_prepare,
+};
 
 #endif

@@ -4,7 +4,9 @@
  * mode's own receive call: recv() into one buffer, recvmsg() scattering
  * the message's fields (scatter.c), or TCP_ZEROCOPY_RECEIVE
  * (rx-zero-copy.c).  Only the receiving side of a flow changes, so every
- * path works under every mode.
+ * path works under every mode.  Each path is one struct nc_rx_ops; the
+ * table below, indexed by enum nc_rx (the hello's value), is the only
+ * place that knows them all.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,29 +14,116 @@
 
 #include "internal.h"
 
-static const char *const names[] = {
-	[NC_RX_MODE] = "mode",
-	[NC_RX_RECV] = "recv",
-	[NC_RX_RECVMSG] = "recvmsg",
-	[NC_RX_ZERO_COPY] = "zero-copy",
+/* "mode": the mode's own call; nothing to prepare, no memory of its own. */
+static const struct nc_rx_ops rx_mode = {
+	.name = "mode",
 };
 
-struct rx {
-	uint8_t *buf;			/* recv, and zero-copy's copies */
+/* ---- recv: one buffer. */
+struct rx_buffer {
+	uint8_t *buf;
 	size_t cap;
-	struct nc_scatter scatter;	/* recvmsg */
-	struct nc_rx_zc *zc;
 };
+
+static uint64_t recv_memory(uint64_t size)
+{
+	return nc_recv_buffer_size(size);
+}
+
+static int recv_prepare(struct nc_flow *flow)
+{
+	struct rx_buffer *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return -ENOMEM;
+	flow->rx_state = b;
+	b->cap = (size_t)nc_recv_buffer_size(flow->size);
+	b->buf = nc_pages_alloc(b->cap);
+	return b->buf ? 0 : -ENOMEM;
+}
+
+static ssize_t recv_recv_some(struct nc_flow *flow, size_t max)
+{
+	struct rx_buffer *b = flow->rx_state;
+
+	return nc_recv_into(flow, b->buf, b->cap, max);
+}
+
+static void recv_release(struct nc_flow *flow)
+{
+	struct rx_buffer *b = flow->rx_state;
+
+	nc_pages_free(b->buf, b->cap);
+	free(b);
+}
+
+static const struct nc_rx_ops rx_recv = {
+	.name = "recv",
+	.memory = recv_memory,
+	.prepare = recv_prepare,
+	.recv_some = recv_recv_some,
+	.release = recv_release,
+};
+
+/* ---- recvmsg: the message's fields, as one-copy receives. */
+static uint64_t recvmsg_memory(uint64_t size)
+{
+	return size;
+}
+
+static int recvmsg_prepare(struct nc_flow *flow)
+{
+	struct nc_scatter *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	flow->rx_state = s;
+	return nc_scatter_init(s, flow->size);
+}
+
+static ssize_t recvmsg_recv_some(struct nc_flow *flow, size_t max)
+{
+	return nc_scatter_recv(flow, flow->rx_state);
+}
+
+static void recvmsg_release(struct nc_flow *flow)
+{
+	nc_scatter_free(flow->rx_state);
+	free(flow->rx_state);
+}
+
+static const struct nc_rx_ops rx_recvmsg = {
+	.name = "recvmsg",
+	.memory = recvmsg_memory,
+	.prepare = recvmsg_prepare,
+	.recv_some = recvmsg_recv_some,
+	.release = recvmsg_release,
+};
+
+static const struct nc_rx_ops *const paths[] = {
+	[NC_RX_MODE] = &rx_mode,
+	[NC_RX_RECV] = &rx_recv,
+	[NC_RX_RECVMSG] = &rx_recvmsg,
+	[NC_RX_ZERO_COPY] = &nc_rx_zero_copy,
+};
+
+_Static_assert(sizeof(paths) / sizeof(paths[0]) == NC_RX_LAST + 1,
+	       "a receive path without its ops");
+
+static const struct nc_rx_ops *ops(uint8_t rx)
+{
+	return rx <= NC_RX_LAST ? paths[rx] : NULL;
+}
 
 const char *nc_rx_name(uint8_t rx)
 {
-	return rx <= NC_RX_LAST ? names[rx] : NULL;
+	return ops(rx) ? ops(rx)->name : NULL;
 }
 
 int nc_rx_parse(const char *name, uint8_t *rx)
 {
 	for (uint8_t i = 0; name && i <= NC_RX_LAST; i++) {
-		if (strcmp(name, names[i]) == 0) {
+		if (strcmp(name, paths[i]->name) == 0) {
 			*rx = i;
 			return 0;
 		}
@@ -44,71 +133,32 @@ int nc_rx_parse(const char *name, uint8_t *rx)
 
 int nc_rx_probe(uint8_t rx, const char **why)
 {
-	if (rx == NC_RX_ZERO_COPY && !nc_rx_zc_built) {
-		*why = "zero-copy receive: not built (linux/tcp.h had no "
-		       "TCP_ZEROCOPY_RECEIVE)";
-		return NETCOPY_EUNSUPPORTED;
-	}
-	return 0;
+	return ops(rx) && ops(rx)->probe ? ops(rx)->probe(why) : 0;
 }
 
 uint64_t nc_rx_memory(uint8_t rx, uint64_t size)
 {
-	switch (rx) {
-	case NC_RX_RECV:
-	case NC_RX_ZERO_COPY:	/* the copy buffer; the mapping is the
-				 * socket's own pages */
-		return nc_recv_buffer_size(size);
-	case NC_RX_RECVMSG:
-		return size;
-	default:
-		return 0;
-	}
+	return ops(rx) && ops(rx)->memory ? ops(rx)->memory(size) : 0;
 }
 
 int nc_rx_prepare(struct nc_flow *flow)
 {
-	struct rx *rx = calloc(1, sizeof(*rx));
+	const struct nc_rx_ops *o = ops(flow->rx);
 
-	if (!rx)
-		return -ENOMEM;
-	flow->rx_state = rx;
-	switch (flow->rx) {
-	case NC_RX_RECVMSG:
-		return nc_scatter_init(&rx->scatter, flow->size);
-	case NC_RX_ZERO_COPY:
-		flow->rx_zc_mapped = flow->rx_zc_copied = 0;
-		return nc_rx_zc_open(&rx->zc, flow);
-	default:
-		rx->cap = (size_t)nc_recv_buffer_size(flow->size);
-		rx->buf = nc_pages_alloc(rx->cap);
-		return rx->buf ? 0 : -ENOMEM;
-	}
+	if (!o)
+		return -EINVAL;
+	return o->prepare ? o->prepare(flow) : 0;
 }
 
 void nc_rx_release(struct nc_flow *flow)
 {
-	struct rx *rx = flow->rx_state;
-
-	if (!rx)
+	if (!flow->rx_state)
 		return;
-	nc_pages_free(rx->buf, rx->cap);
-	nc_scatter_free(&rx->scatter);
-	nc_rx_zc_close(rx->zc);
-	free(rx);
+	ops(flow->rx)->release(flow);
 	flow->rx_state = NULL;
 }
 
 ssize_t nc_rx_recv_some(struct nc_flow *flow, size_t max)
 {
-	struct rx *rx = flow->rx_state;
-
-	switch (flow->rx) {
-	case NC_RX_RECVMSG:
-		return nc_scatter_recv(flow, &rx->scatter);
-	case NC_RX_ZERO_COPY:
-		return nc_rx_zc_recv(flow, rx->zc, max);
-	default:
-		return nc_recv_into(flow, rx->buf, rx->cap, max);
-	}
+	return ops(flow->rx)->recv_some(flow, max);
 }

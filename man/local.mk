@@ -9,12 +9,15 @@ dist_man_MANS = \
 
 # Packaging tests.  man-options.sh: each long option of a program's
 # --help is in its page, each public function in libnetcopy(3), each CSV
-# column in netcopy(7), and the pages lint clean.  pkgconfig-install.sh:
+# column in netcopy(7), and the pages lint clean.  mode-lists.sh: every
+# hand-written list of the modes (man pages, README, the sweep's help)
+# names exactly the library's table.  pkgconfig-install.sh:
 # `make install DESTDIR=...` (a make of its own, run from the build tree
 # with the make, compiler and flags of this build), then a program built
 # through `pkg-config --cflags --libs netcopy` makes a loopback run.
 NETCOPY_PACKAGING_TESTS = \
 	tests/man-options.sh \
+	tests/mode-lists.sh \
 	tests/pkgconfig-install.sh
 
 TESTS += $(NETCOPY_PACKAGING_TESTS)

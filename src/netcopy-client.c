@@ -45,15 +45,28 @@ static enum netcopy_format parse_format(const char *text)
 			text);
 }
 
+/* The names of every mode netcopy has (all) or of those built in, from
+ * the library's table, joined by ", " and before the last by last. */
+static void join_modes(char *buf, size_t cap, bool all, const char *last)
+{
+	size_t n = all ? netcopy_known_mode_count() : netcopy_mode_count();
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(buf);
+
+		snprintf(buf + len, cap - len, "%s%s",
+			 i == 0 ? "" : i + 1 < n ? ", " : last,
+			 all ? netcopy_known_mode(i, NULL) :
+			       netcopy_mode_name(netcopy_mode_at(i)));
+	}
+}
+
 static void mode_usage_error(const char *name)
 {
-	char list[256] = "";
+	char list[256];
 
-	for (size_t i = 0; i < netcopy_mode_count(); i++) {
-		strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
-		strncat(list, netcopy_mode_name(netcopy_mode_at(i)),
-			sizeof(list) - strlen(list) - 1);
-	}
+	join_modes(list, sizeof(list), false, ", ");
 	cli_usage_error("unknown mode '%s' (this build has: %s)", name, list);
 }
 
@@ -185,6 +198,7 @@ static int write_result(const struct netcopy_result *r, const char *path,
 int main(int argc, const char **argv)
 {
 	struct args a = { 0 };
+	char modes[256], mode_help[400];
 	struct poptOption options[] = {
 		{ "ip", 'i', POPT_ARG_STRING, &a.ip, 0,
 		  "server host name or address (default 127.0.0.1)", "HOST" },
@@ -198,10 +212,8 @@ int main(int argc, const char **argv)
 		{ "duration", 'd', POPT_ARG_STRING, &a.duration, 0,
 		  "seconds to send, fractions allowed (default 10)",
 		  "SECONDS" },
-		{ "mode", 'm', POPT_ARG_STRING, &a.mode, 0,
-		  "data path: two-copy, one-copy, sendfile, splice, "
-		  "zero-copy, uring or uring-zc; --list-modes says which "
-		  "can run here (default two-copy)", "MODE" },
+		{ "mode", 'm', POPT_ARG_STRING, &a.mode, 0, mode_help,
+		  "MODE" },
 		{ "workload", 'w', POPT_ARG_STRING, &a.workload, 0,
 		  "stream, or rr: request-response, timing every round trip "
 		  "(default stream)", "WORKLOAD" },
@@ -256,6 +268,10 @@ int main(int argc, const char **argv)
 	int err;
 
 	cli_init("netcopy-client");
+	/* -m's help names the library's modes; popt reads it in cli_parse. */
+	join_modes(modes, sizeof(modes), true, " or ");
+	snprintf(mode_help, sizeof(mode_help), "data path: %s; --list-modes "
+		 "says which can run here (default two-copy)", modes);
 	cli_parse(ctx);
 	if (a.version)
 		cli_version(ctx);

@@ -710,19 +710,13 @@ nc_zero_copy_built() {
 	nc_mode_built zero-copy
 }
 
-# nc_mode_built MODE: was MODE built in (config.h says so)?  The modes
-# every build has are.
+# nc_mode_built MODE: was MODE built in?  As the client's --list-modes
+# (the library's table) says; a name it does not list counts as built.
 nc_mode_built() {
-	local def
+	local list
 
-	case $1 in
-	zero-copy) def=NETCOPY_WITH_ZEROCOPY ;;
-	uring) def=NETCOPY_WITH_URING ;;
-	uring-zc) def=NETCOPY_WITH_URING_ZC ;;
-	*) return 0 ;;
-	esac
-	[ ! -r "$top_builddir/config.h" ] ||
-		grep -q "^#define $def 1" "$top_builddir/config.h"
+	list=$("$NETCOPY_CLIENT" --list-modes 2>/dev/null)
+	! grep -q "^$1	not-built	" <<<"$list"
 }
 
 # nc_have_ipv6_loopback: is ::1 configured?

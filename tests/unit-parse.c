@@ -141,55 +141,59 @@ static void check_strerror(void)
 
 static void check_modes(void)
 {
-	static const char *const builtin[] = {
-		"two-copy", "one-copy", "sendfile", "splice",
-#ifdef NETCOPY_WITH_ZEROCOPY
-		"zero-copy",
-#endif
-#ifdef NETCOPY_WITH_URING
-		"uring",
-#endif
-#ifdef NETCOPY_WITH_URING_ZC
-		"uring-zc",
-#endif
+	/* What modes.def says, through the flags configure set. */
+	static const struct {
+		const char *name;
+		bool built;
+	} table[] = {
+#define NC_MODE(id, name, built, why) { name, built },
+#include "modes.def"
+#undef NC_MODE
 	};
+	const size_t known = sizeof(table) / sizeof(*table);
 	const size_t count = netcopy_mode_count();
+	size_t built = 0;
 	const char *why;
 
 	CHECK(count >= 2, "mode count %zu", count);
-	CHECK_INT(count, sizeof(builtin) / sizeof(*builtin));
+	CHECK_INT(netcopy_known_mode_count(), known);
+	CHECK(netcopy_mode_find("two-copy") && netcopy_mode_find("one-copy"),
+	      "two-copy or one-copy not built");
 
-	/* The known modes: the built ones with no reason, the rest with
-	 * one, and nothing past the end. */
-	size_t built = 0;
-
-	for (size_t i = 0; i < netcopy_known_mode_count(); i++) {
+	/* The known modes in the table's order: the built ones found by
+	 * name with no reason, the rest not found and with one, and
+	 * nothing past the end. */
+	for (size_t i = 0; i < known; i++) {
 		const char *name = netcopy_known_mode(i, &why);
+		const struct netcopy_mode *m;
 
 		CHECK(name && why, "known mode %zu: name or reason NULL", i);
 		if (!name || !why)
 			continue;
-		if (netcopy_mode_find(name)) {
-			built++;
+		CHECK(strcmp(name, table[i].name) == 0,
+		      "known mode %zu is %s, modes.def says %s", i, name,
+		      table[i].name);
+		m = netcopy_mode_find(name);
+		if (table[i].built) {
+			CHECK(m != NULL, "mode \"%s\" not found", name);
 			CHECK(*why == '\0', "built mode %s has a reason: %s",
 			      name, why);
+			CHECK(m && strcmp(netcopy_mode_name(m), name) == 0,
+			      "mode \"%s\" is named \"%s\"", name,
+			      m ? netcopy_mode_name(m) : "(none)");
+			CHECK(netcopy_mode_at(built) == m,
+			      "mode_at(%zu) is not %s", built, name);
+			built++;
 		} else {
-			CHECK(*why != '\0', "mode %s not built, no reason",
-			      name);
+			CHECK(m == NULL, "mode %s found, but not built", name);
+			CHECK(strncmp(why, "not built: ", 11) == 0 &&
+			      why[11] != '\0', "mode %s not built, reason "
+			      "\"%s\"", name, why);
 		}
 	}
 	CHECK_INT(built, count);
-	CHECK(netcopy_known_mode(netcopy_known_mode_count(), &why) == NULL,
+	CHECK(netcopy_known_mode(known, &why) == NULL,
 	      "a known mode past the end");
-	for (size_t i = 0; i < sizeof(builtin) / sizeof(*builtin); i++) {
-		const struct netcopy_mode *m = netcopy_mode_find(builtin[i]);
-
-		CHECK(m != NULL, "mode \"%s\" not found", builtin[i]);
-		if (m)
-			CHECK(strcmp(netcopy_mode_name(m), builtin[i]) == 0,
-			      "mode \"%s\" is named \"%s\"", builtin[i],
-			      netcopy_mode_name(m));
-	}
 	for (size_t i = 0; i < count; i++) {
 		const struct netcopy_mode *m = netcopy_mode_at(i);
 		const char *name, *summary;
