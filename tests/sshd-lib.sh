@@ -12,7 +12,9 @@
 #                      ip netns, sshd, ssh and ssh-keygen; makes the client
 #                      key and sets SD_SSH, and NETCOPY_SWEEP_SSH to it.
 #   sd_start_host      one more host: its namespace, veth, host key and
-#                      sshd; SD_ADDR is its address (also SD_ADDRS[]).
+#                      sshd; SD_ADDR is its address (also SD_ADDRS[]),
+#                      SD_HOST_ADDR this machine's on its veth, where a
+#                      server here is reachable from every host.
 #   sd_run DESC HOST COMMAND
 #                      nc_run of COMMAND on HOST through SD_SSH.
 #
@@ -155,8 +157,9 @@ sd_claim_netns() {
 
 # sd_address_veth: put a /30 of 10.0.0.0/8 on the pair, from a /24 that
 # no address here is in; the end here is SD_HOST_ADDR, the namespace's
-# SD_ADDR.  A test that added an address in the same /24 at the same
-# moment sees both, and each tries another.
+# SD_ADDR, its default route.  A test that added an address in the same
+# /24 at the same moment sees both, and each tries another.  Every host
+# reaches every SD_HOST_ADDR: a server here serves them all.
 sd_address_veth() {
 	local i a b c net
 
@@ -174,7 +177,8 @@ sd_address_veth() {
 			if ! ip link set dev "$SD_VETH" up ||
 			   ! ip -n "$SD_NS" addr add "$SD_ADDR/30" dev "$SD_VETH_NS" ||
 			   ! ip -n "$SD_NS" link set dev "$SD_VETH_NS" up ||
-			   ! ip -n "$SD_NS" link set dev lo up; then
+			   ! ip -n "$SD_NS" link set dev lo up ||
+			   ! ip -n "$SD_NS" route add default via "$SD_HOST_ADDR"; then
 				nc_error "cannot set up the veth pair $SD_VETH"
 			fi
 			return 0

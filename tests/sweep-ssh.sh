@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # netcopy-sweep --server-host over real OpenSSH (root only; skipped
 # otherwise): two sshd, each in a network namespace of its own
-# (tests/sshd-lib.sh).  Both run a command and are two namespaces; a tiny
-# sweep (two-copy and one-copy, 1K and 64K, 1 thread) against the first
-# writes its rows (Topology ssh:ADDR, Host ADDR), went through that sshd,
-# and leaves no server in the namespace nor any process here.  A wrong
-# port: a non-zero exit, no point run, and one line giving ssh's reason.
+# (tests/sshd-lib.sh).  Each runs a client, in its own namespace, against
+# one server here (verified).  A tiny sweep (two-copy and one-copy, 1K and
+# 64K, 1 thread) against the first writes its rows (Topology ssh:ADDR), its
+# client reached ADDR (Host), which only the namespace has, through that
+# sshd, and leaves no server in the namespace nor any process here.  A
+# wrong port: a non-zero exit, no point run, one line with ssh's reason.
 # shellcheck disable=SC2016 # awk programs in single quotes
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -23,18 +24,21 @@ remote_server=$(realpath "$NETCOPY_SERVER") || nc_error "no $NETCOPY_SERVER"
 sd_start_host
 sd_start_host
 
-# ---- two hosts, each a namespace of its own
+# ---- two hosts, each a namespace of its own, both clients of one server
+# here (as --client-host H1,H2 will run them), reached at host 1's veth.
+remote_client=$(realpath "$NETCOPY_CLIENT") || nc_error "no $NETCOPY_CLIENT"
+nc_start_server
 for i in 0 1; do
 	addr=${SD_ADDRS[i]}
 	ns=${SD_NETNS[i]}
-	sd_run "host $((i + 1)) ($addr) runs a command" "$addr" \
-		'echo ran; readlink /proc/self/ns/net'
-	nc_check_rc 0 ssh || continue
+	sd_run "host $((i + 1)) ($addr): a client against ${SD_HOST_ADDRS[0]}" \
+		"$addr" "readlink /proc/self/ns/net >&2 && exec $remote_client -i ${SD_HOST_ADDRS[0]} -p $NC_PORT -m two-copy -s 1K -t 1 -d 0.1 --verify -f csv"
+	nc_check_rc 0 && nc_check_csv_run two-copy 1024 1
 	want=$(ip netns exec "$ns" readlink /proc/self/ns/net)
-	got=$(sed -n 2p "$NC_OUT")
+	got=$(head -n 1 "$NC_ERR")
 	nc_checks=$((nc_checks + 1))
-	if [ "$(head -n 1 "$NC_OUT")" = ran ] && [ -n "$want" ] && [ "$got" = "$want" ]; then
-		nc_pass "$NC_DESC: in $ns ($got)"
+	if [ -n "$want" ] && [ "$got" = "$want" ]; then
+		nc_pass "$NC_DESC: ran in $ns ($got)"
 	else
 		nc_fail "$NC_DESC: ran in '$got', expected $ns's $want"
 		nc_show_run
@@ -43,6 +47,8 @@ done
 nc_check "the two hosts are two namespaces" \
 	[ "$(ip netns exec "${SD_NETNS[0]}" readlink /proc/self/ns/net)" != \
 	  "$(ip netns exec "${SD_NETNS[1]}" readlink /proc/self/ns/net)" ]
+nc_check "the server here served both hosts" nc_server_alive
+nc_check "the server stops on SIGTERM" nc_stop_server
 
 # ---- the sweep against host 1
 addr=${SD_ADDRS[0]}
