@@ -51,7 +51,8 @@ SD_START_LIMIT=30
 sd_init() {
 	local prog
 
-	[ "$(id -u)" = 0 ] || nc_skip "not root: sshd in a network namespace needs root"
+	[ "$(id -u)" = 0 ] ||
+		nc_skip "not root: sshd in a network namespace needs root"
 	command -v ip >/dev/null || nc_skip "iproute2's ip is not installed"
 	SD_SSHD=$(command -v sshd || echo /usr/sbin/sshd)
 	[ -x "$SD_SSHD" ] ||
@@ -113,7 +114,7 @@ sd_cleanup() {
 		sd_kill_netns "$ns"
 	done
 	for pid in ${SD_PIDS[@]+"${SD_PIDS[@]}"}; do
-		wait "$pid" 2>/dev/null
+		nc_wait_pid "$pid" 2
 	done
 	for ns in ${SD_NETNS[@]+"${SD_NETNS[@]}"}; do
 		ip netns del "$ns" 2>/dev/null ||
@@ -249,7 +250,8 @@ sd_start_host() {
 	done
 	if [ "$i" -ge $((SD_START_LIMIT * 10)) ]; then
 		nc_show "sshd $n log" "$SD_LOG"
-		nc_error "sshd $n in $SD_NS did not answer on $SD_ADDR port $SD_PORT within ${SD_START_LIMIT}s"
+		nc_error "sshd $n in $SD_NS did not answer on $SD_ADDR" \
+			"port $SD_PORT within ${SD_START_LIMIT}s"
 	fi
 	SD_ADDRS+=("$SD_ADDR")
 	SD_HOST_ADDRS+=("$SD_HOST_ADDR")
