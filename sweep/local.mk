@@ -5,7 +5,7 @@
 
 bin_SCRIPTS = sweep/netcopy-sweep
 CLEANFILES += sweep/netcopy-sweep
-EXTRA_DIST += sweep/netcopy-sweep.in tests/sweep-lib.sh
+EXTRA_DIST += sweep/netcopy-sweep.in tests/sweep-lib.sh tests/sshd-lib.sh
 
 sweep/netcopy-sweep: $(top_srcdir)/sweep/netcopy-sweep.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) sweep && rm -f $@ $@.tmp && \
@@ -14,13 +14,15 @@ sweep/netcopy-sweep: $(top_srcdir)/sweep/netcopy-sweep.in Makefile
 		$(top_srcdir)/sweep/netcopy-sweep.in >$@.tmp && \
 	chmod +x $@.tmp && chmod a-w $@.tmp && mv -f $@.tmp $@
 
-# Tests of the sweep (tests/sweep-lib.sh is what they share).
+# Tests of the sweep (tests/sweep-lib.sh is what they share;
+# tests/sshd-lib.sh starts real sshd in network namespaces).
 NETCOPY_SWEEP_TESTS = \
 	tests/sweep-loopback.sh \
 	tests/sweep-netns.sh \
 	tests/sweep-interrupt.sh \
 	tests/sweep-bad-input.sh \
-	tests/sweep-remote.sh
+	tests/sweep-remote.sh \
+	tests/sweep-ssh.sh
 
 TESTS += $(NETCOPY_SWEEP_TESTS)
 dist_check_SCRIPTS += $(NETCOPY_SWEEP_TESTS)

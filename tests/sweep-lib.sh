@@ -228,23 +228,33 @@ sw_marked_pids() {
 	done
 }
 
+# sw_wait_unmarked SECONDS: wait until no process of this test's sweeps
+# is left; SW_LEFT is what sw_marked_pids gave last.
+SW_LEFT=
+sw_wait_unmarked() {
+	local i
+
+	for ((i = 0; i < $1 * 10; i++)); do
+		SW_LEFT=$(sw_marked_pids)
+		[ -z "$SW_LEFT" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # sw_check_nothing_left DIR: the sweep logged its servers, and no process
 # it started is left (servers, clients, perf, ip netns exec, ...).
 sw_check_nothing_left() {
-	local dir=$1 left='' i
+	local dir=$1
 
 	nc_checks=$((nc_checks + 1))
-	for ((i = 0; i < 20; i++)); do
-		left=$(sw_marked_pids)
-		[ -z "$left" ] && break
-		sleep 0.1
-	done
+	sw_wait_unmarked 2
 	if [ -z "$(sw_server_pids "$dir")" ]; then
 		nc_fail "$NC_DESC: sweep.log names no server"
 		return 1
 	fi
-	if [ -n "$left" ]; then
-		nc_fail "$NC_DESC: left behind: $left"
+	if [ -n "$SW_LEFT" ]; then
+		nc_fail "$NC_DESC: left behind: $SW_LEFT"
 		return 1
 	fi
 	nc_pass "$NC_DESC: no server or other process left"
