@@ -9,7 +9,8 @@ unit_internal_tests = \
 	tests/unit-parse \
 	tests/unit-histogram \
 	tests/unit-columns \
-	tests/unit-counters
+	tests/unit-counters \
+	tests/unit-tcp-info
 
 check_PROGRAMS += $(unit_internal_tests) tests/unit-loopback
 TESTS += $(unit_internal_tests) tests/unit-loopback tests/check-exports.sh
@@ -35,6 +36,9 @@ tests_unit_columns_LDADD = lib/libnetcopy-internal.la
 
 tests_unit_counters_SOURCES = tests/unit-counters.c tests/unit.h
 tests_unit_counters_LDADD = lib/libnetcopy-internal.la
+
+tests_unit_tcp_info_SOURCES = tests/unit-tcp-info.c tests/unit.h
+tests_unit_tcp_info_LDADD = lib/libnetcopy-internal.la
 
 tests_unit_loopback_SOURCES = tests/unit-loopback.c tests/unit.h
 tests_unit_loopback_LDADD = lib/libnetcopy.la
