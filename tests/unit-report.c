@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * unit-report: netcopy_result_write's CSV, JSON and text of fixed runs,
+ * byte for byte against tests/unit-report.expected.  The runs cover a
+ * stream, rr with its histogram, zero-copy, --rx zero-copy, socket
+ * buffers, counters the machine could not count, a side whose figures
+ * never arrived and an error.  Two things vary by machine and release:
+ * the CPU model and netcopy's version; they are written as @CPU_MODEL@
+ * and @VERSION@ before the comparison.
+ *
+ * NETCOPY_UPDATE_EXPECTED=FILE writes what this build prints to FILE,
+ * for when an output changes on purpose (read the diff before keeping
+ * it).
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "unit.h"
+
+/* A side that measured everything. */
+static void side(struct nc_figures *f, uint64_t bytes, uint64_t messages,
+		 uint64_t interval_ns, uint64_t cpu_us)
+{
+	memset(f, 0, sizeof(*f));
+	f->measured = true;
+	f->total_bytes = bytes + 4096;
+	f->bytes = bytes;
+	f->messages = messages;
+	f->interval_ns = interval_ns;
+	f->latency_ns = messages ? interval_ns / messages : 0;
+	f->cpu_us = cpu_us;
+	f->counts.scope = NC_SCOPE_ALL;
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++) {
+		f->counts.value[ev] = bytes / 3 + ev * 1000003;
+		f->counts.known |= 1u << ev;
+	}
+	f->zc_sends = f->zc_notifications = f->zc_completions = -1;
+	f->zc_copied = f->zc_enobufs = -1;
+	f->rx_zc_mapped = f->rx_zc_copied = -1;
+	f->sndbuf = f->rcvbuf = -1;
+}
+
+static void run(struct netcopy_result *r, const char *mode, uint64_t size)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->mode, sizeof(r->mode), "%s", mode);
+	r->size = size;
+	r->threads = 1;
+	r->duration_s = 2;
+	r->verify = true;
+	r->perf = true;
+	r->workload = NC_WORKLOAD_STREAM;
+	r->rx = NC_RX_MODE;
+	r->timestamp = 1790000000;
+	snprintf(r->host, sizeof(r->host), "127.0.0.1");
+	snprintf(r->kernel, sizeof(r->kernel), "6.12.0-test");
+	side(&r->sender, size * 1000, 1000, 1500000000, 700000);
+	side(&r->receiver, size * 1000, 1000, 1400000000, 650000);
+	nc_hist_init(&r->rtt);
+}
+
+static void stream(struct netcopy_result *r)
+{
+	run(r, "two-copy", 65536);
+	r->receiver.mismatches = 2;
+}
+
+/* The client asks, so it is the sender; --rx zero-copy on both. */
+static void rr(struct netcopy_result *r)
+{
+	run(r, "one-copy", 64);
+	r->workload = NC_WORKLOAD_RR;
+	r->rx = NC_RX_ZERO_COPY;
+	r->threads = 2;
+	for (uint64_t i = 1; i <= 5000; i++)
+		nc_hist_add(&r->rtt, 9000 + i * i % 77777);
+	r->sender.messages = 5000;
+	r->receiver.messages = 5000;
+	r->sender.rx_zc_mapped = 0;
+	r->sender.rx_zc_copied = 320000;
+	r->receiver.rx_zc_mapped = 0;
+	r->receiver.rx_zc_copied = 320000;
+}
+
+/* Loopback: the kernel copied every send. */
+static void zero_copy(struct netcopy_result *r)
+{
+	struct nc_figures *tx = &r->sender;
+
+	run(r, "zero-copy", 262144);
+	r->rx = NC_RX_RECV;
+	r->reverse = true;
+	r->threads = 4;
+	tx->zc_sends = 1000;
+	tx->zc_notifications = 300;
+	tx->zc_completions = 1000;
+	tx->zc_copied = 1000;
+	tx->zc_enobufs = 3;
+}
+
+/* uring-zc on a kernel that does not say what it copied. */
+static void zero_copy_unknown(struct netcopy_result *r)
+{
+	struct nc_figures *tx = &r->sender;
+
+	run(r, "uring-zc", 4096);
+	r->rx = NC_RX_RECV;
+	tx->zc_sends = 1000;
+	tx->zc_notifications = 1000;
+	tx->zc_completions = 1000;
+	tx->zc_copied = -1;
+	tx->zc_enobufs = 0;
+}
+
+/* --rx zero-copy that mapped some pages, and one the kernel refused. */
+static void rx_zero_copy(struct netcopy_result *r, bool refused)
+{
+	run(r, "sendfile", 1048576);
+	r->rx = NC_RX_ZERO_COPY;
+	r->receiver.rx_zc_mapped = refused ? 0 : 786432000;
+	r->receiver.rx_zc_copied = refused ? 1048576000 : 262144000;
+	if (refused)
+		r->receiver.rx_zc_refused = -EOPNOTSUPP;
+}
+
+/* --sndbuf asked, --rcvbuf left to the kernel; the receiver's held
+ * figure unknown. */
+static void socket_buffers(struct netcopy_result *r)
+{
+	run(r, "two-copy", 16384);
+	r->verify = false;
+	r->sndbuf = 131072;
+	r->sender.sndbuf = 262144;
+	r->sender.rcvbuf = 131072;
+	r->receiver.sndbuf = 16384;
+	r->receiver.rcvbuf = -1;
+}
+
+/* A machine that counts user mode only and lacks some counters. */
+static void partial_counters(struct netcopy_result *r)
+{
+	run(r, "splice", 8192);
+	r->sender.counts.scope = NC_SCOPE_USER;
+	r->sender.counts.known &= ~(1u << NC_EV_CACHE_MISSES |
+				    1u << NC_EV_CYCLES);
+	r->receiver.counts.scope = NC_SCOPE_ALL;
+	r->receiver.counts.known = 1u << NC_EV_TASK_CLOCK |
+				   1u << NC_EV_CONTEXT_SWITCHES;
+	r->receiver.bytes = 0;
+}
+
+static void no_perf(struct netcopy_result *r)
+{
+	run(r, "one-copy", 1000);
+	r->perf = false;
+	r->verify = false;
+	r->sender.counts.scope = NC_SCOPE_OFF;
+	r->sender.counts.known = 1u << NC_EV_TASK_CLOCK;
+	r->receiver.counts.scope = NC_SCOPE_OFF;
+	r->receiver.counts.known = 0;
+}
+
+/* The server went away: the receiver's figures never arrived. */
+static void error(struct netcopy_result *r)
+{
+	run(r, "two-copy", 65536);
+	r->status = -ECONNRESET;
+	r->timestamp = -1;
+	r->kernel[0] = '\0';
+	snprintf(r->host, sizeof(r->host), "host,with \"quotes\"");
+	memset(&r->receiver, 0, sizeof(r->receiver));
+	snprintf(r->receiver.reason, sizeof(r->receiver.reason),
+		 "the server closed the connection");
+	r->sender.interval_ns = 0;
+}
+
+/* Cut short: bytes missing, the reason said. */
+static void short_run(struct netcopy_result *r)
+{
+	run(r, "two-copy", 65536);
+	r->status = NETCOPY_ESHORT;
+	r->sender.measured = false;
+	snprintf(r->receiver.reason, sizeof(r->receiver.reason),
+		 "interrupted");
+}
+
+static void write_all(FILE *out, const char *name,
+		      const struct netcopy_result *r, bool header)
+{
+	static const enum netcopy_format formats[] = {
+		NETCOPY_FORMAT_CSV, NETCOPY_FORMAT_JSON, NETCOPY_FORMAT_TEXT,
+	};
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		fprintf(out, "== %s %s\n", name,
+			i == 0 ? "csv" : i == 1 ? "json" : "text");
+		CHECK_INT(netcopy_result_write(r, out, formats[i],
+					       header && i == 0), 0);
+	}
+}
+
+/* Replace every "from" in *s by "to". */
+static void replace(char **s, const char *from, const char *to)
+{
+	size_t flen = strlen(from), tlen = strlen(to), n = 0;
+	char *p, *out, *o;
+
+	if (!flen)
+		return;
+	for (p = strstr(*s, from); p; p = strstr(p + flen, from))
+		n++;
+	out = malloc(strlen(*s) + n * tlen + 1);
+	if (!out)
+		unit_error("out of memory");
+	o = out;
+	for (p = *s;;) {
+		char *hit = strstr(p, from);
+
+		if (!hit) {
+			strcpy(o, p);
+			break;
+		}
+		memcpy(o, p, (size_t)(hit - p));
+		o += hit - p;
+		memcpy(o, to, tlen);
+		o += tlen;
+		p = hit + flen;
+	}
+	free(*s);
+	*s = out;
+}
+
+/* The CPU model this machine wrote, as JSON text ("..." or null). */
+static char *cpu_model_json(const char *all)
+{
+	const char *j = strstr(all, "json\n");
+	json_object *o, *m, *c;
+	char *s;
+
+	if (!j)
+		unit_error("no JSON written");
+	o = json_tokener_parse(j + 5);
+	if (!o || !json_object_object_get_ex(o, "machine", &m))
+		unit_error("JSON without machine: %.200s", j + 5);
+	json_object_object_get_ex(m, "cpu_model", &c);
+	s = strdup(json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN |
+				JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return s;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+	int c;
+
+	if (!f)
+		unit_error("cannot open %s", path);
+	m = open_memstream(&buf, &len);
+	while ((c = getc(f)) != EOF)
+		putc(c, m);
+	fclose(f);
+	fclose(m);
+	return buf;
+}
+
+/* The first line where a and b differ, for the failure message. */
+static void first_difference(const char *a, const char *b)
+{
+	unsigned int line = 1;
+	const char *la = a, *lb = b;
+
+	for (; *a && *a == *b; a++, b++) {
+		if (*a == '\n') {
+			line++;
+			la = a + 1;
+			lb = b + 1;
+		}
+	}
+	fprintf(stderr, "line %u differs:\n  want: %.*s\n  got:  %.*s\n",
+		line, (int)strcspn(la, "\n"), la, (int)strcspn(lb, "\n"), lb);
+}
+
+int main(void)
+{
+	static struct netcopy_result r;
+	const char *top = getenv("top_srcdir");
+	const char *update = getenv("NETCOPY_UPDATE_EXPECTED");
+	char *got = NULL, *want, *model, path[4096];
+	size_t len = 0;
+	FILE *out = open_memstream(&got, &len);
+
+	if (!out)
+		unit_error("open_memstream failed");
+	stream(&r);
+	write_all(out, "stream", &r, true);
+	rr(&r);
+	write_all(out, "rr", &r, false);
+	zero_copy(&r);
+	write_all(out, "zero-copy", &r, false);
+	zero_copy_unknown(&r);
+	write_all(out, "zero-copy-unknown", &r, false);
+	rx_zero_copy(&r, false);
+	write_all(out, "rx-zero-copy", &r, false);
+	rx_zero_copy(&r, true);
+	write_all(out, "rx-zero-copy-refused", &r, false);
+	socket_buffers(&r);
+	write_all(out, "socket-buffers", &r, false);
+	partial_counters(&r);
+	write_all(out, "partial-counters", &r, false);
+	no_perf(&r);
+	write_all(out, "no-perf", &r, false);
+	error(&r);
+	write_all(out, "error", &r, false);
+	short_run(&r);
+	write_all(out, "short", &r, false);
+	fclose(out);
+
+	model = cpu_model_json(got);
+	{
+		char from[300];
+
+		snprintf(from, sizeof(from), "\"cpu_model\":%s", model);
+		replace(&got, from, "\"cpu_model\":@CPU_MODEL@");
+	}
+	replace(&got, PACKAGE_VERSION, "@VERSION@");
+	free(model);
+
+	if (update) {
+		FILE *f = fopen(update, "w");
+
+		if (!f || fputs(got, f) < 0 || fclose(f))
+			unit_error("cannot write %s", update);
+	}
+	snprintf(path, sizeof(path), "%s/tests/unit-report.expected",
+		 top ? top : ".");
+	want = slurp(path);
+	CHECK(strcmp(got, want) == 0, "output differs from %s", path);
+	if (strcmp(got, want))
+		first_difference(want, got);
+	free(want);
+	free(got);
+	return unit_exit("unit-report");
+}
