@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * report.h - what the report files (columns.c, result.c) offer the
+ * rest of the library and its tests: the table of columns, and the
+ * figures derived from a run's raw ones.  Included by internal.h, after
+ * struct netcopy_result.
+ */
+#ifndef NETCOPY_REPORT_H
+#define NETCOPY_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ---- columns.c: the columns, and the figures they are made of. */
+/* One figure, as it is written: NA (unknown, never 0), a count, a
+ * number with CSV's decimals, or text. */
+enum nc_cell_kind { NC_CELL_NA, NC_CELL_U64, NC_CELL_DOUBLE, NC_CELL_TEXT };
+
+struct nc_cell {
+	enum nc_cell_kind kind;
+	uint64_t u;
+	double d;
+	int decimals;
+	const char *text;
+};
+
+/* The columns, in CSV order (lib/columns.def). */
+enum nc_column_id {
+#define COLUMN(id, name, unit, side, json, text, get, meaning) COL_##id,
+#include "columns.def"
+#undef COLUMN
+	NC_COLUMN_COUNT
+};
+
+/* One column: columns.def says what each member means. */
+struct nc_column {
+	const char *name;
+	const char *unit;
+	const char *side;
+	const char *json;
+	const char *text;
+	struct nc_cell (*get)(const struct netcopy_result *r);
+	const char *meaning;
+};
+extern const struct nc_column nc_columns[];
+extern const size_t nc_column_count;
+
+/* The figure of column id (enum nc_column_id) for run r. */
+struct nc_cell nc_column_cell(const struct netcopy_result *r, size_t id);
+
+struct nc_cell nc_cell_na(void);
+struct nc_cell nc_cell_u64(bool known, uint64_t v);
+struct nc_cell nc_cell_double(bool known, double v, int decimals);
+struct nc_cell nc_cell_text(const char *s);
+
+/* Figures of one side that more than one writer needs. */
+bool nc_figures_have_interval(const struct nc_figures *f);
+double nc_figures_interval_s(const struct nc_figures *f);
+double nc_figures_gbps(const struct nc_figures *f);	/* 0: no interval */
+bool nc_figures_counted(const struct nc_figures *f, enum nc_event ev);
+bool nc_figures_zc_known(const struct nc_figures *f);
+bool nc_figures_rx_zc_known(const struct nc_figures *f);
+struct nc_cell nc_figures_counter(const struct nc_figures *f,
+				  enum nc_event ev);
+struct nc_cell nc_figures_cpu_per_kib(const struct nc_figures *f);
+struct nc_cell nc_figures_cpu_share(const struct nc_figures *f);
+struct nc_cell nc_figures_sock_buf(const struct nc_figures *f, int64_t v);
+const char *nc_scope_name(uint8_t scope);
+const char *nc_status_word(int status);
+bool nc_result_rr(const struct netcopy_result *r);
+bool nc_result_round_trips(const struct netcopy_result *r);
+
+#endif /* NETCOPY_REPORT_H */
