@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * report.h - what the report files (columns.c, result.c) offer the
- * rest of the library and its tests: the table of columns, and the
- * figures derived from a run's raw ones.  Included by internal.h, after
- * struct netcopy_result.
+ * report.h - what the report files (columns.c, report-csv.c, result.c)
+ * offer the rest of the library and its tests: the table of columns,
+ * the figures derived from a run's raw ones, and the writers.  Included
+ * by internal.h, after struct netcopy_result.
  */
 #ifndef NETCOPY_REPORT_H
 #define NETCOPY_REPORT_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* ---- columns.c: the columns, and the figures they are made of. */
 /* One figure, as it is written: NA (unknown, never 0), a count, a
@@ -69,5 +70,8 @@ const char *nc_scope_name(uint8_t scope);
 const char *nc_status_word(int status);
 bool nc_result_rr(const struct netcopy_result *r);
 bool nc_result_round_trips(const struct netcopy_result *r);
+
+/* ---- report-csv.c: a run as one CSV row, after the header if asked. */
+void nc_report_csv(const struct netcopy_result *r, FILE *out, bool header);
 
 #endif /* NETCOPY_REPORT_H */
