@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * report.h - what the report files (columns.c, report-csv.c, result.c)
- * offer the rest of the library and its tests: the table of columns,
- * the figures derived from a run's raw ones, and the writers.  Included
- * by internal.h, after struct netcopy_result.
+ * report.h - what the report files (columns.c, report-print.c,
+ * report-csv.c, report.c) offer the rest of the library and its tests:
+ * the table of columns, the figures derived from a run's raw ones, the
+ * printer and the writers.  Included by internal.h, after struct
+ * netcopy_result.
  */
 #ifndef NETCOPY_REPORT_H
 #define NETCOPY_REPORT_H
@@ -11,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+
+struct json_object;
 
 /* ---- columns.c: the columns, and the figures they are made of. */
 /* One figure, as it is written: NA (unknown, never 0), a count, a
@@ -73,5 +76,45 @@ bool nc_result_round_trips(const struct netcopy_result *r);
 
 /* ---- report-csv.c: a run as one CSV row, after the header if asked. */
 void nc_report_csv(const struct netcopy_result *r, FILE *out, bool header);
+
+/* ---- report-print.c: text or JSON from the same calls (iproute2's
+ * json_print).  A print call names where it goes: the text only, the
+ * JSON only, or both; in the text its fmt (one printf conversion, of the
+ * cell's kind) is printed, nothing for NA; in the JSON the key gets the
+ * value, null for NA. */
+enum nc_print_to {
+	NC_PRINT_TEXT = 1,
+	NC_PRINT_JSON = 2,
+	NC_PRINT_ANY = NC_PRINT_TEXT | NC_PRINT_JSON,
+};
+
+#define NC_PRINT_DEPTH 4
+
+struct nc_printer {
+	FILE *out;
+	bool json;
+	int depth;
+	struct json_object *obj[NC_PRINT_DEPTH];
+};
+
+void nc_printer_init(struct nc_printer *p, FILE *out, bool json);
+/* Write the JSON document out (nothing for text).  Returns 0 or -EIO. */
+int nc_printer_finish(struct nc_printer *p);
+void nc_print_cell(struct nc_printer *p, enum nc_print_to to,
+		   const char *key, const char *fmt, struct nc_cell c);
+/* Column id, under the key and with the fragment columns.def gives it. */
+void nc_print_column(struct nc_printer *p, enum nc_print_to to,
+		     const struct netcopy_result *r, size_t id);
+void nc_print_bool(struct nc_printer *p, const char *key, bool v);
+__attribute__((format(printf, 2, 3)))
+void nc_print_text(struct nc_printer *p, const char *fmt, ...);
+/* A JSON object under key, or null for it (the text is left alone). */
+void nc_print_open(struct nc_printer *p, const char *key);
+void nc_print_close(struct nc_printer *p);
+void nc_print_null(struct nc_printer *p, const char *key);
+
+/* ---- report.c: the text or the JSON document of r.  Returns 0 or
+ * -EIO. */
+int nc_report(const struct netcopy_result *r, FILE *out, bool json);
 
 #endif /* NETCOPY_REPORT_H */

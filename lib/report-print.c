@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * report-print.c - one call writes a figure into the text or the JSON,
+ * after iproute2's json_print: the writer says where each figure goes
+ * (NC_PRINT_TEXT, NC_PRINT_JSON or both) and the printer, made for one
+ * of the two, does its part.  The JSON is built with json-c and written
+ * at the end, so that numbers are written as json-c writes them.
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "internal.h"
+
+void nc_printer_init(struct nc_printer *p, FILE *out, bool json)
+{
+	memset(p, 0, sizeof(*p));
+	p->out = out;
+	p->json = json;
+	if (json)
+		p->obj[0] = json_object_new_object();
+}
+
+int nc_printer_finish(struct nc_printer *p)
+{
+	const int flags = JSON_C_TO_STRING_PLAIN |
+			  JSON_C_TO_STRING_NOSLASHESCAPE;
+	int err = 0;
+
+	if (!p->json)
+		return 0;
+	if (fprintf(p->out, "%s\n",
+		    json_object_to_json_string_ext(p->obj[0], flags)) < 0)
+		err = -EIO;
+	json_object_put(p->obj[0]);
+	p->obj[0] = NULL;
+	return err;
+}
+
+static void add(struct nc_printer *p, const char *key, json_object *v)
+{
+	json_object_object_add(p->obj[p->depth], key, v);
+}
+
+static json_object *json_cell(struct nc_cell c)
+{
+	switch (c.kind) {
+	case NC_CELL_U64:
+		return json_object_new_uint64(c.u);
+	case NC_CELL_DOUBLE:
+		return json_object_new_double(c.d);
+	case NC_CELL_TEXT:
+		return json_object_new_string(c.text);
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * fmt comes from the writers and from columns.def, never from input; it
+ * holds one conversion of the cell's kind (tests/unit-columns checks
+ * the table's).
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void text_cell(FILE *out, const char *fmt, struct nc_cell c)
+{
+	switch (c.kind) {
+	case NC_CELL_U64:
+		fprintf(out, fmt, (unsigned long long)c.u);
+		break;
+	case NC_CELL_DOUBLE:
+		fprintf(out, fmt, c.d);
+		break;
+	case NC_CELL_TEXT:
+		fprintf(out, fmt, c.text);
+		break;
+	default:
+		break;
+	}
+}
+#pragma GCC diagnostic pop
+
+void nc_print_cell(struct nc_printer *p, enum nc_print_to to,
+		   const char *key, const char *fmt, struct nc_cell c)
+{
+	if (p->json && (to & NC_PRINT_JSON) && key)
+		add(p, key, json_cell(c));
+	if (!p->json && (to & NC_PRINT_TEXT) && fmt)
+		text_cell(p->out, fmt, c);
+}
+
+void nc_print_column(struct nc_printer *p, enum nc_print_to to,
+		     const struct netcopy_result *r, size_t id)
+{
+	nc_print_cell(p, to, nc_columns[id].json, nc_columns[id].text,
+		      nc_column_cell(r, id));
+}
+
+void nc_print_bool(struct nc_printer *p, const char *key, bool v)
+{
+	if (p->json)
+		add(p, key, json_object_new_boolean(v));
+}
+
+void nc_print_text(struct nc_printer *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->json)
+		return;
+	va_start(ap, fmt);
+	vfprintf(p->out, fmt, ap);
+	va_end(ap);
+}
+
+void nc_print_open(struct nc_printer *p, const char *key)
+{
+	json_object *o;
+
+	if (!p->json || p->depth + 1 >= NC_PRINT_DEPTH)
+		return;
+	o = json_object_new_object();
+	add(p, key, o);
+	p->obj[++p->depth] = o;
+}
+
+void nc_print_close(struct nc_printer *p)
+{
+	if (p->json && p->depth > 0)
+		p->depth--;
+}
+
+void nc_print_null(struct nc_printer *p, const char *key)
+{
+	if (p->json)
+		add(p, key, NULL);
+}
