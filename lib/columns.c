@@ -235,8 +235,22 @@ static uint8_t rx_used(const struct netcopy_result *r)
 
 /* ---- the table ---- */
 
+const char *const nc_json_obj_path[NC_JSON_OBJ_COUNT] = {
+	[NC_JSON_NONE] = "",
+	[NC_JSON_PARAMS] = "params",
+	[NC_JSON_RESULT] = "result",
+	[NC_JSON_SENDER] = "sender",
+	[NC_JSON_SENDER_COUNTERS] = "sender.counters",
+	[NC_JSON_RECEIVER] = "receiver",
+	[NC_JSON_RECEIVER_COUNTERS] = "receiver.counters",
+	[NC_JSON_ZEROCOPY] = "zerocopy",
+	[NC_JSON_RX_ZEROCOPY] = "rx_zerocopy",
+	[NC_JSON_LATENCY] = "latency",
+	[NC_JSON_MACHINE] = "machine",
+};
+
 /* One getter per column, named get_<id>. */
-#define COLUMN(id, name, unit, side, json, txt, get, meaning)		\
+#define COLUMN(id, name, unit, side, where, key, txt, get, meaning)	\
 	static struct nc_cell get_##id(const struct netcopy_result *r)	\
 	{								\
 		const struct nc_figures *rx __attribute__((unused)) =	\
@@ -249,8 +263,9 @@ static uint8_t rx_used(const struct netcopy_result *r)
 #undef COLUMN
 
 const struct nc_column nc_columns[NC_COLUMN_COUNT] = {
-#define COLUMN(id, name, unit, side, json, txt, get, meaning)		\
-	[COL_##id] = { name, unit, side, json, txt, get_##id, meaning },
+#define COLUMN(id, name, unit, side, where, key, txt, get, meaning)	\
+	[COL_##id] = { name, unit, side, NC_JSON_##where, key, txt,	\
+		       get_##id, meaning },
 #include "columns.def"
 #undef COLUMN
 };

@@ -13,11 +13,13 @@
 
 #include "internal.h"
 
-void nc_printer_init(struct nc_printer *p, FILE *out, bool json)
+void nc_printer_init(struct nc_printer *p, FILE *out, bool json,
+		     const struct netcopy_result *r)
 {
 	memset(p, 0, sizeof(*p));
 	p->out = out;
 	p->json = json;
+	p->r = r;
 	if (json)
 		p->obj[0] = json_object_new_object();
 }
@@ -91,11 +93,10 @@ void nc_print_cell(struct nc_printer *p, enum nc_print_to to,
 		text_cell(p->out, fmt, c);
 }
 
-void nc_print_column(struct nc_printer *p, enum nc_print_to to,
-		     const struct netcopy_result *r, size_t id)
+void nc_print_column(struct nc_printer *p, enum nc_print_to to, size_t id)
 {
-	nc_print_cell(p, to, nc_columns[id].json, nc_columns[id].text,
-		      nc_column_cell(r, id));
+	nc_print_cell(p, to, nc_columns[id].key, nc_columns[id].text,
+		      nc_column_cell(p->r, id));
 }
 
 void nc_print_bool(struct nc_printer *p, const char *key, bool v)
@@ -115,25 +116,50 @@ void nc_print_text(struct nc_printer *p, const char *fmt, ...)
 	va_end(ap);
 }
 
-void nc_print_open(struct nc_printer *p, const char *key)
+/* The last part of obj's path: its key in its parent. */
+static const char *obj_key(enum nc_json_obj obj)
+{
+	const char *dot = strrchr(nc_json_obj_path[obj], '.');
+
+	return dot ? dot + 1 : nc_json_obj_path[obj];
+}
+
+void nc_print_open(struct nc_printer *p, enum nc_json_obj obj)
 {
 	json_object *o;
 
+	/* The document nests three deep: NC_PRINT_DEPTH leaves room. */
 	if (!p->json || p->depth + 1 >= NC_PRINT_DEPTH)
 		return;
 	o = json_object_new_object();
-	add(p, key, o);
+	add(p, obj_key(obj), o);
 	p->obj[++p->depth] = o;
+	p->id[p->depth] = obj;
+}
+
+/* The table's columns of the object being closed, not written yet. */
+static void complete(struct nc_printer *p)
+{
+	for (size_t i = 0; i < nc_column_count; i++) {
+		const struct nc_column *c = &nc_columns[i];
+
+		if (c->where != p->id[p->depth] ||
+		    json_object_object_get_ex(p->obj[p->depth], c->key, NULL))
+			continue;
+		add(p, c->key, json_cell(nc_column_cell(p->r, i)));
+	}
 }
 
 void nc_print_close(struct nc_printer *p)
 {
-	if (p->json && p->depth > 0)
-		p->depth--;
+	if (!p->json || p->depth == 0)
+		return;
+	complete(p);
+	p->depth--;
 }
 
-void nc_print_null(struct nc_printer *p, const char *key)
+void nc_print_null(struct nc_printer *p, enum nc_json_obj obj)
 {
 	if (p->json)
-		add(p, key, NULL);
+		add(p, obj_key(obj), NULL);
 }

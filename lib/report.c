@@ -18,9 +18,9 @@
 #define TEXT NC_PRINT_TEXT
 
 static void column(struct nc_printer *p, enum nc_print_to to,
-		   const struct netcopy_result *r, enum nc_column_id id)
+		   enum nc_column_id id)
 {
-	nc_print_column(p, to, r, id);
+	nc_print_column(p, to, id);
 }
 
 /* "netcopy two-copy: 65536-byte messages, 1 thread, 2 s, server sends" */
@@ -28,17 +28,17 @@ static void params(struct nc_printer *p, const struct netcopy_result *r)
 {
 	bool rr = nc_result_rr(r);
 
-	nc_print_open(p, "params");
-	column(p, ANY, r, COL_IMPLEMENTATION);
-	column(p, ANY, r, COL_MESSAGE_SIZE);
-	column(p, ANY, r, COL_THREADS);
+	nc_print_open(p, NC_JSON_PARAMS);
+	column(p, ANY, COL_IMPLEMENTATION);
+	column(p, ANY, COL_MESSAGE_SIZE);
+	column(p, ANY, COL_THREADS);
 	nc_print_text(p, "%s", r->threads == 1 ? "" : "s");
-	column(p, ANY, r, COL_DURATION_S);
+	column(p, ANY, COL_DURATION_S);
 	nc_print_text(p, ", %s\n", rr ? "request-response" :
 		      r->reverse ? "client sends" : "server sends");
-	column(p, JSON, r, COL_WORKLOAD);
-	column(p, JSON, r, COL_DIRECTION);
-	column(p, JSON, r, COL_RX);
+	column(p, JSON, COL_WORKLOAD);
+	column(p, JSON, COL_DIRECTION);
+	column(p, JSON, COL_RX);
 	/* null: the kernel's default, autotuned */
 	nc_print_cell(p, JSON, "sndbuf", NULL,
 		      nc_cell_u64(r->sndbuf != 0, r->sndbuf));
@@ -46,7 +46,6 @@ static void params(struct nc_printer *p, const struct netcopy_result *r)
 		      nc_cell_u64(r->rcvbuf != 0, r->rcvbuf));
 	nc_print_bool(p, "verify", r->verify);
 	nc_print_bool(p, "perf", r->perf);
-	column(p, JSON, r, COL_HOST);
 	nc_print_close(p);
 }
 
@@ -54,18 +53,18 @@ static void params(struct nc_printer *p, const struct netcopy_result *r)
 static void latency(struct nc_printer *p, const struct netcopy_result *r)
 {
 	if (!nc_result_round_trips(r)) {
-		nc_print_null(p, "latency");
+		nc_print_null(p, NC_JSON_LATENCY);
 		return;
 	}
-	nc_print_open(p, "latency");
+	nc_print_open(p, NC_JSON_LATENCY);
 	nc_print_text(p, "  round trips   %llu",
 		      (unsigned long long)nc_hist_count(&r->rtt));
-	column(p, JSON, r, COL_ROUND_TRIPS);
-	column(p, ANY, r, COL_ROUND_TRIPS_PER_SEC);
+	column(p, JSON, COL_ROUND_TRIPS);
+	column(p, ANY, COL_ROUND_TRIPS_PER_SEC);
 	nc_print_cell(p, ANY, "mean_us", "\n  round trip    mean %.3f us",
 		      nc_column_cell(r, COL_LATENCY_US));
 	for (enum nc_column_id id = COL_RTT_MIN_US; id <= COL_RTT_MAX_US; id++)
-		column(p, ANY, r, id);
+		column(p, ANY, id);
 	nc_print_close(p);
 }
 
@@ -74,28 +73,27 @@ static void result(struct nc_printer *p, const struct netcopy_result *r)
 {
 	const struct nc_figures *rx = &r->receiver;
 
-	nc_print_open(p, "result");
-	column(p, JSON, r, COL_STATUS);
+	nc_print_open(p, NC_JSON_RESULT);
+	column(p, JSON, COL_STATUS);
 	if (rx->reason[0])
 		nc_print_cell(p, JSON, "reason", NULL,
 			      nc_cell_text(rx->reason));
 	if (!rx->measured)
 		nc_print_text(p, "  received      NA (the receiver's figures "
 			      "never arrived)\n");
-	column(p, ANY, r, COL_TOTAL_BYTES);
-	column(p, ANY, r, COL_MESSAGES);
-	column(p, ANY, r, COL_INTERVAL_S);
-	column(p, ANY, r, COL_THROUGHPUT_GBPS);
-	column(p, ANY, r, COL_MESSAGES_PER_SEC);
-	column(p, JSON, r, COL_LATENCY_US);
+	column(p, ANY, COL_TOTAL_BYTES);
+	column(p, ANY, COL_MESSAGES);
+	column(p, ANY, COL_INTERVAL_S);
+	column(p, ANY, COL_THROUGHPUT_GBPS);
+	column(p, ANY, COL_MESSAGES_PER_SEC);
+	column(p, JSON, COL_LATENCY_US);
 	if (rx->measured)
 		nc_print_text(p, "  per message   %.3f us (mean time per "
 			      "message)\n", (double)rx->latency_ns / 1e3);
-	column(p, JSON, r, COL_MISMATCHES);
+	column(p, JSON, COL_MISMATCHES);
 	if (rx->measured && r->verify)
 		nc_print_text(p, "  verify        %llu mismatched messages\n",
 			      (unsigned long long)rx->mismatches);
-	column(p, JSON, r, COL_COUNTERS_SCOPE);
 	nc_print_close(p);
 }
 
@@ -105,22 +103,22 @@ static void zero_copy(struct nc_printer *p, const struct netcopy_result *r)
 	double copied;
 
 	if (!nc_figures_zc_known(tx)) {
-		nc_print_null(p, "zerocopy");
+		nc_print_null(p, NC_JSON_ZEROCOPY);
 		return;
 	}
 	copied = tx->zc_completions ?
 		 (double)tx->zc_copied / (double)tx->zc_completions : 0;
-	nc_print_open(p, "zerocopy");
-	column(p, ANY, r, COL_ZC_SENDS);
-	column(p, ANY, r, COL_ZC_NOTIFICATIONS);
-	column(p, ANY, r, COL_ZC_COMPLETIONS);
-	column(p, ANY, r, COL_ZC_COPIED);
+	nc_print_open(p, NC_JSON_ZEROCOPY);
+	column(p, ANY, COL_ZC_SENDS);
+	column(p, ANY, COL_ZC_NOTIFICATIONS);
+	column(p, ANY, COL_ZC_COMPLETIONS);
+	column(p, ANY, COL_ZC_COPIED);
 	if (tx->zc_copied >= 0)
 		nc_print_text(p, " (%.1f %%), ", copied * 100);
 	else
 		nc_print_text(p, "copied by the kernel NA (it would not "
 			      "say), ");
-	column(p, ANY, r, COL_ZC_ENOBUFS);
+	column(p, ANY, COL_ZC_ENOBUFS);
 	if (copied > 0.5)
 		nc_print_text(p, "                the kernel fell back to "
 			      "copying on this path (loopback and veth always "
@@ -138,10 +136,10 @@ static void rx_zero_copy(struct nc_printer *p, const char *side,
 	uint64_t all = mapped + (uint64_t)f->rx_zc_copied;
 
 	if (!nc_figures_rx_zc_known(f)) {
-		nc_print_null(p, "rx_zerocopy");
+		nc_print_null(p, NC_JSON_RX_ZEROCOPY);
 		return;
 	}
-	nc_print_open(p, "rx_zerocopy");
+	nc_print_open(p, NC_JSON_RX_ZEROCOPY);
 	nc_print_text(p, "  rx zero-copy  %s: ", side);
 	nc_print_cell(p, ANY, "mapped", "%llu bytes mapped",
 		      nc_cell_u64(true, mapped));
@@ -165,7 +163,8 @@ static void rx_zero_copy(struct nc_printer *p, const char *side,
 	nc_print_close(p);
 }
 
-static void counters(struct nc_printer *p, const struct nc_figures *f)
+static void counters(struct nc_printer *p, enum nc_json_obj obj,
+		     const struct nc_figures *f)
 {
 	static const char *const key[NC_EV_COUNT] = {
 		"cycles", "instructions", "cache_references", "cache_misses",
@@ -176,7 +175,7 @@ static void counters(struct nc_printer *p, const struct nc_figures *f)
 		"ctx-switches", "task-clock-ns", "page-faults",
 	};
 
-	nc_print_open(p, "counters");
+	nc_print_open(p, obj);
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++) {
 		if (nc_figures_counted(f, ev))
 			nc_print_text(p, ", %s ", label[ev]);
@@ -188,17 +187,18 @@ static void counters(struct nc_printer *p, const struct nc_figures *f)
 	nc_print_close(p);
 }
 
-/* One side's own figures, under key in JSON, after label in the text. */
-static void side(struct nc_printer *p, const char *key, const char *label,
-		 const struct nc_figures *f)
+/* One side's own figures: obj in JSON (NC_JSON_SENDER or _RECEIVER,
+ * each followed by its counters), after label in the text. */
+static void side(struct nc_printer *p, enum nc_json_obj obj,
+		 const char *label, const struct nc_figures *f)
 {
 	nc_print_text(p, "  %-13s", label);
 	if (!f->measured) {
 		nc_print_text(p, " NA (figures never arrived)\n");
-		nc_print_null(p, key);
+		nc_print_null(p, obj);
 		return;
 	}
-	nc_print_open(p, key);
+	nc_print_open(p, obj);
 	nc_print_cell(p, JSON, "bytes", NULL, nc_cell_u64(true, f->bytes));
 	nc_print_cell(p, JSON, "messages", NULL,
 		      nc_cell_u64(true, f->messages));
@@ -216,7 +216,8 @@ static void side(struct nc_printer *p, const char *key, const char *label,
 		      nc_figures_sock_buf(f, f->sndbuf));
 	nc_print_cell(p, JSON, "rcvbuf", NULL,
 		      nc_figures_sock_buf(f, f->rcvbuf));
-	counters(p, f);
+	counters(p, obj == NC_JSON_SENDER ? NC_JSON_SENDER_COUNTERS :
+		 NC_JSON_RECEIVER_COUNTERS, f);
 	nc_print_text(p, " [counters: %s]\n", nc_scope_name(f->counts.scope));
 	nc_print_close(p);
 }
@@ -271,12 +272,11 @@ static void machine(struct nc_printer *p, const struct netcopy_result *r)
 	char model[200];
 
 	cpu_model(model, sizeof(model));
-	nc_print_open(p, "machine");
-	column(p, JSON, r, COL_TIMESTAMP);
-	column(p, JSON, r, COL_KERNEL);
+	nc_print_open(p, NC_JSON_MACHINE);
+	column(p, JSON, COL_TIMESTAMP);
+	column(p, JSON, COL_KERNEL);
 	nc_print_cell(p, JSON, "cpu_model", NULL,
 		      model[0] ? nc_cell_text(model) : nc_cell_na());
-	column(p, JSON, r, COL_NETCOPY_VERSION);
 	nc_print_close(p);
 }
 
@@ -286,8 +286,8 @@ static void json_document(struct nc_printer *p,
 	nc_print_cell(p, JSON, "schema", NULL, nc_cell_u64(true, 1));
 	params(p, r);
 	result(p, r);
-	side(p, "sender", "sender", &r->sender);
-	side(p, "receiver", "receiver", &r->receiver);
+	side(p, NC_JSON_SENDER, "sender", &r->sender);
+	side(p, NC_JSON_RECEIVER, "receiver", &r->receiver);
 	zero_copy(p, r);
 	rx_zero_copy(p, NULL, &r->receiver);
 	latency(p, r);
@@ -308,10 +308,10 @@ static void text_document(struct nc_printer *p,
 	rx_zero_copy(p, rr ? "server" : "receiver", rx);
 	if (rr)
 		rx_zero_copy(p, "client", &r->sender);
-	side(p, NULL, rr ? "client (asks)" : "sender", &r->sender);
-	side(p, NULL, rr ? "server" : "receiver", rx);
+	side(p, NC_JSON_SENDER, rr ? "client (asks)" : "sender", &r->sender);
+	side(p, NC_JSON_RECEIVER, rr ? "server" : "receiver", rx);
 	sock_bufs(p, r);
-	column(p, TEXT, r, COL_STATUS);
+	column(p, TEXT, COL_STATUS);
 	nc_print_text(p, "%s%s\n", rx->reason[0] ? ": " : "", rx->reason);
 }
 
@@ -319,7 +319,7 @@ int nc_report(const struct netcopy_result *r, FILE *out, bool json)
 {
 	struct nc_printer p;
 
-	nc_printer_init(&p, out, json);
+	nc_printer_init(&p, out, json, r);
 	if (json)
 		json_document(&p, r);
 	else

@@ -30,18 +30,37 @@ struct nc_cell {
 
 /* The columns, in CSV order (lib/columns.def). */
 enum nc_column_id {
-#define COLUMN(id, name, unit, side, json, text, get, meaning) COL_##id,
+#define COLUMN(id, name, unit, side, where, key, text, get, meaning) COL_##id,
 #include "columns.def"
 #undef COLUMN
 	NC_COLUMN_COUNT
 };
+
+/* The JSON document's objects that hold columns. */
+enum nc_json_obj {
+	NC_JSON_NONE,
+	NC_JSON_PARAMS,
+	NC_JSON_RESULT,
+	NC_JSON_SENDER,
+	NC_JSON_SENDER_COUNTERS,
+	NC_JSON_RECEIVER,
+	NC_JSON_RECEIVER_COUNTERS,
+	NC_JSON_ZEROCOPY,
+	NC_JSON_RX_ZEROCOPY,
+	NC_JSON_LATENCY,
+	NC_JSON_MACHINE,
+	NC_JSON_OBJ_COUNT
+};
+/* Each one's key path from the document's top: "sender.counters". */
+extern const char *const nc_json_obj_path[NC_JSON_OBJ_COUNT];
 
 /* One column: columns.def says what each member means. */
 struct nc_column {
 	const char *name;
 	const char *unit;
 	const char *side;
-	const char *json;
+	uint8_t where;			/* enum nc_json_obj */
+	const char *key;
 	const char *text;
 	struct nc_cell (*get)(const struct netcopy_result *r);
 	const char *meaning;
@@ -93,25 +112,29 @@ enum nc_print_to {
 struct nc_printer {
 	FILE *out;
 	bool json;
+	const struct netcopy_result *r;
 	int depth;
 	struct json_object *obj[NC_PRINT_DEPTH];
+	uint8_t id[NC_PRINT_DEPTH];	/* enum nc_json_obj */
 };
 
-void nc_printer_init(struct nc_printer *p, FILE *out, bool json);
+void nc_printer_init(struct nc_printer *p, FILE *out, bool json,
+		     const struct netcopy_result *r);
 /* Write the JSON document out (nothing for text).  Returns 0 or -EIO. */
 int nc_printer_finish(struct nc_printer *p);
 void nc_print_cell(struct nc_printer *p, enum nc_print_to to,
 		   const char *key, const char *fmt, struct nc_cell c);
 /* Column id, under the key and with the fragment columns.def gives it. */
-void nc_print_column(struct nc_printer *p, enum nc_print_to to,
-		     const struct netcopy_result *r, size_t id);
+void nc_print_column(struct nc_printer *p, enum nc_print_to to, size_t id);
 void nc_print_bool(struct nc_printer *p, const char *key, bool v);
 __attribute__((format(printf, 2, 3)))
 void nc_print_text(struct nc_printer *p, const char *fmt, ...);
-/* A JSON object under key, or null for it (the text is left alone). */
-void nc_print_open(struct nc_printer *p, const char *key);
+/* One of the document's JSON objects, or null for it (the text is left
+ * alone).  Closing it writes the columns the table puts in it that were
+ * not written yet, in the table's order: a new column needs no writer. */
+void nc_print_open(struct nc_printer *p, enum nc_json_obj obj);
 void nc_print_close(struct nc_printer *p);
-void nc_print_null(struct nc_printer *p, const char *key);
+void nc_print_null(struct nc_printer *p, enum nc_json_obj obj);
 
 /* ---- report.c: the text or the JSON document of r.  Returns 0 or
  * -EIO. */

@@ -8,6 +8,10 @@
  * the CPU model and netcopy's version; they are written as @CPU_MODEL@
  * and @VERSION@ before the comparison.
  *
+ * It also checks the table against what was written: each column's
+ * value is in the JSON where columns.def says (where that object is not
+ * null), and each text fragment has one conversion, of its cell's kind.
+ *
  * NETCOPY_UPDATE_EXPECTED=FILE writes what this build prints to FILE,
  * for when an output changes on purpose (read the diff before keeping
  * it).
@@ -188,6 +192,122 @@ static void short_run(struct netcopy_result *r)
 		 "interrupted");
 }
 
+/* The object at path ("sender.counters") in doc; NULL if null. */
+static json_object *object_at(json_object *doc, const char *path)
+{
+	char buf[64], *save = NULL;
+	json_object *o = doc;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *k = strtok_r(buf, ".", &save); k && o;
+	     k = strtok_r(NULL, ".", &save))
+		if (!json_object_object_get_ex(o, k, &o))
+			unit_error("no %s in the JSON document", path);
+	return o;
+}
+
+static bool same(json_object *v, struct nc_cell c)
+{
+	switch (c.kind) {
+	case NC_CELL_NA:
+		return v == NULL;
+	case NC_CELL_U64:
+		return json_object_is_type(v, json_type_int) &&
+		       json_object_get_uint64(v) == c.u;
+	case NC_CELL_DOUBLE:
+		return json_object_is_type(v, json_type_double) &&
+		       json_object_get_double(v) == c.d;
+	case NC_CELL_TEXT:
+		return json_object_is_type(v, json_type_string) &&
+		       strcmp(json_object_get_string(v), c.text) == 0;
+	}
+	return false;
+}
+
+/* Each column is in r's JSON where the table says, with its value. */
+static void check_json_places(const char *name,
+			      const struct netcopy_result *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	json_object *doc;
+
+	CHECK_INT(netcopy_result_write(r, m, NETCOPY_FORMAT_JSON, false), 0);
+	fclose(m);
+	doc = json_tokener_parse(buf);
+	if (!doc)
+		unit_error("%s: the JSON does not parse", name);
+	for (size_t i = 0; i < nc_column_count; i++) {
+		const struct nc_column *c = &nc_columns[i];
+		json_object *o, *v = NULL;
+
+		if (c->where == NC_JSON_NONE)
+			continue;
+		o = object_at(doc, nc_json_obj_path[c->where]);
+		if (!o)
+			continue;
+		CHECK(json_object_object_get_ex(o, c->key, &v),
+		      "%s: no %s.%s for %s", name,
+		      nc_json_obj_path[c->where], c->key, c->name);
+		CHECK(same(v, nc_column_cell(r, i)), "%s: %s.%s is %s, not %s",
+		      name, nc_json_obj_path[c->where], c->key,
+		      json_object_to_json_string(v), c->name);
+	}
+	json_object_put(doc);
+	free(buf);
+}
+
+/* The conversion of a text fragment, which must hold exactly one. */
+static const char *conversion(const char *fmt, char *buf, size_t len)
+{
+	const char *found = NULL;
+	size_t n = 0;
+
+	for (const char *s = fmt; (s = strchr(s, '%')); s++) {
+		if (s[1] == '%') {
+			s++;
+			continue;
+		}
+		found = s;
+		n++;
+	}
+	if (n != 1)
+		return NULL;
+	snprintf(buf, len, "%.*s", (int)strcspn(found + 1, "diouxXeEfgGsc") + 2,
+		 found);
+	return buf;
+}
+
+static bool text_shown[NC_COLUMN_COUNT];
+
+/* Each fragment fits the kind of its column's cell, where known. */
+static void check_text_fragments(const char *name,
+				 const struct netcopy_result *r)
+{
+	for (size_t i = 0; i < nc_column_count; i++) {
+		const char *fmt = nc_columns[i].text, *conv;
+		struct nc_cell c = nc_column_cell(r, i);
+		char buf[16];
+		char last;
+
+		if (!fmt || c.kind == NC_CELL_NA)
+			continue;
+		conv = conversion(fmt, buf, sizeof(buf));
+		CHECK(conv, "%s: text \"%s\" has not one conversion",
+		      nc_columns[i].name, fmt);
+		if (!conv)
+			continue;
+		last = conv[strlen(conv) - 1];
+		CHECK(c.kind == NC_CELL_U64 ? strcmp(conv + strlen(conv) - 3,
+						     "llu") == 0 :
+		      c.kind == NC_CELL_DOUBLE ? strchr("eEfgG", last) != NULL :
+		      last == 's', "%s: %s: \"%s\" does not fit its cell",
+		      name, nc_columns[i].name, fmt);
+		text_shown[i] = true;
+	}
+}
+
 static void write_all(FILE *out, const char *name,
 		      const struct netcopy_result *r, bool header)
 {
@@ -201,6 +321,8 @@ static void write_all(FILE *out, const char *name,
 		CHECK_INT(netcopy_result_write(r, out, formats[i],
 					       header && i == 0), 0);
 	}
+	check_json_places(name, r);
+	check_text_fragments(name, r);
 }
 
 /* Replace every "from" in *s by "to". */
@@ -322,6 +444,9 @@ int main(void)
 	short_run(&r);
 	write_all(out, "short", &r, false);
 	fclose(out);
+	for (size_t i = 0; i < nc_column_count; i++)
+		CHECK(!nc_columns[i].text || text_shown[i],
+		      "no run shows %s's text", nc_columns[i].name);
 
 	model = cpu_model_json(got);
 	{
