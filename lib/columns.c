@@ -81,8 +81,10 @@ struct nc_cell nc_figures_counter(const struct nc_figures *f,
 /* CPU microseconds per KiB moved: netperf's service demand. */
 struct nc_cell nc_figures_cpu_per_kib(const struct nc_figures *f)
 {
-	return nc_cell_double(f->measured && f->bytes, (double)f->cpu_us /
-			      ((double)f->bytes / 1024), 5);
+	bool known = f->measured && f->bytes;
+
+	return nc_cell_double(known, known ? (double)f->cpu_us /
+			      ((double)f->bytes / 1024) : 0, 5);
 }
 
 /* CPU time as a share of one CPU over the side's interval. */
@@ -94,10 +96,18 @@ struct nc_cell nc_figures_cpu_share(const struct nc_figures *f)
 			      nc_figures_interval_s(f) : 0, 1);
 }
 
-/* A socket buffer the kernel held: -1 where not known. */
-struct nc_cell nc_figures_sock_buf(const struct nc_figures *f, int64_t v)
+/* SO_RCVBUF (rcv) or SO_SNDBUF as the kernel held it. */
+struct nc_cell nc_figures_sock_buf(const struct nc_figures *f, bool rcv)
 {
+	int64_t v = rcv ? f->rcvbuf : f->sndbuf;	/* -1: not known */
+
 	return nc_cell_u64(f->measured && v >= 0, (uint64_t)v);
+}
+
+/* What --rcvbuf (rcv) or --sndbuf asked for; 0: the kernel's default. */
+uint64_t nc_result_sock_buf_asked(const struct netcopy_result *r, bool rcv)
+{
+	return rcv ? r->rcvbuf : r->sndbuf;
 }
 
 const char *nc_scope_name(uint8_t scope)
@@ -152,11 +162,16 @@ static double per_s(const struct nc_figures *f, uint64_t messages)
 	return have_interval(f) ? (double)messages / interval_s(f) : 0;
 }
 
-static struct nc_cell per_byte(const struct nc_figures *f, enum nc_event ev,
-			       uint64_t bytes)
+/* Column get_<id>'s figure, for a column made of others. */
+#define col(id) get_##id(r)
+
+/* One count over another, NA unless both are known and the second is
+ * not 0. */
+static struct nc_cell ratio(struct nc_cell n, struct nc_cell d, int decimals)
 {
-	return dbl(nc_figures_counted(f, ev) && bytes,
-		   (double)f->counts.value[ev] / (double)bytes, 4);
+	bool known = n.kind == NC_CELL_U64 && d.kind == NC_CELL_U64 && d.u;
+
+	return dbl(known, known ? (double)n.u / (double)d.u : 0, decimals);
 }
 
 static struct nc_cell task_clock_ms(const struct nc_figures *f)
@@ -169,15 +184,6 @@ static struct nc_cell task_clock_ms(const struct nc_figures *f)
 static struct nc_cell zc(const struct nc_figures *f, int64_t v)
 {
 	return u64(nc_figures_zc_known(f) && v >= 0, (uint64_t)v);
-}
-
-static struct nc_cell zc_copied_fraction(const struct nc_figures *tx)
-{
-	bool known = nc_figures_zc_known(tx) && tx->zc_completions > 0 &&
-		     tx->zc_copied >= 0;
-
-	return dbl(known, known ? (double)tx->zc_copied /
-		   (double)tx->zc_completions : 0, 4);
 }
 
 static struct nc_cell rx_zc(const struct nc_figures *f, int64_t v)

@@ -23,6 +23,12 @@ static void column(struct nc_printer *p, enum nc_print_to to,
 	nc_print_column(p, to, id);
 }
 
+/* A socket buffer asked for, null for the kernel's. */
+static void asked(struct nc_printer *p, const char *key, uint64_t bytes)
+{
+	nc_print_cell(p, JSON, key, NULL, nc_cell_u64(bytes != 0, bytes));
+}
+
 /* "netcopy two-copy: 65536-byte messages, 1 thread, 2 s, server sends" */
 static void params(struct nc_printer *p, const struct netcopy_result *r)
 {
@@ -40,10 +46,8 @@ static void params(struct nc_printer *p, const struct netcopy_result *r)
 	column(p, JSON, COL_DIRECTION);
 	column(p, JSON, COL_RX);
 	/* null: the kernel's default, autotuned */
-	nc_print_cell(p, JSON, "sndbuf", NULL,
-		      nc_cell_u64(r->sndbuf != 0, r->sndbuf));
-	nc_print_cell(p, JSON, "rcvbuf", NULL,
-		      nc_cell_u64(r->rcvbuf != 0, r->rcvbuf));
+	asked(p, "sndbuf", nc_result_sock_buf_asked(r, false));
+	asked(p, "rcvbuf", nc_result_sock_buf_asked(r, true));
 	nc_print_bool(p, "verify", r->verify);
 	nc_print_bool(p, "perf", r->perf);
 	nc_print_close(p);
@@ -99,21 +103,19 @@ static void result(struct nc_printer *p, const struct netcopy_result *r)
 
 static void zero_copy(struct nc_printer *p, const struct netcopy_result *r)
 {
-	const struct nc_figures *tx = &r->sender;
-	double copied;
+	struct nc_cell fraction = nc_column_cell(r, COL_ZC_COPIED_FRACTION);
+	double copied = fraction.kind == NC_CELL_NA ? 0 : fraction.d;
 
-	if (!nc_figures_zc_known(tx)) {
+	if (!nc_figures_zc_known(&r->sender)) {
 		nc_print_null(p, NC_JSON_ZEROCOPY);
 		return;
 	}
-	copied = tx->zc_completions ?
-		 (double)tx->zc_copied / (double)tx->zc_completions : 0;
 	nc_print_open(p, NC_JSON_ZEROCOPY);
 	column(p, ANY, COL_ZC_SENDS);
 	column(p, ANY, COL_ZC_NOTIFICATIONS);
 	column(p, ANY, COL_ZC_COMPLETIONS);
 	column(p, ANY, COL_ZC_COPIED);
-	if (tx->zc_copied >= 0)
+	if (nc_column_cell(r, COL_ZC_COPIED).kind != NC_CELL_NA)
 		nc_print_text(p, " (%.1f %%), ", copied * 100);
 	else
 		nc_print_text(p, "copied by the kernel NA (it would not "
@@ -212,10 +214,8 @@ static void side(struct nc_printer *p, enum nc_json_obj obj,
 		      nc_figures_cpu_share(f));
 	nc_print_cell(p, JSON, "counters_scope", NULL,
 		      nc_cell_text(nc_scope_name(f->counts.scope)));
-	nc_print_cell(p, JSON, "sndbuf", NULL,
-		      nc_figures_sock_buf(f, f->sndbuf));
-	nc_print_cell(p, JSON, "rcvbuf", NULL,
-		      nc_figures_sock_buf(f, f->rcvbuf));
+	nc_print_cell(p, JSON, "sndbuf", NULL, nc_figures_sock_buf(f, false));
+	nc_print_cell(p, JSON, "rcvbuf", NULL, nc_figures_sock_buf(f, true));
 	counters(p, obj == NC_JSON_SENDER ? NC_JSON_SENDER_COUNTERS :
 		 NC_JSON_RECEIVER_COUNTERS, f);
 	nc_print_text(p, " [counters: %s]\n", nc_scope_name(f->counts.scope));
@@ -236,14 +236,18 @@ static void sock_buf(struct nc_printer *p, const char *what,
 		nc_print_text(p, " (the kernel's)");
 }
 
+/* Only when --sndbuf or --rcvbuf was given, as the columns. */
 static void sock_bufs(struct nc_printer *p, const struct netcopy_result *r)
 {
-	if (!r->sndbuf && !r->rcvbuf)
+	uint64_t snd = nc_result_sock_buf_asked(r, false);
+	uint64_t rcv = nc_result_sock_buf_asked(r, true);
+
+	if (!snd && !rcv)
 		return;
 	sock_buf(p, "  socket bufs   sender SO_SNDBUF",
-		 nc_column_cell(r, COL_SND_SOCK_BUF), r->sndbuf);
+		 nc_column_cell(r, COL_SND_SOCK_BUF), snd);
 	sock_buf(p, ", receiver SO_RCVBUF",
-		 nc_column_cell(r, COL_RCV_SOCK_BUF), r->rcvbuf);
+		 nc_column_cell(r, COL_RCV_SOCK_BUF), rcv);
 	nc_print_text(p, "\n");
 }
 

@@ -39,15 +39,24 @@ netcopy_result_mismatches(const struct netcopy_result *r)
 	       (r->sender.measured ? r->sender.mismatches : 0);
 }
 
+/* A count column as the public getters give it: -1 for NA. */
+static int64_t count_or_minus_1(const struct netcopy_result *r,
+				enum nc_column_id id)
+{
+	struct nc_cell c = nc_column_cell(r, id);
+
+	return c.kind == NC_CELL_U64 ? (int64_t)c.u : -1;
+}
+
 NETCOPY_EXPORT int64_t
 netcopy_result_zc_completions(const struct netcopy_result *r)
 {
-	return nc_figures_zc_known(&r->sender) ? r->sender.zc_completions : -1;
+	return count_or_minus_1(r, COL_ZC_COMPLETIONS);
 }
 
 NETCOPY_EXPORT int64_t netcopy_result_zc_copied(const struct netcopy_result *r)
 {
-	return nc_figures_zc_known(&r->sender) ? r->sender.zc_copied : -1;
+	return count_or_minus_1(r, COL_ZC_COPIED);
 }
 
 NETCOPY_EXPORT int netcopy_result_write(const struct netcopy_result *r,
