@@ -50,7 +50,7 @@ static void params(struct nc_printer *p, const struct netcopy_result *r)
 	asked(p, "rcvbuf", nc_result_sock_buf_asked(r, true));
 	nc_print_bool(p, "verify", r->verify);
 	nc_print_bool(p, "perf", r->perf);
-	nc_print_close(p);
+	nc_print_close(p);	/* and Host, from the table */
 }
 
 /* rr's round trips, in microseconds; null for a stream. */
@@ -98,7 +98,7 @@ static void result(struct nc_printer *p, const struct netcopy_result *r)
 	if (rx->measured && r->verify)
 		nc_print_text(p, "  verify        %llu mismatched messages\n",
 			      (unsigned long long)rx->mismatches);
-	nc_print_close(p);
+	nc_print_close(p);	/* and CountersScope */
 }
 
 static void zero_copy(struct nc_printer *p, const struct netcopy_result *r)
@@ -281,7 +281,7 @@ static void machine(struct nc_printer *p, const struct netcopy_result *r)
 	column(p, JSON, COL_KERNEL);
 	nc_print_cell(p, JSON, "cpu_model", NULL,
 		      model[0] ? nc_cell_text(model) : nc_cell_na());
-	nc_print_close(p);
+	nc_print_close(p);	/* and NetcopyVersion */
 }
 
 static void json_document(struct nc_printer *p,
