@@ -455,7 +455,10 @@ int main(void)
 		snprintf(from, sizeof(from), "\"cpu_model\":%s", model);
 		replace(&got, from, "\"cpu_model\":@CPU_MODEL@");
 	}
-	replace(&got, PACKAGE_VERSION, "@VERSION@");
+	/* Only where the version is written, not in figures like it. */
+	replace(&got, "," PACKAGE_VERSION "\n", ",@VERSION@\n");
+	replace(&got, "\"netcopy_version\":\"" PACKAGE_VERSION "\"",
+		"\"netcopy_version\":\"@VERSION@\"");
 	free(model);
 
 	if (update) {
