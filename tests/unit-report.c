@@ -120,7 +120,7 @@ static void zero_copy_unknown(struct netcopy_result *r)
 	tx->zc_enobufs = 0;
 }
 
-/* --rx zero-copy that mapped some pages, and one the kernel refused. */
+/* --rx zero-copy that mapped some pages, or that the kernel refused. */
 static void rx_zero_copy(struct netcopy_result *r, bool refused)
 {
 	run(r, "sendfile", 1048576);
@@ -308,6 +308,34 @@ static void check_text_fragments(const char *name,
 	}
 }
 
+static void rx_zero_copy_mapped(struct netcopy_result *r)
+{
+	rx_zero_copy(r, false);
+}
+
+static void rx_zero_copy_refused(struct netcopy_result *r)
+{
+	rx_zero_copy(r, true);
+}
+
+/* The runs, in the order of the expected output. */
+static const struct {
+	const char *name;
+	void (*fill)(struct netcopy_result *r);
+} runs[] = {
+	{ "stream", stream },
+	{ "rr", rr },
+	{ "zero-copy", zero_copy },
+	{ "zero-copy-unknown", zero_copy_unknown },
+	{ "rx-zero-copy", rx_zero_copy_mapped },
+	{ "rx-zero-copy-refused", rx_zero_copy_refused },
+	{ "socket-buffers", socket_buffers },
+	{ "partial-counters", partial_counters },
+	{ "no-perf", no_perf },
+	{ "error", error },
+	{ "short", short_run },
+};
+
 static void write_all(FILE *out, const char *name,
 		      const struct netcopy_result *r, bool header)
 {
@@ -421,28 +449,10 @@ int main(void)
 
 	if (!out)
 		unit_error("open_memstream failed");
-	stream(&r);
-	write_all(out, "stream", &r, true);
-	rr(&r);
-	write_all(out, "rr", &r, false);
-	zero_copy(&r);
-	write_all(out, "zero-copy", &r, false);
-	zero_copy_unknown(&r);
-	write_all(out, "zero-copy-unknown", &r, false);
-	rx_zero_copy(&r, false);
-	write_all(out, "rx-zero-copy", &r, false);
-	rx_zero_copy(&r, true);
-	write_all(out, "rx-zero-copy-refused", &r, false);
-	socket_buffers(&r);
-	write_all(out, "socket-buffers", &r, false);
-	partial_counters(&r);
-	write_all(out, "partial-counters", &r, false);
-	no_perf(&r);
-	write_all(out, "no-perf", &r, false);
-	error(&r);
-	write_all(out, "error", &r, false);
-	short_run(&r);
-	write_all(out, "short", &r, false);
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		runs[i].fill(&r);
+		write_all(out, runs[i].name, &r, i == 0);
+	}
 	fclose(out);
 	for (size_t i = 0; i < nc_column_count; i++)
 		CHECK(!nc_columns[i].text || text_shown[i],
