@@ -8,8 +8,8 @@ unit_internal_tests = \
 	tests/unit-wire \
 	tests/unit-parse \
 	tests/unit-histogram \
-	tests/unit-columns \
 	tests/unit-report \
+	tests/unit-columns \
 	tests/unit-counters
 
 check_PROGRAMS += $(unit_internal_tests) tests/unit-loopback
@@ -31,13 +31,13 @@ tests_unit_parse_LDADD = lib/libnetcopy-internal.la
 tests_unit_histogram_SOURCES = tests/unit-histogram.c tests/unit.h
 tests_unit_histogram_LDADD = lib/libnetcopy-internal.la
 
-tests_unit_columns_SOURCES = tests/unit-columns.c tests/unit.h
-tests_unit_columns_LDADD = lib/libnetcopy-internal.la
-
 tests_unit_report_SOURCES = tests/unit-report.c tests/unit.h
 tests_unit_report_CFLAGS = $(AM_CFLAGS) $(JSON_C_CFLAGS)
 tests_unit_report_LDADD = lib/libnetcopy-internal.la $(JSON_C_LIBS)
 EXTRA_DIST += tests/unit-report.expected
+
+tests_unit_columns_SOURCES = tests/unit-columns.c tests/unit.h
+tests_unit_columns_LDADD = lib/libnetcopy-internal.la
 
 tests_unit_counters_SOURCES = tests/unit-counters.c tests/unit.h
 tests_unit_counters_LDADD = lib/libnetcopy-internal.la
