@@ -97,6 +97,8 @@ void nc_print_column(struct nc_printer *p, enum nc_print_to to, size_t id)
 {
 	nc_print_cell(p, to, nc_columns[id].key, nc_columns[id].text,
 		      nc_column_cell(p->r, id));
+	if (to & NC_PRINT_TEXT)
+		p->shown[id] = true;
 }
 
 void nc_print_bool(struct nc_printer *p, const char *key, bool v)
@@ -162,4 +164,26 @@ void nc_print_null(struct nc_printer *p, enum nc_json_obj obj)
 {
 	if (p->json)
 		add(p, obj_key(obj), NULL);
+}
+
+void nc_print_text_rest(struct nc_printer *p, enum nc_json_obj obj,
+			const char *lead)
+{
+	const char *sep = lead;
+
+	if (p->json)
+		return;
+	for (size_t i = 0; i < nc_column_count; i++) {
+		struct nc_cell c = nc_column_cell(p->r, i);
+
+		if (nc_columns[i].where != obj || !nc_columns[i].text ||
+		    p->shown[i] || c.kind == NC_CELL_NA)
+			continue;
+		fputs(sep, p->out);
+		text_cell(p->out, nc_columns[i].text, c);
+		p->shown[i] = true;
+		sep = ", ";
+	}
+	if (sep != lead)
+		fputc('\n', p->out);
 }

@@ -220,6 +220,7 @@ static void side(struct nc_printer *p, enum nc_json_obj obj,
 		 NC_JSON_RECEIVER_COUNTERS, f);
 	nc_print_text(p, " [counters: %s]\n", nc_scope_name(f->counts.scope));
 	nc_print_close(p);
+	nc_print_text_rest(p, obj, "                ");
 }
 
 /* One buffer the kernel held, and what was asked for it (text only). */

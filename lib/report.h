@@ -117,6 +117,7 @@ struct nc_printer {
 	int depth;
 	struct json_object *obj[NC_PRINT_DEPTH];
 	uint8_t id[NC_PRINT_DEPTH];	/* enum nc_json_obj */
+	bool shown[NC_COLUMN_COUNT];	/* in the text, by nc_print_column */
 };
 
 void nc_printer_init(struct nc_printer *p, FILE *out, bool json,
@@ -136,6 +137,11 @@ void nc_print_text(struct nc_printer *p, const char *fmt, ...);
 void nc_print_open(struct nc_printer *p, enum nc_json_obj obj);
 void nc_print_close(struct nc_printer *p);
 void nc_print_null(struct nc_printer *p, enum nc_json_obj obj);
+/* The text's counterpart: the known columns of obj with a fragment,
+ * not shown yet, on one line after lead, joined by ", " (nothing when
+ * there are none). */
+void nc_print_text_rest(struct nc_printer *p, enum nc_json_obj obj,
+			const char *lead);
 
 /* ---- report.c: the text or the JSON document of r.  Returns 0 or
  * -EIO. */
