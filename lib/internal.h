@@ -593,15 +593,7 @@ struct netcopy_result {
 	struct nc_histogram rtt;	/* rr: every round trip, in ns */
 };
 
-/* One CSV column: what it is called, its unit, whose figure it is and
- * what it means (README's table lists the same). */
-struct nc_column {
-	const char *name;
-	const char *unit;
-	const char *side;
-	const char *meaning;
-};
-extern const struct nc_column nc_columns[];
-extern const size_t nc_column_count;
+/* ---- report.h: the columns, and the writers of a result. */
+#include "report.h"
 
 #endif /* NETCOPY_INTERNAL_H */

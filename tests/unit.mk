@@ -8,6 +8,7 @@ unit_internal_tests = \
 	tests/unit-wire \
 	tests/unit-parse \
 	tests/unit-histogram \
+	tests/unit-report \
 	tests/unit-columns \
 	tests/unit-counters \
 	tests/unit-tcp-info
@@ -30,6 +31,11 @@ tests_unit_parse_LDADD = lib/libnetcopy-internal.la
 
 tests_unit_histogram_SOURCES = tests/unit-histogram.c tests/unit.h
 tests_unit_histogram_LDADD = lib/libnetcopy-internal.la
+
+tests_unit_report_SOURCES = tests/unit-report.c tests/unit.h
+tests_unit_report_CFLAGS = $(AM_CFLAGS) $(JSON_C_CFLAGS)
+tests_unit_report_LDADD = lib/libnetcopy-internal.la $(JSON_C_LIBS)
+EXTRA_DIST += tests/unit-report.expected
 
 tests_unit_columns_SOURCES = tests/unit-columns.c tests/unit.h
 tests_unit_columns_LDADD = lib/libnetcopy-internal.la
