@@ -45,6 +45,15 @@ def fmt(value, digits=6):
     return "%.*g" % (digits, value)
 
 
+def short(value):
+    """A figure for reading: 3 significant digits, no exponent; NA."""
+    if value is None:
+        return NA
+    if abs(value) >= 999.5:
+        return "%d" % round(value)
+    return "%.3g" % value
+
+
 def read_table(path):
     """(fieldnames, rows) of a CSV file; OSError or ValueError if unreadable.
 

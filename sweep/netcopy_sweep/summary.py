@@ -109,6 +109,17 @@ def describe(values):
     return {s: data.fmt(got[s]) for s in STAT_SUFFIXES}
 
 
+def median_of(srow, figure):
+    """A summary row's median of figure, as a number or None."""
+    return data.number(srow.get(figure + "_median"))
+
+
+def interval_of(srow, figure):
+    """A summary row's (ci95_low, ci95_high) of figure, numbers or None."""
+    return (data.number(srow.get(figure + "_ci95_low")),
+            data.number(srow.get(figure + "_ci95_high")))
+
+
 def summarize(rows, fieldnames=None):
     """(fieldnames, summary_rows) of results rows; rows not ok left out.
 

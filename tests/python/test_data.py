@@ -79,3 +79,11 @@ def test_first_seen():
 ])
 def test_size_text(size, text):
     assert data.size_text(size) == text
+
+
+@pytest.mark.parametrize("value,text", [
+    (None, "NA"), (0.123456, "0.123"), (13.0342, "13"), (321469.0, "321469"),
+    (999.6, "1000"), (999.4, "999"), (1000.4, "1000"),
+])
+def test_short(value, text):
+    assert data.short(value) == text
