@@ -21,7 +21,7 @@ import os
 import sys
 import time
 
-from . import data, report, stats, summary
+from . import data, stats, summary
 
 PROG = "netcopy-sweep compare"
 
@@ -315,7 +315,7 @@ def render(args, names, tables, sweep_keys, results, plots, note):
         out += ["", "%s differs: %s." % (k, ", ".join(
             "%s %s" % nv for nv in zip(names, values)))]
     for name, rows in results.items():
-        points = report.Points(rows)
+        points = summary.Points(rows)
         out += ["", "## %s against %s" % (name, names[0]), ""]
         out += [c for c in (_counts(rows, f) for f in FIGURES) if c]
         if args.fail_above is not None:

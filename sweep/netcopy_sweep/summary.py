@@ -148,3 +148,59 @@ def write_summary(path, rows, fieldnames=None):
     out_fields, out = summarize(rows, fieldnames)
     data.write_csv(path, out_fields, out)
     return out_fields, out
+
+
+def threads_text(threads):
+    return "%s thread%s" % (threads, "" if threads == "1" else "s")
+
+
+class Points:
+    """The summary rows with the names a reader needs: mode and context.
+
+    A mode is an Implementation, with its receive call where the sweep
+    ran it with more than one; a context is what a point has besides its
+    mode and size (thread count, and workload, direction, topology or
+    client host where those vary).
+    """
+
+    def __init__(self, summary_rows):
+        self.rows = summary_rows
+        fields = data.fieldnames_of(summary_rows)
+        keys = key_columns(fields)
+        rx_of = {}
+        for r in summary_rows:
+            rx_of.setdefault(r.get("Implementation"), set()).add(r.get("Rx"))
+        self.rx_of = rx_of
+        self.context_keys = [k for k in keys if k not in (
+            "Implementation", "Rx", "MessageSize")]
+        self.varying = [k for k in self.context_keys if k == "Threads" or
+                        len({r.get(k) for r in summary_rows}) > 1]
+
+    def mode(self, r):
+        impl = r.get("Implementation", data.NA)
+        if len(self.rx_of.get(impl, ())) > 1:
+            return "%s (rx %s)" % (impl, r.get("Rx"))
+        return impl
+
+    def context(self, r):
+        return tuple(r.get(k, data.NA) for k in self.context_keys)
+
+    def context_text(self, r):
+        parts = []
+        for k in self.varying:
+            value = r.get(k, data.NA)
+            parts.append(threads_text(value) if k == "Threads" else value)
+        return ", ".join(parts)
+
+    def name(self, r):
+        """'two-copy 4 KiB, 1 thread': one point, for a list."""
+        return "%s %s, %s" % (self.mode(r), data.size_text(
+            r.get("MessageSize")), self.context_text(r))
+
+    def by_context(self):
+        """{context: {mode: {size: summary row}}}, in first-seen order."""
+        out = {}
+        for r in self.rows:
+            modes = out.setdefault(self.context(r), {})
+            modes.setdefault(self.mode(r), {})[r.get("MessageSize")] = r
+        return out

@@ -143,3 +143,24 @@ def test_real_sweep_matches_the_bash_summary():
             else:
                 assert abs(x - y) <= 1e-5 * abs(x), name
     assert all(r["Throughput_Gbps_ci95_low"] != "NA" for r in new)
+
+
+def test_points_names():
+    rows = [row(1, "two-copy", 4096, 1, 5), row(1, "two-copy", 4096, 2, 5),
+            row(1, "two-copy", 4096, 1, 5, Rx="zero-copy"),
+            row(1, "uring", 65536, 1, 5, Workload="rr")]
+    _, out = summary.summarize(rows)
+    points = summary.Points(out)
+    assert points.varying == ["Workload", "Threads"]
+    assert [points.name(r) for r in out] == [
+        "two-copy (rx recv) 4 KiB, stream, 1 thread",
+        "two-copy (rx recv) 4 KiB, stream, 2 threads",
+        "two-copy (rx zero-copy) 4 KiB, stream, 1 thread",
+        "uring 64 KiB, rr, 1 thread"]
+    contexts = points.by_context()
+    assert list(contexts) == [
+        ("loopback", "stream", "server-sends", "1"),
+        ("loopback", "stream", "server-sends", "2"),
+        ("loopback", "rr", "server-sends", "1")]
+    assert list(contexts[("loopback", "stream", "server-sends", "1")]) == [
+        "two-copy (rx recv)", "two-copy (rx zero-copy)"]
