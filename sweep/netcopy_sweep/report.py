@@ -283,9 +283,11 @@ def interval_findings(points):
 def summary_table(points):
     columns = [(h, f) for h, f in TABLE
                if any(median_of(r, f) is not None for r in points.rows)]
-    head = ["Mode", "Size"] + [k for k in points.varying] + ["n"]
+    head = ["Mode", "Size"] + points.varying + ["n"]
+    align = ["---" if h in ("Mode", "Workload", "Direction", "Topology",
+                            "ClientHost") else "---:" for h in head]
     lines = ["| %s |" % " | ".join(head + [h for h, _ in columns]),
-             "|---|" + "---:|" * (len(head) - 1 + len(columns))]
+             "|%s|" % "|".join(align + ["---:"] * len(columns))]
     for r in points.rows:
         cells = [points.mode(r), data.size_text(r.get("MessageSize"))]
         cells += [r.get(k, data.NA) for k in points.varying]
@@ -315,6 +317,11 @@ def render(meta, summary_rows, rows, plots):
         meta.get("finished", "?"))]
     if meta.get("command"):
         out.append("- command: `%s`" % meta["command"])
+    if topology:
+        out.append("- topology: %s%s" % (topology, ", MTU %s" % meta["mtu"]
+                                         if meta.get("mtu") else ""))
+    out.append("- runs: %d ok, %d not ok (left out of every figure)" % (
+        len(ok), len(rows) - len(ok)))
     if not summary_rows:
         out += ["", "No point finished."]
     else:

@@ -177,6 +177,10 @@ def test_interrupted_meta_and_plots():
     assert "| Kernel | 6.1.0 |" in text and "- repeats: 6" in text
     assert "- command: `netcopy-sweep -r 6`" in text
     assert "- plots: 1 figure" in text
+    assert "- runs: 6 ok, 1 not ok (left out of every figure)" in text
+    assert "- topology: loopback\n" in text
+    assert "- topology: netns, MTU 9000\n" in render(
+        rows, topology="netns", mtu=9000)
     assert "interrupted" not in render(rows)
     assert "## Plots\n\nNone." in render(rows)
 
