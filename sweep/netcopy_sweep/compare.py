@@ -92,6 +92,8 @@ def parse_args(argv):
     p.add_argument("--fail-above", type=_percent, metavar="PCT",
                    help="exit 1 when a point is slower by more than PCT, "
                    "significantly")
+    p.add_argument("--no-plot", action="store_true",
+                   help="write no overlay plots")
     p.add_argument("-o", "--output", metavar="DIR",
                    help="folder for compare.md and compare.csv (default: "
                    "a new netcopy-compare-DATE-TIME)")
@@ -355,7 +357,8 @@ def main(argv=None):
     outdir = args.output or new_folder()
     try:
         os.makedirs(outdir, exist_ok=True)
-        plots, note = plot_overlays(outdir, names, tables)
+        plots, note = ([], "no plots (--no-plot)") if args.no_plot else \
+            plot_overlays(outdir, names, tables)
         text = render(args, names, tables, sweep_keys, results, plots, note)
         write_csv(os.path.join(outdir, "compare.csv"), keys, names, results)
         with open(os.path.join(outdir, "compare.md"), "w",

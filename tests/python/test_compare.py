@@ -40,8 +40,11 @@ def sweep(tmp_path, name, factor=1.0, latency=1.0, n=6, topology="loopback",
     return str(folder)
 
 
-def run(capsys, *argv):
-    rc = compare.main([str(a) for a in argv])
+def run(capsys, *argv, plot=False):
+    """compare.main(argv): (exit code, stdout, stderr); plots only if
+    asked (they take seconds each once matplotlib is there)."""
+    argv = [str(a) for a in argv] + ([] if plot else ["--no-plot"])
+    rc = compare.main(argv)
     out, err = capsys.readouterr()
     return rc, out, err
 
@@ -219,15 +222,17 @@ def test_overlay_plots(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "netcopy_sweep.plot", fake)
     monkeypatch.setattr(netcopy_sweep, "plot", fake, raising=False)
     a, b = sweep(tmp_path, "a"), sweep(tmp_path, "b", 0.7)
-    rc, text, _ = run(capsys, a, b, "-o", tmp_path / "c")
+    rc, text, _ = run(capsys, a, b, "-o", tmp_path / "c", plot=True)
     assert rc == 0
     assert list(seen) == ["a", "b"]
     # 7 x the median of NOISE, (0 + 0.001) / 2.
     assert [r["Throughput_Gbps_median"] for r in seen["b"]] == ["7.0035"] * 3
     assert "![Throughput](compare-throughput.png)" in text
     fake.available = lambda: (False, "matplotlib is missing")
-    rc, text, err = run(capsys, a, b, "-o", tmp_path / "d")
+    rc, text, err = run(capsys, a, b, "-o", tmp_path / "d", plot=True)
     assert rc == 0 and "no plots: matplotlib is missing" in text + err
+    rc, text, err = run(capsys, a, b, "-o", tmp_path / "e")
+    assert rc == 0 and "no plots (--no-plot)" in text
 
 
 def test_real_sweeps_with_small_socket_buffers(tmp_path, capsys):
