@@ -19,6 +19,8 @@ from .plot_figures import (COMPARE_STEMS, FALLBACK_COLOURS,
 GROUP_KEYS = ("Topology", "ClientHost", "Workload", "Direction")
 SIZE_UNITS = ((1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB"))
 PANEL_W, PANEL_H = 3.6, 2.7
+# beyond this many sizes, only every other (third...) tick is labelled
+MAX_SIZE_LABELS = 9
 
 
 def available():
@@ -219,12 +221,15 @@ def _draw_line(ax, pts, style, key):
 def _format_axes(fig, axes, spec, sizes, yscale):
     from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
     lo, hi = min(sizes), max(sizes)
+    stride = -(-len(sizes) // MAX_SIZE_LABELS)
+    labels = [size_label(s) if i % stride == 0 else ""
+              for i, s in enumerate(sizes)]
+    slant = len(sizes) > 5
     for ax in axes:
         ax.set_xscale("log", base=2)
         ax.set_xlim(lo / 1.6, hi * 1.6)
-        ax.set_xticks(sizes, [size_label(s) for s in sizes],
-                      rotation=45 if len(sizes) > 5 else 0,
-                      ha="right" if len(sizes) > 5 else "center")
+        ax.set_xticks(sizes, labels, rotation=45 if slant else 0,
+                      ha="right" if slant else "center")
         ax.xaxis.set_minor_locator(NullLocator())
         ax.grid(True, which="major", alpha=0.35)
         ax.set_yscale(yscale)
@@ -242,11 +247,11 @@ def _format_axes(fig, axes, spec, sizes, yscale):
         ax.set_ylim(bottom=0)
 
 
-def _new_figure(ncols, nrows):
+def _new_figure(ncols, nrows, nsizes=0):
     from matplotlib.figure import Figure
-    fig = Figure(figsize=(max(4.6, PANEL_W * ncols), PANEL_H * nrows + 1.0),
-                 layout="constrained")
-    return fig
+    width = PANEL_W + 0.1 * max(0, nsizes - 8)   # room for the labels
+    return Figure(figsize=(max(4.6, width * ncols), PANEL_H * nrows + 1.0),
+                  layout="constrained")
 
 
 def _draw(spec, entries, styles, rows, title):
@@ -261,7 +266,7 @@ def _draw(spec, entries, styles, rows, title):
                 used.add(key)
                 sizes.update(p[0] for p in pts)
                 values.extend(p[1] for p in pts)
-    fig = _new_figure(len(threads), len(data))
+    fig = _new_figure(len(threads), len(data), len(sizes))
     grid = fig.subplots(len(data), len(threads), sharex=True, sharey=True,
                         squeeze=False)
     for r, (col, rlabel, panels) in enumerate(data):
@@ -308,9 +313,10 @@ def _build(entries, specs, prefix="", title_tail=""):
                 continue
             rows = [(c, rl) for c, rl in spec.columns
                     if _has_data(gentries, c)]
-            title = spec.title + title_tail
-            if parts:
-                title += " (%s)" % ", ".join(parts)
+            title = spec.title
+            if parts or title_tail:
+                title += " (%s)" % "; ".join(
+                    x for x in (", ".join(parts), title_tail) if x)
             stem = _file_stem([prefix + spec.stem] + parts)
             if rows:
                 fig = _draw(spec, gentries, styles, rows, title)
@@ -336,7 +342,7 @@ def build_compare(sweeps):
     """compare's overlays, unsaved, from {label: summary_rows}."""
     entries = [(label, r) for label, rows in sweeps.items() for r in rows]
     specs = [f for f in FIGURES if f.stem in COMPARE_STEMS]
-    tail = ": " + " vs ".join(sweeps)
+    tail = " vs ".join(sweeps)
     return _build(entries, specs, "compare-", tail)
 
 

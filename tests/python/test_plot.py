@@ -228,6 +228,7 @@ def test_compare_overlays(tmp_path):
     stems = [os.path.splitext(png)[0] for _, png, _ in out]
     assert stems == ["compare-throughput-stream", "compare-cpu-stream"]
     assert all((tmp_path / svg).exists() for _, _, svg in out)
+    assert out[0][0].endswith("(stream; base vs new)")
     fig = plot.build_compare({"base": grid(), "new": grid()})[0][2]
     ax = fig.axes[0]
     base = line(ax, "base|two-copy")
@@ -245,3 +246,12 @@ def test_imports_without_matplotlib():
     res = subprocess.run([sys.executable, "-c", code], env=env,
                          capture_output=True, text=True, check=True)
     assert res.stdout.startswith("False matplotlib cannot be imported")
+
+
+def test_many_sizes_label_every_other_tick():
+    sizes = [1 << k for k in range(6, 21)]     # 64 B to 1 MiB, 15 sizes
+    ax = figures(grid(sizes=sizes))["throughput-stream"][1].axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(labels) == 15
+    assert labels[0] == "64 B" and labels[-1] == "1 MiB"
+    assert labels[1] == "" and 5 <= len([x for x in labels if x]) <= 9
