@@ -21,6 +21,7 @@ SIZE_UNITS = ((1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB"))
 PANEL_W, PANEL_H = 3.6, 2.7
 # beyond this many sizes, only every other (third...) tick is labelled
 MAX_SIZE_LABELS = 9
+DODGE_PT = 2.5          # sideways step between series at one size
 
 
 def available():
@@ -156,12 +157,14 @@ def _groups(entries):
 
 def _group_suffix(key, keys):
     """File-name and title parts: the workload always, other group keys
-    where they vary between groups."""
+    where they vary between groups of the same workload (rr's direction
+    is always "client-asks": that alone does not name it)."""
+    w = GROUP_KEYS.index("Workload")
     parts = []
-    for i, name in enumerate(GROUP_KEYS):
-        varies = len({k[i] for k in keys}) > 1
-        if key[i] and (name == "Workload" or varies):
-            parts.append(key[i])
+    for i, value in enumerate(key):
+        varies = len({k[i] for k in keys if k[w] == key[w]}) > 1
+        if value and (i == w or varies):
+            parts.append(value)
     return parts
 
 
@@ -205,7 +208,11 @@ def _threads_label(threads):
     return "%s thread%s" % (_short(threads), "" if threads == 1 else "s")
 
 
-def _draw_line(ax, pts, style, key):
+def _draw_line(ax, pts, style, key, dodge):
+    """A series with its error bars, shifted dodge points sideways so
+    that bars at one size do not hide each other (the data stay put)."""
+    from matplotlib.transforms import ScaledTranslation
+    shift = ScaledTranslation(dodge / 72, 0, ax.figure.dpi_scale_trans)
     xs = [p[0] for p in pts]
     ys = [p[1] for p in pts]
     lo = [p[1] - p[2] if p[2] is not None else 0 for p in pts]
@@ -213,7 +220,8 @@ def _draw_line(ax, pts, style, key):
     lo = [max(v, 0) for v in lo]
     hi = [max(v, 0) for v in hi]
     bars = ax.errorbar(xs, ys, yerr=[lo, hi], capsize=3, linewidth=1.6,
-                       markersize=4, **style)
+                       markersize=4, transform=ax.transData + shift,
+                       **style)
     # the series key names the data line (the legend uses proxies)
     bars.lines[0].set_label("|".join(k or "" for k in key))
 
@@ -266,6 +274,9 @@ def _draw(spec, entries, styles, rows, title):
                 used.add(key)
                 sizes.update(p[0] for p in pts)
                 values.extend(p[1] for p in pts)
+    order = sorted(used, key=styles.order)
+    dodge = {k: DODGE_PT * (i - (len(order) - 1) / 2)
+             for i, k in enumerate(order)}
     fig = _new_figure(len(threads), len(data), len(sizes))
     grid = fig.subplots(len(data), len(threads), sharex=True, sharey=True,
                         squeeze=False)
@@ -274,7 +285,8 @@ def _draw(spec, entries, styles, rows, title):
             ax = grid[r][c]
             series = panels.get(t, {})
             for key in sorted(series, key=styles.order):
-                _draw_line(ax, series[key], styles.style(key), key)
+                _draw_line(ax, series[key], styles.style(key), key,
+                           dodge[key])
             if r == 0:
                 ax.set_title(_threads_label(t), fontsize=10)
             if r == len(data) - 1:

@@ -255,3 +255,21 @@ def test_many_sizes_label_every_other_tick():
     assert len(labels) == 15
     assert labels[0] == "64 B" and labels[-1] == "1 MiB"
     assert labels[1] == "" and 5 <= len([x for x in labels if x]) <= 9
+
+
+def test_direction_named_only_where_it_varies():
+    def point(workload, direction, v):
+        r = row("two-copy", 1024, 1, {"Throughput_Gbps": v},
+                workload=workload)
+        r["Direction"] = direction
+        return r
+    # rr's direction is always client-asks: not a reason to name it
+    rows = [point("stream", "server-sends", 1.0),
+            point("rr", "client-asks", 2.0)]
+    assert set(figures(rows)) == {"throughput-stream", "throughput-rr"}
+    rows.append(point("stream", "client-sends", 3.0))
+    figs = figures(rows)
+    assert {"throughput-stream-server-sends",
+            "throughput-stream-client-sends", "throughput-rr"} == set(figs)
+    (only,) = data_lines(figs["throughput-stream-client-sends"][1].axes[0])
+    assert list(only.get_ydata()) == [3.0]
