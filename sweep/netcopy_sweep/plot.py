@@ -172,8 +172,14 @@ def _present(entries, column):
     return any(column + "_median" in row for _, row in entries)
 
 
+def _size(row):
+    size = _num(row.get("MessageSize"))
+    return size if size is not None and size > 0 else None
+
+
 def _has_data(entries, column):
-    return any(_point(row, column)[0] is not None for _, row in entries)
+    return any(_size(row) is not None and _point(row, column)[0] is not None
+               for _, row in entries)
 
 
 def _y_policy(spec, values):
@@ -188,9 +194,9 @@ def _series(entries, styles, column):
     """{threads: {series key: [(size, med, low, high)...]}}, sorted."""
     panels = {}
     for label, row in entries:
-        size = _num(row.get("MessageSize"))
+        size = _size(row)
         med, low, high = _point(row, column)
-        if size is None or size <= 0 or med is None:
+        if size is None or med is None:
             continue
         threads = _num(row.get("Threads"))
         key = styles.key(label, row)
@@ -226,7 +232,7 @@ def _draw_line(ax, pts, style, key, dodge):
     bars.lines[0].set_label("|".join(k or "" for k in key))
 
 
-def _format_axes(fig, axes, spec, sizes, yscale):
+def _format_axes(axes, spec, sizes, yscale, from_zero):
     from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
     lo, hi = min(sizes), max(sizes)
     stride = -(-len(sizes) // MAX_SIZE_LABELS)
@@ -251,7 +257,7 @@ def _format_axes(fig, axes, spec, sizes, yscale):
         ax.yaxis.set_minor_locator(NullLocator())
     elif spec.ylim:
         ax.set_ylim(*spec.ylim)
-    else:
+    elif from_zero:
         ax.set_ylim(bottom=0)
 
 
@@ -294,8 +300,8 @@ def _draw(spec, entries, styles, rows, title):
             if c == 0:
                 ax.set_ylabel(spec.ylabel if not rlabel else
                               "%s\n%s" % (rlabel, spec.ylabel))
-    _format_axes(fig, [a for row in grid for a in row], spec,
-                 sorted(sizes), _y_policy(spec, values))
+    _format_axes([a for row in grid for a in row], spec, sorted(sizes),
+                 _y_policy(spec, values), min(values) >= 0)
     fig.suptitle(title, fontsize=12)
     fig.legend(handles=styles.legend(used), loc="center left",
                bbox_to_anchor=(1.0, 0.5), frameon=False)

@@ -175,6 +175,9 @@ def test_missing_and_na_columns_are_skipped(tmp_path):
     assert [png for _, png, _ in out] == ["throughput-stream.png"]
     # no MessageSize at all: nothing to draw, and no exception
     assert plot.build_figures([{"Implementation": "x"}]) == []
+    assert plot.build_figures([{"Throughput_Gbps_median": "1"},
+                               {"Throughput_Gbps_median": "2",
+                                "MessageSize": "NA"}]) == []
     assert plot.build_figures([]) == []
 
 
