@@ -21,7 +21,8 @@ SIZE_UNITS = ((1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB"))
 PANEL_W, PANEL_H = 3.6, 2.7
 # beyond this many sizes, only every other (third...) tick is labelled
 MAX_SIZE_LABELS = 9
-DODGE_PT = 2.5          # sideways step between series at one size
+DODGE_PT = 2.5          # sideways step between series at one size,
+DODGE_SPAN_PT = 10      # within this, clear of the next size
 
 
 def available():
@@ -116,8 +117,9 @@ class _Styles:
 
     def order(self, key):
         label, mode, rx = key
-        return (self.labels.index(label) if self.labels else 0,
-                self.modes.index(mode), rx)
+        # mode first: one mode's lines from several sweeps sit together
+        return (self.modes.index(mode),
+                self.labels.index(label) if self.labels else 0, rx)
 
     def legend(self, used):
         from matplotlib.lines import Line2D
@@ -281,7 +283,8 @@ def _draw(spec, entries, styles, rows, title):
                 sizes.update(p[0] for p in pts)
                 values.extend(p[1] for p in pts)
     order = sorted(used, key=styles.order)
-    dodge = {k: DODGE_PT * (i - (len(order) - 1) / 2)
+    step = min(DODGE_PT, DODGE_SPAN_PT / max(1, len(order) - 1))
+    dodge = {k: step * (i - (len(order) - 1) / 2)
              for i, k in enumerate(order)}
     fig = _new_figure(len(threads), len(data), len(sizes))
     grid = fig.subplots(len(data), len(threads), sharex=True, sharey=True,
