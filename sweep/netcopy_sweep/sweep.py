@@ -1,0 +1,398 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""One sweep, once its options are checked: the preflight, the grid in its
+interleaved rounds, --record, then summary.csv, the plots and report.md
+(written also when the sweep is interrupted, from what finished)."""
+
+import os
+import shutil
+import signal
+import tempfile
+import time
+from contextlib import contextmanager
+
+from . import SweepError, data, grid, machine, report, stats, summary
+from .output import Results, fields, timestamp
+from .runner import Runner, first_line
+
+SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
+
+
+@contextmanager
+def signals_held():
+    """Keep a signal from cutting a row or a file in two."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+class Sweep:
+    def __init__(self, plan, topo, progs, opts, outdir, messages, version,
+                 command, reverse):
+        self.plan = plan
+        self.topo = topo
+        self.progs = progs
+        self.opts = opts
+        self.outdir = outdir
+        self.messages = messages
+        self.version = version
+        self.command = command
+        self.reverse = reverse
+        self.estimate = 0.0
+        self.do_plot = False
+        self.plots_text = ""
+        self.started = timestamp()
+        self.t0 = self.started_t = time.monotonic()
+        self.loadavg = machine.LoadAverage()
+        self.notes = []
+        self.failed = 0
+        self.done = 0
+        self.counters = "unknown"
+        self.hw_counters = False
+        self.perf_ok = False
+        self.do_perf_stat = False
+        self.facts = {}
+        self.cleaned = False
+        self.workdir = tempfile.mkdtemp(prefix="netcopy-sweep.")
+        limit = int(plan.duration + (plan.warmup or 0) + 60)
+        self.runner = Runner(progs.bindir, topo, messages, self.workdir,
+                             limit, 0)
+        self.results = None
+        self.schedule = grid.Schedule(plan, stats.median_ci)
+
+    def note(self, text, report=False):
+        self.messages.note(text)
+        if report:
+            self.notes.append(text)
+
+    def log(self, text):
+        self.messages.log(text)
+
+    # ---- preflight ---------------------------------------------------
+
+    def client_args(self, point, duration=None):
+        args = ["-m", point.mode, "-s", str(point.size), "-t",
+                str(point.threads), "-d", "%g" % (duration or
+                                                  self.plan.duration),
+                "-w", point.workload, "-f", "csv"]
+        if point.rx:
+            args += ["--rx", point.rx]
+        return args
+
+    def preflight(self):
+        if self.topo.server_host:
+            self.note("netcopy-sweep %s: client %s, server %s:%s (through "
+                      "%s)" % (self.version, self.progs.client,
+                               self.topo.server_host, self.topo.remote_server,
+                               " ".join(self.topo.ssh)))
+        else:
+            self.note("netcopy-sweep %s: client %s, server %s"
+                      % (self.version, self.progs.client, self.progs.server))
+        self.topo.setup()
+        self.note("topology %s: client -> %s; output in %s"
+                  % (self.topo.label, self.topo.connect, self.outdir))
+        if not self.runner.ensure_main():
+            raise SweepError(1, "the server could not be started (see %s)"
+                             % os.path.join(self.outdir, "sweep.log"))
+        self.probe_modes()
+        self.say_what_is_measured()
+        self.check_perf()
+
+    def probe_modes(self):
+        plan = self.plan
+        supported = []
+        for mode in plan.modes:
+            point = grid.Point(plan.workloads[0], 1, 1024, mode, plan.rxs[0])
+            rc, out, err = self.runner.run_client(
+                self.runner.main.port,
+                self.client_args(point, 0.05) + self.opts.passthrough)
+            if rc == 0:
+                supported.append(mode)
+                lines = out.splitlines()
+                if len(lines) > 1:
+                    row = dict(zip(fields(lines[0]), fields(lines[1])))
+                    self.counters = row.get("CountersScope", "unknown")
+                    if row.get("CPUCycles", "NA") not in ("NA", ""):
+                        self.hw_counters = True
+            elif rc == 4:
+                self.note("mode %s skipped: %s" % (mode, first_line(err)),
+                          report=True)
+            elif rc == 2:
+                raise SweepError(2, "the client refused the options: "
+                                 + first_line(err))
+            else:
+                raise SweepError(1, "preflight run of %s failed (exit %d): "
+                                 "%s" % (mode, rc, first_line(err)))
+        if not supported:
+            raise SweepError(4, "none of the modes asked for (%s) can run "
+                             "here" % " ".join(plan.modes))
+        if supported != plan.modes:
+            plan.modes = supported
+            self.schedule = grid.Schedule(plan, stats.median_ci)
+
+    def say_what_is_measured(self):
+        plan = self.plan
+        what = "throughput, messages/s, latency, CPU time per KiB on both " \
+               "sides, context switches"
+        if "rr" in plan.workloads:
+            what += ", rr round-trip percentiles"
+        if "zero-copy" in plan.modes:
+            what += ", zero-copy completions and copied fraction"
+        self.note("will measure: " + what)
+        if self.counters == "off":
+            self.note("will not measure: perf counters (--no-perf)",
+                      report=True)
+        elif self.counters == "user":
+            self.note("perf counters: user mode only "
+                      "(kernel.perf_event_paranoid=%s; root or <= 1 counts "
+                      "the kernel too)" % machine.perf_paranoid(),
+                      report=True)
+        elif self.counters == "user+kernel":
+            self.note("perf counters: user and kernel mode")
+        if self.counters != "off" and not self.hw_counters:
+            self.note("will not measure: hardware counters (cycles, "
+                      "instructions, cache references/misses): this machine "
+                      "cannot count them (no PMU, e.g. a VM); those columns "
+                      "are NA, software counters and CPU time still count",
+                      report=True)
+
+    def check_perf(self):
+        if not (self.plan.perf_stat or self.plan.record):
+            return
+        check = os.path.join(self.workdir, "perf-check.txt")
+        ok, _ = machine.perf_check(check, "task-clock")
+        if not shutil.which("perf"):
+            self.note("perf (linux-perf) is not installed: --perf-stat and "
+                      "--record are skipped; the sweep goes on", report=True)
+        elif not ok:
+            self.note("perf cannot count here (kernel.perf_event_paranoid="
+                      "%s): --perf-stat and --record are skipped"
+                      % machine.perf_paranoid(), report=True)
+        self.perf_ok = ok
+        if ok and self.plan.perf_stat:
+            self.do_perf_stat = True
+            _, missing = machine.perf_check(check, machine.PERF_EVENT_LIST)
+            if missing:
+                self.note("perf stat: %s not supported on this machine: "
+                          "those Perf* columns are NA" % ", ".join(missing),
+                          report=True)
+            else:
+                self.note("perf stat: every event counts")
+
+    # ---- the grid ----------------------------------------------------
+
+    def sender(self, workload):
+        """The side --perf-stat and --record wrap."""
+        return "client" if workload == "rr" or self.reverse else "server"
+
+    def run_point(self, point, repeat):
+        """Run one point once; its row is added to the CSVs."""
+        side = self.sender(point.workload)
+        pfile = os.path.join(self.workdir, "perf.txt")
+        wrap = []
+        server = None
+        if self.do_perf_stat:
+            wrap = ["perf", "stat", "-x,", "-e", machine.PERF_EVENT_LIST]
+            if side == "client":
+                wrap += ["-o", pfile, "--"]
+            else:
+                server = self.runner.start_server(once=True,
+                                                  wrap=wrap + ["--"])
+                wrap = []
+                if server is None:
+                    self.failed += 1
+                    return
+        if server is None:
+            server = self.runner.ensure_main()
+            if server is None:
+                self.failed += 1
+                return
+        args = self.client_args(point)
+        if self.plan.warmup is not None:
+            args.append("--warmup=%g" % self.plan.warmup)
+        rc, out, err = self.runner.run_client(
+            server.port, args + self.opts.passthrough, wrap)
+        perf = []
+        if self.do_perf_stat:
+            if server is not self.runner.main:
+                self.runner.wait_once(server, 10)
+                text = server.errors()
+            else:
+                text = open(pfile).read() if os.path.exists(pfile) else ""
+            perf = machine.perf_cells(side, text)
+        if rc != 0:
+            self.failed += 1
+            self.note("point %s (repeat %d) failed, client exit %d: %s"
+                      % (grid.point_text(point), repeat, rc,
+                         first_line(err)))
+        with signals_held():
+            row = self.results.add(point.mode, repeat, out, perf)
+        if row is not None:
+            self.done += 1
+            self.schedule.add(point, data.number(row.get("Throughput_Gbps")))
+            self.log("  -> %s Gbit/s, %s us" % (row.get("Throughput_Gbps"),
+                                                row.get("Latency_us")))
+
+    def progress(self, k, text):
+        elapsed = time.monotonic() - self.t0
+        n = self.schedule.planned
+        if k > 1:
+            left = elapsed * (n - k + 1) / (k - 1)
+        else:
+            left = self.estimate
+        self.log("point %d/%d: %s" % (k, n, text))
+        self.messages.progress("[%d/%d] %s | %s elapsed, about %s left"
+                               % (k, n, text, grid.fmt_time(elapsed),
+                                  grid.fmt_time(left + 0.5)))
+
+    def run_grid(self):
+        k = 0
+        while True:
+            todo = self.schedule.next_round()
+            if not todo:
+                break
+            rep = self.schedule.round
+            for point in todo:
+                k += 1
+                self.progress(k, "%s, repeat %d/%d"
+                              % (grid.point_text(point), rep,
+                                 max(self.plan.repeat, rep)))
+                self.run_point(point, rep)
+                self.loadavg.sample()
+        self.messages.end_progress()
+        took = grid.fmt_time(time.monotonic() - self.t0 + 0.5)
+        failed = ", %d points failed" % self.failed if self.failed else ""
+        self.note("grid done: %d rows in %s%s" % (self.done, took, failed))
+        unsettled = self.schedule.unsettled()
+        if unsettled:
+            self.note("--confidence: %d of %d points did not settle within "
+                      "%d repeats" % (len(unsettled),
+                                      len(self.schedule.points),
+                                      self.plan.max_repeat), report=True)
+
+    # ---- the whole sweep ---------------------------------------------
+
+    def run(self):
+        self.log("# netcopy-sweep %s, %s" % (self.version, self.started))
+        self.log("# command: " + self.command)
+        self.loadavg.sample(force=True)
+        # A remote server ends by itself too, should its watchdog fail.
+        self.runner.remote_limit = int(self.estimate * 2 + 600)
+        self.preflight()
+        columns = machine.PERF_COLUMNS if self.do_perf_stat else []
+        self.results = Results(self.outdir, self.topo.label, columns,
+                               self.messages)
+        self.facts = machine.facts(self.topo, self.topo.connect,
+                                   self.counters_text(), self.version,
+                                   self.do_perf_stat)
+        self.log("machine: " + "; ".join("%s %s" % kv
+                                         for kv in self.facts.items()))
+        self.t0 = time.monotonic()
+        self.run_grid()
+        if self.plan.record and self.perf_ok:
+            from .record import record
+            record(self)
+        if self.runner.main:
+            self.runner.stop_server(self.runner.main, show=True)
+        self.finish(None)
+        self.cleanup()
+        self.log("took %.1f s (estimated %.1f s)"
+                 % (time.monotonic() - self.started_t, self.estimate))
+        n = self.schedule.planned
+        print(self.outdir, flush=True)
+        if self.failed:
+            self.note("%d of %d points failed (see %s)"
+                      % (self.failed, n, os.path.join(self.outdir,
+                                                       "sweep.log")))
+            return 1
+        self.note("done: %s (results.csv, summary.csv, report.md)"
+                  % self.outdir)
+        return 0
+
+    def counters_text(self):
+        return "scope %s; hardware counters %s" % (
+            self.counters, "available" if self.hw_counters
+            else "not available (NA)")
+
+    def interrupted(self, e):
+        self.note("interrupted by SIG%s: the current point is abandoned; %d "
+                  "finished points are kept in %s"
+                  % (str(e)[3:], self.done, self.outdir))
+        self.cleanup()
+        self.finish(e)
+
+    def cleanup(self):
+        if self.cleaned:
+            return
+        self.cleaned = True
+        self.messages.end_progress()
+        self.runner.cleanup()
+        self.topo.teardown()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def finish(self, interrupted):
+        """summary.csv, the plots (not after an interrupt) and report.md
+        from the rows in results.csv."""
+        path = os.path.join(self.outdir, "results.csv")
+        rows = data.read_csv(path) if os.path.exists(path) else []
+        summary_path = os.path.join(self.outdir, "summary.csv")
+        summary_rows = []
+        if rows:
+            summary.write_summary(summary_path, rows)
+            summary_rows = data.read_csv(summary_path)
+        plots = self.plots(summary_rows, interrupted)
+        self.loadavg.sample(force=True)
+        report.write_report(os.path.join(self.outdir, "report.md"),
+                            self.meta(interrupted), summary_rows, rows,
+                            plots)
+
+    def plots(self, summary_rows, interrupted):
+        if not self.do_plot:
+            if not self.opts.no_plot:
+                self.note("plots: none, %s; the data and report.md are "
+                          "written (Debian: apt-get install "
+                          "python3-matplotlib)" % self.plots_text[4:-1],
+                          report=True)
+            return []
+        if interrupted or not summary_rows:
+            return []
+        from . import plot
+        plots = plot.plot_sweep(self.outdir, summary_rows)
+        self.note("plots: %d figures" % len(plots))
+        return plots
+
+    def meta(self, interrupted):
+        plan = self.plan
+        params = {
+            "modes": " ".join(plan.modes),
+            "sizes": " ".join(grid.fmt_size(s) for s in plan.sizes),
+            "threads": " ".join(str(t) for t in plan.threads),
+            "workloads": " ".join(plan.workloads),
+            "receive calls": " ".join(plan.rxs) if plan.rxs != [""]
+            else "each mode's own (no --rx)",
+            "duration": "%g s per point" % plan.duration +
+            (", warmup %g s" % plan.warmup if plan.warmup is not None
+             else ""),
+            "repeats": str(plan.repeat),
+            "confidence": "%g %% within +-%g %%, at most %d repeats"
+            % (plan.confidence[0] * 100, plan.confidence[1] * 100,
+               plan.max_repeat) if plan.confidence else "no",
+            "client options": " ".join(self.opts.passthrough) or "none",
+            "rows": str(self.done),
+            "failed points": str(self.failed),
+        }
+        return {
+            "version": self.version,
+            "command": self.command,
+            "started": self.started,
+            "finished": timestamp(),
+            "interrupted": interrupted is not None,
+            "topology": self.topo.label,
+            "mtu": self.topo.mtu or 1500 if self.topo.kind == "netns"
+            else None,
+            "machine": self.facts,
+            "params": params,
+            "loadavg": list(self.loadavg.samples),
+            "notes": list(self.notes),
+        }
