@@ -45,7 +45,13 @@ NETCOPY_SWEEP_TESTS = \
 	tests/sweep-netns.sh \
 	tests/sweep-interrupt.sh \
 	tests/sweep-bad-input.sh \
-	tests/sweep-remote.sh
+	tests/sweep-remote.sh \
+	tests/sweep-pytest.sh
+
+NETCOPY_SWEEP_PYTESTS = \
+	tests/python/test_grid.py \
+	tests/python/test_cli.py
 
 TESTS += $(NETCOPY_SWEEP_TESTS)
 dist_check_SCRIPTS += $(NETCOPY_SWEEP_TESTS)
+EXTRA_DIST += $(NETCOPY_SWEEP_PYTESTS)
