@@ -5,7 +5,7 @@
 # thread, stream and rr, 0.2 s, one repeat, --warmup where the client has
 # it): one results.csv row per point
 # with the expected columns (and a sweep over --rx recv,zero-copy) and throughput > 0, summary.csv, per-mode CSVs,
-# report.md, valid PNGs when gnuplot is installed, and no server left.
+# report.md, valid PNGs when matplotlib is installed, and no server left.
 # shellcheck disable=SC2016 # awk programs in single quotes
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"

@@ -11,23 +11,26 @@ Point = namedtuple("Point", "workload threads size mode rx")
 
 # What one point costs beyond its measured seconds (--duration and
 # --warmup), and what a sweep costs besides its points.  Measured on a
-# 2-vCPU VM under a load average of 3 to 8 (see NEWS): a client run
-# (process start, connections, the server's figures, exit) takes 25 to
-# 50 ms more than its duration, a few ms more per data connection; the
-# sweep's own work per point (rows, log, progress) is a few ms.
+# 2-vCPU VM: alone, a client run (process start, connections, the
+# server's figures, exit) took 20 to 50 ms more than its duration; under
+# a load average of 8, whole sweeps took 50 ms a point more than their
+# measured seconds, plus about 10 ms per data connection.  Checked
+# against real sweeps there: the estimates came within 20 % of the time
+# taken (28 s for 28 s; 17 s for 15 s with --perf-stat; 15 s for 17 s
+# with 8 threads and --warmup).
 POINT_OVERHEAD_S = 0.05
-THREAD_OVERHEAD_S = 0.003
+THREAD_OVERHEAD_S = 0.01
 # --perf-stat: perf stat around a server of its own (-1) when the server
 # sends, around the client otherwise: perf's start and its report.
-PERF_OVERHEAD_S = 0.25
+PERF_OVERHEAD_S = 0.12
 # The program's start, the server's, one probe run (-d 0.05) per mode.
 START_S = 0.4
 PROBE_S = 0.05 + POINT_OVERHEAD_S
-# The summary and report, and each plot file matplotlib draws.
+# The summary and report, and each figure matplotlib draws (PNG and SVG).
 FINISH_S = 0.5
-PLOT_S = 0.4
+PLOT_S = 0.6
 # --record: per mode, perf record's start and perf report's reading.
-RECORD_S = 3.0
+RECORD_S = 1.5
 
 
 class Plan:

@@ -208,6 +208,7 @@ class Sweep:
             if server is None:
                 self.failed += 1
                 return
+        started = time.monotonic()
         args = self.client_args(point)
         if self.plan.warmup is not None:
             args.append("--warmup=%g" % self.plan.warmup)
@@ -231,8 +232,9 @@ class Sweep:
         if row is not None:
             self.done += 1
             self.schedule.add(point, data.number(row.get("Throughput_Gbps")))
-            self.log("  -> %s Gbit/s, %s us" % (row.get("Throughput_Gbps"),
-                                                row.get("Latency_us")))
+            self.log("  -> %s Gbit/s, %s us, in %.3f s"
+                     % (row.get("Throughput_Gbps"), row.get("Latency_us"),
+                        time.monotonic() - started))
 
     def progress(self, k, text):
         elapsed = time.monotonic() - self.t0
