@@ -15,9 +15,11 @@ Point = namedtuple("Point", "workload threads size mode rx")
 # server's figures, exit) took 20 to 50 ms more than its duration; under
 # a load average of 8, whole sweeps took 50 ms a point more than their
 # measured seconds, plus about 10 ms per data connection.  Checked
-# against real sweeps there: the estimates came within 20 % of the time
-# taken (28 s for 28 s; 17 s for 15 s with --perf-stat; 15 s for 17 s
-# with 8 threads and --warmup).
+# against real sweeps there (estimated / taken): 28 s / 28 s (48 points
+# of 0.5 s), 15 s / 14 s (--perf-stat), 13 s / 13 s (1 to 8 threads) at
+# load averages of 7 to 9; at 11 to 12, 37 s / 47 s and 15 s / 27 s (8
+# threads, 1M, --warmup): a machine that busy is slower than any constant
+# says, and the progress line's time left then follows the real pace.
 POINT_OVERHEAD_S = 0.05
 THREAD_OVERHEAD_S = 0.01
 # --perf-stat: perf stat around a server of its own (-1) when the server

@@ -255,11 +255,14 @@ class Sweep:
             if not todo:
                 break
             rep = self.schedule.round
+            if rep <= self.plan.repeat:
+                text = "repeat %d/%d" % (rep, self.plan.repeat)
+            else:
+                text = "repeat %d of at most %d (--confidence)" \
+                    % (rep, self.plan.max_repeat)
             for point in todo:
                 k += 1
-                self.progress(k, "%s, repeat %d/%d"
-                              % (grid.point_text(point), rep,
-                                 max(self.plan.repeat, rep)))
+                self.progress(k, "%s, %s" % (grid.point_text(point), text))
                 self.run_point(point, rep)
                 self.loadavg.sample()
         self.messages.end_progress()
