@@ -17,6 +17,7 @@ dist_netcopy_sweep_DATA = \
 	sweep/netcopy_sweep/__main__.py \
 	sweep/netcopy_sweep/cli.py \
 	sweep/netcopy_sweep/grid.py \
+	sweep/netcopy_sweep/interrupt.py \
 	sweep/netcopy_sweep/topology.py \
 	sweep/netcopy_sweep/runner.py \
 	sweep/netcopy_sweep/machine.py \
@@ -50,7 +51,8 @@ NETCOPY_SWEEP_TESTS = \
 
 NETCOPY_SWEEP_PYTESTS = \
 	tests/python/test_grid.py \
-	tests/python/test_cli.py
+	tests/python/test_cli.py \
+	tests/python/test_interrupt.py
 
 TESTS += $(NETCOPY_SWEEP_TESTS)
 dist_check_SCRIPTS += $(NETCOPY_SWEEP_TESTS)

@@ -4,42 +4,17 @@ runs, the dry run's plan, the signals, and the exit status."""
 
 import os
 import shlex
-import signal
 import subprocess
 import sys
 import time
 
-from . import PROG, SweepError, UsageError, cli, grid
+from . import PROG, SweepError, UsageError, cli, grid, interrupt
+from .interrupt import Interrupted
 from .output import Messages
 from .topology import Topology
 
 # The figures per workload plot.py draws (for the estimate).
 FIGURES_PER_WORKLOAD = 8
-
-SIGNAL_STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
-
-
-class Interrupted(Exception):
-    def __init__(self, signum):
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
-        self.status = SIGNAL_STATUS[signum]
-
-
-def _on_signal(signum, _frame):
-    # Once: the cleanup that follows runs with these signals ignored.
-    for sig in SIGNAL_STATUS:
-        signal.signal(sig, signal.SIG_IGN)
-    raise Interrupted(signum)
-
-
-def catch_signals():
-    """Catch SIGINT, SIGTERM and SIGHUP, even when started with them
-    ignored (a background job of a script): the children's are then
-    the default again."""
-    for sig in SIGNAL_STATUS:
-        signal.signal(sig, _on_signal)
-
 
 class Programs:
     """netcopy-client and netcopy-server, and what the client offers."""
@@ -217,7 +192,7 @@ def main(argv=None, bindir="@bindir@", version="@VERSION@"):
     if argv and argv[0] == "compare":
         from . import compare
         return compare.main(argv[1:])
-    catch_signals()
+    interrupt.catch()
     messages = Messages()
     try:
         return sweep(argv, bindir, version, messages)

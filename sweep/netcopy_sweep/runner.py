@@ -10,6 +10,8 @@ import signal
 import subprocess
 import time
 
+from .interrupt import held
+
 LISTENING = re.compile(r"^netcopy-server: listening on (\S+) port (\d+)$",
                        re.M)
 
@@ -66,7 +68,7 @@ class Runner:
         self.remote_limit = remote_limit
         self.servers = []
         self.main = None
-        self.client_proc = None
+        self.clients = []
         self.count = 0
 
     # ---- servers -----------------------------------------------------
@@ -93,12 +95,12 @@ class Runner:
         cmd = self.server_command(once, wrap)
         remote = bool(self.topology.server_host)
         self.messages.log("server command: setsid " + " ".join(cmd))
-        with open(out, "w") as fo, open(err, "w") as fe:
+        with held(), open(out, "w") as fo, open(err, "w") as fe:
             proc = subprocess.Popen(
                 cmd, stdout=fo, stderr=fe, start_new_session=True,
                 stdin=subprocess.PIPE if remote else subprocess.DEVNULL)
-        server = Server(proc, out, err, once)
-        self.servers.append(server)
+            server = Server(proc, out, err, once)
+            self.servers.append(server)
         deadline = time.monotonic() + (30 if remote else 10)
         while time.monotonic() < deadline:
             with open(out, encoding="utf-8", errors="replace") as f:
@@ -171,35 +173,45 @@ class Runner:
     # ---- clients -----------------------------------------------------
 
     def client_command(self, port, args, wrap=()):
-        """The command line of one client run."""
+        """The command line of one client run.  (A client on another
+        host would differ only here: its prefix, through ssh.)"""
         return self.topology.client_prefix() + list(wrap) + \
             [self.client, "-i", self.topology.connect, "-p", str(port)] + \
             list(args)
 
-    def run_client(self, port, args, wrap=()):
-        """Run one client to its end: (status, stdout, stderr); status
-        124 when it ran past the sweep's limit and was stopped."""
-        cmd = self.client_command(port, args, wrap)
+    def start_client(self, cmd):
+        """Start one client; several may run at once."""
         self.messages.log("client command: " + " ".join(cmd))
-        self.client_proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, errors="replace")
+        with held():
+            proc = subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True, errors="replace")
+            self.clients.append(proc)
+        return proc
+
+    def wait_client(self, proc):
+        """Wait for a client to end: (status, stdout, stderr); status 124
+        when it ran past the sweep's limit and was stopped."""
         try:
-            out, err = self.client_proc.communicate(
-                timeout=self.client_limit)
-            status = self.client_proc.returncode
+            out, err = proc.communicate(timeout=self.client_limit)
+            status = proc.returncode
         except subprocess.TimeoutExpired:
-            self.stop_client()
+            self.stop_client(proc)
             out, err, status = "", "the client ran past %d s: stopped\n" \
                 % self.client_limit, 124
-        self.client_proc = None
+        if proc in self.clients:
+            self.clients.remove(proc)
         self.messages.log_lines("  client| ", err)
         return status, out, err
 
-    def stop_client(self):
-        proc, self.client_proc = self.client_proc, None
-        if proc is None:
-            return
+    def run_client(self, port, args, wrap=()):
+        """Run one client to its end: (status, stdout, stderr)."""
+        return self.wait_client(self.start_client(
+            self.client_command(port, args, wrap)))
+
+    def stop_client(self, proc):
+        if proc in self.clients:
+            self.clients.remove(proc)
         if proc.poll() is None:
             proc.terminate()
             if wait_pid(proc, 8) is None:
@@ -211,7 +223,8 @@ class Runner:
         self.messages.log("client pid %d stopped" % proc.pid)
 
     def cleanup(self):
-        """Stop the client under way and every server."""
-        self.stop_client()
+        """Stop the clients under way and every server."""
+        for proc in list(self.clients):
+            self.stop_client(proc)
         for server in list(self.servers):
             self.stop_server(server, show=server is self.main)

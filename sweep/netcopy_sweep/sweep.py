@@ -5,27 +5,13 @@ interleaved rounds, --record, then summary.csv, the plots and report.md
 
 import os
 import shutil
-import signal
 import tempfile
 import time
-from contextlib import contextmanager
 
 from . import SweepError, data, grid, machine, report, stats, summary
+from .interrupt import held
 from .output import Results, fields, timestamp
 from .runner import Runner, first_line
-
-SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
-
-
-@contextmanager
-def signals_held():
-    """Keep a signal from cutting a row or a file in two."""
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
 
 class Sweep:
     def __init__(self, plan, topo, progs, opts, outdir, messages, version,
@@ -227,7 +213,7 @@ class Sweep:
             self.note("point %s (repeat %d) failed, client exit %d: %s"
                       % (grid.point_text(point), repeat, rc,
                          first_line(err)))
-        with signals_held():
+        with held():
             row = self.results.add(point.mode, repeat, out, perf)
         if row is not None:
             self.done += 1

@@ -195,14 +195,17 @@ class Topology:
     def teardown(self):
         """Remove the namespaces made, killing what still runs in them."""
         for ns in self.netns:
-            pids = self._output("ip", "netns", "pids", ns).split()
-            for pid in pids:
-                try:
-                    os.kill(int(pid), 9)
-                except (OSError, ValueError):
-                    pass
-            if pids:
-                time.sleep(0.1)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                pids = self._output("ip", "netns", "pids", ns).split()
+                if not pids:
+                    break
+                for pid in pids:
+                    try:
+                        os.kill(int(pid), 9)
+                    except (OSError, ValueError):
+                        pass
+                time.sleep(0.05)
             if self._ip("netns", "del", ns):
                 self.messages.log("netns: removed " + ns)
             else:
