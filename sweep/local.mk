@@ -22,6 +22,7 @@ dist_netcopy_sweep_DATA = \
 	sweep/netcopy_sweep/runner.py \
 	sweep/netcopy_sweep/machine.py \
 	sweep/netcopy_sweep/output.py \
+	sweep/netcopy_sweep/preflight.py \
 	sweep/netcopy_sweep/sweep.py \
 	sweep/netcopy_sweep/record.py \
 	sweep/netcopy_sweep/data.py \

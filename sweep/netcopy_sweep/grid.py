@@ -30,7 +30,7 @@ START_S = 0.4
 PROBE_S = 0.05 + POINT_OVERHEAD_S
 # The summary and report, and each figure matplotlib draws (PNG and SVG).
 FINISH_S = 0.5
-PLOT_S = 0.6
+PLOT_S = 0.8
 # --record: per mode, perf record's start and perf report's reading.
 RECORD_S = 1.5
 

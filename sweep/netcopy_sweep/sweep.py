@@ -8,9 +8,10 @@ import shutil
 import tempfile
 import time
 
-from . import SweepError, data, grid, machine, report, stats, summary
+from . import data, grid, machine, report, stats, summary
 from .interrupt import held
-from .output import Results, fields, timestamp
+from .output import Results, timestamp
+from .preflight import preflight
 from .runner import Runner, first_line
 
 class Sweep:
@@ -65,106 +66,6 @@ class Sweep:
         if point.rx:
             args += ["--rx", point.rx]
         return args
-
-    def preflight(self):
-        if self.topo.server_host:
-            self.note("netcopy-sweep %s: client %s, server %s:%s (through "
-                      "%s)" % (self.version, self.progs.client,
-                               self.topo.server_host, self.topo.remote_server,
-                               " ".join(self.topo.ssh)))
-        else:
-            self.note("netcopy-sweep %s: client %s, server %s"
-                      % (self.version, self.progs.client, self.progs.server))
-        self.topo.setup()
-        self.note("topology %s: client -> %s; output in %s"
-                  % (self.topo.label, self.topo.connect, self.outdir))
-        if not self.runner.ensure_main():
-            raise SweepError(1, "the server could not be started (see %s)"
-                             % os.path.join(self.outdir, "sweep.log"))
-        self.probe_modes()
-        self.say_what_is_measured()
-        self.check_perf()
-
-    def probe_modes(self):
-        plan = self.plan
-        supported = []
-        for mode in plan.modes:
-            point = grid.Point(plan.workloads[0], 1, 1024, mode, plan.rxs[0])
-            rc, out, err = self.runner.run_client(
-                self.runner.main.port,
-                self.client_args(point, 0.05) + self.opts.passthrough)
-            if rc == 0:
-                supported.append(mode)
-                lines = out.splitlines()
-                if len(lines) > 1:
-                    row = dict(zip(fields(lines[0]), fields(lines[1])))
-                    self.counters = row.get("CountersScope", "unknown")
-                    if row.get("CPUCycles", "NA") not in ("NA", ""):
-                        self.hw_counters = True
-            elif rc == 4:
-                self.note("mode %s skipped: %s" % (mode, first_line(err)),
-                          report=True)
-            elif rc == 2:
-                raise SweepError(2, "the client refused the options: "
-                                 + first_line(err))
-            else:
-                raise SweepError(1, "preflight run of %s failed (exit %d): "
-                                 "%s" % (mode, rc, first_line(err)))
-        if not supported:
-            raise SweepError(4, "none of the modes asked for (%s) can run "
-                             "here" % " ".join(plan.modes))
-        if supported != plan.modes:
-            plan.modes = supported
-            self.schedule = grid.Schedule(plan, stats.median_ci)
-
-    def say_what_is_measured(self):
-        plan = self.plan
-        what = "throughput, messages/s, latency, CPU time per KiB on both " \
-               "sides, context switches"
-        if "rr" in plan.workloads:
-            what += ", rr round-trip percentiles"
-        if "zero-copy" in plan.modes:
-            what += ", zero-copy completions and copied fraction"
-        self.note("will measure: " + what)
-        if self.counters == "off":
-            self.note("will not measure: perf counters (--no-perf)",
-                      report=True)
-        elif self.counters == "user":
-            self.note("perf counters: user mode only "
-                      "(kernel.perf_event_paranoid=%s; root or <= 1 counts "
-                      "the kernel too)" % machine.perf_paranoid(),
-                      report=True)
-        elif self.counters == "user+kernel":
-            self.note("perf counters: user and kernel mode")
-        if self.counters != "off" and not self.hw_counters:
-            self.note("will not measure: hardware counters (cycles, "
-                      "instructions, cache references/misses): this machine "
-                      "cannot count them (no PMU, e.g. a VM); those columns "
-                      "are NA, software counters and CPU time still count",
-                      report=True)
-
-    def check_perf(self):
-        if not (self.plan.perf_stat or self.plan.record):
-            return
-        check = os.path.join(self.workdir, "perf-check.txt")
-        ok, _ = machine.perf_check(check, "task-clock")
-        if not shutil.which("perf"):
-            self.note("perf (linux-perf) is not installed: --perf-stat and "
-                      "--record are skipped; the sweep goes on", report=True)
-        elif not ok:
-            self.note("perf cannot count here (kernel.perf_event_paranoid="
-                      "%s): --perf-stat and --record are skipped"
-                      % machine.perf_paranoid(), report=True)
-        self.perf_ok = ok
-        if ok and self.plan.perf_stat:
-            self.do_perf_stat = True
-            _, missing = machine.perf_check(check, machine.PERF_EVENT_LIST)
-            if missing:
-                self.note("perf stat: %s not supported on this machine: "
-                          "those Perf* columns are NA" % ", ".join(missing),
-                          report=True)
-            else:
-                self.note("perf stat: every event counts")
 
     # ---- the grid ----------------------------------------------------
 
@@ -270,7 +171,7 @@ class Sweep:
         self.loadavg.sample(force=True)
         # A remote server ends by itself too, should its watchdog fail.
         self.runner.remote_limit = int(self.estimate * 2 + 600)
-        self.preflight()
+        preflight(self)
         columns = machine.PERF_COLUMNS if self.do_perf_stat else []
         self.results = Results(self.outdir, self.topo.label, columns,
                                self.messages)
