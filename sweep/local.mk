@@ -53,7 +53,10 @@ NETCOPY_SWEEP_TESTS = \
 NETCOPY_SWEEP_PYTESTS = \
 	tests/python/test_grid.py \
 	tests/python/test_cli.py \
-	tests/python/test_interrupt.py
+	tests/python/test_interrupt.py \
+	tests/python/test_machine.py \
+	tests/python/test_output.py \
+	tests/python/test_topology.py
 
 TESTS += $(NETCOPY_SWEEP_TESTS)
 dist_check_SCRIPTS += $(NETCOPY_SWEEP_TESTS)

@@ -42,10 +42,15 @@ class Programs:
         self._help = None
 
     def _run(self, *args):
-        r = subprocess.run([self.client] + list(args),
-                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True,
-                           errors="replace")
+        try:
+            r = subprocess.run([self.client] + list(args),
+                               stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True,
+                               errors="replace", timeout=30)
+        except subprocess.TimeoutExpired:
+            raise SweepError(1, "%s %s did not end within 30 s"
+                             % (self.client, " ".join(args)))
         return r.stdout
 
     def has_option(self, name):
