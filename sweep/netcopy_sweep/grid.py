@@ -26,10 +26,10 @@ THREAD_OVERHEAD_S = 0.01
 # sends, around the client otherwise: perf's start and its report.
 PERF_OVERHEAD_S = 0.12
 # The program's start, the server's, one probe run (-d 0.05) per mode.
-START_S = 0.4
+START_S = 0.25
 PROBE_S = 0.05 + POINT_OVERHEAD_S
 # The summary and report, and each figure matplotlib draws (PNG and SVG).
-FINISH_S = 0.5
+FINISH_S = 0.2
 PLOT_S = 0.8
 # --record: per mode, perf record's start and perf report's reading.
 RECORD_S = 1.5

@@ -33,6 +33,15 @@ def wait_pid(proc, seconds):
         return None
 
 
+def read_text(path):
+    """A file's text; empty when it cannot be read."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
 def first_line(text, default=""):
     lines = [line for line in text.splitlines() if line.strip()]
     return lines[0] if lines else default
@@ -49,11 +58,7 @@ class Server:
         self.status = None
 
     def errors(self):
-        try:
-            with open(self.err, encoding="utf-8", errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        return read_text(self.err)
 
 
 class Runner:

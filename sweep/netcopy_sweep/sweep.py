@@ -7,12 +7,14 @@ import os
 import shutil
 import tempfile
 import time
+import traceback
 
 from . import data, grid, machine, report, stats, summary
 from .interrupt import held
 from .output import Results, timestamp
 from .preflight import preflight
-from .runner import Runner, first_line
+from .runner import Runner, first_line, read_text
+
 
 class Sweep:
     def __init__(self, plan, topo, progs, opts, outdir, messages, version,
@@ -56,7 +58,7 @@ class Sweep:
     def log(self, text):
         self.messages.log(text)
 
-    # ---- preflight ---------------------------------------------------
+    # ---- the grid ----------------------------------------------------
 
     def client_args(self, point, duration=None):
         args = ["-m", point.mode, "-s", str(point.size), "-t",
@@ -67,8 +69,6 @@ class Sweep:
             args += ["--rx", point.rx]
         return args
 
-    # ---- the grid ----------------------------------------------------
-
     def sender(self, workload):
         """The side --perf-stat and --record wrap."""
         return "client" if workload == "rr" or self.reverse else "server"
@@ -77,6 +77,8 @@ class Sweep:
         """Run one point once; its row is added to the CSVs."""
         side = self.sender(point.workload)
         pfile = os.path.join(self.workdir, "perf.txt")
+        if os.path.exists(pfile):
+            os.remove(pfile)
         wrap = []
         server = None
         if self.do_perf_stat:
@@ -107,7 +109,7 @@ class Sweep:
                 self.runner.wait_once(server, 10)
                 text = server.errors()
             else:
-                text = open(pfile).read() if os.path.exists(pfile) else ""
+                text = read_text(pfile)
             perf = machine.perf_cells(side, text)
         if rc != 0:
             self.failed += 1
@@ -172,6 +174,10 @@ class Sweep:
         # A remote server ends by itself too, should its watchdog fail.
         self.runner.remote_limit = int(self.estimate * 2 + 600)
         preflight(self)
+        if not self.do_plot and not self.opts.no_plot:
+            self.note("plots: none, %s; the data and report.md are still "
+                      "written (Debian: apt-get install python3-matplotlib)"
+                      % self.plots_text[4:-1], report=True)
         columns = machine.PERF_COLUMNS if self.do_perf_stat else []
         self.results = Results(self.outdir, self.topo.label, columns,
                                self.messages)
@@ -240,17 +246,18 @@ class Sweep:
                             plots)
 
     def plots(self, summary_rows, interrupted):
-        if not self.do_plot:
-            if not self.opts.no_plot:
-                self.note("plots: none, %s; the data and report.md are "
-                          "written (Debian: apt-get install "
-                          "python3-matplotlib)" % self.plots_text[4:-1],
-                          report=True)
-            return []
-        if interrupted or not summary_rows:
+        if not self.do_plot or interrupted or not summary_rows:
             return []
         from . import plot
-        plots = plot.plot_sweep(self.outdir, summary_rows)
+        try:
+            plots = plot.plot_sweep(self.outdir, summary_rows)
+        except Exception as e:
+            # The data and the report matter more than a figure.
+            self.log(traceback.format_exc().rstrip())
+            self.note("plots: drawing failed (%s: %s, see sweep.log); "
+                      "report.md is written without them"
+                      % (type(e).__name__, e), report=True)
+            return []
         self.note("plots: %d figures" % len(plots))
         return plots
 
@@ -288,3 +295,4 @@ class Sweep:
             "loadavg": list(self.loadavg.samples),
             "notes": list(self.notes),
         }
+
