@@ -206,9 +206,9 @@ def _entry(label, text):
 
 
 def help_text():
-    parts = [USAGE + INTRO]
+    parts = [USAGE + INTRO.rstrip("\n")]
     for group, title in GROUPS:
-        parts.append(title)
+        parts.append("\n" + title)
         for g, short, long, metavar, _key, _default, text in OPTIONS:
             if g == group:
                 parts.append(_entry(_label(short, long, metavar), text))
