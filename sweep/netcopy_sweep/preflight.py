@@ -26,8 +26,9 @@ def preflight(sweep):
     sweep.note("topology %s: client -> %s; output in %s"
                % (sweep.topo.label, sweep.topo.connect, sweep.outdir))
     if not sweep.runner.ensure_main():
-        raise SweepError(1, "the server could not be started (see %s)"
-                         % os.path.join(sweep.outdir, "sweep.log"))
+        raise SweepError(1, "%s (see %s)" % (
+            sweep.runner.failure,
+            os.path.join(sweep.outdir, "sweep.log")))
     probe_modes(sweep)
     say_what_is_measured(sweep)
     check_perf(sweep)

@@ -42,12 +42,14 @@ def record(sweep):
         if side == "server":
             server = runner.start_server(once=True, wrap=wrap)
             if server is None:
+                sweep.note("--record: " + runner.failure, report=True)
                 continue
             runner.run_client(server.port, args)
             runner.wait_once(server, 15)
         else:
             server = runner.ensure_main()
             if server is None:
+                sweep.note("--record: " + runner.failure, report=True)
                 continue
             runner.run_client(server.port, args, wrap)
         title = "# perf record -g of the %s: %s, %g s (%s)" % (

@@ -75,6 +75,7 @@ class Runner:
         self.main = None
         self.clients = []
         self.count = 0
+        self.failure = None
 
     # ---- servers -----------------------------------------------------
 
@@ -92,8 +93,8 @@ class Runner:
             [self.server] + args
 
     def start_server(self, once=False, wrap=()):
-        """Start a server and wait for its listening line; None (with a
-        note) when it did not start."""
+        """Start a server and wait for its listening line; None when it
+        did not start (the reason in self.failure and in sweep.log)."""
         self.count += 1
         out = os.path.join(self.workdir, "server%d.out" % self.count)
         err = os.path.join(self.workdir, "server%d.err" % self.count)
@@ -119,9 +120,9 @@ class Runner:
             if proc.poll() is not None:
                 break
             time.sleep(0.02)
-        text = server.errors()
-        self.messages.note("the server did not start: " +
-                           first_line(text, "no listening line"))
+        self.failure = "the server did not start: " + \
+            first_line(server.errors(), "no listening line")
+        self.messages.log(self.failure)
         self.stop_server(server, show=True)
         return None
 

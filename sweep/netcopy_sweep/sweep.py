@@ -90,13 +90,11 @@ class Sweep:
                                                   wrap=wrap + ["--"])
                 wrap = []
                 if server is None:
-                    self.failed += 1
-                    return
+                    return self.server_failed(point, repeat)
         if server is None:
             server = self.runner.ensure_main()
             if server is None:
-                self.failed += 1
-                return
+                return self.server_failed(point, repeat)
         started = time.monotonic()
         args = self.client_args(point)
         if self.plan.warmup is not None:
@@ -124,6 +122,11 @@ class Sweep:
             self.log("  -> %s Gbit/s, %s us, in %.3f s"
                      % (row.get("Throughput_Gbps"), row.get("Latency_us"),
                         time.monotonic() - started))
+
+    def server_failed(self, point, repeat):
+        self.failed += 1
+        self.note("point %s (repeat %d) failed: %s"
+                  % (grid.point_text(point), repeat, self.runner.failure))
 
     def progress(self, k, text):
         elapsed = time.monotonic() - self.t0
