@@ -14,7 +14,7 @@
 #     between them in netcopy(7);
 #   - README's table of modes under "What it is", and its -m/--mode
 #     line;
-#   - the -m/--modes help of sweep/netcopy-sweep.in.
+#   - the -m/--modes help of netcopy-sweep (the built program's --help).
 #
 # Order is free, a mode missing or one too many is not.  Exit 0 pass,
 # 1 fail, 99 hard error (a file or program missing, a list not found).
@@ -70,9 +70,10 @@ man_tags() {
 	marked "$1" | awk 'tag { print $2 } { tag = ($1 == ".TP") }'
 }
 
-for f in README sweep/netcopy-sweep.in; do
-	[[ -r $top_srcdir/$f ]] || nc_error "$top_srcdir/$f not found"
-done
+[[ -r $top_srcdir/README ]] || nc_error "$top_srcdir/README not found"
+if ! sweep_help=$("$top_builddir/sweep/netcopy-sweep" --help); then
+	nc_error "netcopy-sweep --help failed"
+fi
 
 # The table, as the library has it.
 if ! listing=$("$NETCOPY_CLIENT" --list-modes); then
@@ -113,10 +114,10 @@ check "README (-m/--mode)" "$(grep -oE -- '-m/--mode [a-z|-]+' "$readme" |
 	sed -e 's/^-m\/--mode //' | tr '|' '\n')"
 
 # The sweep's help: "among\n a, b, ...\n x and y\n (--list-modes ...".
-check "sweep/netcopy-sweep.in (-m)" "$(awk '
+check "netcopy-sweep --help (-m)" "$(awk '
 	/data paths to compare/ { on = 1 }
 	on { printf "%s ", $0 }
-	on && /\(--list-modes/ { exit }' "$top_srcdir/sweep/netcopy-sweep.in" |
+	on && /\(--list-modes/ { exit }' <<<"$sweep_help" |
 	sed -e 's/.*among//' -e 's/(--list-modes.*//' | tr -s ', ' '\n' |
 	grep -vx and)"
 

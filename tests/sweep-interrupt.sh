@@ -3,7 +3,8 @@
 # An interrupted netcopy-sweep, once with SIGINT to its process group (as
 # Ctrl-C does) and once with SIGTERM to the sweep alone, in the middle of
 # the grid: exit 130 / 143, the finished points kept whole in results.csv
-# (and summarized), the interruption logged, and no process left.
+# (and summarized in summary.csv and report.md), the interruption logged,
+# and no process left.
 # shellcheck disable=SC2016 # awk programs in single quotes
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -64,6 +65,8 @@ interrupt() {
 		END { exit bad }' "$out/results.csv" || nc_show "results.csv" "$out/results.csv"
 	nc_check "$NC_DESC: summary.csv of the kept points" \
 		test "$(sw_data_rows "$out/summary.csv")" -ge 1
+	nc_check "$NC_DESC: report.md of the kept points" \
+		grep -q '^| Kernel | ' "$out/report.md"
 	nc_check "$NC_DESC: the interruption is said and logged" \
 		grep -q "interrupted by SIG$sig" "$NC_ERR" "$out/sweep.log"
 	sw_check_nothing_left "$out"

@@ -154,8 +154,7 @@ sw_check_results() {
 		nc_fail "$NC_DESC: a results.csv row is wrong (above)"
 		bad=1
 	fi
-	if ! head -n 1 "$dir/summary.csv" 2>/dev/null |
-		grep -q '^Topology,Workload,Direction,Implementation,Rx,MessageSize,Threads,Repeats,Throughput_Gbps_median,Throughput_Gbps_min,Throughput_Gbps_max,Throughput_Gbps_stddev,Latency_us_median'; then
+	if ! sw_check_summary_header "$dir/summary.csv"; then
 		nc_fail "$NC_DESC: summary.csv missing or its header is wrong"
 		bad=1
 	fi
@@ -176,18 +175,40 @@ sw_check_results() {
 	nc_pass "$NC_DESC: $rows rows in results.csv, summary, per-mode CSVs, log, report"
 }
 
-# sw_check_pngs DIR: with gnuplot, DIR holds PNGs and each one starts with
-# the PNG signature; without gnuplot, the run said so.
+# sw_check_summary_header FILE: summary.csv's header starts with the key
+# columns and Repeats, and has the median, min, max, stddev and 95 %
+# interval of Throughput_Gbps and Latency_us.
+sw_check_summary_header() {
+	local head col
+
+	head=$(head -n 1 "$1" 2>/dev/null)
+	case $head in
+	Topology,Workload,Direction,Implementation,Rx,MessageSize,Threads,Repeats,*) ;;
+	*) return 1 ;;
+	esac
+	for col in Throughput_Gbps Latency_us; do
+		for stat in median min max stddev ci95_low ci95_high; do
+			[[ ,$head, == *,${col}_$stat,* ]] || return 1
+		done
+	done
+}
+
+# sw_python: Debian's python3, which the sweep runs on.
+sw_python=/usr/bin/python3
+
+# sw_check_pngs DIR: with matplotlib (for the sweep's python3), DIR holds
+# PNGs, each one starting with the PNG signature and with an SVG beside
+# it, a throughput figure among them; without matplotlib, the run said so.
 sw_check_pngs() {
 	local dir=$1 f n=0 bad=0 magic
 
 	nc_checks=$((nc_checks + 1))
-	if ! command -v gnuplot >/dev/null; then
-		if grep -qi 'gnuplot is not installed' "$dir/sweep.log"; then
-			nc_pass "$NC_DESC: no gnuplot, and the sweep said so"
+	if ! "$sw_python" -c 'import matplotlib' 2>/dev/null; then
+		if grep -qi 'plots: none, .*matplotlib' "$dir/sweep.log"; then
+			nc_pass "$NC_DESC: no matplotlib, and the sweep said so"
 			return 0
 		fi
-		nc_fail "$NC_DESC: no gnuplot, and the sweep did not say so"
+		nc_fail "$NC_DESC: no matplotlib, and the sweep did not say so"
 		return 1
 	fi
 	for f in "$dir"/*.png; do
@@ -198,14 +219,14 @@ sw_check_pngs() {
 			nc_fail "$NC_DESC: $(basename "$f") is not a PNG ($magic)"
 			bad=1
 		fi
+		[ -s "${f%.png}.svg" ] ||
+			{ nc_fail "$NC_DESC: no SVG beside $(basename "$f")"; bad=1; }
 	done
-	[ "$n" -gt 0 ] || { nc_fail "$NC_DESC: gnuplot is installed but no PNG"; bad=1; }
-	for f in throughput-stream-t1 cpu-sender-stream-t1 cpu-receiver-stream-t1 \
-		 cycles-per-byte-stream-t1 cache-misses-stream-t1; do
-		[ -s "$dir/$f.png" ] || { nc_fail "$NC_DESC: no $f.png"; bad=1; }
-	done
+	[ "$n" -gt 0 ] || { nc_fail "$NC_DESC: matplotlib is installed but no PNG"; bad=1; }
+	compgen -G "$dir/throughput*.png" >/dev/null ||
+		{ nc_fail "$NC_DESC: no throughput*.png"; bad=1; }
 	[ "$bad" -eq 0 ] || return 1
-	nc_pass "$NC_DESC: $n valid PNGs"
+	nc_pass "$NC_DESC: $n valid PNGs, each with its SVG"
 }
 
 # sw_server_pids DIR: the pids of the servers the sweep logged.

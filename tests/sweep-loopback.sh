@@ -5,7 +5,7 @@
 # thread, stream and rr, 0.2 s, one repeat, --warmup where the client has
 # it): one results.csv row per point
 # with the expected columns (and a sweep over --rx recv,zero-copy) and throughput > 0, summary.csv, per-mode CSVs,
-# report.md, valid PNGs when gnuplot is installed, and no server left.
+# report.md, valid PNGs when matplotlib is installed, and no server left.
 # shellcheck disable=SC2016 # awk programs in single quotes
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -88,6 +88,39 @@ if nc_check_rc 0 netcopy-sweep; then
 		"$(grep -Ec '^client command: .* -s 65536 .* --rx (recv|zero-copy) ' \
 			"$out/sweep.log")" -eq 4
 	sw_check_nothing_left "$out"
+fi
+
+# ---- --confidence: a round beyond -r for the points not settled, never
+# more than --max-repeat runs of a point.
+out=$nc_tmp/confidence
+sw_run "--confidence" -m two-copy -s 1K,4K -t 1 -d 0.1 -r 6 \
+	--confidence 95,1 --max-repeat 7 --no-plot -o "$out"
+if nc_check_rc 0 netcopy-sweep; then
+	rows=$(sw_data_rows "$out/results.csv")
+	extra=$(grep -c '^point .* (--confidence)$' "$out/sweep.log")
+	nc_check "--confidence: 12 rows, and one more per point not settled" \
+		test "$rows" -eq $((12 + extra)) -a "$extra" -le 2
+	nc_check "--confidence: no point past --max-repeat" awk -F, '
+		NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["Repeat"] > 7 { bad = 1 }
+		END { exit bad }' "$out/results.csv"
+fi
+
+# ---- without matplotlib: one line says so, the data and report are
+# still written.  (A matplotlib that cannot be imported comes first on
+# the sweep's python path.)
+out=$nc_tmp/noplot
+mkdir -p "$nc_tmp/nomatplotlib/matplotlib"
+echo 'raise ImportError("stand-in: no matplotlib here")' \
+	>"$nc_tmp/nomatplotlib/matplotlib/__init__.py"
+PYTHONPATH=$nc_tmp/nomatplotlib sw_run "no matplotlib" -m two-copy -s 1K \
+	-t 1 -d 0.1 -r 1 -o "$out"
+if nc_check_rc 0 netcopy-sweep; then
+	sw_check_results "$out" 1 loopback
+	nc_check "no matplotlib: one line says so" test \
+		"$(grep -c '^netcopy-sweep: plots: none, .*matplotlib.*python3-matplotlib' \
+			"$NC_ERR")" -eq 1
+	nc_check "no matplotlib: no PNG" test -z "$(compgen -G "$out/*.png")"
 fi
 
 # ---- a second sweep into the same folder is refused

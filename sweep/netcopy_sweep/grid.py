@@ -1,0 +1,203 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The grid: its points, the interleaved order they run in (the whole grid
+once, then again), --confidence's extra rounds and the time estimate."""
+
+from collections import namedtuple
+
+from . import UsageError, cli
+
+# One point of the grid; rx is "" for the mode's own receive call.
+Point = namedtuple("Point", "workload threads size mode rx")
+
+# What one point costs beyond its measured seconds (--duration and
+# --warmup), and what a sweep costs besides its points.  Measured on a
+# 2-vCPU VM: alone, a client run (process start, connections, the
+# server's figures, exit) took 20 to 50 ms more than its duration; under
+# a load average of 8, whole sweeps took 50 ms a point more than their
+# measured seconds, plus about 10 ms per data connection.  Checked
+# against real sweeps there (estimated / taken): 28 s / 28 s (48 points
+# of 0.5 s), 15 s / 14 s (--perf-stat), 13 s / 13 s (1 to 8 threads) at
+# load averages of 7 to 9; at 11 to 12, 37 s / 47 s and 15 s / 27 s (8
+# threads, 1M, --warmup): a machine that busy is slower than any constant
+# says, and the progress line's time left then follows the real pace.
+POINT_OVERHEAD_S = 0.05
+THREAD_OVERHEAD_S = 0.01
+# --perf-stat: perf stat around a server of its own (-1) when the server
+# sends, around the client otherwise: perf's start and its report.
+PERF_OVERHEAD_S = 0.12
+# The program's start, the server's, one probe run (-d 0.05) per mode.
+START_S = 0.25
+PROBE_S = 0.05 + POINT_OVERHEAD_S
+# The summary and report, and each figure matplotlib draws (PNG and SVG).
+FINISH_S = 0.2
+PLOT_S = 0.8
+# --record: per mode, perf record's start and perf report's reading.
+RECORD_S = 1.5
+
+
+class Plan:
+    """The validated grid of one sweep."""
+
+    def __init__(self, opts, known_modes):
+        self.modes = self._modes(opts.modes, known_modes)
+        self.sizes = [cli.parse_size("--sizes", s, opts.sizes)
+                      for s in cli.split_list("--sizes", opts.sizes)]
+        self.sizes = list(dict.fromkeys(self.sizes))
+        self.threads = [cli.parse_count("--threads", t, 1, 1024,
+                                        "a thread count from 1 to 1024")
+                        for t in cli.split_list("--threads", opts.threads)]
+        self.threads = list(dict.fromkeys(self.threads))
+        self.workloads = cli.split_list("--workload", opts.workloads)
+        for w in self.workloads:
+            if w not in cli.WORKLOADS:
+                raise UsageError("--workload: unknown workload '%s' "
+                                 "(expected stream, rr or stream,rr)" % w)
+        self.rxs = [""]
+        if opts.rx is not None:
+            self.rxs = cli.split_list("--rx", opts.rx)
+            for x in self.rxs:
+                if x not in cli.RX_CALLS:
+                    raise UsageError("--rx: unknown receive call '%s' "
+                                     "(expected recv, recvmsg or "
+                                     "zero-copy)" % x)
+        self.duration = cli.parse_seconds("--duration", opts.duration)
+        self.repeat = cli.parse_count("--repeat", opts.repeat, 1, 10 ** 6,
+                                      "a count >= 1")
+        self.warmup = None
+        if opts.warmup is not None:
+            self.warmup = cli.parse_seconds("--warmup", opts.warmup,
+                                            bounded=False)
+        self.confidence = None
+        self.max_repeat = self.repeat
+        if opts.confidence is not None:
+            self.confidence = cli.parse_confidence(opts.confidence)
+            self.max_repeat = max(self.repeat, cli.DEFAULT_MAX_REPEAT)
+        if opts.max_repeat is not None:
+            if self.confidence is None:
+                raise UsageError("--max-repeat applies with --confidence "
+                                 "only")
+            self.max_repeat = cli.parse_count(
+                "--max-repeat", opts.max_repeat, self.repeat, 10 ** 6,
+                "a count >= --repeat (%d)" % self.repeat)
+        self.perf_stat = opts.perf_stat
+        self.record = opts.record
+        self.record_size = self._record_size(opts.record_size)
+
+    @staticmethod
+    def _modes(text, known):
+        if text is None:
+            return list(known)
+        modes = cli.split_list("--modes", text)
+        for m in modes:
+            if m not in known:
+                raise UsageError("unknown mode '%s' (this netcopy has: %s)"
+                                 % (m, ", ".join(known)))
+        return modes
+
+    def _record_size(self, text):
+        if text is not None:
+            return cli.parse_size("--record-size", text)
+        return 65536 if 65536 in self.sizes else max(self.sizes)
+
+    def points(self):
+        """Every point, in the order of one round."""
+        return [Point(w, t, s, m, x) for w in self.workloads
+                for t in self.threads for s in self.sizes
+                for m in self.modes for x in self.rxs]
+
+    def counts_text(self):
+        text = "%d repeats x %d workloads x %d thread counts x %d sizes " \
+               "x %d modes" % (self.repeat, len(self.workloads),
+                               len(self.threads), len(self.sizes),
+                               len(self.modes))
+        if self.rxs != [""]:
+            text += " x %d receive calls" % len(self.rxs)
+        return text
+
+
+def point_seconds(plan, point):
+    """What one run of point takes, by the measured overheads above."""
+    s = plan.duration + (plan.warmup or 0) + POINT_OVERHEAD_S + \
+        THREAD_OVERHEAD_S * point.threads
+    if plan.perf_stat:
+        s += PERF_OVERHEAD_S
+    return s
+
+
+def estimate(plan, plots=0, repeats=None):
+    """Seconds the whole sweep should take with repeats runs per point
+    (default -r) and plots plot files."""
+    repeats = plan.repeat if repeats is None else repeats
+    grid = sum(point_seconds(plan, p) for p in plan.points()) * repeats
+    total = START_S + PROBE_S * len(plan.modes) + grid + FINISH_S + \
+        PLOT_S * plots
+    if plan.record:
+        total += len(plan.modes) * (plan.duration + RECORD_S)
+    return total
+
+
+class Schedule:
+    """The rounds of a sweep: -r rounds of every point, interleaved; with
+    --confidence, further rounds of the points not yet settled, until
+    --max-repeat."""
+
+    def __init__(self, plan, median_ci=None):
+        self.plan = plan
+        self.points = plan.points()
+        self.median_ci = median_ci
+        self.values = {p: [] for p in self.points}
+        self.round = 0
+        self.planned = plan.repeat * len(self.points)
+
+    def add(self, point, throughput):
+        """A finished run's throughput (None when not measured)."""
+        if throughput is not None:
+            self.values[point].append(throughput)
+
+    def settled(self, point):
+        level, pct = self.plan.confidence
+        median, low, high = self.median_ci(self.values[point], level)
+        if low is None or not median:
+            return False
+        return low >= median * (1 - pct) and high <= median * (1 + pct)
+
+    def next_round(self):
+        """The points of the next round (empty when done)."""
+        self.round += 1
+        if self.round <= self.plan.repeat:
+            return list(self.points)
+        if self.plan.confidence is None or \
+                self.round > self.plan.max_repeat:
+            return []
+        todo = [p for p in self.points if not self.settled(p)]
+        self.planned += len(todo)
+        return todo
+
+    def unsettled(self):
+        if self.plan.confidence is None:
+            return []
+        return [p for p in self.points if not self.settled(p)]
+
+
+def fmt_size(b):
+    """65536 -> 64K."""
+    for unit, shift in (("G", 30), ("M", 20), ("K", 10)):
+        if b >= 1 << shift and b % (1 << shift) == 0:
+            return "%d%s" % (b >> shift, unit)
+    return "%d" % b
+
+
+def fmt_time(seconds):
+    """75 -> 1m15s."""
+    s = int(seconds)
+    if s >= 3600:
+        return "%dh%02dm%02ds" % (s // 3600, s % 3600 // 60, s % 60)
+    if s >= 60:
+        return "%dm%02ds" % (s // 60, s % 60)
+    return "%ds" % s
+
+
+def point_text(point):
+    rx = " --rx " + point.rx if point.rx else ""
+    return "%s%s %s %s x%d" % (point.mode, rx, point.workload,
+                               fmt_size(point.size), point.threads)

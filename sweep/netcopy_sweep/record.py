@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""--record: after the grid, a "perf record -g" of the sender of each mode
+at one size, and the top symbols of its "perf report --stdio"."""
+
+import os
+import subprocess
+
+from . import grid
+
+
+def _report(data, path, title, messages):
+    r = subprocess.run(["perf", "report", "--stdio", "-i", data,
+                        "--no-children", "--sort", "dso,symbol", "-g",
+                        "none", "--percent-limit", "0.5"],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, errors="replace")
+    messages.log_lines("  perf| ", r.stderr)
+    if r.returncode != 0 or not r.stdout:
+        return False
+    with open(path, "w") as f:
+        f.write(title + "\n")
+        f.write("\n".join(r.stdout.splitlines()[:120]) + "\n")
+    return True
+
+
+def record(sweep):
+    plan, runner = sweep.plan, sweep.runner
+    workload, threads = plan.workloads[0], plan.threads[0]
+    side = sweep.sender(workload)
+    if side == "server" and sweep.topo.server_host:
+        sweep.note("--record: the sender is the server on %s; recording it "
+                   "there is not supported, skipped" % sweep.topo.server_host,
+                   report=True)
+        return
+    for mode in plan.modes:
+        data = os.path.join(sweep.outdir, "perf-%s.data" % mode)
+        point = grid.Point(workload, threads, plan.record_size, mode, "")
+        sweep.note("--record: perf record -g of the %s, %s"
+                   % (side, grid.point_text(point)))
+        wrap = ["perf", "record", "-g", "-o", data, "--"]
+        args = sweep.client_args(point) + sweep.opts.passthrough
+        if side == "server":
+            server = runner.start_server(once=True, wrap=wrap)
+            if server is None:
+                sweep.note("--record: " + runner.failure, report=True)
+                continue
+            runner.run_client(server.port, args)
+            runner.wait_once(server, 15)
+        else:
+            server = runner.ensure_main()
+            if server is None:
+                sweep.note("--record: " + runner.failure, report=True)
+                continue
+            runner.run_client(server.port, args, wrap)
+        title = "# perf record -g of the %s: %s, %g s (%s)" % (
+            side, grid.point_text(point), plan.duration, sweep.topo.label)
+        txt = os.path.join(sweep.outdir, "perf-%s.txt" % mode)
+        if not (os.path.exists(data) and
+                _report(data, txt, title, sweep.messages)):
+            sweep.note("--record: no profile for %s (see sweep.log)" % mode,
+                       report=True)
