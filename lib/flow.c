@@ -18,19 +18,21 @@
  * messages are not read one system call each. */
 #define MIN_RECV_BUFFER (64u << 10)
 
-void nc_flow_init(struct nc_flow *flow, int fd, uint32_t index,
-		  uint64_t size, bool verify, bool sender,
-		  const atomic_bool *stop)
+void nc_flow_init(struct nc_flow *flow, int fd, const struct nc_params *p,
+		  uint32_t index, bool client, int first_cpu,
+		  const atomic_bool *stop, const atomic_bool *measuring)
 {
 	memset(flow, 0, sizeof(*flow));
 	flow->fd = fd;
 	flow->index = index;
-	flow->size = size;
-	flow->verify = verify;
-	flow->sender = sender;
+	flow->params = p;
+	flow->size = p->size;
+	flow->verify = p->verify;
+	flow->sender = client == nc_client_sends(p);
 	flow->stop = stop;
-	flow->cpu = -1;
-	flow->qd = NETCOPY_DEFAULT_QD;
+	flow->measuring = measuring;
+	flow->cpu = first_cpu >= 0 ?
+		    (int)(((unsigned int)first_cpu + index) % nc_cpus()) : -1;
 	flow->zc_sends = flow->zc_notifications = -1;
 	flow->zc_completions = flow->zc_copied = flow->zc_enobufs = -1;
 	flow->rx_zc_mapped = flow->rx_zc_copied = -1;
@@ -137,7 +139,7 @@ int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
 	int err;
 
 	nc_verifier_init(&flow->verifier, flow->size, flow->index);
-	if (flow->workload == NC_WORKLOAD_RR) {
+	if (flow->params->workload == NC_WORKLOAD_RR) {
 		int one = 1;
 
 		/* Each answer must leave at once, not wait for more. */
@@ -155,14 +157,14 @@ int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
 		if (err)
 			return err;
 	}
-	err = nc_sockbuf_apply(flow->fd, flow->sndbuf_asked,
-			       flow->rcvbuf_asked);
+	err = nc_sockbuf_apply(flow->fd, flow->params->sndbuf,
+			       flow->params->rcvbuf);
 	if (err)
 		return err;
-	if (flow->count)
+	if (flow->params->perf)
 		nc_counters_open(&flow->counters);
 	err = mode->prepare(flow);
-	if (!err && flow->rx != NC_RX_MODE && nc_flow_receives(flow))
+	if (!err && flow->params->rx != NC_RX_MODE && nc_flow_receives(flow))
 		err = nc_rx_prepare(flow);
 	return err;
 }
@@ -186,7 +188,7 @@ static uint64_t thread_cpu_us(void)
 
 static int run_workload(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
-	if (flow->workload == NC_WORKLOAD_RR)
+	if (flow->params->workload == NC_WORKLOAD_RR)
 		return flow->sender ? nc_rr_ask(mode, flow) :
 				      nc_rr_answer(mode, flow);
 	return flow->sender ? nc_stream_send(mode, flow) :
@@ -222,7 +224,7 @@ int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
 	flow->cpu_us = thread_cpu_us() - flow->cpu_start_us;
 	/* Only when asked for: the figures are then on the wire, which a
 	 * peer that predates them would refuse. */
-	if (flow->sndbuf_asked || flow->rcvbuf_asked)
+	if (flow->params->sndbuf || flow->params->rcvbuf)
 		nc_sockbuf_read(flow->fd, &flow->sndbuf, &flow->rcvbuf);
 	flow->total_bytes += flow->bytes;
 	if (flow->warm) {	/* the warm-up never ended: nothing measured */

@@ -64,9 +64,9 @@ static const char *status_word(int status)
 
 static const char *direction(const struct netcopy_result *r)
 {
-	if (r->workload == NC_WORKLOAD_RR)
+	if (r->params.workload == NC_WORKLOAD_RR)
 		return "client-asks";
-	return r->reverse ? "client-sends" : "server-sends";
+	return r->params.reverse ? "client-sends" : "server-sends";
 }
 
 /* The columns, in CSV order. */
@@ -214,7 +214,7 @@ static double gbps(const struct nc_figures *rx)
 
 static bool rr(const struct netcopy_result *r)
 {
-	return r->workload == NC_WORKLOAD_RR;
+	return r->params.workload == NC_WORKLOAD_RR;
 }
 
 static const char *workload(const struct netcopy_result *r)
@@ -243,10 +243,10 @@ static struct cell sock_buf(const struct nc_figures *f, int64_t v)
 /* The receive call the run's receivers made: --rx's, else the mode's. */
 static uint8_t rx_used(const struct netcopy_result *r)
 {
-	const struct netcopy_mode *mode = netcopy_mode_find(r->mode);
+	const struct netcopy_mode *mode = netcopy_mode_find(r->params.mode);
 
-	if (r->rx != NC_RX_MODE || !mode)
-		return r->rx;
+	if (r->params.rx != NC_RX_MODE || !mode)
+		return r->params.rx;
 	return mode->own_rx;
 }
 
@@ -256,11 +256,11 @@ static struct cell column_cell(const struct netcopy_result *r, size_t i)
 	const struct nc_figures *rx = &r->receiver, *tx = &r->sender;
 	switch (i) {
 	case COL_IMPLEMENTATION:
-		return text(r->mode);
+		return text(r->params.mode);
 	case COL_MESSAGE_SIZE:
-		return u64(true, r->size);
+		return u64(true, r->params.size);
 	case COL_THREADS:
-		return u64(true, r->threads);
+		return u64(true, r->params.threads);
 	case COL_THROUGHPUT_GBPS:
 		return dbl(have_interval(rx), have_interval(rx) ?
 			   gbps(rx) : 0, 6);
@@ -286,7 +286,7 @@ static struct cell column_cell(const struct netcopy_result *r, size_t i)
 	case COL_DIRECTION:
 		return text(direction(r));
 	case COL_DURATION_S:
-		return dbl(true, r->duration_s, 3);
+		return dbl(true, r->params.duration, 3);
 	case COL_INTERVAL_S:
 		return dbl(rx->measured, interval_s(rx), 6);
 	case COL_MESSAGES:
@@ -295,9 +295,9 @@ static struct cell column_cell(const struct netcopy_result *r, size_t i)
 		return dbl(have_interval(rx), have_interval(rx) ?
 			    (double)rx->messages / interval_s(rx) : 0, 1);
 	case COL_VERIFY:
-		return u64(true, r->verify);
+		return u64(true, r->params.verify);
 	case COL_MISMATCHES:
-		return u64(rx->measured && r->verify,
+		return u64(rx->measured && r->params.verify,
 			   netcopy_result_mismatches(r));
 	case COL_SND_BYTES:
 		return u64(tx->measured, tx->bytes);
@@ -379,7 +379,7 @@ static struct cell column_cell(const struct netcopy_result *r, size_t i)
 	case COL_RTT_MAX_US:
 		return rtt_us(r, 100);
 	case COL_COUNTERS_SCOPE:
-		return text(!r->perf ? "off" :
+		return text(!r->params.perf ? "off" :
 			     !tx->measured || !rx->measured ? "NA" :
 			     scope_name(tx->counts.scope < rx->counts.scope ?
 					tx->counts.scope : rx->counts.scope));
@@ -703,11 +703,13 @@ static void text_sock_buf(FILE *out, const char *what,
 static void write_text(const struct netcopy_result *r, FILE *out)
 {
 	const struct nc_figures *rx = &r->receiver, *tx = &r->sender;
+	const struct nc_params *p = &r->params;
 
 	fprintf(out, "netcopy %s: %llu-byte messages, %u thread%s, %.3g s, "
-		"%s\n", r->mode, (unsigned long long)r->size, r->threads,
-		r->threads == 1 ? "" : "s", r->duration_s, rr(r) ? "request-response" :
-		r->reverse ? "client sends" : "server sends");
+		"%s\n", p->mode, (unsigned long long)p->size, p->threads,
+		p->threads == 1 ? "" : "s", p->duration,
+		rr(r) ? "request-response" :
+		p->reverse ? "client sends" : "server sends");
 	if (round_trips(r))
 		text_round_trips(r, out);
 	if (!rx->measured) {
@@ -723,7 +725,7 @@ static void write_text(const struct netcopy_result *r, FILE *out)
 				(double)rx->messages / interval_s(rx));
 		fprintf(out, "  per message   %.3f us (mean time per "
 			"message)\n", (double)rx->latency_ns / 1e3);
-		if (r->verify)
+		if (r->params.verify)
 			fprintf(out, "  verify        %llu mismatched "
 				"messages\n",
 				(unsigned long long)rx->mismatches);
@@ -736,11 +738,11 @@ static void write_text(const struct netcopy_result *r, FILE *out)
 		text_rx_zero_copy(out, "client", tx);
 	text_counts(out, rr(r) ? "client (asks)" : "sender", tx);
 	text_counts(out, rr(r) ? "server" : "receiver", rx);
-	if (r->sndbuf || r->rcvbuf) {
+	if (r->params.sndbuf || r->params.rcvbuf) {
 		text_sock_buf(out, "  socket bufs   sender SO_SNDBUF", tx,
-			      tx->sndbuf, r->sndbuf);
+			      tx->sndbuf, r->params.sndbuf);
 		text_sock_buf(out, ", receiver SO_RCVBUF", rx, rx->rcvbuf,
-			      r->rcvbuf);
+			      r->params.rcvbuf);
 		fputc('\n', out);
 	}
 	fprintf(out, "  status        %s%s%s\n", status_word(r->status),
@@ -870,18 +872,20 @@ static json_object *json_result(const struct netcopy_result *r)
 	char model[200];
 
 	p = json_object_new_object();
-	add(p, "mode", text(r->mode));
-	add(p, "size", u64(true, r->size));
-	add(p, "threads", u64(true, r->threads));
-	add(p, "duration_s", dbl(true, r->duration_s, 3));
+	add(p, "mode", text(r->params.mode));
+	add(p, "size", u64(true, r->params.size));
+	add(p, "threads", u64(true, r->params.threads));
+	add(p, "duration_s", dbl(true, r->params.duration, 3));
 	add(p, "workload", text(workload(r)));
 	add(p, "direction", text(direction(r)));
 	add(p, "rx", text(nc_rx_name(rx_used(r))));
 	/* null: the kernel's default, autotuned */
-	add(p, "sndbuf", u64(r->sndbuf != 0, r->sndbuf));
-	add(p, "rcvbuf", u64(r->rcvbuf != 0, r->rcvbuf));
-	json_object_object_add(p, "verify", json_object_new_boolean(r->verify));
-	json_object_object_add(p, "perf", json_object_new_boolean(r->perf));
+	add(p, "sndbuf", u64(r->params.sndbuf != 0, r->params.sndbuf));
+	add(p, "rcvbuf", u64(r->params.rcvbuf != 0, r->params.rcvbuf));
+	json_object_object_add(p, "verify",
+			       json_object_new_boolean(r->params.verify));
+	json_object_object_add(p, "perf",
+			       json_object_new_boolean(r->params.perf));
 	add(p, "host", text(r->host));
 
 	res = json_object_new_object();

@@ -73,7 +73,7 @@ int nc_rx_prepare(struct nc_flow *flow)
 	if (!rx)
 		return -ENOMEM;
 	flow->rx_state = rx;
-	switch (flow->rx) {
+	switch (flow->params->rx) {
 	case NC_RX_RECVMSG:
 		return nc_scatter_init(&rx->scatter, flow->size);
 	case NC_RX_ZERO_COPY:
@@ -103,7 +103,7 @@ ssize_t nc_rx_recv_some(struct nc_flow *flow, size_t max)
 {
 	struct rx *rx = flow->rx_state;
 
-	switch (flow->rx) {
+	switch (flow->params->rx) {
 	case NC_RX_RECVMSG:
 		return nc_scatter_recv(flow, &rx->scatter);
 	case NC_RX_ZERO_COPY:

@@ -570,8 +570,8 @@ int nc_uring_prepare_flow(struct nc_flow *flow,
 
 	if (err || !nc_flow_sends(flow))
 		return err;
-	err = nc_uring_open(&u, ops, flow->fd, flow->size, flow->qd,
-			    flow->fixed_buffers);
+	err = nc_uring_open(&u, ops, flow->fd, flow->size, flow->params->qd,
+			    flow->params->fixed_buffers);
 	flow->state = u;
 	return err;
 }
@@ -597,7 +597,7 @@ int nc_uring_send_message(struct nc_flow *flow)
 		nc_pattern_fill(buf, (size_t)flow->size, flow->index,
 				flow->seq, 0);
 	return nc_uring_queue(u, (size_t)flow->size,
-			      flow->workload == NC_WORKLOAD_RR);
+			      flow->params->workload == NC_WORKLOAD_RR);
 }
 
 int nc_uring_send_flush(struct nc_flow *flow)

@@ -56,8 +56,8 @@ static void csv_cell(const struct netcopy_result *r, const char *name,
 
 int main(void)
 {
-	struct netcopy_result r = { .mode = "two-copy", .size = 1,
-				    .threads = 1, .perf = true };
+	struct netcopy_result r = { .params = { .mode = "two-copy", .size = 1,
+				    .threads = 1, .perf = true } };
 	struct nc_counters c;
 	struct nc_counts counts;
 	char cell[64];
