@@ -260,6 +260,20 @@ struct nc_tag {
 	uint32_t index;
 };
 
+/* Zero-copy accounting of a flow, or of a side's flows; -1 each when
+ * the mode is not zero-copy: sends that owe a notification (sendmsg
+ * calls, io_uring sends), the notifications read, the send ids they
+ * covered, those the kernel copied (-1 alone: it would not say), and
+ * the sends retried for want of memory (ENOBUFS, -ENOMEM). */
+struct nc_zc_counts {
+	int64_t sends;
+	int64_t notifications;
+	int64_t completions;
+	int64_t copied;
+	int64_t enobufs;
+};
+extern const struct nc_zc_counts nc_zc_none;
+
 /* What one side measured; the server sends its own in the trailer. */
 struct nc_figures {
 	bool measured;			/* false: every figure is unknown */
@@ -272,14 +286,7 @@ struct nc_figures {
 	uint64_t mismatches;
 	struct nc_counts counts;
 	uint64_t cpu_us;		/* user + system, all threads */
-	/* Zero-copy accounting, -1 each when the mode is not zero-copy:
-	 * sendmsg calls, error-queue notifications, the send ids they
-	 * covered, those the kernel copied, ENOBUFS retries. */
-	int64_t zc_sends;
-	int64_t zc_notifications;
-	int64_t zc_completions;
-	int64_t zc_copied;
-	int64_t zc_enobufs;
+	struct nc_zc_counts zc;
 	/* --rx zero-copy, -1 each otherwise: bytes the kernel mapped, and
 	 * bytes read by copy instead (together: bytes); refused: 0, or the error with which
 	 * the kernel refused TCP_ZEROCOPY_RECEIVE (then all is copied). */
@@ -372,12 +379,7 @@ struct nc_flow {
 	struct nc_counters counters;
 	struct nc_counts counts;
 	uint64_t cpu_us;
-	/* As in struct nc_figures; -1 unless the engine is zero-copy. */
-	int64_t zc_sends;
-	int64_t zc_notifications;
-	int64_t zc_completions;
-	int64_t zc_copied;
-	int64_t zc_enobufs;
+	struct nc_zc_counts zc;		/* nc_zc_none unless zero-copy */
 	/* The state of the receive path (params->rx) when not the mode's
 	 * own; the receive-side zero-copy figures as in struct nc_figures
 	 * (warm-up left out, so they add up to bytes). */
@@ -385,7 +387,8 @@ struct nc_flow {
 	int64_t rx_zc_mapped;
 	int64_t rx_zc_copied;
 	int32_t rx_zc_refused;
-	int64_t sndbuf;			/* what the kernel held at the end */
+	/* What the kernel held at the end (nc_sockbuf_read); 0: not read. */
+	int64_t sndbuf;
 	int64_t rcvbuf;
 };
 
@@ -497,11 +500,16 @@ int nc_rx_parse(const char *name, uint8_t *rx);
 /* 0, or NETCOPY_EUNSUPPORTED with why: this build cannot receive so. */
 int nc_rx_probe(uint8_t rx, const char **why);
 
-/* sockbuf.c: SO_SNDBUF / SO_RCVBUF of a data socket; 0 leaves one as
- * the kernel has it.  0 or a negative errno. */
-int nc_sockbuf_apply(int fd, uint64_t sndbuf, uint64_t rcvbuf);
-/* What the kernel holds now; -1 each where it would not say. */
-void nc_sockbuf_read(int fd, int64_t *sndbuf, int64_t *rcvbuf);
+/* sockbuf.c: the socket buffers of a flow's data socket. */
+/* Set those its params ask for (0 leaves one as the kernel has it).
+ * 0 or a negative errno. */
+int nc_sockbuf_apply(const struct nc_flow *flow);
+/* At the end, when any was asked for: what the kernel holds, -1 each
+ * where it would not say. */
+void nc_sockbuf_read(struct nc_flow *flow);
+/* A side's: the largest over its flows, -1 each when none is known. */
+void nc_sockbuf_figures(struct nc_figures *f, const struct nc_flow *flows,
+			uint32_t n);
 /* Buffer bytes the path adds to a receiving connection. */
 uint64_t nc_rx_memory(uint8_t rx, uint64_t size);
 /* A receiving flow's path other than the mode's: flow->rx_state.
@@ -616,14 +624,6 @@ extern const struct netcopy_mode nc_mode_uring_zc;
 struct nc_uring;
 struct io_uring_sqe;
 
-/* Zero-copy figures as in struct nc_flow; copied -1: not reported. */
-struct nc_uring_counts {
-	int64_t sends;			/* sends that owe a notification */
-	int64_t notifications;
-	int64_t copied;
-	int64_t enomem;			/* sends retried after -ENOMEM */
-};
-
 struct nc_uring_ops {
 	/* Fill sqe to send len bytes of buf on fd with msg_flags, from
 	 * registered buffer buf_index (-1: not registered). */
@@ -652,7 +652,8 @@ int nc_uring_queue(struct nc_uring *u, size_t len, bool now);
 int nc_uring_flush(struct nc_uring *u);
 /* Wait for every notification still owed. */
 int nc_uring_drain(struct nc_uring *u);
-const struct nc_uring_counts *nc_uring_counts(const struct nc_uring *u);
+/* The ring's zero-copy counts (a notification completes one send). */
+const struct nc_zc_counts *nc_uring_counts(const struct nc_uring *u);
 /* The engines' prepare, release, send_message and send_flush. */
 int nc_uring_prepare_flow(struct nc_flow *flow,
 			  const struct nc_uring_ops *ops);

@@ -33,7 +33,7 @@ static bool counted(const struct nc_figures *f, enum nc_event ev)
 
 static bool zc_known(const struct nc_figures *f)
 {
-	return f->measured && f->zc_completions >= 0;
+	return f->measured && f->zc.completions >= 0;
 }
 
 /* --rx zero-copy's figures, measured by a receiving side. */
@@ -336,21 +336,21 @@ static struct cell column_cell(const struct netcopy_result *r, size_t i)
 	case COL_RCV_CPU_SHARE_PCT:
 		return cpu_share(rx);
 	case COL_ZC_SENDS:
-		return zc(tx, tx->zc_sends);
+		return zc(tx, tx->zc.sends);
 	case COL_ZC_NOTIFICATIONS:
-		return zc(tx, tx->zc_notifications);
+		return zc(tx, tx->zc.notifications);
 	case COL_ZC_COMPLETIONS:
-		return zc(tx, tx->zc_completions);
+		return zc(tx, tx->zc.completions);
 	case COL_ZC_COPIED:
-		return zc(tx, tx->zc_copied);
+		return zc(tx, tx->zc.copied);
 	case COL_ZC_COPIED_FRACTION:
-		return dbl(zc_known(tx) && tx->zc_completions > 0 &&
-			   tx->zc_copied >= 0,
-			    (double)tx->zc_copied /
-			    (double)(tx->zc_completions ? tx->zc_completions :
+		return dbl(zc_known(tx) && tx->zc.completions > 0 &&
+			   tx->zc.copied >= 0,
+			    (double)tx->zc.copied /
+			    (double)(tx->zc.completions ? tx->zc.completions :
 				     1), 4);
 	case COL_ZC_ENOBUFS:
-		return zc(tx, tx->zc_enobufs);
+		return zc(tx, tx->zc.enobufs);
 	case COL_RX:
 		return text(nc_rx_name(rx_used(r)));
 	case COL_RX_ZC_MAPPED:
@@ -624,20 +624,20 @@ static void text_counts(FILE *out, const char *side,
 
 static void text_zero_copy(FILE *out, const struct nc_figures *tx)
 {
-	double copied = tx->zc_completions ?
-			(double)tx->zc_copied / (double)tx->zc_completions : 0;
+	double copied = tx->zc.completions ?
+			(double)tx->zc.copied / (double)tx->zc.completions : 0;
 
 	fprintf(out, "  zero-copy     %lld sends, %lld notifications, %lld "
-		"completions, ", (long long)tx->zc_sends,
-		(long long)tx->zc_notifications,
-		(long long)tx->zc_completions);
-	if (tx->zc_copied >= 0)
+		"completions, ", (long long)tx->zc.sends,
+		(long long)tx->zc.notifications,
+		(long long)tx->zc.completions);
+	if (tx->zc.copied >= 0)
 		fprintf(out, "%lld copied by the kernel anyway (%.1f %%), ",
-			(long long)tx->zc_copied, copied * 100);
+			(long long)tx->zc.copied, copied * 100);
 	else
 		fputs("copied by the kernel NA (it would not say), ", out);
 	fprintf(out, "%lld sends retried (ENOBUFS/ENOMEM)\n",
-		(long long)tx->zc_enobufs);
+		(long long)tx->zc.enobufs);
 	if (copied > 0.5)
 		fputs("                the kernel fell back to copying on this "
 		      "path (loopback and veth always do; a real NIC may "
@@ -818,11 +818,11 @@ static json_object *json_zero_copy(const struct nc_figures *tx)
 	if (!zc_known(tx))
 		return NULL;
 	o = json_object_new_object();
-	add(o, "sends", zc(tx, tx->zc_sends));
-	add(o, "notifications", zc(tx, tx->zc_notifications));
-	add(o, "completions", zc(tx, tx->zc_completions));
-	add(o, "copied", zc(tx, tx->zc_copied));
-	add(o, "enobufs", zc(tx, tx->zc_enobufs));
+	add(o, "sends", zc(tx, tx->zc.sends));
+	add(o, "notifications", zc(tx, tx->zc.notifications));
+	add(o, "completions", zc(tx, tx->zc.completions));
+	add(o, "copied", zc(tx, tx->zc.copied));
+	add(o, "enobufs", zc(tx, tx->zc.enobufs));
 	return o;
 }
 
@@ -966,12 +966,12 @@ netcopy_result_mismatches(const struct netcopy_result *r)
 NETCOPY_EXPORT int64_t
 netcopy_result_zc_completions(const struct netcopy_result *r)
 {
-	return zc_known(&r->sender) ? r->sender.zc_completions : -1;
+	return zc_known(&r->sender) ? r->sender.zc.completions : -1;
 }
 
 NETCOPY_EXPORT int64_t netcopy_result_zc_copied(const struct netcopy_result *r)
 {
-	return zc_known(&r->sender) ? r->sender.zc_copied : -1;
+	return zc_known(&r->sender) ? r->sender.zc.copied : -1;
 }
 
 NETCOPY_EXPORT int netcopy_result_write(const struct netcopy_result *r,

@@ -162,17 +162,17 @@ static const struct nc_wire_policy figures_policy[] = {
 	COUNT(NC_F_INTERVAL, interval_ns),
 	COUNT(NC_F_LATENCY, latency_ns),
 	COUNT(NC_F_MISMATCHES, mismatches),
-	ZC(NC_F_ZC_COMPLETIONS, zc_completions),
-	ZC(NC_F_ZC_COPIED, zc_copied),
+	ZC(NC_F_ZC_COMPLETIONS, zc.completions),
+	ZC(NC_F_ZC_COPIED, zc.copied),
 	{ NC_F_REASON, NC_WK_STR, 0, 0, FIG(reason) },
 	COUNT(NC_F_CPU_US, cpu_us),
 	{ NC_F_COUNTERS_KNOWN, NC_WK_U32, 0, 0, FIG(counts.known),
 	  .max = (1u << NC_EV_COUNT) - 1, .why = out_of_range },
 	{ NC_F_COUNTERS_SCOPE, NC_WK_U8, 0, 0, FIG(counts.scope),
 	  .max = NC_SCOPE_ALL, .why = out_of_range },
-	ZC(NC_F_ZC_SENDS, zc_sends),
-	ZC(NC_F_ZC_NOTIFICATIONS, zc_notifications),
-	ZC(NC_F_ZC_ENOBUFS, zc_enobufs),
+	ZC(NC_F_ZC_SENDS, zc.sends),
+	ZC(NC_F_ZC_NOTIFICATIONS, zc.notifications),
+	ZC(NC_F_ZC_ENOBUFS, zc.enobufs),
 	{ NC_F_RX_ZC_MAPPED, NC_WK_I64, NC_WF_OPTIONAL, GROUP_RX,
 	  FIG(rx_zc_mapped), .why = rx_range, .sent = rx_measured },
 	{ NC_F_RX_ZC_COPIED, NC_WK_I64, NC_WF_OPTIONAL, GROUP_RX,
@@ -194,12 +194,12 @@ static const struct nc_wire_policy figures_policy[] = {
 static int figures_validate(void *msg, const bool *seen, const char **why)
 {
 	struct nc_figures *f = msg;
-	bool na = f->zc_sends < 0 && f->zc_notifications < 0 &&
-		  f->zc_completions < 0 && f->zc_copied < 0 &&
-		  f->zc_enobufs < 0;
-	bool counts = f->zc_sends >= 0 && f->zc_notifications >= 0 &&
-		      f->zc_completions >= 0 && f->zc_enobufs >= 0 &&
-		      f->zc_copied <= f->zc_completions;
+	bool na = f->zc.sends < 0 && f->zc.notifications < 0 &&
+		  f->zc.completions < 0 && f->zc.copied < 0 &&
+		  f->zc.enobufs < 0;
+	bool counts = f->zc.sends >= 0 && f->zc.notifications >= 0 &&
+		      f->zc.completions >= 0 && f->zc.enobufs >= 0 &&
+		      f->zc.copied <= f->zc.completions;
 
 	if (!na && !counts) {
 		*why = out_of_range;

@@ -226,9 +226,9 @@ static void build_figures(struct body *b, unsigned int omit, uint64_t status,
 static void expect_figures(const struct nc_figures *got,
 			   const struct figures_spec *s, const char *what)
 {
-	const int64_t zc[5] = { got->zc_sends, got->zc_notifications,
-				got->zc_completions, got->zc_copied,
-				got->zc_enobufs };
+	const int64_t zc[5] = { got->zc.sends, got->zc.notifications,
+				got->zc.completions, got->zc.copied,
+				got->zc.enobufs };
 
 	CHECK(got->measured, "%s: not measured", what);
 	CHECK(got->status == (int32_t)(int64_t)s->v[NC_F_STATUS],
@@ -640,11 +640,11 @@ static void check_figures_round_trip(const struct nc_figures *f)
 	CHECK_U64(d.figures.interval_ns, f->interval_ns);
 	CHECK_U64(d.figures.latency_ns, f->latency_ns);
 	CHECK_U64(d.figures.mismatches, f->mismatches);
-	CHECK_INT(d.figures.zc_completions, f->zc_completions);
-	CHECK_INT(d.figures.zc_copied, f->zc_copied);
-	CHECK_INT(d.figures.zc_sends, f->zc_sends);
-	CHECK_INT(d.figures.zc_notifications, f->zc_notifications);
-	CHECK_INT(d.figures.zc_enobufs, f->zc_enobufs);
+	CHECK_INT(d.figures.zc.completions, f->zc.completions);
+	CHECK_INT(d.figures.zc.copied, f->zc.copied);
+	CHECK_INT(d.figures.zc.sends, f->zc.sends);
+	CHECK_INT(d.figures.zc.notifications, f->zc.notifications);
+	CHECK_INT(d.figures.zc.enobufs, f->zc.enobufs);
 	CHECK_INT(d.figures.rx_zc_mapped, f->rx_zc_mapped);
 	CHECK_INT(d.figures.sndbuf, f->sndbuf < 0 || f->rcvbuf < 0 ? -1 :
 		  f->sndbuf);
@@ -667,11 +667,11 @@ static void check_figures_round_trip(const struct nc_figures *f)
 static void set_zc(struct nc_figures *f, int64_t sends, int64_t notifications,
 		   int64_t completions, int64_t copied, int64_t enobufs)
 {
-	f->zc_sends = sends;
-	f->zc_notifications = notifications;
-	f->zc_completions = completions;
-	f->zc_copied = copied;
-	f->zc_enobufs = enobufs;
+	f->zc.sends = sends;
+	f->zc.notifications = notifications;
+	f->zc.completions = completions;
+	f->zc.copied = copied;
+	f->zc.enobufs = enobufs;
 }
 
 static void check_figures(void)
@@ -1556,11 +1556,11 @@ static void check_figures_refusals(void)
 
 	build_figures(&b, 0, 0, (uint64_t)-1, (uint64_t)-1);
 	EXPECT_OK(FIGURES, b.buf, b.len, &d, "hand-built figures");
-	CHECK_INT(d.figures.zc_completions, -1);
-	CHECK_INT(d.figures.zc_copied, -1);
-	CHECK_INT(d.figures.zc_sends, -1);
-	CHECK_INT(d.figures.zc_notifications, -1);
-	CHECK_INT(d.figures.zc_enobufs, -1);
+	CHECK_INT(d.figures.zc.completions, -1);
+	CHECK_INT(d.figures.zc.copied, -1);
+	CHECK_INT(d.figures.zc.sends, -1);
+	CHECK_INT(d.figures.zc.notifications, -1);
+	CHECK_INT(d.figures.zc.enobufs, -1);
 	CHECK_U64(d.figures.bytes, NC_F_BYTES * 1000);
 	CHECK_U64(d.figures.cpu_us, NC_F_CPU_US * 1000);
 
@@ -1871,7 +1871,7 @@ static void check_figures_refusals(void)
 		/* Copied alone may be unknown: the kernel would not say. */
 		if (zc_field[i] == NC_F_ZC_COPIED) {
 			EXPECT_OK(FIGURES, b.buf, b.len, &d, what);
-			CHECK_INT(d.figures.zc_copied, -1);
+			CHECK_INT(d.figures.zc.copied, -1);
 		} else {
 			EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
 		}
@@ -1973,9 +1973,9 @@ static void check_encoder_space(void)
 			      .warmup = 1e-9, .cpu = -1 };
 	struct nc_reply r = { .accepted = false, .code = NETCOPY_EREFUSED };
 	struct nc_tag t = { .index = 1 };
-	struct nc_figures f = { .zc_sends = -1, .zc_notifications = -1,
-				.zc_completions = -1, .zc_copied = -1,
-				.zc_enobufs = -1, .cpu_us = 5,
+	struct nc_figures f = { .zc.sends = -1, .zc.notifications = -1,
+				.zc.completions = -1, .zc.copied = -1,
+				.zc.enobufs = -1, .cpu_us = 5,
 				.total_bytes = UINT64_MAX,
 				.counts = { .value = { 1, 2, 3 },
 					    .known = KNOWN_ALL,
@@ -2105,20 +2105,20 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		      "random figures: scope %u", d->figures.counts.scope);
 		{
 			const struct nc_figures *f = &d->figures;
-			bool none = f->zc_sends == -1 &&
-				    f->zc_notifications == -1 &&
-				    f->zc_completions == -1 &&
-				    f->zc_copied == -1 && f->zc_enobufs == -1;
-			bool counts = f->zc_sends >= 0 &&
-				      f->zc_notifications >= 0 &&
-				      f->zc_completions >= 0 &&
-				      f->zc_copied >= 0 && f->zc_enobufs >= 0 &&
-				      f->zc_copied <= f->zc_completions;
+			bool none = f->zc.sends == -1 &&
+				    f->zc.notifications == -1 &&
+				    f->zc.completions == -1 &&
+				    f->zc.copied == -1 && f->zc.enobufs == -1;
+			bool counts = f->zc.sends >= 0 &&
+				      f->zc.notifications >= 0 &&
+				      f->zc.completions >= 0 &&
+				      f->zc.copied >= 0 && f->zc.enobufs >= 0 &&
+				      f->zc.copied <= f->zc.completions;
 
 			CHECK(none || counts, "random figures: zc %" PRId64
 			      " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64,
-			      f->zc_sends, f->zc_notifications,
-			      f->zc_completions, f->zc_copied, f->zc_enobufs);
+			      f->zc.sends, f->zc.notifications,
+			      f->zc.completions, f->zc.copied, f->zc.enobufs);
 		}
 		len = nc_figures_encode(&d->figures, buf, sizeof(buf));
 		break;
@@ -2169,13 +2169,13 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		      again.figures.latency_ns == d->figures.latency_ns &&
 		      again.figures.mismatches == d->figures.mismatches &&
 		      again.figures.cpu_us == d->figures.cpu_us &&
-		      again.figures.zc_sends == d->figures.zc_sends &&
-		      again.figures.zc_notifications ==
-		      d->figures.zc_notifications &&
-		      again.figures.zc_completions ==
-		      d->figures.zc_completions &&
-		      again.figures.zc_copied == d->figures.zc_copied &&
-		      again.figures.zc_enobufs == d->figures.zc_enobufs &&
+		      again.figures.zc.sends == d->figures.zc.sends &&
+		      again.figures.zc.notifications ==
+		      d->figures.zc.notifications &&
+		      again.figures.zc.completions ==
+		      d->figures.zc.completions &&
+		      again.figures.zc.copied == d->figures.zc.copied &&
+		      again.figures.zc.enobufs == d->figures.zc.enobufs &&
 		      again.figures.counts.known == d->figures.counts.known &&
 		      again.figures.counts.scope == d->figures.counts.scope &&
 		      memcmp(again.figures.counts.value,
@@ -2452,9 +2452,9 @@ static void check_random(void)
 				      .workload = (uint8_t)(i / 2 % 2),
 				      .warmup = i % 3 ? 0.25 : 0,
 				      .cpu = i % 5 ? (int32_t)(i % 64) : -1 };
-		struct nc_figures f = { .zc_sends = 9, .zc_notifications = 8,
-					.zc_completions = 7, .zc_copied = 7,
-					.zc_enobufs = 1, .cpu_us = 1234,
+		struct nc_figures f = { .zc.sends = 9, .zc.notifications = 8,
+					.zc.completions = 7, .zc.copied = 7,
+					.zc.enobufs = 1, .cpu_us = 1234,
 					.total_bytes = 1ULL << 40,
 					.counts = { .value = { 5, 6, 7, 8 },
 						    .known = 0x0f,
@@ -2833,8 +2833,8 @@ static void exact_figures(struct nc_figures *plain, struct nc_figures *all)
 	plain->interval_ns = 1000;
 	plain->latency_ns = 500;
 	plain->cpu_us = 77;
-	plain->zc_sends = plain->zc_notifications = -1;
-	plain->zc_completions = plain->zc_copied = plain->zc_enobufs = -1;
+	plain->zc.sends = plain->zc.notifications = -1;
+	plain->zc.completions = plain->zc.copied = plain->zc.enobufs = -1;
 	plain->rx_zc_mapped = plain->rx_zc_copied = -1;
 	plain->sndbuf = plain->rcvbuf = -1;
 	plain->counts.known = 0x41;
@@ -2844,11 +2844,11 @@ static void exact_figures(struct nc_figures *plain, struct nc_figures *all)
 	*all = *plain;
 	all->status = NETCOPY_ESHORT;
 	strcpy(all->reason, "cut");
-	all->zc_sends = 10;
-	all->zc_notifications = 4;
-	all->zc_completions = 9;
-	all->zc_copied = 2;
-	all->zc_enobufs = 1;
+	all->zc.sends = 10;
+	all->zc.notifications = 4;
+	all->zc.completions = 9;
+	all->zc.copied = 2;
+	all->zc.enobufs = 1;
 	all->rx_zc_mapped = all->rx_zc_copied = 1024;
 	all->rx_zc_refused = -95;
 	all->sndbuf = 4608;
