@@ -150,14 +150,15 @@ struct nc_param {
 	double min, max;
 	const char *unit;
 	const char *why;
+	const char *log;
 };
 extern const struct nc_param nc_param_table[];
 extern const size_t nc_param_count;
 /* Every parameter at its default. */
 extern const struct nc_params nc_params_defaults;
 
-/* A numeric parameter's value, exactly (every kind fits a double within
- * its range, and one past it stays past it); 0 for STR. */
+/* A parameter's value, exactly (every kind fits a double within its
+ * range, and one past it stays past it); 0 for STR. */
 double nc_param_value(const struct nc_param *param,
 		      const struct nc_params *p);
 /* The first parameter out of its range, or NULL. */

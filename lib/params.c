@@ -9,9 +9,10 @@
 #include "internal.h"
 
 const struct nc_param nc_param_table[] = {
-#define NC_PARAM(name, NAME, num, kind, lo, hi, dflt, fl, unit, text) \
+#define NC_PARAM(name, NAME, num, kind, lo, hi, dflt, fl, unit, text, \
+		 label)                                                    \
 	{ #name, offsetof(struct nc_params, name), num, NC_PK_##kind,    \
-	  fl, lo, hi, unit, text },
+	  fl, lo, hi, unit, text, label },
 #include "params.def"
 #undef NC_PARAM
 };
@@ -40,6 +41,8 @@ double nc_param_value(const struct nc_param *param,
 		return *(const double *)at;
 	case NC_PK_U8:
 		return *(const uint8_t *)at;
+	case NC_PK_BOOL:
+		return *(const bool *)at;
 	}
 	return 0;
 }

@@ -628,23 +628,26 @@ static int send_trailer(int fd, struct run *run, int status, char *reason,
 }
 
 /* The hello's options that are not their defaults, for the log. */
-static void describe_options(const struct nc_params *h, char *buf, size_t cap)
+static void describe_options(const struct nc_params *p, char *buf, size_t cap)
 {
 	size_t at = 0;
 
 	buf[0] = '\0';
 #define APPEND(...) (at += (size_t)snprintf(buf + at, at < cap ? cap - at : 0, \
 					    __VA_ARGS__))
-	if (h->qd != NETCOPY_DEFAULT_QD)
-		APPEND(", queue depth %u", h->qd);
-	if (h->fixed_buffers)
-		APPEND(", fixed buffers");
-	if (h->rx != NC_RX_MODE)
-		APPEND(", receiving with %s", nc_rx_name(h->rx));
-	if (h->sndbuf)
-		APPEND(", SO_SNDBUF %llu", (unsigned long long)h->sndbuf);
-	if (h->rcvbuf)
-		APPEND(", SO_RCVBUF %llu", (unsigned long long)h->rcvbuf);
+	for (size_t i = 0; i < nc_param_count; i++) {
+		const struct nc_param *param = &nc_param_table[i];
+		double v = nc_param_value(param, p);
+
+		if (!(param->flags & NC_PF_OPTIONAL) ||
+		    v == nc_param_value(param, &nc_params_defaults))
+			continue;
+		APPEND(", %s", param->log);
+		if (param->field == NC_H_RX)	/* rx.c names its values */
+			APPEND(" %s", nc_rx_name((uint8_t)v));
+		else if (param->kind != NC_PK_BOOL)
+			APPEND(" %.15g", v);
+	}
 #undef APPEND
 }
 

@@ -25,7 +25,7 @@ _Static_assert(NC_MAX_BODY <= UINT16_MAX, "field offsets fit");
 /* Ranges are nc_params_check()'s; a U8 refused for its length says
  * what the parameter is, as one out of range does. */
 static const struct nc_wire_policy hello_policy[] = {
-#define NC_PARAM(name, NAME, num, k, lo, hi, dflt, fl, unit, text)      \
+#define NC_PARAM(name, NAME, num, k, lo, hi, dflt, fl, unit, text, log) \
 	{ .type = num, .kind = NC_WIRE_KIND_##k,                       \
 	  .flags = (fl) & NC_PF_OPTIONAL ? NC_WF_OPTIONAL : 0,            \
 	  .offset = offsetof(struct nc_params, name),                     \
