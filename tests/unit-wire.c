@@ -2810,17 +2810,32 @@ static const uint8_t figures_all[] = {
 	0x00, 0x17, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x6a,
 };
 
+/* Zeroed first: the decoded struct is compared byte for byte. */
 static void exact_hellos(struct nc_params *dflt, struct nc_params *all)
 {
-	*dflt = (struct nc_params){ .mode = "two-copy", .size = 1024,
-		.threads = 4, .duration = 10, .perf = true,
-		.cpu = -1, .qd = NETCOPY_DEFAULT_QD };
-	*all = (struct nc_params){ .mode = "uring-zc", .size = 65536,
-		.threads = 2, .duration = 0.5, .reverse = true,
-		.verify = true, .workload = NC_WORKLOAD_STREAM,
-		.warmup = 0.25, .cpu = 3, .qd = 32,
-		.fixed_buffers = true, .rx = NC_RX_RECVMSG, .sndbuf = 262144,
-		.rcvbuf = 131072 };
+	memset(dflt, 0, sizeof(*dflt));
+	strcpy(dflt->mode, "two-copy");
+	dflt->size = 1024;
+	dflt->threads = 4;
+	dflt->duration = 10;
+	dflt->perf = true;
+	dflt->cpu = -1;
+	dflt->qd = NETCOPY_DEFAULT_QD;
+	memset(all, 0, sizeof(*all));
+	strcpy(all->mode, "uring-zc");
+	all->size = 65536;
+	all->threads = 2;
+	all->duration = 0.5;
+	all->reverse = true;
+	all->verify = true;
+	all->workload = NC_WORKLOAD_STREAM;
+	all->warmup = 0.25;
+	all->cpu = 3;
+	all->qd = 32;
+	all->fixed_buffers = true;
+	all->rx = NC_RX_RECVMSG;
+	all->sndbuf = 262144;
+	all->rcvbuf = 131072;
 }
 
 static void exact_figures(struct nc_figures *plain, struct nc_figures *all)
@@ -2841,7 +2856,7 @@ static void exact_figures(struct nc_figures *plain, struct nc_figures *all)
 	plain->counts.scope = NC_SCOPE_USER;
 	plain->counts.value[0] = 100;
 	plain->counts.value[6] = 106;
-	*all = *plain;
+	memcpy(all, plain, sizeof(*all));
 	all->status = NETCOPY_ESHORT;
 	strcpy(all->reason, "cut");
 	all->zc.sends = 10;
@@ -2919,6 +2934,49 @@ static void check_exact(void)
 	}
 }
 
+/* The codec sets no limit on a message's fields: a spec of 40 numbers
+ * (more than a 32-bit mask could track) round-trips, and its 35th field
+ * repeated or its 39th missing are refused. */
+#define MANY 40
+struct many { uint64_t v[MANY]; };
+
+static void check_many_fields(void)
+{
+	static const struct many zero;
+	struct nc_wire_policy policy[MANY];
+	struct nc_wire_spec spec = { policy, MANY, MANY, &zero,
+				     sizeof(struct many), NULL };
+	struct many m, d;
+	struct body b;
+	bool seen[MANY + 1];
+	const char *why = "";
+	int n;
+
+	memset(policy, 0, sizeof(policy));
+	for (unsigned int i = 0; i < MANY; i++) {
+		policy[i].type = (uint16_t)(i + 1);
+		policy[i].kind = NC_WK_U64;
+		policy[i].offset = (uint16_t)(i * sizeof(uint64_t));
+		m.v[i] = 3ULL * i + 1;
+	}
+	n = nc_wire_encode(&spec, &m, b.buf, sizeof(b.buf));
+	CHECK_INT(n, MANY * 12);
+	CHECK(nc_wire_decode(&spec, b.buf, (size_t)n, &d, seen, &why) == 0 &&
+	      memcmp(&d, &m, sizeof(d)) == 0, "40 fields: %s", why);
+	b.len = (size_t)n;
+	u64_field(&b, 35, 7);
+	CHECK(nc_wire_decode(&spec, b.buf, b.len, &d, seen, &why) ==
+	      NETCOPY_EPROTOCOL && strcmp(why, "repeated field") == 0,
+	      "field 35 twice: %s", why);
+	b.len = 0;
+	for (unsigned int i = 0; i < MANY; i++)
+		if (i + 1 != 39)
+			u64_field(&b, (uint16_t)(i + 1), m.v[i]);
+	CHECK(nc_wire_decode(&spec, b.buf, b.len, &d, seen, &why) ==
+	      NETCOPY_EPROTOCOL && strcmp(why, "required field missing") == 0,
+	      "field 39 missing: %s", why);
+}
+
 int main(void)
 {
 	memset(long_text, 'x', sizeof(long_text));
@@ -2939,5 +2997,6 @@ int main(void)
 	check_encoder_space();
 	check_random();
 	check_exact();
+	check_many_fields();
 	return unit_exit("unit-wire");
 }
