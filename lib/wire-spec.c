@@ -10,7 +10,9 @@
 #include "internal.h"
 
 _Static_assert(NC_WIRE_COUNTERS == NC_EV_COUNT, "a field per counter");
-_Static_assert(NC_MAX_BODY <= UINT16_MAX, "field offsets fit");
+_Static_assert(sizeof(struct nc_figures) <= UINT16_MAX &&
+	       sizeof(struct nc_params) <= UINT16_MAX,
+	       "a policy's 16-bit offsets reach every member");
 
 /* ---- hello: the run's parameters ---- */
 
