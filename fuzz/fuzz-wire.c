@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_hello(const uint8_t *p, size_t n)
 {
-	struct nc_hello h, again;
+	struct nc_params h, again;
 	uint8_t buf[NC_MAX_BODY];
 	const char *why;
 	int len;

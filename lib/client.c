@@ -24,28 +24,11 @@
 #define TRAILER_TIMEOUT_MS 30000
 #define DATA_IO_TIMEOUT_S 30
 
-static uint64_t ns(double seconds)
-{
-	return (uint64_t)(seconds * 1e9 + 0.5);
-}
-
 struct netcopy_client {
 	char host[256];
 	unsigned int port;
-	const struct netcopy_mode *mode;
-	uint64_t size;
-	uint32_t threads;
-	double duration;
-	bool reverse;
-	bool verify;
-	bool perf;
-	uint8_t workload;
-	double warmup;
-	int cpu, server_cpu;		/* -1: no pinning */
-	uint32_t qd;			/* io_uring modes */
-	bool fixed_buffers;
-	uint8_t rx;			/* enum nc_rx */
-	uint64_t sndbuf, rcvbuf;	/* 0: the kernel's */
+	struct nc_params p;		/* what the hello carries */
+	int cpu;			/* the client's first CPU; -1: none */
 	double interval;		/* 0: no progress reports */
 	netcopy_progress_fn progress;
 	void *progress_data;
@@ -72,6 +55,16 @@ struct data_thread {
 	bool started;
 };
 
+/* Note one line of detail for netcopy_client_detail(); yields err. */
+#define fail(c, err, ...) \
+	(snprintf((c)->detail, sizeof((c)->detail), __VA_ARGS__), (err))
+
+/* The engine of the mode set; set_mode takes only names it finds. */
+static const struct netcopy_mode *mode_of(const struct netcopy_client *c)
+{
+	return netcopy_mode_find(c->p.mode);
+}
+
 NETCOPY_EXPORT int netcopy_client_new(struct netcopy_client **out)
 {
 	struct netcopy_client *c = calloc(1, sizeof(*c));
@@ -80,13 +73,8 @@ NETCOPY_EXPORT int netcopy_client_new(struct netcopy_client **out)
 		return -ENOMEM;
 	strcpy(c->host, "127.0.0.1");
 	c->port = 8080;
-	c->mode = &nc_mode_two_copy;
-	c->size = 1024;
-	c->threads = 4;
-	c->duration = 10;
-	c->perf = true;
-	c->cpu = c->server_cpu = -1;
-	c->qd = NETCOPY_DEFAULT_QD;
+	c->p = nc_params_defaults;
+	c->cpu = -1;
 	*out = c;
 	return 0;
 }
@@ -94,6 +82,21 @@ NETCOPY_EXPORT int netcopy_client_new(struct netcopy_client **out)
 NETCOPY_EXPORT void netcopy_client_free(struct netcopy_client *c)
 {
 	free(c);
+}
+
+/* Keep p when every parameter is in its range; else -EINVAL, with what
+ * is wrong and what is allowed for netcopy_client_detail(). */
+static int keep(struct netcopy_client *c, const struct nc_params *p)
+{
+	const struct nc_param *bad = nc_params_invalid(p);
+	char range[96];
+
+	if (bad) {
+		nc_param_range(bad, range, sizeof(range));
+		return fail(c, -EINVAL, "%s (expected %s)", bad->why, range);
+	}
+	c->p = *p;
+	return 0;
 }
 
 NETCOPY_EXPORT int netcopy_client_set_host(struct netcopy_client *c,
@@ -121,49 +124,48 @@ NETCOPY_EXPORT int netcopy_client_set_mode(struct netcopy_client *c,
 
 	if (!mode)
 		return nc_mode_exists(name) ? NETCOPY_EUNSUPPORTED : -EINVAL;
-	c->mode = mode;
+	snprintf(c->p.mode, sizeof(c->p.mode), "%s", mode->name);
 	return 0;
 }
 
 NETCOPY_EXPORT int netcopy_client_set_size(struct netcopy_client *c,
 					   uint64_t size)
 {
-	if (size < 1 || size > NETCOPY_MAX_MESSAGE_SIZE)
-		return -EINVAL;
-	c->size = size;
-	return 0;
+	struct nc_params p = c->p;
+
+	p.size = size;
+	return keep(c, &p);
 }
 
 NETCOPY_EXPORT int netcopy_client_set_threads(struct netcopy_client *c,
 					      unsigned int threads)
 {
-	if (threads < 1 || threads > NETCOPY_MAX_THREADS)
-		return -EINVAL;
-	c->threads = threads;
-	return 0;
+	struct nc_params p = c->p;
+
+	p.threads = threads;
+	return keep(c, &p);
 }
 
 NETCOPY_EXPORT int netcopy_client_set_duration(struct netcopy_client *c,
 					       double seconds)
 {
-	if (!(seconds > 0) || seconds > NC_MAX_DURATION_S ||
-	    seconds * 1e9 < 1)
-		return -EINVAL;
-	c->duration = seconds;
-	return 0;
+	struct nc_params p = c->p;
+
+	p.duration = seconds;
+	return keep(c, &p);
 }
 
 NETCOPY_EXPORT int netcopy_client_set_reverse(struct netcopy_client *c,
 					      bool reverse)
 {
-	c->reverse = reverse;
+	c->p.reverse = reverse;
 	return 0;
 }
 
 NETCOPY_EXPORT int netcopy_client_set_verify(struct netcopy_client *c,
 					     bool verify)
 {
-	c->verify = verify;
+	c->p.verify = verify;
 	return 0;
 }
 
@@ -171,9 +173,9 @@ NETCOPY_EXPORT int netcopy_client_set_workload(struct netcopy_client *c,
 					       const char *workload)
 {
 	if (workload && strcmp(workload, "stream") == 0)
-		c->workload = NC_WORKLOAD_STREAM;
+		c->p.workload = NC_WORKLOAD_STREAM;
 	else if (workload && strcmp(workload, "rr") == 0)
-		c->workload = NC_WORKLOAD_RR;
+		c->p.workload = NC_WORKLOAD_RR;
 	else
 		return -EINVAL;
 	return 0;
@@ -182,21 +184,28 @@ NETCOPY_EXPORT int netcopy_client_set_workload(struct netcopy_client *c,
 NETCOPY_EXPORT int netcopy_client_set_warmup(struct netcopy_client *c,
 					     double seconds)
 {
-	if (!(seconds >= 0) || seconds > NC_MAX_WARMUP_S)
-		return -EINVAL;
-	c->warmup = seconds;
-	return 0;
+	struct nc_params p = c->p;
+
+	p.warmup = seconds;
+	return keep(c, &p);
 }
 
 NETCOPY_EXPORT int netcopy_client_set_affinity(struct netcopy_client *c,
 					       int client_cpu, int server_cpu)
 {
-	if (client_cpu < -1 || server_cpu < -1 ||
-	    client_cpu >= CPU_SETSIZE || server_cpu >= CPU_SETSIZE)
-		return -EINVAL;
-	c->cpu = client_cpu;
-	c->server_cpu = server_cpu;
-	return 0;
+	struct nc_params p = c->p;
+	int err;
+
+	/* The client's own CPU is this machine's; the server's, the
+	 * hello's parameter. */
+	if (client_cpu < -1 || client_cpu >= CPU_SETSIZE)
+		return fail(c, -EINVAL, "client CPU out of range (expected "
+			    "-1 to %d)", CPU_SETSIZE - 1);
+	p.cpu = server_cpu;
+	err = keep(c, &p);
+	if (!err)
+		c->cpu = client_cpu;
+	return err;
 }
 
 NETCOPY_EXPORT int netcopy_client_set_progress(struct netcopy_client *c,
@@ -204,9 +213,11 @@ NETCOPY_EXPORT int netcopy_client_set_progress(struct netcopy_client *c,
 					       netcopy_progress_fn fn,
 					       void *data)
 {
-	if (!(interval >= 0) || interval > NC_MAX_DURATION_S ||
-	    (interval > 0 && !fn))
-		return -EINVAL;
+	if (!(interval >= 0) || interval > NC_MAX_DURATION_S)
+		return fail(c, -EINVAL, "progress interval out of range "
+			    "(expected 0 to %g seconds)", NC_MAX_DURATION_S);
+	if (interval > 0 && !fn)
+		return fail(c, -EINVAL, "progress reports without a function");
 	c->interval = interval;
 	c->progress = fn;
 	c->progress_data = data;
@@ -216,88 +227,56 @@ NETCOPY_EXPORT int netcopy_client_set_progress(struct netcopy_client *c,
 NETCOPY_EXPORT int netcopy_client_set_perf(struct netcopy_client *c,
 					   bool perf)
 {
-	c->perf = perf;
+	c->p.perf = perf;
 	return 0;
 }
 
 NETCOPY_EXPORT int netcopy_client_set_qd(struct netcopy_client *c,
 					 unsigned int qd)
 {
-	if (qd < 1 || qd > NETCOPY_MAX_QD)
-		return -EINVAL;
-	c->qd = qd;
-	return 0;
+	struct nc_params p = c->p;
+
+	p.qd = qd;
+	return keep(c, &p);
 }
 
 NETCOPY_EXPORT int netcopy_client_set_fixed_buffers(struct netcopy_client *c,
 						    bool fixed)
 {
-	if (fixed && !c->mode->fixed_buffers)
+	if (fixed && !mode_of(c)->fixed_buffers)
 		return -EINVAL;
-	c->fixed_buffers = fixed;
+	c->p.fixed_buffers = fixed;
 	return 0;
 }
 
 NETCOPY_EXPORT int netcopy_client_set_rx(struct netcopy_client *c,
 					 const char *rx)
 {
+	struct nc_params p = c->p;
 	const char *why;
-	uint8_t v;
 
 	/* "mode" is the default's name inside; callers leave rx unset. */
-	if (!rx || strcmp(rx, "mode") == 0 || nc_rx_parse(rx, &v))
+	if (!rx || strcmp(rx, "mode") == 0 || nc_rx_parse(rx, &p.rx))
 		return -EINVAL;
-	if (nc_rx_probe(v, &why))
+	if (nc_rx_probe(p.rx, &why))
 		return NETCOPY_EUNSUPPORTED;
-	c->rx = v;
-	return 0;
-}
-
-static bool socket_buffer_valid(uint64_t bytes)
-{
-	return bytes == 0 || (bytes >= NETCOPY_MIN_SOCKET_BUFFER &&
-			      bytes <= NETCOPY_MAX_SOCKET_BUFFER);
+	return keep(c, &p);
 }
 
 NETCOPY_EXPORT int
 netcopy_client_set_socket_buffers(struct netcopy_client *c, uint64_t sndbuf,
 				  uint64_t rcvbuf)
 {
-	if (!socket_buffer_valid(sndbuf) || !socket_buffer_valid(rcvbuf))
-		return -EINVAL;
-	c->sndbuf = sndbuf;
-	c->rcvbuf = rcvbuf;
-	return 0;
+	struct nc_params p = c->p;
+
+	p.sndbuf = sndbuf;
+	p.rcvbuf = rcvbuf;
+	return keep(c, &p);
 }
 
 NETCOPY_EXPORT const char *netcopy_client_detail(const struct netcopy_client *c)
 {
 	return c->detail;
-}
-
-/* Note one line of detail for netcopy_client_detail(); yields err. */
-#define fail(c, err, ...) \
-	(snprintf((c)->detail, sizeof((c)->detail), __VA_ARGS__), (err))
-
-/* Hello, and the server's answer: the run id, or a refusal and why. */
-static void make_hello(const struct netcopy_client *c, struct nc_hello *h)
-{
-	memset(h, 0, sizeof(*h));
-	strcpy(h->mode, c->mode->name);
-	h->size = c->size;
-	h->threads = c->threads;
-	h->duration_ns = ns(c->duration);
-	h->reverse = c->reverse;
-	h->verify = c->verify;
-	h->perf = c->perf;
-	h->workload = c->workload;
-	h->warmup_ns = ns(c->warmup);
-	h->cpu = c->server_cpu;
-	h->qd = c->qd;
-	h->fixed_buffers = c->fixed_buffers;
-	h->rx = c->rx;
-	h->sndbuf = c->sndbuf;
-	h->rcvbuf = c->rcvbuf;
 }
 
 /* The server's answer on fd: accepted (with the run id), or refused,
@@ -329,10 +308,10 @@ static int read_reply(struct netcopy_client *c, int fd, struct nc_reply *rep)
 
 /* Hello, and the server's answer: the run id, or a refusal and why. */
 static int negotiate(struct netcopy_client *c, int ctrl,
-		     const struct nc_hello *hello, struct nc_reply *rep)
+		     struct nc_reply *rep)
 {
 	uint8_t body[NC_MAX_BODY];
-	int len = nc_hello_encode(hello, body, sizeof(body)), err;
+	int len = nc_hello_encode(&c->p, body, sizeof(body)), err;
 
 	if (len < 0)
 		return len;
@@ -456,9 +435,10 @@ static uint64_t progress(const struct watch *w)
  * does to end the run), and report progress every interval. */
 static void watch_run(struct netcopy_client *c, const struct watch *w)
 {
-	uint64_t start = nc_now_ns(), warm_end = start + ns(c->warmup);
-	uint64_t end = warm_end + ns(c->duration), tick = 0, last = 0;
-	uint64_t tick_ns = ns(c->interval);
+	uint64_t start = nc_now_ns();
+	uint64_t warm_end = start + nc_seconds_ns(c->p.warmup);
+	uint64_t end = warm_end + nc_seconds_ns(c->p.duration);
+	uint64_t tick_ns = nc_seconds_ns(c->interval), tick = 0, last = 0;
 	struct pollfd pfd = { .fd = w->ctrl, .events = POLLIN };
 
 	if (tick_ns)
@@ -540,7 +520,7 @@ static int judge(struct netcopy_result *r, int local_err, uint32_t bad_flow)
 			 (unsigned long long)tx->total_bytes);
 		return NETCOPY_ESHORT;
 	}
-	if (rx->total_bytes % r->size) {
+	if (rx->total_bytes % r->params.size) {
 		snprintf(reason, cap, "a message arrived incomplete");
 		return NETCOPY_ESHORT;
 	}
@@ -564,17 +544,7 @@ static struct netcopy_result *result_new(const struct netcopy_client *c)
 
 	if (!r)
 		return NULL;
-	strcpy(r->mode, c->mode->name);
-	r->size = c->size;
-	r->threads = c->threads;
-	r->duration_s = c->duration;
-	r->reverse = c->reverse;
-	r->verify = c->verify;
-	r->perf = c->perf;
-	r->workload = c->workload;
-	r->rx = c->rx;
-	r->sndbuf = c->sndbuf;
-	r->rcvbuf = c->rcvbuf;
+	r->params = c->p;
 	nc_hist_init(&r->rtt);
 	r->timestamp = (int64_t)time(NULL);
 	snprintf(r->host, sizeof(r->host), "%s", c->host);
@@ -598,33 +568,22 @@ static void free_histograms(struct data_thread *t, uint32_t n)
 }
 
 /* Data connections up and their threads ready; the first error. */
-static int start_data(struct netcopy_client *c, const struct nc_hello *hello,
-		      const struct nc_reply *rep, struct data_thread *t,
-		      struct gate *g, atomic_bool *stop,
+static int start_data(struct netcopy_client *c, const struct nc_reply *rep,
+		      struct data_thread *t, struct gate *g, atomic_bool *stop,
 		      atomic_bool *measuring)
 {
 	int err = 0;
 
-	for (uint32_t i = 0; i < c->threads && !err; i++) {
+	for (uint32_t i = 0; i < c->p.threads && !err; i++) {
 		int fd = -1;
 
 		err = open_data(c, rep, i, &fd);
-		nc_flow_init(&t[i].flow, fd, i, c->size, c->verify,
-			     nc_client_sends(hello), stop);
-		t[i].flow.workload = c->workload;
-		t[i].flow.count = c->perf;
-		t[i].flow.qd = c->qd;
-		t[i].flow.fixed_buffers = c->fixed_buffers;
-		t[i].flow.rx = c->rx;
-		t[i].flow.sndbuf_asked = c->sndbuf;
-		t[i].flow.rcvbuf_asked = c->rcvbuf;
-		t[i].flow.measuring = measuring;
-		if (c->cpu >= 0)
-			t[i].flow.cpu = (int)((c->cpu + i) % nc_cpus());
-		t[i].mode = c->mode;
+		nc_flow_init(&t[i].flow, fd, &c->p, i, true, c->cpu, stop,
+			     measuring);
+		t[i].mode = mode_of(c);
 		t[i].gate = g;
 	}
-	for (uint32_t i = 0; i < c->threads && !err; i++) {
+	for (uint32_t i = 0; i < c->p.threads && !err; i++) {
 		int e = pthread_create(&t[i].tid, NULL, data_main, &t[i]);
 
 		if (e)
@@ -632,7 +591,7 @@ static int start_data(struct netcopy_client *c, const struct nc_hello *hello,
 				   strerror(e));
 		t[i].started = !e;
 	}
-	if (gate_open(g, t, c->threads, err != 0) && !err)
+	if (gate_open(g, t, c->p.threads, err != 0) && !err)
 		err = fail(c, t[0].err, "cannot prepare a data connection: %s",
 			   netcopy_strerror(t[0].err));
 	return err;
@@ -655,55 +614,54 @@ static int join_data(struct data_thread *t, uint32_t n, uint32_t *bad)
 }
 
 static int run_accepted(struct netcopy_client *c, int ctrl,
-			const struct nc_hello *hello,
 			const struct nc_reply *rep, struct netcopy_result *r)
 {
-	struct data_thread *t = calloc(c->threads, sizeof(*t));
-	bool sends = nc_client_sends(hello);
+	uint32_t n = c->p.threads;
+	struct data_thread *t = calloc(n, sizeof(*t));
+	bool sends = nc_client_sends(&c->p);
 	struct nc_figures *local = sends ? &r->sender : &r->receiver;
 	struct nc_figures *remote = sends ? &r->receiver : &r->sender;
 	struct nc_flow *flows;
 	struct gate g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
 			  0, 0, false, false };
-	atomic_bool stop = false, measuring = c->warmup <= 0;
-	struct watch w = { ctrl, nc_client_sends(hello), &stop, &measuring,
-			   t, c->threads, &g };
+	atomic_bool stop = false, measuring = c->p.warmup <= 0;
+	struct watch w = { ctrl, sends, &stop, &measuring, t, n, &g };
 	const char *why = "";
 	uint32_t bad = 0;
 	int err, local_err;
 
 	if (!t)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < c->threads; i++)
+	for (uint32_t i = 0; i < n; i++)
 		t[i].flow.fd = -1;
-	err = start_data(c, hello, rep, t, &g, &stop, &measuring);
+	err = start_data(c, rep, t, &g, &stop, &measuring);
 	if (!err)
 		watch_run(c, &w);
 	atomic_store(&stop, true);
 	if (err)	/* threads that could not run: unblock receivers */
-		for (uint32_t i = 0; i < c->threads; i++)
+		for (uint32_t i = 0; i < n; i++)
 			if (t[i].flow.fd >= 0)
 				shutdown(t[i].flow.fd, SHUT_RDWR);
-	local_err = join_data(t, c->threads, &bad);
-	close_all(t, c->threads);
+	local_err = join_data(t, n, &bad);
+	close_all(t, n);
 	if (err) {
-		free_histograms(t, c->threads);
+		free_histograms(t, n);
 		free(t);
 		return err;
 	}
-	flows = malloc(c->threads * sizeof(*flows));
+	flows = malloc(n * sizeof(*flows));
 	if (!flows) {
-		free_histograms(t, c->threads);
+		free_histograms(t, n);
 		free(t);
 		return -ENOMEM;
 	}
-	for (uint32_t i = 0; i < c->threads; i++) {
+	for (uint32_t i = 0; i < n; i++) {
 		flows[i] = t[i].flow;
 		if (t[i].flow.rtt)
 			nc_hist_merge(&r->rtt, t[i].flow.rtt);
 	}
-	nc_figures_from_flows(local, flows, c->threads);
-	free_histograms(t, c->threads);
+	nc_figures_from_flows(local, flows, n);
+	free_histograms(t, n);
 	free(flows);
 	free(t);
 	err = read_trailer(ctrl, remote, &why);
@@ -721,33 +679,32 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 				      struct netcopy_result **out)
 {
 	struct netcopy_result *r;
-	struct nc_hello hello;
+	const struct netcopy_mode *mode = mode_of(c);
 	struct nc_reply rep;
 	const char *why = "";
 	int ctrl = -1, one = 1, err;
 
 	c->detail[0] = '\0';
 	*out = NULL;
-	make_hello(c, &hello);
-	if (c->reverse && c->workload == NC_WORKLOAD_RR)
+	if (c->p.reverse && c->p.workload == NC_WORKLOAD_RR)
 		return fail(c, -EINVAL, "rr: the client always asks, so -R "
 			    "does not apply");
-	if (c->fixed_buffers && !c->mode->fixed_buffers)
+	if (c->p.fixed_buffers && !mode->fixed_buffers)
 		return fail(c, -EINVAL, "%s cannot send from registered "
-			    "buffers (--fixed-buffers)", c->mode->name);
-	if (nc_client_sends(&hello) && netcopy_mode_probe(c->mode, &why))
-		return fail(c, NETCOPY_EUNSUPPORTED, "%s: %s", c->mode->name,
+			    "buffers (--fixed-buffers)", mode->name);
+	if (nc_client_sends(&c->p) && netcopy_mode_probe(mode, &why))
+		return fail(c, NETCOPY_EUNSUPPORTED, "%s: %s", mode->name,
 			    why);
 	/* The client receives in a stream it does not send, and in rr. */
-	if ((!hello.reverse || c->workload == NC_WORKLOAD_RR) &&
-	    nc_rx_probe(c->rx, &why))
+	if ((!c->p.reverse || c->p.workload == NC_WORKLOAD_RR) &&
+	    nc_rx_probe(c->p.rx, &why))
 		return fail(c, NETCOPY_EUNSUPPORTED, "%s", why);
 	err = nc_connect(c->host, c->port, &ctrl, c->detail,
 			 sizeof(c->detail));
 	if (err)
 		return err;
 	setsockopt(ctrl, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	err = negotiate(c, ctrl, &hello, &rep);
+	err = negotiate(c, ctrl, &rep);
 	if (err) {
 		close(ctrl);
 		return err;
@@ -757,7 +714,7 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 		close(ctrl);
 		return -ENOMEM;
 	}
-	r->status = run_accepted(c, ctrl, &hello, &rep, r);
+	r->status = run_accepted(c, ctrl, &rep, r);
 	close(ctrl);
 	if (r->status && r->status != NETCOPY_ESHORT &&
 	    r->status != NETCOPY_EVERIFY && !r->receiver.bytes) {

@@ -63,7 +63,7 @@ bool nc_figures_counted(const struct nc_figures *f, enum nc_event ev)
 
 bool nc_figures_zc_known(const struct nc_figures *f)
 {
-	return f->measured && f->zc_completions >= 0;
+	return f->measured && f->zc.completions >= 0;
 }
 
 /* --rx zero-copy's figures, measured by a receiving side. */
@@ -107,7 +107,7 @@ struct nc_cell nc_figures_sock_buf(const struct nc_figures *f, bool rcv)
 /* What --rcvbuf (rcv) or --sndbuf asked for; 0: the kernel's default. */
 uint64_t nc_result_sock_buf_asked(const struct netcopy_result *r, bool rcv)
 {
-	return rcv ? r->rcvbuf : r->sndbuf;
+	return rcv ? r->params.rcvbuf : r->params.sndbuf;
 }
 
 const char *nc_scope_name(uint8_t scope)
@@ -132,7 +132,7 @@ const char *nc_status_word(int status)
 
 bool nc_result_rr(const struct netcopy_result *r)
 {
-	return r->workload == NC_WORKLOAD_RR;
+	return r->params.workload == NC_WORKLOAD_RR;
 }
 
 bool nc_result_round_trips(const struct netcopy_result *r)
@@ -214,7 +214,7 @@ static struct nc_cell counters_scope(const struct netcopy_result *r)
 {
 	const struct nc_figures *rx = &r->receiver, *tx = &r->sender;
 
-	if (!r->perf)
+	if (!r->params.perf)
 		return text("off");
 	if (!tx->measured || !rx->measured)
 		return text("NA");
@@ -226,16 +226,16 @@ static const char *direction(const struct netcopy_result *r)
 {
 	if (rr(r))
 		return "client-asks";
-	return r->reverse ? "client-sends" : "server-sends";
+	return r->params.reverse ? "client-sends" : "server-sends";
 }
 
 /* The receive call the run's receivers made: --rx's, else the mode's. */
 static uint8_t rx_used(const struct netcopy_result *r)
 {
-	const struct netcopy_mode *mode = netcopy_mode_find(r->mode);
+	const struct netcopy_mode *mode = netcopy_mode_find(r->params.mode);
 
-	if (r->rx != NC_RX_MODE || !mode)
-		return r->rx;
+	if (r->params.rx != NC_RX_MODE || !mode)
+		return r->params.rx;
 	return mode->own_rx;
 }
 

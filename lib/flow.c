@@ -18,23 +18,23 @@
  * messages are not read one system call each. */
 #define MIN_RECV_BUFFER (64u << 10)
 
-void nc_flow_init(struct nc_flow *flow, int fd, uint32_t index,
-		  uint64_t size, bool verify, bool sender,
-		  const atomic_bool *stop)
+void nc_flow_init(struct nc_flow *flow, int fd, const struct nc_params *p,
+		  uint32_t index, bool client, int first_cpu,
+		  const atomic_bool *stop, const atomic_bool *measuring)
 {
 	memset(flow, 0, sizeof(*flow));
 	flow->fd = fd;
 	flow->index = index;
-	flow->size = size;
-	flow->verify = verify;
-	flow->sender = sender;
+	flow->params = p;
+	flow->size = p->size;
+	flow->verify = p->verify;
+	flow->sender = client == nc_client_sends(p);
 	flow->stop = stop;
-	flow->cpu = -1;
-	flow->qd = NETCOPY_DEFAULT_QD;
-	flow->zc_sends = flow->zc_notifications = -1;
-	flow->zc_completions = flow->zc_copied = flow->zc_enobufs = -1;
+	flow->measuring = measuring;
+	flow->cpu = first_cpu >= 0 ?
+		    (int)(((unsigned int)first_cpu + index) % nc_cpus()) : -1;
+	flow->zc = nc_zc_none;
 	flow->rx_zc_mapped = flow->rx_zc_copied = -1;
-	flow->sndbuf = flow->rcvbuf = -1;
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
 		for (unsigned int i = 0; i < NC_MAX_PMUS; i++)
 			flow->counters.fd[ev][i] = -1;
@@ -137,7 +137,7 @@ int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
 	int err;
 
 	nc_verifier_init(&flow->verifier, flow->size, flow->index);
-	if (flow->workload == NC_WORKLOAD_RR) {
+	if (flow->params->workload == NC_WORKLOAD_RR) {
 		int one = 1;
 
 		/* Each answer must leave at once, not wait for more. */
@@ -155,14 +155,13 @@ int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
 		if (err)
 			return err;
 	}
-	err = nc_sockbuf_apply(flow->fd, flow->sndbuf_asked,
-			       flow->rcvbuf_asked);
+	err = nc_sockbuf_apply(flow);
 	if (err)
 		return err;
-	if (flow->count)
+	if (flow->params->perf)
 		nc_counters_open(&flow->counters);
 	err = mode->prepare(flow);
-	if (!err && flow->rx != NC_RX_MODE && nc_flow_receives(flow))
+	if (!err && flow->params->rx != NC_RX_MODE && nc_flow_receives(flow))
 		err = nc_rx_prepare(flow);
 	return err;
 }
@@ -186,7 +185,7 @@ static uint64_t thread_cpu_us(void)
 
 static int run_workload(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
-	if (flow->workload == NC_WORKLOAD_RR)
+	if (flow->params->workload == NC_WORKLOAD_RR)
 		return flow->sender ? nc_rr_ask(mode, flow) :
 				      nc_rr_answer(mode, flow);
 	return flow->sender ? nc_stream_send(mode, flow) :
@@ -220,10 +219,7 @@ int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
 	err = run_workload(mode, flow);
 	nc_counters_stop(&flow->counters);
 	flow->cpu_us = thread_cpu_us() - flow->cpu_start_us;
-	/* Only when asked for: the figures are then on the wire, which a
-	 * peer that predates them would refuse. */
-	if (flow->sndbuf_asked || flow->rcvbuf_asked)
-		nc_sockbuf_read(flow->fd, &flow->sndbuf, &flow->rcvbuf);
+	nc_sockbuf_read(flow);
 	flow->total_bytes += flow->bytes;
 	if (flow->warm) {	/* the warm-up never ended: nothing measured */
 		flow->bytes = flow->messages = 0;
@@ -236,6 +232,24 @@ int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
 	return err;
 }
 
+const struct nc_zc_counts nc_zc_none = { -1, -1, -1, -1, -1 };
+
+/* Add a flow's zero-copy counts into a side's. */
+static void zc_add(struct nc_zc_counts *sum, const struct nc_zc_counts *x)
+{
+	if (x->completions < 0)
+		return;
+	if (sum->completions < 0)
+		*sum = (struct nc_zc_counts){ 0, 0, 0, 0, 0 };
+	sum->sends += x->sends;
+	sum->notifications += x->notifications;
+	sum->completions += x->completions;
+	/* Unknown for one flow, unknown for all. */
+	sum->copied = sum->copied < 0 || x->copied < 0 ? -1 :
+		      sum->copied + x->copied;
+	sum->enobufs += x->enobufs;
+}
+
 void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 			   uint32_t n)
 {
@@ -244,37 +258,18 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 
 	memset(f, 0, sizeof(*f));
 	f->measured = true;
-	f->zc_sends = f->zc_notifications = -1;
-	f->zc_completions = f->zc_copied = f->zc_enobufs = -1;
+	f->zc = nc_zc_none;
 	f->rx_zc_mapped = f->rx_zc_copied = -1;
-	f->sndbuf = f->rcvbuf = -1;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct nc_flow *fl = &flows[i];
 
-		/* A flow that never ran is all zeros: not a size. */
-		if (fl->sndbuf > 0 && fl->sndbuf > f->sndbuf)
-			f->sndbuf = fl->sndbuf;
-		if (fl->rcvbuf > 0 && fl->rcvbuf > f->rcvbuf)
-			f->rcvbuf = fl->rcvbuf;
 		f->total_bytes += fl->total_bytes;
 		f->bytes += fl->bytes;
 		f->messages += fl->messages;
 		f->mismatches += fl->mismatches;
 		f->cpu_us += fl->cpu_us;
 		nc_counts_add(&f->counts, &fl->counts, i == 0);
-		if (fl->zc_completions >= 0) {
-			if (f->zc_completions < 0)
-				f->zc_sends = f->zc_notifications =
-				f->zc_completions = f->zc_copied =
-				f->zc_enobufs = 0;
-			f->zc_sends += fl->zc_sends;
-			f->zc_notifications += fl->zc_notifications;
-			f->zc_completions += fl->zc_completions;
-			/* Unknown for one flow, unknown for all. */
-			f->zc_copied = f->zc_copied < 0 || fl->zc_copied < 0 ?
-				       -1 : f->zc_copied + fl->zc_copied;
-			f->zc_enobufs += fl->zc_enobufs;
-		}
+		zc_add(&f->zc, &fl->zc);
 		if (fl->rx_zc_mapped >= 0) {
 			if (f->rx_zc_mapped < 0)
 				f->rx_zc_mapped = f->rx_zc_copied = 0;
@@ -294,4 +289,5 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 		f->interval_ns = last - first;
 		f->latency_ns = latency_sum / timed;
 	}
+	nc_sockbuf_figures(f, flows, n);
 }

@@ -15,6 +15,7 @@
 
 #include "histogram.h"
 #include "netcopy.h"
+#include "wire-spec.h"
 
 #define NETCOPY_EXPORT __attribute__((visibility("default")))
 
@@ -105,53 +106,147 @@ enum nc_workload {
 	NC_WORKLOAD_RR,		/* the client asks, the server answers */
 };
 
-/* ---- wire.c: the control protocol. */
-#define NC_MAGIC 0x4e435059u		/* "NCPY" */
-#define NC_VERSION 1
-#define NC_HEADER_LEN 12
-#define NC_MAX_BODY 4096
+/* ---- params.c: a run's parameters, each declared once in params.def.
+ * They are what the hello carries; nc_params_check() is the one place
+ * their ranges are judged (the client's setters, the hello decoder). */
 #define NC_MODE_NAME_MAX 32
-#define NC_REASON_MAX 200
-#define NC_RUN_ID_LEN 16
 #define NC_MAX_DURATION_S 86400.0
 #define NC_MAX_WARMUP_S 3600.0
 #define NC_MAX_CPU 65536
 
-enum nc_msg_type {
-	NC_MSG_HELLO = 1,	/* client -> server: run parameters */
-	NC_MSG_ACCEPT = 2,	/* server -> client: run id */
-	NC_MSG_REFUSE = 3,	/* server -> client: code and reason */
-	NC_MSG_DATA_TAG = 4,	/* client -> server, first on a data link */
-	NC_MSG_TRAILER = 5,	/* server -> client: the server's figures */
+enum nc_param_kind {
+	NC_PK_STR,		/* char[NC_MODE_NAME_MAX] */
+	NC_PK_U64,
+	NC_PK_U32,
+	NC_PK_S32,
+	NC_PK_SECONDS,		/* double */
+	NC_PK_BOOL,
+	NC_PK_U8,		/* an enum */
+};
+#define NC_PF_OPTIONAL 1u	/* sent only when not the default */
+#define NC_PF_ZERO_OK 2u	/* 0 (unset) is allowed too */
+
+#define NC_PARAM_MEMBER_STR(n) char n[NC_MODE_NAME_MAX]
+#define NC_PARAM_MEMBER_U64(n) uint64_t n
+#define NC_PARAM_MEMBER_U32(n) uint32_t n
+#define NC_PARAM_MEMBER_S32(n) int32_t n
+#define NC_PARAM_MEMBER_SECONDS(n) double n
+#define NC_PARAM_MEMBER_BOOL(n) bool n
+#define NC_PARAM_MEMBER_U8(n) uint8_t n
+
+struct nc_params {
+#define NC_PARAM(name, NAME, field, kind, ...) NC_PARAM_MEMBER_##kind(name);
+#include "params.def"
+#undef NC_PARAM
 };
 
-struct nc_hello {
-	char mode[NC_MODE_NAME_MAX];
-	uint64_t size;
-	uint32_t threads;
-	uint64_t duration_ns;
-	bool reverse;
-	bool verify;
-	bool perf;			/* count perf events */
-	uint8_t workload;		/* enum nc_workload */
-	uint64_t warmup_ns;		/* left out of every figure */
-	int32_t cpu;			/* the server's first CPU; -1: none */
-	/* io_uring modes; a hello without them means the defaults. */
-	uint32_t qd;			/* sends in flight per connection */
-	bool fixed_buffers;		/* registered buffers */
-	/* The receivers' path (enum nc_rx); absent means the mode's own. */
-	uint8_t rx;
-	/* SO_SNDBUF / SO_RCVBUF of every data socket; 0 (absent): the
-	 * kernel's. */
-	uint64_t sndbuf;
-	uint64_t rcvbuf;
+/* One row of params.def. */
+struct nc_param {
+	const char *name;
+	size_t offset;			/* in struct nc_params */
+	uint16_t field;			/* in the hello */
+	uint8_t kind;			/* enum nc_param_kind */
+	uint8_t flags;			/* NC_PF_* */
+	double min, max;
+	const char *unit;
+	const char *why;
+	const char *log;
 };
+extern const struct nc_param nc_param_table[];
+extern const size_t nc_param_count;
+/* Every parameter at its default. */
+extern const struct nc_params nc_params_defaults;
 
-/* Who sends in the hello's run: the client in rr (it asks), and in a
- * stream the client only when reversed. */
-static inline bool nc_client_sends(const struct nc_hello *h)
+/* A parameter's value, exactly (every kind fits a double within its
+ * range, and one past it stays past it); 0 for STR. */
+double nc_param_value(const struct nc_param *param,
+		      const struct nc_params *p);
+/* The first parameter out of its range, or NULL. */
+const struct nc_param *nc_params_invalid(const struct nc_params *p);
+/* 0, or -EINVAL with *why saying which is out of range (static). */
+int nc_params_check(const struct nc_params *p, const char **why);
+/* "1 to 256", "1024 to 1073741824 bytes": what the parameter allows. */
+void nc_param_range(const struct nc_param *param, char *buf, size_t cap);
+
+/* Who sends in the run: the client in rr (it asks), and in a stream
+ * the client only when reversed. */
+static inline bool nc_client_sends(const struct nc_params *p)
 {
-	return h->workload == NC_WORKLOAD_RR || h->reverse;
+	return p->workload == NC_WORKLOAD_RR || p->reverse;
+}
+
+/* Seconds as whole nanoseconds, rounded. */
+static inline uint64_t nc_seconds_ns(double seconds)
+{
+	return (uint64_t)(seconds * 1e9 + 0.5);
+}
+
+/* ---- wire.c: the control protocol (numbers in wire-spec.h), coded
+ * over one spec per message, as libnl's nla_policy: each field's
+ * number, type, bounds and whether it is required. */
+#define NC_REASON_MAX 200
+
+enum nc_wire_kind {
+	NC_WK_U64,		/* uint64_t */
+	NC_WK_U32,		/* uint32_t, sent as 8 bytes */
+	NC_WK_S32,		/* int32_t, sign-extended to 8 bytes */
+	NC_WK_ERR,		/* int32_t: 0, -errno or a NETCOPY_E* code */
+	NC_WK_I64,		/* int64_t, at most INT64_MAX */
+	NC_WK_NS,		/* double seconds, sent as nanoseconds */
+	NC_WK_FLAG,		/* bool, one byte 0 or 1 */
+	NC_WK_U8,		/* uint8_t, one byte */
+	NC_WK_STR,		/* char[len], printable ASCII */
+	NC_WK_BYTES,		/* uint8_t[len], exactly */
+};
+#define NC_WF_OPTIONAL 1u	/* a message may leave it out */
+#define NC_WF_NA 2u		/* I64: UINT64_MAX is -1, not measured */
+
+struct nc_wire_policy {
+	uint16_t type;			/* the field's number */
+	uint8_t kind;			/* enum nc_wire_kind */
+	uint8_t flags;			/* NC_WF_* */
+	/* Nonzero: the optional fields of this group come all or none. */
+	uint8_t group;
+	uint16_t offset;		/* of the value in the message */
+	uint16_t len;			/* STR: capacity; BYTES: length */
+	uint64_t max;			/* 0: any value of its kind */
+	const char *why;		/* out of bounds; NULL: the kind's */
+	/* Optional fields: whether msg sends it; NULL: when it is not
+	 * what the spec's defaults hold. */
+	bool (*sent)(const void *msg);
+};
+
+struct nc_wire_spec {
+	const struct nc_wire_policy *policy;	/* in the order sent */
+	size_t count;
+	uint16_t last;			/* the highest field number */
+	/* What a decoder starts from, and absent fields keep. */
+	const void *defaults;
+	size_t size;
+	/* After every field is read: rules across fields, or NULL.
+	 * 0, or NETCOPY_EPROTOCOL with *why. */
+	int (*validate)(void *msg, const bool *seen, const char **why);
+};
+
+extern const struct nc_wire_spec nc_hello_spec;
+extern const struct nc_wire_spec nc_reply_spec;
+extern const struct nc_wire_spec nc_tag_spec;
+extern const struct nc_wire_spec nc_figures_spec;
+
+/* The body of msg as spec says: its length, or -ENOSPC. */
+int nc_wire_encode(const struct nc_wire_spec *spec, const void *msg,
+		   uint8_t *buf, size_t cap);
+/* Read a body into msg; seen[] (spec->last + 1 entries) says which
+ * fields it had.  0, or NETCOPY_EPROTOCOL with *why (static text):
+ * every length is checked before use, and unknown, repeated, missing,
+ * malformed or out-of-bounds fields are refused. */
+int nc_wire_decode(const struct nc_wire_spec *spec, const uint8_t *buf,
+		   size_t len, void *msg, bool *seen, const char **why);
+
+/* 0, a negative errno, or one of the library's own codes. */
+static inline bool nc_error_code_valid(int64_t v)
+{
+	return v <= 0 && v >= NETCOPY_ECOMPLETION - 100;
 }
 
 struct nc_reply {
@@ -166,6 +261,20 @@ struct nc_tag {
 	uint32_t index;
 };
 
+/* Zero-copy accounting of a flow, or of a side's flows; -1 each when
+ * the mode is not zero-copy: sends that owe a notification (sendmsg
+ * calls, io_uring sends), the notifications read, the send ids they
+ * covered, those the kernel copied (-1 alone: it would not say), and
+ * the sends retried for want of memory (ENOBUFS, -ENOMEM). */
+struct nc_zc_counts {
+	int64_t sends;
+	int64_t notifications;
+	int64_t completions;
+	int64_t copied;
+	int64_t enobufs;
+};
+extern const struct nc_zc_counts nc_zc_none;
+
 /* What one side measured; the server sends its own in the trailer. */
 struct nc_figures {
 	bool measured;			/* false: every figure is unknown */
@@ -178,14 +287,7 @@ struct nc_figures {
 	uint64_t mismatches;
 	struct nc_counts counts;
 	uint64_t cpu_us;		/* user + system, all threads */
-	/* Zero-copy accounting, -1 each when the mode is not zero-copy:
-	 * sendmsg calls, error-queue notifications, the send ids they
-	 * covered, those the kernel copied, ENOBUFS retries. */
-	int64_t zc_sends;
-	int64_t zc_notifications;
-	int64_t zc_completions;
-	int64_t zc_copied;
-	int64_t zc_enobufs;
+	struct nc_zc_counts zc;
 	/* --rx zero-copy, -1 each otherwise: bytes the kernel mapped, and
 	 * bytes read by copy instead (together: bytes); refused: 0, or the error with which
 	 * the kernel refused TCP_ZEROCOPY_RECEIVE (then all is copied). */
@@ -205,15 +307,15 @@ struct nc_header {
 };
 
 /* Each encoder returns the body length, or -ENOSPC. */
-int nc_hello_encode(const struct nc_hello *h, uint8_t *buf, size_t cap);
+int nc_hello_encode(const struct nc_params *p, uint8_t *buf, size_t cap);
 int nc_reply_encode(const struct nc_reply *r, uint8_t *buf, size_t cap);
 int nc_tag_encode(const struct nc_tag *t, uint8_t *buf, size_t cap);
 int nc_figures_encode(const struct nc_figures *f, uint8_t *buf, size_t cap);
 /* Each decoder returns 0, or NETCOPY_EPROTOCOL with *why saying what was
- * wrong (static text).  Every length is checked before use. */
+ * wrong (static text), as nc_wire_decode(). */
 int nc_header_decode(const uint8_t buf[NC_HEADER_LEN], struct nc_header *h,
 		     const char **why);
-int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_hello *h,
+int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_params *p,
 		    const char **why);
 int nc_reply_decode(const uint8_t *buf, size_t len, struct nc_reply *r,
 		    const char **why);
@@ -246,19 +348,16 @@ void nc_peer_name(int fd, char *buf, size_t len);
 struct nc_flow {
 	int fd;
 	uint32_t index;			/* binds the pattern to the link */
-	uint64_t size;
-	bool verify;
-	uint8_t workload;		/* enum nc_workload */
+	/* The run's parameters, which outlive the flow. */
+	const struct nc_params *params;
+	uint64_t size;			/* params->size, read often */
+	bool verify;			/* params->verify, likewise */
 	bool sender;			/* stream: sends; rr: asks */
 	const atomic_bool *stop;	/* the driving side stops when set */
 	/* Set when the warm-up ends; NULL: measure from the start. */
 	const atomic_bool *measuring;
 	bool warm;			/* still in the warm-up */
 	int cpu;			/* pin the thread here; -1: don't */
-	uint32_t qd;			/* io_uring: sends in flight */
-	bool fixed_buffers;		/* io_uring: registered buffers */
-	uint64_t sndbuf_asked;		/* 0: the kernel's default */
-	uint64_t rcvbuf_asked;
 	atomic_uint_fast64_t progress;	/* bytes so far, for reports */
 	bool done;			/* under the owner's lock: finished */
 
@@ -278,37 +377,31 @@ struct nc_flow {
 	uint64_t first_ns;
 	uint64_t last_ns;
 	uint64_t mismatches;
-	bool count;			/* perf counters wanted */
 	struct nc_counters counters;
 	struct nc_counts counts;
 	uint64_t cpu_us;
-	/* As in struct nc_figures; -1 unless the engine is zero-copy. */
-	int64_t zc_sends;
-	int64_t zc_notifications;
-	int64_t zc_completions;
-	int64_t zc_copied;
-	int64_t zc_enobufs;
-	/* The receive path (enum nc_rx) and, when not the mode's own, its
-	 * state; the receive-side zero-copy figures as in struct nc_figures
+	struct nc_zc_counts zc;		/* nc_zc_none unless zero-copy */
+	/* The state of the receive path (params->rx) when not the mode's
+	 * own; the receive-side zero-copy figures as in struct nc_figures
 	 * (warm-up left out, so they add up to bytes). */
-	uint8_t rx;
 	void *rx_state;
 	int64_t rx_zc_mapped;
 	int64_t rx_zc_copied;
 	int32_t rx_zc_refused;
-	int64_t sndbuf;			/* what the kernel held at the end */
+	/* What the kernel held at the end (nc_sockbuf_read); 0: not read. */
+	int64_t sndbuf;
 	int64_t rcvbuf;
 };
 
 /* Whether the flow sends / receives messages (rr: both). */
 static inline bool nc_flow_sends(const struct nc_flow *f)
 {
-	return f->sender || f->workload == NC_WORKLOAD_RR;
+	return f->sender || f->params->workload == NC_WORKLOAD_RR;
 }
 
 static inline bool nc_flow_receives(const struct nc_flow *f)
 {
-	return !f->sender || f->workload == NC_WORKLOAD_RR;
+	return !f->sender || f->params->workload == NC_WORKLOAD_RR;
 }
 
 struct netcopy_mode {
@@ -344,9 +437,12 @@ struct netcopy_mode {
 	void (*release)(struct nc_flow *flow);
 };
 
-void nc_flow_init(struct nc_flow *flow, int fd, uint32_t index,
-		  uint64_t size, bool verify, bool sender,
-		  const atomic_bool *stop);
+/* Data connection index of a run of p on fd, at the client's end or
+ * the server's: which sends, and the CPU its thread runs on (first_cpu
+ * + index, -1: any).  stop and measuring are the run's. */
+void nc_flow_init(struct nc_flow *flow, int fd, const struct nc_params *p,
+		  uint32_t index, bool client, int first_cpu,
+		  const atomic_bool *stop, const atomic_bool *measuring);
 /* The engine's prepare, the counters opened (when flow->count) and the
  * rr histogram, in the thread that will run the flow, before the run
  * starts. */
@@ -421,11 +517,16 @@ struct nc_rx_ops {
 	void (*release)(struct nc_flow *flow);
 };
 
-/* sockbuf.c: SO_SNDBUF / SO_RCVBUF of a data socket; 0 leaves one as
- * the kernel has it.  0 or a negative errno. */
-int nc_sockbuf_apply(int fd, uint64_t sndbuf, uint64_t rcvbuf);
-/* What the kernel holds now; -1 each where it would not say. */
-void nc_sockbuf_read(int fd, int64_t *sndbuf, int64_t *rcvbuf);
+/* sockbuf.c: the socket buffers of a flow's data socket. */
+/* Set those its params ask for (0 leaves one as the kernel has it).
+ * 0 or a negative errno. */
+int nc_sockbuf_apply(const struct nc_flow *flow);
+/* At the end, when any was asked for: what the kernel holds, -1 each
+ * where it would not say. */
+void nc_sockbuf_read(struct nc_flow *flow);
+/* A side's: the largest over its flows, -1 each when none is known. */
+void nc_sockbuf_figures(struct nc_figures *f, const struct nc_flow *flows,
+			uint32_t n);
 /* Buffer bytes the path adds to a receiving connection. */
 uint64_t nc_rx_memory(uint8_t rx, uint64_t size);
 /* A receiving flow's path other than the mode's: flow->rx_state.
@@ -527,14 +628,6 @@ void nc_file_release(struct nc_flow *flow);
 struct nc_uring;
 struct io_uring_sqe;
 
-/* Zero-copy figures as in struct nc_flow; copied -1: not reported. */
-struct nc_uring_counts {
-	int64_t sends;			/* sends that owe a notification */
-	int64_t notifications;
-	int64_t copied;
-	int64_t enomem;			/* sends retried after -ENOMEM */
-};
-
 struct nc_uring_ops {
 	/* Fill sqe to send len bytes of buf on fd with msg_flags, from
 	 * registered buffer buf_index (-1: not registered). */
@@ -563,7 +656,8 @@ int nc_uring_queue(struct nc_uring *u, size_t len, bool now);
 int nc_uring_flush(struct nc_uring *u);
 /* Wait for every notification still owed. */
 int nc_uring_drain(struct nc_uring *u);
-const struct nc_uring_counts *nc_uring_counts(const struct nc_uring *u);
+/* The ring's zero-copy counts (a notification completes one send). */
+const struct nc_zc_counts *nc_uring_counts(const struct nc_uring *u);
 /* The engines' prepare, release, send_message and send_flush. */
 int nc_uring_prepare_flow(struct nc_flow *flow,
 			  const struct nc_uring_ops *ops);
@@ -573,16 +667,7 @@ int nc_uring_send_flush(struct nc_flow *flow);
 
 /* ---- result.c */
 struct netcopy_result {
-	char mode[NC_MODE_NAME_MAX];
-	uint64_t size;
-	uint32_t threads;
-	double duration_s;		/* asked for */
-	bool reverse;
-	bool verify;
-	bool perf;
-	uint8_t workload;		/* enum nc_workload */
-	uint8_t rx;			/* enum nc_rx */
-	uint64_t sndbuf, rcvbuf;	/* asked for; 0: the kernel's */
+	struct nc_params params;	/* what the run asked for */
 	int status;
 	int64_t timestamp;		/* run start, seconds since the epoch */
 	char host[256];			/* the server, as given */

@@ -129,15 +129,11 @@ static int uring_zc_prepare(struct nc_flow *flow)
 /* Every notification is owed before the slots may go. */
 static int uring_zc_send_end(struct nc_flow *flow)
 {
-	const struct nc_uring_counts *c;
+	const struct nc_zc_counts *c;
 	int err = nc_uring_drain(flow->state);
 
 	c = nc_uring_counts(flow->state);
-	flow->zc_sends = c->sends;
-	flow->zc_notifications = c->notifications;
-	flow->zc_completions = c->notifications;
-	flow->zc_copied = c->copied;
-	flow->zc_enobufs = c->enomem;
+	flow->zc = *c;
 	return err;
 }
 

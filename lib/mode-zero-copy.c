@@ -42,11 +42,7 @@ struct zc_sender {
 	uint32_t next_id;	/* the id the kernel gives the next send */
 	uint32_t oldest;	/* oldest id not yet completed */
 	uint32_t next_slot;
-	int64_t sends;		/* sendmsg calls that sent something */
-	int64_t notifications;	/* error-queue messages read */
-	int64_t completions;	/* send ids they covered */
-	int64_t copied;
-	int64_t enobufs;	/* ENOBUFS retries */
+	struct nc_zc_counts counts;
 };
 
 static uint32_t ring_slots(uint64_t size)
@@ -116,8 +112,8 @@ static int zc_complete(struct zc_sender *z, uint32_t lo, uint32_t hi,
 			return NETCOPY_EPROTOCOL;	/* never sent */
 		z->id_done[at] = 1;
 		z->pending[z->id_slot[at]]--;
-		z->completions++;
-		z->copied += copied;
+		z->counts.completions++;
+		z->counts.copied += copied;
 	}
 	while (zc_outstanding(z) && z->id_done[z->oldest % z->id_cap]) {
 		z->id_done[z->oldest % z->id_cap] = 0;
@@ -153,7 +149,7 @@ static int zc_read_errqueue(struct zc_sender *z)
 				  serr.ee_code & SO_EE_CODE_ZEROCOPY_COPIED);
 		if (err)
 			return err;
-		z->notifications++;
+		z->counts.notifications++;
 		got = 1;
 	}
 	return got;
@@ -221,7 +217,7 @@ static int zc_send_slot(struct zc_sender *z, uint32_t slot, size_t size)
 			if (err == EINTR)
 				continue;
 			if (err == ENOBUFS) {	/* out of optmem: reap, retry */
-				z->enobufs++;
+				z->counts.enobufs++;
 				err = zc_backoff(z, &idle);
 				if (err)
 					return err;
@@ -232,7 +228,7 @@ static int zc_send_slot(struct zc_sender *z, uint32_t slot, size_t size)
 		z->id_slot[z->next_id % z->id_cap] = slot;
 		z->pending[slot]++;
 		z->next_id++;
-		z->sends++;
+		z->counts.sends++;
 		p += n;
 		size -= (size_t)n;
 	}
@@ -303,11 +299,7 @@ static int zero_copy_send_end(struct nc_flow *flow)
 
 	while (!err && zc_outstanding(z))
 		err = zc_reap_one(z);
-	flow->zc_sends = z->sends;
-	flow->zc_notifications = z->notifications;
-	flow->zc_completions = z->completions;
-	flow->zc_copied = z->copied;
-	flow->zc_enobufs = z->enobufs;
+	flow->zc = z->counts;
 	return err;
 }
 

@@ -131,7 +131,9 @@ struct netcopy_client;
 int netcopy_client_new(struct netcopy_client **out);
 void netcopy_client_free(struct netcopy_client *client);
 /* Setters return 0, or -EINVAL (out of range, or no such mode) /
- * NETCOPY_EUNSUPPORTED (a mode of netcopy's that this build leaves out). */
+ * NETCOPY_EUNSUPPORTED (a mode of netcopy's that this build leaves out).
+ * A value out of range leaves the setting as it was, and
+ * netcopy_client_detail() then says which and what is allowed. */
 int netcopy_client_set_host(struct netcopy_client *client, const char *host);
 int netcopy_client_set_port(struct netcopy_client *client, unsigned int port);
 int netcopy_client_set_mode(struct netcopy_client *client, const char *mode);

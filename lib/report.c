@@ -38,18 +38,18 @@ static void params(struct nc_printer *p, const struct netcopy_result *r)
 	column(p, ANY, COL_IMPLEMENTATION);
 	column(p, ANY, COL_MESSAGE_SIZE);
 	column(p, ANY, COL_THREADS);
-	nc_print_text(p, "%s", r->threads == 1 ? "" : "s");
+	nc_print_text(p, "%s", r->params.threads == 1 ? "" : "s");
 	column(p, ANY, COL_DURATION_S);
 	nc_print_text(p, ", %s\n", rr ? "request-response" :
-		      r->reverse ? "client sends" : "server sends");
+		      r->params.reverse ? "client sends" : "server sends");
 	column(p, JSON, COL_WORKLOAD);
 	column(p, JSON, COL_DIRECTION);
 	column(p, JSON, COL_RX);
 	/* null: the kernel's default, autotuned */
 	asked(p, "sndbuf", nc_result_sock_buf_asked(r, false));
 	asked(p, "rcvbuf", nc_result_sock_buf_asked(r, true));
-	nc_print_bool(p, "verify", r->verify);
-	nc_print_bool(p, "perf", r->perf);
+	nc_print_bool(p, "verify", r->params.verify);
+	nc_print_bool(p, "perf", r->params.perf);
 	nc_print_close(p);	/* and Host, from the table */
 }
 
@@ -95,7 +95,7 @@ static void result(struct nc_printer *p, const struct netcopy_result *r)
 		nc_print_text(p, "  per message   %.3f us (mean time per "
 			      "message)\n", (double)rx->latency_ns / 1e3);
 	column(p, JSON, COL_MISMATCHES);
-	if (rx->measured && r->verify)
+	if (rx->measured && r->params.verify)
 		nc_print_text(p, "  verify        %llu mismatched messages\n",
 			      (unsigned long long)rx->mismatches);
 	nc_print_close(p);	/* and CountersScope */

@@ -143,7 +143,7 @@ uint64_t nc_rx_memory(uint8_t rx, uint64_t size)
 
 int nc_rx_prepare(struct nc_flow *flow)
 {
-	const struct nc_rx_ops *o = ops(flow->rx);
+	const struct nc_rx_ops *o = ops(flow->params->rx);
 
 	if (!o)
 		return -EINVAL;
@@ -154,11 +154,11 @@ void nc_rx_release(struct nc_flow *flow)
 {
 	if (!flow->rx_state)
 		return;
-	ops(flow->rx)->release(flow);
+	ops(flow->params->rx)->release(flow);
 	flow->rx_state = NULL;
 }
 
 ssize_t nc_rx_recv_some(struct nc_flow *flow, size_t max)
 {
-	return ops(flow->rx)->recv_some(flow, max);
+	return ops(flow->params->rx)->recv_some(flow, max);
 }

@@ -40,7 +40,7 @@ struct conn {
 struct run {
 	struct run *next;
 	uint8_t id[NC_RUN_ID_LEN];
-	struct nc_hello hello;
+	struct nc_params params;
 	const struct netcopy_mode *mode;
 	uint64_t memory;
 	char peer[80];
@@ -325,16 +325,16 @@ static void run_put(struct netcopy_server *srv, struct run *run)
 	free(run);
 }
 
-static struct run *run_new(const struct nc_hello *hello,
+static struct run *run_new(const struct nc_params *hello,
 			   const struct netcopy_mode *mode)
 {
 	struct run *run = calloc(1, sizeof(*run));
 
 	if (!run)
 		return NULL;
-	run->hello = *hello;
+	run->params = *hello;
 	run->mode = mode;
-	atomic_init(&run->measuring, hello->warmup_ns == 0);
+	atomic_init(&run->measuring, hello->warmup <= 0);
 	run->memory = hello->threads *
 		      (mode->memory(hello->size, hello->qd) *
 		       (hello->workload == NC_WORKLOAD_RR ? 2 : 1) +
@@ -366,7 +366,7 @@ static void run_abort_locked(struct run *run)
 {
 	run->aborted = true;
 	atomic_store(&run->stop, true);
-	for (uint32_t i = 0; i < run->hello.threads; i++)
+	for (uint32_t i = 0; i < run->params.threads; i++)
 		if (run->fds[i] >= 0)
 			shutdown(run->fds[i], SHUT_RDWR);
 	pthread_cond_broadcast(&run->cond);
@@ -402,7 +402,7 @@ static void refuse(int fd, int code, const char *reason)
 }
 
 /* Check a decoded hello against this server: 0, or a refusal sent. */
-static int admit(struct netcopy_server *srv, int fd, const struct nc_hello *h,
+static int admit(struct netcopy_server *srv, int fd, const struct nc_params *h,
 		 const struct netcopy_mode **mode)
 {
 	char reason[NC_REASON_MAX];
@@ -520,10 +520,10 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 	clock_gettime(CLOCK_REALTIME, &until);
 	tick = until;
 	timespec_add_ms(&until, (uint64_t)(srv->hello_timeout * 1000) +
-			run->hello.threads * 10ULL);
+			run->params.threads * 10ULL);
 	timespec_add_ms(&tick, 100);
 	pthread_mutex_lock(&srv->lock);
-	while (run->attached < run->hello.threads && !run->aborted &&
+	while (run->attached < run->params.threads && !run->aborted &&
 	       !client_gone(ctrl)) {
 		if (pthread_cond_timedwait(&run->cond, &srv->lock,
 					   &tick) != ETIMEDOUT)
@@ -532,7 +532,7 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 			break;
 		timespec_add_ms(&tick, 100);
 	}
-	all = run->attached == run->hello.threads && !run->aborted;
+	all = run->attached == run->params.threads && !run->aborted;
 	if (all)
 		run->started = true;
 	else
@@ -548,8 +548,8 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 		     char *reason, size_t cap)
 {
-	uint64_t warm_end = nc_now_ns() + run->hello.warmup_ns;
-	uint64_t deadline = warm_end + run->hello.duration_ns;
+	uint64_t warm_end = nc_now_ns() + nc_seconds_ns(run->params.warmup);
+	uint64_t deadline = warm_end + nc_seconds_ns(run->params.duration);
 	uint64_t done = 0;
 	int status = 0;
 	struct pollfd pfd[3] = {
@@ -568,7 +568,7 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 			else
 				ms = (int)((warm_end - now) / 1000000 + 1);
 		}
-		if (!nc_client_sends(&run->hello) &&
+		if (!nc_client_sends(&run->params) &&
 		    !atomic_load(&run->stop) && ms < 0) {
 			if (now >= deadline)
 				atomic_store(&run->stop, true);
@@ -587,7 +587,7 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 			/* A stopped server's senders end their message and
 			 * the stream cleanly; anything else is cut now. */
 			pthread_mutex_lock(&srv->lock);
-			if (pfd[1].revents || nc_client_sends(&run->hello))
+			if (pfd[1].revents || nc_client_sends(&run->params))
 				run_abort_locked(run);
 			else
 				atomic_store(&run->stop, true);
@@ -611,8 +611,8 @@ static int send_trailer(int fd, struct run *run, int status, char *reason,
 	uint8_t body[NC_MAX_BODY];
 	int len;
 
-	nc_figures_from_flows(&f, run->flows, run->hello.threads);
-	for (uint32_t i = 0; i < run->hello.threads && !status; i++) {
+	nc_figures_from_flows(&f, run->flows, run->params.threads);
+	for (uint32_t i = 0; i < run->params.threads && !status; i++) {
 		if (run->errs[i]) {
 			status = run->errs[i];
 			snprintf(reason, cap, "server data connection %u: %s",
@@ -628,23 +628,26 @@ static int send_trailer(int fd, struct run *run, int status, char *reason,
 }
 
 /* The hello's options that are not their defaults, for the log. */
-static void describe_options(const struct nc_hello *h, char *buf, size_t cap)
+static void describe_options(const struct nc_params *p, char *buf, size_t cap)
 {
 	size_t at = 0;
 
 	buf[0] = '\0';
 #define APPEND(...) (at += (size_t)snprintf(buf + at, at < cap ? cap - at : 0, \
 					    __VA_ARGS__))
-	if (h->qd != NETCOPY_DEFAULT_QD)
-		APPEND(", queue depth %u", h->qd);
-	if (h->fixed_buffers)
-		APPEND(", fixed buffers");
-	if (h->rx != NC_RX_MODE)
-		APPEND(", receiving with %s", nc_rx_name(h->rx));
-	if (h->sndbuf)
-		APPEND(", SO_SNDBUF %llu", (unsigned long long)h->sndbuf);
-	if (h->rcvbuf)
-		APPEND(", SO_RCVBUF %llu", (unsigned long long)h->rcvbuf);
+	for (size_t i = 0; i < nc_param_count; i++) {
+		const struct nc_param *param = &nc_param_table[i];
+		double v = nc_param_value(param, p);
+
+		if (!(param->flags & NC_PF_OPTIONAL) ||
+		    v == nc_param_value(param, &nc_params_defaults))
+			continue;
+		APPEND(", %s", param->log);
+		if (param->field == NC_H_RX)	/* rx.c names its values */
+			APPEND(" %s", nc_rx_name((uint8_t)v));
+		else if (param->kind != NC_PK_BOOL)
+			APPEND(" %.15g", v);
+	}
 #undef APPEND
 }
 
@@ -653,7 +656,7 @@ static void serve_control(struct netcopy_server *srv, int fd,
 {
 	char reason[NC_REASON_MAX] = "", options[160];
 	const struct netcopy_mode *mode;
-	struct nc_hello hello;
+	struct nc_params hello;
 	const char *why;
 	struct run *run;
 	int status;
@@ -680,7 +683,7 @@ static void serve_control(struct netcopy_server *srv, int fd,
 	logf_(srv, "%s: run: %s, %llu-byte messages, %u thread%s, %.3g s, "
 	      "%s%s", peer, mode->name, (unsigned long long)hello.size,
 	      hello.threads, hello.threads == 1 ? "" : "s",
-	      (double)hello.duration_ns / 1e9,
+	      hello.duration,
 	      hello.workload == NC_WORKLOAD_RR ? "request-response" :
 	      hello.reverse ? "client sends" : "server sends", options);
 	if (accept_run(fd, run) || !wait_attached(srv, run, fd)) {
@@ -723,7 +726,7 @@ static struct run *claim(struct netcopy_server *srv, int fd,
 	run = find_run_locked(srv, tag->run_id);
 	if (!run)
 		*why = "no such run";
-	else if (tag->index >= run->hello.threads ||
+	else if (tag->index >= run->params.threads ||
 		 run->fds[tag->index] >= 0 || run->started || run->aborted)
 		*why = "data connection not expected";
 	if (!run || **why) {
@@ -770,19 +773,8 @@ static void serve_data(struct netcopy_server *srv, int fd,
 	}
 	accept_run(fd, run);	/* a failed send shows in the data path */
 	flow = &run->flows[tag.index];
-	nc_flow_init(flow, fd, tag.index, run->hello.size, run->hello.verify,
-		     !nc_client_sends(&run->hello), &run->stop);
-	flow->workload = run->hello.workload;
-	flow->count = run->hello.perf;
-	flow->qd = run->hello.qd;
-	flow->fixed_buffers = run->hello.fixed_buffers;
-	flow->rx = run->hello.rx;
-	flow->sndbuf_asked = run->hello.sndbuf;
-	flow->rcvbuf_asked = run->hello.rcvbuf;
-	flow->measuring = &run->measuring;
-	if (run->hello.cpu >= 0)
-		flow->cpu = (int)(((unsigned int)run->hello.cpu + tag.index) %
-				  nc_cpus());
+	nc_flow_init(flow, fd, &run->params, tag.index, false, run->params.cpu,
+		     &run->stop, &run->measuring);
 	err = nc_set_io_timeout(fd, DATA_IO_TIMEOUT_S);
 	if (!err)
 		err = nc_flow_prepare(run->mode, flow);

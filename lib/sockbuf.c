@@ -23,11 +23,11 @@ static int set_one(int fd, int option, uint64_t bytes)
 	return setsockopt(fd, SOL_SOCKET, option, &v, sizeof(v)) ? -errno : 0;
 }
 
-int nc_sockbuf_apply(int fd, uint64_t sndbuf, uint64_t rcvbuf)
+int nc_sockbuf_apply(const struct nc_flow *flow)
 {
-	int err = set_one(fd, SO_SNDBUF, sndbuf);
+	int err = set_one(flow->fd, SO_SNDBUF, flow->params->sndbuf);
 
-	return err ? err : set_one(fd, SO_RCVBUF, rcvbuf);
+	return err ? err : set_one(flow->fd, SO_RCVBUF, flow->params->rcvbuf);
 }
 
 static int64_t get_one(int fd, int option)
@@ -40,8 +40,23 @@ static int64_t get_one(int fd, int option)
 	return v;
 }
 
-void nc_sockbuf_read(int fd, int64_t *sndbuf, int64_t *rcvbuf)
+void nc_sockbuf_read(struct nc_flow *flow)
 {
-	*sndbuf = get_one(fd, SO_SNDBUF);
-	*rcvbuf = get_one(fd, SO_RCVBUF);
+	if (!flow->params->sndbuf && !flow->params->rcvbuf)
+		return;
+	flow->sndbuf = get_one(flow->fd, SO_SNDBUF);
+	flow->rcvbuf = get_one(flow->fd, SO_RCVBUF);
+}
+
+void nc_sockbuf_figures(struct nc_figures *f, const struct nc_flow *flows,
+			uint32_t n)
+{
+	f->sndbuf = f->rcvbuf = -1;
+	for (uint32_t i = 0; i < n; i++) {
+		/* A flow that never ran is all zeros: not a size. */
+		if (flows[i].sndbuf > 0 && flows[i].sndbuf > f->sndbuf)
+			f->sndbuf = flows[i].sndbuf;
+		if (flows[i].rcvbuf > 0 && flows[i].rcvbuf > f->rcvbuf)
+			f->rcvbuf = flows[i].rcvbuf;
+	}
 }

@@ -85,7 +85,7 @@ struct nc_uring {
 	struct io_uring_sqe *last;	/* the batch's latest send */
 	struct __kernel_timespec timeout;
 	bool has_timeout;		/* SO_SNDTIMEO of the socket */
-	struct nc_uring_counts counts;
+	struct nc_zc_counts counts;
 };
 
 static size_t slot_stride(uint64_t size)
@@ -256,8 +256,10 @@ static int complete(struct nc_uring *u, const struct io_uring_cqe *cqe)
 	if (gen != u->gen[slot])
 		return 0;		/* of a failed send: nothing pinned */
 	if (cqe->flags & IORING_CQE_F_NOTIF) {
-		/* The kernel is done with the slot's pages. */
+		/* The kernel is done with the slot's pages: a notification
+		 * completes one send. */
 		u->counts.notifications++;
+		u->counts.completions++;
 		if (u->counts.copied >= 0 &&
 		    ((uint32_t)cqe->res & IORING_NOTIF_USAGE_ZC_COPIED))
 			u->counts.copied++;
@@ -471,7 +473,7 @@ int nc_uring_flush(struct nc_uring *u)
 		if (u->sent_end > u->unsent_from)
 			return NETCOPY_ESHORTSEND;
 		fit = u->enomem_at - u->unsent_from;
-		u->counts.enomem += u->chain - u->unsent_from;
+		u->counts.enobufs += u->chain - u->unsent_from;
 		batch_advance(u, u->unsent_from);
 		err = relieve(u, u->unsent_from > 0, &idle);
 		if (err)
@@ -542,7 +544,7 @@ int nc_uring_drain(struct nc_uring *u)
 	return first;
 }
 
-const struct nc_uring_counts *nc_uring_counts(const struct nc_uring *u)
+const struct nc_zc_counts *nc_uring_counts(const struct nc_uring *u)
 {
 	return &u->counts;
 }
@@ -570,8 +572,8 @@ int nc_uring_prepare_flow(struct nc_flow *flow,
 
 	if (err || !nc_flow_sends(flow))
 		return err;
-	err = nc_uring_open(&u, ops, flow->fd, flow->size, flow->qd,
-			    flow->fixed_buffers);
+	err = nc_uring_open(&u, ops, flow->fd, flow->size, flow->params->qd,
+			    flow->params->fixed_buffers);
 	flow->state = u;
 	return err;
 }
@@ -597,7 +599,7 @@ int nc_uring_send_message(struct nc_flow *flow)
 		nc_pattern_fill(buf, (size_t)flow->size, flow->index,
 				flow->seq, 0);
 	return nc_uring_queue(u, (size_t)flow->size,
-			      flow->workload == NC_WORKLOAD_RR);
+			      flow->params->workload == NC_WORKLOAD_RR);
 }
 
 int nc_uring_send_flush(struct nc_flow *flow)

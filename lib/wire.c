@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * wire.c - the control protocol's encoding.  A message is a 12-byte
- * header (magic, version, type, body length; network byte order) and a
- * body of fields, each a 16-bit type, a 16-bit length and the value, so
- * later options are new fields, not a new version.  Decoders check every
- * length against its limit before use and refuse unknown, repeated,
- * missing or malformed fields.
+ * wire.c - the control protocol's codec: the header, and one encoder
+ * and one decoder that walk a message's spec (lib/wire-spec.c), as
+ * libnl's nla_parse() walks an nla_policy.  The decoder checks every
+ * length before use and refuses unknown, repeated, missing, malformed
+ * and out-of-bounds fields; a spec's validate() then judges what spans
+ * fields.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,73 +13,106 @@
 
 #include "internal.h"
 
-enum hello_field { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE,
-		   H_VERIFY, H_PERF, H_WORKLOAD, H_WARMUP, H_CPU, H_QD,
-		   H_FIXED_BUFFERS, H_RX, H_SNDBUF, H_RCVBUF };
-enum reply_field { R_ACCEPTED = 1, R_RUN_ID, R_CODE, R_REASON };
-enum tag_field { T_RUN_ID = 1, T_INDEX };
-enum figures_field { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL,
-		     F_LATENCY, F_MISMATCHES, F_ZC_COMPLETIONS, F_ZC_COPIED,
-		     F_REASON, F_CPU_US, F_COUNTERS_KNOWN, F_COUNTERS_SCOPE,
-		     F_ZC_SENDS, F_ZC_NOTIFICATIONS, F_ZC_ENOBUFS,
-		     F_TOTAL_BYTES, F_COUNTER_0 };	/* then the counters */
-/* The fields every trailer has; later ones are optional, absent
- * meaning not measured, so older peers' trailers still decode. */
-#define F_REQUIRED_LAST (F_COUNTER_0 + NC_EV_COUNT - 1)
-/* --rx zero-copy's receive figures. */
-enum { F_RX_ZC_MAPPED = F_REQUIRED_LAST + 1, F_RX_ZC_COPIED,
-       F_RX_ZC_REFUSED };
-/* The socket buffers the kernel held. */
-enum { F_SNDBUF = F_RX_ZC_REFUSED + 1, F_RCVBUF };
-#define F_LAST F_RCVBUF
-/* The reader keeps a 32-bit mask of the fields it has seen. */
-_Static_assert(F_LAST < 32 && H_RCVBUF < 32, "too many fields for the mask");
+/* ---- values ---- */
+
+static void *at(void *msg, const struct nc_wire_policy *p)
+{
+	return (char *)msg + p->offset;
+}
+
+static const void *cat(const void *msg, const struct nc_wire_policy *p)
+{
+	return (const char *)msg + p->offset;
+}
+
+/* A number field's value as sent. */
+static uint64_t number(const struct nc_wire_policy *p, const void *msg)
+{
+	const void *v = cat(msg, p);
+
+	switch (p->kind) {
+	case NC_WK_U32:
+		return *(const uint32_t *)v;
+	case NC_WK_S32:
+	case NC_WK_ERR:
+		return (uint64_t)(int64_t)*(const int32_t *)v;
+	case NC_WK_I64:
+		return (uint64_t)*(const int64_t *)v;
+	case NC_WK_NS:
+		return nc_seconds_ns(*(const double *)v);
+	default:
+		return *(const uint64_t *)v;
+	}
+}
+
+/* The field's value as it goes on the wire: its length. */
+static size_t field_bytes(const struct nc_wire_policy *p, const void *msg,
+			  uint8_t out[8], const uint8_t **val)
+{
+	const uint8_t *v = cat(msg, p);
+	uint64_t n;
+
+	*val = out;
+	switch (p->kind) {
+	case NC_WK_FLAG:
+	case NC_WK_U8:
+		out[0] = *v;
+		return 1;
+	case NC_WK_STR:
+		*val = v;
+		return strnlen((const char *)v, p->len);
+	case NC_WK_BYTES:
+		*val = v;
+		return p->len;
+	}
+	n = number(p, msg);
+	for (int i = 7; i >= 0; i--, n >>= 8)
+		out[i] = (uint8_t)n;
+	return 8;
+}
 
 /* ---- writing ---- */
 
-struct writer {
-	uint8_t *buf;
-	size_t cap, len;
-	bool full;
-};
-
-static void put_field(struct writer *w, uint16_t type, const void *val,
-		      size_t len)
+static bool is_sent(const struct nc_wire_spec *spec,
+		    const struct nc_wire_policy *p, const void *msg)
 {
-	if (w->full || len > UINT16_MAX || w->cap - w->len < 4 + len) {
-		w->full = true;
-		return;
+	uint8_t mine[8], dflt[8];
+	const uint8_t *a, *b;
+	size_t n;
+
+	if (!(p->flags & NC_WF_OPTIONAL))
+		return true;
+	if (p->sent)
+		return p->sent(msg);
+	n = field_bytes(p, msg, mine, &a);
+	return n != field_bytes(p, spec->defaults, dflt, &b) ||
+	       memcmp(a, b, n) != 0;
+}
+
+int nc_wire_encode(const struct nc_wire_spec *spec, const void *msg,
+		   uint8_t *buf, size_t cap)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < spec->count; i++) {
+		const struct nc_wire_policy *p = &spec->policy[i];
+		const uint8_t *val;
+		uint8_t num[8];
+		size_t n;
+
+		if (!is_sent(spec, p, msg))
+			continue;
+		n = field_bytes(p, msg, num, &val);
+		if (cap - len < 4 + n)
+			return -ENOSPC;
+		buf[len++] = (uint8_t)(p->type >> 8);
+		buf[len++] = (uint8_t)p->type;
+		buf[len++] = (uint8_t)(n >> 8);
+		buf[len++] = (uint8_t)n;
+		memcpy(buf + len, val, n);
+		len += n;
 	}
-	w->buf[w->len++] = (uint8_t)(type >> 8);
-	w->buf[w->len++] = (uint8_t)type;
-	w->buf[w->len++] = (uint8_t)(len >> 8);
-	w->buf[w->len++] = (uint8_t)len;
-	memcpy(w->buf + w->len, val, len);
-	w->len += len;
-}
-
-static void put_u64(struct writer *w, uint16_t type, uint64_t v)
-{
-	uint8_t b[8];
-
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		b[i] = (uint8_t)v;
-	put_field(w, type, b, 8);
-}
-
-static void put_u8(struct writer *w, uint16_t type, uint8_t v)
-{
-	put_field(w, type, &v, 1);
-}
-
-static void put_str(struct writer *w, uint16_t type, const char *s)
-{
-	put_field(w, type, s, strlen(s));
-}
-
-static int writer_done(const struct writer *w)
-{
-	return w->full ? -ENOSPC : (int)w->len;
+	return (int)len;
 }
 
 void nc_header_encode(uint8_t buf[NC_HEADER_LEN], uint16_t type,
@@ -94,264 +127,169 @@ void nc_header_encode(uint8_t buf[NC_HEADER_LEN], uint16_t type,
 	memcpy(buf + 8, &len, 4);
 }
 
-int nc_hello_encode(const struct nc_hello *h, uint8_t *buf, size_t cap)
-{
-	struct writer w = { buf, cap, 0, false };
-
-	put_str(&w, H_MODE, h->mode);
-	put_u64(&w, H_SIZE, h->size);
-	put_u64(&w, H_THREADS, h->threads);
-	put_u64(&w, H_DURATION, h->duration_ns);
-	put_u8(&w, H_REVERSE, h->reverse);
-	put_u8(&w, H_VERIFY, h->verify);
-	put_u8(&w, H_PERF, h->perf);
-	put_u8(&w, H_WORKLOAD, h->workload);
-	put_u64(&w, H_WARMUP, h->warmup_ns);
-	put_u64(&w, H_CPU, (uint64_t)(int64_t)h->cpu);
-	/* Only when not the defaults, so older servers, which refuse
-	 * fields they do not know, still serve every other run. */
-	if (h->qd != NETCOPY_DEFAULT_QD)
-		put_u64(&w, H_QD, h->qd);
-	if (h->fixed_buffers)
-		put_u8(&w, H_FIXED_BUFFERS, h->fixed_buffers);
-	if (h->rx != NC_RX_MODE)
-		put_u8(&w, H_RX, h->rx);
-	if (h->sndbuf)
-		put_u64(&w, H_SNDBUF, h->sndbuf);
-	if (h->rcvbuf)
-		put_u64(&w, H_RCVBUF, h->rcvbuf);
-	return writer_done(&w);
-}
-
-int nc_reply_encode(const struct nc_reply *r, uint8_t *buf, size_t cap)
-{
-	struct writer w = { buf, cap, 0, false };
-
-	put_u8(&w, R_ACCEPTED, r->accepted);
-	if (r->accepted) {
-		put_field(&w, R_RUN_ID, r->run_id, NC_RUN_ID_LEN);
-	} else {
-		put_u64(&w, R_CODE, (uint64_t)(int64_t)r->code);
-		put_str(&w, R_REASON, r->reason);
-	}
-	return writer_done(&w);
-}
-
-int nc_tag_encode(const struct nc_tag *t, uint8_t *buf, size_t cap)
-{
-	struct writer w = { buf, cap, 0, false };
-
-	put_field(&w, T_RUN_ID, t->run_id, NC_RUN_ID_LEN);
-	put_u64(&w, T_INDEX, t->index);
-	return writer_done(&w);
-}
-
-int nc_figures_encode(const struct nc_figures *f, uint8_t *buf, size_t cap)
-{
-	struct writer w = { buf, cap, 0, false };
-
-	put_u64(&w, F_STATUS, (uint64_t)(int64_t)f->status);
-	put_u64(&w, F_BYTES, f->bytes);
-	put_u64(&w, F_MESSAGES, f->messages);
-	put_u64(&w, F_INTERVAL, f->interval_ns);
-	put_u64(&w, F_LATENCY, f->latency_ns);
-	put_u64(&w, F_MISMATCHES, f->mismatches);
-	put_u64(&w, F_ZC_COMPLETIONS, (uint64_t)f->zc_completions);
-	put_u64(&w, F_ZC_COPIED, (uint64_t)f->zc_copied);
-	put_str(&w, F_REASON, f->reason);
-	put_u64(&w, F_CPU_US, f->cpu_us);
-	put_u64(&w, F_COUNTERS_KNOWN, f->counts.known);
-	put_u8(&w, F_COUNTERS_SCOPE, f->counts.scope);
-	put_u64(&w, F_ZC_SENDS, (uint64_t)f->zc_sends);
-	put_u64(&w, F_ZC_NOTIFICATIONS, (uint64_t)f->zc_notifications);
-	put_u64(&w, F_ZC_ENOBUFS, (uint64_t)f->zc_enobufs);
-	/* Only when measured: older clients refuse fields they do not
-	 * know, and only a client that asked for --rx zero-copy gets them.
-	 * Before the required tail, so no prefix of a trailer decodes. */
-	if (f->rx_zc_mapped >= 0) {
-		put_u64(&w, F_RX_ZC_MAPPED, (uint64_t)f->rx_zc_mapped);
-		put_u64(&w, F_RX_ZC_COPIED, (uint64_t)f->rx_zc_copied);
-		put_u64(&w, F_RX_ZC_REFUSED,
-			(uint64_t)(int64_t)f->rx_zc_refused);
-	}
-	if (f->sndbuf >= 0 && f->rcvbuf >= 0) {
-		put_u64(&w, F_SNDBUF, (uint64_t)f->sndbuf);
-		put_u64(&w, F_RCVBUF, (uint64_t)f->rcvbuf);
-	}
-	put_u64(&w, F_TOTAL_BYTES, f->total_bytes);
-	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
-		put_u64(&w, (uint16_t)(F_COUNTER_0 + ev), f->counts.value[ev]);
-	return writer_done(&w);
-}
-
 /* ---- reading ---- */
 
-struct field {
-	uint16_t type;
-	uint16_t len;
-	const uint8_t *val;
-};
-
-struct reader {
-	const uint8_t *buf;
-	size_t len, pos;
-	uint32_t seen;		/* bit per field type already read */
-};
-
-/* 1 with *f filled, 0 at the end, NETCOPY_EPROTOCOL when malformed. */
-static int next_field(struct reader *r, struct field *f, uint16_t max_type,
-		      const char **why)
+static int refuse(const char **why, const char *reason)
 {
-	if (r->pos == r->len)
-		return 0;
-	if (r->len - r->pos < 4) {
-		*why = "truncated field header";
-		return NETCOPY_EPROTOCOL;
-	}
-	f->type = (uint16_t)(r->buf[r->pos] << 8 | r->buf[r->pos + 1]);
-	f->len = (uint16_t)(r->buf[r->pos + 2] << 8 | r->buf[r->pos + 3]);
-	r->pos += 4;
-	if (f->len > r->len - r->pos) {
-		*why = "field longer than the message";
-		return NETCOPY_EPROTOCOL;
-	}
-	if (f->type == 0 || f->type > max_type) {
-		*why = "unknown field";
-		return NETCOPY_EPROTOCOL;
-	}
-	if (r->seen & (1u << f->type)) {
-		*why = "repeated field";
-		return NETCOPY_EPROTOCOL;
-	}
-	r->seen |= 1u << f->type;
-	f->val = r->buf + r->pos;
-	r->pos += f->len;
-	return 1;
+	*why = reason;
+	return NETCOPY_EPROTOCOL;
 }
 
-static int get_u64(const struct field *f, uint64_t *v, const char **why)
+static const char *reason(const struct nc_wire_policy *p, const char *kind)
 {
-	if (f->len != 8) {
-		*why = "number field of the wrong length";
-		return NETCOPY_EPROTOCOL;
-	}
-	*v = 0;
+	return p->why ? p->why : kind;
+}
+
+static int get_number(const struct nc_wire_policy *p, const uint8_t *val,
+		      size_t len, void *out, const char **why)
+{
+	static const char *range = "number out of range";
+	uint64_t v = 0, max = p->max;
+
+	if (len != 8)
+		return refuse(why, "number field of the wrong length");
 	for (int i = 0; i < 8; i++)
-		*v = *v << 8 | f->val[i];
-	return 0;
-}
-
-static int get_bool(const struct field *f, bool *v, const char **why)
-{
-	if (f->len != 1 || f->val[0] > 1) {
-		*why = "flag field not 0 or 1";
-		return NETCOPY_EPROTOCOL;
+		v = v << 8 | val[i];
+	switch (p->kind) {
+	case NC_WK_U32:
+		if (v > (max ? max : UINT32_MAX))
+			return refuse(why, reason(p, range));
+		*(uint32_t *)out = (uint32_t)v;
+		return 0;
+	case NC_WK_S32:
+		if ((int64_t)v < INT32_MIN || (int64_t)v > INT32_MAX)
+			return refuse(why, reason(p, range));
+		*(int32_t *)out = (int32_t)(int64_t)v;
+		return 0;
+	case NC_WK_ERR:
+		if (!nc_error_code_valid((int64_t)v))
+			return refuse(why, reason(p, range));
+		*(int32_t *)out = (int32_t)(int64_t)v;
+		return 0;
+	case NC_WK_I64:
+		if ((p->flags & NC_WF_NA) && v == UINT64_MAX)
+			*(int64_t *)out = -1;
+		else if (v > (max ? max : INT64_MAX))
+			return refuse(why, reason(p, range));
+		else
+			*(int64_t *)out = (int64_t)v;
+		return 0;
+	case NC_WK_NS:
+		*(double *)out = (double)v / 1e9;
+		return 0;
 	}
-	*v = f->val[0];
+	if (max && v > max)
+		return refuse(why, reason(p, range));
+	*(uint64_t *)out = v;
 	return 0;
 }
 
 /* Text fields hold printable ASCII only, so they are safe to print. */
-static int get_str(const struct field *f, char *s, size_t cap,
-		   const char **why)
+static int get_str(const struct nc_wire_policy *p, const uint8_t *val,
+		   size_t len, char *s, const char **why)
 {
-	if (f->len >= cap) {
-		*why = "text field too long";
-		return NETCOPY_EPROTOCOL;
+	if (len >= p->len)
+		return refuse(why, "text field too long");
+	for (size_t i = 0; i < len; i++)
+		if (val[i] < 0x20 || val[i] > 0x7e)
+			return refuse(why, "text field not printable");
+	memcpy(s, val, len);
+	s[len] = '\0';
+	return 0;
+}
+
+static int get_field(const struct nc_wire_policy *p, const uint8_t *val,
+		     size_t len, void *msg, const char **why)
+{
+	uint8_t *out = at(msg, p);
+
+	switch (p->kind) {
+	case NC_WK_FLAG:
+		if (len != 1 || val[0] > 1)
+			return refuse(why, "flag field not 0 or 1");
+		*(bool *)out = val[0];
+		return 0;
+	case NC_WK_U8:
+		if (len != 1 || (p->max && val[0] > p->max))
+			return refuse(why,
+				      reason(p, "byte field out of range"));
+		*out = val[0];
+		return 0;
+	case NC_WK_STR:
+		return get_str(p, val, len, (char *)out, why);
+	case NC_WK_BYTES:
+		if (len != p->len)
+			return refuse(why, "id field of the wrong length");
+		memcpy(out, val, len);
+		return 0;
 	}
-	for (size_t i = 0; i < f->len; i++) {
-		if (f->val[i] < 0x20 || f->val[i] > 0x7e) {
-			*why = "text field not printable";
-			return NETCOPY_EPROTOCOL;
+	return get_number(p, val, len, out, why);
+}
+
+static const struct nc_wire_policy *policy_of(const struct nc_wire_spec *spec,
+					      uint16_t type)
+{
+	for (size_t i = 0; i < spec->count; i++)
+		if (spec->policy[i].type == type)
+			return &spec->policy[i];
+	return NULL;
+}
+
+/* Every required field there, and each group all there or not at all. */
+static int check_presence(const struct nc_wire_spec *spec, const bool *seen,
+			  const char **why)
+{
+	for (size_t i = 0; i < spec->count; i++) {
+		const struct nc_wire_policy *p = &spec->policy[i];
+
+		if (!(p->flags & NC_WF_OPTIONAL) && !seen[p->type])
+			return refuse(why, "required field missing");
+		for (size_t j = 0; p->group && j < i; j++) {
+			const struct nc_wire_policy *q = &spec->policy[j];
+
+			if (q->group != p->group ||
+			    seen[q->type] == seen[p->type])
+				continue;
+			return refuse(why, reason(q, "incomplete group"));
 		}
 	}
-	memcpy(s, f->val, f->len);
-	s[f->len] = '\0';
 	return 0;
 }
 
-static int get_bytes(const struct field *f, uint8_t *b, size_t len,
-		     const char **why)
+int nc_wire_decode(const struct nc_wire_spec *spec, const uint8_t *buf,
+		   size_t len, void *msg, bool *seen, const char **why)
 {
-	if (f->len != len) {
-		*why = "id field of the wrong length";
-		return NETCOPY_EPROTOCOL;
+	size_t pos = 0;
+	int err;
+
+	memcpy(msg, spec->defaults, spec->size);
+	memset(seen, 0, (spec->last + 1u) * sizeof(*seen));
+	while (pos < len) {
+		const struct nc_wire_policy *p;
+		uint16_t type, flen;
+
+		if (len - pos < 4)
+			return refuse(why, "truncated field header");
+		type = (uint16_t)(buf[pos] << 8 | buf[pos + 1]);
+		flen = (uint16_t)(buf[pos + 2] << 8 | buf[pos + 3]);
+		pos += 4;
+		if (flen > len - pos)
+			return refuse(why, "field longer than the message");
+		p = type <= spec->last ? policy_of(spec, type) : NULL;
+		if (!p)
+			return refuse(why, "unknown field");
+		if (seen[type])
+			return refuse(why, "repeated field");
+		seen[type] = true;
+		err = get_field(p, buf + pos, flen, msg, why);
+		if (err)
+			return err;
+		pos += flen;
 	}
-	memcpy(b, f->val, len);
-	return 0;
-}
-
-static int require(const struct reader *r, uint32_t mask, const char **why)
-{
-	if ((r->seen & mask) != mask) {
-		*why = "required field missing";
-		return NETCOPY_EPROTOCOL;
-	}
-	return 0;
-}
-
-#define BIT(x) (1u << (x))
-
-/* Zero-copy figures: all -1 (not zero-copy) or all counts, with no
- * more copied than completed; copied alone may be -1 (the kernel would
- * not say). */
-static bool zc_valid(const uint64_t zc[5])
-{
-	const uint64_t na = UINT64_MAX, limit = INT64_MAX;
-	bool all_na = true, all_counts = true;
-
-	for (unsigned int i = 0; i < 5; i++) {
-		all_na &= zc[i] == na;
-		all_counts &= zc[i] <= limit || (i == 3 && zc[i] == na);
-	}
-	return all_na || (all_counts && (zc[3] == na || zc[3] <= zc[2]));
-}
-
-/* 0, a negative errno, or one of the library's own codes. */
-static bool error_code_valid(int64_t v)
-{
-	return v <= 0 && v >= NETCOPY_ECOMPLETION - 100;
-}
-
-/* The receive-side zero-copy figures: all three or none (not
- * measured), counts that fit, and a refusal that is an error code. */
-static int rx_figures(const struct reader *r, const uint64_t rx[3],
-		      struct nc_figures *fig, const char **why)
-{
-	const uint32_t all = BIT(F_RX_ZC_MAPPED) | BIT(F_RX_ZC_COPIED) |
-			     BIT(F_RX_ZC_REFUSED);
-
-	fig->rx_zc_mapped = fig->rx_zc_copied = -1;
-	if (!(r->seen & all))
-		return 0;
-	if ((r->seen & all) != all || rx[0] > INT64_MAX ||
-	    rx[1] > INT64_MAX || !error_code_valid((int64_t)rx[2])) {
-		*why = "receive zero-copy figures out of range";
-		return NETCOPY_EPROTOCOL;
-	}
-	fig->rx_zc_mapped = (int64_t)rx[0];
-	fig->rx_zc_copied = (int64_t)rx[1];
-	fig->rx_zc_refused = (int32_t)(int64_t)rx[2];
-	return 0;
-}
-
-/* The socket buffers: both or neither (not known), each an int. */
-static int sockbuf_figures(const struct reader *r, const uint64_t buf[2],
-			   struct nc_figures *fig, const char **why)
-{
-	const uint32_t all = BIT(F_SNDBUF) | BIT(F_RCVBUF);
-
-	fig->sndbuf = fig->rcvbuf = -1;
-	if (!(r->seen & all))
-		return 0;
-	if ((r->seen & all) != all || buf[0] > INT32_MAX ||
-	    buf[1] > INT32_MAX) {
-		*why = "socket buffer figures out of range";
-		return NETCOPY_EPROTOCOL;
-	}
-	fig->sndbuf = (int64_t)buf[0];
-	fig->rcvbuf = (int64_t)buf[1];
-	return 0;
+	err = check_presence(spec, seen, why);
+	if (!err && spec->validate)
+		err = spec->validate(msg, seen, why);
+	return err;
 }
 
 int nc_header_decode(const uint8_t buf[NC_HEADER_LEN], struct nc_header *h,
@@ -364,278 +302,69 @@ int nc_header_decode(const uint8_t buf[NC_HEADER_LEN], struct nc_header *h,
 	memcpy(&version, buf + 4, 2);
 	memcpy(&type, buf + 6, 2);
 	memcpy(&len, buf + 8, 4);
-	if (ntohl(magic) != NC_MAGIC) {
-		*why = "not a netcopy peer (bad magic)";
-		return NETCOPY_EPROTOCOL;
-	}
-	if (ntohs(version) != NC_VERSION) {
-		*why = "unsupported protocol version";
-		return NETCOPY_EPROTOCOL;
-	}
+	if (ntohl(magic) != NC_MAGIC)
+		return refuse(why, "not a netcopy peer (bad magic)");
+	if (ntohs(version) != NC_VERSION)
+		return refuse(why, "unsupported protocol version");
 	h->type = ntohs(type);
 	h->length = ntohl(len);
-	if (h->type < NC_MSG_HELLO || h->type > NC_MSG_TRAILER) {
-		*why = "unknown message type";
-		return NETCOPY_EPROTOCOL;
-	}
-	if (h->length > NC_MAX_BODY) {
-		*why = "message longer than the limit";
-		return NETCOPY_EPROTOCOL;
-	}
+	if (h->type < NC_MSG_HELLO || h->type > NC_MSG_TRAILER)
+		return refuse(why, "unknown message type");
+	if (h->length > NC_MAX_BODY)
+		return refuse(why, "message longer than the limit");
 	return 0;
 }
 
-static int hello_field(struct nc_hello *h, const struct field *f,
-		       const char **why)
+/* ---- the messages ---- */
+
+int nc_hello_encode(const struct nc_params *p, uint8_t *buf, size_t cap)
 {
-	uint64_t v = 0;
-	int err = 0;
-
-	switch (f->type) {
-	case H_MODE:
-		return get_str(f, h->mode, sizeof(h->mode), why);
-	case H_REVERSE:
-		return get_bool(f, &h->reverse, why);
-	case H_VERIFY:
-		return get_bool(f, &h->verify, why);
-	case H_PERF:
-		return get_bool(f, &h->perf, why);
-	case H_FIXED_BUFFERS:
-		return get_bool(f, &h->fixed_buffers, why);
-	case H_RX:
-		if (f->len != 1 || f->val[0] > NC_RX_LAST) {
-			*why = "unknown receive path (--rx)";
-			return NETCOPY_EPROTOCOL;
-		}
-		h->rx = f->val[0];
-		return 0;
-	case H_SNDBUF:
-	case H_RCVBUF:
-		err = get_u64(f, &v, why);
-		if (!err && (v < NETCOPY_MIN_SOCKET_BUFFER ||
-			     v > NETCOPY_MAX_SOCKET_BUFFER)) {
-			*why = "socket buffer size out of range";
-			return NETCOPY_EPROTOCOL;
-		}
-		*(f->type == H_SNDBUF ? &h->sndbuf : &h->rcvbuf) = v;
-		return err;
-	case H_QD:
-		err = get_u64(f, &v, why);
-		if (!err && (v == 0 || v > NETCOPY_MAX_QD)) {
-			*why = "queue depth out of range";
-			return NETCOPY_EPROTOCOL;
-		}
-		h->qd = (uint32_t)v;
-		return err;
-	case H_WORKLOAD:
-		if (f->len != 1 || f->val[0] > NC_WORKLOAD_RR) {
-			*why = "unknown workload";
-			return NETCOPY_EPROTOCOL;
-		}
-		h->workload = f->val[0];
-		return 0;
-	case H_WARMUP:
-		err = get_u64(f, &v, why);
-		if (!err && v > (uint64_t)(NC_MAX_WARMUP_S * 1e9))
-			goto range;
-		h->warmup_ns = v;
-		return err;
-	case H_CPU:
-		err = get_u64(f, &v, why);
-		if (!err && (int64_t)v != -1 && v >= NC_MAX_CPU)
-			goto range;
-		h->cpu = (int32_t)(int64_t)v;
-		return err;
-	}
-	err = get_u64(f, &v, why);
-	if (err)
-		return err;
-	if (f->type == H_SIZE) {
-		if (v == 0 || v > NETCOPY_MAX_MESSAGE_SIZE)
-			goto range;
-		h->size = v;
-	} else if (f->type == H_THREADS) {
-		if (v == 0 || v > NETCOPY_MAX_THREADS)
-			goto range;
-		h->threads = (uint32_t)v;
-	} else {
-		if (v == 0 || v > (uint64_t)(NC_MAX_DURATION_S * 1e9))
-			goto range;
-		h->duration_ns = v;
-	}
-	return 0;
-range:
-	*why = "size, threads, duration, warm-up or CPU out of range";
-	return NETCOPY_EPROTOCOL;
+	return nc_wire_encode(&nc_hello_spec, p, buf, cap);
 }
 
-int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_hello *h,
+int nc_reply_encode(const struct nc_reply *r, uint8_t *buf, size_t cap)
+{
+	return nc_wire_encode(&nc_reply_spec, r, buf, cap);
+}
+
+int nc_tag_encode(const struct nc_tag *t, uint8_t *buf, size_t cap)
+{
+	return nc_wire_encode(&nc_tag_spec, t, buf, cap);
+}
+
+int nc_figures_encode(const struct nc_figures *f, uint8_t *buf, size_t cap)
+{
+	return nc_wire_encode(&nc_figures_spec, f, buf, cap);
+}
+
+int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_params *p,
 		    const char **why)
 {
-	struct reader r = { buf, len, 0, 0 };
-	struct field f;
-	int err;
+	bool seen[NC_H_LAST + 1];
 
-	memset(h, 0, sizeof(*h));
-	h->qd = NETCOPY_DEFAULT_QD;
-	while ((err = next_field(&r, &f, H_RCVBUF, why)) == 1) {
-		err = hello_field(h, &f, why);
-		if (err)
-			return err;
-	}
-	if (err)
-		return err;
-	return require(&r, BIT(H_MODE) | BIT(H_SIZE) | BIT(H_THREADS) |
-		       BIT(H_DURATION) | BIT(H_REVERSE) | BIT(H_VERIFY) |
-		       BIT(H_PERF) | BIT(H_WORKLOAD) | BIT(H_WARMUP) |
-		       BIT(H_CPU), why);
+	return nc_wire_decode(&nc_hello_spec, buf, len, p, seen, why);
 }
 
-int nc_reply_decode(const uint8_t *buf, size_t len, struct nc_reply *rep,
+int nc_reply_decode(const uint8_t *buf, size_t len, struct nc_reply *r,
 		    const char **why)
 {
-	struct reader r = { buf, len, 0, 0 };
-	struct field f;
-	uint64_t code = 0;
-	int err;
+	bool seen[NC_R_LAST + 1];
 
-	memset(rep, 0, sizeof(*rep));
-	while ((err = next_field(&r, &f, R_REASON, why)) == 1) {
-		if (f.type == R_ACCEPTED)
-			err = get_bool(&f, &rep->accepted, why);
-		else if (f.type == R_RUN_ID)
-			err = get_bytes(&f, rep->run_id, NC_RUN_ID_LEN, why);
-		else if (f.type == R_CODE)
-			err = get_u64(&f, &code, why);
-		else
-			err = get_str(&f, rep->reason, sizeof(rep->reason),
-				      why);
-		if (err)
-			return err;
-	}
-	if (err)
-		return err;
-	if (require(&r, BIT(R_ACCEPTED), why))
-		return NETCOPY_EPROTOCOL;
-	/* Exactly the fields of an acceptance, or of a refusal. */
-	if (rep->accepted && (r.seen & (BIT(R_CODE) | BIT(R_REASON)))) {
-		*why = "an acceptance with a refusal's fields";
-		return NETCOPY_EPROTOCOL;
-	}
-	if (!rep->accepted && (r.seen & BIT(R_RUN_ID))) {
-		*why = "a refusal with a run id";
-		return NETCOPY_EPROTOCOL;
-	}
-	if (rep->accepted)
-		return require(&r, BIT(R_RUN_ID), why);
-	err = require(&r, BIT(R_CODE) | BIT(R_REASON), why);
-	if (err)
-		return err;
-	if (!error_code_valid((int64_t)code) || code == 0) {
-		*why = "refusal code out of range";
-		return NETCOPY_EPROTOCOL;
-	}
-	rep->code = (int32_t)(int64_t)code;
-	return 0;
+	return nc_wire_decode(&nc_reply_spec, buf, len, r, seen, why);
 }
 
 int nc_tag_decode(const uint8_t *buf, size_t len, struct nc_tag *t,
 		  const char **why)
 {
-	struct reader r = { buf, len, 0, 0 };
-	struct field f;
-	uint64_t index = 0;
-	int err;
+	bool seen[NC_T_LAST + 1];
 
-	memset(t, 0, sizeof(*t));
-	while ((err = next_field(&r, &f, T_INDEX, why)) == 1) {
-		if (f.type == T_RUN_ID)
-			err = get_bytes(&f, t->run_id, NC_RUN_ID_LEN, why);
-		else
-			err = get_u64(&f, &index, why);
-		if (err)
-			return err;
-	}
-	if (err)
-		return err;
-	err = require(&r, BIT(T_RUN_ID) | BIT(T_INDEX), why);
-	if (err)
-		return err;
-	if (index >= NETCOPY_MAX_THREADS) {
-		*why = "data connection index out of range";
-		return NETCOPY_EPROTOCOL;
-	}
-	t->index = (uint32_t)index;
-	return 0;
+	return nc_wire_decode(&nc_tag_spec, buf, len, t, seen, why);
 }
 
-int nc_figures_decode(const uint8_t *buf, size_t len, struct nc_figures *fig,
+int nc_figures_decode(const uint8_t *buf, size_t len, struct nc_figures *f,
 		      const char **why)
 {
-	struct reader r = { buf, len, 0, 0 };
-	uint64_t *slot[F_LAST + 1] = { NULL };
-	uint64_t status = 0, known = 0, zc[5] = { 0 }, rx[3] = { 0 };
-	uint64_t sockbuf[2] = { 0 };
-	struct field f;
-	int err;
+	bool seen[NC_F_LAST + 1];
 
-	memset(fig, 0, sizeof(*fig));
-	slot[F_STATUS] = &status;
-	slot[F_BYTES] = &fig->bytes;
-	slot[F_MESSAGES] = &fig->messages;
-	slot[F_INTERVAL] = &fig->interval_ns;
-	slot[F_LATENCY] = &fig->latency_ns;
-	slot[F_MISMATCHES] = &fig->mismatches;
-	slot[F_CPU_US] = &fig->cpu_us;
-	slot[F_TOTAL_BYTES] = &fig->total_bytes;
-	slot[F_COUNTERS_KNOWN] = &known;
-	slot[F_ZC_SENDS] = &zc[0];
-	slot[F_ZC_NOTIFICATIONS] = &zc[1];
-	slot[F_ZC_COMPLETIONS] = &zc[2];
-	slot[F_ZC_COPIED] = &zc[3];
-	slot[F_ZC_ENOBUFS] = &zc[4];
-	slot[F_RX_ZC_MAPPED] = &rx[0];
-	slot[F_RX_ZC_COPIED] = &rx[1];
-	slot[F_RX_ZC_REFUSED] = &rx[2];
-	slot[F_SNDBUF] = &sockbuf[0];
-	slot[F_RCVBUF] = &sockbuf[1];
-	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
-		slot[F_COUNTER_0 + ev] = &fig->counts.value[ev];
-	while ((err = next_field(&r, &f, F_LAST, why)) == 1) {
-		if (f.type == F_REASON) {
-			err = get_str(&f, fig->reason, sizeof(fig->reason),
-				      why);
-		} else if (f.type == F_COUNTERS_SCOPE) {
-			fig->counts.scope = f.len == 1 ? f.val[0] : 0xff;
-			err = 0;
-		} else {
-			err = get_u64(&f, slot[f.type], why);
-		}
-		if (err)
-			return err;
-	}
-	if (err)
-		return err;
-	err = require(&r, (uint32_t)((2ull << F_REQUIRED_LAST) - 2), why);
-	if (err)
-		return err;
-	err = rx_figures(&r, rx, fig, why);
-	if (!err)
-		err = sockbuf_figures(&r, sockbuf, fig, why);
-	if (err)
-		return err;
-	fig->status = (int32_t)(int64_t)status;
-	fig->zc_sends = (int64_t)zc[0];
-	fig->zc_notifications = (int64_t)zc[1];
-	fig->zc_completions = (int64_t)zc[2];
-	fig->zc_copied = (int64_t)zc[3];
-	fig->zc_enobufs = (int64_t)zc[4];
-	fig->counts.known = (uint32_t)known;
-	if (!error_code_valid((int64_t)status) || !zc_valid(zc) ||
-	    known >= 1u << NC_EV_COUNT || fig->counts.scope > NC_SCOPE_ALL) {
-		*why = "figures out of range";
-		return NETCOPY_EPROTOCOL;
-	}
-	fig->measured = true;
-	return 0;
+	return nc_wire_decode(&nc_figures_spec, buf, len, f, seen, why);
 }

@@ -78,23 +78,44 @@ unsigned int cli_port(const char *opt, const char *text, unsigned int min)
 	return (unsigned int)v;
 }
 
-unsigned int cli_count(const char *opt, const char *text, unsigned int min,
-		       unsigned int max)
+uint64_t cli_number(const char *opt, const char *text)
 {
 	uint64_t v;
 
-	if (parse_count(text, &v) || v < min || v > max)
+	if (parse_count(text, &v))
+		cli_usage_error("invalid %s '%s' (expected a whole number)",
+				opt, text);
+	return v;
+}
+
+unsigned int cli_count(const char *opt, const char *text, unsigned int min,
+		       unsigned int max)
+{
+	uint64_t v = cli_number(opt, text);
+
+	if (v < min || v > max)
 		cli_usage_error("invalid %s '%s' (expected %u-%u)", opt, text,
 				min, max);
 	return (unsigned int)v;
 }
 
-uint64_t cli_size(const char *opt, const char *text, uint64_t min,
-		  uint64_t max)
+uint64_t cli_bytes(const char *opt, const char *text)
 {
 	uint64_t v;
 
-	if (netcopy_parse_size(text, &v) || v < min || v > max)
+	if (netcopy_parse_size(text, &v))
+		cli_usage_error("invalid %s '%s' (expected a number of bytes; "
+				"K, M and G suffixes are 1024-based)", opt,
+				text);
+	return v;
+}
+
+uint64_t cli_size(const char *opt, const char *text, uint64_t min,
+		  uint64_t max)
+{
+	uint64_t v = cli_bytes(opt, text);
+
+	if (v < min || v > max)
 		cli_usage_error("invalid %s '%s' (expected %llu to %llu bytes; "
 				"K, M and G suffixes are 1024-based)", opt,
 				text, (unsigned long long)min,
@@ -102,11 +123,21 @@ uint64_t cli_size(const char *opt, const char *text, uint64_t min,
 	return v;
 }
 
-double cli_seconds(const char *opt, const char *text, double max)
+double cli_secs(const char *opt, const char *text)
 {
 	double v;
 
-	if (netcopy_parse_seconds(text, &v) || !(v > 0) || v > max)
+	if (netcopy_parse_seconds(text, &v))
+		cli_usage_error("invalid %s '%s' (expected a number of "
+				"seconds)", opt, text);
+	return v;
+}
+
+double cli_seconds(const char *opt, const char *text, double max)
+{
+	double v = cli_secs(opt, text);
+
+	if (!(v > 0) || v > max)
 		cli_usage_error("invalid %s '%s' (expected seconds, more than "
 				"0 and at most %g)", opt, text, max);
 	return v;
@@ -148,14 +179,4 @@ void cli_list_modes(poptContext ctx)
 	}
 	poptFreeContext(ctx);
 	exit(EXIT_OK);
-}
-
-double cli_seconds_or_zero(const char *opt, const char *text, double max)
-{
-	double v;
-
-	if (netcopy_parse_seconds(text, &v) || v > max)
-		cli_usage_error("invalid %s '%s' (expected seconds, 0 to %g)",
-				opt, text, max);
-	return v;
 }

@@ -27,11 +27,15 @@ void cli_usage_error(const char *fmt, ...)
 int cli_exit_code(int err);
 /* Parsers that exit with EXIT_USAGE on bad input, naming the option. */
 unsigned int cli_port(const char *opt, const char *text, unsigned int min);
+/* For values the library judges: the form only (digits; a size with an
+ * optional K, M or G; non-negative seconds). */
+uint64_t cli_number(const char *opt, const char *text);
+uint64_t cli_bytes(const char *opt, const char *text);
+double cli_secs(const char *opt, const char *text);
+/* For the front end's own settings: the form and a range. */
 uint64_t cli_size(const char *opt, const char *text, uint64_t min,
 		  uint64_t max);
 double cli_seconds(const char *opt, const char *text, double max);
-/* The same, but 0 is allowed. */
-double cli_seconds_or_zero(const char *opt, const char *text, double max);
 unsigned int cli_count(const char *opt, const char *text, unsigned int min,
 		       unsigned int max);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* netcopy-client - run one measurement against a netcopy-server: a thin
  * popt front end over libnetcopy's client. */
+#include <limits.h>
 #include <popt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,52 @@ static void mode_usage_error(const char *name)
 	cli_usage_error("unknown mode '%s' (this build has: %s)", name, list);
 }
 
+static void print_progress(void *data, double from, double to,
+			   uint64_t bytes, bool warmup);
+
+/* A value the library refused: why, and what it allows. */
+static void refused(const struct netcopy_client *c, const char *opt,
+		    const char *text)
+{
+	cli_usage_error("invalid %s '%s': %s", opt, text,
+			netcopy_client_detail(c));
+}
+
+/* The library's setters take unsigned int: a larger count stays out of
+ * range rather than wrapping into it. */
+static unsigned int count(const char *opt, const char *text)
+{
+	uint64_t v = cli_number(opt, text);
+
+	return v > UINT_MAX ? UINT_MAX : (unsigned int)v;
+}
+
+/* --sndbuf/--rcvbuf: 0 would mean the kernel's default, which is
+ * leaving the option out. */
+static uint64_t socket_buffer(const char *opt, const char *text)
+{
+	uint64_t v;
+
+	if (!text)
+		return 0;
+	v = cli_bytes(opt, text);
+	if (!v)
+		cli_usage_error("invalid %s '%s': leave --%s out for the "
+				"kernel's default", opt, text, opt);
+	return v;
+}
+
+static void set_socket_buffers(struct netcopy_client *c, const struct args *a)
+{
+	uint64_t snd = socket_buffer("sndbuf", a->sndbuf);
+	uint64_t rcv = socket_buffer("rcvbuf", a->rcvbuf);
+
+	if (netcopy_client_set_socket_buffers(c, snd, 0))
+		refused(c, "sndbuf", a->sndbuf);
+	if (netcopy_client_set_socket_buffers(c, snd, rcv))
+		refused(c, "rcvbuf", a->rcvbuf);
+}
+
 /* -A N[,M]: CPUs for the client's and the server's threads. */
 static void set_affinity(struct netcopy_client *c, const char *text)
 {
@@ -80,13 +127,29 @@ static void set_affinity(struct netcopy_client *c, const char *text)
 	snprintf(client, sizeof(client), "%s", text);
 	comma = strchr(client, ',');
 	if (comma) {
+		uint64_t v;
+
 		*comma = '\0';
-		/* The server's machine may have more CPUs than this one. */
-		server = (int)cli_count("affinity", comma + 1, 0, 65535);
+		/* The server's machine may have more CPUs than this one:
+		 * the library judges its CPU. */
+		v = cli_number("affinity", comma + 1);
+		server = v > INT_MAX ? INT_MAX : (int)v;
 	}
 	if (netcopy_client_set_affinity(c, (int)cli_count("affinity", client,
 				0, max ? max - 1 : 0), server))
-		cli_usage_error("invalid affinity '%s'", text);
+		refused(c, "affinity", text);
+}
+
+/* -I: 0 would turn the reports off, which is leaving -I out. */
+static void set_interval(struct netcopy_client *c, const char *text)
+{
+	double v = cli_secs("interval", text);
+
+	if (!(v > 0))
+		cli_usage_error("invalid interval '%s': leave -I out for no "
+				"reports", text);
+	if (netcopy_client_set_progress(c, v, print_progress, NULL))
+		refused(c, "interval", text);
 }
 
 static struct netcopy_client *configure(const struct args *a)
@@ -102,15 +165,14 @@ static struct netcopy_client *configure(const struct args *a)
 		cli_usage_error("invalid host '%s'", a->ip);
 	if (a->port)
 		netcopy_client_set_port(c, cli_port("port", a->port, 1));
-	if (a->size)
-		netcopy_client_set_size(c, cli_size("size", a->size, 1,
-						    NETCOPY_MAX_MESSAGE_SIZE));
-	if (a->threads)
-		netcopy_client_set_threads(c, cli_count("threads", a->threads,
-						1, NETCOPY_MAX_THREADS));
-	if (a->duration)
-		netcopy_client_set_duration(c, cli_seconds("duration",
-							   a->duration, 86400));
+	if (a->size && netcopy_client_set_size(c, cli_bytes("size", a->size)))
+		refused(c, "size", a->size);
+	if (a->threads && netcopy_client_set_threads(c, count("threads",
+							     a->threads)))
+		refused(c, "threads", a->threads);
+	if (a->duration && netcopy_client_set_duration(c, cli_secs("duration",
+							a->duration)))
+		refused(c, "duration", a->duration);
 	if (a->mode && (err = netcopy_client_set_mode(c, a->mode))) {
 		if (err != NETCOPY_EUNSUPPORTED)
 			mode_usage_error(a->mode);
@@ -125,16 +187,15 @@ static struct netcopy_client *configure(const struct args *a)
 		cli_usage_error("-R does not apply to rr: the client always "
 				"asks");
 	netcopy_client_set_reverse(c, a->reverse);
-	if (a->warmup)
-		netcopy_client_set_warmup(c, cli_seconds_or_zero("warmup",
-							a->warmup, 3600));
+	if (a->warmup && netcopy_client_set_warmup(c, cli_secs("warmup",
+							     a->warmup)))
+		refused(c, "warmup", a->warmup);
 	if (a->affinity)
 		set_affinity(c, a->affinity);
 	netcopy_client_set_verify(c, a->verify);
 	netcopy_client_set_perf(c, !a->no_perf);
-	if (a->qd)
-		netcopy_client_set_qd(c, cli_count("qd", a->qd, 1,
-						   NETCOPY_MAX_QD));
+	if (a->qd && netcopy_client_set_qd(c, count("qd", a->qd)))
+		refused(c, "qd", a->qd);
 	if (a->rx && (err = netcopy_client_set_rx(c, a->rx))) {
 		if (err != NETCOPY_EUNSUPPORTED)
 			cli_usage_error("invalid receive path '%s' (expected "
@@ -143,18 +204,13 @@ static struct netcopy_client *configure(const struct args *a)
 			  "(linux/tcp.h had no TCP_ZEROCOPY_RECEIVE)");
 		exit(EXIT_UNSUPPORTED);
 	}
-	if (netcopy_client_set_socket_buffers(c,
-		a->sndbuf ? cli_size("sndbuf", a->sndbuf,
-				     NETCOPY_MIN_SOCKET_BUFFER,
-				     NETCOPY_MAX_SOCKET_BUFFER) : 0,
-		a->rcvbuf ? cli_size("rcvbuf", a->rcvbuf,
-				     NETCOPY_MIN_SOCKET_BUFFER,
-				     NETCOPY_MAX_SOCKET_BUFFER) : 0))
-		cli_usage_error("invalid socket buffer size");	/* checked */
+	set_socket_buffers(c, a);
 	if (netcopy_client_set_fixed_buffers(c, a->fixed_buffers))
 		cli_usage_error("--fixed-buffers: mode %s cannot send from "
 				"registered buffers (uring-zc can)",
 				a->mode ? a->mode : "two-copy");
+	if (a->interval)
+		set_interval(c, a->interval);
 	return c;
 }
 
@@ -279,10 +335,6 @@ int main(int argc, const char **argv)
 		cli_list_modes(ctx);
 	format = parse_format(a.format);
 	client = configure(&a);
-	if (a.interval)
-		netcopy_client_set_progress(client, cli_seconds("interval",
-					    a.interval, 86400),
-					    print_progress, NULL);
 
 	err = netcopy_client_run(client, &result);
 	if (result && write_result(result, a.output, format))

@@ -11,13 +11,16 @@ nc_start_server
 NC_TIMEOUT=10
 p=(-p "$NC_PORT")
 
-# bad DESCRIPTION OPTION...: the client must exit 2 with a message.
+# bad DESCRIPTION OPTION...: the client must exit 2 with a one-line
+# message.
 bad() {
 	local desc=$1
 
 	shift
 	nc_client "client $desc" "$@"
-	nc_check_rc 2
+	nc_check_rc 2 &&
+		nc_check "$desc: one line on stderr" \
+			test "$(wc -l <"$NC_ERR")" -eq 1
 }
 
 # Modes and formats

@@ -78,19 +78,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RP_MAGIC 0x4e435059u
-#define RP_VERSION 1u
-#define RP_HEADER_LEN 12
-#define RP_MSG_HELLO 1u
-#define RP_MSG_ACCEPT 2u
-#define RP_MSG_REFUSE 3u
-#define RP_MSG_DATA_TAG 4u
-#define RP_MAX_BODY 4096u
-#define RP_RUN_ID_LEN 16
-#define RP_MAX_FDS 64
+/* The protocol's numbers, as the library has them. */
+#include "wire-spec.h"
 
-enum { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE, H_VERIFY,
-       H_PERF, H_WORKLOAD, H_WARMUP, H_CPU, H_QD, H_FIXED_BUFFERS, H_RX };
+#define RP_MAX_FDS 64
 
 static const char *prog = "rawpeer";
 
@@ -190,7 +181,7 @@ static size_t make_hello(uint8_t *msg, size_t cap, char **argv)
 	double seconds;
 	uint8_t reverse = (uint8_t)number(argv[4]);
 	uint8_t verify = (uint8_t)number(argv[5]);
-	size_t len = RP_HEADER_LEN, mode_len = strlen(mode);
+	size_t len = NC_HEADER_LEN, mode_len = strlen(mode);
 	char *end;
 
 	seconds = strtod(argv[3], &end);
@@ -198,17 +189,18 @@ static size_t make_hello(uint8_t *msg, size_t cap, char **argv)
 		fprintf(stderr, "%s: not a duration: %s\n", prog, argv[3]);
 		exit(2);
 	}
-	if (mode_len > 255 || cap < RP_HEADER_LEN + 6 * 4 + mode_len + 3 * 8 + 2)
+	if (mode_len > 255 ||
+	    cap < NC_HEADER_LEN + 6 * 4 + mode_len + 3 * 8 + 2)
 		usage();
-	len += put_field(msg + len, H_MODE, mode, (uint16_t)mode_len);
-	len += put_u64_field(msg + len, H_SIZE, size);
-	len += put_u64_field(msg + len, H_THREADS, threads);
-	len += put_u64_field(msg + len, H_DURATION,
+	len += put_field(msg + len, NC_H_MODE, mode, (uint16_t)mode_len);
+	len += put_u64_field(msg + len, NC_H_SIZE, size);
+	len += put_u64_field(msg + len, NC_H_THREADS, threads);
+	len += put_u64_field(msg + len, NC_H_DURATION,
 			     (uint64_t)(seconds * 1e9));
-	len += put_field(msg + len, H_REVERSE, &reverse, 1);
-	len += put_field(msg + len, H_VERIFY, &verify, 1);
-	make_header(msg, RP_MAGIC, RP_VERSION, RP_MSG_HELLO,
-		    (uint32_t)(len - RP_HEADER_LEN));
+	len += put_field(msg + len, NC_H_REVERSE, &reverse, 1);
+	len += put_field(msg + len, NC_H_VERIFY, &verify, 1);
+	make_header(msg, NC_MAGIC, NC_VERSION, NC_MSG_HELLO,
+		    (uint32_t)(len - NC_HEADER_LEN));
 	return len;
 }
 
@@ -222,12 +214,12 @@ static size_t make_full_hello(uint8_t *msg, size_t cap, char **argv)
 
 	if (cap - len < 2 * 5 + 2 * 12)
 		usage();
-	len += put_field(msg + len, H_PERF, &perf, 1);
-	len += put_field(msg + len, H_WORKLOAD, &workload, 1);
-	len += put_u64_field(msg + len, H_WARMUP, 0);
-	len += put_u64_field(msg + len, H_CPU, UINT64_MAX);
-	make_header(msg, RP_MAGIC, RP_VERSION, RP_MSG_HELLO,
-		    (uint32_t)(len - RP_HEADER_LEN));
+	len += put_field(msg + len, NC_H_PERF, &perf, 1);
+	len += put_field(msg + len, NC_H_WORKLOAD, &workload, 1);
+	len += put_u64_field(msg + len, NC_H_WARMUP, 0);
+	len += put_u64_field(msg + len, NC_H_CPU, UINT64_MAX);
+	make_header(msg, NC_MAGIC, NC_VERSION, NC_MSG_HELLO,
+		    (uint32_t)(len - NC_HEADER_LEN));
 	return len;
 }
 
@@ -239,9 +231,9 @@ static size_t make_rx_hello(uint8_t *msg, size_t cap, char **argv)
 
 	if (cap - len < 5)
 		usage();
-	len += put_field(msg + len, H_RX, &rx, 1);
-	make_header(msg, RP_MAGIC, RP_VERSION, RP_MSG_HELLO,
-		    (uint32_t)(len - RP_HEADER_LEN));
+	len += put_field(msg + len, NC_H_RX, &rx, 1);
+	make_header(msg, NC_MAGIC, NC_VERSION, NC_MSG_HELLO,
+		    (uint32_t)(len - NC_HEADER_LEN));
 	return len;
 }
 
@@ -406,33 +398,33 @@ static uint64_t get_be(const uint8_t *p, int bytes)
 }
 
 /* Read the reply to a hello: an accept, whose run id goes to id. */
-static void read_accept(int fd, uint8_t id[RP_RUN_ID_LEN])
+static void read_accept(int fd, uint8_t id[NC_RUN_ID_LEN])
 {
-	uint8_t head[RP_HEADER_LEN], body[RP_MAX_BODY];
+	uint8_t head[NC_HEADER_LEN], body[NC_MAX_BODY];
 	uint32_t type, len;
 	size_t at = 0;
 
 	recv_all(fd, head, sizeof(head));
 	type = (uint32_t)get_be(head + 6, 2);
 	len = (uint32_t)get_be(head + 8, 4);
-	if (get_be(head, 4) != RP_MAGIC || len > sizeof(body)) {
+	if (get_be(head, 4) != NC_MAGIC || len > sizeof(body)) {
 		fprintf(stderr, "%s: attach: not a reply header\n", prog);
 		exit(1);
 	}
 	recv_all(fd, body, len);
-	if (type == RP_MSG_REFUSE) {
+	if (type == NC_MSG_REFUSE) {
 		fprintf(stderr, "%s: attach: the server refused the run\n",
 			prog);
 		exit(1);
 	}
-	while (type == RP_MSG_ACCEPT && len - at >= 4) {
+	while (type == NC_MSG_ACCEPT && len - at >= 4) {
 		uint32_t ftype = (uint32_t)get_be(body + at, 2);
 		uint32_t flen = (uint32_t)get_be(body + at + 2, 2);
 
 		if (flen > len - at - 4)
 			break;
-		if (ftype == 2 && flen == RP_RUN_ID_LEN) {
-			memcpy(id, body + at + 4, RP_RUN_ID_LEN);
+		if (ftype == 2 && flen == NC_RUN_ID_LEN) {
+			memcpy(id, body + at + 4, NC_RUN_ID_LEN);
 			return;
 		}
 		at += 4u + flen;
@@ -464,15 +456,15 @@ static int connect_like(int fd)
 }
 
 /* Send the data tag for run id and index. */
-static void send_tag(int fd, const uint8_t id[RP_RUN_ID_LEN], uint64_t index)
+static void send_tag(int fd, const uint8_t id[NC_RUN_ID_LEN], uint64_t index)
 {
-	uint8_t msg[RP_HEADER_LEN + 4 + RP_RUN_ID_LEN + 4 + 8];
-	size_t len = RP_HEADER_LEN;
+	uint8_t msg[NC_HEADER_LEN + 4 + NC_RUN_ID_LEN + 4 + 8];
+	size_t len = NC_HEADER_LEN;
 
-	len += put_field(msg + len, 1, id, RP_RUN_ID_LEN);
+	len += put_field(msg + len, 1, id, NC_RUN_ID_LEN);
 	len += put_u64_field(msg + len, 2, index);
-	make_header(msg, RP_MAGIC, RP_VERSION, RP_MSG_DATA_TAG,
-		    (uint32_t)(len - RP_HEADER_LEN));
+	make_header(msg, NC_MAGIC, NC_VERSION, NC_MSG_DATA_TAG,
+		    (uint32_t)(len - NC_HEADER_LEN));
 	send_all(fd, msg, len);
 }
 
@@ -489,7 +481,7 @@ static void reset_close(int fd)
 
 static int run_actions(int fd, int argc, char **argv)
 {
-	uint8_t msg[1024], run_id[RP_RUN_ID_LEN] = { 0 };
+	uint8_t msg[1024], run_id[NC_RUN_ID_LEN] = { 0 };
 	int ctrl = -1, fds[RP_MAX_FDS], nfds = 0;
 
 	for (int i = 0; i < argc; i++) {
@@ -507,8 +499,8 @@ static int run_actions(int fd, int argc, char **argv)
 			need(argc, i, 1);
 			send_garbage(fd, number(argv[++i]));
 		} else if (strcmp(a, "header") == 0) {
-			uint32_t magic = RP_MAGIC;
-			uint16_t version = RP_VERSION, type;
+			uint32_t magic = NC_MAGIC;
+			uint16_t version = NC_VERSION, type;
 			uint32_t len;
 			int extra = 0;
 
@@ -526,7 +518,7 @@ static int run_actions(int fd, int argc, char **argv)
 				}
 			}
 			make_header(msg, magic, version, type, len);
-			send_all(fd, msg, RP_HEADER_LEN);
+			send_all(fd, msg, NC_HEADER_LEN);
 			i += 2 + extra;
 		} else if (strcmp(a, "hello") == 0) {
 			need(argc, i, 6);

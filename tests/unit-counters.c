@@ -56,8 +56,8 @@ static void csv_cell(const struct netcopy_result *r, const char *name,
 
 int main(void)
 {
-	struct netcopy_result r = { .mode = "two-copy", .size = 1,
-				    .threads = 1, .perf = true };
+	struct netcopy_result r = { .params = { .mode = "two-copy", .size = 1,
+				    .threads = 1, .perf = true } };
 	struct nc_counters c;
 	struct nc_counts counts;
 	char cell[64];
@@ -84,7 +84,7 @@ int main(void)
 	/* Counted: a figure; not counted: NA, never 0. */
 	r.sender.measured = r.receiver.measured = true;
 	r.receiver.bytes = 1000;
-	r.sender.zc_completions = r.receiver.zc_completions = -1;
+	r.sender.zc = r.receiver.zc = nc_zc_none;
 	r.sender.counts = counts;
 	r.sender.counts.known &= ~(1u << NC_EV_CYCLES);
 	r.sender.counts.value[NC_EV_CYCLES] = 0;

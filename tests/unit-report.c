@@ -42,8 +42,8 @@ static void side(struct nc_figures *f, uint64_t bytes, uint64_t messages,
 		f->counts.value[ev] = bytes / 3 + ev * 1000003;
 		f->counts.known |= 1u << ev;
 	}
-	f->zc_sends = f->zc_notifications = f->zc_completions = -1;
-	f->zc_copied = f->zc_enobufs = -1;
+	f->zc.sends = f->zc.notifications = f->zc.completions = -1;
+	f->zc.copied = f->zc.enobufs = -1;
 	f->rx_zc_mapped = f->rx_zc_copied = -1;
 	f->sndbuf = f->rcvbuf = -1;
 }
@@ -51,14 +51,14 @@ static void side(struct nc_figures *f, uint64_t bytes, uint64_t messages,
 static void run(struct netcopy_result *r, const char *mode, uint64_t size)
 {
 	memset(r, 0, sizeof(*r));
-	snprintf(r->mode, sizeof(r->mode), "%s", mode);
-	r->size = size;
-	r->threads = 1;
-	r->duration_s = 2;
-	r->verify = true;
-	r->perf = true;
-	r->workload = NC_WORKLOAD_STREAM;
-	r->rx = NC_RX_MODE;
+	snprintf(r->params.mode, sizeof(r->params.mode), "%s", mode);
+	r->params.size = size;
+	r->params.threads = 1;
+	r->params.duration = 2;
+	r->params.verify = true;
+	r->params.perf = true;
+	r->params.workload = NC_WORKLOAD_STREAM;
+	r->params.rx = NC_RX_MODE;
 	r->timestamp = 1790000000;
 	snprintf(r->host, sizeof(r->host), "127.0.0.1");
 	snprintf(r->kernel, sizeof(r->kernel), "6.12.0-test");
@@ -77,9 +77,9 @@ static void stream(struct netcopy_result *r)
 static void rr(struct netcopy_result *r)
 {
 	run(r, "one-copy", 64);
-	r->workload = NC_WORKLOAD_RR;
-	r->rx = NC_RX_ZERO_COPY;
-	r->threads = 2;
+	r->params.workload = NC_WORKLOAD_RR;
+	r->params.rx = NC_RX_ZERO_COPY;
+	r->params.threads = 2;
 	for (uint64_t i = 1; i <= 5000; i++)
 		nc_hist_add(&r->rtt, 9000 + i * i % 77777);
 	r->sender.messages = 5000;
@@ -96,14 +96,14 @@ static void zero_copy(struct netcopy_result *r)
 	struct nc_figures *tx = &r->sender;
 
 	run(r, "zero-copy", 262144);
-	r->rx = NC_RX_RECV;
-	r->reverse = true;
-	r->threads = 4;
-	tx->zc_sends = 1000;
-	tx->zc_notifications = 300;
-	tx->zc_completions = 1000;
-	tx->zc_copied = 1000;
-	tx->zc_enobufs = 3;
+	r->params.rx = NC_RX_RECV;
+	r->params.reverse = true;
+	r->params.threads = 4;
+	tx->zc.sends = 1000;
+	tx->zc.notifications = 300;
+	tx->zc.completions = 1000;
+	tx->zc.copied = 1000;
+	tx->zc.enobufs = 3;
 }
 
 /* uring-zc on a kernel that does not say what it copied. */
@@ -112,19 +112,19 @@ static void zero_copy_unknown(struct netcopy_result *r)
 	struct nc_figures *tx = &r->sender;
 
 	run(r, "uring-zc", 4096);
-	r->rx = NC_RX_RECV;
-	tx->zc_sends = 1000;
-	tx->zc_notifications = 1000;
-	tx->zc_completions = 1000;
-	tx->zc_copied = -1;
-	tx->zc_enobufs = 0;
+	r->params.rx = NC_RX_RECV;
+	tx->zc.sends = 1000;
+	tx->zc.notifications = 1000;
+	tx->zc.completions = 1000;
+	tx->zc.copied = -1;
+	tx->zc.enobufs = 0;
 }
 
 /* --rx zero-copy that mapped some pages, or that the kernel refused. */
 static void rx_zero_copy(struct netcopy_result *r, bool refused)
 {
 	run(r, "sendfile", 1048576);
-	r->rx = NC_RX_ZERO_COPY;
+	r->params.rx = NC_RX_ZERO_COPY;
 	r->receiver.rx_zc_mapped = refused ? 0 : 786432000;
 	r->receiver.rx_zc_copied = refused ? 1048576000 : 262144000;
 	if (refused)
@@ -136,8 +136,8 @@ static void rx_zero_copy(struct netcopy_result *r, bool refused)
 static void socket_buffers(struct netcopy_result *r)
 {
 	run(r, "two-copy", 16384);
-	r->verify = false;
-	r->sndbuf = 131072;
+	r->params.verify = false;
+	r->params.sndbuf = 131072;
 	r->sender.sndbuf = 262144;
 	r->sender.rcvbuf = 131072;
 	r->receiver.sndbuf = 16384;
@@ -160,8 +160,8 @@ static void partial_counters(struct netcopy_result *r)
 static void no_perf(struct netcopy_result *r)
 {
 	run(r, "one-copy", 1000);
-	r->perf = false;
-	r->verify = false;
+	r->params.perf = false;
+	r->params.verify = false;
 	r->sender.counts.scope = NC_SCOPE_OFF;
 	r->sender.counts.known = 1u << NC_EV_TASK_CLOCK;
 	r->receiver.counts.scope = NC_SCOPE_OFF;

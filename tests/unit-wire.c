@@ -12,51 +12,28 @@
 #include "internal.h"
 #include "unit.h"
 
-/* Field numbers as lib/wire.c puts them on the wire. */
-enum { H_MODE = 1, H_SIZE, H_THREADS, H_DURATION, H_REVERSE, H_VERIFY,
-       H_PERF, H_WORKLOAD, H_WARMUP, H_CPU, H_QD, H_FIXED_BUFFERS, H_RX,
-       H_SNDBUF, H_RCVBUF };
-enum { R_ACCEPTED = 1, R_RUN_ID, R_CODE, R_REASON };
-enum { T_RUN_ID = 1, T_INDEX };
-enum { F_STATUS = 1, F_BYTES, F_MESSAGES, F_INTERVAL, F_LATENCY,
-       F_MISMATCHES, F_ZC_COMPLETIONS, F_ZC_COPIED, F_REASON, F_CPU_US,
-       F_COUNTERS_KNOWN, F_COUNTERS_SCOPE, F_ZC_SENDS, F_ZC_NOTIFICATIONS,
-       F_ZC_ENOBUFS, F_TOTAL_BYTES, F_COUNTER_0 };	/* then the counters */
-#define F_LAST (F_COUNTER_0 + NC_EV_COUNT - 1)	/* the last required */
-/* Optional: --rx zero-copy's figures, all three or none. */
-enum { F_RX_ZC_MAPPED = F_LAST + 1, F_RX_ZC_COPIED, F_RX_ZC_REFUSED };
-/* Optional: the socket buffers the kernel held, both or none. */
-enum { F_SNDBUF = F_RX_ZC_REFUSED + 1, F_RCVBUF };
+/* The field numbers come from lib/wire-spec.h (the byte-exact cases at
+ * the end pin them); F_LAST here is the last field every trailer has. */
+#define F_LAST NC_F_REQUIRED_LAST
 #define KNOWN_ALL ((1ULL << NC_EV_COUNT) - 1)
 
-_Static_assert(H_PERF == 7 && H_WORKLOAD == 8 && H_WARMUP == 9 &&
-	       H_CPU == 10 && H_QD == 11 && H_FIXED_BUFFERS == 12 &&
-	       H_RX == 13 && H_SNDBUF == 14 && H_RCVBUF == 15,
-	       "hello field numbers");
 /* The receive path goes on the wire as this byte. */
 _Static_assert(NC_RX_MODE == 0 && NC_RX_RECV == 1 && NC_RX_RECVMSG == 2 &&
 	       NC_RX_ZERO_COPY == 3 && NC_RX_LAST == 3, "rx values");
 /* The workload goes on the wire as this byte. */
 _Static_assert(NC_WORKLOAD_STREAM == 0 && NC_WORKLOAD_RR == 1,
 	       "workload values");
-_Static_assert(F_REASON == 9 && F_CPU_US == 10 && F_ZC_ENOBUFS == 15 &&
-	       F_TOTAL_BYTES == 16 && F_COUNTER_0 == 17,
-	       "figures field numbers");
-_Static_assert(NC_EV_COUNT == 7 && F_LAST == 23, "the last figures field");
 /* The longest warm-up in nanoseconds, and the CPU field's -1 (no
  * pinning): an int32 sign-extended to 64 bits. */
 #define MAX_WARMUP_NS ((uint64_t)(NC_MAX_WARMUP_S * 1e9))
 #define CPU_NONE UINT64_MAX
 _Static_assert(NC_MAX_WARMUP_S == 3600.0 && NC_MAX_CPU == 65536,
 	       "warm-up and CPU limits");
-/* The decoder keeps a 32-bit mask of the fields it has seen. */
-_Static_assert(F_RX_ZC_REFUSED == 26 && F_RCVBUF == 28 && F_RCVBUF < 32,
-	       "too many figures fields");
 
 /* The zero-copy figures, in struct nc_figures order. */
-static const uint16_t zc_field[5] = { F_ZC_SENDS, F_ZC_NOTIFICATIONS,
-				      F_ZC_COMPLETIONS, F_ZC_COPIED,
-				      F_ZC_ENOBUFS };
+static const uint16_t zc_field[5] = { NC_F_ZC_SENDS, NC_F_ZC_NOTIFICATIONS,
+				      NC_F_ZC_COMPLETIONS, NC_F_ZC_COPIED,
+				      NC_F_ZC_ENOBUFS };
 static const char *const zc_name[5] = { "sends", "notifications",
 					"completions", "copied", "enobufs" };
 
@@ -120,26 +97,26 @@ static const struct hello_spec good_hello = {
 static void build_hello(struct body *b, const struct hello_spec *s)
 {
 	b->len = 0;
-	if (s->omit != H_MODE)
-		str_field(b, H_MODE, s->mode);
-	if (s->omit != H_SIZE)
-		u64_field(b, H_SIZE, s->size);
-	if (s->omit != H_THREADS)
-		u64_field(b, H_THREADS, s->threads);
-	if (s->omit != H_DURATION)
-		u64_field(b, H_DURATION, s->duration);
-	if (s->omit != H_REVERSE)
-		u8_field(b, H_REVERSE, s->reverse);
-	if (s->omit != H_VERIFY)
-		u8_field(b, H_VERIFY, s->verify);
-	if (s->omit != H_PERF)
-		u8_field(b, H_PERF, s->perf);
-	if (s->omit != H_WORKLOAD)
-		u8_field(b, H_WORKLOAD, s->workload);
-	if (s->omit != H_WARMUP)
-		u64_field(b, H_WARMUP, s->warmup);
-	if (s->omit != H_CPU)
-		u64_field(b, H_CPU, s->cpu);
+	if (s->omit != NC_H_MODE)
+		str_field(b, NC_H_MODE, s->mode);
+	if (s->omit != NC_H_SIZE)
+		u64_field(b, NC_H_SIZE, s->size);
+	if (s->omit != NC_H_THREADS)
+		u64_field(b, NC_H_THREADS, s->threads);
+	if (s->omit != NC_H_DURATION)
+		u64_field(b, NC_H_DURATION, s->duration);
+	if (s->omit != NC_H_REVERSE)
+		u8_field(b, NC_H_REVERSE, s->reverse);
+	if (s->omit != NC_H_VERIFY)
+		u8_field(b, NC_H_VERIFY, s->verify);
+	if (s->omit != NC_H_PERF)
+		u8_field(b, NC_H_PERF, s->perf);
+	if (s->omit != NC_H_WORKLOAD)
+		u8_field(b, NC_H_WORKLOAD, s->workload);
+	if (s->omit != NC_H_WARMUP)
+		u64_field(b, NC_H_WARMUP, s->warmup);
+	if (s->omit != NC_H_CPU)
+		u64_field(b, NC_H_CPU, s->cpu);
 }
 
 /* The same for figures: a value per field number (the scope field's is
@@ -156,18 +133,18 @@ static struct figures_spec good_figures(void)
 	struct figures_spec s;
 
 	memset(&s, 0, sizeof(s));
-	for (unsigned int f = F_STATUS; f <= F_LAST; f++)
+	for (unsigned int f = NC_F_STATUS; f <= F_LAST; f++)
 		s.v[f] = f * 1000;
-	s.v[F_STATUS] = 0;
-	s.v[F_COUNTERS_KNOWN] = KNOWN_ALL;
-	s.v[F_COUNTERS_SCOPE] = NC_SCOPE_ALL;
-	s.v[F_ZC_SENDS] = 40;
-	s.v[F_ZC_NOTIFICATIONS] = 30;
-	s.v[F_ZC_COMPLETIONS] = 20;
-	s.v[F_ZC_COPIED] = 10;
-	s.v[F_ZC_ENOBUFS] = 3;
+	s.v[NC_F_STATUS] = 0;
+	s.v[NC_F_COUNTERS_KNOWN] = KNOWN_ALL;
+	s.v[NC_F_COUNTERS_SCOPE] = NC_SCOPE_ALL;
+	s.v[NC_F_ZC_SENDS] = 40;
+	s.v[NC_F_ZC_NOTIFICATIONS] = 30;
+	s.v[NC_F_ZC_COMPLETIONS] = 20;
+	s.v[NC_F_ZC_COPIED] = 10;
+	s.v[NC_F_ZC_ENOBUFS] = 3;
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
-		s.v[F_COUNTER_0 + ev] = (ev + 1) * 1000000007ULL << ev;
+		s.v[NC_F_COUNTER_0 + ev] = (ev + 1) * 1000000007ULL << ev;
 	s.reason = "";
 	s.scope_len = 1;
 	return s;
@@ -177,12 +154,12 @@ static struct figures_spec good_figures(void)
 static void build_figures_spec(struct body *b, const struct figures_spec *s)
 {
 	b->len = 0;
-	for (unsigned int f = F_STATUS; f <= F_LAST; f++) {
+	for (unsigned int f = NC_F_STATUS; f <= F_LAST; f++) {
 		if (f == s->omit)
 			continue;
-		if (f == F_REASON) {
-			str_field(b, F_REASON, s->reason);
-		} else if (f == F_COUNTERS_SCOPE) {
+		if (f == NC_F_REASON) {
+			str_field(b, NC_F_REASON, s->reason);
+		} else if (f == NC_F_COUNTERS_SCOPE) {
 			uint8_t scope[8];
 
 			if (s->scope_len > sizeof(scope))
@@ -224,13 +201,13 @@ static void build_figures(struct body *b, unsigned int omit, uint64_t status,
 	struct figures_spec s = good_figures();
 
 	s.omit = omit;
-	s.v[F_STATUS] = status;
-	s.v[F_ZC_COMPLETIONS] = completions;
-	s.v[F_ZC_COPIED] = copied;
+	s.v[NC_F_STATUS] = status;
+	s.v[NC_F_ZC_COMPLETIONS] = completions;
+	s.v[NC_F_ZC_COPIED] = copied;
 	if (completions == UINT64_MAX && copied == UINT64_MAX) {
-		s.v[F_ZC_SENDS] = UINT64_MAX;
-		s.v[F_ZC_NOTIFICATIONS] = UINT64_MAX;
-		s.v[F_ZC_ENOBUFS] = UINT64_MAX;
+		s.v[NC_F_ZC_SENDS] = UINT64_MAX;
+		s.v[NC_F_ZC_NOTIFICATIONS] = UINT64_MAX;
+		s.v[NC_F_ZC_ENOBUFS] = UINT64_MAX;
 	}
 	build_figures_spec(b, &s);
 }
@@ -239,34 +216,34 @@ static void build_figures(struct body *b, unsigned int omit, uint64_t status,
 static void expect_figures(const struct nc_figures *got,
 			   const struct figures_spec *s, const char *what)
 {
-	const int64_t zc[5] = { got->zc_sends, got->zc_notifications,
-				got->zc_completions, got->zc_copied,
-				got->zc_enobufs };
+	const int64_t zc[5] = { got->zc.sends, got->zc.notifications,
+				got->zc.completions, got->zc.copied,
+				got->zc.enobufs };
 
 	CHECK(got->measured, "%s: not measured", what);
-	CHECK(got->status == (int32_t)(int64_t)s->v[F_STATUS],
+	CHECK(got->status == (int32_t)(int64_t)s->v[NC_F_STATUS],
 	      "%s: status %" PRId32, what, got->status);
-	CHECK(got->total_bytes == s->v[F_TOTAL_BYTES],
+	CHECK(got->total_bytes == s->v[NC_F_TOTAL_BYTES],
 	      "%s: total bytes %" PRIu64, what, got->total_bytes);
-	CHECK(got->bytes == s->v[F_BYTES] &&
-	      got->messages == s->v[F_MESSAGES] &&
-	      got->interval_ns == s->v[F_INTERVAL] &&
-	      got->latency_ns == s->v[F_LATENCY] &&
-	      got->mismatches == s->v[F_MISMATCHES] &&
-	      got->cpu_us == s->v[F_CPU_US],
+	CHECK(got->bytes == s->v[NC_F_BYTES] &&
+	      got->messages == s->v[NC_F_MESSAGES] &&
+	      got->interval_ns == s->v[NC_F_INTERVAL] &&
+	      got->latency_ns == s->v[NC_F_LATENCY] &&
+	      got->mismatches == s->v[NC_F_MISMATCHES] &&
+	      got->cpu_us == s->v[NC_F_CPU_US],
 	      "%s: a number field differs", what);
-	CHECK(got->counts.known == s->v[F_COUNTERS_KNOWN],
+	CHECK(got->counts.known == s->v[NC_F_COUNTERS_KNOWN],
 	      "%s: known %#" PRIx32, what, got->counts.known);
-	CHECK(got->counts.scope == s->v[F_COUNTERS_SCOPE],
+	CHECK(got->counts.scope == s->v[NC_F_COUNTERS_SCOPE],
 	      "%s: scope %u", what, got->counts.scope);
 	for (unsigned int i = 0; i < 5; i++)
 		CHECK(zc[i] == (int64_t)s->v[zc_field[i]],
 		      "%s: zc %s %" PRId64 ", want %" PRId64, what,
 		      zc_name[i], zc[i], (int64_t)s->v[zc_field[i]]);
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
-		CHECK(got->counts.value[ev] == s->v[F_COUNTER_0 + ev],
+		CHECK(got->counts.value[ev] == s->v[NC_F_COUNTER_0 + ev],
 		      "%s: counter %u %" PRIu64 ", want %" PRIu64, what, ev,
-		      got->counts.value[ev], s->v[F_COUNTER_0 + ev]);
+		      got->counts.value[ev], s->v[NC_F_COUNTER_0 + ev]);
 	CHECK(strcmp(got->reason, s->reason) == 0,
 	      "%s: reason \"%s\", want \"%s\"", what, got->reason,
 	      s->reason);
@@ -281,7 +258,7 @@ enum kind { HELLO, REPLY, TAG, FIGURES, N_KINDS };
 static const char *const kind_name[] = { "hello", "reply", "tag", "figures" };
 
 union decoded {
-	struct nc_hello hello;
+	struct nc_params hello;
 	struct nc_reply reply;
 	struct nc_tag tag;
 	struct nc_figures figures;
@@ -348,7 +325,7 @@ static int decode(enum kind kind, const uint8_t *body, size_t len,
 
 /* ---- round trips ---- */
 
-static void check_hello_round_trip(const struct nc_hello *h)
+static void check_hello_round_trip(const struct nc_params *h)
 {
 	uint8_t buf[NC_MAX_BODY];
 	union decoded d;
@@ -363,12 +340,12 @@ static void check_hello_round_trip(const struct nc_hello *h)
 	      d.hello.mode, h->mode);
 	CHECK_U64(d.hello.size, h->size);
 	CHECK_U64(d.hello.threads, h->threads);
-	CHECK_U64(d.hello.duration_ns, h->duration_ns);
+	CHECK_U64(nc_seconds_ns(d.hello.duration), nc_seconds_ns(h->duration));
 	CHECK_INT(d.hello.reverse, h->reverse);
 	CHECK_INT(d.hello.verify, h->verify);
 	CHECK_INT(d.hello.perf, h->perf);
 	CHECK_INT(d.hello.workload, h->workload);
-	CHECK_U64(d.hello.warmup_ns, h->warmup_ns);
+	CHECK_U64(nc_seconds_ns(d.hello.warmup), nc_seconds_ns(h->warmup));
 	CHECK_INT(d.hello.cpu, h->cpu);
 	CHECK_U64(d.hello.qd, h->qd);
 	CHECK_INT(d.hello.fixed_buffers, h->fixed_buffers);
@@ -381,9 +358,9 @@ static void check_hello_round_trip(const struct nc_hello *h)
 	/* Both are numbers of 8 bytes, the CPU sign-extended, right after
 	 * the workload and last. */
 	CHECK(len >= 24 &&
-	      buf[len - 24] == 0 && buf[len - 23] == H_WARMUP &&
+	      buf[len - 24] == 0 && buf[len - 23] == NC_H_WARMUP &&
 	      buf[len - 22] == 0 && buf[len - 21] == 8 &&
-	      buf[len - 12] == 0 && buf[len - 11] == H_CPU &&
+	      buf[len - 12] == 0 && buf[len - 11] == NC_H_CPU &&
 	      buf[len - 10] == 0 && buf[len - 9] == 8,
 	      "%s: warm-up and CPU not the last two fields", h->mode);
 	if (len >= 24) {
@@ -393,24 +370,24 @@ static void check_hello_round_trip(const struct nc_hello *h)
 			warmup = warmup << 8 | buf[len - 20 + i];
 			cpu = cpu << 8 | buf[len - 8 + i];
 		}
-		CHECK_U64(warmup, h->warmup_ns);
+		CHECK_U64(warmup, nc_seconds_ns(h->warmup));
 		CHECK_U64(cpu, (uint64_t)(int64_t)h->cpu);
 	}
 }
 
 static void check_hellos(void)
 {
-	struct nc_hello h;
+	struct nc_params h;
 
 	memset(&h, 0, sizeof(h));
 	strcpy(h.mode, "two-copy");
 	h.size = 65536;
 	h.threads = 4;
-	h.duration_ns = 10000000000ULL;
+	h.duration = 10;
 	h.reverse = true;
 	h.perf = true;
 	h.workload = NC_WORKLOAD_STREAM;
-	h.warmup_ns = 0;
+	h.warmup = 0;
 	h.cpu = -1;
 	h.qd = NETCOPY_DEFAULT_QD;
 	check_hello_round_trip(&h);
@@ -418,12 +395,12 @@ static void check_hellos(void)
 	strcpy(h.mode, "zero-copy");
 	h.size = 1;
 	h.threads = 1;
-	h.duration_ns = 1;
+	h.duration = 1e-9;
 	h.reverse = false;
 	h.verify = true;
 	h.perf = false;
 	h.workload = NC_WORKLOAD_RR;
-	h.warmup_ns = 1;
+	h.warmup = 1e-9;
 	h.cpu = 0;
 	check_hello_round_trip(&h);
 
@@ -440,7 +417,7 @@ static void check_hellos(void)
 		     i++) {
 			for (size_t k = 0; k < sizeof(cpus) / sizeof(*cpus);
 			     k++) {
-				h.warmup_ns = warmups[i];
+				h.warmup = (double)(warmups[i]) / 1e9;
 				h.cpu = cpus[k];
 				check_hello_round_trip(&h);
 			}
@@ -452,10 +429,10 @@ static void check_hellos(void)
 	h.mode[NC_MODE_NAME_MAX - 1] = '\0';
 	h.size = NETCOPY_MAX_MESSAGE_SIZE;
 	h.threads = NETCOPY_MAX_THREADS;
-	h.duration_ns = (uint64_t)(NC_MAX_DURATION_S * 1e9);
+	h.duration = (double)((uint64_t)(NC_MAX_DURATION_S * 1e9)) / 1e9;
 	h.reverse = true;
 	h.perf = true;
-	h.warmup_ns = MAX_WARMUP_NS;
+	h.warmup = (double)(MAX_WARMUP_NS) / 1e9;
 	h.cpu = NC_MAX_CPU - 1;
 	for (unsigned int w = NC_WORKLOAD_STREAM; w <= NC_WORKLOAD_RR; w++) {
 		h.workload = (uint8_t)w;
@@ -469,7 +446,8 @@ static void check_hellos(void)
 		h.verify = bits & 2;
 		h.perf = bits & 4;
 		h.workload = bits & 8 ? NC_WORKLOAD_RR : NC_WORKLOAD_STREAM;
-		h.warmup_ns = bits % 3 == 0 ? 0 : bits * 1000000007ULL;
+		h.warmup = bits % 3 == 0 ? 0 :
+			   (double)(bits * 1000000007ULL) / 1e9;
 		h.cpu = bits % 5 == 0 ? -1 : (int32_t)(bits * 4099);
 		check_hello_round_trip(&h);
 	}
@@ -486,7 +464,7 @@ static void check_hello_uring(void)
 					   1ULL << 32, UINT64_MAX };
 	uint8_t with[NC_MAX_BODY], without[NC_MAX_BODY];
 	struct hello_spec s = good_hello;
-	struct nc_hello h;
+	struct nc_params h;
 	union decoded d;
 	struct body b;
 	char what[64];
@@ -517,30 +495,30 @@ static void check_hello_uring(void)
 
 	for (size_t i = 0; i < sizeof(bad_qd) / sizeof(*bad_qd); i++) {
 		build_hello(&b, &s);
-		u64_field(&b, H_QD, bad_qd[i]);
+		u64_field(&b, NC_H_QD, bad_qd[i]);
 		snprintf(what, sizeof(what), "qd %" PRIu64, bad_qd[i]);
 		expect_hello_reason(&b, "queue depth out of range", what);
 	}
 	build_hello(&b, &s);
-	u8_field(&b, H_QD, 8);
+	u8_field(&b, NC_H_QD, 8);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "qd of 1 byte");
 	build_hello(&b, &s);
-	u64_field(&b, H_QD, 4);
-	u64_field(&b, H_QD, 4);
+	u64_field(&b, NC_H_QD, 4);
+	u64_field(&b, NC_H_QD, 4);
 	expect_hello_reason(&b, "repeated field", "qd twice");
 	build_hello(&b, &s);
-	u8_field(&b, H_FIXED_BUFFERS, 2);
+	u8_field(&b, NC_H_FIXED_BUFFERS, 2);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "fixed-buffers 2");
 	build_hello(&b, &s);
-	u64_field(&b, H_FIXED_BUFFERS, 1);
+	u64_field(&b, NC_H_FIXED_BUFFERS, 1);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "fixed-buffers of 8 bytes");
 	build_hello(&b, &s);
-	u8_field(&b, H_RCVBUF + 1, 0);
+	u8_field(&b, NC_H_RCVBUF + 1, 0);
 	expect_hello_reason(&b, "unknown field", "field 16");
 	/* Given explicitly, the defaults decode the same. */
 	build_hello(&b, &s);
-	u64_field(&b, H_QD, NETCOPY_DEFAULT_QD);
-	u8_field(&b, H_FIXED_BUFFERS, 0);
+	u64_field(&b, NC_H_QD, NETCOPY_DEFAULT_QD);
+	u8_field(&b, NC_H_FIXED_BUFFERS, 0);
 	EXPECT_OK(HELLO, b.buf, b.len, &d, "explicit defaults");
 	CHECK_U64(d.hello.qd, NETCOPY_DEFAULT_QD);
 	CHECK_INT(d.hello.fixed_buffers, 0);
@@ -641,7 +619,7 @@ static void check_figures_round_trip(const struct nc_figures *f)
 		size_t at = (size_t)len - 12u * (NC_EV_COUNT + 1);
 		uint64_t total = 0;
 
-		CHECK(buf[at] == 0 && buf[at + 1] == F_TOTAL_BYTES &&
+		CHECK(buf[at] == 0 && buf[at + 1] == NC_F_TOTAL_BYTES &&
 		      buf[at + 2] == 0 && buf[at + 3] == 8,
 		      "total bytes not just before the counters");
 		for (size_t i = 0; i < 8; i++)
@@ -652,11 +630,11 @@ static void check_figures_round_trip(const struct nc_figures *f)
 	CHECK_U64(d.figures.interval_ns, f->interval_ns);
 	CHECK_U64(d.figures.latency_ns, f->latency_ns);
 	CHECK_U64(d.figures.mismatches, f->mismatches);
-	CHECK_INT(d.figures.zc_completions, f->zc_completions);
-	CHECK_INT(d.figures.zc_copied, f->zc_copied);
-	CHECK_INT(d.figures.zc_sends, f->zc_sends);
-	CHECK_INT(d.figures.zc_notifications, f->zc_notifications);
-	CHECK_INT(d.figures.zc_enobufs, f->zc_enobufs);
+	CHECK_INT(d.figures.zc.completions, f->zc.completions);
+	CHECK_INT(d.figures.zc.copied, f->zc.copied);
+	CHECK_INT(d.figures.zc.sends, f->zc.sends);
+	CHECK_INT(d.figures.zc.notifications, f->zc.notifications);
+	CHECK_INT(d.figures.zc.enobufs, f->zc.enobufs);
 	CHECK_INT(d.figures.rx_zc_mapped, f->rx_zc_mapped);
 	CHECK_INT(d.figures.sndbuf, f->sndbuf < 0 || f->rcvbuf < 0 ? -1 :
 		  f->sndbuf);
@@ -679,11 +657,11 @@ static void check_figures_round_trip(const struct nc_figures *f)
 static void set_zc(struct nc_figures *f, int64_t sends, int64_t notifications,
 		   int64_t completions, int64_t copied, int64_t enobufs)
 {
-	f->zc_sends = sends;
-	f->zc_notifications = notifications;
-	f->zc_completions = completions;
-	f->zc_copied = copied;
-	f->zc_enobufs = enobufs;
+	f->zc.sends = sends;
+	f->zc.notifications = notifications;
+	f->zc.completions = completions;
+	f->zc.copied = copied;
+	f->zc.enobufs = enobufs;
 }
 
 static void check_figures(void)
@@ -948,12 +926,12 @@ static void check_hello_refusals(void)
 		      d.hello.mode);
 		CHECK_U64(d.hello.size, good_hello.size);
 		CHECK_U64(d.hello.threads, good_hello.threads);
-		CHECK_U64(d.hello.duration_ns, good_hello.duration);
+		CHECK_U64(nc_seconds_ns(d.hello.duration), good_hello.duration);
 		CHECK_INT(d.hello.reverse, 1);
 		CHECK_INT(d.hello.verify, 0);
 		CHECK_INT(d.hello.perf, 1);
 		CHECK_INT(d.hello.workload, w);
-		CHECK_U64(d.hello.warmup_ns, good_hello.warmup);
+		CHECK_U64(nc_seconds_ns(d.hello.warmup), good_hello.warmup);
 		CHECK_INT(d.hello.cpu, (int32_t)(int64_t)good_hello.cpu);
 		len = nc_hello_encode(&d.hello, enc, sizeof(enc));
 		CHECK(len == (int)b.len &&
@@ -967,26 +945,26 @@ static void check_hello_refusals(void)
 
 	/* Field order does not matter. */
 	b.len = 0;
-	u64_field(&b, H_CPU, UINT64_MAX);
-	u64_field(&b, H_WARMUP, 0);
-	u8_field(&b, H_WORKLOAD, NC_WORKLOAD_RR);
-	u8_field(&b, H_PERF, 0);
-	u8_field(&b, H_VERIFY, 1);
-	u64_field(&b, H_DURATION, 5);
-	u8_field(&b, H_REVERSE, 0);
-	u64_field(&b, H_THREADS, 2);
-	u64_field(&b, H_SIZE, 7);
-	str_field(&b, H_MODE, "one-copy");
+	u64_field(&b, NC_H_CPU, UINT64_MAX);
+	u64_field(&b, NC_H_WARMUP, 0);
+	u8_field(&b, NC_H_WORKLOAD, NC_WORKLOAD_RR);
+	u8_field(&b, NC_H_PERF, 0);
+	u8_field(&b, NC_H_VERIFY, 1);
+	u64_field(&b, NC_H_DURATION, 5);
+	u8_field(&b, NC_H_REVERSE, 0);
+	u64_field(&b, NC_H_THREADS, 2);
+	u64_field(&b, NC_H_SIZE, 7);
+	str_field(&b, NC_H_MODE, "one-copy");
 	EXPECT_OK(HELLO, b.buf, b.len, &d, "fields in reverse order");
 	CHECK_U64(d.hello.size, 7);
 	CHECK_INT(d.hello.verify, 1);
 	CHECK_INT(d.hello.perf, 0);
 	CHECK_INT(d.hello.workload, NC_WORKLOAD_RR);
 	CHECK_INT(d.hello.cpu, -1);
-	CHECK_U64(d.hello.warmup_ns, 0);
+	CHECK_U64(nc_seconds_ns(d.hello.warmup), 0);
 
 	/* Each required field left out. */
-	for (unsigned int f = H_MODE; f <= H_CPU; f++) {
+	for (unsigned int f = NC_H_MODE; f <= NC_H_CPU; f++) {
 		s = good_hello;
 		s.omit = f;
 		build_hello(&b, &s);
@@ -995,21 +973,21 @@ static void check_hello_refusals(void)
 	}
 	/* The new ones with the decoder's reason, alone and together. */
 	s = good_hello;
-	s.omit = H_WARMUP;
+	s.omit = NC_H_WARMUP;
 	build_hello(&b, &s);
 	expect_hello_reason(&b, "required field missing", "warm-up missing");
-	s.omit = H_CPU;
+	s.omit = NC_H_CPU;
 	build_hello(&b, &s);
 	expect_hello_reason(&b, "required field missing", "CPU missing");
-	s.omit = H_CPU;
+	s.omit = NC_H_CPU;
 	build_hello(&b, &s);
 	b.len -= 12;		/* the warm-up, now last, too */
 	expect_hello_reason(&b, "required field missing",
 			    "warm-up and CPU missing");
 	/* The CPU under the next field number is no CPU. */
-	s.omit = H_CPU;
+	s.omit = NC_H_CPU;
 	build_hello(&b, &s);
-	u64_field(&b, H_CPU + 1, good_hello.cpu);
+	u64_field(&b, NC_H_CPU + 1, good_hello.cpu);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "CPU sent as field 11");
 
 	/* Warm-up and CPU: the edges of their ranges. */
@@ -1065,7 +1043,8 @@ static void check_hello_refusals(void)
 
 				memset(&d, 0x5a, sizeof(d));
 				EXPECT_OK(HELLO, b.buf, b.len, &d, what);
-				CHECK_U64(d.hello.warmup_ns, w[i].warmup);
+				CHECK_U64(nc_seconds_ns(d.hello.warmup),
+					  w[i].warmup);
 				CHECK_INT(d.hello.cpu, (int64_t)w[i].cpu);
 				CHECK_U64(d.hello.size, good_hello.size);
 				CHECK_INT(d.hello.workload,
@@ -1082,8 +1061,8 @@ static void check_hello_refusals(void)
 	}
 
 	/* Unknown fields. */
-	static const uint16_t unknown[] = { 0, H_RCVBUF + 1,
-					    H_RCVBUF + 2, 31, 32, 33, 255,
+	static const uint16_t unknown[] = { 0, NC_H_RCVBUF + 1,
+					    NC_H_RCVBUF + 2, 31, 32, 33, 255,
 					    256, 0x8001, UINT16_MAX };
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(*unknown); i++) {
 		/* As a flag, a number that would be in range, and empty. */
@@ -1106,59 +1085,59 @@ static void check_hello_refusals(void)
 
 	/* Repeated fields, even with the same value. */
 	build_hello(&b, &good_hello);
-	u64_field(&b, H_SIZE, good_hello.size);
+	u64_field(&b, NC_H_SIZE, good_hello.size);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "size twice");
 	build_hello(&b, &good_hello);
-	str_field(&b, H_MODE, "one-copy");
+	str_field(&b, NC_H_MODE, "one-copy");
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "mode twice");
 	build_hello(&b, &good_hello);
-	u8_field(&b, H_PERF, good_hello.perf);
+	u8_field(&b, NC_H_PERF, good_hello.perf);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "perf twice");
 	build_hello(&b, &good_hello);
-	u8_field(&b, H_PERF, !good_hello.perf);
+	u8_field(&b, NC_H_PERF, !good_hello.perf);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "perf twice, both values");
 	build_hello(&b, &good_hello);
-	u8_field(&b, H_WORKLOAD, good_hello.workload);
+	u8_field(&b, NC_H_WORKLOAD, good_hello.workload);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "workload twice");
 	build_hello(&b, &good_hello);
-	u8_field(&b, H_WORKLOAD, NC_WORKLOAD_STREAM);
+	u8_field(&b, NC_H_WORKLOAD, NC_WORKLOAD_STREAM);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "workload twice, both values");
 	s = good_hello;
-	s.omit = H_WORKLOAD;
+	s.omit = NC_H_WORKLOAD;
 	build_hello(&b, &s);
-	u8_field(&b, H_WORKLOAD, NC_WORKLOAD_STREAM);
-	u8_field(&b, H_WORKLOAD, NC_WORKLOAD_STREAM);
+	u8_field(&b, NC_H_WORKLOAD, NC_WORKLOAD_STREAM);
+	u8_field(&b, NC_H_WORKLOAD, NC_WORKLOAD_STREAM);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "workload stream twice");
 	build_hello(&b, &good_hello);
-	u64_field(&b, H_WARMUP, good_hello.warmup);
+	u64_field(&b, NC_H_WARMUP, good_hello.warmup);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "warm-up twice");
 	build_hello(&b, &good_hello);
-	u64_field(&b, H_WARMUP, 0);
+	u64_field(&b, NC_H_WARMUP, 0);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "warm-up twice, then 0");
 	build_hello(&b, &good_hello);
-	u64_field(&b, H_CPU, good_hello.cpu);
+	u64_field(&b, NC_H_CPU, good_hello.cpu);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "CPU twice");
 	build_hello(&b, &good_hello);
-	u64_field(&b, H_CPU, CPU_NONE);
+	u64_field(&b, NC_H_CPU, CPU_NONE);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "CPU twice, then -1");
 	s = good_hello;
 	s.cpu = CPU_NONE;
 	build_hello(&b, &s);
-	u64_field(&b, H_CPU, CPU_NONE);
+	u64_field(&b, NC_H_CPU, CPU_NONE);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "CPU -1 twice");
 	s = good_hello;
-	s.omit = H_WARMUP;
+	s.omit = NC_H_WARMUP;
 	build_hello(&b, &s);
-	u64_field(&b, H_WARMUP, 0);
-	u64_field(&b, H_WARMUP, 0);
+	u64_field(&b, NC_H_WARMUP, 0);
+	u64_field(&b, NC_H_WARMUP, 0);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "warm-up 0 twice");
 	/* Every field repeated right after itself. */
-	for (unsigned int f = H_MODE; f <= H_CPU; f++) {
+	for (unsigned int f = NC_H_MODE; f <= NC_H_CPU; f++) {
 		struct body all;
 
 		build_hello(&all, &good_hello);
 		b.len = 0;
-		for (unsigned int g = H_MODE; g <= H_CPU; g++) {
+		for (unsigned int g = NC_H_MODE; g <= NC_H_CPU; g++) {
 			copy_field(&b, &all, (uint16_t)g);
 			if (g == f)
 				copy_field(&b, &all, (uint16_t)g);
@@ -1169,7 +1148,7 @@ static void check_hello_refusals(void)
 
 	/* Numbers and flags of the wrong length. */
 	static const uint16_t bad_num_len[] = { 0, 1, 3, 4, 7, 9, 16 };
-	for (unsigned int f = H_SIZE; f <= H_DURATION; f++) {
+	for (unsigned int f = NC_H_SIZE; f <= NC_H_DURATION; f++) {
 		for (size_t i = 0; i < sizeof(bad_num_len) /
 					   sizeof(*bad_num_len); i++) {
 			uint8_t zeros[16] = { 0 };
@@ -1187,7 +1166,7 @@ static void check_hello_refusals(void)
 	/* The warm-up and the CPU too, whatever the bytes say (all zero,
 	 * all 0xff as a short -1, a valid value in the last 8), and with
 	 * the reason a number's. */
-	for (unsigned int f = H_WARMUP; f <= H_CPU; f++) {
+	for (unsigned int f = NC_H_WARMUP; f <= NC_H_CPU; f++) {
 		for (size_t i = 0; i < sizeof(bad_num_len) /
 					   sizeof(*bad_num_len); i++) {
 			for (unsigned int fill = 0; fill < 3; fill++) {
@@ -1212,10 +1191,10 @@ static void check_hello_refusals(void)
 	}
 	/* The flags and the workload: one byte, 0 or 1 (the workload is
 	 * an enum of two, stream and rr). */
-	for (unsigned int f = H_REVERSE; f <= H_WORKLOAD; f++) {
+	for (unsigned int f = NC_H_REVERSE; f <= NC_H_WORKLOAD; f++) {
 		static const uint8_t two[2] = { 0, 1 };
 		static const uint8_t eight[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
-		const char *name = f == H_WORKLOAD ? "workload" : "flag";
+		const char *name = f == NC_H_WORKLOAD ? "workload" : "flag";
 
 		s = good_hello;
 		s.omit = f;
@@ -1246,9 +1225,9 @@ static void check_hello_refusals(void)
 				 f, v);
 			memset(&d, 0x5a, sizeof(d));
 			EXPECT_OK(HELLO, b.buf, b.len, &d, what);
-			CHECK_INT(f == H_REVERSE ? d.hello.reverse :
-				  f == H_VERIFY ? d.hello.verify :
-				  f == H_PERF ? d.hello.perf :
+			CHECK_INT(f == NC_H_REVERSE ? d.hello.reverse :
+				  f == NC_H_VERIFY ? d.hello.verify :
+				  f == NC_H_PERF ? d.hello.perf :
 				  d.hello.workload, v);
 		}
 	}
@@ -1257,9 +1236,9 @@ static void check_hello_refusals(void)
 	 * other length, is refused as an unknown workload. */
 	for (unsigned int v = 0; v <= UINT8_MAX; v++) {
 		s = good_hello;
-		s.omit = H_WORKLOAD;
+		s.omit = NC_H_WORKLOAD;
 		build_hello(&b, &s);
-		u8_field(&b, H_WORKLOAD, (uint8_t)v);
+		u8_field(&b, NC_H_WORKLOAD, (uint8_t)v);
 		snprintf(what, sizeof(what), "workload %u", v);
 		if (v <= NC_WORKLOAD_RR) {
 			memset(&d, 0x5a, sizeof(d));
@@ -1281,9 +1260,9 @@ static void check_hello_refusals(void)
 			 * is wrong. */
 			memset(val, (int)v, sizeof(val));
 			s = good_hello;
-			s.omit = H_WORKLOAD;
+			s.omit = NC_H_WORKLOAD;
 			build_hello(&b, &s);
-			raw_field(&b, H_WORKLOAD, bad_workload_len[i], val);
+			raw_field(&b, NC_H_WORKLOAD, bad_workload_len[i], val);
 			snprintf(what, sizeof(what),
 				 "workload of %u bytes of %u",
 				 bad_workload_len[i], v);
@@ -1292,9 +1271,9 @@ static void check_hello_refusals(void)
 	}
 	/* Refused however the fields are ordered. */
 	s = good_hello;
-	s.omit = H_WORKLOAD;
+	s.omit = NC_H_WORKLOAD;
 	b.len = 0;
-	u8_field(&b, H_WORKLOAD, 2);
+	u8_field(&b, NC_H_WORKLOAD, 2);
 	{
 		struct body rest;
 
@@ -1322,9 +1301,9 @@ static void check_hello_refusals(void)
 	memset(mode, 'x', NC_MODE_NAME_MAX + 7);
 	build_hello(&b, &s);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "mode of 39 bytes");
-	s.omit = H_MODE;
+	s.omit = NC_H_MODE;
 	build_hello(&b, &s);
-	raw_field(&b, H_MODE, sizeof(long_text), long_text);
+	raw_field(&b, NC_H_MODE, sizeof(long_text), long_text);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "mode of 2000 bytes");
 	static const char *const bad_names[] = {
 		"two\0copy", "two-copy\0", "\0", "two\ncopy", "two\x7f",
@@ -1333,9 +1312,9 @@ static void check_hello_refusals(void)
 	static const uint16_t bad_lens[] = { 8, 9, 1, 8, 4, 1, 10, 1 };
 	for (size_t i = 0; i < sizeof(bad_lens) / sizeof(*bad_lens); i++) {
 		s = good_hello;
-		s.omit = H_MODE;
+		s.omit = NC_H_MODE;
 		build_hello(&b, &s);
-		raw_field(&b, H_MODE, bad_lens[i], bad_names[i]);
+		raw_field(&b, NC_H_MODE, bad_lens[i], bad_names[i]);
 		snprintf(what, sizeof(what), "bad mode name %zu", i);
 		EXPECT_REFUSED(HELLO, b.buf, b.len, what);
 	}
@@ -1346,46 +1325,46 @@ static void check_hello_refusals(void)
 		uint64_t value;
 		bool ok;
 	} nums[] = {
-		{ H_SIZE, 0, false },
-		{ H_SIZE, 1, true },
-		{ H_SIZE, NETCOPY_MAX_MESSAGE_SIZE, true },
-		{ H_SIZE, NETCOPY_MAX_MESSAGE_SIZE + 1, false },
-		{ H_SIZE, UINT64_MAX, false },
-		{ H_SIZE, 1ULL << 63, false },
-		{ H_THREADS, 0, false },
-		{ H_THREADS, 1, true },
-		{ H_THREADS, NETCOPY_MAX_THREADS, true },
-		{ H_THREADS, NETCOPY_MAX_THREADS + 1, false },
-		{ H_THREADS, 1ULL << 32, false },
-		{ H_THREADS, (1ULL << 32) + 1, false },
-		{ H_THREADS, UINT64_MAX, false },
-		{ H_DURATION, 0, false },
-		{ H_DURATION, 1, true },
-		{ H_DURATION, 86400000000000ULL, true },
-		{ H_DURATION, 86400000000001ULL, false },
-		{ H_DURATION, UINT64_MAX, false },
-		{ H_WARMUP, 0, true },
-		{ H_WARMUP, 1, true },
-		{ H_WARMUP, 3600000000000ULL, true },
-		{ H_WARMUP, 3600000000001ULL, false },
-		{ H_WARMUP, UINT64_MAX, false },
-		{ H_CPU, CPU_NONE, true },
-		{ H_CPU, 0, true },
-		{ H_CPU, NC_MAX_CPU - 1, true },
-		{ H_CPU, NC_MAX_CPU, false },
-		{ H_CPU, (uint64_t)-2, false },
-		{ H_CPU, 1ULL << 32, false },
-		{ H_CPU, 0xffffffffULL, false },
+		{ NC_H_SIZE, 0, false },
+		{ NC_H_SIZE, 1, true },
+		{ NC_H_SIZE, NETCOPY_MAX_MESSAGE_SIZE, true },
+		{ NC_H_SIZE, NETCOPY_MAX_MESSAGE_SIZE + 1, false },
+		{ NC_H_SIZE, UINT64_MAX, false },
+		{ NC_H_SIZE, 1ULL << 63, false },
+		{ NC_H_THREADS, 0, false },
+		{ NC_H_THREADS, 1, true },
+		{ NC_H_THREADS, NETCOPY_MAX_THREADS, true },
+		{ NC_H_THREADS, NETCOPY_MAX_THREADS + 1, false },
+		{ NC_H_THREADS, 1ULL << 32, false },
+		{ NC_H_THREADS, (1ULL << 32) + 1, false },
+		{ NC_H_THREADS, UINT64_MAX, false },
+		{ NC_H_DURATION, 0, false },
+		{ NC_H_DURATION, 1, true },
+		{ NC_H_DURATION, 86400000000000ULL, true },
+		{ NC_H_DURATION, 86400000000001ULL, false },
+		{ NC_H_DURATION, UINT64_MAX, false },
+		{ NC_H_WARMUP, 0, true },
+		{ NC_H_WARMUP, 1, true },
+		{ NC_H_WARMUP, 3600000000000ULL, true },
+		{ NC_H_WARMUP, 3600000000001ULL, false },
+		{ NC_H_WARMUP, UINT64_MAX, false },
+		{ NC_H_CPU, CPU_NONE, true },
+		{ NC_H_CPU, 0, true },
+		{ NC_H_CPU, NC_MAX_CPU - 1, true },
+		{ NC_H_CPU, NC_MAX_CPU, false },
+		{ NC_H_CPU, (uint64_t)-2, false },
+		{ NC_H_CPU, 1ULL << 32, false },
+		{ NC_H_CPU, 0xffffffffULL, false },
 	};
 	for (size_t i = 0; i < sizeof(nums) / sizeof(*nums); i++) {
 		s = good_hello;
-		if (nums[i].field == H_SIZE)
+		if (nums[i].field == NC_H_SIZE)
 			s.size = nums[i].value;
-		else if (nums[i].field == H_THREADS)
+		else if (nums[i].field == NC_H_THREADS)
 			s.threads = nums[i].value;
-		else if (nums[i].field == H_DURATION)
+		else if (nums[i].field == NC_H_DURATION)
 			s.duration = nums[i].value;
-		else if (nums[i].field == H_WARMUP)
+		else if (nums[i].field == NC_H_WARMUP)
 			s.warmup = nums[i].value;
 		else
 			s.cpu = nums[i].value;
@@ -1395,9 +1374,10 @@ static void check_hello_refusals(void)
 		if (nums[i].ok) {
 			memset(&d, 0x5a, sizeof(d));
 			EXPECT_OK(HELLO, b.buf, b.len, &d, what);
-			if (nums[i].field == H_WARMUP)
-				CHECK_U64(d.hello.warmup_ns, nums[i].value);
-			else if (nums[i].field == H_CPU)
+			if (nums[i].field == NC_H_WARMUP)
+				CHECK_U64(nc_seconds_ns(d.hello.warmup),
+					  nums[i].value);
+			else if (nums[i].field == NC_H_CPU)
 				CHECK_INT(d.hello.cpu,
 					  (int64_t)nums[i].value);
 		} else {
@@ -1432,35 +1412,35 @@ static void check_reply_refusals(void)
 	}
 
 	b.len = 0;
-	raw_field(&b, R_RUN_ID, NC_RUN_ID_LEN, id);
+	raw_field(&b, NC_R_RUN_ID, NC_RUN_ID_LEN, id);
 	EXPECT_REFUSED(REPLY, b.buf, b.len, "run id without accepted");
 
 	b.len = 0;
-	u8_field(&b, R_ACCEPTED, 1);
+	u8_field(&b, NC_R_ACCEPTED, 1);
 	EXPECT_REFUSED(REPLY, b.buf, b.len, "accepted without run id");
-	raw_field(&b, R_RUN_ID, NC_RUN_ID_LEN - 1, id);
+	raw_field(&b, NC_R_RUN_ID, NC_RUN_ID_LEN - 1, id);
 	EXPECT_REFUSED(REPLY, b.buf, b.len, "run id of 15 bytes");
 	b.len = 0;
-	u8_field(&b, R_ACCEPTED, 1);
-	raw_field(&b, R_RUN_ID, NC_RUN_ID_LEN + 1, id);
+	u8_field(&b, NC_R_ACCEPTED, 1);
+	raw_field(&b, NC_R_RUN_ID, NC_RUN_ID_LEN + 1, id);
 	EXPECT_REFUSED(REPLY, b.buf, b.len, "run id of 17 bytes");
 	b.len = 0;
-	u8_field(&b, R_ACCEPTED, 2);
-	raw_field(&b, R_RUN_ID, NC_RUN_ID_LEN, id);
+	u8_field(&b, NC_R_ACCEPTED, 2);
+	raw_field(&b, NC_R_RUN_ID, NC_RUN_ID_LEN, id);
 	EXPECT_REFUSED(REPLY, b.buf, b.len, "accepted = 2");
 	b.len = 0;
-	u8_field(&b, R_ACCEPTED, 1);
-	raw_field(&b, R_RUN_ID, NC_RUN_ID_LEN, id);
+	u8_field(&b, NC_R_ACCEPTED, 1);
+	raw_field(&b, NC_R_RUN_ID, NC_RUN_ID_LEN, id);
 	EXPECT_OK(REPLY, b.buf, b.len, &d, "hand-built acceptance");
-	u8_field(&b, R_REASON + 1, 0);
+	u8_field(&b, NC_R_REASON + 1, 0);
 	EXPECT_REFUSED(REPLY, b.buf, b.len, "unknown field");
 
 	b.len = 0;
-	u8_field(&b, R_ACCEPTED, 0);
+	u8_field(&b, NC_R_ACCEPTED, 0);
 	EXPECT_REFUSED(REPLY, b.buf, b.len, "refused without code");
-	u64_field(&b, R_CODE, (uint64_t)(int64_t)NETCOPY_EREFUSED);
+	u64_field(&b, NC_R_CODE, (uint64_t)(int64_t)NETCOPY_EREFUSED);
 	EXPECT_REFUSED(REPLY, b.buf, b.len, "refused without reason");
-	str_field(&b, R_REASON, "too many runs");
+	str_field(&b, NC_R_REASON, "too many runs");
 	EXPECT_OK(REPLY, b.buf, b.len, &d, "hand-built refusal");
 	CHECK_INT(d.reply.code, NETCOPY_EREFUSED);
 
@@ -1475,22 +1455,22 @@ static void check_reply_refusals(void)
 		char what[64];
 
 		b.len = 0;
-		u8_field(&b, R_ACCEPTED, 0);
-		u64_field(&b, R_CODE, (uint64_t)bad_codes[i]);
-		str_field(&b, R_REASON, "x");
+		u8_field(&b, NC_R_ACCEPTED, 0);
+		u64_field(&b, NC_R_CODE, (uint64_t)bad_codes[i]);
+		str_field(&b, NC_R_REASON, "x");
 		snprintf(what, sizeof(what), "refusal code %" PRId64,
 			 bad_codes[i]);
 		EXPECT_REFUSED(REPLY, b.buf, b.len, what);
 	}
 	b.len = 0;
-	u8_field(&b, R_ACCEPTED, 0);
-	u64_field(&b, R_CODE, (uint64_t)(int64_t)NETCOPY_EREFUSED);
-	raw_field(&b, R_REASON, 4, "a\0b\n");
+	u8_field(&b, NC_R_ACCEPTED, 0);
+	u64_field(&b, NC_R_CODE, (uint64_t)(int64_t)NETCOPY_EREFUSED);
+	raw_field(&b, NC_R_REASON, 4, "a\0b\n");
 	EXPECT_REFUSED(REPLY, b.buf, b.len, "reason with NUL and newline");
 	b.len = 0;
-	u8_field(&b, R_ACCEPTED, 0);
-	u64_field(&b, R_CODE, (uint64_t)(int64_t)NETCOPY_EREFUSED);
-	raw_field(&b, R_REASON, NC_REASON_MAX, long_text);
+	u8_field(&b, NC_R_ACCEPTED, 0);
+	u64_field(&b, NC_R_CODE, (uint64_t)(int64_t)NETCOPY_EREFUSED);
+	raw_field(&b, NC_R_REASON, NC_REASON_MAX, long_text);
 	EXPECT_REFUSED(REPLY, b.buf, b.len, "reason of 200 bytes");
 }
 
@@ -1508,35 +1488,35 @@ static void check_tag_refusals(void)
 		check_tails(TAG, buf, (size_t)len);
 	}
 	b.len = 0;
-	raw_field(&b, T_RUN_ID, NC_RUN_ID_LEN, id);
+	raw_field(&b, NC_T_RUN_ID, NC_RUN_ID_LEN, id);
 	EXPECT_REFUSED(TAG, b.buf, b.len, "index missing");
 	b.len = 0;
-	u64_field(&b, T_INDEX, 1);
+	u64_field(&b, NC_T_INDEX, 1);
 	EXPECT_REFUSED(TAG, b.buf, b.len, "run id missing");
 	b.len = 0;
-	raw_field(&b, T_RUN_ID, NC_RUN_ID_LEN, id);
-	u64_field(&b, T_INDEX, NETCOPY_MAX_THREADS - 1);
+	raw_field(&b, NC_T_RUN_ID, NC_RUN_ID_LEN, id);
+	u64_field(&b, NC_T_INDEX, NETCOPY_MAX_THREADS - 1);
 	EXPECT_OK(TAG, b.buf, b.len, &d, "last index");
 	b.len = 0;
-	raw_field(&b, T_RUN_ID, NC_RUN_ID_LEN, id);
-	u64_field(&b, T_INDEX, NETCOPY_MAX_THREADS);
+	raw_field(&b, NC_T_RUN_ID, NC_RUN_ID_LEN, id);
+	u64_field(&b, NC_T_INDEX, NETCOPY_MAX_THREADS);
 	EXPECT_REFUSED(TAG, b.buf, b.len, "index past the last thread");
 	b.len = 0;
-	raw_field(&b, T_RUN_ID, NC_RUN_ID_LEN, id);
-	u64_field(&b, T_INDEX, 1ULL << 32);
+	raw_field(&b, NC_T_RUN_ID, NC_RUN_ID_LEN, id);
+	u64_field(&b, NC_T_INDEX, 1ULL << 32);
 	EXPECT_REFUSED(TAG, b.buf, b.len, "index 2^32");
 	b.len = 0;
-	raw_field(&b, T_RUN_ID, NC_RUN_ID_LEN + 1, id);
-	u64_field(&b, T_INDEX, 0);
+	raw_field(&b, NC_T_RUN_ID, NC_RUN_ID_LEN + 1, id);
+	u64_field(&b, NC_T_INDEX, 0);
 	EXPECT_REFUSED(TAG, b.buf, b.len, "run id of 17 bytes");
 	b.len = 0;
-	raw_field(&b, T_RUN_ID, NC_RUN_ID_LEN, id);
-	raw_field(&b, T_INDEX, 4, id);
+	raw_field(&b, NC_T_RUN_ID, NC_RUN_ID_LEN, id);
+	raw_field(&b, NC_T_INDEX, 4, id);
 	EXPECT_REFUSED(TAG, b.buf, b.len, "index of 4 bytes");
 	b.len = 0;
-	raw_field(&b, T_RUN_ID, NC_RUN_ID_LEN, id);
-	u64_field(&b, T_INDEX, 0);
-	u64_field(&b, T_INDEX, 0);
+	raw_field(&b, NC_T_RUN_ID, NC_RUN_ID_LEN, id);
+	u64_field(&b, NC_T_INDEX, 0);
+	u64_field(&b, NC_T_INDEX, 0);
 	EXPECT_REFUSED(TAG, b.buf, b.len, "index twice");
 }
 
@@ -1566,23 +1546,23 @@ static void check_figures_refusals(void)
 
 	build_figures(&b, 0, 0, (uint64_t)-1, (uint64_t)-1);
 	EXPECT_OK(FIGURES, b.buf, b.len, &d, "hand-built figures");
-	CHECK_INT(d.figures.zc_completions, -1);
-	CHECK_INT(d.figures.zc_copied, -1);
-	CHECK_INT(d.figures.zc_sends, -1);
-	CHECK_INT(d.figures.zc_notifications, -1);
-	CHECK_INT(d.figures.zc_enobufs, -1);
-	CHECK_U64(d.figures.bytes, F_BYTES * 1000);
-	CHECK_U64(d.figures.cpu_us, F_CPU_US * 1000);
+	CHECK_INT(d.figures.zc.completions, -1);
+	CHECK_INT(d.figures.zc.copied, -1);
+	CHECK_INT(d.figures.zc.sends, -1);
+	CHECK_INT(d.figures.zc.notifications, -1);
+	CHECK_INT(d.figures.zc.enobufs, -1);
+	CHECK_U64(d.figures.bytes, NC_F_BYTES * 1000);
+	CHECK_U64(d.figures.cpu_us, NC_F_CPU_US * 1000);
 
 	/* Every field of a hand-built body lands where it belongs, and the
 	 * encoder writes the same bytes back. */
 	s = good_figures();
-	s.v[F_STATUS] = (uint64_t)(int64_t)NETCOPY_ECOMPLETION;
+	s.v[NC_F_STATUS] = (uint64_t)(int64_t)NETCOPY_ECOMPLETION;
 	s.reason = "hand-built";
 	for (unsigned int scope = NC_SCOPE_OFF; scope <= NC_SCOPE_ALL;
 	     scope++) {
-		s.v[F_COUNTERS_SCOPE] = scope;
-		s.v[F_COUNTERS_KNOWN] = scope == NC_SCOPE_OFF ? 0 :
+		s.v[NC_F_COUNTERS_SCOPE] = scope;
+		s.v[NC_F_COUNTERS_KNOWN] = scope == NC_SCOPE_OFF ? 0 :
 			scope == NC_SCOPE_USER ? 0x55 & KNOWN_ALL : KNOWN_ALL;
 		build_figures_spec(&b, &s);
 		snprintf(what, sizeof(what), "hand-built figures, scope %u",
@@ -1599,12 +1579,12 @@ static void check_figures_refusals(void)
 	/* Total bytes: any 64-bit number, independent of bytes (the
 	 * warm-up's are in it, so it is usually larger, but need not be). */
 	{
-		static const uint64_t totals[] = { 0, 1, F_BYTES * 1000 - 1,
+		static const uint64_t totals[] = { 0, 1, NC_F_BYTES * 1000 - 1,
 						   1ULL << 63, UINT64_MAX };
 
 		for (size_t i = 0; i < sizeof(totals) / sizeof(*totals); i++) {
 			s = good_figures();
-			s.v[F_TOTAL_BYTES] = totals[i];
+			s.v[NC_F_TOTAL_BYTES] = totals[i];
 			build_figures_spec(&b, &s);
 			snprintf(what, sizeof(what), "total bytes %" PRIu64,
 				 totals[i]);
@@ -1612,7 +1592,7 @@ static void check_figures_refusals(void)
 			EXPECT_OK(FIGURES, b.buf, b.len, &d, what);
 			expect_figures(&d.figures, &s, what);
 			CHECK_U64(d.figures.total_bytes, totals[i]);
-			CHECK_U64(d.figures.bytes, F_BYTES * 1000);
+			CHECK_U64(d.figures.bytes, NC_F_BYTES * 1000);
 			len = nc_figures_encode(&d.figures, buf, sizeof(buf));
 			CHECK(len == (int)b.len &&
 			      memcmp(buf, b.buf, b.len) == 0,
@@ -1626,17 +1606,17 @@ static void check_figures_refusals(void)
 		const char *why;
 
 		s = good_figures();
-		s.omit = F_TOTAL_BYTES;
+		s.omit = NC_F_TOTAL_BYTES;
 		build_figures_spec(&b, &s);
 		EXPECT_REFUSED(FIGURES, b.buf, b.len, "total bytes missing");
 		CHECK(decode(FIGURES, b.buf, b.len, &d, &why) ==
 		      NETCOPY_EPROTOCOL && why &&
 		      strcmp(why, "required field missing") == 0,
 		      "total bytes missing: %s", why ? why : "no reason");
-		u64_field(&b, F_TOTAL_BYTES, 0);
+		u64_field(&b, NC_F_TOTAL_BYTES, 0);
 		EXPECT_OK(FIGURES, b.buf, b.len, &d, "total bytes last");
 		CHECK_U64(d.figures.total_bytes, 0);
-		u64_field(&b, F_TOTAL_BYTES, 0);
+		u64_field(&b, NC_F_TOTAL_BYTES, 0);
 		EXPECT_REFUSED(FIGURES, b.buf, b.len, "total bytes 0 twice");
 		CHECK(decode(FIGURES, b.buf, b.len, &d, &why) ==
 		      NETCOPY_EPROTOCOL && why &&
@@ -1650,7 +1630,7 @@ static void check_figures_refusals(void)
 			if (bad_len[i])
 				val[bad_len[i] - 1] = 1;
 			build_figures_spec(&b, &s);
-			raw_field(&b, F_TOTAL_BYTES, bad_len[i], val);
+			raw_field(&b, NC_F_TOTAL_BYTES, bad_len[i], val);
 			snprintf(what, sizeof(what),
 				 "total bytes of %u bytes", bad_len[i]);
 			EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
@@ -1664,16 +1644,16 @@ static void check_figures_refusals(void)
 		 * and nothing at 23. */
 		s = good_figures();
 		b.len = 0;
-		for (unsigned int f2 = F_STATUS; f2 <= F_LAST; f2++) {
-			if (f2 == F_TOTAL_BYTES)
+		for (unsigned int f2 = NC_F_STATUS; f2 <= F_LAST; f2++) {
+			if (f2 == NC_F_TOTAL_BYTES)
 				continue;
-			if (f2 == F_REASON)
-				str_field(&b, F_REASON, s.reason);
-			else if (f2 == F_COUNTERS_SCOPE)
-				u8_field(&b, F_COUNTERS_SCOPE,
+			if (f2 == NC_F_REASON)
+				str_field(&b, NC_F_REASON, s.reason);
+			else if (f2 == NC_F_COUNTERS_SCOPE)
+				u8_field(&b, NC_F_COUNTERS_SCOPE,
 					 (uint8_t)s.v[f2]);
 			else
-				u64_field(&b, (uint16_t)(f2 < F_TOTAL_BYTES ?
+				u64_field(&b, (uint16_t)(f2 < NC_F_TOTAL_BYTES ?
 							 f2 : f2 - 1),
 					  s.v[f2]);
 		}
@@ -1689,7 +1669,7 @@ static void check_figures_refusals(void)
 		s.reason = "backwards";
 		build_figures_spec(&all, &s);
 		b.len = 0;
-		for (int f2 = F_LAST; f2 >= F_STATUS; f2--)
+		for (int f2 = F_LAST; f2 >= NC_F_STATUS; f2--)
 			copy_field(&b, &all, (uint16_t)f2);
 		CHECK(b.len == all.len, "reversed body of %zu bytes, want %zu",
 		      b.len, all.len);
@@ -1698,7 +1678,7 @@ static void check_figures_refusals(void)
 	}
 
 	/* Every field is required, the reason and each new one too. */
-	for (unsigned int omit = F_STATUS; omit <= F_LAST; omit++) {
+	for (unsigned int omit = NC_F_STATUS; omit <= F_LAST; omit++) {
 		build_figures(&b, omit, 0, 5, 5);
 		snprintf(what, sizeof(what), "field %u missing", omit);
 		EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
@@ -1709,7 +1689,7 @@ static void check_figures_refusals(void)
 	}
 
 	/* Every field repeated, even with the same value. */
-	for (unsigned int f2 = F_STATUS; f2 <= F_LAST; f2++) {
+	for (unsigned int f2 = NC_F_STATUS; f2 <= F_LAST; f2++) {
 		struct body all;
 
 		s = good_figures();
@@ -1743,8 +1723,8 @@ static void check_figures_refusals(void)
 
 	/* Numbers of the wrong length, in every number field. */
 	static const uint16_t bad_num_len[] = { 0, 1, 3, 4, 7, 9, 16 };
-	for (unsigned int f2 = F_STATUS; f2 <= F_LAST; f2++) {
-		if (f2 == F_REASON || f2 == F_COUNTERS_SCOPE)
+	for (unsigned int f2 = NC_F_STATUS; f2 <= F_LAST; f2++) {
+		if (f2 == NC_F_REASON || f2 == NC_F_COUNTERS_SCOPE)
 			continue;
 		for (size_t i = 0; i < sizeof(bad_num_len) /
 					   sizeof(*bad_num_len); i++) {
@@ -1767,7 +1747,7 @@ static void check_figures_refusals(void)
 		for (uint8_t v = 0; v <= 1; v++) {
 			s = good_figures();
 			s.scope_len = bad_scope_len[i];
-			s.v[F_COUNTERS_SCOPE] = v;
+			s.v[NC_F_COUNTERS_SCOPE] = v;
 			build_figures_spec(&b, &s);
 			snprintf(what, sizeof(what),
 				 "scope field of %u bytes of %u",
@@ -1779,7 +1759,7 @@ static void check_figures_refusals(void)
 					     0xff };
 	for (size_t i = 0; i < sizeof(bad_scope); i++) {
 		s = good_figures();
-		s.v[F_COUNTERS_SCOPE] = bad_scope[i];
+		s.v[NC_F_COUNTERS_SCOPE] = bad_scope[i];
 		build_figures_spec(&b, &s);
 		snprintf(what, sizeof(what), "scope %u", bad_scope[i]);
 		EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
@@ -1787,7 +1767,7 @@ static void check_figures_refusals(void)
 	for (unsigned int scope = NC_SCOPE_OFF; scope <= NC_SCOPE_ALL;
 	     scope++) {
 		s = good_figures();
-		s.v[F_COUNTERS_SCOPE] = scope;
+		s.v[NC_F_COUNTERS_SCOPE] = scope;
 		build_figures_spec(&b, &s);
 		snprintf(what, sizeof(what), "scope %u", scope);
 		EXPECT_OK(FIGURES, b.buf, b.len, &d, what);
@@ -1815,7 +1795,7 @@ static void check_figures_refusals(void)
 	};
 	for (size_t i = 0; i < sizeof(masks) / sizeof(*masks); i++) {
 		s = good_figures();
-		s.v[F_COUNTERS_KNOWN] = masks[i].known;
+		s.v[NC_F_COUNTERS_KNOWN] = masks[i].known;
 		build_figures_spec(&b, &s);
 		snprintf(what, sizeof(what), "known mask %#" PRIx64,
 			 masks[i].known);
@@ -1829,9 +1809,9 @@ static void check_figures_refusals(void)
 
 	/* Counter values and CPU time are any 64-bit number. */
 	s = good_figures();
-	s.v[F_CPU_US] = UINT64_MAX;
+	s.v[NC_F_CPU_US] = UINT64_MAX;
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
-		s.v[F_COUNTER_0 + ev] = ev % 2 ? UINT64_MAX : 0;
+		s.v[NC_F_COUNTER_0 + ev] = ev % 2 ? UINT64_MAX : 0;
 	build_figures_spec(&b, &s);
 	EXPECT_OK(FIGURES, b.buf, b.len, &d, "extreme counters");
 	expect_figures(&d.figures, &s, "extreme counters");
@@ -1879,9 +1859,9 @@ static void check_figures_refusals(void)
 		snprintf(what, sizeof(what), "zc %s -1, the others counts",
 			 zc_name[i]);
 		/* Copied alone may be unknown: the kernel would not say. */
-		if (zc_field[i] == F_ZC_COPIED) {
+		if (zc_field[i] == NC_F_ZC_COPIED) {
 			EXPECT_OK(FIGURES, b.buf, b.len, &d, what);
-			CHECK_INT(d.figures.zc_copied, -1);
+			CHECK_INT(d.figures.zc.copied, -1);
 		} else {
 			EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
 		}
@@ -1921,8 +1901,8 @@ static void check_figures_refusals(void)
 		 * large). */
 		s = good_figures();
 		s.v[zc_field[i]] = INT64_MAX;
-		if (zc_field[i] == F_ZC_COPIED)
-			s.v[F_ZC_COMPLETIONS] = INT64_MAX;
+		if (zc_field[i] == NC_F_ZC_COPIED)
+			s.v[NC_F_ZC_COMPLETIONS] = INT64_MAX;
 		build_figures_spec(&b, &s);
 		snprintf(what, sizeof(what), "zc %s INT64_MAX", zc_name[i]);
 		EXPECT_OK(FIGURES, b.buf, b.len, &d, what);
@@ -1958,19 +1938,19 @@ static void check_figures_refusals(void)
 	}
 
 	build_figures(&b, 0, 0, 5, 5);
-	u64_field(&b, F_REASON + 1, 0);
+	u64_field(&b, NC_F_REASON + 1, 0);
 	EXPECT_REFUSED(FIGURES, b.buf, b.len, "cpu time twice");
-	build_figures(&b, F_REASON, 0, 5, 5);
-	raw_field(&b, F_REASON, 3, "a\tb");
+	build_figures(&b, NC_F_REASON, 0, 5, 5);
+	raw_field(&b, NC_F_REASON, 3, "a\tb");
 	EXPECT_REFUSED(FIGURES, b.buf, b.len, "reason with a tab");
-	build_figures(&b, F_REASON, 0, 5, 5);
-	raw_field(&b, F_REASON, NC_REASON_MAX, long_text);
+	build_figures(&b, NC_F_REASON, 0, 5, 5);
+	raw_field(&b, NC_F_REASON, NC_REASON_MAX, long_text);
 	EXPECT_REFUSED(FIGURES, b.buf, b.len, "reason of 200 bytes");
-	build_figures(&b, F_REASON, 0, 5, 5);
-	raw_field(&b, F_REASON, NC_REASON_MAX - 1, long_text);
+	build_figures(&b, NC_F_REASON, 0, 5, 5);
+	raw_field(&b, NC_F_REASON, NC_REASON_MAX - 1, long_text);
 	EXPECT_OK(FIGURES, b.buf, b.len, &d, "reason of 199 bytes");
-	build_figures(&b, F_BYTES, 0, 5, 5);
-	raw_field(&b, F_BYTES, 3, "abc");
+	build_figures(&b, NC_F_BYTES, 0, 5, 5);
+	raw_field(&b, NC_F_BYTES, 3, "abc");
 	EXPECT_REFUSED(FIGURES, b.buf, b.len, "bytes of 3 bytes");
 }
 
@@ -1978,14 +1958,14 @@ static void check_figures_refusals(void)
 
 static void check_encoder_space(void)
 {
-	struct nc_hello h = { .size = 1, .threads = 1, .duration_ns = 1,
+	struct nc_params h = { .size = 1, .threads = 1, .duration = 1e-9,
 			      .perf = true, .workload = NC_WORKLOAD_RR,
-			      .warmup_ns = 1, .cpu = -1 };
+			      .warmup = 1e-9, .cpu = -1 };
 	struct nc_reply r = { .accepted = false, .code = NETCOPY_EREFUSED };
 	struct nc_tag t = { .index = 1 };
-	struct nc_figures f = { .zc_sends = -1, .zc_notifications = -1,
-				.zc_completions = -1, .zc_copied = -1,
-				.zc_enobufs = -1, .cpu_us = 5,
+	struct nc_figures f = { .zc.sends = -1, .zc.notifications = -1,
+				.zc.completions = -1, .zc.copied = -1,
+				.zc.enobufs = -1, .cpu_us = 5,
 				.total_bytes = UINT64_MAX,
 				.counts = { .value = { 1, 2, 3 },
 					    .known = KNOWN_ALL,
@@ -2074,12 +2054,14 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		CHECK(d->hello.threads >= 1 &&
 		      d->hello.threads <= NETCOPY_MAX_THREADS,
 		      "random hello: threads %" PRIu32, d->hello.threads);
-		CHECK(d->hello.duration_ns >= 1,
-		      "random hello: duration %" PRIu64, d->hello.duration_ns);
+		CHECK(nc_seconds_ns(d->hello.duration) >= 1,
+		      "random hello: duration %" PRIu64,
+		      nc_seconds_ns(d->hello.duration));
 		CHECK(d->hello.workload <= NC_WORKLOAD_RR,
 		      "random hello: workload %u", d->hello.workload);
-		CHECK(d->hello.warmup_ns <= MAX_WARMUP_NS,
-		      "random hello: warm-up %" PRIu64, d->hello.warmup_ns);
+		CHECK(nc_seconds_ns(d->hello.warmup) <= MAX_WARMUP_NS,
+		      "random hello: warm-up %" PRIu64,
+		      nc_seconds_ns(d->hello.warmup));
 		CHECK(d->hello.cpu >= -1 && d->hello.cpu < NC_MAX_CPU,
 		      "random hello: cpu %" PRId32, d->hello.cpu);
 		CHECK(d->hello.rx <= NC_RX_LAST, "random hello: rx %u",
@@ -2113,20 +2095,20 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		      "random figures: scope %u", d->figures.counts.scope);
 		{
 			const struct nc_figures *f = &d->figures;
-			bool none = f->zc_sends == -1 &&
-				    f->zc_notifications == -1 &&
-				    f->zc_completions == -1 &&
-				    f->zc_copied == -1 && f->zc_enobufs == -1;
-			bool counts = f->zc_sends >= 0 &&
-				      f->zc_notifications >= 0 &&
-				      f->zc_completions >= 0 &&
-				      f->zc_copied >= 0 && f->zc_enobufs >= 0 &&
-				      f->zc_copied <= f->zc_completions;
+			bool none = f->zc.sends == -1 &&
+				    f->zc.notifications == -1 &&
+				    f->zc.completions == -1 &&
+				    f->zc.copied == -1 && f->zc.enobufs == -1;
+			bool counts = f->zc.sends >= 0 &&
+				      f->zc.notifications >= 0 &&
+				      f->zc.completions >= 0 &&
+				      f->zc.copied >= 0 && f->zc.enobufs >= 0 &&
+				      f->zc.copied <= f->zc.completions;
 
 			CHECK(none || counts, "random figures: zc %" PRId64
 			      " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64,
-			      f->zc_sends, f->zc_notifications,
-			      f->zc_completions, f->zc_copied, f->zc_enobufs);
+			      f->zc.sends, f->zc.notifications,
+			      f->zc.completions, f->zc.copied, f->zc.enobufs);
 		}
 		len = nc_figures_encode(&d->figures, buf, sizeof(buf));
 		break;
@@ -2149,12 +2131,12 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		CHECK(strcmp(again.hello.mode, d->hello.mode) == 0 &&
 		      again.hello.size == d->hello.size &&
 		      again.hello.threads == d->hello.threads &&
-		      again.hello.duration_ns == d->hello.duration_ns &&
+		      again.hello.duration == d->hello.duration &&
 		      again.hello.reverse == d->hello.reverse &&
 		      again.hello.verify == d->hello.verify &&
 		      again.hello.perf == d->hello.perf &&
 		      again.hello.workload == d->hello.workload &&
-		      again.hello.warmup_ns == d->hello.warmup_ns &&
+		      again.hello.warmup == d->hello.warmup &&
 		      again.hello.cpu == d->hello.cpu,
 		      "random hello changed on a round trip");
 		break;
@@ -2177,13 +2159,13 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		      again.figures.latency_ns == d->figures.latency_ns &&
 		      again.figures.mismatches == d->figures.mismatches &&
 		      again.figures.cpu_us == d->figures.cpu_us &&
-		      again.figures.zc_sends == d->figures.zc_sends &&
-		      again.figures.zc_notifications ==
-		      d->figures.zc_notifications &&
-		      again.figures.zc_completions ==
-		      d->figures.zc_completions &&
-		      again.figures.zc_copied == d->figures.zc_copied &&
-		      again.figures.zc_enobufs == d->figures.zc_enobufs &&
+		      again.figures.zc.sends == d->figures.zc.sends &&
+		      again.figures.zc.notifications ==
+		      d->figures.zc.notifications &&
+		      again.figures.zc.completions ==
+		      d->figures.zc.completions &&
+		      again.figures.zc.copied == d->figures.zc.copied &&
+		      again.figures.zc.enobufs == d->figures.zc.enobufs &&
 		      again.figures.counts.known == d->figures.counts.known &&
 		      again.figures.counts.scope == d->figures.counts.scope &&
 		      memcmp(again.figures.counts.value,
@@ -2226,7 +2208,7 @@ static void random_fields(struct body *b, uint64_t *seed)
 	bool wide = unit_rand(seed) % 2;
 	unsigned int n = (unsigned int)unit_rand_range(seed, 0,
 						       wide ? 30 : 12);
-	uint16_t top = wide ? F_LAST + 2 : H_CPU + 1;
+	uint16_t top = wide ? F_LAST + 2 : NC_H_CPU + 1;
 	uint8_t val[64];
 
 	b->len = 0;
@@ -2292,43 +2274,43 @@ static size_t valid_fields(enum kind kind, struct tlv *t, uint64_t *seed)
 	case HELLO: {
 		const char *m = modes[unit_rand(seed) % 5];
 
-		t[n].type = H_MODE;
+		t[n].type = NC_H_MODE;
 		t[n].len = (uint16_t)strlen(m);
 		memcpy(t[n].val, m, strlen(m));
 		n++;
-		ADD_U64(H_SIZE, unit_rand_range(seed, 1, 1u << 26));
-		ADD_U64(H_THREADS, unit_rand_range(seed, 1, 1024));
-		ADD_U64(H_DURATION, unit_rand_range(seed, 1, 1ULL << 40));
-		ADD_RAW(H_REVERSE, 1, unit_rand(seed) % 2);
-		ADD_RAW(H_VERIFY, 1, unit_rand(seed) % 2);
-		ADD_RAW(H_PERF, 1, unit_rand(seed) % 2);
-		ADD_RAW(H_WORKLOAD, 1, unit_rand(seed) % 2);
+		ADD_U64(NC_H_SIZE, unit_rand_range(seed, 1, 1u << 26));
+		ADD_U64(NC_H_THREADS, unit_rand_range(seed, 1, 1024));
+		ADD_U64(NC_H_DURATION, unit_rand_range(seed, 1, 1ULL << 40));
+		ADD_RAW(NC_H_REVERSE, 1, unit_rand(seed) % 2);
+		ADD_RAW(NC_H_VERIFY, 1, unit_rand(seed) % 2);
+		ADD_RAW(NC_H_PERF, 1, unit_rand(seed) % 2);
+		ADD_RAW(NC_H_WORKLOAD, 1, unit_rand(seed) % 2);
 		/* The warm-up and the CPU at their edges now and then. */
 		switch (unit_rand(seed) % 4) {
 		case 0:
-			ADD_U64(H_WARMUP, 0);
+			ADD_U64(NC_H_WARMUP, 0);
 			break;
 		case 1:
-			ADD_U64(H_WARMUP, MAX_WARMUP_NS);
+			ADD_U64(NC_H_WARMUP, MAX_WARMUP_NS);
 			break;
 		default:
-			ADD_U64(H_WARMUP, unit_rand_range(seed, 0,
+			ADD_U64(NC_H_WARMUP, unit_rand_range(seed, 0,
 							  MAX_WARMUP_NS));
 			break;
 		}
 		switch (unit_rand(seed) % 5) {
 		case 0:
 		case 1:
-			ADD_U64(H_CPU, CPU_NONE);
+			ADD_U64(NC_H_CPU, CPU_NONE);
 			break;
 		case 2:
-			ADD_U64(H_CPU, 0);
+			ADD_U64(NC_H_CPU, 0);
 			break;
 		case 3:
-			ADD_U64(H_CPU, NC_MAX_CPU - 1);
+			ADD_U64(NC_H_CPU, NC_MAX_CPU - 1);
 			break;
 		default:
-			ADD_U64(H_CPU, unit_rand_range(seed, 0,
+			ADD_U64(NC_H_CPU, unit_rand_range(seed, 0,
 						       NC_MAX_CPU - 1));
 			break;
 		}
@@ -2336,43 +2318,44 @@ static size_t valid_fields(enum kind kind, struct tlv *t, uint64_t *seed)
 	}
 	case REPLY:
 		if (unit_rand(seed) % 2) {
-			ADD_RAW(R_ACCEPTED, 1, 1);
-			ADD_RAW(R_RUN_ID, NC_RUN_ID_LEN, unit_rand(seed));
+			ADD_RAW(NC_R_ACCEPTED, 1, 1);
+			ADD_RAW(NC_R_RUN_ID, NC_RUN_ID_LEN, unit_rand(seed));
 		} else {
-			ADD_RAW(R_ACCEPTED, 1, 0);
-			ADD_U64(R_CODE, (uint64_t)(int64_t)
+			ADD_RAW(NC_R_ACCEPTED, 1, 0);
+			ADD_U64(NC_R_CODE, (uint64_t)(int64_t)
 				-(int64_t)unit_rand_range(seed, 1, 4200));
-			ADD_RAW(R_REASON, unit_rand(seed) % 40, 'a');
+			ADD_RAW(NC_R_REASON, unit_rand(seed) % 40, 'a');
 		}
 		break;
 	case TAG:
-		ADD_RAW(T_RUN_ID, NC_RUN_ID_LEN, unit_rand(seed));
-		ADD_U64(T_INDEX, unit_rand_range(seed, 0, 1100));
+		ADD_RAW(NC_T_RUN_ID, NC_RUN_ID_LEN, unit_rand(seed));
+		ADD_U64(NC_T_INDEX, unit_rand_range(seed, 0, 1100));
 		break;
 	default: {
 		int64_t done = (int64_t)unit_rand_range(seed, 0, 100) - 1;
 
-		ADD_U64(F_STATUS, (uint64_t)-(int64_t)unit_rand_range(seed, 0,
-								      4200));
-		for (unsigned int f = F_BYTES; f <= F_MISMATCHES; f++)
+		ADD_U64(NC_F_STATUS,
+			(uint64_t)-(int64_t)unit_rand_range(seed, 0, 4200));
+		for (unsigned int f = NC_F_BYTES; f <= NC_F_MISMATCHES; f++)
 			ADD_U64(f, unit_rand(seed) >> (unit_rand(seed) % 64));
-		ADD_U64(F_ZC_COMPLETIONS, (uint64_t)done);
-		ADD_U64(F_ZC_COPIED, (uint64_t)(done < 0 ? -1 :
+		ADD_U64(NC_F_ZC_COMPLETIONS, (uint64_t)done);
+		ADD_U64(NC_F_ZC_COPIED, (uint64_t)(done < 0 ? -1 :
 			(int64_t)unit_rand_range(seed, 0, (uint64_t)done)));
-		ADD_RAW(F_REASON, unit_rand(seed) % 40, '~');
-		ADD_U64(F_CPU_US, unit_rand(seed) >> (unit_rand(seed) % 64));
-		ADD_U64(F_COUNTERS_KNOWN, unit_rand(seed) % (KNOWN_ALL + 1));
-		ADD_RAW(F_COUNTERS_SCOPE, 1, unit_rand(seed) % 3);
-		ADD_U64(F_ZC_SENDS, done < 0 ? (uint64_t)-1 :
+		ADD_RAW(NC_F_REASON, unit_rand(seed) % 40, '~');
+		ADD_U64(NC_F_CPU_US, unit_rand(seed) >> (unit_rand(seed) % 64));
+		ADD_U64(NC_F_COUNTERS_KNOWN, unit_rand(seed) % (KNOWN_ALL + 1));
+		ADD_RAW(NC_F_COUNTERS_SCOPE, 1, unit_rand(seed) % 3);
+		ADD_U64(NC_F_ZC_SENDS, done < 0 ? (uint64_t)-1 :
 			unit_rand_range(seed, 0, 200));
-		ADD_U64(F_ZC_NOTIFICATIONS, done < 0 ? (uint64_t)-1 :
+		ADD_U64(NC_F_ZC_NOTIFICATIONS, done < 0 ? (uint64_t)-1 :
 			unit_rand_range(seed, 0, 200));
-		ADD_U64(F_ZC_ENOBUFS, done < 0 ? (uint64_t)-1 :
+		ADD_U64(NC_F_ZC_ENOBUFS, done < 0 ? (uint64_t)-1 :
 			unit_rand_range(seed, 0, 3));
-		ADD_U64(F_TOTAL_BYTES, unit_rand(seed) % 4 == 0 ? UINT64_MAX :
+		ADD_U64(NC_F_TOTAL_BYTES,
+			unit_rand(seed) % 4 == 0 ? UINT64_MAX :
 			unit_rand(seed) >> (unit_rand(seed) % 64));
 		for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
-			ADD_U64(F_COUNTER_0 + ev,
+			ADD_U64(NC_F_COUNTER_0 + ev,
 				unit_rand(seed) >> (unit_rand(seed) % 64));
 		break;
 	}
@@ -2453,15 +2436,15 @@ static void check_random(void)
 	}
 	/* Valid messages with a few bytes changed, cut or cut short. */
 	for (int i = 0; i < 5000; i++) {
-		struct nc_hello h = { .size = 1000, .threads = 2,
-				      .duration_ns = 1000000000,
+		struct nc_params h = { .size = 1000, .threads = 2,
+				      .duration = 1,
 				      .perf = true,
 				      .workload = (uint8_t)(i / 2 % 2),
-				      .warmup_ns = i % 3 ? 250000000 : 0,
+				      .warmup = i % 3 ? 0.25 : 0,
 				      .cpu = i % 5 ? (int32_t)(i % 64) : -1 };
-		struct nc_figures f = { .zc_sends = 9, .zc_notifications = 8,
-					.zc_completions = 7, .zc_copied = 7,
-					.zc_enobufs = 1, .cpu_us = 1234,
+		struct nc_figures f = { .zc.sends = 9, .zc.notifications = 8,
+					.zc.completions = 7, .zc.copied = 7,
+					.zc.enobufs = 1, .cpu_us = 1234,
 					.total_bytes = 1ULL << 40,
 					.counts = { .value = { 5, 6, 7, 8 },
 						    .known = 0x0f,
@@ -2512,7 +2495,7 @@ static void check_hello_rx(void)
 {
 	static const uint8_t bad[] = { NC_RX_LAST + 1, 0x7f, 0xff };
 	uint8_t buf[NC_MAX_BODY];
-	struct nc_hello h;
+	struct nc_params h;
 	struct body b;
 	union decoded d;
 	int base, len;
@@ -2543,24 +2526,24 @@ static void check_hello_rx(void)
 	}
 	for (size_t i = 0; i < sizeof(bad); i++) {
 		build_hello(&b, &good_hello);
-		u8_field(&b, H_RX, bad[i]);
+		u8_field(&b, NC_H_RX, bad[i]);
 		snprintf(what, sizeof(what), "rx %u", bad[i]);
 		expect_hello_reason(&b, "unknown receive path (--rx)", what);
 	}
 	build_hello(&b, &good_hello);
-	u64_field(&b, H_RX, NC_RX_RECV);
+	u64_field(&b, NC_H_RX, NC_RX_RECV);
 	expect_hello_reason(&b, "unknown receive path (--rx)",
 			    "rx of 8 bytes");
 	build_hello(&b, &good_hello);
-	raw_field(&b, H_RX, 0, NULL);
+	raw_field(&b, NC_H_RX, 0, NULL);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "empty rx");
 	build_hello(&b, &good_hello);
-	u8_field(&b, H_RX, NC_RX_RECV);
-	u8_field(&b, H_RX, NC_RX_RECV);
+	u8_field(&b, NC_H_RX, NC_RX_RECV);
+	u8_field(&b, NC_H_RX, NC_RX_RECV);
 	expect_hello_reason(&b, "repeated field", "rx twice");
 	/* Given explicitly, the default decodes the same. */
 	build_hello(&b, &good_hello);
-	u8_field(&b, H_RX, NC_RX_MODE);
+	u8_field(&b, NC_H_RX, NC_RX_MODE);
 	EXPECT_OK(HELLO, b.buf, b.len, &d, "explicit rx mode");
 	CHECK_INT(d.hello.rx, NC_RX_MODE);
 }
@@ -2605,23 +2588,24 @@ static void check_figures_rx(void)
 		b = base;
 		for (unsigned int i = 0; i < 3; i++)
 			if (i != omit)
-				u64_field(&b, (uint16_t)(F_RX_ZC_MAPPED + i), 0);
+				u64_field(&b,
+					  (uint16_t)(NC_F_RX_ZC_MAPPED + i), 0);
 		EXPECT_REFUSED(FIGURES, b.buf, b.len, "rx figures without one");
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		b = base;
 		for (unsigned int j = 0; j < 3; j++)
-			u64_field(&b, (uint16_t)(F_RX_ZC_MAPPED + j),
+			u64_field(&b, (uint16_t)(NC_F_RX_ZC_MAPPED + j),
 				  bad[i].v[j]);
 		EXPECT_REFUSED(FIGURES, b.buf, b.len, bad[i].what);
 	}
 	b = base;
-	u8_field(&b, F_RX_ZC_MAPPED, 0);
-	u64_field(&b, F_RX_ZC_COPIED, 0);
-	u64_field(&b, F_RX_ZC_REFUSED, 0);
+	u8_field(&b, NC_F_RX_ZC_MAPPED, 0);
+	u64_field(&b, NC_F_RX_ZC_COPIED, 0);
+	u64_field(&b, NC_F_RX_ZC_REFUSED, 0);
 	EXPECT_REFUSED(FIGURES, b.buf, b.len, "rx mapped of 1 byte");
 	b = base;
-	u64_field(&b, F_RCVBUF + 1, 0);
+	u64_field(&b, NC_F_RCVBUF + 1, 0);
 	EXPECT_REFUSED(FIGURES, b.buf, b.len, "figures field 29");
 }
 
@@ -2635,7 +2619,7 @@ static void check_hello_sockbuf(void)
 	static const uint64_t good[] = { NETCOPY_MIN_SOCKET_BUFFER, 65536,
 					 NETCOPY_MAX_SOCKET_BUFFER };
 	uint8_t buf[NC_MAX_BODY];
-	struct nc_hello h;
+	struct nc_params h;
 	struct body b;
 	union decoded d;
 	char what[64];
@@ -2660,7 +2644,8 @@ static void check_hello_sockbuf(void)
 		check_hello_round_trip(&h);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
-		for (uint16_t field = H_SNDBUF; field <= H_RCVBUF; field++) {
+		for (uint16_t field = NC_H_SNDBUF; field <= NC_H_RCVBUF;
+		     field++) {
 			build_hello(&b, &good_hello);
 			u64_field(&b, field, bad[i]);
 			snprintf(what, sizeof(what), "field %u = %llu", field,
@@ -2670,11 +2655,11 @@ static void check_hello_sockbuf(void)
 		}
 	}
 	build_hello(&b, &good_hello);
-	u8_field(&b, H_SNDBUF, 64);
+	u8_field(&b, NC_H_SNDBUF, 64);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "sndbuf of 1 byte");
 	build_hello(&b, &good_hello);
-	u64_field(&b, H_RCVBUF, 65536);
-	u64_field(&b, H_RCVBUF, 65536);
+	u64_field(&b, NC_H_RCVBUF, 65536);
+	u64_field(&b, NC_H_RCVBUF, 65536);
 	expect_hello_reason(&b, "repeated field", "rcvbuf twice");
 }
 
@@ -2702,21 +2687,284 @@ static void check_figures_sockbuf(void)
 	CHECK_INT(d.figures.sndbuf, -1);
 	CHECK_INT(d.figures.rcvbuf, -1);
 	b = base;
-	u64_field(&b, F_SNDBUF, 65536);
+	u64_field(&b, NC_F_SNDBUF, 65536);
 	EXPECT_REFUSED(FIGURES, b.buf, b.len, "sndbuf without rcvbuf");
 	b = base;
-	u64_field(&b, F_RCVBUF, 65536);
+	u64_field(&b, NC_F_RCVBUF, 65536);
 	EXPECT_REFUSED(FIGURES, b.buf, b.len, "rcvbuf without sndbuf");
 	b = base;
-	u64_field(&b, F_SNDBUF, (uint64_t)INT32_MAX + 1);
-	u64_field(&b, F_RCVBUF, 65536);
+	u64_field(&b, NC_F_SNDBUF, (uint64_t)INT32_MAX + 1);
+	u64_field(&b, NC_F_RCVBUF, 65536);
 	EXPECT_REFUSED(FIGURES, b.buf, b.len, "sndbuf past INT32_MAX");
 	b = base;
-	u64_field(&b, F_SNDBUF, 65536);
-	u64_field(&b, F_RCVBUF, 65536);
+	u64_field(&b, NC_F_SNDBUF, 65536);
+	u64_field(&b, NC_F_RCVBUF, 65536);
 	EXPECT_OK(FIGURES, b.buf, b.len, &d, "both buffers");
 	CHECK_INT(d.figures.sndbuf, 65536);
 	CHECK_INT(d.figures.rcvbuf, 65536);
+}
+
+/* ---- byte-exact: what version 1 puts on the wire ----
+ * Bodies captured from the encoder as it was before the spec-driven
+ * codec, so older peers keep reading what we send and we theirs. */
+static const uint8_t hello_default[] = {
+	0x00, 0x01, 0x00, 0x08, 0x74, 0x77, 0x6f, 0x2d, 0x63, 0x6f, 0x70, 0x79,
+	0x00, 0x02, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00,
+	0x00, 0x03, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04,
+	0x00, 0x04, 0x00, 0x08, 0x00, 0x00, 0x00, 0x02, 0x54, 0x0b, 0xe4, 0x00,
+	0x00, 0x05, 0x00, 0x01, 0x00, 0x00, 0x06, 0x00, 0x01, 0x00, 0x00, 0x07,
+	0x00, 0x01, 0x01, 0x00, 0x08, 0x00, 0x01, 0x00, 0x00, 0x09, 0x00, 0x08,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x08,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+};
+static const uint8_t hello_all[] = {
+	0x00, 0x01, 0x00, 0x08, 0x75, 0x72, 0x69, 0x6e, 0x67, 0x2d, 0x7a, 0x63,
+	0x00, 0x02, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
+	0x00, 0x03, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
+	0x00, 0x04, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x1d, 0xcd, 0x65, 0x00,
+	0x00, 0x05, 0x00, 0x01, 0x01, 0x00, 0x06, 0x00, 0x01, 0x01, 0x00, 0x07,
+	0x00, 0x01, 0x00, 0x00, 0x08, 0x00, 0x01, 0x00, 0x00, 0x09, 0x00, 0x08,
+	0x00, 0x00, 0x00, 0x00, 0x0e, 0xe6, 0xb2, 0x80, 0x00, 0x0a, 0x00, 0x08,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x0b, 0x00, 0x08,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00, 0x0c, 0x00, 0x01,
+	0x01, 0x00, 0x0d, 0x00, 0x01, 0x02, 0x00, 0x0e, 0x00, 0x08, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x0f, 0x00, 0x08, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x02, 0x00, 0x00,
+};
+static const uint8_t reply_accept[] = {
+	0x00, 0x01, 0x00, 0x01, 0x01, 0x00, 0x02, 0x00, 0x10, 0xa0, 0xa1, 0xa2,
+	0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae,
+	0xaf,
+};
+static const uint8_t reply_refuse[] = {
+	0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x03, 0x00, 0x08, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xef, 0xfe, 0x00, 0x04, 0x00, 0x0c, 0x6e, 0x6f, 0x20,
+	0x73, 0x75, 0x63, 0x68, 0x20, 0x6d, 0x6f, 0x64, 0x65,
+};
+static const uint8_t tag[] = {
+	0x00, 0x01, 0x00, 0x10, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
+	0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf, 0x00, 0x02, 0x00, 0x08,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07,
+};
+static const uint8_t figures_plain[] = {
+	0x00, 0x01, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x02, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00,
+	0x00, 0x03, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
+	0x00, 0x04, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xe8,
+	0x00, 0x05, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xf4,
+	0x00, 0x06, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x07, 0x00, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0x00, 0x08, 0x00, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0x00, 0x09, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x4d, 0x00, 0x0b, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x41, 0x00, 0x0c, 0x00, 0x01, 0x01, 0x00, 0x0d, 0x00,
+	0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x0e, 0x00,
+	0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x0f, 0x00,
+	0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x10, 0x00,
+	0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0b, 0xb8, 0x00, 0x11, 0x00,
+	0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x64, 0x00, 0x12, 0x00,
+	0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x13, 0x00,
+	0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x14, 0x00,
+	0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x15, 0x00,
+	0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x16, 0x00,
+	0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x17, 0x00,
+	0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x6a,
+};
+static const uint8_t figures_all[] = {
+	0x00, 0x01, 0x00, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xef, 0xfc,
+	0x00, 0x02, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00,
+	0x00, 0x03, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
+	0x00, 0x04, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xe8,
+	0x00, 0x05, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xf4,
+	0x00, 0x06, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x07, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09,
+	0x00, 0x08, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
+	0x00, 0x09, 0x00, 0x03, 0x63, 0x75, 0x74, 0x00, 0x0a, 0x00, 0x08, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4d, 0x00, 0x0b, 0x00, 0x08, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x41, 0x00, 0x0c, 0x00, 0x01, 0x01,
+	0x00, 0x0d, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a,
+	0x00, 0x0e, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04,
+	0x00, 0x0f, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+	0x00, 0x18, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00,
+	0x00, 0x19, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00,
+	0x00, 0x1a, 0x00, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xa1,
+	0x00, 0x1b, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x12, 0x00,
+	0x00, 0x1c, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x24, 0x00,
+	0x00, 0x10, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0b, 0xb8,
+	0x00, 0x11, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x64,
+	0x00, 0x12, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x13, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x14, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x15, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x16, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x17, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x6a,
+};
+
+/* Zeroed first: the decoded struct is compared byte for byte. */
+static void exact_hellos(struct nc_params *dflt, struct nc_params *all)
+{
+	memset(dflt, 0, sizeof(*dflt));
+	strcpy(dflt->mode, "two-copy");
+	dflt->size = 1024;
+	dflt->threads = 4;
+	dflt->duration = 10;
+	dflt->perf = true;
+	dflt->cpu = -1;
+	dflt->qd = NETCOPY_DEFAULT_QD;
+	memset(all, 0, sizeof(*all));
+	strcpy(all->mode, "uring-zc");
+	all->size = 65536;
+	all->threads = 2;
+	all->duration = 0.5;
+	all->reverse = true;
+	all->verify = true;
+	all->workload = NC_WORKLOAD_STREAM;
+	all->warmup = 0.25;
+	all->cpu = 3;
+	all->qd = 32;
+	all->fixed_buffers = true;
+	all->rx = NC_RX_RECVMSG;
+	all->sndbuf = 262144;
+	all->rcvbuf = 131072;
+}
+
+static void exact_figures(struct nc_figures *plain, struct nc_figures *all)
+{
+	memset(plain, 0, sizeof(*plain));
+	plain->measured = true;
+	plain->total_bytes = 3000;
+	plain->bytes = 2048;
+	plain->messages = 2;
+	plain->interval_ns = 1000;
+	plain->latency_ns = 500;
+	plain->cpu_us = 77;
+	plain->zc.sends = plain->zc.notifications = -1;
+	plain->zc.completions = plain->zc.copied = plain->zc.enobufs = -1;
+	plain->rx_zc_mapped = plain->rx_zc_copied = -1;
+	plain->sndbuf = plain->rcvbuf = -1;
+	plain->counts.known = 0x41;
+	plain->counts.scope = NC_SCOPE_USER;
+	plain->counts.value[0] = 100;
+	plain->counts.value[6] = 106;
+	memcpy(all, plain, sizeof(*all));
+	all->status = NETCOPY_ESHORT;
+	strcpy(all->reason, "cut");
+	all->zc.sends = 10;
+	all->zc.notifications = 4;
+	all->zc.completions = 9;
+	all->zc.copied = 2;
+	all->zc.enobufs = 1;
+	all->rx_zc_mapped = all->rx_zc_copied = 1024;
+	all->rx_zc_refused = -95;
+	all->sndbuf = 4608;
+	all->rcvbuf = 9216;
+}
+
+#define CHECK_BYTES(got, n, want, what)					\
+	CHECK((size_t)(n) == sizeof(want) &&				\
+	      memcmp(got, want, sizeof(want)) == 0,			\
+	      "%s: %d bytes, not the %zu of version 1", what, (int)(n),	\
+	      sizeof(want))
+
+static void check_exact(void)
+{
+	struct nc_params h[2], hd;
+	struct nc_reply r[2], rd;
+	struct nc_figures f[2], fd;
+	struct nc_tag t, td;
+	uint8_t buf[NC_MAX_BODY];
+	const char *why = "";
+	int n;
+
+	exact_hellos(&h[0], &h[1]);
+	n = nc_hello_encode(&h[0], buf, sizeof(buf));
+	CHECK_BYTES(buf, n, hello_default, "hello with the defaults");
+	n = nc_hello_encode(&h[1], buf, sizeof(buf));
+	CHECK_BYTES(buf, n, hello_all, "hello with every option");
+	CHECK(nc_hello_decode(hello_all, sizeof(hello_all), &hd, &why) == 0 &&
+	      memcmp(&hd, &h[1], sizeof(hd)) == 0, "hello_all: %s", why);
+	CHECK(nc_hello_decode(hello_default, sizeof(hello_default), &hd,
+			      &why) == 0 &&
+	      memcmp(&hd, &h[0], sizeof(hd)) == 0, "hello_default: %s", why);
+
+	memset(r, 0, sizeof(r));
+	r[0].accepted = true;
+	for (int i = 0; i < NC_RUN_ID_LEN; i++)
+		r[0].run_id[i] = (uint8_t)(0xa0 + i);
+	r[1].code = NETCOPY_EUNSUPPORTED;
+	strcpy(r[1].reason, "no such mode");
+	n = nc_reply_encode(&r[0], buf, sizeof(buf));
+	CHECK_BYTES(buf, n, reply_accept, "acceptance");
+	n = nc_reply_encode(&r[1], buf, sizeof(buf));
+	CHECK_BYTES(buf, n, reply_refuse, "refusal");
+	CHECK(nc_reply_decode(reply_refuse, sizeof(reply_refuse), &rd,
+			      &why) == 0 && memcmp(&rd, &r[1], sizeof(rd)) == 0,
+	      "reply_refuse: %s", why);
+
+	memset(&t, 0, sizeof(t));
+	memcpy(t.run_id, r[0].run_id, NC_RUN_ID_LEN);
+	t.index = 7;
+	n = nc_tag_encode(&t, buf, sizeof(buf));
+	CHECK_BYTES(buf, n, tag, "data tag");
+	CHECK(nc_tag_decode(tag, sizeof(tag), &td, &why) == 0 &&
+	      memcmp(&td, &t, sizeof(td)) == 0, "tag: %s", why);
+
+	exact_figures(&f[0], &f[1]);
+	n = nc_figures_encode(&f[0], buf, sizeof(buf));
+	CHECK_BYTES(buf, n, figures_plain, "trailer, no options");
+	n = nc_figures_encode(&f[1], buf, sizeof(buf));
+	CHECK_BYTES(buf, n, figures_all, "trailer with every option");
+	for (int i = 0; i < 2; i++) {
+		const uint8_t *want = i ? figures_all : figures_plain;
+		size_t len = i ? sizeof(figures_all) : sizeof(figures_plain);
+
+		CHECK(nc_figures_decode(want, len, &fd, &why) == 0 &&
+		      memcmp(&fd, &f[i], sizeof(fd)) == 0, "figures %d: %s",
+		      i, why);
+	}
+}
+
+/* The codec sets no limit on a message's fields: a spec of 40 numbers
+ * (more than a 32-bit mask could track) round-trips, and its 35th field
+ * repeated or its 39th missing are refused. */
+#define MANY 40
+struct many { uint64_t v[MANY]; };
+
+static void check_many_fields(void)
+{
+	static const struct many zero;
+	struct nc_wire_policy policy[MANY];
+	struct nc_wire_spec spec = { policy, MANY, MANY, &zero,
+				     sizeof(struct many), NULL };
+	struct many m, d;
+	struct body b;
+	bool seen[MANY + 1];
+	const char *why = "";
+	int n;
+
+	memset(policy, 0, sizeof(policy));
+	for (unsigned int i = 0; i < MANY; i++) {
+		policy[i].type = (uint16_t)(i + 1);
+		policy[i].kind = NC_WK_U64;
+		policy[i].offset = (uint16_t)(i * sizeof(uint64_t));
+		m.v[i] = 3ULL * i + 1;
+	}
+	n = nc_wire_encode(&spec, &m, b.buf, sizeof(b.buf));
+	CHECK_INT(n, MANY * 12);
+	CHECK(nc_wire_decode(&spec, b.buf, (size_t)n, &d, seen, &why) == 0 &&
+	      memcmp(&d, &m, sizeof(d)) == 0, "40 fields: %s", why);
+	b.len = (size_t)n;
+	u64_field(&b, 35, 7);
+	CHECK(nc_wire_decode(&spec, b.buf, b.len, &d, seen, &why) ==
+	      NETCOPY_EPROTOCOL && strcmp(why, "repeated field") == 0,
+	      "field 35 twice: %s", why);
+	b.len = 0;
+	for (unsigned int i = 0; i < MANY; i++)
+		if (i + 1 != 39)
+			u64_field(&b, (uint16_t)(i + 1), m.v[i]);
+	CHECK(nc_wire_decode(&spec, b.buf, b.len, &d, seen, &why) ==
+	      NETCOPY_EPROTOCOL && strcmp(why, "required field missing") == 0,
+	      "field 39 missing: %s", why);
 }
 
 int main(void)
@@ -2738,5 +2986,7 @@ int main(void)
 	check_figures_sockbuf();
 	check_encoder_space();
 	check_random();
+	check_exact();
+	check_many_fields();
 	return unit_exit("unit-wire");
 }

@@ -6,6 +6,7 @@ unit_internal_tests = \
 	tests/unit-layout \
 	tests/unit-pattern \
 	tests/unit-wire \
+	tests/unit-params \
 	tests/unit-parse \
 	tests/unit-histogram \
 	tests/unit-report \
@@ -25,6 +26,9 @@ tests_unit_pattern_LDADD = lib/libnetcopy-internal.la
 
 tests_unit_wire_SOURCES = tests/unit-wire.c tests/unit.h
 tests_unit_wire_LDADD = lib/libnetcopy-internal.la
+
+tests_unit_params_SOURCES = tests/unit-params.c tests/unit.h
+tests_unit_params_LDADD = lib/libnetcopy-internal.la
 
 tests_unit_parse_SOURCES = tests/unit-parse.c tests/unit.h
 tests_unit_parse_LDADD = lib/libnetcopy-internal.la

@@ -18,7 +18,9 @@ bad() {
 }
 
 if nc_mode_built uring; then
-	bad "--qd 0" "invalid qd '0' \(expected 1-256\)" -m uring --qd 0
+	bad "--qd 0" \
+		"invalid qd '0': queue depth out of range \(expected 1 to 256\)" \
+		-m uring --qd 0
 	bad "--qd 257" "invalid qd '257'" -m uring --qd 257
 	bad "--qd -1" "invalid qd '-1'" -m uring --qd -1
 	bad "--qd 8x" "invalid qd '8x'" -m uring --qd 8x
