@@ -9,7 +9,8 @@
 # library (LD_LIBRARY_PATH): a server on 127.0.0.1 port 0 in a thread and
 # one verified run per mode this kernel can do, through the public API
 # only, each with status 0, bytes > 0 and no mismatch.  It also checks
-# that pkg-config's version is the library's.
+# that pkg-config's version is the library's, and that --cflags is the
+# include directory alone, without json-c's or liburing's .pc files.
 #
 # Environment (AM_TESTS_ENVIRONMENT, man/local.mk): top_builddir,
 # NETCOPY_MAKE, NETCOPY_CC, NETCOPY_CPPFLAGS, NETCOPY_CFLAGS and
@@ -113,6 +114,18 @@ flags=$(pkg-config --cflags --libs netcopy 2>"$tmp/pc.err") || {
 log "pkg-config: netcopy $version: $flags"
 [[ $flags == *"-I$root"* && $flags == *"-L$root"* ]] ||
 	fail "pkg-config flags do not point into $root: $flags"
+# netcopy.h includes no json-c or liburing header: --cflags is the
+# installed include directory alone, found without their .pc files (a
+# user of the library need not have their development files).
+incdir=$(dirname "$(find "$root" -name netcopy.h -print -quit)")
+only=$(PKG_CONFIG_LIBDIR=$pcdir PKG_CONFIG_PATH='' pkg-config --cflags \
+	netcopy 2>"$tmp/pc.err") || {
+	show "$tmp/pc.err"
+	fail "pkg-config --cflags netcopy needs other packages' .pc files"
+}
+read -r -a only_words <<<"$only"
+[[ ${#only_words[@]} == 1 && ${only_words[0]} == "-I$incdir" ]] ||
+	fail "pkg-config --cflags netcopy: '$only', not -I$incdir alone"
 
 cat >"$tmp/user.c" <<'EOF'
 /* A user of the installed libnetcopy: one verified loopback run per mode
