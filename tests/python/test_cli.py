@@ -82,6 +82,12 @@ def test_help_lists_every_option_within_80_columns():
     assert text.startswith("Usage: netcopy-sweep")
 
 
+def test_repeatable_ssh_option():
+    opts = cli.parse(["--ssh-option", "A=1", "--ssh-option=B=2"])
+    assert opts.ssh_options == ["A=1", "B=2"]
+    assert cli.parse([]).ssh_options == []
+
+
 def test_help_stops_parsing():
     a = cli.parse(["--help", "--bogus"])
     assert a.help is True
