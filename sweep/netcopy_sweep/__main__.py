@@ -105,7 +105,8 @@ def print_plan(opts, plan, topo, progs, output, plots_text, figures):
     under = " (under %s)" % " ".join(topo.client_cmd) if topo.client_cmd \
         else ""
     n = plan.repeat * len(plan.points())
-    est = grid.fmt_time(grid.estimate(plan, figures) + 0.5)
+    hosts = len(topo.client_hosts)
+    est = grid.fmt_time(grid.estimate(plan, figures, hosts=hosts) + 0.5)
     repeats = str(plan.repeat)
     if plan.confidence:
         level, pct = plan.confidence
@@ -113,7 +114,7 @@ def print_plan(opts, plan, topo, progs, output, plots_text, figures):
             "%g %% interval is within +-%g %%" % (plan.max_repeat,
                                                    level * 100, pct * 100)
         est += ", up to %s" % grid.fmt_time(
-            grid.estimate(plan, figures, plan.max_repeat) + 0.5)
+            grid.estimate(plan, figures, plan.max_repeat, hosts) + 0.5)
     warm = ", warmup %g s" % plan.warmup if plan.warmup is not None else ""
     record = "yes, at " + grid.fmt_size(plan.record_size) if plan.record \
         else "no"
@@ -196,7 +197,8 @@ def sweep(argv, bindir, version, messages):
     command = " ".join(shlex.quote(a) for a in [PROG] + list(argv))
     run = Sweep(plan, topo, progs, opts, outdir, messages, version,
                 command, reverse)
-    run.estimate = grid.estimate(plan, figures)
+    run.estimate = grid.estimate(plan, figures,
+                                 hosts=len(topo.client_hosts))
     run.do_plot = do_plot
     run.plots_text = plots_text
     try:
