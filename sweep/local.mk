@@ -23,6 +23,7 @@ dist_netcopy_sweep_DATA = \
 	sweep/netcopy_sweep/machine.py \
 	sweep/netcopy_sweep/output.py \
 	sweep/netcopy_sweep/preflight.py \
+	sweep/netcopy_sweep/hosts.py \
 	sweep/netcopy_sweep/sweep.py \
 	sweep/netcopy_sweep/record.py \
 	sweep/netcopy_sweep/data.py \
@@ -51,6 +52,7 @@ NETCOPY_SWEEP_TESTS = \
 	tests/sweep-bad-input.sh \
 	tests/sweep-remote.sh \
 	tests/sweep-ssh.sh \
+	tests/sweep-client-host.sh \
 	tests/sweep-pytest.sh
 
 NETCOPY_SWEEP_PYTESTS = \
@@ -60,6 +62,7 @@ NETCOPY_SWEEP_PYTESTS = \
 	tests/python/test_machine.py \
 	tests/python/test_output.py \
 	tests/python/test_topology.py \
+	tests/python/test_hosts.py \
 	tests/python/test_data.py \
 	tests/python/test_stats.py \
 	tests/python/test_summary.py \

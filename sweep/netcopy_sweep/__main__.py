@@ -10,6 +10,7 @@ import time
 
 from . import PROG, SweepError, UsageError, cli, grid, interrupt
 from .interrupt import Interrupted
+from .hosts import check_hosts, version_of
 from .output import Messages
 from .topology import Topology
 
@@ -52,6 +53,14 @@ class Programs:
             raise SweepError(1, "%s %s did not end within 30 s"
                              % (self.client, " ".join(args)))
         return r.stdout
+
+    def version(self):
+        """This machine's netcopy version, as its client says."""
+        got = version_of(self._run("--version"))
+        if got is None:
+            raise SweepError(1, "%s --version printed no version"
+                             % self.client)
+        return got
 
     def has_option(self, name):
         if self._help is None:
@@ -96,7 +105,8 @@ def print_plan(opts, plan, topo, progs, output, plots_text, figures):
     under = " (under %s)" % " ".join(topo.client_cmd) if topo.client_cmd \
         else ""
     n = plan.repeat * len(plan.points())
-    est = grid.fmt_time(grid.estimate(plan, figures) + 0.5)
+    hosts = len(topo.client_hosts)
+    est = grid.fmt_time(grid.estimate(plan, figures, hosts=hosts) + 0.5)
     repeats = str(plan.repeat)
     if plan.confidence:
         level, pct = plan.confidence
@@ -104,14 +114,20 @@ def print_plan(opts, plan, topo, progs, output, plots_text, figures):
             "%g %% interval is within +-%g %%" % (plan.max_repeat,
                                                    level * 100, pct * 100)
         est += ", up to %s" % grid.fmt_time(
-            grid.estimate(plan, figures, plan.max_repeat) + 0.5)
+            grid.estimate(plan, figures, plan.max_repeat, hosts) + 0.5)
     warm = ", warmup %g s" % plan.warmup if plan.warmup is not None else ""
     record = "yes, at " + grid.fmt_size(plan.record_size) if plan.record \
         else "no"
+    if topo.client_hosts:
+        client = "%s -i %s%s, on %s at once (through %s)" % (
+            topo.remote_client, topo.connect, under,
+            " ".join(topo.client_hosts), " ".join(topo.ssh))
+    else:
+        client = "%s -i %s%s" % (progs.client, topo.connect or
+                                 "<server namespace address>", under)
     lines = [
         ("topology", where),
-        ("client", "%s -i %s%s" % (progs.client, topo.connect or
-                                   "<server namespace address>", under)),
+        ("client", client),
         ("server", server),
         ("modes", " ".join(plan.modes) +
          " (a mode this kernel cannot run is skipped at run time)"),
@@ -176,11 +192,13 @@ def sweep(argv, bindir, version, messages):
         return 0
     outdir = prepare_output(output)
     messages.open(os.path.join(outdir, "sweep.log"))
+    check_hosts(topo, progs.version(), messages)
     from .sweep import Sweep
     command = " ".join(shlex.quote(a) for a in [PROG] + list(argv))
     run = Sweep(plan, topo, progs, opts, outdir, messages, version,
                 command, reverse)
-    run.estimate = grid.estimate(plan, figures)
+    run.estimate = grid.estimate(plan, figures,
+                                 hosts=len(topo.client_hosts))
     run.do_plot = do_plot
     run.plots_text = plots_text
     try:

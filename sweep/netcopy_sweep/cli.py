@@ -65,6 +65,22 @@ OPTIONS = [
      "netcopy-server",
      "the server program on --server-host (default netcopy-server, found "
      "on the remote PATH)"),
+    ("topology", None, "--client-host", "H1,H2,...", "client_host", None,
+     "run the clients on these hosts through ssh instead of here, all of "
+     "them at once against the one server (many-to-one): each point runs "
+     "every host's client at the same time.  Their rows carry a "
+     "ClientHost column; the summary adds the aggregate, ClientHost "
+     "\"all\" (the hosts' throughputs summed per repeat).  The hosts "
+     "reach the server at --connect, which is needed unless "
+     "--server-host is given.  Not with --topology netns, --perf-stat or "
+     "--record."),
+    ("topology", None, "--remote-client", "PATH", "remote_client",
+     "netcopy-client",
+     "the client program on the --client-host hosts (default "
+     "netcopy-client, found on the remote PATH)"),
+    ("topology", None, "--ssh-option", "OPT", "ssh_options", [],
+     "pass \"-o OPT\" to every ssh (--server-host, --client-host), e.g. "
+     "--ssh-option ConnectTimeout=5; repeatable"),
     ("topology", None, "--server-cmd", "PREFIX", "server_cmd", None,
      "run the server under PREFIX, e.g. \"taskset -c 0\" or \"ip netns "
      "exec lab\" (split at blanks, no quoting); combines with every "
@@ -142,8 +158,9 @@ PASSTHROUGH_HELP = (
 
 EPILOG = """
 What the folder holds:
-  results.csv    one row per point and repeat: Repeat, Topology, then the
-                 client's CSV row as netcopy-client -f csv writes it
+  results.csv    one row per point and repeat: Repeat, Topology (with
+                 --client-host then ClientHost, one row per host), then
+                 the client's CSV row as netcopy-client -f csv writes it
                  (columns in README), then the Perf* columns with
                  --perf-stat.  Rows are added as points finish.
   MODE.csv       the client's rows of one mode, in the client's own
@@ -153,7 +170,11 @@ What the folder holds:
                  for every figure, the median, min, max, standard
                  deviation and the median's 95 % confidence interval
                  (_ci95_low, _ci95_high; NA below 6 repeats) over the
-                 repeats whose Status is ok (NA where not measured)
+                 repeats whose Status is ok (NA where not measured);
+                 with --client-host a row per host and one for
+                 ClientHost "all", whose throughput, bytes and messages
+                 are the hosts' sums per repeat (repeats where every
+                 host's run is ok), its other figures NA
   sweep.log      every note, the commands run and the programs' messages
   *.png, *.svg   with matplotlib (python3-matplotlib): one figure per
                  question, a panel per thread count
@@ -175,11 +196,14 @@ on standard output.
 Exit status: 0 every point ran; 1 a point or the sweep failed (see
 sweep.log); 2 usage error; 4 what was asked cannot be done here (netns
 without root or ip, --warmup with a client lacking it, no requested mode
-supported); 130 / 143 interrupted by SIGINT / SIGTERM.
+supported, a --server-host or --client-host that ssh cannot reach or
+that runs another netcopy version: checked before anything runs);
+130 / 143 interrupted by SIGINT / SIGTERM.
 
 Environment: NETCOPY_BINDIR, the folder holding netcopy-client and
 netcopy-server (default: where they were installed); NETCOPY_SWEEP_SSH,
-the ssh command for --server-host.
+the ssh command for --server-host and --client-host (--ssh-option adds
+to it).
 
 Examples:
   netcopy-sweep -s 1K,64K,1M -t 1,4 -r 6
@@ -187,6 +211,8 @@ Examples:
   netcopy-sweep -w stream,rr -m two-copy,zero-copy --perf-stat -- --verify
   sudo netcopy-sweep --topology netns --mtu 9000 -o jumbo
   netcopy-sweep --server-host lab2 --connect 192.168.7.2 -d 10
+  netcopy-sweep --client-host lab3,lab4 --connect 192.168.7.1 \\
+      --ssh-option ConnectTimeout=5 -s 64K -t 1,4 -- --verify
   netcopy-sweep compare before after --fail-above 5
 """
 
@@ -228,7 +254,8 @@ def parse(argv):
     """The options of argv as a namespace (keys of OPTIONS, plus
     passthrough and argv); --help and --version are flags the caller
     acts on.  Raises UsageError."""
-    opts = SimpleNamespace(**{e[4]: e[5] for e in OPTIONS})
+    opts = SimpleNamespace(**{e[4]: list(e[5]) if isinstance(e[5], list)
+                              else e[5] for e in OPTIONS})
     opts.passthrough = []
     args = list(argv)
     while args:
@@ -260,7 +287,10 @@ def parse(argv):
             if not args:
                 raise UsageError("option '%s' needs a value" % name)
             value = args.pop(0)
-        setattr(opts, key, value)
+        if isinstance(entry[5], list):
+            getattr(opts, key).append(value)    # a repeatable option
+        else:
+            setattr(opts, key, value)
     return opts
 
 

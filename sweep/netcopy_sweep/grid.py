@@ -33,6 +33,12 @@ FINISH_S = 0.2
 PLOT_S = 0.8
 # --record: per mode, perf record's start and perf report's reading.
 RECORD_S = 1.5
+# --client-host: every client run starts with an ssh login, this machine
+# doing the client side of each host's.  Measured on the 2-vCPU VM
+# against sshd in namespaces (load average 4): 0.43 s for one login, 0.72
+# s for two at once; a sweep of 16 points and 2 probes on two hosts took
+# 0.75 s a run more than the estimate without them.
+SSH_LOGIN_S = 0.36
 
 
 class Plan:
@@ -124,13 +130,17 @@ def point_seconds(plan, point):
     return s
 
 
-def estimate(plan, plots=0, repeats=None):
+def estimate(plan, plots=0, repeats=None, hosts=0):
     """Seconds the whole sweep should take with repeats runs per point
-    (default -r) and plots plot files."""
+    (default -r), plots plot files and clients on hosts --client-host
+    hosts (their logins: the version check's, the probes', the
+    points')."""
     repeats = plan.repeat if repeats is None else repeats
-    grid = sum(point_seconds(plan, p) for p in plan.points()) * repeats
-    total = START_S + PROBE_S * len(plan.modes) + grid + FINISH_S + \
-        PLOT_S * plots
+    login = SSH_LOGIN_S * hosts
+    grid = sum(point_seconds(plan, p) + login
+               for p in plan.points()) * repeats
+    total = START_S + (PROBE_S + login) * len(plan.modes) + login + grid + \
+        FINISH_S + PLOT_S * plots
     if plan.record:
         total += len(plan.modes) * (plan.duration + RECORD_S)
     return total

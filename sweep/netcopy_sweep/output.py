@@ -64,14 +64,25 @@ def fields(line):
     return next(csv.reader(io.StringIO(line)), [])
 
 
-class Results:
-    """results.csv (Repeat, Topology, the client's row, Perf* cells),
-    MODE.csv and combined.csv (the client's rows as it wrote them)."""
+def csv_cell(text):
+    """text as one CSV cell (quoted where it must be)."""
+    if "," in text or '"' in text:
+        return '"%s"' % text.replace('"', '""')
+    return text
 
-    def __init__(self, outdir, topology, extra_columns, messages):
+
+class Results:
+    """results.csv (Repeat, Topology, with --client-host ClientHost, the
+    client's row, Perf* cells), MODE.csv and combined.csv (the client's
+    rows as it wrote them)."""
+
+    def __init__(self, outdir, topology, extra_columns, messages,
+                 client_hosts=False):
         self.outdir = outdir
         self.path = os.path.join(outdir, "results.csv")
         self.topology = topology
+        self.lead = ["Repeat", "Topology"] + \
+            (["ClientHost"] if client_hosts else [])
         self.extra_columns = extra_columns
         self.messages = messages
         self.header = None
@@ -85,9 +96,10 @@ class Results:
                 f.write(header + "\n")
             f.write(line + "\n")
 
-    def add(self, mode, repeat, client_csv, extra_cells):
-        """Add the client's output (a header line and a row line); the
-        row as a dict, or None when the output holds no row."""
+    def add(self, mode, repeat, client_csv, extra_cells, client_host=None):
+        """Add the client's output (a header line and a row line), run on
+        client_host (with --client-host); the row as a dict, or None when
+        the output holds no row."""
         lines = client_csv.splitlines()
         if len(lines) < 2 or not lines[1]:
             return None
@@ -97,12 +109,11 @@ class Results:
         elif header != self.header:
             self.messages.note("warning: the client's CSV header changed "
                                "during the sweep")
-        topo = self.topology
-        if "," in topo or '"' in topo:
-            topo = '"%s"' % topo.replace('"', '""')
-        full_head = ",".join(["Repeat", "Topology", self.header] +
-                             self.extra_columns)
-        full_row = ",".join([str(repeat), topo, row] + extra_cells)
+        lead = [str(repeat), csv_cell(self.topology)]
+        if "ClientHost" in self.lead:
+            lead.append(csv_cell(client_host or ""))
+        full_head = ",".join(self.lead + [self.header] + self.extra_columns)
+        full_row = ",".join(lead + [row] + extra_cells)
         self._append("results.csv", full_row, full_head)
         self._append(mode + ".csv", row, header)
         self._append("combined.csv", row, self.header)

@@ -14,6 +14,7 @@ import zlib
 from .plot_figures import (COMPARE_STEMS, FALLBACK_COLOURS,
                            FALLBACK_RX_STYLES, FIGURES, MODE_COLOURS,
                            RX_STYLES, SWEEP_LINESTYLES)
+from .summary import ALL_HOSTS
 
 # what splits points into separate figures: never mixed on one line
 GROUP_KEYS = ("Topology", "ClientHost", "Workload", "Direction")
@@ -341,13 +342,19 @@ def _build(entries, specs, prefix="", title_tail=""):
             stem = _file_stem([prefix + spec.stem] + parts)
             if rows:
                 fig = _draw(spec, gentries, styles, rows, title)
-            elif spec.note and any(_present(gentries, c)
-                                   for c, _ in spec.columns):
+            elif spec.note and not _aggregate(gkey) and \
+                    any(_present(gentries, c) for c, _ in spec.columns):
                 fig = _note_figure(spec, title)
             else:
                 continue
             out.append((stem, title, fig))
     return out
+
+
+def _aggregate(gkey):
+    """The group of the hosts' sums: its counters are NA by design, not
+    for want of a PMU, so no note stands in for their figures."""
+    return gkey[GROUP_KEYS.index("ClientHost")] == ALL_HOSTS
 
 
 def _file_stem(parts):

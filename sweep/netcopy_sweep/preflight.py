@@ -23,8 +23,11 @@ def preflight(sweep):
         sweep.note("netcopy-sweep %s: client %s, server %s"
                    % (sweep.version, sweep.progs.client, sweep.progs.server))
     sweep.topo.setup()
-    sweep.note("topology %s: client -> %s; output in %s"
-               % (sweep.topo.label, sweep.topo.connect, sweep.outdir))
+    hosts = sweep.topo.client_hosts
+    sweep.note("topology %s: client%s -> %s; output in %s"
+               % (sweep.topo.label, " on %s at once (%s)" % (
+                   " ".join(hosts), sweep.topo.remote_client)
+                  if hosts else "", sweep.topo.connect, sweep.outdir))
     if not sweep.runner.ensure_main():
         raise SweepError(1, "%s (see %s)" % (
             sweep.runner.failure,
@@ -39,9 +42,13 @@ def probe_modes(sweep):
     supported = []
     for mode in plan.modes:
         point = grid.Point(plan.workloads[0], 1, 1024, mode, plan.rxs[0])
-        rc, out, err = sweep.runner.run_client(
+        runs = sweep.runner.run_clients(
             sweep.runner.main.port,
             sweep.client_args(point, 0.05) + sweep.opts.passthrough)
+        # The worst host's answer: a mode runs where every host runs it.
+        host, (rc, out, err) = max(runs, key=lambda r: r[1][0] != 0)
+        if host:
+            err = "%s: %s" % (host, first_line(err))
         if rc == 0:
             supported.append(mode)
             lines = out.splitlines()

@@ -224,7 +224,7 @@ def _clear(best, nxt):
 
 def noisy_findings(points, rows, meta):
     fields = data.fieldnames_of(rows)
-    groups = summary.group_points(data.ok_rows(rows),
+    groups = summary.group_points(summary.point_rows(rows, fields),
                                   summary.key_columns(fields))
     noisy = []
     for r in points.rows:
@@ -280,6 +280,48 @@ def interval_findings(points):
     return [text]
 
 
+def client_host_findings(summary_rows, rows):
+    """With --client-host: how the aggregate is formed, and per point each
+    host's median throughput and the aggregate's."""
+    hosts = summary.client_hosts(rows)
+    if not hosts:
+        return []
+    out = ["- The clients ran on %d host%s through ssh (%s), every point's "
+           "clients at the same time against the one server.  ClientHost "
+           "**%s** is their aggregate: per repeat, the hosts' throughputs "
+           "(and bytes, messages) summed, over the repeats in which every "
+           "host's run is ok; its median and interval are those of the "
+           "sums.  Each host measures its own first to last byte, and a "
+           "run starts once its ssh login is done, so the runs may start "
+           "a fraction of a second apart: with a --duration (and "
+           "--warmup) well above that, the sum is the aggregate of runs "
+           "that overlap." % (
+               len(hosts), "" if len(hosts) == 1 else "s", ", ".join(hosts),
+               summary.ALL_HOSTS)]
+    if len(hosts) < 2:
+        out[0] = out[0].split("  ClientHost")[0]
+        return out
+    keys = [k for k in summary.key_columns(data.fieldnames_of(summary_rows))
+            if k != "ClientHost"]
+    points = summary.group_points(summary_rows, keys)
+    names = summary.Points(summary_rows)
+    for group in points.values():
+        by_host = {r.get("ClientHost"): r for r in group}
+        parts = ["%s %s" % (h, num(median_of(by_host[h], MAIN_FIGURE)))
+                 for h in hosts if h in by_host]
+        agg = by_host.get(summary.ALL_HOSTS)
+        parts.append("**%s %s**" % (summary.ALL_HOSTS, cell(agg, MAIN_FIGURE)
+                                    if agg else data.NA))
+        first = group[0]
+        context = [summary.threads_text(first.get(k)) if k == "Threads"
+                   else first.get(k, data.NA)
+                   for k in names.varying if k != "ClientHost"]
+        out.append("- %s %s, %s: %s Gbit/s." % (
+            names.mode(first), data.size_text(first.get("MessageSize")),
+            ", ".join(context), ", ".join(parts)))
+    return out
+
+
 def summary_table(points):
     columns = [(h, f) for h, f in TABLE
                if any(median_of(r, f) is not None for r in points.rows)]
@@ -327,6 +369,8 @@ def render(meta, summary_rows, rows, plots):
     else:
         out += _section("Zero-copy sends the kernel copied",
                         zero_copy_findings(rows, topology))
+        out += _section("Client hosts and their aggregate",
+                        client_host_findings(summary_rows, rows))
         out += _section("Crossovers", crossover_findings(points) or [
             "- No mode overtakes another in throughput between the sizes "
             "measured."])

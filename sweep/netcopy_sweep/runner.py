@@ -178,22 +178,45 @@ class Runner:
 
     # ---- clients -----------------------------------------------------
 
-    def client_command(self, port, args, wrap=()):
-        """The command line of one client run.  (A client on another
-        host would differ only here: its prefix, through ssh.)"""
-        return self.topology.client_prefix() + list(wrap) + \
-            [self.client, "-i", self.topology.connect, "-p", str(port)] + \
-            list(args)
+    def client_command(self, port, args, wrap=(), host=None):
+        """The command line of one client run: here, or on host (a
+        --client-host) through ssh."""
+        topo = self.topology
+        tail = ["-i", topo.connect, "-p", str(port)] + list(args)
+        if host:
+            return topo.remote_client_command(
+                host, list(wrap) + [topo.remote_client] + tail)
+        return topo.client_prefix() + list(wrap) + [self.client] + tail
 
-    def start_client(self, cmd):
-        """Start one client; several may run at once."""
+    def start_client(self, cmd, remote=False):
+        """Start one client; several may run at once.  A remote one gets
+        a pipe as its standard input, whose end here this sweep holds
+        (proc.hold): the client there ends when it closes."""
         self.messages.log("client command: " + " ".join(cmd))
         with held():
-            proc = subprocess.Popen(
-                cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, text=True, errors="replace")
+            stdin, hold = os.pipe() if remote else (subprocess.DEVNULL,
+                                                     None)
+            try:
+                proc = subprocess.Popen(
+                    cmd, stdin=stdin, stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE, text=True, errors="replace")
+            except OSError:
+                if hold is not None:
+                    os.close(hold)
+                raise
+            finally:
+                if hold is not None:
+                    os.close(stdin)
+            proc.hold = hold
             self.clients.append(proc)
         return proc
+
+    @staticmethod
+    def _release(proc):
+        """Close the remote client's standard input (see start_client)."""
+        if getattr(proc, "hold", None) is not None:
+            os.close(proc.hold)
+            proc.hold = None
 
     def wait_client(self, proc):
         """Wait for a client to end: (status, stdout, stderr); status 124
@@ -207,7 +230,10 @@ class Runner:
                 % self.client_limit, 124
         if proc in self.clients:
             self.clients.remove(proc)
-        self.messages.log_lines("  client| ", err)
+        self._release(proc)
+        where = getattr(proc, "host", None)
+        self.messages.log_lines("  client%s| " % (" " + where if where
+                                                   else ""), err)
         return status, out, err
 
     def run_client(self, port, args, wrap=()):
@@ -215,9 +241,23 @@ class Runner:
         return self.wait_client(self.start_client(
             self.client_command(port, args, wrap)))
 
+    def run_clients(self, port, args, wrap=()):
+        """Run the point's clients: the one here, or one on every
+        --client-host, all started before any is waited for.  A list of
+        (host or None, (status, stdout, stderr))."""
+        hosts = self.topology.client_hosts or [None]
+        procs = []
+        for host in hosts:
+            proc = self.start_client(self.client_command(port, args, wrap,
+                                                         host), bool(host))
+            proc.host = host
+            procs.append(proc)
+        return [(p.host, self.wait_client(p)) for p in procs]
+
     def stop_client(self, proc):
         if proc in self.clients:
             self.clients.remove(proc)
+        self._release(proc)
         if proc.poll() is None:
             proc.terminate()
             if wait_pid(proc, 8) is None:

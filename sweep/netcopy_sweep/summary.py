@@ -30,6 +30,15 @@ DERIVED = [
     ("RcvCtxSwitchesPerMiB", "RcvContextSwitches", "TotalBytes", 1 << 20),
 ]
 
+# With --client-host, the clients of a point run on several hosts at once.
+# Its aggregate is a point of its own, ClientHost ALL_HOSTS: per repeat,
+# the sums of the SUMMED figures over the hosts, where every host's run of
+# that repeat is ok; its other figures are NA (a sum of CPU shares or
+# latencies would mean nothing).
+ALL_HOSTS = "all"
+SUMMED = ["Throughput_Gbps", "MessagesPerSec", "RoundTripsPerSec",
+          "TotalBytes", "Messages", "RoundTrips", "SndBytes"]
+
 # The statistics of each figure, as column suffixes, in this order.
 STAT_SUFFIXES = ["median", "min", "max", "stddev", "ci95_low", "ci95_high"]
 
@@ -120,6 +129,48 @@ def interval_of(srow, figure):
             data.number(srow.get(figure + "_ci95_high")))
 
 
+def client_hosts(rows):
+    """The ClientHost values of rows, in first-seen order ("all" and
+    empty ones left out)."""
+    return data.first_seen(r.get("ClientHost") for r in rows
+                           if r.get("ClientHost") not in (None, "",
+                                                          ALL_HOSTS))
+
+
+def aggregate_rows(rows, fieldnames):
+    """The rows of the ALL_HOSTS points: one per point and repeat at
+    which every client host has an ok row, its SUMMED figures added up.
+    None (an empty list) with fewer than two hosts."""
+    hosts = client_hosts(rows) if "ClientHost" in fieldnames else []
+    if len(hosts) < 2:
+        return []
+    keys = [k for k in key_columns(fieldnames) if k != "ClientHost"]
+    runs = {}
+    for r in data.ok_rows(rows):
+        if r.get("ClientHost") in hosts:
+            key = point_key(r, keys) + (r.get("Repeat"),)
+            runs.setdefault(key, {})[r["ClientHost"]] = r
+    out = []
+    for key, by_host in runs.items():
+        if len(by_host) != len(hosts):
+            continue
+        row = dict(zip(keys + ["Repeat"], key))
+        row["ClientHost"] = ALL_HOSTS
+        for fig in SUMMED:
+            values = [data.number(r.get(fig)) for r in by_host.values()]
+            row[fig] = data.NA if None in values else data.fmt(sum(values), 12)
+        out.append(row)
+    return out
+
+
+def point_rows(rows, fieldnames=None):
+    """The runs summary.csv is made of: the ok rows, then the ALL_HOSTS
+    rows of aggregate_rows()."""
+    if fieldnames is None:
+        fieldnames = data.fieldnames_of(rows)
+    return data.ok_rows(rows) + aggregate_rows(rows, fieldnames)
+
+
 def summarize(rows, fieldnames=None):
     """(fieldnames, summary_rows) of results rows; rows not ok left out.
 
@@ -133,7 +184,8 @@ def summarize(rows, fieldnames=None):
     out_fields = keys + ["Repeats"]
     out_fields += ["%s_%s" % (f, s) for f in figs for s in STAT_SUFFIXES]
     out = []
-    for key, point in group_points(data.ok_rows(rows), keys).items():
+    for key, point in group_points(point_rows(rows, fieldnames),
+                                   keys).items():
         row = dict(zip(keys, key))
         row["Repeats"] = str(len(point))
         for fig in figs:

@@ -99,7 +99,7 @@ class Sweep:
         args = self.client_args(point)
         if self.plan.warmup is not None:
             args.append("--warmup=%g" % self.plan.warmup)
-        rc, out, err = self.runner.run_client(
+        runs = self.runner.run_clients(
             server.port, args + self.opts.passthrough, wrap)
         perf = []
         if self.do_perf_stat:
@@ -109,19 +109,26 @@ class Sweep:
             else:
                 text = read_text(pfile)
             perf = machine.perf_cells(side, text)
-        if rc != 0:
-            self.failed += 1
-            self.note("point %s (repeat %d) failed, client exit %d: %s"
-                      % (grid.point_text(point), repeat, rc,
-                         first_line(err)))
-        with held():
-            row = self.results.add(point.mode, repeat, out, perf)
-        if row is not None:
-            self.done += 1
-            self.schedule.add(point, data.number(row.get("Throughput_Gbps")))
-            self.log("  -> %s Gbit/s, %s us, in %.3f s"
-                     % (row.get("Throughput_Gbps"), row.get("Latency_us"),
-                        time.monotonic() - started))
+        failed, total = False, 0.0
+        for host, (rc, out, err) in runs:
+            on = " on %s" % host if host else ""
+            if rc != 0:
+                failed = True
+                self.note("point %s (repeat %d) failed%s, client exit %d: %s"
+                          % (grid.point_text(point), repeat, on, rc,
+                             first_line(err)))
+            with held():
+                row = self.results.add(point.mode, repeat, out, perf, host)
+            gbps = data.number(row.get("Throughput_Gbps")) if row else None
+            if row is not None:
+                self.done += 1
+                self.log("  -> %s Gbit/s, %s us%s, in %.3f s"
+                         % (row.get("Throughput_Gbps"), row.get("Latency_us"),
+                            on, time.monotonic() - started))
+            # --confidence follows the hosts' sum: every host's or none.
+            total = None if gbps is None or total is None else total + gbps
+        self.failed += int(failed)
+        self.schedule.add(point, total)
 
     def server_failed(self, point, repeat):
         self.failed += 1
@@ -183,7 +190,7 @@ class Sweep:
                       % self.plots_text[4:-1], report=True)
         columns = machine.PERF_COLUMNS if self.do_perf_stat else []
         self.results = Results(self.outdir, self.topo.label, columns,
-                               self.messages)
+                               self.messages, bool(self.topo.client_hosts))
         self.facts = machine.facts(self.topo, self.topo.connect,
                                    self.counters_text(), self.version,
                                    self.do_perf_stat)
@@ -281,6 +288,9 @@ class Sweep:
             % (plan.confidence[0] * 100, plan.confidence[1] * 100,
                plan.max_repeat) if plan.confidence else "no",
             "client options": " ".join(self.opts.passthrough) or "none",
+            "client hosts": " ".join(self.topo.client_hosts) +
+            " (through ssh, all at once)" if self.topo.client_hosts
+            else "this machine",
             "rows": str(self.done),
             "failed points": str(self.failed),
         }

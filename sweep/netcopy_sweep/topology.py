@@ -13,14 +13,29 @@ import shutil
 import subprocess
 import time
 
-from . import SweepError, UsageError
+from . import SweepError, UsageError, cli
 
 DEFAULT_SSH = "ssh -o BatchMode=yes"
 
 
-def ssh_command():
-    """The ssh command (NETCOPY_SWEEP_SSH, split at blanks)."""
-    return shlex.split(os.environ.get("NETCOPY_SWEEP_SSH") or DEFAULT_SSH)
+def ssh_command(options=()):
+    """The ssh command (NETCOPY_SWEEP_SSH, split at blanks), with "-o OPT"
+    for each of options (--ssh-option)."""
+    argv = shlex.split(os.environ.get("NETCOPY_SWEEP_SSH") or DEFAULT_SSH)
+    for opt in options:
+        argv += ["-o", opt]
+    return argv
+
+
+# The script that runs "$@" on a host through ssh and ends it when its
+# standard input does: when this sweep, holding the pipe's other end,
+# ends or stops ssh.  (An asynchronous list of sh reads /dev/null: hence
+# fd 3.)
+REMOTE_SCRIPT = ('exec 3<&0; "$@" </dev/null 3<&- & p=$!; '
+                 '(cat <&3 >/dev/null; kill $p 2>/dev/null) '
+                 '>/dev/null 2>&1 & w=$!; exec 3<&-; '
+                 'trap "kill $p 2>/dev/null" HUP INT TERM; wait $p; r=$?; '
+                 'kill $w 2>/dev/null; exit $r')
 
 
 class Topology:
@@ -32,7 +47,11 @@ class Topology:
         self.remote_server = opts.remote_server
         self.server_cmd = (opts.server_cmd or "").split()
         self.client_cmd = (opts.client_cmd or "").split()
-        self.ssh = ssh_command() if self.server_host else None
+        self.client_hosts = cli.split_list("--client-host", opts.client_host) \
+            if opts.client_host is not None else []
+        self.remote_client = opts.remote_client
+        self.ssh = ssh_command(opts.ssh_options) \
+            if self.server_host or self.client_hosts else None
         self.netns = []          # namespaces made, removed by teardown
         self.ns_server = self.ns_client = None
         self.server_bind = []
@@ -66,6 +85,26 @@ class Topology:
         if opts.connect and self.kind == "netns":
             raise UsageError("--connect does not apply to --topology netns "
                              "(the sweep picks the addresses)")
+        if self.client_hosts:
+            self._check_client_hosts(opts)
+        if opts.ssh_options and not (self.server_host or self.client_hosts):
+            raise UsageError("--ssh-option applies to --server-host and "
+                             "--client-host only")
+
+    def _check_client_hosts(self, opts):
+        if self.kind == "netns":
+            raise UsageError("--client-host and --topology netns exclude "
+                             "each other")
+        if not opts.connect and not self.server_host:
+            raise UsageError("--client-host needs --connect ADDR: the "
+                             "address at which the client hosts reach the "
+                             "server on this machine")
+        for what, used in (("--perf-stat", opts.perf_stat),
+                           ("--record", opts.record)):
+            if used:
+                raise UsageError("%s does not apply to --client-host (the "
+                                 "clients run elsewhere, several at once)"
+                                 % what)
 
     def check_here(self, dry_run):
         """What the topology needs of this machine: SweepError(4)."""
@@ -80,8 +119,9 @@ class Topology:
                                  "which is not installed (Debian: apt-get "
                                  "install iproute2)")
         if self.ssh and not shutil.which(self.ssh[0]):
-            raise SweepError(4, "--server-host needs %s, which is not "
-                             "installed" % self.ssh[0])
+            raise SweepError(4, "%s needs %s, which is not installed"
+                             % ("--server-host" if self.server_host
+                                else "--client-host", self.ssh[0]))
 
     # ---- prefixes ----------------------------------------------------
 
@@ -91,11 +131,16 @@ class Topology:
         return ns + self.server_cmd
 
     def client_prefix(self):
-        """What every client runs under.  (A client on another host would
-        be one more case here: an ssh prefix.)"""
+        """What every client here runs under (a client on a --client-host
+        runs through remote_client_command())."""
         ns = ["ip", "netns", "exec", self.ns_client] if self.ns_client \
             else []
         return ns + self.client_cmd
+
+    def remote_client_command(self, host, argv):
+        """The ssh command that runs the client argv (its program first)
+        on host, under --client-cmd there."""
+        return self.remote_on(host, self.client_cmd + list(argv))
 
     def in_client_ns(self):
         """The prefix of a command that looks at the client's side."""
@@ -103,18 +148,21 @@ class Topology:
             else []
 
     def remote(self, argv):
-        """The ssh command that runs argv on --server-host.  The remote
-        server ends when its standard input does: when this sweep, holding
-        the pipe's other end, ends or stops ssh.  (An asynchronous list
-        of sh reads /dev/null: hence fd 3.)"""
-        script = ('exec 3<&0; "$@" </dev/null 3<&- & p=$!; '
-                  '(cat <&3 >/dev/null; kill $p 2>/dev/null) '
-                  '>/dev/null 2>&1 & w=$!; exec 3<&-; '
-                  'trap "kill $p 2>/dev/null" HUP INT TERM; wait $p; r=$?; '
-                  'kill $w 2>/dev/null; exit $r')
-        words = ["sh", "-c", script, "sh"] + self.server_cmd + argv
-        return self.ssh + [self.server_host,
-                           " ".join(shlex.quote(w) for w in words)]
+        """The ssh command that runs argv on --server-host, under
+        --server-cmd there."""
+        return self.remote_on(self.server_host, self.server_cmd + argv)
+
+    def remote_on(self, host, argv):
+        """The ssh command that runs argv on host; it ends when its
+        standard input does (REMOTE_SCRIPT)."""
+        words = ["sh", "-c", REMOTE_SCRIPT, "sh"] + list(argv)
+        return self.ssh + [host, " ".join(shlex.quote(w) for w in words)]
+
+    def remote_programs(self):
+        """[(host, program)]: the netcopy programs run through ssh."""
+        out = [(self.server_host, self.remote_server)] \
+            if self.server_host else []
+        return out + [(h, self.remote_client) for h in self.client_hosts]
 
     # ---- netns -------------------------------------------------------
 

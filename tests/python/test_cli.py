@@ -82,6 +82,12 @@ def test_help_lists_every_option_within_80_columns():
     assert text.startswith("Usage: netcopy-sweep")
 
 
+def test_repeatable_ssh_option():
+    opts = cli.parse(["--ssh-option", "A=1", "--ssh-option=B=2"])
+    assert opts.ssh_options == ["A=1", "B=2"]
+    assert cli.parse([]).ssh_options == []
+
+
 def test_help_stops_parsing():
     a = cli.parse(["--help", "--bogus"])
     assert a.help is True
@@ -164,3 +170,15 @@ def test_warmup_needs_a_client_with_it(fake_bindir, capsys):
         "\nexit 0\n")
     assert entry.main(["--warmup", "1", "-n"]) == 4
     assert "no --warmup option" in capsys.readouterr().err
+
+
+def test_dry_run_plan_with_client_hosts(fake_bindir, capsys, monkeypatch):
+    monkeypatch.setenv("NETCOPY_SWEEP_SSH", "ssh -p 2222")
+    rc = entry.main(["-n", "-s", "1K", "-t", "1", "--no-plot",
+                     "--client-host", "lab3,lab4", "--connect", "10.0.0.1",
+                     "--ssh-option", "ConnectTimeout=5"])
+    text = capsys.readouterr().out
+    assert rc == 0
+    assert re.search(r"^  client +netcopy-client -i 10\.0\.0\.1, on lab3 "
+                     r"lab4 at once \(through ssh -p 2222 -o "
+                     r"ConnectTimeout=5\)$", text, re.M)

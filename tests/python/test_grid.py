@@ -116,6 +116,10 @@ def test_estimate_scales_with_the_grid():
                 "-r", "2", "--perf-stat")
     assert grid.estimate(perf) > grid.estimate(base)
     assert grid.estimate(base, plots=10) > grid.estimate(base)
+    # Two client hosts: a login round per run (8 points, 1 probe) and
+    # the version check.
+    assert grid.estimate(base, hosts=2) - grid.estimate(base) == \
+        pytest.approx(2 * grid.SSH_LOGIN_S * (8 + 1 + 1))
     t1 = grid.point_seconds(base, grid.Point("stream", 1, 1024, "x", ""))
     t2 = grid.point_seconds(base, grid.Point("stream", 2, 1024, "x", ""))
     assert t2 > t1 > 1.0

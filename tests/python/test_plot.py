@@ -276,3 +276,15 @@ def test_direction_named_only_where_it_varies():
             "throughput-stream-client-sends", "throughput-rr"} == set(figs)
     (only,) = data_lines(figs["throughput-stream-client-sends"][1].axes[0])
     assert list(only.get_ydata()) == [3.0]
+
+
+def test_client_hosts_a_figure_each_and_no_note_for_their_sum():
+    rows = []
+    for host in ("lab3", "lab4", "all"):
+        rows += [dict(r, ClientHost=host) for r in grid()]
+    figs = figures(rows)
+    for host in ("lab3", "lab4", "all"):
+        assert "throughput-%s-stream" % host in figs
+    assert "cycles-per-byte-lab3-stream" in figs
+    # The sum's counters are NA by design: no note about a missing PMU.
+    assert "cycles-per-byte-all-stream" not in figs

@@ -214,3 +214,24 @@ def test_real_loopback_sweep():
             "sends (%d of %d completed sends)." % (completions, completions)
             ) in text
     assert text.count("| 6 |") == 12
+
+
+def test_client_hosts_and_their_aggregate():
+    rows = []
+    for i in range(6):
+        for host, gbps in (("lab3", 4 + i * 0.01), ("lab4", 2)):
+            rows.append(dict(run("two-copy", 65536, 1, gbps, repeat=i + 1),
+                             ClientHost=host))
+    text = render(rows)
+    assert "## Client hosts and their aggregate" in text
+    assert "The clients ran on 2 hosts through ssh (lab3, lab4)" in text
+    assert "ClientHost **all** is their aggregate: per repeat, the hosts' " \
+        "throughputs (and bytes, messages) summed" in text
+    # Per host, then the sum's median and interval (6 repeats).
+    assert "- two-copy 64 KiB, 1 thread: lab3 4.03, lab4 2, **all 6.03 " \
+        "[6, 6.05]** Gbit/s." in text
+
+
+def test_no_client_host_section_without_them():
+    text = render(repeats(6, "two-copy", 4096, 1, 10))
+    assert "Client hosts" not in text

@@ -101,13 +101,56 @@ def test_text_columns_are_not_figures():
     assert "Kernel_median" not in fields and "Host_median" not in fields
 
 
+HOST_HEADER = HEADER[:2] + ["ClientHost"] + HEADER[2:]
+
+
+def host_row(host, repeat, gbps, status="ok", size=4096):
+    return dict(row(repeat, "two-copy", size, 1, gbps, status),
+                ClientHost=host)
+
+
 def test_client_host_key():
-    header = HEADER[:2] + ["ClientHost"] + HEADER[2:]
-    rows = [dict(row(1, "two-copy", 4096, 1, 5), ClientHost=h)
-            for h in ("h1", "h2")]
-    fields, out = summary.summarize(rows, header)
+    rows = [host_row(h, 1, 5) for h in ("h1", "h2")]
+    fields, out = summary.summarize(rows, HOST_HEADER)
     assert fields[:2] == ["Topology", "ClientHost"]
-    assert [r["ClientHost"] for r in out] == ["h1", "h2"]
+    assert [r["ClientHost"] for r in out] == ["h1", "h2", "all"]
+
+
+def test_all_hosts_sums_each_repeat_where_every_host_is_ok():
+    rows = [host_row("h1", 1, 5), host_row("h2", 1, 3),
+            host_row("h1", 2, 6), host_row("h2", 2, 4, status="error"),
+            host_row("h1", 3, 7), host_row("h2", 3, 2)]
+    _, out = summary.summarize(rows, HOST_HEADER)
+    agg = [r for r in out if r["ClientHost"] == "all"]
+    assert len(agg) == 1
+    agg = agg[0]
+    # Repeat 2 left out: one host's run failed.  Sums 8 and 9.
+    assert agg["Repeats"] == "2"
+    assert (agg["Throughput_Gbps_min"], agg["Throughput_Gbps_max"]) == \
+        ("8", "9")
+    assert agg["TotalBytes_median"] == "2.09715e+06"
+    # A figure that does not add up is NA, never a sum.
+    assert agg["CacheMisses_median"] == "NA"
+    assert agg["CacheMissesPerKiB_median"] == "NA"
+    assert [r["Repeats"] for r in out if r["ClientHost"] != "all"] == \
+        ["3", "2"]
+
+
+def test_all_hosts_per_point_and_exact_sums():
+    rows = [host_row(h, 1, g, size=s) for s, g in ((1024, 0.1), (4096, 0.2))
+            for h in ("h1", "h2", "h3")]
+    agg = summary.aggregate_rows(rows, HOST_HEADER)
+    assert [(r["MessageSize"], r["Repeat"]) for r in agg] == \
+        [("1024", "1"), ("4096", "1")]
+    assert [r["Throughput_Gbps"] for r in agg] == ["0.3", "0.6"]
+    assert agg[0]["TotalBytes"] == "3145728"
+
+
+def test_no_aggregate_for_one_host_or_none():
+    one = [host_row("h1", 1, 5), host_row("h1", 2, 6)]
+    assert summary.aggregate_rows(one, HOST_HEADER) == []
+    assert summary.aggregate_rows([row(1, "two-copy", 4096, 1, 5)],
+                                  HEADER) == []
 
 
 def test_no_ok_rows_gives_header_only(tmp_path):

@@ -52,6 +52,44 @@ def test_refused(args, message):
     assert message in str(e.value)
 
 
+def test_client_hosts(monkeypatch):
+    monkeypatch.setenv("NETCOPY_SWEEP_SSH", "ssh -p 2222")
+    t = topo("--client-host", "h1,h2,h1", "--connect", "10.0.0.1",
+             "--ssh-option", "ConnectTimeout=5", "--ssh-option",
+             "Compression=no", "--remote-client", "/opt/nc/netcopy-client",
+             "--client-cmd", "taskset -c 1")
+    assert t.client_hosts == ["h1", "h2"]
+    assert (t.label, t.connect) == ("host:10.0.0.1", "10.0.0.1")
+    assert t.ssh == ["ssh", "-p", "2222", "-o", "ConnectTimeout=5", "-o",
+                     "Compression=no"]
+    assert t.remote_programs() == [("h1", "/opt/nc/netcopy-client"),
+                                   ("h2", "/opt/nc/netcopy-client")]
+    cmd = t.remote_client_command("h2", ["/opt/nc/netcopy-client", "-d",
+                                         "2"])
+    assert cmd[:8] == t.ssh + ["h2"]
+    assert cmd[8].endswith(" sh taskset -c 1 /opt/nc/netcopy-client -d 2")
+    t = topo("--client-host", "h1", "--server-host", "lab2")
+    assert t.connect == "lab2"
+    assert t.remote_programs() == [("lab2", "netcopy-server"),
+                                   ("h1", "netcopy-client")]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--client-host", "h1"], "needs --connect"),
+    (["--client-host", "h1,,h2", "--connect", "a"], "empty item"),
+    (["--client-host", "h1", "--topology", "netns"], "exclude each other"),
+    (["--client-host", "h1", "--connect", "a", "--perf-stat"],
+     "--perf-stat does not apply to --client-host"),
+    (["--client-host", "h1", "--connect", "a", "--record"],
+     "--record does not apply"),
+    (["--ssh-option", "Port=22"], "applies to --server-host and"),
+])
+def test_client_hosts_refused(args, message):
+    with pytest.raises(UsageError) as e:
+        topo(*args)
+    assert message in str(e.value)
+
+
 def test_remote_command_keeps_its_words(monkeypatch):
     monkeypatch.setenv("NETCOPY_SWEEP_SSH", "ssh -o BatchMode=yes -p 2222")
     t = topo("--server-host", "lab2", "--server-cmd", "env A=1")
