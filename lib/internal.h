@@ -193,6 +193,9 @@ enum nc_wire_kind {
 	NC_WK_ERR,		/* int32_t: 0, -errno or a NETCOPY_E* code */
 	NC_WK_I64,		/* int64_t, at most INT64_MAX */
 	NC_WK_NS,		/* double seconds, sent as nanoseconds */
+	/* double >= 0, sent in NC_WIRE_FIXED_SCALE units (rounded); -1
+	 * is NA, which is never sent: make the field optional. */
+	NC_WK_FIXED,
 	NC_WK_FLAG,		/* bool, one byte 0 or 1 */
 	NC_WK_U8,		/* uint8_t, one byte */
 	NC_WK_STR,		/* char[len], printable ASCII */

@@ -21,6 +21,9 @@
 #define NC_HEADER_LEN 12
 #define NC_MAX_BODY 4096
 #define NC_RUN_ID_LEN 16
+/* A fractional figure (a mean, a share) goes as an integer count of
+ * millionths: 12.5 % is 12500000. */
+#define NC_WIRE_FIXED_SCALE 1000000u
 
 enum nc_msg_type {
 	NC_MSG_HELLO = 1,	/* client -> server: run parameters */

@@ -7,6 +7,7 @@
  * under ASan, so every decode reads from a buffer of exactly its length).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "internal.h"
@@ -2967,6 +2968,56 @@ static void check_many_fields(void)
 	      "field 39 missing: %s", why);
 }
 
+/* NC_WK_FIXED: millionths on the wire, rounded; NA (-1) never sent; a
+ * bound in wire units; what does not fit is NA, never wrapped. */
+struct fixed_msg { double a, b; };
+
+static uint64_t get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void check_fixed(void)
+{
+	static const struct fixed_msg na = { -1, -1 };
+	static const struct nc_wire_policy policy[] = {
+		{ 1, NC_WK_FIXED, NC_WF_OPTIONAL, 0,
+		  offsetof(struct fixed_msg, a), sizeof(double),
+		  .max = 100 * (uint64_t)NC_WIRE_FIXED_SCALE },
+		{ 2, NC_WK_FIXED, NC_WF_OPTIONAL, 0,
+		  offsetof(struct fixed_msg, b), sizeof(double), .max = 0 },
+	};
+	struct nc_wire_spec spec = { policy, 2, 2, &na,
+				     sizeof(struct fixed_msg), NULL };
+	struct fixed_msg m = { 12.3456784, -1 }, d;
+	struct body b;
+	bool seen[3];
+	const char *why = "";
+	int n;
+
+	n = nc_wire_encode(&spec, &m, b.buf, sizeof(b.buf));
+	CHECK_INT(n, 12);		/* b is NA: not sent */
+	CHECK(b.buf[1] == 1 && get_be64(b.buf + 4) == 12345678,
+	      "12.3456784 sent as %" PRIu64, get_be64(b.buf + 4));
+	CHECK(nc_wire_decode(&spec, b.buf, (size_t)n, &d, seen, &why) == 0,
+	      "fixed: %s", why);
+	CHECK(d.a == 12.345678 && d.b == -1, "fixed decoded %g %g", d.a, d.b);
+	b.len = 0;
+	u64_field(&b, 1, 100 * (uint64_t)NC_WIRE_FIXED_SCALE + 1);
+	CHECK(nc_wire_decode(&spec, b.buf, b.len, &d, seen, &why) ==
+	      NETCOPY_EPROTOCOL, "fixed past its bound decoded");
+	b.len = 0;
+	u64_field(&b, 2, UINT64_MAX);
+	CHECK(nc_wire_decode(&spec, b.buf, b.len, &d, seen, &why) ==
+	      NETCOPY_EPROTOCOL, "fixed UINT64_MAX decoded");
+	m.a = 1e300;		/* beyond u64: as NA, not wrapped */
+	CHECK_INT(nc_wire_encode(&spec, &m, b.buf, sizeof(b.buf)), 0);
+}
+
 int main(void)
 {
 	memset(long_text, 'x', sizeof(long_text));
@@ -2988,5 +3039,6 @@ int main(void)
 	check_random();
 	check_exact();
 	check_many_fields();
+	check_fixed();
 	return unit_exit("unit-wire");
 }
