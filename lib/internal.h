@@ -125,6 +125,7 @@ enum nc_param_kind {
 };
 #define NC_PF_OPTIONAL 1u	/* sent only when not the default */
 #define NC_PF_ZERO_OK 2u	/* 0 (unset) is allowed too */
+#define NC_PF_ASK 4u		/* a BOOL the client sets; see params.def */
 
 #define NC_PARAM_MEMBER_STR(n) char n[NC_MODE_NAME_MAX]
 #define NC_PARAM_MEMBER_U64(n) uint64_t n
@@ -167,6 +168,10 @@ const struct nc_param *nc_params_invalid(const struct nc_params *p);
 int nc_params_check(const struct nc_params *p, const char **why);
 /* "1 to 256", "1024 to 1073741824 bytes": what the parameter allows. */
 void nc_param_range(const struct nc_param *param, char *buf, size_t cap);
+/* Set every NC_PF_ASK parameter of p to on.  Returns how many were not
+ * on before; names (cap bytes, may be 0) gets their logs, ", "-joined. */
+unsigned int nc_params_ask(struct nc_params *p, bool on, char *names,
+			   size_t cap);
 
 /* Who sends in the run: the client in rr (it asks), and in a stream
  * the client only when reversed. */
