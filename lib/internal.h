@@ -15,6 +15,7 @@
 
 #include "histogram.h"
 #include "netcopy.h"
+#include "tcp-info.h"
 #include "wire-spec.h"
 
 #define NETCOPY_EXPORT __attribute__((visibility("default")))
@@ -306,6 +307,7 @@ struct nc_figures {
 	 * over the side's connections; -1 each: not known. */
 	int64_t sndbuf;
 	int64_t rcvbuf;
+	struct nc_tcp_figures tcp;	/* TCP_INFO; -1 each: NA */
 	char reason[NC_REASON_MAX];
 };
 
@@ -399,6 +401,7 @@ struct nc_flow {
 	/* What the kernel held at the end (nc_sockbuf_read); 0: not read. */
 	int64_t sndbuf;
 	int64_t rcvbuf;
+	struct nc_tcp_flow tcp;		/* TCP_INFO over the measured span */
 };
 
 /* Whether the flow sends / receives messages (rr: both). */
