@@ -33,6 +33,7 @@ struct netcopy_client {
 	netcopy_progress_fn progress;
 	void *progress_data;
 	char detail[256];
+	char note[256];			/* on a run that worked, or "" */
 };
 
 /* Data threads make their buffers and counters, then wait here, so the
@@ -74,6 +75,7 @@ NETCOPY_EXPORT int netcopy_client_new(struct netcopy_client **out)
 	strcpy(c->host, "127.0.0.1");
 	c->port = 8080;
 	c->p = nc_params_defaults;
+	nc_params_ask(&c->p, true, NULL, 0);
 	c->cpu = -1;
 	*out = c;
 	return 0;
@@ -307,11 +309,11 @@ static int read_reply(struct netcopy_client *c, int fd, struct nc_reply *rep)
 }
 
 /* Hello, and the server's answer: the run id, or a refusal and why. */
-static int negotiate(struct netcopy_client *c, int ctrl,
-		     struct nc_reply *rep)
+static int negotiate(struct netcopy_client *c, const struct nc_params *hello,
+		     int ctrl, struct nc_reply *rep)
 {
 	uint8_t body[NC_MAX_BODY];
-	int len = nc_hello_encode(&c->p, body, sizeof(body)), err;
+	int len = nc_hello_encode(hello, body, sizeof(body)), err;
 
 	if (len < 0)
 		return len;
@@ -675,6 +677,47 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 	return judge(r, local_err, bad);
 }
 
+/* The control connection, and the server's acceptance. */
+static int try_control(struct netcopy_client *c, const struct nc_params *hello,
+		       int *ctrl, struct nc_reply *rep)
+{
+	int one = 1, err;
+
+	err = nc_connect(c->host, c->port, ctrl, c->detail,
+			 sizeof(c->detail));
+	if (err)
+		return err;
+	setsockopt(*ctrl, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	err = negotiate(c, hello, *ctrl, rep);
+	if (err) {
+		close(*ctrl);
+		*ctrl = -1;
+	}
+	return err;
+}
+
+/* A server older than a request asked by default (NC_PF_ASK) refuses
+ * the hello for a field it does not know: ask again once without them,
+ * and say so, for the run works without them. */
+static int open_control(struct netcopy_client *c, int *ctrl,
+			struct nc_reply *rep)
+{
+	struct nc_params hello = c->p;
+	char names[160];
+	int err = try_control(c, &hello, ctrl, rep);
+
+	if (err != NETCOPY_EREFUSED || rep->code != NETCOPY_EPROTOCOL ||
+	    strcmp(rep->reason, "unknown field") != 0 ||
+	    !nc_params_ask(&hello, false, names, sizeof(names)))
+		return err;
+	err = try_control(c, &hello, ctrl, rep);
+	if (!err)
+		snprintf(c->note, sizeof(c->note), "the server is older and "
+			 "does not know %s: ran without (NA from the server)",
+			 names);
+	return err;
+}
+
 NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 				      struct netcopy_result **out)
 {
@@ -682,9 +725,9 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 	const struct netcopy_mode *mode = mode_of(c);
 	struct nc_reply rep;
 	const char *why = "";
-	int ctrl = -1, one = 1, err;
+	int ctrl = -1, err;
 
-	c->detail[0] = '\0';
+	c->detail[0] = c->note[0] = '\0';
 	*out = NULL;
 	if (c->p.reverse && c->p.workload == NC_WORKLOAD_RR)
 		return fail(c, -EINVAL, "rr: the client always asks, so -R "
@@ -699,16 +742,9 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 	if ((!c->p.reverse || c->p.workload == NC_WORKLOAD_RR) &&
 	    nc_rx_probe(c->p.rx, &why))
 		return fail(c, NETCOPY_EUNSUPPORTED, "%s", why);
-	err = nc_connect(c->host, c->port, &ctrl, c->detail,
-			 sizeof(c->detail));
+	err = open_control(c, &ctrl, &rep);
 	if (err)
 		return err;
-	setsockopt(ctrl, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	err = negotiate(c, ctrl, &rep);
-	if (err) {
-		close(ctrl);
-		return err;
-	}
 	r = result_new(c);
 	if (!r) {
 		close(ctrl);
@@ -725,7 +761,8 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 		free(r);
 		return err;
 	}
-	snprintf(c->detail, sizeof(c->detail), "%s", r->receiver.reason);
+	snprintf(c->detail, sizeof(c->detail), "%s", r->receiver.reason[0] ?
+		 r->receiver.reason : c->note);
 	*out = r;
 	return r->status;
 }

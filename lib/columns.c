@@ -191,6 +191,23 @@ static struct nc_cell rx_zc(const struct nc_figures *f, int64_t v)
 	return u64(nc_figures_rx_zc_known(f), (uint64_t)v);
 }
 
+/* A TCP_INFO figure of the side; NA (-1) where not known. */
+static struct nc_cell tcp(const struct nc_figures *f, enum nc_tcp_fig fig,
+			  int decimals)
+{
+	double v = f->tcp.value[fig];
+
+	return dbl(f->measured && v >= 0, v, decimals);
+}
+
+static struct nc_cell tcp_count(const struct nc_figures *f,
+				enum nc_tcp_fig fig)
+{
+	double v = f->tcp.value[fig];
+
+	return u64(f->measured && v >= 0, v >= 0 ? (uint64_t)v : 0);
+}
+
 /* The mean time per message; rr: the mean round trip. */
 static struct nc_cell latency_us(const struct netcopy_result *r)
 {

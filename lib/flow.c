@@ -205,6 +205,7 @@ void nc_flow_begin_measuring(struct nc_flow *flow)
 		nc_hist_init(flow->rtt);
 	nc_counters_start(&flow->counters);	/* reset and enable */
 	flow->cpu_start_us = thread_cpu_us();
+	nc_tcp_flow_begin(&flow->tcp, flow->fd, flow->params->tcp_info);
 }
 
 int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
@@ -216,9 +217,14 @@ int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
 					   memory_order_relaxed);
 	flow->cpu_start_us = thread_cpu_us();
 	nc_counters_start(&flow->counters);
+	if (!flow->warm)
+		nc_tcp_flow_begin(&flow->tcp, flow->fd,
+				  flow->params->tcp_info);
 	err = run_workload(mode, flow);
 	nc_counters_stop(&flow->counters);
 	flow->cpu_us = thread_cpu_us() - flow->cpu_start_us;
+	nc_tcp_flow_end(&flow->tcp, flow->fd, flow->params->tcp_info,
+			!flow->warm);
 	nc_sockbuf_read(flow);
 	flow->total_bytes += flow->bytes;
 	if (flow->warm) {	/* the warm-up never ended: nothing measured */
@@ -260,8 +266,11 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 	f->measured = true;
 	f->zc = nc_zc_none;
 	f->rx_zc_mapped = f->rx_zc_copied = -1;
+	nc_tcp_figures_init(&f->tcp);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct nc_flow *fl = &flows[i];
+
+		nc_tcp_figures_add(&f->tcp, &fl->tcp.figs);
 
 		f->total_bytes += fl->total_bytes;
 		f->bytes += fl->bytes;

@@ -15,6 +15,7 @@
 
 #include "histogram.h"
 #include "netcopy.h"
+#include "tcp-info.h"
 #include "wire-spec.h"
 
 #define NETCOPY_EXPORT __attribute__((visibility("default")))
@@ -125,6 +126,7 @@ enum nc_param_kind {
 };
 #define NC_PF_OPTIONAL 1u	/* sent only when not the default */
 #define NC_PF_ZERO_OK 2u	/* 0 (unset) is allowed too */
+#define NC_PF_ASK 4u		/* a BOOL the client sets; see params.def */
 
 #define NC_PARAM_MEMBER_STR(n) char n[NC_MODE_NAME_MAX]
 #define NC_PARAM_MEMBER_U64(n) uint64_t n
@@ -167,6 +169,10 @@ const struct nc_param *nc_params_invalid(const struct nc_params *p);
 int nc_params_check(const struct nc_params *p, const char **why);
 /* "1 to 256", "1024 to 1073741824 bytes": what the parameter allows. */
 void nc_param_range(const struct nc_param *param, char *buf, size_t cap);
+/* Set every NC_PF_ASK parameter of p to on.  Returns how many were not
+ * on before; names (cap bytes, may be 0) gets their logs, ", "-joined. */
+unsigned int nc_params_ask(struct nc_params *p, bool on, char *names,
+			   size_t cap);
 
 /* Who sends in the run: the client in rr (it asks), and in a stream
  * the client only when reversed. */
@@ -193,6 +199,9 @@ enum nc_wire_kind {
 	NC_WK_ERR,		/* int32_t: 0, -errno or a NETCOPY_E* code */
 	NC_WK_I64,		/* int64_t, at most INT64_MAX */
 	NC_WK_NS,		/* double seconds, sent as nanoseconds */
+	/* double >= 0, sent in NC_WIRE_FIXED_SCALE units (rounded); -1
+	 * is NA, which is never sent: make the field optional. */
+	NC_WK_FIXED,
 	NC_WK_FLAG,		/* bool, one byte 0 or 1 */
 	NC_WK_U8,		/* uint8_t, one byte */
 	NC_WK_STR,		/* char[len], printable ASCII */
@@ -298,6 +307,7 @@ struct nc_figures {
 	 * over the side's connections; -1 each: not known. */
 	int64_t sndbuf;
 	int64_t rcvbuf;
+	struct nc_tcp_figures tcp;	/* TCP_INFO; -1 each: NA */
 	char reason[NC_REASON_MAX];
 };
 
@@ -391,6 +401,7 @@ struct nc_flow {
 	/* What the kernel held at the end (nc_sockbuf_read); 0: not read. */
 	int64_t sndbuf;
 	int64_t rcvbuf;
+	struct nc_tcp_flow tcp;		/* TCP_INFO over the measured span */
 };
 
 /* Whether the flow sends / receives messages (rr: both). */

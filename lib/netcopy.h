@@ -204,7 +204,9 @@ int netcopy_client_set_socket_buffers(struct netcopy_client *client,
  */
 int netcopy_client_run(struct netcopy_client *client,
 		       struct netcopy_result **out);
-/* One line on the last failure (e.g. the server's reason), or "". */
+/* One line on the last failure (e.g. the server's reason); after a run
+ * that worked, a note on it (an older server could not give some
+ * figures), or "". */
 const char *netcopy_client_detail(const struct netcopy_client *client);
 
 /* ------------------------------------------------------------------ */

@@ -84,3 +84,27 @@ void nc_param_range(const struct nc_param *param, char *buf, size_t cap)
 		snprintf(buf, cap, "%.15g to %.15g%s", param->min, param->max,
 			 param->unit);
 }
+
+unsigned int nc_params_ask(struct nc_params *p, bool on, char *names,
+			   size_t cap)
+{
+	unsigned int changed = 0;
+	size_t at = 0;
+
+	if (cap)
+		names[0] = '\0';
+	for (size_t i = 0; i < nc_param_count; i++) {
+		const struct nc_param *param = &nc_param_table[i];
+		bool *v = (bool *)((char *)p + param->offset);
+
+		if (!(param->flags & NC_PF_ASK) || *v == on)
+			continue;
+		*v = on;
+		if (at < cap)
+			at += (size_t)snprintf(names + at, cap - at, "%s%s",
+					       changed ? ", " : "",
+					       param->log);
+		changed++;
+	}
+	return changed;
+}

@@ -225,3 +225,22 @@ int nc_tcp_figures_add(struct nc_tcp_figures *side,
 	side->conns += conn->conns;
 	return 0;
 }
+
+void nc_tcp_flow_begin(struct nc_tcp_flow *t, int fd, bool asked)
+{
+	t->started = asked && nc_tcp_sample_read(fd, &t->start) == 0;
+}
+
+void nc_tcp_flow_end(struct nc_tcp_flow *t, int fd, bool asked,
+		     bool measured)
+{
+	struct nc_tcp_sample end;
+
+	nc_tcp_figures_init(&t->figs);
+	if (!asked)
+		return;
+	if (t->started && measured && nc_tcp_sample_read(fd, &end) == 0)
+		nc_tcp_conn_figures(&t->figs, &t->start, &end);
+	/* Asked but not read: NA for the side, not a low sum. */
+	t->figs.conns = 1;
+}

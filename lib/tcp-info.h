@@ -9,6 +9,7 @@
 #ifndef NETCOPY_TCP_INFO_H
 #define NETCOPY_TCP_INFO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,24 @@ struct nc_tcp_figures {
 	uint32_t conns;			/* connections added */
 	double value[NC_TCP_FIGS];
 };
+
+/* A connection's TCP_INFO over the measured span: the reading at its
+ * start, and once it ends the figures (conns 0: not asked for). */
+struct nc_tcp_flow {
+	bool started;			/* start holds a reading */
+	struct nc_tcp_sample start;
+	struct nc_tcp_figures figs;
+};
+
+/* The span starts: read fd's TCP_INFO if asked (the hello's
+ * tcp_info); else the connection gives no figures. */
+void nc_tcp_flow_begin(struct nc_tcp_flow *t, int fd, bool asked);
+
+/* The span ends (measured: false when it never began, as when the run
+ * ended in its warm-up): the connection's figures, each NA (-1) that
+ * the kernel did not give.  Nothing when not asked. */
+void nc_tcp_flow_end(struct nc_tcp_flow *t, int fd, bool asked,
+		     bool measured);
 
 /* Read TCP_INFO of a connected TCP socket, stamped with the time.
  * Returns 0, -errno of getsockopt(), or -EINVAL for a listener. */

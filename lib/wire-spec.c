@@ -10,6 +10,7 @@
 #include "internal.h"
 
 _Static_assert(NC_WIRE_COUNTERS == NC_EV_COUNT, "a field per counter");
+_Static_assert(NC_WIRE_TCP_FIGS == NC_TCP_FIGS, "a field per TCP figure");
 _Static_assert(sizeof(struct nc_figures) <= UINT16_MAX &&
 	       sizeof(struct nc_params) <= UINT16_MAX,
 	       "a policy's 16-bit offsets reach every member");
@@ -148,6 +149,7 @@ static bool sockbuf_known(const void *msg)
 static const char out_of_range[] = "figures out of range";
 static const char rx_range[] = "receive zero-copy figures out of range";
 static const char buf_range[] = "socket buffer figures out of range";
+static const char tcp_range[] = "TCP_INFO figures out of range";
 
 #define FIG(member) .offset = offsetof(struct nc_figures, member), \
 		    .len = sizeof(((struct nc_figures *)0)->member)
@@ -155,6 +157,18 @@ static const char buf_range[] = "socket buffer figures out of range";
 #define ZC(type, member) { type, NC_WK_I64, NC_WF_NA, 0, FIG(member), \
 			   .why = out_of_range }
 #define COUNTER(i) COUNT(NC_F_COUNTER_0 + i, counts.value[i])
+/* A TCP_INFO figure, at most max of its unit: NA is absent. */
+#define TCP(fig, max_) { NC_F_TCP_0 + fig, NC_WK_FIXED, NC_WF_OPTIONAL, 0, \
+			 FIG(tcp.value[fig]),                            \
+			 .max = (uint64_t)(max_) * NC_WIRE_FIXED_SCALE,   \
+			 .why = tcp_range }
+/* The most a u32 field of struct tcp_info gives, per connection and
+ * over a side's, and the most a share can be. */
+#define TCP_U32 ((uint64_t)UINT32_MAX)
+#define TCP_SUM (TCP_U32 * NETCOPY_MAX_THREADS)
+#define TCP_PCT 100
+/* No side delivers a petabit per second. */
+#define TCP_GBPS 1000000
 /* In the order sent: the optional ones before the required tail, so no
  * prefix of a trailer decodes. */
 static const struct nc_wire_policy figures_policy[] = {
@@ -185,14 +199,47 @@ static const struct nc_wire_policy figures_policy[] = {
 	  .max = INT32_MAX, .why = buf_range, .sent = sockbuf_known },
 	{ NC_F_RCVBUF, NC_WK_I64, NC_WF_OPTIONAL, GROUP_SOCKBUF, FIG(rcvbuf),
 	  .max = INT32_MAX, .why = buf_range, .sent = sockbuf_known },
+	TCP(NC_TCP_RETRANSMITS, TCP_SUM),
+	TCP(NC_TCP_RTT_US, TCP_U32),
+	TCP(NC_TCP_CWND, TCP_U32),
+	TCP(NC_TCP_DELIVERY_GBPS, TCP_GBPS),
+	TCP(NC_TCP_BUSY_PCT, TCP_PCT),
+	TCP(NC_TCP_RWND_LIMITED_PCT, TCP_PCT),
+	TCP(NC_TCP_SNDBUF_LIMITED_PCT, TCP_PCT),
+	TCP(NC_TCP_RCV_RTT_US, TCP_U32),
+	TCP(NC_TCP_RCV_SPACE, TCP_U32),
 	COUNT(NC_F_TOTAL_BYTES, total_bytes),
 	COUNTER(0), COUNTER(1), COUNTER(2), COUNTER(3), COUNTER(4),
 	COUNTER(5), COUNTER(6),
 };
 
+/* Two shares, each rounded to millionths, may sum to a unit over their
+ * busy time. */
+#define SHARE_SLACK 2e-6
+
+/* TCP_INFO figures a kernel could give: whole retransmits, and the
+ * rwnd- and sndbuf-limited shares (disjoint parts of the busy time)
+ * known only with it, and within it together. */
+static bool tcp_possible(const struct nc_tcp_figures *t)
+{
+	double retrans = t->value[NC_TCP_RETRANSMITS];
+	double busy = t->value[NC_TCP_BUSY_PCT];
+	double rwnd = t->value[NC_TCP_RWND_LIMITED_PCT];
+	double sndbuf = t->value[NC_TCP_SNDBUF_LIMITED_PCT];
+
+	if (retrans >= 0 && retrans != (double)(uint64_t)retrans)
+		return false;
+	if (busy < 0)
+		return rwnd < 0 && sndbuf < 0;
+	if (rwnd > busy || sndbuf > busy)	/* rounding keeps <= */
+		return false;
+	return (rwnd < 0 ? 0 : rwnd) + (sndbuf < 0 ? 0 : sndbuf) <=
+	       busy + SHARE_SLACK;
+}
+
 /* Zero-copy figures: all -1 (not zero-copy) or all counts, with no more
  * copied than completed; copied alone may be -1 (the kernel would not
- * say). */
+ * say).  TCP_INFO figures a kernel could give. */
 static int figures_validate(void *msg, const bool *seen, const char **why)
 {
 	struct nc_figures *f = msg;
@@ -207,12 +254,17 @@ static int figures_validate(void *msg, const bool *seen, const char **why)
 		*why = out_of_range;
 		return NETCOPY_EPROTOCOL;
 	}
+	if (!tcp_possible(&f->tcp)) {
+		*why = tcp_range;
+		return NETCOPY_EPROTOCOL;
+	}
 	f->measured = true;
 	return 0;
 }
 
 static const struct nc_figures figures_defaults = {
 	.rx_zc_mapped = -1, .rx_zc_copied = -1, .sndbuf = -1, .rcvbuf = -1,
+	.tcp.value = { [0 ... NC_TCP_FIGS - 1] = -1 },
 };
 
 const struct nc_wire_spec nc_figures_spec = {

@@ -21,6 +21,9 @@
 #define NC_HEADER_LEN 12
 #define NC_MAX_BODY 4096
 #define NC_RUN_ID_LEN 16
+/* A fractional figure (a mean, a share) goes as an integer count of
+ * millionths: 12.5 % is 12500000. */
+#define NC_WIRE_FIXED_SCALE 1000000u
 
 enum nc_msg_type {
 	NC_MSG_HELLO = 1,	/* client -> server: run parameters */
@@ -35,7 +38,7 @@ enum nc_hello_field {
 #define NC_PARAM(name, NAME, field, ...) NC_H_##NAME = field,
 #include "params.def"
 #undef NC_PARAM
-	NC_H_LAST = NC_H_RCVBUF
+	NC_H_LAST = NC_H_TCPI
 };
 
 /* Accept and refuse: accepted, then the run id, or the code and reason. */
@@ -47,6 +50,8 @@ enum nc_tag_field { NC_T_RUN_ID = 1, NC_T_INDEX, NC_T_LAST = NC_T_INDEX };
 
 /* The perf counters a trailer carries, one field each (enum nc_event). */
 #define NC_WIRE_COUNTERS 7
+/* The TCP_INFO figures, one field each (enum nc_tcp_fig), fixed-point. */
+#define NC_WIRE_TCP_FIGS 9
 
 /* The trailer: one side's figures (struct nc_figures). */
 enum nc_figures_field {
@@ -61,7 +66,11 @@ enum nc_figures_field {
 	NC_F_RX_ZC_MAPPED, NC_F_RX_ZC_COPIED, NC_F_RX_ZC_REFUSED,
 	/* Optional, both or none: the socket buffers the kernel held. */
 	NC_F_SNDBUF, NC_F_RCVBUF,
-	NC_F_LAST = NC_F_RCVBUF
+	/* Optional, each on its own (absent: NA), sent only when the hello
+	 * asked (NC_H_TCPI): the TCP_INFO figures, in enum nc_tcp_fig's
+	 * order, each in NC_WIRE_FIXED_SCALE units. */
+	NC_F_TCP_0,
+	NC_F_LAST = NC_F_TCP_0 + NC_WIRE_TCP_FIGS - 1
 };
 
 #endif /* NETCOPY_WIRE_SPEC_H */

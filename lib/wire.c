@@ -25,6 +25,18 @@ static const void *cat(const void *msg, const struct nc_wire_policy *p)
 	return (const char *)msg + p->offset;
 }
 
+/* A fractional figure in NC_WIRE_FIXED_SCALE units; NA (< 0) and what
+ * does not fit are UINT64_MAX: as the NA default, so not sent, and
+ * refused if it ever arrives. */
+static uint64_t fixed(double v)
+{
+	double units = v * NC_WIRE_FIXED_SCALE + 0.5;
+
+	if (!(v >= 0) || units >= (double)UINT64_MAX)
+		return UINT64_MAX;
+	return (uint64_t)units;
+}
+
 /* A number field's value as sent. */
 static uint64_t number(const struct nc_wire_policy *p, const void *msg)
 {
@@ -40,6 +52,8 @@ static uint64_t number(const struct nc_wire_policy *p, const void *msg)
 		return (uint64_t)*(const int64_t *)v;
 	case NC_WK_NS:
 		return nc_seconds_ns(*(const double *)v);
+	case NC_WK_FIXED:
+		return fixed(*(const double *)v);
 	default:
 		return *(const uint64_t *)v;
 	}
@@ -176,6 +190,11 @@ static int get_number(const struct nc_wire_policy *p, const uint8_t *val,
 		return 0;
 	case NC_WK_NS:
 		*(double *)out = (double)v / 1e9;
+		return 0;
+	case NC_WK_FIXED:
+		if (v > (max ? max : UINT64_MAX - 1))
+			return refuse(why, reason(p, range));
+		*(double *)out = (double)v / NC_WIRE_FIXED_SCALE;
 		return 0;
 	}
 	if (max && v > max)

@@ -343,6 +343,9 @@ int main(int argc, const char **argv)
 		cli_error("%s", netcopy_client_detail(client)[0] ?
 			  netcopy_client_detail(client) :
 			  netcopy_strerror(err));
+	else if (netcopy_client_detail(client)[0])	/* a note */
+		fprintf(stderr, "netcopy-client: note: %s\n",
+			netcopy_client_detail(client));
 	netcopy_result_free(result);
 	netcopy_client_free(client);
 	args_free(&a);

@@ -27,6 +27,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/help-version.sh \
 	tests/rr.sh \
 	tests/perf-columns.sh \
+	tests/tcp-info.sh \
 	tests/abuse-clients.sh \
 	tests/abuse-sequential.sh \
 	tests/zero-copy-enobufs.sh \

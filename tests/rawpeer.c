@@ -14,6 +14,14 @@
  *       Listen on 127.0.0.1 (::1 with -6) on a free port, print
  *       "port N" on stdout (flushed), accept one connection, then run
  *       the actions on it.
+ *   rawpeer [-t SECONDS] old-server PORT COUNT
+ *       Play a server from before the TCP_INFO figures (0.1, whose
+ *       hello decoder knows the fields up to SO_RCVBUF's) in front of
+ *       the real server on 127.0.0.1 PORT: listen as serve does, and
+ *       for each of COUNT connections refuse a hello with a newer field
+ *       as that server did (NETCOPY_EPROTOCOL, "unknown field"; prints
+ *       "refused field F"), and relay any other connection, its first
+ *       message included, to the real server; exits once all are done.
  *
  * Actions (run in order; the socket is closed at the end):
  *   hex HEX            send these bytes ("4e435059...", spaces not allowed)
@@ -33,6 +41,13 @@
  *                      that full hello with the receive path field (--rx)
  *                      set to the byte RX (0 the mode's own ... 3
  *                      zero-copy; others are out of range)
+ *   tcp-hello MODE SIZE THREADS SECONDS REVERSE VERIFY WORKLOAD
+ *                      that full hello asking for the TCP_INFO figures,
+ *                      as a client since them does
+ *   trailer            read one message, which must be the trailer, and
+ *                      print "trailer N fields, M newer" (M: fields an
+ *                      older client, from before the TCP_INFO figures,
+ *                      would refuse)
  *   hello-prefix N MODE SIZE THREADS SECONDS REVERSE VERIFY
  *                      send only the first N bytes of that hello message
  *   sleep MS           wait MS milliseconds
@@ -75,11 +90,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 /* The protocol's numbers, as the library has them. */
+#include "netcopy.h"
 #include "wire-spec.h"
+
+/* The last fields a 0.1 peer (before the TCP_INFO figures) knows. */
+#define OLD_HELLO_LAST NC_H_RCVBUF
+#define OLD_TRAILER_LAST NC_F_RCVBUF
 
 #define RP_MAX_FDS 64
 
@@ -101,8 +122,9 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: %s [-t SECONDS] connect HOST PORT [ACTION...]\n"
 		"       %s [-t SECONDS] [-6] serve [ACTION...]\n"
+		"       %s [-t SECONDS] old-server PORT COUNT\n"
 		"(the actions are documented at the top of tests/rawpeer.c)\n",
-		prog, prog);
+		prog, prog, prog);
 	exit(2);
 }
 
@@ -223,18 +245,31 @@ static size_t make_full_hello(uint8_t *msg, size_t cap, char **argv)
 	return len;
 }
 
-/* make_full_hello's hello and the receive path byte argv[7]. */
-static size_t make_rx_hello(uint8_t *msg, size_t cap, char **argv)
+/* make_full_hello's hello and one more byte field. */
+static size_t full_hello_and(uint8_t *msg, size_t cap, char **argv,
+			     uint16_t type, uint8_t v)
 {
-	uint8_t rx = (uint8_t)number(argv[7]);
 	size_t len = make_full_hello(msg, cap, argv);
 
 	if (cap - len < 5)
 		usage();
-	len += put_field(msg + len, NC_H_RX, &rx, 1);
+	len += put_field(msg + len, type, &v, 1);
 	make_header(msg, NC_MAGIC, NC_VERSION, NC_MSG_HELLO,
 		    (uint32_t)(len - NC_HEADER_LEN));
 	return len;
+}
+
+/* make_full_hello's hello and the receive path byte argv[7]. */
+static size_t make_rx_hello(uint8_t *msg, size_t cap, char **argv)
+{
+	return full_hello_and(msg, cap, argv, NC_H_RX,
+			      (uint8_t)number(argv[7]));
+}
+
+/* make_full_hello's hello asking for the TCP_INFO figures. */
+static size_t make_tcp_hello(uint8_t *msg, size_t cap, char **argv)
+{
+	return full_hello_and(msg, cap, argv, NC_H_TCPI, 1);
 }
 
 static int hexval(char c)
@@ -479,6 +514,56 @@ static void reset_close(int fd)
 	close(fd);
 }
 
+/* Read one whole message: its type and body length. */
+static void read_message(int fd, uint8_t head[NC_HEADER_LEN],
+			 uint8_t body[NC_MAX_BODY], uint32_t *type,
+			 uint32_t *len)
+{
+	recv_all(fd, head, NC_HEADER_LEN);
+	*type = (uint32_t)get_be(head + 6, 2);
+	*len = (uint32_t)get_be(head + 8, 4);
+	if (get_be(head, 4) != NC_MAGIC || *len > NC_MAX_BODY) {
+		fprintf(stderr, "%s: not a message header\n", prog);
+		exit(1);
+	}
+	recv_all(fd, body, *len);
+}
+
+/* How many fields body has, and how many numbered past last. */
+static void count_fields(const uint8_t *body, uint32_t len,
+			 unsigned int last, unsigned int *all,
+			 unsigned int *newer, unsigned int *first_newer)
+{
+	*all = *newer = *first_newer = 0;
+	for (uint32_t at = 0; len - at >= 4;) {
+		unsigned int type = (unsigned int)get_be(body + at, 2);
+		uint32_t flen = (uint32_t)get_be(body + at + 2, 2);
+
+		if (flen > len - at - 4)
+			break;
+		(*all)++;
+		if (type > last && !(*newer)++)
+			*first_newer = type;
+		at += 4u + flen;
+	}
+}
+
+static void read_trailer(int fd)
+{
+	uint8_t head[NC_HEADER_LEN], body[NC_MAX_BODY];
+	unsigned int all, newer, first;
+	uint32_t type, len;
+
+	read_message(fd, head, body, &type, &len);
+	if (type != NC_MSG_TRAILER) {
+		fprintf(stderr, "%s: trailer: message type %u\n", prog, type);
+		exit(1);
+	}
+	count_fields(body, len, OLD_TRAILER_LAST, &all, &newer, &first);
+	printf("trailer %u fields, %u newer\n", all, newer);
+	fflush(stdout);
+}
+
 static int run_actions(int fd, int argc, char **argv)
 {
 	uint8_t msg[1024], run_id[NC_RUN_ID_LEN] = { 0 };
@@ -535,6 +620,13 @@ static int run_actions(int fd, int argc, char **argv)
 			send_all(fd, msg, make_rx_hello(msg, sizeof(msg),
 							argv + i + 1));
 			i += 8;
+		} else if (strcmp(a, "tcp-hello") == 0) {
+			need(argc, i, 7);
+			send_all(fd, msg, make_tcp_hello(msg, sizeof(msg),
+							 argv + i + 1));
+			i += 7;
+		} else if (strcmp(a, "trailer") == 0) {
+			read_trailer(fd);
 		} else if (strcmp(a, "hello-prefix") == 0) {
 			size_t n, len;
 
@@ -651,11 +743,12 @@ static int do_connect(const char *host, const char *port)
 	return fd;
 }
 
-static int do_serve(bool v6)
+/* A listener on the loopback, its port printed. */
+static int listen_loopback(bool v6)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	int one = 1, lfd, fd;
+	int one = 1, lfd;
 	unsigned int port;
 
 	memset(&ss, 0, sizeof(ss));
@@ -684,6 +777,13 @@ static int do_serve(bool v6)
 			: ((struct sockaddr_in *)&ss)->sin_port);
 	printf("port %u\n", port);
 	fflush(stdout);
+	return lfd;
+}
+
+static int accept_one(int lfd)
+{
+	int fd;
+
 	do
 		fd = accept(lfd, NULL, NULL);
 	while (fd < 0 && errno == EINTR);
@@ -691,8 +791,118 @@ static int do_serve(bool v6)
 		fprintf(stderr, "%s: accept: %s\n", prog, strerror(errno));
 		exit(1);
 	}
+	return fd;
+}
+
+static int do_serve(bool v6)
+{
+	int lfd = listen_loopback(v6), fd = accept_one(lfd);
+
 	close(lfd);
 	return fd;
+}
+
+/* Copy each way until both ends have finished sending. */
+static void relay(int a, int b)
+{
+	int fds[2] = { a, b };
+	bool open[2] = { true, true };
+	static uint8_t buf[1 << 16];
+
+	while (open[0] || open[1]) {
+		struct pollfd p[2];
+
+		for (int i = 0; i < 2; i++)
+			p[i] = (struct pollfd){ .fd = open[i] ? fds[i] : -1,
+						.events = POLLIN };
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			exit(1);
+		}
+		for (int i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (!open[i] || !p[i].revents)
+				continue;
+			n = recv(fds[i], buf, sizeof(buf), 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n > 0) {
+				send_all(fds[1 - i], buf, (size_t)n);
+				continue;
+			}
+			shutdown(fds[1 - i], SHUT_WR);
+			open[i] = false;
+		}
+	}
+}
+
+/* One connection to the old server: refuse a hello it would not know,
+ * else hand the connection to the real server on port. */
+static void old_server_conn(int fd, unsigned int port)
+{
+	uint8_t head[NC_HEADER_LEN], body[NC_MAX_BODY], msg[NC_MAX_BODY];
+	struct sockaddr_in up = { .sin_family = AF_INET };
+	unsigned int all, newer, first;
+	uint32_t type, len;
+	size_t n = NC_HEADER_LEN;
+	uint8_t off = 0;
+	int ufd;
+
+	read_message(fd, head, body, &type, &len);
+	count_fields(body, len, OLD_HELLO_LAST, &all, &newer, &first);
+	if (type == NC_MSG_HELLO && newer) {
+		n += put_field(msg + n, NC_R_ACCEPTED, &off, 1);
+		n += put_u64_field(msg + n, NC_R_CODE,
+				   (uint64_t)(int64_t)NETCOPY_EPROTOCOL);
+		n += put_field(msg + n, NC_R_REASON, "unknown field", 13);
+		make_header(msg, NC_MAGIC, NC_VERSION, NC_MSG_REFUSE,
+			    (uint32_t)(n - NC_HEADER_LEN));
+		send_all(fd, msg, n);
+		printf("refused field %u\n", first);
+		fflush(stdout);
+		return;
+	}
+	up.sin_port = htons((uint16_t)port);
+	up.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ufd = socket(AF_INET, SOCK_STREAM, 0);
+	if (ufd < 0 || connect(ufd, (struct sockaddr *)&up, sizeof(up))) {
+		fprintf(stderr, "%s: the real server: %s\n", prog,
+			strerror(errno));
+		exit(1);
+	}
+	send_all(ufd, head, sizeof(head));
+	send_all(ufd, body, len);
+	relay(fd, ufd);
+}
+
+static int do_old_server(unsigned int port, unsigned long long count,
+			 unsigned int limit)
+{
+	int lfd = listen_loopback(false), status, bad = 0;
+
+	for (unsigned long long i = 0; i < count; i++) {
+		int fd = accept_one(lfd);
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			fprintf(stderr, "%s: fork: %s\n", prog,
+				strerror(errno));
+			exit(1);
+		}
+		if (pid == 0) {
+			close(lfd);
+			alarm(limit);	/* not inherited */
+			old_server_conn(fd, port);
+			exit(0);
+		}
+		close(fd);
+	}
+	close(lfd);
+	while (wait(&status) > 0)
+		bad |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+	return bad;
 }
 
 int main(int argc, char **argv)
@@ -723,6 +933,12 @@ int main(int argc, char **argv)
 	} else if (strcmp(argv[optind], "serve") == 0) {
 		fd = do_serve(v6);
 		optind += 1;
+	} else if (strcmp(argv[optind], "old-server") == 0) {
+		if (argc - optind != 3)
+			usage();
+		return do_old_server((unsigned int)number(argv[optind + 1]),
+				     number(argv[optind + 2]),
+				     limit ? (unsigned int)limit : 20u);
 	} else {
 		usage();
 	}

@@ -160,7 +160,7 @@ fi
 
 # The server that received names the path in its log.
 nc_checks=$((nc_checks + 1))
-grep -q 'client sends, receiving with zero-copy$' "$NC_SERVER_OUT" \
+grep -q 'client sends, receiving with zero-copy, TCP_INFO figures$' "$NC_SERVER_OUT" \
 	"$NC_SERVER_ERR" ||
 	nc_fail "the server's log does not name --rx zero-copy"
 nc_finish

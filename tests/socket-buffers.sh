@@ -61,7 +61,7 @@ done
 
 # The server's log names both requests.
 nc_check "the server's log shows --sndbuf 64K --rcvbuf 128K" grep -q \
-	'run: two-copy, 16384-byte messages, 2 threads, 0.2 s, client sends, SO_SNDBUF 65536, SO_RCVBUF 131072$' \
+	'run: two-copy, 16384-byte messages, 2 threads, 0.2 s, client sends, SO_SNDBUF 65536, SO_RCVBUF 131072, TCP_INFO figures$' \
 	"$NC_SERVER_OUT" "$NC_SERVER_ERR"
 
 # By default: not read, so NA, and no line in the text.

@@ -2,9 +2,10 @@
 /*
  * unit-report: netcopy_result_write's CSV, JSON and text of fixed runs,
  * byte for byte against tests/unit-report.expected.  The runs cover a
- * stream, rr with its histogram, zero-copy, --rx zero-copy, socket
- * buffers, counters the machine could not count, a side whose figures
- * never arrived and an error.  Two things vary by machine and release:
+ * stream (with TCP_INFO figures), rr with its histogram, zero-copy,
+ * --rx zero-copy, socket buffers (some TCP_INFO figures NA), counters
+ * the machine could not count, a side whose figures never arrived and
+ * an error.  Two things vary by machine and release:
  * the CPU model and netcopy's version; they are written as @CPU_MODEL@
  * and @VERSION@ before the comparison.
  *
@@ -46,6 +47,27 @@ static void side(struct nc_figures *f, uint64_t bytes, uint64_t messages,
 	f->zc.copied = f->zc.enobufs = -1;
 	f->rx_zc_mapped = f->rx_zc_copied = -1;
 	f->sndbuf = f->rcvbuf = -1;
+	nc_tcp_figures_init(&f->tcp);
+}
+
+/* TCP_INFO as a kernel gives it, both sides; the receiver's own sender
+ * figures are there but in no column. */
+static void tcp_info(struct netcopy_result *r)
+{
+	static const double tx[NC_TCP_FIGS] = {
+		[NC_TCP_RETRANSMITS] = 17, [NC_TCP_RTT_US] = 62.25,
+		[NC_TCP_CWND] = 38.5, [NC_TCP_DELIVERY_GBPS] = 41.234567,
+		[NC_TCP_BUSY_PCT] = 97.5, [NC_TCP_RWND_LIMITED_PCT] = 40.125,
+		[NC_TCP_SNDBUF_LIMITED_PCT] = 3.5, [NC_TCP_RCV_RTT_US] = 9,
+		[NC_TCP_RCV_SPACE] = 14480,
+	};
+
+	for (int i = 0; i < NC_TCP_FIGS; i++) {
+		r->sender.tcp.value[i] = tx[i];
+		r->receiver.tcp.value[i] = i == NC_TCP_RCV_SPACE ? 1048576.4 :
+					   i == NC_TCP_RCV_RTT_US ? 71.75 : 0;
+	}
+	r->sender.tcp.conns = r->receiver.tcp.conns = 1;
 }
 
 static void run(struct netcopy_result *r, const char *mode, uint64_t size)
@@ -71,6 +93,7 @@ static void stream(struct netcopy_result *r)
 {
 	run(r, "two-copy", 65536);
 	r->receiver.mismatches = 2;
+	tcp_info(r);
 }
 
 /* The client asks, so it is the sender; --rx zero-copy on both. */
@@ -142,6 +165,14 @@ static void socket_buffers(struct netcopy_result *r)
 	r->sender.rcvbuf = 131072;
 	r->receiver.sndbuf = 16384;
 	r->receiver.rcvbuf = -1;
+	/* A kernel without the chronograph's fields, the receiver with
+	 * no RTT estimate yet. */
+	tcp_info(r);
+	r->sender.tcp.value[NC_TCP_BUSY_PCT] = -1;
+	r->sender.tcp.value[NC_TCP_RWND_LIMITED_PCT] = -1;
+	r->sender.tcp.value[NC_TCP_SNDBUF_LIMITED_PCT] = -1;
+	r->sender.tcp.value[NC_TCP_DELIVERY_GBPS] = -1;
+	r->receiver.tcp.value[NC_TCP_RCV_RTT_US] = -1;
 }
 
 /* A machine that counts user mode only and lacks some counters. */
@@ -467,6 +498,7 @@ int main(void)
 	}
 	/* Only where the version is written, not in figures like it. */
 	replace(&got, "," PACKAGE_VERSION "\n", ",@VERSION@\n");
+	replace(&got, "," PACKAGE_VERSION ",", ",@VERSION@,");
 	replace(&got, "\"netcopy_version\":\"" PACKAGE_VERSION "\"",
 		"\"netcopy_version\":\"@VERSION@\"");
 	free(model);

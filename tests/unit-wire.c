@@ -7,6 +7,8 @@
  * under ASan, so every decode reads from a buffer of exactly its length).
  */
 #include <errno.h>
+#include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "internal.h"
@@ -513,8 +515,8 @@ static void check_hello_uring(void)
 	u64_field(&b, NC_H_FIXED_BUFFERS, 1);
 	EXPECT_REFUSED(HELLO, b.buf, b.len, "fixed-buffers of 8 bytes");
 	build_hello(&b, &s);
-	u8_field(&b, NC_H_RCVBUF + 1, 0);
-	expect_hello_reason(&b, "unknown field", "field 16");
+	u8_field(&b, NC_H_LAST + 1, 0);
+	expect_hello_reason(&b, "unknown field", "the field after the last");
 	/* Given explicitly, the defaults decode the same. */
 	build_hello(&b, &s);
 	u64_field(&b, NC_H_QD, NETCOPY_DEFAULT_QD);
@@ -649,6 +651,11 @@ static void check_figures_round_trip(const struct nc_figures *f)
 	CHECK_INT(d.figures.counts.scope, f->counts.scope);
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
 		CHECK_U64(d.figures.counts.value[ev], f->counts.value[ev]);
+	for (int i = 0; i < NC_TCP_FIGS; i++)
+		CHECK(f->tcp.value[i] < 0 ? d.figures.tcp.value[i] == -1 :
+		      fabs(d.figures.tcp.value[i] - f->tcp.value[i]) <= 5e-7,
+		      "TCP figure %d: %.9g, want %.9g", i,
+		      d.figures.tcp.value[i], f->tcp.value[i]);
 	CHECK_INT(d.figures.measured, true);
 	CHECK(strcmp(d.figures.reason, f->reason) == 0,
 	      "reason \"%s\", want \"%s\"", d.figures.reason, f->reason);
@@ -1061,8 +1068,8 @@ static void check_hello_refusals(void)
 	}
 
 	/* Unknown fields. */
-	static const uint16_t unknown[] = { 0, NC_H_RCVBUF + 1,
-					    NC_H_RCVBUF + 2, 31, 32, 33, 255,
+	static const uint16_t unknown[] = { 0, NC_H_LAST + 1,
+					    NC_H_LAST + 2, 31, 32, 33, 255,
 					    256, 0x8001, UINT16_MAX };
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(*unknown); i++) {
 		/* As a flag, a number that would be in range, and empty. */
@@ -1701,9 +1708,9 @@ static void check_figures_refusals(void)
 	}
 
 	/* Unknown fields. */
-	static const uint16_t unknown[] = { 0, F_LAST + 1, F_LAST + 2, 31, 32,
-					    33, 63, 64, 255, 256, 0x8001,
-					    UINT16_MAX };
+	static const uint16_t unknown[] = { 0, F_LAST + 1, F_LAST + 2,
+					    NC_F_LAST + 1, NC_F_LAST + 2, 63,
+					    64, 255, 256, 0x8001, UINT16_MAX };
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(*unknown); i++) {
 		build_figures(&b, 0, 0, 5, 5);
 		u64_field(&b, unknown[i], 0);
@@ -2605,8 +2612,8 @@ static void check_figures_rx(void)
 	u64_field(&b, NC_F_RX_ZC_REFUSED, 0);
 	EXPECT_REFUSED(FIGURES, b.buf, b.len, "rx mapped of 1 byte");
 	b = base;
-	u64_field(&b, NC_F_RCVBUF + 1, 0);
-	EXPECT_REFUSED(FIGURES, b.buf, b.len, "figures field 29");
+	u64_field(&b, NC_F_LAST + 1, 0);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "the field after the last");
 }
 
 /* --sndbuf and --rcvbuf (hello fields 14 and 15): optional, absent
@@ -2702,6 +2709,125 @@ static void check_figures_sockbuf(void)
 	EXPECT_OK(FIGURES, b.buf, b.len, &d, "both buffers");
 	CHECK_INT(d.figures.sndbuf, 65536);
 	CHECK_INT(d.figures.rcvbuf, 65536);
+}
+
+/* The highest field number in a body. */
+static unsigned int highest_field(const uint8_t *buf, size_t len)
+{
+	unsigned int high = 0;
+
+	for (size_t at = 0; at + 4 <= len;
+	     at += 4u + (size_t)(buf[at + 2] << 8 | buf[at + 3]))
+		if ((unsigned int)(buf[at] << 8 | buf[at + 1]) > high)
+			high = (unsigned int)(buf[at] << 8 | buf[at + 1]);
+	return high;
+}
+
+#define TCPF(fig) (NC_F_TCP_0 + (fig))
+#define MILLIONTHS(v) ((uint64_t)((v) * NC_WIRE_FIXED_SCALE))
+
+/* A trailer with figures for busy, rwnd- and sndbuf-limited (percent,
+ * -1: left out) refused or not. */
+static void expect_shares(const struct body *base, double busy, double rwnd,
+			  double sndbuf, bool ok)
+{
+	struct body b = *base;
+	union decoded d;
+	char what[96];
+
+	if (busy >= 0)
+		u64_field(&b, TCPF(NC_TCP_BUSY_PCT), MILLIONTHS(busy));
+	if (rwnd >= 0)
+		u64_field(&b, TCPF(NC_TCP_RWND_LIMITED_PCT), MILLIONTHS(rwnd));
+	if (sndbuf >= 0)
+		u64_field(&b, TCPF(NC_TCP_SNDBUF_LIMITED_PCT),
+			  MILLIONTHS(sndbuf));
+	snprintf(what, sizeof(what), "busy %g rwnd %g sndbuf %g", busy, rwnd,
+		 sndbuf);
+	if (!ok) {
+		EXPECT_REFUSED(FIGURES, b.buf, b.len, what);
+		return;
+	}
+	EXPECT_OK(FIGURES, b.buf, b.len, &d, what);
+	CHECK(d.figures.tcp.value[NC_TCP_BUSY_PCT] == busy &&
+	      d.figures.tcp.value[NC_TCP_RWND_LIMITED_PCT] == rwnd &&
+	      d.figures.tcp.value[NC_TCP_SNDBUF_LIMITED_PCT] == sndbuf,
+	      "%s decoded as %g %g %g", what,
+	      d.figures.tcp.value[NC_TCP_BUSY_PCT],
+	      d.figures.tcp.value[NC_TCP_RWND_LIMITED_PCT],
+	      d.figures.tcp.value[NC_TCP_SNDBUF_LIMITED_PCT]);
+}
+
+/* TCP_INFO figures: NA never sent (an older client refuses the fields),
+ * known ones in millionths, and the impossible refused. */
+static void check_figures_tcp(void)
+{
+	static const double known[NC_TCP_FIGS] = {
+		[NC_TCP_RETRANSMITS] = 12, [NC_TCP_RTT_US] = 45.25,
+		[NC_TCP_CWND] = 10.5, [NC_TCP_DELIVERY_GBPS] = 71.123456,
+		[NC_TCP_BUSY_PCT] = 99.75, [NC_TCP_RWND_LIMITED_PCT] = 40,
+		[NC_TCP_SNDBUF_LIMITED_PCT] = 59.75, [NC_TCP_RCV_RTT_US] = 8,
+		[NC_TCP_RCV_SPACE] = 65483.5,
+	};
+	uint8_t buf[NC_MAX_BODY];
+	struct nc_figures f;
+	struct body b, base;
+	union decoded d;
+	int len;
+
+	memset(&f, 0, sizeof(f));
+	set_zc(&f, -1, -1, -1, -1, -1);
+	f.rx_zc_mapped = f.rx_zc_copied = -1;
+	f.sndbuf = f.rcvbuf = -1;
+	nc_tcp_figures_init(&f.tcp);
+	strcpy(f.reason, "no TCP_INFO");
+	check_figures_round_trip(&f);
+	len = nc_figures_encode(&f, buf, sizeof(buf));
+	CHECK(len > 0 && highest_field(buf, (size_t)len) < NC_F_TCP_0,
+	      "NA TCP figures sent (field %u)",
+	      highest_field(buf, (size_t)(len > 0 ? len : 0)));
+	memcpy(f.tcp.value, known, sizeof(known));
+	strcpy(f.reason, "TCP_INFO");
+	check_figures_round_trip(&f);
+	len = nc_figures_encode(&f, buf, sizeof(buf));
+	CHECK(len > 0 && highest_field(buf, (size_t)len) == NC_F_LAST,
+	      "TCP figures not sent");
+	f.tcp.value[NC_TCP_RTT_US] = -1;	/* one alone NA */
+	check_figures_round_trip(&f);
+
+	build_figures(&base, 0, 0, (uint64_t)-1, (uint64_t)-1);
+	EXPECT_OK(FIGURES, base.buf, base.len, &d, "figures without TCP");
+	for (int i = 0; i < NC_TCP_FIGS; i++)
+		CHECK(d.figures.tcp.value[i] == -1, "absent TCP figure %d: %g",
+		      i, d.figures.tcp.value[i]);
+	expect_shares(&base, 50, 30, 20, true);
+	expect_shares(&base, 100, -1, -1, true);
+	expect_shares(&base, 0, 0, 0, true);
+	expect_shares(&base, 100.000001, -1, -1, false);
+	expect_shares(&base, 50, 50.000001, -1, false);
+	expect_shares(&base, 50, -1, 60, false);
+	expect_shares(&base, 50, 30, 30, false);
+	expect_shares(&base, -1, 10, -1, false);
+	expect_shares(&base, -1, -1, 10, false);
+	b = base;
+	u64_field(&b, TCPF(NC_TCP_RETRANSMITS), MILLIONTHS(3));
+	EXPECT_OK(FIGURES, b.buf, b.len, &d, "3 retransmits");
+	CHECK(d.figures.tcp.value[NC_TCP_RETRANSMITS] == 3,
+	      "3 retransmits decoded as %g",
+	      d.figures.tcp.value[NC_TCP_RETRANSMITS]);
+	b = base;
+	u64_field(&b, TCPF(NC_TCP_RETRANSMITS), MILLIONTHS(1.5));
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "1.5 retransmits");
+	b = base;
+	u64_field(&b, TCPF(NC_TCP_RTT_US),
+		  MILLIONTHS((double)UINT32_MAX) + 1);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "rtt past a u32");
+	b = base;
+	u64_field(&b, TCPF(NC_TCP_CWND), UINT64_MAX);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "cwnd UINT64_MAX");
+	b = base;
+	u8_field(&b, TCPF(NC_TCP_RCV_SPACE), 1);
+	EXPECT_REFUSED(FIGURES, b.buf, b.len, "rcv space of 1 byte");
 }
 
 /* ---- byte-exact: what version 1 puts on the wire ----
@@ -2842,6 +2968,7 @@ static void exact_figures(struct nc_figures *plain, struct nc_figures *all)
 	plain->zc.completions = plain->zc.copied = plain->zc.enobufs = -1;
 	plain->rx_zc_mapped = plain->rx_zc_copied = -1;
 	plain->sndbuf = plain->rcvbuf = -1;
+	nc_tcp_figures_init(&plain->tcp);	/* newer than these bytes */
 	plain->counts.known = 0x41;
 	plain->counts.scope = NC_SCOPE_USER;
 	plain->counts.value[0] = 100;
@@ -2967,6 +3094,56 @@ static void check_many_fields(void)
 	      "field 39 missing: %s", why);
 }
 
+/* NC_WK_FIXED: millionths on the wire, rounded; NA (-1) never sent; a
+ * bound in wire units; what does not fit is NA, never wrapped. */
+struct fixed_msg { double a, b; };
+
+static uint64_t get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void check_fixed(void)
+{
+	static const struct fixed_msg na = { -1, -1 };
+	static const struct nc_wire_policy policy[] = {
+		{ 1, NC_WK_FIXED, NC_WF_OPTIONAL, 0,
+		  offsetof(struct fixed_msg, a), sizeof(double),
+		  .max = 100 * (uint64_t)NC_WIRE_FIXED_SCALE },
+		{ 2, NC_WK_FIXED, NC_WF_OPTIONAL, 0,
+		  offsetof(struct fixed_msg, b), sizeof(double), .max = 0 },
+	};
+	struct nc_wire_spec spec = { policy, 2, 2, &na,
+				     sizeof(struct fixed_msg), NULL };
+	struct fixed_msg m = { 12.3456784, -1 }, d;
+	struct body b;
+	bool seen[3];
+	const char *why = "";
+	int n;
+
+	n = nc_wire_encode(&spec, &m, b.buf, sizeof(b.buf));
+	CHECK_INT(n, 12);		/* b is NA: not sent */
+	CHECK(b.buf[1] == 1 && get_be64(b.buf + 4) == 12345678,
+	      "12.3456784 sent as %" PRIu64, get_be64(b.buf + 4));
+	CHECK(nc_wire_decode(&spec, b.buf, (size_t)n, &d, seen, &why) == 0,
+	      "fixed: %s", why);
+	CHECK(d.a == 12.345678 && d.b == -1, "fixed decoded %g %g", d.a, d.b);
+	b.len = 0;
+	u64_field(&b, 1, 100 * (uint64_t)NC_WIRE_FIXED_SCALE + 1);
+	CHECK(nc_wire_decode(&spec, b.buf, b.len, &d, seen, &why) ==
+	      NETCOPY_EPROTOCOL, "fixed past its bound decoded");
+	b.len = 0;
+	u64_field(&b, 2, UINT64_MAX);
+	CHECK(nc_wire_decode(&spec, b.buf, b.len, &d, seen, &why) ==
+	      NETCOPY_EPROTOCOL, "fixed UINT64_MAX decoded");
+	m.a = 1e300;		/* beyond u64: as NA, not wrapped */
+	CHECK_INT(nc_wire_encode(&spec, &m, b.buf, sizeof(b.buf)), 0);
+}
+
 int main(void)
 {
 	memset(long_text, 'x', sizeof(long_text));
@@ -2984,9 +3161,11 @@ int main(void)
 	check_figures_refusals();
 	check_figures_rx();
 	check_figures_sockbuf();
+	check_figures_tcp();
 	check_encoder_space();
 	check_random();
 	check_exact();
 	check_many_fields();
+	check_fixed();
 	return unit_exit("unit-wire");
 }

@@ -56,7 +56,7 @@ for dir in forward reverse; do
 done
 # The server sent in the first run: its log names both settings.
 nc_checks=$((nc_checks + 1))
-grep -q 'run: uring-zc, 65536-byte messages, 2 threads, 0.2 s, server sends, queue depth 5, fixed buffers$' \
+grep -q 'run: uring-zc, 65536-byte messages, 2 threads, 0.2 s, server sends, queue depth 5, fixed buffers, TCP_INFO figures$' \
 	"$NC_SERVER_OUT" "$NC_SERVER_ERR" ||
 	nc_fail "the server's log does not show --qd 5 --fixed-buffers"
 nc_finish
