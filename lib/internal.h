@@ -13,9 +13,9 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
-#include "histogram.h"
+#include "base/histogram.h"
 #include "netcopy.h"
-#include "wire-spec.h"
+#include "wire/wire-spec.h"
 
 #define NETCOPY_EXPORT __attribute__((visibility("default")))
 
@@ -136,7 +136,7 @@ enum nc_param_kind {
 
 struct nc_params {
 #define NC_PARAM(name, NAME, field, kind, ...) NC_PARAM_MEMBER_##kind(name);
-#include "params.def"
+#include "params/params.def"
 #undef NC_PARAM
 };
 
@@ -621,7 +621,7 @@ void nc_file_release(struct nc_flow *flow);
 #define NC_MODE(id, name, built, why)					\
 	extern const char nc_mode_name_##id[];				\
 	extern const struct netcopy_mode nc_mode_##id;
-#include "modes.def"
+#include "send/modes.def"
 #undef NC_MODE
 
 /* ---- uring-ring.c: what the io_uring engines share. */
@@ -679,6 +679,6 @@ struct netcopy_result {
 };
 
 /* ---- report.h: the columns, and the writers of a result. */
-#include "report.h"
+#include "report/report.h"
 
 #endif /* NETCOPY_INTERNAL_H */

@@ -79,7 +79,7 @@
 #include <unistd.h>
 
 /* The protocol's numbers, as the library has them. */
-#include "wire-spec.h"
+#include "wire/wire-spec.h"
 
 #define RP_MAX_FDS 64
 

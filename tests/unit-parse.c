@@ -147,7 +147,7 @@ static void check_modes(void)
 		bool built;
 	} table[] = {
 #define NC_MODE(id, name, built, why) { name, built },
-#include "modes.def"
+#include "send/modes.def"
 #undef NC_MODE
 	};
 	const size_t known = sizeof(table) / sizeof(*table);

@@ -17,7 +17,7 @@
 #include <linux/tcp.h>
 
 #include "internal.h"
-#include "tcp-info.h"
+#include "measure/tcp-info.h"
 #include "unit.h"
 
 /* Within 1e-9 of want, relative above 1: no libm needed. */

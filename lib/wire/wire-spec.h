@@ -33,7 +33,7 @@ enum nc_msg_type {
 /* The hello: one field per parameter, numbered in lib/params.def. */
 enum nc_hello_field {
 #define NC_PARAM(name, NAME, field, ...) NC_H_##NAME = field,
-#include "params.def"
+#include "params/params.def"
 #undef NC_PARAM
 	NC_H_LAST = NC_H_RCVBUF
 };

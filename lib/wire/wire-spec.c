@@ -35,7 +35,7 @@ static const struct nc_wire_policy hello_policy[] = {
 	  .why = NC_WIRE_KIND_##k == NC_WK_U8 ||                       \
 		 NC_WIRE_KIND_##k == NC_WK_U32 ||                      \
 		 NC_WIRE_KIND_##k == NC_WK_S32 ? text : NULL },
-#include "params.def"
+#include "params/params.def"
 #undef NC_PARAM
 };
 
