@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "internal.h"
+#include "recv/recv.h"
+#include "send/send.h"
 #include "unit.h"
 
 #define UNTOUCHED 0x5555555555555555ULL

@@ -9,7 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "internal.h"
+#include "recv/recv.h"
+#include "wire/wire.h"
 #include "unit.h"
 
 /* The field numbers come from lib/wire-spec.h (the byte-exact cases at

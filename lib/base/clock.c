@@ -2,7 +2,7 @@
 /* clock.c - the one clock every figure is measured with. */
 #include <time.h>
 
-#include "internal.h"
+#include "base/base.h"
 
 uint64_t nc_now_ns(void)
 {

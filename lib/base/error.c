@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "base/base.h"
 
 NETCOPY_EXPORT const char *netcopy_strerror(int err)
 {

@@ -4,7 +4,7 @@
  * possible, the first (size % 8) fields one byte longer, so any size from
  * one byte up works and the layout stays the same on both ends.
  */
-#include "internal.h"
+#include "base/base.h"
 
 void nc_layout_fields(uint64_t size, size_t len[NC_FIELDS])
 {

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <sys/mman.h>
 
-#include "internal.h"
+#include "base/base.h"
 
 void *nc_pages_alloc(size_t len)
 {

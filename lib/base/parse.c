@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "base/base.h"
 
 NETCOPY_EXPORT int netcopy_parse_size(const char *text, uint64_t *out)
 {

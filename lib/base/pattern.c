@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "base/base.h"
 
 #define STEP 0x9e3779b97f4a7c15ULL
 

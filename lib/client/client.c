@@ -19,6 +19,13 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "base/base.h"
+#include "flow/flow.h"
+#include "params/params.h"
+#include "recv/recv.h"
+#include "report/report.h"
+#include "send/send.h"
+#include "wire/wire.h"
 
 #define REPLY_TIMEOUT_MS 10000
 #define TRAILER_TIMEOUT_MS 30000

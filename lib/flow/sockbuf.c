@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <sys/socket.h>
 
-#include "internal.h"
+#include "flow/flow.h"
 
 static int set_one(int fd, int option, uint64_t bytes)
 {

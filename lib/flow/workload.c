@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "internal.h"
+#include "flow/flow.h"
 
 static bool stopping(const struct nc_flow *flow)
 {

@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "measure/measure.h"
 
 static const struct {
 	uint32_t type;

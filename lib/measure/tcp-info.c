@@ -26,8 +26,8 @@
 #include <netinet/in.h>
 #include <linux/tcp.h>
 
-#include "internal.h"
-#include "tcp-info.h"
+#include "base/base.h"
+#include "measure/measure.h"
 
 /* The longest jiffy, at the lowest HZ kernel/Kconfig.hz offers (100). */
 #define JIFFY_MAX_US 10000.0

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "internal.h"
+#include "params/params.h"
 
 const struct nc_param nc_param_table[] = {
 #define NC_PARAM(name, NAME, num, kind, lo, hi, dflt, fl, unit, text, \

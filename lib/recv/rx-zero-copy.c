@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <linux/tcp.h>
 
-#include "internal.h"
+#include "recv/recv.h"
 
 #if HAVE_DECL_TCP_ZEROCOPY_RECEIVE
 

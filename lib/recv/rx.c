@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "recv/recv.h"
 
 /* "mode": the mode's own call; nothing to prepare, no memory of its own. */
 static const struct nc_rx_ops rx_mode = {

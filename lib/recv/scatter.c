@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "internal.h"
+#include "recv/recv.h"
 
 size_t nc_iov_advance(struct iovec **iov, size_t cnt, size_t n)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * columns.c - the table of columns, built from lib/columns.def, and the
+ * columns.c - the table of columns, built from columns.def, and the
  * figures derived from a run's raw ones.
  *
  * Each column is declared once, in columns.def; its getter is the line
@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include "internal.h"
+#include "recv/recv.h"
+#include "report/report.h"
+#include "send/send.h"
 
 /* ---- cells ---- */
 
@@ -155,6 +158,15 @@ bool nc_result_round_trips(const struct netcopy_result *r)
 #define sock_buf nc_figures_sock_buf
 #define status_word nc_status_word
 #define rr nc_result_rr
+
+/* In rr both sides check what they receive.  Public (result.c has the
+ * other getters), and here because a column is made of it. */
+NETCOPY_EXPORT uint64_t
+netcopy_result_mismatches(const struct netcopy_result *r)
+{
+	return r->receiver.mismatches +
+	       (r->sender.measured ? r->sender.mismatches : 0);
+}
 
 /* Messages over the side's interval; 0 where it has none (then NA). */
 static double per_s(const struct nc_figures *f, uint64_t messages)

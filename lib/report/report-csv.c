@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "report/report.h"
 
 /* Text cells are quoted when they hold a comma or a quote (RFC 4180). */
 static void csv_text(FILE *out, const char *s)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "report/report.h"
 
 void nc_printer_init(struct nc_printer *p, FILE *out, bool json,
 		     const struct netcopy_result *r)

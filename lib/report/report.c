@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "report/report.h"
 
 #define ANY NC_PRINT_ANY
 #define JSON NC_PRINT_JSON

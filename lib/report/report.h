@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * report.h - what the report files (columns.c, report-print.c,
- * report-csv.c, report.c) offer the rest of the library and its tests:
- * the table of columns, the figures derived from a run's raw ones, the
- * printer and the writers.  Included by internal.h, after struct
- * netcopy_result.
+ * report-csv.c, report.c, result.c) offer the rest of the library and
+ * its tests: a run's result, the table of columns, the figures derived
+ * from a run's raw ones, the printer and the writers.  Uses wire/ (a
+ * side's figures), recv/ and send/ (the names of paths) and base/.
  */
 #ifndef NETCOPY_REPORT_H
 #define NETCOPY_REPORT_H
@@ -13,7 +13,24 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/histogram.h"
+#include "params/params.h"
+#include "wire/wire.h"
+
 struct json_object;
+
+/* ---- result.c: a run, as the client hands it to its caller. */
+struct netcopy_result {
+	struct nc_params params;	/* what the run asked for */
+	int status;
+	int64_t timestamp;		/* run start, seconds since the epoch */
+	char host[256];			/* the server, as given */
+	char kernel[65];		/* this machine's release */
+	/* In rr the client, which asks, is the sender. */
+	struct nc_figures receiver;
+	struct nc_figures sender;
+	struct nc_histogram rtt;	/* rr: every round trip, in ns */
+};
 
 /* ---- columns.c: the columns, and the figures they are made of. */
 /* One figure, as it is written: NA (unknown, never 0), a count, a

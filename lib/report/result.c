@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "report/report.h"
 
 /* ---- the public face ---- */
 
@@ -29,14 +30,6 @@ NETCOPY_EXPORT uint64_t netcopy_result_bytes(const struct netcopy_result *r)
 NETCOPY_EXPORT double netcopy_result_gbps(const struct netcopy_result *r)
 {
 	return nc_figures_gbps(&r->receiver);
-}
-
-/* In rr both sides check what they receive. */
-NETCOPY_EXPORT uint64_t
-netcopy_result_mismatches(const struct netcopy_result *r)
-{
-	return r->receiver.mismatches +
-	       (r->sender.measured ? r->sender.mismatches : 0);
 }
 
 /* A count column as the public getters give it: -1 for NA. */

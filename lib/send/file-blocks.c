@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "send/engines.h"
 
 /* Some 4 MiB of blocks, and at least 2 so that neighbours differ. */
 #define FILE_BYTES (4u << 20)

@@ -10,7 +10,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "internal.h"
+#include "recv/recv.h"
+#include "send/engines.h"
 
 struct one_copy {
 	struct iovec send[NC_FIELDS];

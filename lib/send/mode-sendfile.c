@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <sys/sendfile.h>
 
-#include "internal.h"
+#include "send/engines.h"
 
 static int sendfile_send_message(struct nc_flow *flow)
 {

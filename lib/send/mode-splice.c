@@ -10,7 +10,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "send/engines.h"
 
 /* As much of a message as one pipe can hold, within reason. */
 #define MAX_PIPE (1u << 20)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mode-two-copy.c - send() of one contiguous buffer; the receiver recv()s.
  * The message is built in user space, then the kernel copies it again. */
-#include "internal.h"
+#include "send/engines.h"
 
 static int two_copy_send_message(struct nc_flow *flow)
 {

@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "send/engines.h"
 
 /* Kernel 6.2 and later; liburing 2.3's headers lack it. */
 #ifndef IORING_SEND_ZC_REPORT_USAGE

@@ -7,7 +7,7 @@
  */
 #include <liburing.h>
 
-#include "internal.h"
+#include "send/engines.h"
 
 /* No registered buffers: IORING_OP_SEND refuses IORING_RECVSEND_FIXED_BUF
  * (only the zero-copy sends take it), so the mode does not offer them. */

@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "send/engines.h"
 
 /* How long to wait for a completion before calling it lost. */
 #define COMPLETION_TIMEOUT_NS (10ULL * 1000000000ULL)

@@ -3,11 +3,13 @@
  * mode.c - the table of modes, built from modes.def: every mode netcopy
  * has, with its engine where this build has one and the reason where it
  * does not.  Adding a path is a line in modes.def and its mode-*.c file.
+ * The names are in names.c, below both the table and the engines.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "send/engines.h"
 
 /* NC_IF(flag, a, b): a when flag expands to 1, b when to 0, picked by the
  * preprocessor, so a mode this build leaves out is never referenced. */
@@ -15,10 +17,6 @@
 #define NC_IF_0(a, b) b
 #define NC_IF_(flag, a, b) NC_IF_##flag(a, b)
 #define NC_IF(flag, a, b) NC_IF_(flag, a, b)
-
-#define NC_MODE(id, name, built, why) const char nc_mode_name_##id[] = name;
-#include "modes.def"
-#undef NC_MODE
 
 static const struct mode_entry {
 	const char *name;

@@ -2,7 +2,8 @@
 /*
  * uring-ring.c - what the io_uring engines share: a ring per connection,
  * a slab of message slots (registered with the ring for --fixed-buffers)
- * and the sends of a batch queued as one linked chain.
+ * and the sends of a batch queued as one linked chain.  What an engine
+ * calls with a flow is in uring-flow.c.
  *
  * Byte order.  Several sends in flight on one TCP socket must reach it
  * whole and in the order queued, but io_uring orders nothing between
@@ -41,7 +42,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "send/engines.h"
 
 /* Kernel 6.2 and later; liburing 2.3's headers lack it. */
 #ifndef IORING_NOTIF_USAGE_ZC_COPIED
@@ -560,49 +561,4 @@ void nc_uring_close(struct nc_uring *u)
 	free(u->owed);
 	free(u->gen);
 	free(u);
-}
-
-/* The flow's ring for a sender; a receiver's plain buffer.  Both
- * engines' prepare. */
-int nc_uring_prepare_flow(struct nc_flow *flow,
-			  const struct nc_uring_ops *ops)
-{
-	struct nc_uring *u;
-	int err = nc_buffers_prepare(flow, false, nc_flow_receives(flow));
-
-	if (err || !nc_flow_sends(flow))
-		return err;
-	err = nc_uring_open(&u, ops, flow->fd, flow->size, flow->params->qd,
-			    flow->params->fixed_buffers);
-	flow->state = u;
-	return err;
-}
-
-void nc_uring_release_flow(struct nc_flow *flow)
-{
-	nc_uring_close(flow->state);
-	flow->state = NULL;
-	nc_buffers_release(flow);
-}
-
-/* One message through the ring: stamped when verifying, sent with its
- * batch, or at once in rr, where the peer waits for each. */
-int nc_uring_send_message(struct nc_flow *flow)
-{
-	struct nc_uring *u = flow->state;
-	uint8_t *buf;
-	int err = nc_uring_next_buffer(u, &buf);
-
-	if (err)
-		return err;
-	if (flow->verify)
-		nc_pattern_fill(buf, (size_t)flow->size, flow->index,
-				flow->seq, 0);
-	return nc_uring_queue(u, (size_t)flow->size,
-			      flow->params->workload == NC_WORKLOAD_RR);
-}
-
-int nc_uring_send_flush(struct nc_flow *flow)
-{
-	return nc_uring_flush(flow->state);
 }

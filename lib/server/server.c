@@ -27,6 +27,12 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "base/base.h"
+#include "flow/flow.h"
+#include "params/params.h"
+#include "recv/recv.h"
+#include "send/send.h"
+#include "wire/wire.h"
 
 #define DATA_IO_TIMEOUT_S 30
 #define DRAIN_GRACE_MS 2000

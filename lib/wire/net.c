@@ -10,7 +10,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "base/base.h"
+#include "wire/wire.h"
 
 /* Read exactly len bytes before the deadline (0: none). */
 static int read_full(int fd, void *buf, size_t len, uint64_t deadline)

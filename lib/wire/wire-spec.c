@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "internal.h"
+#include "base/base.h"
+#include "wire/wire.h"
 
 _Static_assert(NC_WIRE_COUNTERS == NC_EV_COUNT, "a field per counter");
 _Static_assert(sizeof(struct nc_figures) <= UINT16_MAX &&

@@ -11,7 +11,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "internal.h"
+#include "base/base.h"
+#include "wire/wire.h"
 
 /* ---- values ---- */
 
