@@ -30,7 +30,6 @@
 
 #define REPLY_TIMEOUT_MS 10000
 #define TRAILER_TIMEOUT_MS 30000
-#define DATA_IO_TIMEOUT_S 30
 
 /* Data threads make their buffers and counters, then wait here, so the
  * clock starts only when every one is ready. */
@@ -116,8 +115,6 @@ static int open_data(struct netcopy_client *c, const struct nc_reply *rep,
 	} else {
 		/* The server says it took the connection, or why not. */
 		err = read_reply(c, *fd, &ack);
-		if (!err)
-			err = nc_set_io_timeout(*fd, DATA_IO_TIMEOUT_S);
 	}
 	if (err) {
 		close(*fd);

@@ -13,6 +13,10 @@
 
 #include "flow/flow.h"
 
+/* How long a stalled peer may block a data connection's send or
+ * receive, at either end. */
+#define DATA_IO_TIMEOUT_S 30
+
 void nc_flow_init(struct nc_flow *flow, int fd, const struct nc_params *p,
 		  uint32_t index, bool client, int first_cpu,
 		  const atomic_bool *stop, const atomic_bool *measuring)
@@ -49,8 +53,10 @@ static int pin_thread(int cpu)
 
 int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
-	int err;
+	int err = nc_set_io_timeout(flow->fd, DATA_IO_TIMEOUT_S);
 
+	if (err)
+		return err;
 	nc_verifier_init(&flow->verifier, flow->size, flow->index);
 	if (flow->params->workload == NC_WORKLOAD_RR) {
 		int one = 1;

@@ -24,9 +24,9 @@
 void nc_flow_init(struct nc_flow *flow, int fd, const struct nc_params *p,
 		  uint32_t index, bool client, int first_cpu,
 		  const atomic_bool *stop, const atomic_bool *measuring);
-/* The engine's prepare, the counters opened (when flow->count) and the
- * rr histogram, in the thread that will run the flow, before the run
- * starts. */
+/* The data socket's I/O timeout, the engine's prepare, the counters
+ * opened (when flow->count) and the rr histogram, in the thread that
+ * will run the flow, before the run starts. */
 int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow);
 /* The flow's workload with counting on, then everything released. */
 int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow);

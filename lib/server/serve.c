@@ -101,9 +101,7 @@ static void serve_data(struct netcopy_server *srv, int fd,
 	flow = &run->flows[tag.index];
 	nc_flow_init(flow, fd, &run->params, tag.index, false, run->params.cpu,
 		     &run->stop, &run->measuring);
-	err = nc_set_io_timeout(fd, DATA_IO_TIMEOUT_S);
-	if (!err)
-		err = nc_flow_prepare(run->mode, flow);
+	err = nc_flow_prepare(run->mode, flow);
 	if (!ready(srv, run) && !err)
 		err = NETCOPY_ESHORT;
 	if (err)

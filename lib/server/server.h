@@ -21,7 +21,6 @@
 #include "params/params.h"
 #include "wire/wire.h"
 
-#define DATA_IO_TIMEOUT_S 30
 #define DRAIN_GRACE_MS 2000
 
 struct conn {
