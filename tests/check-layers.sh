@@ -6,7 +6,9 @@
 # library (lib/**/.libs/libnetcopy_internal_la-*.o): an edge runs from
 # the object that leaves a symbol undefined to the one defining it.
 # Objects whose source is gone (stale, after a file was removed) are left
-# out.  Every loop tsort finds is printed.
+# out.  The folders' headers are layered the same way: the graph of
+# folders from the #include "..." lines of lib/ has no loop either.
+# Every loop tsort finds is printed.
 # Exit 0 pass, 1 fail, 77 skip, 99 hard error.
 set -euo pipefail
 
@@ -67,6 +69,25 @@ if [[ -z $file_edges ]]; then
 	exit 99
 fi
 
+# "includer included" folders, from the sources: a name without a
+# folder is the includer's own file, or lib/'s (internal.h, netcopy.h).
+include_edges=$(cd "$srcdir/lib" && find . -name '*.[ch]' | sort |
+	while IFS= read -r f; do
+		dir=$(dirname "${f#./}")
+		[[ $dir == . ]] && dir=lib
+		sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f" |
+		while IFS= read -r inc; do
+			if [[ $inc == */* ]]; then
+				to=${inc%%/*}
+			elif [[ $dir != lib && -e $dir/$inc ]]; then
+				to=$dir
+			else
+				to=lib
+			fi
+			if [[ $to != "$dir" ]]; then echo "$dir $to"; fi
+		done
+	done | sort -u)
+
 status=0
 check() {
 	local what=$1 edges=$2 out
@@ -91,7 +112,8 @@ check() {
 
 check files "$file_edges"
 check folders "$folder_edges"
-if ((status)); then
+check "folders' includes" "$include_edges"
+if ((status)) && [[ -n $folder_edges ]]; then
 	echo "The folder edges (user -> definer):"
 	awk '{ print "    " $1 " -> " $2 }' <<<"$folder_edges"
 fi
