@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # mode-lists.sh - every hand-written list of the modes names exactly the
-# modes of lib/modes.def, built or not, as `netcopy-client --list-modes`
+# modes of lib/send/modes.def, built or not, as `netcopy-client --list-modes`
 # lists them (the library's table):
 #
 #   - netcopy-server --list-modes lists the same;

@@ -96,7 +96,7 @@
 
 /* The protocol's numbers, as the library has them. */
 #include "netcopy.h"
-#include "wire-spec.h"
+#include "wire/wire-spec.h"
 
 /* The last fields a 0.1 peer (before the TCP_INFO figures) knows. */
 #define OLD_HELLO_LAST NC_H_RCVBUF

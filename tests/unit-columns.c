@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * unit-columns: the documentation says what the table of columns
- * (lib/columns.def) says.
+ * (lib/report/columns.def) says.
  *   - README's table of CSV columns: every column, in order, with its
  *     unit, side and meaning (a wrapped meaning is read as one line);
  *   - README's sketch of the JSON names every column's JSON key;
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "report/report.h"
 #include "unit.h"
 
 static const char study[] =

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "measure/measure.h"
+#include "report/report.h"
 #include "unit.h"
 
 static volatile uint64_t sink;

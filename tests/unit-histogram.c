@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "histogram.h"
+#include "base/histogram.h"
 #include "unit.h"
 
 /* One histogram at a time on the stack is fine; the rest are static. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "base/base.h"
 #include "unit.h"
 
 static void check_size(uint64_t size)

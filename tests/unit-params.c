@@ -9,7 +9,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "internal.h"
+#include "params/params.h"
+#include "wire/wire.h"
 #include "unit.h"
 
 /* Store v into the parameter, as its kind holds it. */

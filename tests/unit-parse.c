@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "internal.h"
+#include "recv/recv.h"
+#include "send/send.h"
 #include "unit.h"
 
 #define UNTOUCHED 0x5555555555555555ULL
@@ -147,7 +149,7 @@ static void check_modes(void)
 		bool built;
 	} table[] = {
 #define NC_MODE(id, name, built, why) { name, built },
-#include "modes.def"
+#include "send/modes.def"
 #undef NC_MODE
 	};
 	const size_t known = sizeof(table) / sizeof(*table);

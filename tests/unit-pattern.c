@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "base/base.h"
 #include "unit.h"
 
 static const uint64_t sizes[] = { 1, 7, 8, 9, 4096, 65537 };

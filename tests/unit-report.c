@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "report/report.h"
 #include "unit.h"
 
 /* A side that measured everything. */

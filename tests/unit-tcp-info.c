@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <linux/tcp.h>
 
-#include "internal.h"
-#include "tcp-info.h"
+#include "base/base.h"
+#include "measure/measure.h"
 #include "unit.h"
 
 /* Within 1e-9 of want, relative above 1: no libm needed. */

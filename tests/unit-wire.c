@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "internal.h"
+#include "recv/recv.h"
+#include "wire/wire.h"
 #include "unit.h"
 
 /* The field numbers come from lib/wire-spec.h (the byte-exact cases at

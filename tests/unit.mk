@@ -15,8 +15,12 @@ unit_internal_tests = \
 	tests/unit-tcp-info
 
 check_PROGRAMS += $(unit_internal_tests) tests/unit-loopback
-TESTS += $(unit_internal_tests) tests/unit-loopback tests/check-exports.sh
-dist_check_SCRIPTS += tests/check-exports.sh
+# check-layers.sh reads the calls between the library's files and
+# folders from nm of the built objects; check-sizes.sh their lengths.
+TESTS += $(unit_internal_tests) tests/unit-loopback tests/check-exports.sh \
+	tests/check-layers.sh tests/check-sizes.sh
+dist_check_SCRIPTS += tests/check-exports.sh tests/check-layers.sh \
+	tests/check-sizes.sh
 
 tests_unit_layout_SOURCES = tests/unit-layout.c tests/unit.h
 tests_unit_layout_LDADD = lib/libnetcopy-internal.la

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * client.h - what the client's files share: the client's state, which
+ * its setters (setters.c) fill and a run (run.c) reads.  The client
+ * offers the library's users netcopy_client_* (netcopy.h) and nothing
+ * to the rest of the library.
+ */
+#ifndef NETCOPY_CLIENT_H
+#define NETCOPY_CLIENT_H
+
+#include <stdio.h>
+
+#include "netcopy.h"
+#include "params/params.h"
+#include "send/send.h"
+
+struct netcopy_client {
+	char host[256];
+	unsigned int port;
+	struct nc_params p;		/* what the hello carries */
+	int cpu;			/* the client's first CPU; -1: none */
+	double interval;		/* 0: no progress reports */
+	netcopy_progress_fn progress;
+	void *progress_data;
+	char detail[256];
+	char note[256];			/* on a run that worked, or "" */
+};
+
+/* Note one line of detail for netcopy_client_detail(); yields err. */
+#define fail(c, err, ...) \
+	(snprintf((c)->detail, sizeof((c)->detail), __VA_ARGS__), (err))
+
+/* The engine of the mode set; set_mode takes only names it finds. */
+static inline const struct netcopy_mode *
+mode_of(const struct netcopy_client *c)
+{
+	return netcopy_mode_find(c->p.mode);
+}
+
+#endif /* NETCOPY_CLIENT_H */

@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * run.c - a client's run: the hello on a control connection, one data
+ * connection per thread, the data through the mode's engine, then the
+ * server's trailer, and the two sides' figures checked against each other.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "client/client.h"
+#include "base/base.h"
+#include "flow/flow.h"
+#include "params/params.h"
+#include "recv/recv.h"
+#include "report/report.h"
+#include "send/send.h"
+#include "wire/wire.h"
+
+#define REPLY_TIMEOUT_MS 10000
+#define TRAILER_TIMEOUT_MS 30000
+
+/* Data threads make their buffers and counters, then wait here, so the
+ * clock starts only when every one is ready. */
+struct gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint32_t ready;
+	uint32_t done;
+	bool open;
+	bool abort;
+};
+
+struct data_thread {
+	const struct netcopy_mode *mode;
+	struct nc_flow flow;
+	struct gate *gate;
+	int err;
+	pthread_t tid;
+	bool started;
+};
+
+/* The server's answer on fd: accepted (with the run id), or refused,
+ * and then why. */
+static int read_reply(struct netcopy_client *c, int fd, struct nc_reply *rep)
+{
+	uint8_t body[NC_MAX_BODY];
+	struct nc_header h;
+	const char *why = "";
+	int err = nc_msg_recv(fd, &h, body, REPLY_TIMEOUT_MS, &why);
+
+	if (!err && h.type != NC_MSG_ACCEPT && h.type != NC_MSG_REFUSE) {
+		err = NETCOPY_EPROTOCOL;
+		why = "unexpected message instead of the server's answer";
+	}
+	if (!err)
+		err = nc_reply_decode(body, h.length, rep, &why);
+	if (err == NETCOPY_EPROTOCOL)
+		return fail(c, err, "bad answer from the server: %s", why);
+	if (err)
+		return fail(c, err, "no answer from the server: %s",
+			    netcopy_strerror(err));
+	if (!rep->accepted)
+		return fail(c, rep->code == NETCOPY_EUNSUPPORTED ?
+			    NETCOPY_EUNSUPPORTED : NETCOPY_EREFUSED,
+			    "server refused: %s", rep->reason);
+	return 0;
+}
+
+/* Hello, and the server's answer: the run id, or a refusal and why. */
+static int negotiate(struct netcopy_client *c, const struct nc_params *hello,
+		     int ctrl, struct nc_reply *rep)
+{
+	uint8_t body[NC_MAX_BODY];
+	int len = nc_hello_encode(hello, body, sizeof(body)), err;
+
+	if (len < 0)
+		return len;
+	err = nc_msg_send(ctrl, NC_MSG_HELLO, body, (size_t)len);
+	if (err)
+		return fail(c, err, "cannot send the hello: %s",
+			    netcopy_strerror(err));
+	return read_reply(c, ctrl, rep);
+}
+
+static int open_data(struct netcopy_client *c, const struct nc_reply *rep,
+		     uint32_t index, int *fd)
+{
+	struct nc_tag tag = { .index = index };
+	struct nc_reply ack;
+	uint8_t body[64];
+	int len, err;
+
+	memcpy(tag.run_id, rep->run_id, NC_RUN_ID_LEN);
+	err = nc_connect(c->host, c->port, fd, c->detail, sizeof(c->detail));
+	if (err)
+		return err;
+	len = nc_tag_encode(&tag, body, sizeof(body));
+	err = len < 0 ? len : nc_msg_send(*fd, NC_MSG_DATA_TAG, body,
+					  (size_t)len);
+	if (err) {
+		snprintf(c->detail, sizeof(c->detail), "data connection: %s",
+			 netcopy_strerror(err));
+	} else {
+		/* The server says it took the connection, or why not. */
+		err = read_reply(c, *fd, &ack);
+	}
+	if (err) {
+		close(*fd);
+		*fd = -1;
+	}
+	return err;
+}
+
+static void *data_main(void *arg)
+{
+	struct data_thread *t = arg;
+	struct gate *g = t->gate;
+	bool go;
+
+	t->err = nc_flow_prepare(t->mode, &t->flow);
+	pthread_mutex_lock(&g->lock);
+	g->ready++;
+	pthread_cond_broadcast(&g->cond);
+	while (!g->open)
+		pthread_cond_wait(&g->cond, &g->lock);
+	go = !g->abort && !t->err;
+	pthread_mutex_unlock(&g->lock);
+	if (go)
+		t->err = nc_flow_run(t->mode, &t->flow);
+	else
+		nc_flow_release(t->mode, &t->flow);
+	pthread_mutex_lock(&g->lock);
+	g->done++;
+	pthread_mutex_unlock(&g->lock);
+	return NULL;
+}
+
+/* Let the threads go once all started ones are ready; abort: they only
+ * clean up.  Returns the first preparation error. */
+static int gate_open(struct gate *g, struct data_thread *t, uint32_t n,
+		     bool abort)
+{
+	uint32_t started = 0;
+	int err = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		started += t[i].started;
+	pthread_mutex_lock(&g->lock);
+	while (g->ready < started)
+		pthread_cond_wait(&g->cond, &g->lock);
+	for (uint32_t i = 0; i < n && !err; i++)
+		err = t[i].err;
+	g->abort = abort || err;
+	g->open = true;
+	pthread_cond_broadcast(&g->cond);
+	pthread_mutex_unlock(&g->lock);
+	return err;
+}
+
+/* What the client's main thread watches while data moves. */
+struct watch {
+	int ctrl;
+	bool drives;		/* this side keeps the time */
+	atomic_bool *stop;
+	atomic_bool *measuring;
+	struct data_thread *threads;
+	uint32_t n;
+	struct gate *gate;
+};
+
+static bool all_done(const struct watch *w)
+{
+	bool done;
+
+	pthread_mutex_lock(&w->gate->lock);
+	done = w->gate->done == w->n;
+	pthread_mutex_unlock(&w->gate->lock);
+	return done;
+}
+
+static uint64_t progress(const struct watch *w)
+{
+	uint64_t sum = 0;
+
+	for (uint32_t i = 0; i < w->n; i++)
+		sum += atomic_load_explicit(&w->threads[i].flow.progress,
+					    memory_order_relaxed);
+	return sum;
+}
+
+/* Until the data threads are done: end the warm-up, end the run when
+ * this side drives it (or at once if the server speaks early: it only
+ * does to end the run), and report progress every interval. */
+static void watch_run(struct netcopy_client *c, const struct watch *w)
+{
+	uint64_t start = nc_now_ns();
+	uint64_t warm_end = start + nc_seconds_ns(c->p.warmup);
+	uint64_t end = warm_end + nc_seconds_ns(c->p.duration);
+	uint64_t tick_ns = nc_seconds_ns(c->interval), tick = 0, last = 0;
+	struct pollfd pfd = { .fd = w->ctrl, .events = POLLIN };
+
+	if (tick_ns)
+		tick = start + tick_ns;
+	for (;;) {
+		uint64_t now = nc_now_ns(), next = UINT64_MAX;
+		bool measuring = atomic_load(w->measuring);
+		bool stopped = atomic_load(w->stop);
+
+		if (!measuring && now >= warm_end)
+			atomic_store(w->measuring, measuring = true);
+		if (w->drives && !stopped && now >= end)
+			atomic_store(w->stop, stopped = true);
+		if (tick && now >= tick) {
+			uint64_t bytes = progress(w);
+
+			c->progress(c->progress_data,
+				    (double)(tick - tick_ns - start) / 1e9,
+				    (double)(tick - start) / 1e9, bytes - last,
+				    !measuring);
+			last = bytes;
+			tick += tick_ns;
+		}
+		if (!measuring)
+			next = warm_end;
+		if (w->drives && !stopped && end < next)
+			next = end;
+		if (tick && tick < next)
+			next = tick;
+		if (next == UINT64_MAX || all_done(w))
+			return;
+		now = nc_now_ns();
+		if (poll(&pfd, 1, next > now ?
+			 (int)((next - now) / 1000000 + 1) : 0) > 0) {
+			atomic_store(w->stop, true);
+			pfd.fd = -1;	/* seen */
+		}
+	}
+}
+
+static int read_trailer(int ctrl, struct nc_figures *f, const char **why)
+{
+	uint8_t body[NC_MAX_BODY];
+	struct nc_header h;
+	int err = nc_msg_recv(ctrl, &h, body, TRAILER_TIMEOUT_MS, why);
+
+	if (err)
+		return err;
+	if (h.type != NC_MSG_TRAILER) {
+		*why = "expected the trailer";
+		return NETCOPY_EPROTOCOL;
+	}
+	return nc_figures_decode(body, h.length, f, why);
+}
+
+/* Judge the run from both sides' figures. */
+static int judge(struct netcopy_result *r, int local_err, uint32_t bad_flow)
+{
+	struct nc_figures *rx = &r->receiver, *tx = &r->sender;
+	char *reason = rx->reason;
+	size_t cap = sizeof(rx->reason);
+
+	if (local_err) {
+		snprintf(reason, cap, "data connection %u: %s", bad_flow,
+			 netcopy_strerror(local_err));
+		return local_err;
+	}
+	if (tx->status || rx->status) {
+		int st = tx->status ? tx->status : rx->status;
+
+		if (!reason[0])
+			snprintf(reason, cap, "%s", tx->status ? tx->reason :
+				 netcopy_strerror(st));
+		return st == NETCOPY_EVERIFY ? NETCOPY_ESHORT : st;
+	}
+	if (rx->total_bytes != tx->total_bytes) {
+		snprintf(reason, cap, "received %llu of %llu bytes sent",
+			 (unsigned long long)rx->total_bytes,
+			 (unsigned long long)tx->total_bytes);
+		return NETCOPY_ESHORT;
+	}
+	if (rx->total_bytes % r->params.size) {
+		snprintf(reason, cap, "a message arrived incomplete");
+		return NETCOPY_ESHORT;
+	}
+	if (!rx->bytes) {
+		snprintf(reason, cap, "%s", rx->total_bytes ? "the run ended "
+			 "in its warm-up" : "no data arrived");
+		return NETCOPY_ESHORT;
+	}
+	if (netcopy_result_mismatches(r)) {
+		snprintf(reason, cap, "%llu messages did not match",
+			 (unsigned long long)netcopy_result_mismatches(r));
+		return NETCOPY_EVERIFY;
+	}
+	return 0;
+}
+
+static struct netcopy_result *result_new(const struct netcopy_client *c)
+{
+	struct netcopy_result *r = calloc(1, sizeof(*r));
+	struct utsname u;
+
+	if (!r)
+		return NULL;
+	r->params = c->p;
+	nc_hist_init(&r->rtt);
+	r->timestamp = (int64_t)time(NULL);
+	snprintf(r->host, sizeof(r->host), "%s", c->host);
+	if (uname(&u) == 0)
+		snprintf(r->kernel, sizeof(r->kernel), "%s", u.release);
+	return r;
+}
+
+/* Close the connections; the rr histograms go once merged. */
+static void close_all(struct data_thread *t, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (t[i].flow.fd >= 0)
+			close(t[i].flow.fd);
+}
+
+static void free_histograms(struct data_thread *t, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		free(t[i].flow.rtt);
+}
+
+/* Data connections up and their threads ready; the first error. */
+static int start_data(struct netcopy_client *c, const struct nc_reply *rep,
+		      struct data_thread *t, struct gate *g, atomic_bool *stop,
+		      atomic_bool *measuring)
+{
+	int err = 0;
+
+	for (uint32_t i = 0; i < c->p.threads && !err; i++) {
+		int fd = -1;
+
+		err = open_data(c, rep, i, &fd);
+		nc_flow_init(&t[i].flow, fd, &c->p, i, true, c->cpu, stop,
+			     measuring);
+		t[i].mode = mode_of(c);
+		t[i].gate = g;
+	}
+	for (uint32_t i = 0; i < c->p.threads && !err; i++) {
+		int e = pthread_create(&t[i].tid, NULL, data_main, &t[i]);
+
+		if (e)
+			err = fail(c, -e, "cannot start a thread: %s",
+				   strerror(e));
+		t[i].started = !e;
+	}
+	if (gate_open(g, t, c->p.threads, err != 0) && !err)
+		err = fail(c, t[0].err, "cannot prepare a data connection: %s",
+			   netcopy_strerror(t[0].err));
+	return err;
+}
+
+static int join_data(struct data_thread *t, uint32_t n, uint32_t *bad)
+{
+	int first = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (!t[i].started)
+			continue;
+		pthread_join(t[i].tid, NULL);
+		if (t[i].err && !first) {
+			first = t[i].err;
+			*bad = i;
+		}
+	}
+	return first;
+}
+
+static int run_accepted(struct netcopy_client *c, int ctrl,
+			const struct nc_reply *rep, struct netcopy_result *r)
+{
+	uint32_t n = c->p.threads;
+	struct data_thread *t = calloc(n, sizeof(*t));
+	bool sends = nc_client_sends(&c->p);
+	struct nc_figures *local = sends ? &r->sender : &r->receiver;
+	struct nc_figures *remote = sends ? &r->receiver : &r->sender;
+	struct nc_flow *flows;
+	struct gate g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+			  0, 0, false, false };
+	atomic_bool stop = false, measuring = c->p.warmup <= 0;
+	struct watch w = { ctrl, sends, &stop, &measuring, t, n, &g };
+	const char *why = "";
+	uint32_t bad = 0;
+	int err, local_err;
+
+	if (!t)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		t[i].flow.fd = -1;
+	err = start_data(c, rep, t, &g, &stop, &measuring);
+	if (!err)
+		watch_run(c, &w);
+	atomic_store(&stop, true);
+	if (err)	/* threads that could not run: unblock receivers */
+		for (uint32_t i = 0; i < n; i++)
+			if (t[i].flow.fd >= 0)
+				shutdown(t[i].flow.fd, SHUT_RDWR);
+	local_err = join_data(t, n, &bad);
+	close_all(t, n);
+	if (err) {
+		free_histograms(t, n);
+		free(t);
+		return err;
+	}
+	flows = malloc(n * sizeof(*flows));
+	if (!flows) {
+		free_histograms(t, n);
+		free(t);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		flows[i] = t[i].flow;
+		if (t[i].flow.rtt)
+			nc_hist_merge(&r->rtt, t[i].flow.rtt);
+	}
+	nc_figures_from_flows(local, flows, n);
+	free_histograms(t, n);
+	free(flows);
+	free(t);
+	err = read_trailer(ctrl, remote, &why);
+	if (err) {
+		memset(remote, 0, sizeof(*remote));	/* not measured */
+		snprintf(r->receiver.reason, sizeof(r->receiver.reason),
+			 "no figures from the server: %s",
+			 err == NETCOPY_EPROTOCOL ? why : netcopy_strerror(err));
+		return NETCOPY_ESHORT;
+	}
+	return judge(r, local_err, bad);
+}
+
+/* The control connection, and the server's acceptance. */
+static int try_control(struct netcopy_client *c, const struct nc_params *hello,
+		       int *ctrl, struct nc_reply *rep)
+{
+	int one = 1, err;
+
+	err = nc_connect(c->host, c->port, ctrl, c->detail,
+			 sizeof(c->detail));
+	if (err)
+		return err;
+	setsockopt(*ctrl, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	err = negotiate(c, hello, *ctrl, rep);
+	if (err) {
+		close(*ctrl);
+		*ctrl = -1;
+	}
+	return err;
+}
+
+/* A server older than a request asked by default (NC_PF_ASK) refuses
+ * the hello for a field it does not know: ask again once without them,
+ * and say so, for the run works without them. */
+static int open_control(struct netcopy_client *c, int *ctrl,
+			struct nc_reply *rep)
+{
+	struct nc_params hello = c->p;
+	char names[160];
+	int err = try_control(c, &hello, ctrl, rep);
+
+	if (err != NETCOPY_EREFUSED || rep->code != NETCOPY_EPROTOCOL ||
+	    strcmp(rep->reason, "unknown field") != 0 ||
+	    !nc_params_ask(&hello, false, names, sizeof(names)))
+		return err;
+	err = try_control(c, &hello, ctrl, rep);
+	if (!err)
+		snprintf(c->note, sizeof(c->note), "the server is older and "
+			 "does not know %s: ran without (NA from the server)",
+			 names);
+	return err;
+}
+
+NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
+				      struct netcopy_result **out)
+{
+	struct netcopy_result *r;
+	const struct netcopy_mode *mode = mode_of(c);
+	struct nc_reply rep;
+	const char *why = "";
+	int ctrl = -1, err;
+
+	c->detail[0] = c->note[0] = '\0';
+	*out = NULL;
+	if (c->p.reverse && c->p.workload == NC_WORKLOAD_RR)
+		return fail(c, -EINVAL, "rr: the client always asks, so -R "
+			    "does not apply");
+	if (c->p.fixed_buffers && !mode->fixed_buffers)
+		return fail(c, -EINVAL, "%s cannot send from registered "
+			    "buffers (--fixed-buffers)", mode->name);
+	if (nc_client_sends(&c->p) && netcopy_mode_probe(mode, &why))
+		return fail(c, NETCOPY_EUNSUPPORTED, "%s: %s", mode->name,
+			    why);
+	/* The client receives in a stream it does not send, and in rr. */
+	if ((!c->p.reverse || c->p.workload == NC_WORKLOAD_RR) &&
+	    nc_rx_probe(c->p.rx, &why))
+		return fail(c, NETCOPY_EUNSUPPORTED, "%s", why);
+	err = open_control(c, &ctrl, &rep);
+	if (err)
+		return err;
+	r = result_new(c);
+	if (!r) {
+		close(ctrl);
+		return -ENOMEM;
+	}
+	r->status = run_accepted(c, ctrl, &rep, r);
+	close(ctrl);
+	if (r->status && r->status != NETCOPY_ESHORT &&
+	    r->status != NETCOPY_EVERIFY && !r->receiver.bytes) {
+		if (!c->detail[0])
+			snprintf(c->detail, sizeof(c->detail), "%s",
+				 r->receiver.reason);
+		err = r->status;
+		free(r);
+		return err;
+	}
+	snprintf(c->detail, sizeof(c->detail), "%s", r->receiver.reason[0] ?
+		 r->receiver.reason : c->note);
+	*out = r;
+	return r->status;
+}

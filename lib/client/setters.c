@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * setters.c - a client and its parameters: each setter checks the run's
+ * parameters with nc_params_invalid(), the one judge of their ranges,
+ * and keeps them only when all are in range.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "client/client.h"
+#include "params/params.h"
+#include "recv/recv.h"
+#include "send/send.h"
+
+NETCOPY_EXPORT int netcopy_client_new(struct netcopy_client **out)
+{
+	struct netcopy_client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	strcpy(c->host, "127.0.0.1");
+	c->port = 8080;
+	c->p = nc_params_defaults;
+	nc_params_ask(&c->p, true, NULL, 0);
+	c->cpu = -1;
+	*out = c;
+	return 0;
+}
+
+NETCOPY_EXPORT void netcopy_client_free(struct netcopy_client *c)
+{
+	free(c);
+}
+
+/* Keep p when every parameter is in its range; else -EINVAL, with what
+ * is wrong and what is allowed for netcopy_client_detail(). */
+static int keep(struct netcopy_client *c, const struct nc_params *p)
+{
+	const struct nc_param *bad = nc_params_invalid(p);
+	char range[96];
+
+	if (bad) {
+		nc_param_range(bad, range, sizeof(range));
+		return fail(c, -EINVAL, "%s (expected %s)", bad->why, range);
+	}
+	c->p = *p;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_host(struct netcopy_client *c,
+					   const char *host)
+{
+	if (!host || !*host || strlen(host) >= sizeof(c->host))
+		return -EINVAL;
+	strcpy(c->host, host);
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_port(struct netcopy_client *c,
+					   unsigned int port)
+{
+	if (port < 1 || port > 65535)
+		return -EINVAL;
+	c->port = port;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_mode(struct netcopy_client *c,
+					   const char *name)
+{
+	const struct netcopy_mode *mode = netcopy_mode_find(name);
+
+	if (!mode)
+		return nc_mode_exists(name) ? NETCOPY_EUNSUPPORTED : -EINVAL;
+	snprintf(c->p.mode, sizeof(c->p.mode), "%s", mode->name);
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_size(struct netcopy_client *c,
+					   uint64_t size)
+{
+	struct nc_params p = c->p;
+
+	p.size = size;
+	return keep(c, &p);
+}
+
+NETCOPY_EXPORT int netcopy_client_set_threads(struct netcopy_client *c,
+					      unsigned int threads)
+{
+	struct nc_params p = c->p;
+
+	p.threads = threads;
+	return keep(c, &p);
+}
+
+NETCOPY_EXPORT int netcopy_client_set_duration(struct netcopy_client *c,
+					       double seconds)
+{
+	struct nc_params p = c->p;
+
+	p.duration = seconds;
+	return keep(c, &p);
+}
+
+NETCOPY_EXPORT int netcopy_client_set_reverse(struct netcopy_client *c,
+					      bool reverse)
+{
+	c->p.reverse = reverse;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_verify(struct netcopy_client *c,
+					     bool verify)
+{
+	c->p.verify = verify;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_workload(struct netcopy_client *c,
+					       const char *workload)
+{
+	if (workload && strcmp(workload, "stream") == 0)
+		c->p.workload = NC_WORKLOAD_STREAM;
+	else if (workload && strcmp(workload, "rr") == 0)
+		c->p.workload = NC_WORKLOAD_RR;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_warmup(struct netcopy_client *c,
+					     double seconds)
+{
+	struct nc_params p = c->p;
+
+	p.warmup = seconds;
+	return keep(c, &p);
+}
+
+NETCOPY_EXPORT int netcopy_client_set_affinity(struct netcopy_client *c,
+					       int client_cpu, int server_cpu)
+{
+	struct nc_params p = c->p;
+	int err;
+
+	/* The client's own CPU is this machine's; the server's, the
+	 * hello's parameter. */
+	if (client_cpu < -1 || client_cpu >= CPU_SETSIZE)
+		return fail(c, -EINVAL, "client CPU out of range (expected "
+			    "-1 to %d)", CPU_SETSIZE - 1);
+	p.cpu = server_cpu;
+	err = keep(c, &p);
+	if (!err)
+		c->cpu = client_cpu;
+	return err;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_progress(struct netcopy_client *c,
+					       double interval,
+					       netcopy_progress_fn fn,
+					       void *data)
+{
+	if (!(interval >= 0) || interval > NC_MAX_DURATION_S)
+		return fail(c, -EINVAL, "progress interval out of range "
+			    "(expected 0 to %g seconds)", NC_MAX_DURATION_S);
+	if (interval > 0 && !fn)
+		return fail(c, -EINVAL, "progress reports without a function");
+	c->interval = interval;
+	c->progress = fn;
+	c->progress_data = data;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_perf(struct netcopy_client *c,
+					   bool perf)
+{
+	c->p.perf = perf;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_qd(struct netcopy_client *c,
+					 unsigned int qd)
+{
+	struct nc_params p = c->p;
+
+	p.qd = qd;
+	return keep(c, &p);
+}
+
+NETCOPY_EXPORT int netcopy_client_set_fixed_buffers(struct netcopy_client *c,
+						    bool fixed)
+{
+	if (fixed && !mode_of(c)->fixed_buffers)
+		return -EINVAL;
+	c->p.fixed_buffers = fixed;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_rx(struct netcopy_client *c,
+					 const char *rx)
+{
+	struct nc_params p = c->p;
+	const char *why;
+
+	/* "mode" is the default's name inside; callers leave rx unset. */
+	if (!rx || strcmp(rx, "mode") == 0 || nc_rx_parse(rx, &p.rx))
+		return -EINVAL;
+	if (nc_rx_probe(p.rx, &why))
+		return NETCOPY_EUNSUPPORTED;
+	return keep(c, &p);
+}
+
+NETCOPY_EXPORT int
+netcopy_client_set_socket_buffers(struct netcopy_client *c, uint64_t sndbuf,
+				  uint64_t rcvbuf)
+{
+	struct nc_params p = c->p;
+
+	p.sndbuf = sndbuf;
+	p.rcvbuf = rcvbuf;
+	return keep(c, &p);
+}
+
+NETCOPY_EXPORT const char *netcopy_client_detail(const struct netcopy_client *c)
+{
+	return c->detail;
+}

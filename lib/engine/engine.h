@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * engine.h - what a data path is made of and works on: struct nc_flow
+ * (one data connection), struct netcopy_mode (a send path's
+ * operations) and struct nc_rx_ops (a receive path's), with the
+ * buffers and the checked recv() most of them share (buffers.c).  The
+ * engines of send/ and recv/ implement these; flow/ drives them.  Uses
+ * base/, measure/ and params/.
+ */
+#ifndef NETCOPY_ENGINE_H
+#define NETCOPY_ENGINE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/base.h"
+#include "measure/measure.h"
+#include "params/params.h"
+
+/* ---- engines: one per data path, all behind struct netcopy_mode. */
+
+/* One data connection's work and, afterwards, its figures. */
+struct nc_flow {
+	int fd;
+	uint32_t index;			/* binds the pattern to the link */
+	/* The run's parameters, which outlive the flow. */
+	const struct nc_params *params;
+	uint64_t size;			/* params->size, read often */
+	bool verify;			/* params->verify, likewise */
+	bool sender;			/* stream: sends; rr: asks */
+	const atomic_bool *stop;	/* the driving side stops when set */
+	/* Set when the warm-up ends; NULL: measure from the start. */
+	const atomic_bool *measuring;
+	bool warm;			/* still in the warm-up */
+	int cpu;			/* pin the thread here; -1: don't */
+	atomic_uint_fast64_t progress;	/* bytes so far, for reports */
+	bool done;			/* under the owner's lock: finished */
+
+	/* Made by prepare: */
+	uint8_t *send_buf;		/* a message, for one-buffer modes */
+	uint8_t *recv_buf;
+	size_t recv_cap;
+	void *state;			/* the engine's own */
+	struct nc_verifier verifier;
+	struct nc_histogram *rtt;	/* rr, the asking side */
+
+	uint64_t total_bytes;		/* warm-up included */
+	uint64_t seq;			/* messages sent, warm-up included */
+	uint64_t cpu_start_us;
+	uint64_t bytes;			/* received, or sent by a sender */
+	uint64_t messages;		/* messages, or round trips */
+	uint64_t first_ns;
+	uint64_t last_ns;
+	uint64_t mismatches;
+	struct nc_counters counters;
+	struct nc_counts counts;
+	uint64_t cpu_us;
+	struct nc_zc_counts zc;		/* nc_zc_none unless zero-copy */
+	/* The state of the receive path (params->rx) when not the mode's
+	 * own; the receive-side zero-copy figures as in struct nc_figures
+	 * (warm-up left out, so they add up to bytes). */
+	void *rx_state;
+	int64_t rx_zc_mapped;
+	int64_t rx_zc_copied;
+	int32_t rx_zc_refused;
+	/* What the kernel held at the end (nc_sockbuf_read); 0: not read. */
+	int64_t sndbuf;
+	int64_t rcvbuf;
+	struct nc_tcp_flow tcp;		/* TCP_INFO over the measured span */
+};
+
+/* Whether the flow sends / receives messages (rr: both). */
+static inline bool nc_flow_sends(const struct nc_flow *f)
+{
+	return f->sender || f->params->workload == NC_WORKLOAD_RR;
+}
+
+static inline bool nc_flow_receives(const struct nc_flow *f)
+{
+	return !f->sender || f->params->workload == NC_WORKLOAD_RR;
+}
+
+struct netcopy_mode {
+	const char *name;
+	const char *summary;
+	/* The call recv_some reads with (enum nc_rx: NC_RX_RECV or
+	 * NC_RX_RECVMSG), named in the Rx column when --rx is not given. */
+	uint8_t own_rx;
+	/* Sends from buffers registered with the kernel (--fixed-buffers). */
+	bool fixed_buffers;
+	/* 0, or NETCOPY_EUNSUPPORTED with a reason. */
+	int (*probe)(const char **why);
+	/* Buffer bytes one direction of a data connection of this mode
+	 * commits for a message size and queue depth (--qd). */
+	uint64_t (*memory)(uint64_t size, uint32_t qd);
+	/* Make and touch the flow's buffers for what it sends and
+	 * receives, before the run's clock starts.  0 or -errno. */
+	int (*prepare)(struct nc_flow *flow);
+	/* Send message number flow->seq (stamped when verifying).
+	 * 0, -ETIMEDOUT for a stalled peer, or another error. */
+	int (*send_message)(struct nc_flow *flow);
+	/* Send what send_message queued but has not sent yet, before the
+	 * stream's end.  NULL when send_message sends at once. */
+	int (*send_flush)(struct nc_flow *flow);
+	/* After the last message: collect what the kernel still owes
+	 * (zero-copy completions).  NULL when there is nothing. */
+	int (*send_end)(struct nc_flow *flow);
+	/* Receive up to max bytes, never past the current message when
+	 * the mode reads message by message; checked when verifying.
+	 * Bytes read, 0 at end of stream, or a negative error. */
+	ssize_t (*recv_some)(struct nc_flow *flow, size_t max);
+	/* Free what prepare made; safe after a failed prepare. */
+	void (*release)(struct nc_flow *flow);
+};
+
+
+/* ---- buffers.c */
+/* One contiguous buffer each way: a message to send, and at least 64 KiB
+ * to receive into.  The prepare/release of modes that need no more. */
+int nc_buffers_prepare(struct nc_flow *flow, bool send, bool recv);
+int nc_buffers_prepare_flow(struct nc_flow *flow);
+void nc_buffers_release(struct nc_flow *flow);
+uint64_t nc_recv_buffer_size(uint64_t size);
+/* The memory of modes with one buffer each way. */
+uint64_t nc_buffers_memory(uint64_t size, uint32_t qd);
+/* recv() into that buffer, checked: the receive side of most modes. */
+ssize_t nc_recv_into_buffer(struct nc_flow *flow, size_t max);
+/* The same into buf of cap bytes: at most max bytes, checked when
+ * verifying.  Bytes read, 0 at end of stream, or -errno. */
+ssize_t nc_recv_into(struct nc_flow *flow, void *buf, size_t cap, size_t max);
+
+/* One receive path: what nc_rx_* call for it (rx.c holds the table). */
+struct nc_rx_ops {
+	const char *name;
+	/* 0, or NETCOPY_EUNSUPPORTED with why; NULL: always there. */
+	int (*probe)(const char **why);
+	/* Buffer bytes it adds to a receiving connection; NULL: none. */
+	uint64_t (*memory)(uint64_t size);
+	/* Set flow->rx_state up, even when failing (0 or -errno), so that
+	 * release frees what was made.  NULL: the mode's own call. */
+	int (*prepare)(struct nc_flow *flow);
+	/* As struct netcopy_mode's recv_some. */
+	ssize_t (*recv_some)(struct nc_flow *flow, size_t max);
+	/* Free flow->rx_state (never NULL when called). */
+	void (*release)(struct nc_flow *flow);
+};
+
+#endif /* NETCOPY_ENGINE_H */

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* figures.c - a side's figures, the sum of its flows. */
+#include <stdint.h>
+#include <string.h>
+
+#include "flow/flow.h"
+
+/* Add a flow's zero-copy counts into a side's. */
+static void zc_add(struct nc_zc_counts *sum, const struct nc_zc_counts *x)
+{
+	if (x->completions < 0)
+		return;
+	if (sum->completions < 0)
+		*sum = (struct nc_zc_counts){ 0, 0, 0, 0, 0 };
+	sum->sends += x->sends;
+	sum->notifications += x->notifications;
+	sum->completions += x->completions;
+	/* Unknown for one flow, unknown for all. */
+	sum->copied = sum->copied < 0 || x->copied < 0 ? -1 :
+		      sum->copied + x->copied;
+	sum->enobufs += x->enobufs;
+}
+
+void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
+			   uint32_t n)
+{
+	uint64_t first = UINT64_MAX, last = 0, latency_sum = 0;
+	uint32_t timed = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->measured = true;
+	f->zc = nc_zc_none;
+	f->rx_zc_mapped = f->rx_zc_copied = -1;
+	nc_tcp_figures_init(&f->tcp);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct nc_flow *fl = &flows[i];
+
+		nc_tcp_figures_add(&f->tcp, &fl->tcp.figs);
+		f->total_bytes += fl->total_bytes;
+		f->bytes += fl->bytes;
+		f->messages += fl->messages;
+		f->mismatches += fl->mismatches;
+		f->cpu_us += fl->cpu_us;
+		nc_counts_add(&f->counts, &fl->counts, i == 0);
+		zc_add(&f->zc, &fl->zc);
+		if (fl->rx_zc_mapped >= 0) {
+			if (f->rx_zc_mapped < 0)
+				f->rx_zc_mapped = f->rx_zc_copied = 0;
+			f->rx_zc_mapped += fl->rx_zc_mapped;
+			f->rx_zc_copied += fl->rx_zc_copied;
+			if (!f->rx_zc_refused)
+				f->rx_zc_refused = fl->rx_zc_refused;
+		}
+		if (!fl->messages || fl->last_ns <= fl->first_ns)
+			continue;
+		first = fl->first_ns < first ? fl->first_ns : first;
+		last = fl->last_ns > last ? fl->last_ns : last;
+		latency_sum += (fl->last_ns - fl->first_ns) / fl->messages;
+		timed++;
+	}
+	if (timed) {
+		f->interval_ns = last - first;
+		f->latency_ns = latency_sum / timed;
+	}
+	nc_sockbuf_figures(f, flows, n);
+}

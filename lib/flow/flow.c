@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* flow.c - a flow's set-up, run and tear-down, the same at the client's
+ * end and the server's. */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "flow/flow.h"
+
+/* How long a stalled peer may block a data connection's send or
+ * receive, at either end. */
+#define DATA_IO_TIMEOUT_S 30
+
+void nc_flow_init(struct nc_flow *flow, int fd, const struct nc_params *p,
+		  uint32_t index, bool client, int first_cpu,
+		  const atomic_bool *stop, const atomic_bool *measuring)
+{
+	memset(flow, 0, sizeof(*flow));
+	flow->fd = fd;
+	flow->index = index;
+	flow->params = p;
+	flow->size = p->size;
+	flow->verify = p->verify;
+	flow->sender = client == nc_client_sends(p);
+	flow->stop = stop;
+	flow->measuring = measuring;
+	flow->cpu = first_cpu >= 0 ?
+		    (int)(((unsigned int)first_cpu + index) % nc_cpus()) : -1;
+	flow->zc = nc_zc_none;
+	flow->rx_zc_mapped = flow->rx_zc_copied = -1;
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
+		for (unsigned int i = 0; i < NC_MAX_PMUS; i++)
+			flow->counters.fd[ev][i] = -1;
+}
+
+/* -A: the calling thread runs on this CPU only. */
+static int pin_thread(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu >= CPU_SETSIZE)
+		return -EINVAL;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
+{
+	int err = nc_set_io_timeout(flow->fd, DATA_IO_TIMEOUT_S);
+
+	if (err)
+		return err;
+	nc_verifier_init(&flow->verifier, flow->size, flow->index);
+	if (flow->params->workload == NC_WORKLOAD_RR) {
+		int one = 1;
+
+		/* Each answer must leave at once, not wait for more. */
+		setsockopt(flow->fd, IPPROTO_TCP, TCP_NODELAY, &one,
+			   sizeof(one));
+		if (flow->sender) {
+			flow->rtt = malloc(sizeof(*flow->rtt));
+			if (!flow->rtt)
+				return -ENOMEM;
+			nc_hist_init(flow->rtt);
+		}
+	}
+	if (flow->cpu >= 0) {
+		err = pin_thread(flow->cpu);
+		if (err)
+			return err;
+	}
+	err = nc_sockbuf_apply(flow);
+	if (err)
+		return err;
+	if (flow->params->perf)
+		nc_counters_open(&flow->counters);
+	err = mode->prepare(flow);
+	if (!err && flow->params->rx != NC_RX_MODE && nc_flow_receives(flow))
+		err = nc_rx_prepare(flow);
+	return err;
+}
+
+void nc_flow_release(const struct netcopy_mode *mode, struct nc_flow *flow)
+{
+	nc_rx_release(flow);
+	mode->release(flow);
+	nc_counters_close(&flow->counters);
+}
+
+static int run_workload(const struct netcopy_mode *mode, struct nc_flow *flow)
+{
+	if (flow->params->workload == NC_WORKLOAD_RR)
+		return flow->sender ? nc_rr_ask(mode, flow) :
+				      nc_rr_answer(mode, flow);
+	return flow->sender ? nc_stream_send(mode, flow) :
+			      nc_stream_recv(mode, flow);
+}
+
+int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
+{
+	int err;
+
+	flow->warm = flow->measuring &&
+		     !atomic_load_explicit(flow->measuring,
+					   memory_order_relaxed);
+	flow->cpu_start_us = nc_thread_cpu_us();
+	nc_counters_start(&flow->counters);
+	if (!flow->warm)
+		nc_tcp_flow_begin(&flow->tcp, flow->fd,
+				  flow->params->tcp_info);
+	err = run_workload(mode, flow);
+	nc_counters_stop(&flow->counters);
+	flow->cpu_us = nc_thread_cpu_us() - flow->cpu_start_us;
+	nc_tcp_flow_end(&flow->tcp, flow->fd, flow->params->tcp_info,
+			!flow->warm);
+	nc_sockbuf_read(flow);
+	flow->total_bytes += flow->bytes;
+	if (flow->warm) {	/* the warm-up never ended: nothing measured */
+		flow->bytes = flow->messages = 0;
+		if (flow->rx_zc_mapped >= 0)
+			flow->rx_zc_mapped = flow->rx_zc_copied = 0;
+	}
+	nc_counters_read(&flow->counters, &flow->counts);
+	flow->mismatches = flow->verifier.bad_messages;
+	nc_flow_release(mode, flow);
+	return err;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * flow.h - a data connection's life, the same at both ends: set up
+ * (flow.c), its socket buffers (sockbuf.c), the workload loops that
+ * drive an engine (workload.c), the end of the warm-up (measuring.c),
+ * and the sum of a side's flows into its figures (figures.c).  Uses
+ * engine/, recv/, measure/, wire/ (struct nc_figures) and base/.
+ */
+#ifndef NETCOPY_FLOW_H
+#define NETCOPY_FLOW_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "engine/engine.h"
+#include "recv/recv.h"
+#include "wire/wire.h"
+
+/* Data connection index of a run of p on fd, at the client's end or
+ * the server's: which sends, and the CPU its thread runs on (first_cpu
+ * + index, -1: any).  stop and measuring are the run's. */
+void nc_flow_init(struct nc_flow *flow, int fd, const struct nc_params *p,
+		  uint32_t index, bool client, int first_cpu,
+		  const atomic_bool *stop, const atomic_bool *measuring);
+/* The data socket's I/O timeout, the engine's prepare, the counters
+ * opened (when flow->count) and the rr histogram, in the thread that
+ * will run the flow, before the run starts. */
+int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow);
+/* The flow's workload with counting on, then everything released. */
+int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow);
+/* Release what nc_flow_prepare made, for a flow that will not run. */
+void nc_flow_release(const struct netcopy_mode *mode, struct nc_flow *flow);
+
+/* ---- measuring.c */
+/* The warm-up is over: start every figure afresh (counters, CPU time,
+ * bytes, messages, round trips). */
+void nc_flow_begin_measuring(struct nc_flow *flow);
+
+/* Call once per message or round trip: cheap while measuring. */
+static inline void nc_flow_check_warmup(struct nc_flow *flow)
+{
+	if (__builtin_expect(flow->warm, 0) &&
+	    atomic_load_explicit(flow->measuring, memory_order_relaxed))
+		nc_flow_begin_measuring(flow);
+}
+
+/* sockbuf.c: the socket buffers of a flow's data socket. */
+/* Set those its params ask for (0 leaves one as the kernel has it).
+ * 0 or a negative errno. */
+int nc_sockbuf_apply(const struct nc_flow *flow);
+/* At the end, when any was asked for: what the kernel holds, -1 each
+ * where it would not say. */
+void nc_sockbuf_read(struct nc_flow *flow);
+/* A side's: the largest over its flows, -1 each when none is known. */
+void nc_sockbuf_figures(struct nc_figures *f, const struct nc_flow *flows,
+			uint32_t n);
+
+/* What the loops call to receive: the --rx path, or the mode's own. */
+static inline ssize_t nc_recv_some(const struct netcopy_mode *mode,
+				   struct nc_flow *flow, size_t max)
+{
+	return flow->rx_state ? nc_rx_recv_some(flow, max) :
+				mode->recv_some(flow, max);
+}
+
+/* ---- workload.c: the loops every engine runs in. */
+int nc_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow);
+int nc_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow);
+/* rr: ask and time round trips until *stop, or answer until EOF. */
+int nc_rr_ask(const struct netcopy_mode *mode, struct nc_flow *flow);
+int nc_rr_answer(const struct netcopy_mode *mode, struct nc_flow *flow);
+
+/* ---- figures.c */
+/* Sum flows into one side's figures: the interval runs from the first
+ * flow's first byte to the last flow's last; latency is the mean over
+ * flows of interval / messages. */
+void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
+			   uint32_t n);
+
+#endif /* NETCOPY_FLOW_H */

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* measuring.c - the end of a flow's warm-up: every figure starts
+ * afresh.  Apart from flow.c because the workload loops call it. */
+#include "flow/flow.h"
+
+void nc_flow_begin_measuring(struct nc_flow *flow)
+{
+	flow->warm = false;
+	flow->total_bytes += flow->bytes;
+	flow->bytes = 0;
+	flow->messages = 0;
+	if (flow->rx_zc_mapped >= 0)	/* they add up to bytes */
+		flow->rx_zc_mapped = flow->rx_zc_copied = 0;
+	flow->first_ns = nc_now_ns();
+	if (flow->rtt)
+		nc_hist_init(flow->rtt);
+	nc_counters_start(&flow->counters);	/* reset and enable */
+	flow->cpu_start_us = nc_thread_cpu_us();
+	nc_tcp_flow_begin(&flow->tcp, flow->fd, flow->params->tcp_info);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * recv.h - the receive paths a run can ask for with --rx (rx.c holds
+ * their table; rx-zero-copy.c is TCP_ZEROCOPY_RECEIVE), and recvmsg()
+ * into separately allocated fields (scatter.c), which the one-copy
+ * engine also sends from.  Uses engine/ and base/.
+ */
+#ifndef NETCOPY_RECV_H
+#define NETCOPY_RECV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "engine/engine.h"
+
+/* ---- rx.c */
+/* "mode", "recv", "recvmsg" or "zero-copy"; NULL past NC_RX_LAST. */
+const char *nc_rx_name(uint8_t rx);
+/* The path named; -EINVAL for none. */
+int nc_rx_parse(const char *name, uint8_t *rx);
+/* 0, or NETCOPY_EUNSUPPORTED with why: this build cannot receive so. */
+int nc_rx_probe(uint8_t rx, const char **why);
+/* Buffer bytes the path adds to a receiving connection. */
+uint64_t nc_rx_memory(uint8_t rx, uint64_t size);
+/* A receiving flow's path other than the mode's: flow->rx_state.
+ * 0 or -errno; nc_rx_release frees it, also after a failure. */
+int nc_rx_prepare(struct nc_flow *flow);
+void nc_rx_release(struct nc_flow *flow);
+/* recv_some of the path: as struct netcopy_mode's. */
+ssize_t nc_rx_recv_some(struct nc_flow *flow, size_t max);
+
+/* ---- scatter.c: recvmsg() into NC_FIELDS separately allocated fields,
+ * message by message (one-copy's receive, and --rx recvmsg). */
+struct nc_scatter {
+	struct iovec field[NC_FIELDS];
+	/* Where the next recvmsg() goes: the rest of the message. */
+	struct iovec cursor[NC_FIELDS];
+	struct iovec *next;
+	size_t left;
+};
+/* Fields of a message of size bytes laid out by nc_layout_fields, each
+ * its own allocation; 0 or -ENOMEM (free them even then). */
+int nc_fields_alloc(struct iovec field[NC_FIELDS], uint64_t size);
+void nc_fields_free(struct iovec field[NC_FIELDS]);
+/* Drop n bytes from the front of an iovec array; returns entries left. */
+size_t nc_iov_advance(struct iovec **iov, size_t cnt, size_t n);
+/* 0 or -ENOMEM; nc_scatter_free frees it, also after a failure. */
+int nc_scatter_init(struct nc_scatter *s, uint64_t size);
+void nc_scatter_free(struct nc_scatter *s);
+/* Reads at most the rest of the current message; checked. */
+ssize_t nc_scatter_recv(struct nc_flow *flow, struct nc_scatter *s);
+
+/* ---- rx-zero-copy.c: TCP_ZEROCOPY_RECEIVE, kept apart because
+ * linux/tcp.h clashes with glibc's netinet/tcp.h; where the headers lack
+ * it, its probe says so. */
+extern const struct nc_rx_ops nc_rx_zero_copy;
+
+#endif /* NETCOPY_RECV_H */

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * rx.c - the receive path a run asks for with --rx, in place of the
+ * mode's own receive call: recv() into one buffer, recvmsg() scattering
+ * the message's fields (scatter.c), or TCP_ZEROCOPY_RECEIVE
+ * (rx-zero-copy.c).  Only the receiving side of a flow changes, so every
+ * path works under every mode.  Each path is one struct nc_rx_ops; the
+ * table below, indexed by enum nc_rx (the hello's value), is the only
+ * place that knows them all.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "recv/recv.h"
+
+/* "mode": the mode's own call; nothing to prepare, no memory of its own. */
+static const struct nc_rx_ops rx_mode = {
+	.name = "mode",
+};
+
+/* ---- recv: one buffer. */
+struct rx_buffer {
+	uint8_t *buf;
+	size_t cap;
+};
+
+static uint64_t recv_memory(uint64_t size)
+{
+	return nc_recv_buffer_size(size);
+}
+
+static int recv_prepare(struct nc_flow *flow)
+{
+	struct rx_buffer *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return -ENOMEM;
+	flow->rx_state = b;
+	b->cap = (size_t)nc_recv_buffer_size(flow->size);
+	b->buf = nc_pages_alloc(b->cap);
+	return b->buf ? 0 : -ENOMEM;
+}
+
+static ssize_t recv_recv_some(struct nc_flow *flow, size_t max)
+{
+	struct rx_buffer *b = flow->rx_state;
+
+	return nc_recv_into(flow, b->buf, b->cap, max);
+}
+
+static void recv_release(struct nc_flow *flow)
+{
+	struct rx_buffer *b = flow->rx_state;
+
+	nc_pages_free(b->buf, b->cap);
+	free(b);
+}
+
+static const struct nc_rx_ops rx_recv = {
+	.name = "recv",
+	.memory = recv_memory,
+	.prepare = recv_prepare,
+	.recv_some = recv_recv_some,
+	.release = recv_release,
+};
+
+/* ---- recvmsg: the message's fields, as one-copy receives. */
+static uint64_t recvmsg_memory(uint64_t size)
+{
+	return size;
+}
+
+static int recvmsg_prepare(struct nc_flow *flow)
+{
+	struct nc_scatter *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	flow->rx_state = s;
+	return nc_scatter_init(s, flow->size);
+}
+
+static ssize_t recvmsg_recv_some(struct nc_flow *flow, size_t max)
+{
+	return nc_scatter_recv(flow, flow->rx_state);
+}
+
+static void recvmsg_release(struct nc_flow *flow)
+{
+	nc_scatter_free(flow->rx_state);
+	free(flow->rx_state);
+}
+
+static const struct nc_rx_ops rx_recvmsg = {
+	.name = "recvmsg",
+	.memory = recvmsg_memory,
+	.prepare = recvmsg_prepare,
+	.recv_some = recvmsg_recv_some,
+	.release = recvmsg_release,
+};
+
+static const struct nc_rx_ops *const paths[] = {
+	[NC_RX_MODE] = &rx_mode,
+	[NC_RX_RECV] = &rx_recv,
+	[NC_RX_RECVMSG] = &rx_recvmsg,
+	[NC_RX_ZERO_COPY] = &nc_rx_zero_copy,
+};
+
+_Static_assert(sizeof(paths) / sizeof(paths[0]) == NC_RX_LAST + 1,
+	       "a receive path without its ops");
+
+static const struct nc_rx_ops *ops(uint8_t rx)
+{
+	return rx <= NC_RX_LAST ? paths[rx] : NULL;
+}
+
+const char *nc_rx_name(uint8_t rx)
+{
+	return ops(rx) ? ops(rx)->name : NULL;
+}
+
+int nc_rx_parse(const char *name, uint8_t *rx)
+{
+	for (uint8_t i = 0; name && i <= NC_RX_LAST; i++) {
+		if (strcmp(name, paths[i]->name) == 0) {
+			*rx = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int nc_rx_probe(uint8_t rx, const char **why)
+{
+	return ops(rx) && ops(rx)->probe ? ops(rx)->probe(why) : 0;
+}
+
+uint64_t nc_rx_memory(uint8_t rx, uint64_t size)
+{
+	return ops(rx) && ops(rx)->memory ? ops(rx)->memory(size) : 0;
+}
+
+int nc_rx_prepare(struct nc_flow *flow)
+{
+	const struct nc_rx_ops *o = ops(flow->params->rx);
+
+	if (!o)
+		return -EINVAL;
+	return o->prepare ? o->prepare(flow) : 0;
+}
+
+void nc_rx_release(struct nc_flow *flow)
+{
+	if (!flow->rx_state)
+		return;
+	ops(flow->params->rx)->release(flow);
+	flow->rx_state = NULL;
+}
+
+ssize_t nc_rx_recv_some(struct nc_flow *flow, size_t max)
+{
+	return ops(flow->params->rx)->recv_some(flow, max);
+}

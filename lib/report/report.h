@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * report.h - what the report files (columns.c, report-print.c,
+ * report-csv.c, report.c, result.c) offer the rest of the library and
+ * its tests: a run's result, the table of columns, the figures derived
+ * from a run's raw ones, the printer and the writers.  Uses wire/ (a
+ * side's figures), recv/ and send/ (the names of paths) and base/.
+ */
+#ifndef NETCOPY_REPORT_H
+#define NETCOPY_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/histogram.h"
+#include "params/params.h"
+#include "wire/wire.h"
+
+struct json_object;
+
+/* ---- result.c: a run, as the client hands it to its caller. */
+struct netcopy_result {
+	struct nc_params params;	/* what the run asked for */
+	int status;
+	int64_t timestamp;		/* run start, seconds since the epoch */
+	char host[256];			/* the server, as given */
+	char kernel[65];		/* this machine's release */
+	/* In rr the client, which asks, is the sender. */
+	struct nc_figures receiver;
+	struct nc_figures sender;
+	struct nc_histogram rtt;	/* rr: every round trip, in ns */
+};
+
+/* ---- columns.c: the columns, and the figures they are made of. */
+/* One figure, as it is written: NA (unknown, never 0), a count, a
+ * number with CSV's decimals, or text. */
+enum nc_cell_kind { NC_CELL_NA, NC_CELL_U64, NC_CELL_DOUBLE, NC_CELL_TEXT };
+
+struct nc_cell {
+	enum nc_cell_kind kind;
+	uint64_t u;
+	double d;
+	int decimals;
+	const char *text;
+};
+
+/* The columns, in CSV order (lib/columns.def). */
+enum nc_column_id {
+#define COLUMN(id, name, unit, side, where, key, text, get, meaning) COL_##id,
+#include "columns.def"
+#undef COLUMN
+	NC_COLUMN_COUNT
+};
+
+/* The JSON document's objects that hold columns. */
+enum nc_json_obj {
+	NC_JSON_NONE,
+	NC_JSON_PARAMS,
+	NC_JSON_RESULT,
+	NC_JSON_SENDER,
+	NC_JSON_SENDER_COUNTERS,
+	NC_JSON_RECEIVER,
+	NC_JSON_RECEIVER_COUNTERS,
+	NC_JSON_ZEROCOPY,
+	NC_JSON_RX_ZEROCOPY,
+	NC_JSON_LATENCY,
+	NC_JSON_MACHINE,
+	NC_JSON_OBJ_COUNT
+};
+/* Each one's key path from the document's top: "sender.counters". */
+extern const char *const nc_json_obj_path[NC_JSON_OBJ_COUNT];
+
+/* One column: columns.def says what each member means. */
+struct nc_column {
+	const char *name;
+	const char *unit;
+	const char *side;
+	uint8_t where;			/* enum nc_json_obj */
+	const char *key;
+	const char *text;
+	struct nc_cell (*get)(const struct netcopy_result *r);
+	const char *meaning;
+};
+extern const struct nc_column nc_columns[];
+extern const size_t nc_column_count;
+
+/* The figure of column id (enum nc_column_id) for run r. */
+struct nc_cell nc_column_cell(const struct netcopy_result *r, size_t id);
+
+struct nc_cell nc_cell_na(void);
+struct nc_cell nc_cell_u64(bool known, uint64_t v);
+struct nc_cell nc_cell_double(bool known, double v, int decimals);
+struct nc_cell nc_cell_text(const char *s);
+
+/* Figures of one side that more than one writer needs. */
+bool nc_figures_have_interval(const struct nc_figures *f);
+double nc_figures_interval_s(const struct nc_figures *f);
+double nc_figures_gbps(const struct nc_figures *f);	/* 0: no interval */
+bool nc_figures_counted(const struct nc_figures *f, enum nc_event ev);
+bool nc_figures_zc_known(const struct nc_figures *f);
+bool nc_figures_rx_zc_known(const struct nc_figures *f);
+struct nc_cell nc_figures_counter(const struct nc_figures *f,
+				  enum nc_event ev);
+struct nc_cell nc_figures_cpu_per_kib(const struct nc_figures *f);
+struct nc_cell nc_figures_cpu_share(const struct nc_figures *f);
+struct nc_cell nc_figures_sock_buf(const struct nc_figures *f, bool rcv);
+uint64_t nc_result_sock_buf_asked(const struct netcopy_result *r, bool rcv);
+const char *nc_scope_name(uint8_t scope);
+const char *nc_status_word(int status);
+bool nc_result_rr(const struct netcopy_result *r);
+bool nc_result_round_trips(const struct netcopy_result *r);
+
+/* ---- report-csv.c: a run as one CSV row, after the header if asked. */
+void nc_report_csv(const struct netcopy_result *r, FILE *out, bool header);
+
+/* ---- report-print.c: text or JSON from the same calls (iproute2's
+ * json_print).  A print call names where it goes: the text only, the
+ * JSON only, or both; in the text its fmt (one printf conversion, of the
+ * cell's kind) is printed, nothing for NA; in the JSON the key gets the
+ * value, null for NA. */
+enum nc_print_to {
+	NC_PRINT_TEXT = 1,
+	NC_PRINT_JSON = 2,
+	NC_PRINT_ANY = NC_PRINT_TEXT | NC_PRINT_JSON,
+};
+
+#define NC_PRINT_DEPTH 4
+
+struct nc_printer {
+	FILE *out;
+	bool json;
+	const struct netcopy_result *r;
+	int depth;
+	struct json_object *obj[NC_PRINT_DEPTH];
+	uint8_t id[NC_PRINT_DEPTH];	/* enum nc_json_obj */
+	bool shown[NC_COLUMN_COUNT];	/* in the text, by nc_print_column */
+};
+
+void nc_printer_init(struct nc_printer *p, FILE *out, bool json,
+		     const struct netcopy_result *r);
+/* Write the JSON document out (nothing for text).  Returns 0 or -EIO. */
+int nc_printer_finish(struct nc_printer *p);
+void nc_print_cell(struct nc_printer *p, enum nc_print_to to,
+		   const char *key, const char *fmt, struct nc_cell c);
+/* Column id, under the key and with the fragment columns.def gives it. */
+void nc_print_column(struct nc_printer *p, enum nc_print_to to, size_t id);
+void nc_print_bool(struct nc_printer *p, const char *key, bool v);
+__attribute__((format(printf, 2, 3)))
+void nc_print_text(struct nc_printer *p, const char *fmt, ...);
+/* One of the document's JSON objects, or null for it (the text is left
+ * alone).  Closing it writes the columns the table puts in it that were
+ * not written yet, in the table's order: a new column needs no writer. */
+void nc_print_open(struct nc_printer *p, enum nc_json_obj obj);
+void nc_print_close(struct nc_printer *p);
+void nc_print_null(struct nc_printer *p, enum nc_json_obj obj);
+/* The text's counterpart: the known columns of obj with a fragment,
+ * not shown yet, on one line after lead, joined by ", " (nothing when
+ * there are none). */
+void nc_print_text_rest(struct nc_printer *p, enum nc_json_obj obj,
+			const char *lead);
+
+/* ---- report.c: the text or the JSON document of r.  Returns 0 or
+ * -EIO. */
+int nc_report(const struct netcopy_result *r, FILE *out, bool json);
+
+#endif /* NETCOPY_REPORT_H */

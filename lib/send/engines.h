@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * engines.h - what the engines of send/ share, for them only: the
+ * mode names (names.c), the blocks the file modes send from
+ * (file-blocks.c) and the io_uring ring (uring-ring.c, uring-flow.c).
+ */
+#ifndef NETCOPY_SEND_ENGINES_H
+#define NETCOPY_SEND_ENGINES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "send/send.h"
+
+/* ---- file-blocks.c: what sendfile and splice send from. */
+struct nc_file_blocks {
+	int fd;			/* a memfd */
+	uint64_t size;		/* of a block: the message size */
+	uint64_t count;		/* blocks; message n is block n % count */
+};
+/* A file mode's sender: the blocks, and splice's pipe (-1 without). */
+struct nc_file_sender {
+	struct nc_file_blocks blocks;
+	int pipe[2];
+	size_t pipe_cap;
+};
+/* Blocks for a message size (2 to 16), and a file mode's memory. */
+uint64_t nc_file_block_count(uint64_t size);
+uint64_t nc_file_memory(uint64_t size, uint32_t qd);
+static inline off_t nc_file_block_offset(const struct nc_file_blocks *b,
+					 uint64_t seq)
+{
+	return (off_t)((seq % b->count) * b->size);
+}
+/* A file mode's prepare: a receiving flow gets its buffer and expects
+ * the blocks' stamps; a sending one gets a struct nc_file_sender in
+ * flow->state with its blocks written, and SIGPIPE blocked in its
+ * thread.  0 or -errno.  Release frees all of it. */
+int nc_file_prepare(struct nc_flow *flow);
+void nc_file_release(struct nc_flow *flow);
+
+/* ---- uring-ring.c: what the io_uring engines share. */
+struct nc_uring;
+struct io_uring_sqe;
+
+struct nc_uring_ops {
+	/* Fill sqe to send len bytes of buf on fd with msg_flags, from
+	 * registered buffer buf_index (-1: not registered). */
+	void (*prep)(struct io_uring_sqe *sqe, int fd, void *buf, size_t len,
+		     int msg_flags, int buf_index);
+	/* Message slots for a message size and queue depth: at least qd,
+	 * more where the kernel may hold a slot after its send. */
+	uint32_t (*slots)(uint64_t size, uint32_t qd);
+	bool notifies;			/* a send's pages are owed back */
+	bool reports_copied;		/* notifications say "copied" */
+};
+
+/* 0, or NETCOPY_EUNSUPPORTED with why: io_uring cannot be set up here,
+ * or lacks opcode (missing says so). */
+int nc_uring_probe(int opcode, const char *missing, const char **why);
+uint64_t nc_uring_memory(const struct nc_uring_ops *ops, uint64_t size,
+			 uint32_t qd);
+int nc_uring_open(struct nc_uring **out, const struct nc_uring_ops *ops,
+		  int fd, uint64_t size, uint32_t qd, bool fixed);
+void nc_uring_close(struct nc_uring *u);
+/* The next slot's buffer, once the kernel is done with it. */
+int nc_uring_next_buffer(struct nc_uring *u, uint8_t **buf);
+/* Queue that slot's len bytes; the batch goes when full, or now. */
+int nc_uring_queue(struct nc_uring *u, size_t len, bool now);
+/* Send the batch and wait until all of it has been sent, in order. */
+int nc_uring_flush(struct nc_uring *u);
+/* Wait for every notification still owed. */
+int nc_uring_drain(struct nc_uring *u);
+/* The ring's zero-copy counts (a notification completes one send). */
+const struct nc_zc_counts *nc_uring_counts(const struct nc_uring *u);
+/* The engines' prepare, release, send_message and send_flush. */
+int nc_uring_prepare_flow(struct nc_flow *flow,
+			  const struct nc_uring_ops *ops);
+void nc_uring_release_flow(struct nc_flow *flow);
+int nc_uring_send_message(struct nc_flow *flow);
+int nc_uring_send_flush(struct nc_flow *flow);
+
+#endif /* NETCOPY_SEND_ENGINES_H */

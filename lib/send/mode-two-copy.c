@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* mode-two-copy.c - send() of one contiguous buffer; the receiver recv()s.
+ * The message is built in user space, then the kernel copies it again. */
+#include "send/engines.h"
+
+static int two_copy_send_message(struct nc_flow *flow)
+{
+	if (flow->verify)
+		nc_pattern_fill(flow->send_buf, (size_t)flow->size, flow->index,
+				flow->seq, 0);
+	return nc_send_all(flow->fd, flow->send_buf, (size_t)flow->size, 0);
+}
+
+const struct netcopy_mode nc_mode_two_copy = {
+	.name = nc_mode_name_two_copy,
+	.own_rx = NC_RX_RECV,
+	.summary = "send() of one contiguous buffer, recv() at the receiver",
+	.memory = nc_buffers_memory,
+	.prepare = nc_buffers_prepare_flow,
+	.send_message = two_copy_send_message,
+	.recv_some = nc_recv_into_buffer,
+	.release = nc_buffers_release,
+};

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * mode-uring.c - io_uring IORING_OP_SEND of a batch of --qd messages, one
+ * linked chain at a time (see uring-ring.c for why that keeps the stream
+ * in order); the receiver recv()s.  The kernel copies each message as it
+ * sends it, as send() does, so a slot is free once its send completes.
+ */
+#include <liburing.h>
+
+#include "send/engines.h"
+
+/* No registered buffers: IORING_OP_SEND refuses IORING_RECVSEND_FIXED_BUF
+ * (only the zero-copy sends take it), so the mode does not offer them. */
+static void uring_prep(struct io_uring_sqe *sqe, int fd, void *buf,
+		       size_t len, int msg_flags, int buf_index)
+{
+	io_uring_prep_send(sqe, fd, buf, len, msg_flags);
+}
+
+/* A slot is free again once its send has completed. */
+static uint32_t uring_slots(uint64_t size, uint32_t qd)
+{
+	return qd;
+}
+
+static const struct nc_uring_ops uring_ops = {
+	.prep = uring_prep,
+	.slots = uring_slots,
+};
+
+static int uring_probe(const char **why)
+{
+	return nc_uring_probe(IORING_OP_SEND, "this kernel's io_uring lacks "
+			      "IORING_OP_SEND (Linux 5.6 or later needed)",
+			      why);
+}
+
+static uint64_t uring_memory(uint64_t size, uint32_t qd)
+{
+	return nc_uring_memory(&uring_ops, size, qd);
+}
+
+static int uring_prepare(struct nc_flow *flow)
+{
+	return nc_uring_prepare_flow(flow, &uring_ops);
+}
+
+const struct netcopy_mode nc_mode_uring = {
+	.name = nc_mode_name_uring,
+	.own_rx = NC_RX_RECV,
+	.summary = "io_uring IORING_OP_SEND, --qd sends in flight as one "
+		   "linked chain; recv() at the receiver",
+	.probe = uring_probe,
+	.memory = uring_memory,
+	.prepare = uring_prepare,
+	.send_message = nc_uring_send_message,
+	.send_flush = nc_uring_send_flush,
+	.recv_some = nc_recv_into_buffer,
+	.release = nc_uring_release_flow,
+};

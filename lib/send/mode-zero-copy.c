@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * mode-zero-copy.c - sendmsg(MSG_ZEROCOPY) on an SO_ZEROCOPY socket.
+ *
+ * The kernel pins the pages instead of copying them and reports on the
+ * socket's error queue when it is done with them: each notification an
+ * inclusive range of send ids, flagged SO_EE_CODE_ZEROCOPY_COPIED when it
+ * had to copy after all (always, on loopback and veth).  So messages go
+ * out of a ring of slots, a slot is written again only once every send
+ * from it has completed, and all completions are reaped before the end.
+ */
+#include <errno.h>
+#include <time.h>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "send/engines.h"
+
+/* How long to wait for a completion before calling it lost. */
+#define COMPLETION_TIMEOUT_NS (10ULL * 1000000000ULL)
+/* About this many bytes of messages in flight per connection. */
+#define RING_BYTES (8u << 20)
+#define MIN_SLOTS 2u
+#define MAX_SLOTS 4096u
+
+struct zc_sender {
+	int fd;
+	size_t stride;		/* bytes between slots */
+	uint32_t slots;
+	uint8_t *ring;
+	uint32_t *pending;	/* sends not yet completed, per slot */
+	/* Outstanding send ids, id % id_cap -> slot, and which are done
+	 * (completions may come out of order). */
+	uint32_t id_cap;
+	uint32_t *id_slot;
+	uint8_t *id_done;
+	uint32_t next_id;	/* the id the kernel gives the next send */
+	uint32_t oldest;	/* oldest id not yet completed */
+	uint32_t next_slot;
+	struct nc_zc_counts counts;
+};
+
+static uint32_t ring_slots(uint64_t size)
+{
+	uint64_t n = RING_BYTES / size;
+
+	return n < MIN_SLOTS ? MIN_SLOTS : n > MAX_SLOTS ? MAX_SLOTS : (uint32_t)n;
+}
+
+static size_t ring_stride(uint64_t size)
+{
+	uint64_t align = size >= 4096 ? 4096 : 64;
+
+	return (size_t)((size + align - 1) / align * align);
+}
+
+static uint64_t zero_copy_memory(uint64_t size, uint32_t qd)
+{
+	return (uint64_t)ring_slots(size) * ring_stride(size);
+}
+
+static void zc_free(struct zc_sender *z)
+{
+	nc_pages_free(z->ring, z->slots * z->stride);
+	free(z->pending);
+	free(z->id_slot);
+	free(z->id_done);
+}
+
+static int zc_init(struct zc_sender *z, int fd, uint64_t size)
+{
+	int one = 1;
+
+	memset(z, 0, sizeof(*z));
+	z->fd = fd;
+	z->slots = ring_slots(size);
+	z->stride = ring_stride(size);
+	z->id_cap = z->slots * 4;
+	if (setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one)))
+		return errno == ENOPROTOOPT ? NETCOPY_EUNSUPPORTED : -errno;
+	z->ring = nc_pages_alloc(z->slots * z->stride);
+	z->pending = calloc(z->slots, sizeof(*z->pending));
+	z->id_slot = calloc(z->id_cap, sizeof(*z->id_slot));
+	z->id_done = calloc(z->id_cap, 1);
+	if (!z->ring || !z->pending || !z->id_slot || !z->id_done) {
+		zc_free(z);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static uint32_t zc_outstanding(const struct zc_sender *z)
+{
+	return z->next_id - z->oldest;
+}
+
+/* Account one notification: ids lo..hi (inclusive, may wrap). */
+static int zc_complete(struct zc_sender *z, uint32_t lo, uint32_t hi,
+		       bool copied)
+{
+	uint32_t count = hi - lo + 1;
+
+	for (uint32_t i = 0; i < count; i++) {
+		uint32_t id = lo + i, at = id % z->id_cap;
+
+		if (id - z->oldest >= zc_outstanding(z) || z->id_done[at])
+			return NETCOPY_EPROTOCOL;	/* never sent */
+		z->id_done[at] = 1;
+		z->pending[z->id_slot[at]]--;
+		z->counts.completions++;
+		z->counts.copied += copied;
+	}
+	while (zc_outstanding(z) && z->id_done[z->oldest % z->id_cap]) {
+		z->id_done[z->oldest % z->id_cap] = 0;
+		z->oldest++;
+	}
+	return 0;
+}
+
+/* Read one message of the error queue: 1 if it held completions, 0 if
+ * the queue was empty, else an error. */
+static int zc_read_errqueue(struct zc_sender *z)
+{
+	char control[CMSG_SPACE(sizeof(struct sock_extended_err)) + 64];
+	struct msghdr msg = { .msg_control = control,
+			      .msg_controllen = sizeof(control) };
+	struct cmsghdr *cm;
+	int got = 0;
+
+	if (recvmsg(z->fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		struct sock_extended_err serr;
+		int err;
+
+		if (!((cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) ||
+		      (cm->cmsg_level == SOL_IPV6 &&
+		       cm->cmsg_type == IPV6_RECVERR)))
+			continue;
+		memcpy(&serr, CMSG_DATA(cm), sizeof(serr));
+		if (serr.ee_origin != SO_EE_ORIGIN_ZEROCOPY)
+			return serr.ee_errno ? -(int)serr.ee_errno : -EIO;
+		err = zc_complete(z, serr.ee_info, serr.ee_data,
+				  serr.ee_code & SO_EE_CODE_ZEROCOPY_COPIED);
+		if (err)
+			return err;
+		z->counts.notifications++;
+		got = 1;
+	}
+	return got;
+}
+
+/* Read notifications until one holds completions, waiting for it when
+ * the queue is empty (and calling it lost after COMPLETION_TIMEOUT_NS).
+ * Callers reap only when they need a completion: the kernel merges the
+ * notifications of consecutive sends while they wait in the queue, so
+ * reading late takes fewer system calls than reading after every send. */
+static int zc_reap_one(struct zc_sender *z)
+{
+	uint64_t deadline = 0;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = z->fd, .events = 0 };
+		int got = zc_read_errqueue(z);
+
+		if (got)
+			return got < 0 ? got : 0;
+		if (!deadline)
+			deadline = nc_now_ns() + COMPLETION_TIMEOUT_NS;
+		else if (nc_now_ns() > deadline)
+			return NETCOPY_ECOMPLETION;
+		/* POLLERR means the error queue has something; a dead
+		 * connection keeps POLLHUP up, so then wait a little. */
+		if (poll(&pfd, 1, 100) > 0 && !(pfd.revents & POLLERR))
+			usleep(1000);
+	}
+}
+
+/* ENOBUFS: the socket's option memory is full of notifications.  Reap to
+ * free it; with nothing outstanding, wait a little, up to a bound. */
+static int zc_backoff(struct zc_sender *z, unsigned int *idle)
+{
+	if (zc_outstanding(z))
+		return zc_reap_one(z);
+	if (++*idle > 10000)
+		return -ENOBUFS;
+	usleep(1000);
+	return 0;
+}
+
+/* Send a slot's message; each sendmsg() that sends anything uses an id. */
+static int zc_send_slot(struct zc_sender *z, uint32_t slot, size_t size)
+{
+	const uint8_t *p = z->ring + (size_t)slot * z->stride;
+	unsigned int idle = 0;
+
+	while (size) {
+		struct iovec iov = { (void *)p, size };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n;
+
+		while (zc_outstanding(z) == z->id_cap) {
+			int err = zc_reap_one(z);
+
+			if (err)
+				return err;
+		}
+		n = sendmsg(z->fd, &msg, MSG_ZEROCOPY | MSG_NOSIGNAL);
+		if (n < 0) {
+			int err = errno;
+
+			if (err == EINTR)
+				continue;
+			if (err == ENOBUFS) {	/* out of optmem: reap, retry */
+				z->counts.enobufs++;
+				err = zc_backoff(z, &idle);
+				if (err)
+					return err;
+				continue;
+			}
+			return err == EAGAIN ? -ETIMEDOUT : -err;
+		}
+		z->id_slot[z->next_id % z->id_cap] = slot;
+		z->pending[slot]++;
+		z->next_id++;
+		z->counts.sends++;
+		p += n;
+		size -= (size_t)n;
+	}
+	return 0;
+}
+
+static int zc_wait_slot(struct zc_sender *z, uint32_t slot)
+{
+	int err = 0;
+
+	while (!err && z->pending[slot])
+		err = zc_reap_one(z);
+	return err;
+}
+
+static void zero_copy_release(struct nc_flow *flow)
+{
+	if (flow->state)
+		zc_free(flow->state);
+	free(flow->state);
+	flow->state = NULL;
+	nc_buffers_release(flow);
+}
+
+/* The sender's ring; a receiver's plain buffer. */
+static int zero_copy_prepare(struct nc_flow *flow)
+{
+	struct zc_sender *z;
+	int err = nc_buffers_prepare(flow, false, nc_flow_receives(flow));
+
+	if (err || !nc_flow_sends(flow))
+		return err;
+	z = malloc(sizeof(*z));
+	if (!z)
+		return -ENOMEM;
+	err = zc_init(z, flow->fd, flow->size);
+	if (err) {
+		free(z);
+		return err;
+	}
+	flow->state = z;
+	return 0;
+}
+
+static int zero_copy_send_message(struct nc_flow *flow)
+{
+	struct zc_sender *z = flow->state;
+	uint32_t slot = z->next_slot;
+	int err = zc_wait_slot(z, slot);
+
+	if (err)
+		return err;
+	if (flow->verify)
+		nc_pattern_fill(z->ring + (size_t)slot * z->stride,
+				(size_t)flow->size, flow->index,
+				flow->seq, 0);
+	err = zc_send_slot(z, slot, (size_t)flow->size);
+	if (!err)
+		z->next_slot = (slot + 1) % z->slots;
+	return err;
+}
+
+/* Every completion is owed before the buffers may go. */
+static int zero_copy_send_end(struct nc_flow *flow)
+{
+	struct zc_sender *z = flow->state;
+	int err = 0;
+
+	while (!err && zc_outstanding(z))
+		err = zc_reap_one(z);
+	flow->zc = z->counts;
+	return err;
+}
+
+static int zero_copy_probe(const char **why)
+{
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		fd = socket(AF_INET6, SOCK_STREAM, 0);
+	if (fd < 0) {
+		*why = "cannot open a TCP socket to probe SO_ZEROCOPY";
+		return NETCOPY_EUNSUPPORTED;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one))) {
+		close(fd);
+		*why = "this kernel does not support MSG_ZEROCOPY on TCP "
+		       "(setsockopt SO_ZEROCOPY failed; Linux 4.14 or later "
+		       "needed)";
+		return NETCOPY_EUNSUPPORTED;
+	}
+	close(fd);
+	return 0;
+}
+
+const struct netcopy_mode nc_mode_zero_copy = {
+	.name = nc_mode_name_zero_copy,
+	.own_rx = NC_RX_RECV,
+	.summary = "sendmsg(MSG_ZEROCOPY) from a ring of buffers, completions "
+		   "reaped from the error queue; recv() at the receiver",
+	.probe = zero_copy_probe,
+	.memory = zero_copy_memory,
+	.prepare = zero_copy_prepare,
+	.send_message = zero_copy_send_message,
+	.send_end = zero_copy_send_end,
+	.recv_some = nc_recv_into_buffer,
+	.release = zero_copy_release,
+};

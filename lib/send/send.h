@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * send.h - the send paths: the table of modes (mode.c over modes.def)
+ * and their engines, one file each (mode-*.c), which the public
+ * netcopy_mode_* functions walk.  What the engines share among
+ * themselves is in engines.h.  Uses engine/, recv/ and base/.
+ */
+#ifndef NETCOPY_SEND_H
+#define NETCOPY_SEND_H
+
+#include <stdbool.h>
+
+#include "engine/engine.h"
+
+/* Whether name is a mode of netcopy's, even one this build lacks. */
+bool nc_mode_exists(const char *name);
+/* Whether NETCOPY_DISABLE_MODES names this mode. */
+bool nc_mode_disabled_by_env(const char *name);
+
+/* ---- mode.c: the engines modes.def lists, and their names (an engine
+ * sets .name = nc_mode_name_<id>); those not built are only declared. */
+#define NC_MODE(id, name, built, why)					\
+	extern const char nc_mode_name_##id[];				\
+	extern const struct netcopy_mode nc_mode_##id;
+#include "send/modes.def"
+#undef NC_MODE
+
+#endif /* NETCOPY_SEND_H */

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* uring-flow.c - the io_uring engines' prepare, release and sends of a
+ * flow, over the ring of uring-ring.c. */
+#include <stdint.h>
+
+#include "send/engines.h"
+
+/* The flow's ring for a sender; a receiver's plain buffer.  Both
+ * engines' prepare. */
+int nc_uring_prepare_flow(struct nc_flow *flow,
+			  const struct nc_uring_ops *ops)
+{
+	struct nc_uring *u;
+	int err = nc_buffers_prepare(flow, false, nc_flow_receives(flow));
+
+	if (err || !nc_flow_sends(flow))
+		return err;
+	err = nc_uring_open(&u, ops, flow->fd, flow->size, flow->params->qd,
+			    flow->params->fixed_buffers);
+	flow->state = u;
+	return err;
+}
+
+void nc_uring_release_flow(struct nc_flow *flow)
+{
+	nc_uring_close(flow->state);
+	flow->state = NULL;
+	nc_buffers_release(flow);
+}
+
+/* One message through the ring: stamped when verifying, sent with its
+ * batch, or at once in rr, where the peer waits for each. */
+int nc_uring_send_message(struct nc_flow *flow)
+{
+	struct nc_uring *u = flow->state;
+	uint8_t *buf;
+	int err = nc_uring_next_buffer(u, &buf);
+
+	if (err)
+		return err;
+	if (flow->verify)
+		nc_pattern_fill(buf, (size_t)flow->size, flow->index,
+				flow->seq, 0);
+	return nc_uring_queue(u, (size_t)flow->size,
+			      flow->params->workload == NC_WORKLOAD_RR);
+}
+
+int nc_uring_send_flush(struct nc_flow *flow)
+{
+	return nc_uring_flush(flow->state);
+}

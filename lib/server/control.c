@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * control.c - the control connection of a run, and the runs.  The
+ * server serves every mode to any number of runs at once.
+ *
+ * A thread per connection.  The first message says what a connection is:
+ * a hello opens a run (the control connection), a data tag attaches a
+ * data connection to its run.  The control thread starts the run once all
+ * data connections are in, ends it after the duration (when the server
+ * sends), and answers with the server's figures.  Everything a run holds
+ * is counted against --max-memory before it is accepted.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "server/server.h"
+#include "base/base.h"
+#include "flow/flow.h"
+#include "params/params.h"
+#include "recv/recv.h"
+#include "send/send.h"
+#include "wire/wire.h"
+
+/* ---- runs ---- */
+
+void nc_run_put(struct netcopy_server *srv, struct run *run)
+{
+	bool last;
+
+	pthread_mutex_lock(&srv->lock);
+	last = --run->refs == 0;
+	pthread_mutex_unlock(&srv->lock);
+	if (!last)
+		return;
+	pthread_cond_destroy(&run->cond);
+	close(run->done_fd);
+	free(run->fds);
+	free(run->errs);
+	free(run->flows);
+	free(run);
+}
+
+static struct run *run_new(const struct nc_params *hello,
+			   const struct netcopy_mode *mode)
+{
+	struct run *run = calloc(1, sizeof(*run));
+
+	if (!run)
+		return NULL;
+	run->params = *hello;
+	run->mode = mode;
+	atomic_init(&run->measuring, hello->warmup <= 0);
+	run->memory = hello->threads *
+		      (mode->memory(hello->size, hello->qd) *
+		       (hello->workload == NC_WORKLOAD_RR ? 2 : 1) +
+		       nc_rx_memory(hello->rx, hello->size));
+	run->refs = 1;
+	run->fds = malloc(hello->threads * sizeof(*run->fds));
+	run->errs = calloc(hello->threads, sizeof(*run->errs));
+	run->flows = calloc(hello->threads, sizeof(*run->flows));
+	run->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	pthread_cond_init(&run->cond, NULL);
+	if (!run->fds || !run->errs || !run->flows || run->done_fd < 0 ||
+	    getrandom(run->id, sizeof(run->id), 0) != sizeof(run->id)) {
+		free(run->fds);
+		free(run->errs);
+		free(run->flows);
+		if (run->done_fd >= 0)
+			close(run->done_fd);
+		pthread_cond_destroy(&run->cond);
+		free(run);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < hello->threads; i++)
+		run->fds[i] = -1;
+	return run;
+}
+
+/* Shut down the run's data connections so blocked engines return. */
+void nc_run_abort_locked(struct run *run)
+{
+	run->aborted = true;
+	atomic_store(&run->stop, true);
+	for (uint32_t i = 0; i < run->params.threads; i++)
+		if (run->fds[i] >= 0)
+			shutdown(run->fds[i], SHUT_RDWR);
+	pthread_cond_broadcast(&run->cond);
+}
+
+static void run_unlink(struct netcopy_server *srv, struct run *run)
+{
+	struct run **p;
+
+	pthread_mutex_lock(&srv->lock);
+	for (p = &srv->runs; *p; p = &(*p)->next) {
+		if (*p == run) {
+			*p = run->next;
+			break;
+		}
+	}
+	srv->committed -= run->memory;
+	pthread_mutex_unlock(&srv->lock);
+}
+
+/* ---- the control connection ---- */
+
+void nc_refuse(int fd, int code, const char *reason)
+{
+	struct nc_reply rep = { .accepted = false, .code = code };
+	uint8_t body[NC_MAX_BODY];
+	int len;
+
+	snprintf(rep.reason, sizeof(rep.reason), "%s", reason);
+	len = nc_reply_encode(&rep, body, sizeof(body));
+	if (len > 0)
+		nc_msg_send(fd, NC_MSG_REFUSE, body, (size_t)len);
+}
+
+/* Check a decoded hello against this server: 0, or a refusal sent. */
+static int admit(struct netcopy_server *srv, int fd, const struct nc_params *h,
+		 const struct netcopy_mode **mode)
+{
+	char reason[NC_REASON_MAX];
+	const char *why;
+
+	*mode = netcopy_mode_find(h->mode);
+	if (!*mode) {
+		snprintf(reason, sizeof(reason), "unknown mode '%s'", h->mode);
+		nc_refuse(fd, NETCOPY_EUNSUPPORTED, reason);
+		return NETCOPY_EUNSUPPORTED;
+	}
+	if (h->workload == NC_WORKLOAD_RR && h->reverse) {
+		nc_refuse(fd, NETCOPY_EREFUSED, "rr cannot be reversed");
+		return NETCOPY_EREFUSED;
+	}
+	/* The server sends in a stream it serves and answers in rr. */
+	if ((!nc_client_sends(h) || h->workload == NC_WORKLOAD_RR) &&
+	    netcopy_mode_probe(*mode, &why)) {
+		snprintf(reason, sizeof(reason), "%s: %s", h->mode, why);
+		nc_refuse(fd, NETCOPY_EUNSUPPORTED, reason);
+		return NETCOPY_EUNSUPPORTED;
+	}
+	/* The server receives when the client sends (-R, and rr). */
+	if (nc_client_sends(h) && nc_rx_probe(h->rx, &why)) {
+		nc_refuse(fd, NETCOPY_EUNSUPPORTED, why);
+		return NETCOPY_EUNSUPPORTED;
+	}
+	if (h->fixed_buffers && !(*mode)->fixed_buffers) {
+		snprintf(reason, sizeof(reason), "%s cannot send from "
+			 "registered buffers (--fixed-buffers)", h->mode);
+		nc_refuse(fd, NETCOPY_EREFUSED, reason);
+		return NETCOPY_EREFUSED;
+	}
+	if (h->size > srv->max_size) {
+		snprintf(reason, sizeof(reason), "message size %llu is above "
+			 "this server's limit of %llu bytes (--max-size)",
+			 (unsigned long long)h->size,
+			 (unsigned long long)srv->max_size);
+		nc_refuse(fd, NETCOPY_EREFUSED, reason);
+		return NETCOPY_EREFUSED;
+	}
+	return 0;
+}
+
+/* Register the run if its buffers fit under --max-memory. */
+static int commit_run(struct netcopy_server *srv, int fd, struct run *run)
+{
+	char reason[NC_REASON_MAX];
+	uint64_t used;
+
+	pthread_mutex_lock(&srv->lock);
+	used = srv->committed;
+	if (run->memory <= srv->max_memory &&
+	    used <= srv->max_memory - run->memory) {
+		srv->committed += run->memory;
+		run->next = srv->runs;
+		srv->runs = run;
+		srv->run_count++;
+		pthread_mutex_unlock(&srv->lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&srv->lock);
+	snprintf(reason, sizeof(reason), "run needs %llu MiB of buffers, "
+		 "server has %llu of %llu MiB in use (--max-memory)",
+		 (unsigned long long)(run->memory >> 20),
+		 (unsigned long long)(used >> 20),
+		 (unsigned long long)(srv->max_memory >> 20));
+	nc_refuse(fd, NETCOPY_EREFUSED, reason);
+	return NETCOPY_EREFUSED;
+}
+
+int nc_accept_run(int fd, const struct run *run)
+{
+	struct nc_reply rep = { .accepted = true };
+	uint8_t body[NC_MAX_BODY];
+	int len;
+
+	memcpy(rep.run_id, run->id, NC_RUN_ID_LEN);
+	len = nc_reply_encode(&rep, body, sizeof(body));
+	return len < 0 ? len : nc_msg_send(fd, NC_MSG_ACCEPT, body,
+					   (size_t)len);
+}
+
+static void timespec_add_ms(struct timespec *ts, uint64_t ms)
+{
+	uint64_t ns = (uint64_t)ts->tv_nsec + ms % 1000 * 1000000;
+
+	ts->tv_sec += (time_t)(ms / 1000 + ns / 1000000000u);
+	ts->tv_nsec = (long)(ns % 1000000000u);
+}
+
+static bool timespec_before(const struct timespec *a,
+			    const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* The client has closed (or spoken on) its control connection. */
+static bool client_gone(int ctrl)
+{
+	struct pollfd pfd = { .fd = ctrl, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) > 0;
+}
+
+/* Wait for every data connection, checking every 100 ms that the client
+ * is still there; false (run aborted) if they are late or it left. */
+static bool wait_attached(struct netcopy_server *srv, struct run *run,
+			  int ctrl)
+{
+	struct timespec until, tick;
+	bool all;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	tick = until;
+	timespec_add_ms(&until, (uint64_t)(srv->hello_timeout * 1000) +
+			run->params.threads * 10ULL);
+	timespec_add_ms(&tick, 100);
+	pthread_mutex_lock(&srv->lock);
+	while (run->attached < run->params.threads && !run->aborted &&
+	       !client_gone(ctrl)) {
+		if (pthread_cond_timedwait(&run->cond, &srv->lock,
+					   &tick) != ETIMEDOUT)
+			continue;
+		if (!timespec_before(&tick, &until))
+			break;
+		timespec_add_ms(&tick, 100);
+	}
+	all = run->attached == run->params.threads && !run->aborted;
+	if (all)
+		run->started = true;
+	else
+		nc_run_abort_locked(run);
+	pthread_cond_broadcast(&run->cond);
+	pthread_mutex_unlock(&srv->lock);
+	return all;
+}
+
+/* The run's life on the control connection: stop after the duration when
+ * the server sends, end early when the client goes or the server stops,
+ * until every data connection is done.  Returns the run's status. */
+static int supervise(struct netcopy_server *srv, int fd, struct run *run,
+		     char *reason, size_t cap)
+{
+	uint64_t warm_end = nc_now_ns() + nc_seconds_ns(run->params.warmup);
+	uint64_t deadline = warm_end + nc_seconds_ns(run->params.duration);
+	uint64_t done = 0;
+	int status = 0;
+	struct pollfd pfd[3] = {
+		{ .fd = run->done_fd, .events = POLLIN },
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = srv->stop_pipe[0], .events = POLLIN },
+	};
+
+	while (done < run->attached) {
+		uint64_t now = nc_now_ns();
+		int ms = -1;
+
+		if (!atomic_load(&run->measuring)) {
+			if (now >= warm_end)
+				atomic_store(&run->measuring, true);
+			else
+				ms = (int)((warm_end - now) / 1000000 + 1);
+		}
+		if (!nc_client_sends(&run->params) &&
+		    !atomic_load(&run->stop) && ms < 0) {
+			if (now >= deadline)
+				atomic_store(&run->stop, true);
+			else
+				ms = (int)((deadline - now) / 1000000 + 1);
+		}
+		if (poll(pfd, 3, ms) <= 0)
+			continue;
+		if (pfd[0].revents) {
+			uint64_t n;
+
+			if (read(run->done_fd, &n, sizeof(n)) == sizeof(n))
+				done += n;
+		}
+		if (pfd[1].revents || pfd[2].revents) {
+			/* A stopped server's senders end their message and
+			 * the stream cleanly; anything else is cut now. */
+			pthread_mutex_lock(&srv->lock);
+			if (pfd[1].revents || nc_client_sends(&run->params))
+				nc_run_abort_locked(run);
+			else
+				atomic_store(&run->stop, true);
+			pthread_mutex_unlock(&srv->lock);
+			snprintf(reason, cap, "%s", pfd[1].revents ?
+				 "the client closed its control connection" :
+				 "the server was stopped");
+			status = NETCOPY_ESHORT;
+			pfd[1].fd = pfd[2].fd = -1;	/* seen: stop polling */
+		}
+	}
+	return status;
+}
+
+/* Send the server's figures; returns the run's final status, which the
+ * data connections' own errors decide when supervision saw none. */
+static int send_trailer(int fd, struct run *run, int status, char *reason,
+			size_t cap)
+{
+	struct nc_figures f;
+	uint8_t body[NC_MAX_BODY];
+	int len;
+
+	nc_figures_from_flows(&f, run->flows, run->params.threads);
+	for (uint32_t i = 0; i < run->params.threads && !status; i++) {
+		if (run->errs[i]) {
+			status = run->errs[i];
+			snprintf(reason, cap, "server data connection %u: %s",
+				 i, netcopy_strerror(status));
+		}
+	}
+	f.status = status;
+	snprintf(f.reason, sizeof(f.reason), "%s", reason);
+	len = nc_figures_encode(&f, body, sizeof(body));
+	if (len > 0)
+		nc_msg_send(fd, NC_MSG_TRAILER, body, (size_t)len);
+	return status;
+}
+
+/* The hello's options that are not their defaults, for the log. */
+static void describe_options(const struct nc_params *p, char *buf, size_t cap)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+#define APPEND(...) (at += (size_t)snprintf(buf + at, at < cap ? cap - at : 0, \
+					    __VA_ARGS__))
+	for (size_t i = 0; i < nc_param_count; i++) {
+		const struct nc_param *param = &nc_param_table[i];
+		double v = nc_param_value(param, p);
+
+		if (!(param->flags & NC_PF_OPTIONAL) ||
+		    v == nc_param_value(param, &nc_params_defaults))
+			continue;
+		APPEND(", %s", param->log);
+		if (param->field == NC_H_RX)	/* rx.c names its values */
+			APPEND(" %s", nc_rx_name((uint8_t)v));
+		else if (param->kind != NC_PK_BOOL)
+			APPEND(" %.15g", v);
+	}
+#undef APPEND
+}
+
+void nc_serve_control(struct netcopy_server *srv, int fd,
+			  const uint8_t *body, size_t len, const char *peer)
+{
+	char reason[NC_REASON_MAX] = "", options[160];
+	const struct netcopy_mode *mode;
+	struct nc_params hello;
+	const char *why;
+	struct run *run;
+	int status;
+
+	if (nc_hello_decode(body, len, &hello, &why)) {
+		nc_server_log(srv, "%s: bad hello: %s", peer, why);
+		nc_refuse(fd, NETCOPY_EPROTOCOL, why);
+		return;
+	}
+	if (admit(srv, fd, &hello, &mode))
+		return;
+	run = run_new(&hello, mode);
+	if (!run) {
+		nc_refuse(fd, NETCOPY_EREFUSED, "server out of memory");
+		return;
+	}
+	snprintf(run->peer, sizeof(run->peer), "%s", peer);
+	if (commit_run(srv, fd, run)) {
+		nc_server_log(srv, "%s: refused: over --max-memory", peer);
+		nc_run_put(srv, run);
+		return;
+	}
+	describe_options(&hello, options, sizeof(options));
+	nc_server_log(srv, "%s: run: %s, %llu-byte messages, %u thread%s, %.3g s, "
+	      "%s%s", peer, mode->name, (unsigned long long)hello.size,
+	      hello.threads, hello.threads == 1 ? "" : "s",
+	      hello.duration,
+	      hello.workload == NC_WORKLOAD_RR ? "request-response" :
+	      hello.reverse ? "client sends" : "server sends", options);
+	if (nc_accept_run(fd, run) || !wait_attached(srv, run, fd)) {
+		snprintf(reason, sizeof(reason), "only %u of %u data "
+			 "connections arrived", run->attached,
+			 hello.threads);
+		status = NETCOPY_ESHORT;
+		supervise(srv, fd, run, reason, 0);
+	} else {
+		status = supervise(srv, fd, run, reason, sizeof(reason));
+	}
+	status = send_trailer(fd, run, status, reason, sizeof(reason));
+	nc_server_log(srv, "%s: run ended: %s%s%s", peer,
+	      status ? netcopy_strerror(status) : "ok",
+	      reason[0] ? ": " : "", reason);
+	run_unlink(srv, run);
+	nc_run_put(srv, run);
+	if (srv->once)
+		netcopy_server_stop(srv);
+}

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * serve.c - every connection the server accepts gets a thread; its
+ * first message says whether it is a run's control connection
+ * (control.c) or one of its data connections (here).  Then the server's
+ * loop, and how it drains on stop.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "server/server.h"
+#include "base/base.h"
+#include "flow/flow.h"
+#include "params/params.h"
+#include "recv/recv.h"
+#include "send/send.h"
+#include "wire/wire.h"
+
+/* ---- data connections ---- */
+
+static struct run *find_run_locked(struct netcopy_server *srv,
+				   const uint8_t *id)
+{
+	for (struct run *run = srv->runs; run; run = run->next)
+		if (memcmp(run->id, id, NC_RUN_ID_LEN) == 0)
+			return run;
+	return NULL;
+}
+
+/* Claim the data connection's place in its run; NULL if it has none. */
+static struct run *claim(struct netcopy_server *srv, int fd,
+			 const struct nc_tag *tag, const char **why)
+{
+	struct run *run;
+
+	pthread_mutex_lock(&srv->lock);
+	run = find_run_locked(srv, tag->run_id);
+	if (!run)
+		*why = "no such run";
+	else if (tag->index >= run->params.threads ||
+		 run->fds[tag->index] >= 0 || run->started || run->aborted)
+		*why = "data connection not expected";
+	if (!run || **why) {
+		pthread_mutex_unlock(&srv->lock);
+		return NULL;
+	}
+	run->fds[tag->index] = fd;
+	run->refs++;
+	pthread_mutex_unlock(&srv->lock);
+	return run;
+}
+
+/* Count the connection in (its buffers ready) and wait for the start;
+ * false if the run was called off. */
+static bool ready(struct netcopy_server *srv, struct run *run)
+{
+	bool go;
+
+	pthread_mutex_lock(&srv->lock);
+	run->attached++;
+	pthread_cond_broadcast(&run->cond);
+	while (!run->started && !run->aborted)
+		pthread_cond_wait(&run->cond, &srv->lock);
+	go = !run->aborted;
+	pthread_mutex_unlock(&srv->lock);
+	return go;
+}
+
+static void serve_data(struct netcopy_server *srv, int fd,
+		       const uint8_t *body, size_t len, const char *peer)
+{
+	const char *why = "";
+	struct nc_tag tag;
+	struct nc_flow *flow;
+	struct run *run;
+	uint64_t one = 1;
+	int err;
+
+	if (nc_tag_decode(body, len, &tag, &why) ||
+	    !(run = claim(srv, fd, &tag, &why))) {
+		nc_server_log(srv, "%s: bad data connection: %s", peer, why);
+		nc_refuse(fd, NETCOPY_EPROTOCOL, why);
+		return;
+	}
+	nc_accept_run(fd, run);	/* a failed send shows in the data path */
+	flow = &run->flows[tag.index];
+	nc_flow_init(flow, fd, &run->params, tag.index, false, run->params.cpu,
+		     &run->stop, &run->measuring);
+	err = nc_flow_prepare(run->mode, flow);
+	if (!ready(srv, run) && !err)
+		err = NETCOPY_ESHORT;
+	if (err)
+		nc_flow_release(run->mode, flow);
+	else
+		err = nc_flow_run(run->mode, flow);
+	pthread_mutex_lock(&srv->lock);
+	run->errs[tag.index] = err;
+	run->fds[tag.index] = -1;	/* the control thread lets go of it */
+	pthread_mutex_unlock(&srv->lock);
+	if (write(run->done_fd, &one, sizeof(one)) != sizeof(one))
+		nc_server_log(srv, "%s: cannot signal the end of a data connection",
+		      peer);
+	nc_run_put(srv, run);
+}
+
+/* ---- every connection ---- */
+
+static void conn_close(struct conn *c)
+{
+	struct netcopy_server *srv = c->srv;
+
+	pthread_mutex_lock(&srv->lock);
+	c->prev->next = c->next;
+	c->next->prev = c->prev;
+	srv->nconns--;
+	pthread_cond_broadcast(&srv->idle);
+	pthread_mutex_unlock(&srv->lock);
+	close(c->fd);
+	free(c);
+}
+
+static void *conn_main(void *arg)
+{
+	struct conn *c = arg;
+	struct netcopy_server *srv = c->srv;
+	uint8_t body[NC_MAX_BODY];
+	struct nc_header h;
+	const char *why = "";
+	char peer[80];
+	int err;
+
+	nc_peer_name(c->fd, peer, sizeof(peer));
+	err = nc_msg_recv(c->fd, &h, body, (int)(srv->hello_timeout * 1000),
+			  &why);
+	if (err) {
+		nc_server_log(srv, "%s: dropped: %s", peer, err == NETCOPY_EPROTOCOL ?
+		      why : err == -ECONNRESET ? "closed before its hello" :
+		      netcopy_strerror(err));
+		if (err == NETCOPY_EPROTOCOL)
+			nc_refuse(c->fd, NETCOPY_EPROTOCOL, why);
+	} else if (h.type == NC_MSG_HELLO) {
+		nc_serve_control(srv, c->fd, body, h.length, peer);
+	} else if (h.type == NC_MSG_DATA_TAG) {
+		serve_data(srv, c->fd, body, h.length, peer);
+	} else {
+		nc_server_log(srv, "%s: dropped: unexpected first message", peer);
+		nc_refuse(c->fd, NETCOPY_EPROTOCOL, "unexpected first message");
+	}
+	conn_close(c);
+	return NULL;
+}
+
+static int conn_start(struct netcopy_server *srv, int fd)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	pthread_attr_t attr;
+	pthread_t tid;
+	int err;
+
+	if (!c) {
+		close(fd);
+		return -ENOMEM;
+	}
+	c->fd = fd;
+	c->srv = srv;
+	pthread_mutex_lock(&srv->lock);
+	c->next = srv->conns.next;
+	c->prev = &srv->conns;
+	c->next->prev = c;
+	srv->conns.next = c;
+	srv->nconns++;
+	pthread_mutex_unlock(&srv->lock);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	err = pthread_create(&tid, &attr, conn_main, c);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		conn_close(c);
+		return -err;
+	}
+	return 0;
+}
+
+/* --max-conns: a connection over the limit is told why, then closed. */
+static bool too_many(struct netcopy_server *srv, int fd)
+{
+	char reason[NC_REASON_MAX], peer[80];
+	unsigned int n;
+
+	pthread_mutex_lock(&srv->lock);
+	n = srv->nconns;
+	pthread_mutex_unlock(&srv->lock);
+	if (!srv->max_conns || n < srv->max_conns)
+		return false;
+	nc_peer_name(fd, peer, sizeof(peer));
+	snprintf(reason, sizeof(reason), "server busy: %u connections open "
+		 "(--max-conns %u)", n, srv->max_conns);
+	nc_server_log(srv, "%s: refused: %s", peer, reason);
+	nc_refuse(fd, NETCOPY_EREFUSED, reason);	/* fits the socket buffer */
+	close(fd);
+	return true;
+}
+
+/* After a stop: give connections a grace period, then cut them. */
+static void drain(struct netcopy_server *srv)
+{
+	uint64_t cut = nc_now_ns() + DRAIN_GRACE_MS * 1000000ULL;
+	struct timespec ts;
+
+	pthread_mutex_lock(&srv->lock);
+	while (srv->nconns) {
+		if (cut && nc_now_ns() >= cut) {
+			for (struct conn *c = srv->conns.next;
+			     c != &srv->conns; c = c->next)
+				shutdown(c->fd, SHUT_RDWR);
+			for (struct run *r = srv->runs; r; r = r->next)
+				nc_run_abort_locked(r);
+			cut = 0;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&srv->idle, &srv->lock, &ts);
+	}
+	pthread_mutex_unlock(&srv->lock);
+}
+
+NETCOPY_EXPORT int netcopy_server_run(struct netcopy_server *srv)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = srv->listen_fd, .events = POLLIN },
+		{ .fd = srv->stop_pipe[0], .events = POLLIN },
+	};
+	int err = 0;
+
+	if (srv->listen_fd < 0)
+		return -EBADF;
+	while (!nc_server_stopping(srv)) {
+		int fd;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		fd = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0) {
+			/* Out of descriptors or a connection gone before
+			 * accept: not a reason to stop serving others. */
+			if (errno == EMFILE || errno == ENFILE)
+				usleep(10000);
+			continue;
+		}
+		if (too_many(srv, fd))
+			continue;
+		if (conn_start(srv, fd))	/* it closed fd */
+			nc_server_log(srv, "cannot start a connection thread");
+	}
+	close(srv->listen_fd);
+	srv->listen_fd = -1;
+	drain(srv);
+	return err;
+}

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* net.c - socket plumbing shared by the client, the server and engines. */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "base/base.h"
+#include "wire/wire.h"
+
+/* Read exactly len bytes before the deadline (0: none). */
+static int read_full(int fd, void *buf, size_t len, uint64_t deadline)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n;
+
+		if (deadline) {
+			uint64_t now = nc_now_ns();
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			int ms, r;
+
+			if (now >= deadline)
+				return -ETIMEDOUT;
+			ms = (int)((deadline - now + 999999) / 1000000);
+			r = poll(&pfd, 1, ms);
+			if (r < 0 && errno != EINTR)
+				return -errno;
+			if (r <= 0)
+				continue;
+		}
+		n = recv(fd, p, len, 0);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -ECONNRESET;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int nc_msg_send(int fd, uint16_t type, const uint8_t *body, size_t len)
+{
+	uint8_t msg[NC_HEADER_LEN + NC_MAX_BODY];
+
+	if (len > NC_MAX_BODY)
+		return -EMSGSIZE;
+	nc_header_encode(msg, type, (uint32_t)len);
+	memcpy(msg + NC_HEADER_LEN, body, len);
+	return nc_send_all(fd, msg, NC_HEADER_LEN + len, 0);
+}
+
+int nc_msg_recv(int fd, struct nc_header *h, uint8_t body[NC_MAX_BODY],
+		int timeout_ms, const char **why)
+{
+	uint64_t deadline = 0;
+	uint8_t head[NC_HEADER_LEN];
+	int err;
+
+	if (timeout_ms >= 0)
+		deadline = nc_now_ns() + (uint64_t)timeout_ms * 1000000u + 1;
+	err = read_full(fd, head, sizeof(head), deadline);
+	if (err)
+		return err;
+	err = nc_header_decode(head, h, why);
+	if (err)
+		return err;
+	return read_full(fd, body, h->length, deadline);
+}
+
+int nc_set_io_timeout(int fd, int seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		return -errno;
+	return 0;
+}
+
+int nc_connect(const char *host, unsigned int port, int *fd, char *detail,
+	       size_t detail_len)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_ADDRCONFIG };
+	struct addrinfo *list, *ai;
+	char service[8];
+	int err = -EHOSTUNREACH, rc;
+
+	snprintf(service, sizeof(service), "%u", port);
+	rc = getaddrinfo(host, service, &hints, &list);
+	if (rc) {
+		snprintf(detail, detail_len, "cannot resolve %s: %s", host,
+			 gai_strerror(rc));
+		return -EHOSTUNREACH;
+	}
+	for (ai = list; ai; ai = ai->ai_next) {
+		int s = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+			       ai->ai_protocol);
+
+		if (s < 0) {
+			err = -errno;
+			continue;
+		}
+		if (connect(s, ai->ai_addr, ai->ai_addrlen) == 0) {
+			*fd = s;
+			freeaddrinfo(list);
+			return 0;
+		}
+		err = -errno;
+		close(s);
+	}
+	freeaddrinfo(list);
+	snprintf(detail, detail_len, "cannot connect to %s port %u: %s", host,
+		 port, strerror(-err));
+	return err;
+}
+
+void nc_peer_name(int fd, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[NI_MAXHOST], serv[NI_MAXSERV];
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) ||
+	    getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), serv,
+			sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV)) {
+		snprintf(buf, len, "unknown peer");
+		return;
+	}
+	snprintf(buf, len, "%s port %s", host, serv);
+}

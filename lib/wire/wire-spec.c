@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * wire-spec.c - the policy of every message: which field holds which
+ * member, of what type and bounds, in the order sent, and the rules
+ * across fields.  The hello's comes from params.def.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "wire/wire.h"
+
+_Static_assert(NC_WIRE_COUNTERS == NC_EV_COUNT, "a field per counter");
+_Static_assert(NC_WIRE_TCP_FIGS == NC_TCP_FIGS, "a field per TCP figure");
+_Static_assert(sizeof(struct nc_figures) <= UINT16_MAX &&
+	       sizeof(struct nc_params) <= UINT16_MAX,
+	       "a policy's 16-bit offsets reach every member");
+
+/* ---- hello: the run's parameters ---- */
+
+#define NC_WIRE_KIND_STR NC_WK_STR
+#define NC_WIRE_KIND_U64 NC_WK_U64
+#define NC_WIRE_KIND_U32 NC_WK_U32
+#define NC_WIRE_KIND_S32 NC_WK_S32
+#define NC_WIRE_KIND_SECONDS NC_WK_NS
+#define NC_WIRE_KIND_BOOL NC_WK_FLAG
+#define NC_WIRE_KIND_U8 NC_WK_U8
+
+/* Ranges are nc_params_check()'s; a U8 refused for its length says
+ * what the parameter is, as one out of range does. */
+static const struct nc_wire_policy hello_policy[] = {
+#define NC_PARAM(name, NAME, num, k, lo, hi, dflt, fl, unit, text, log) \
+	{ .type = num, .kind = NC_WIRE_KIND_##k,                       \
+	  .flags = (fl) & NC_PF_OPTIONAL ? NC_WF_OPTIONAL : 0,            \
+	  .offset = offsetof(struct nc_params, name),                     \
+	  .len = sizeof(((struct nc_params *)0)->name),                   \
+	  .why = NC_WIRE_KIND_##k == NC_WK_U8 ||                       \
+		 NC_WIRE_KIND_##k == NC_WK_U32 ||                      \
+		 NC_WIRE_KIND_##k == NC_WK_S32 ? text : NULL },
+#include "params/params.def"
+#undef NC_PARAM
+};
+
+/* In range; and a parameter whose 0 means unset is never sent as 0. */
+static int hello_validate(void *msg, const bool *seen, const char **why)
+{
+	for (size_t i = 0; i < nc_param_count; i++) {
+		const struct nc_param *param = &nc_param_table[i];
+
+		if ((param->flags & NC_PF_ZERO_OK) && seen[param->field] &&
+		    nc_param_value(param, msg) == 0) {
+			*why = param->why;
+			return NETCOPY_EPROTOCOL;
+		}
+	}
+	return nc_params_check(msg, why) ? NETCOPY_EPROTOCOL : 0;
+}
+
+const struct nc_wire_spec nc_hello_spec = {
+	hello_policy, sizeof(hello_policy) / sizeof(hello_policy[0]),
+	NC_H_LAST, &nc_params_defaults, sizeof(struct nc_params),
+	hello_validate,
+};
+
+/* ---- accept and refuse ---- */
+
+static bool accepted(const void *msg)
+{
+	return ((const struct nc_reply *)msg)->accepted;
+}
+
+static bool refused(const void *msg)
+{
+	return !accepted(msg);
+}
+
+#define REPLY(member) .offset = offsetof(struct nc_reply, member), \
+		      .len = sizeof(((struct nc_reply *)0)->member)
+static const struct nc_wire_policy reply_policy[] = {
+	{ NC_R_ACCEPTED, NC_WK_FLAG, 0, 0, REPLY(accepted) },
+	{ NC_R_RUN_ID, NC_WK_BYTES, NC_WF_OPTIONAL, 0, REPLY(run_id),
+	  .sent = accepted },
+	{ NC_R_CODE, NC_WK_ERR, NC_WF_OPTIONAL, 0, REPLY(code),
+	  .why = "refusal code out of range", .sent = refused },
+	{ NC_R_REASON, NC_WK_STR, NC_WF_OPTIONAL, 0, REPLY(reason),
+	  .sent = refused },
+};
+
+/* Exactly the fields of an acceptance, or of a refusal. */
+static int reply_validate(void *msg, const bool *seen, const char **why)
+{
+	const struct nc_reply *r = msg;
+	const char *bad = NULL;
+
+	if (r->accepted && (seen[NC_R_CODE] || seen[NC_R_REASON]))
+		bad = "an acceptance with a refusal's fields";
+	else if (!r->accepted && seen[NC_R_RUN_ID])
+		bad = "a refusal with a run id";
+	else if (r->accepted ? !seen[NC_R_RUN_ID] :
+		 !seen[NC_R_CODE] || !seen[NC_R_REASON])
+		bad = "required field missing";
+	else if (!r->accepted && r->code == 0)
+		bad = "refusal code out of range";
+	if (bad)
+		*why = bad;
+	return bad ? NETCOPY_EPROTOCOL : 0;
+}
+
+static const struct nc_reply reply_defaults;
+
+const struct nc_wire_spec nc_reply_spec = {
+	reply_policy, sizeof(reply_policy) / sizeof(reply_policy[0]),
+	NC_R_LAST, &reply_defaults, sizeof(struct nc_reply), reply_validate,
+};
+
+/* ---- the data tag ---- */
+
+#define TAG(member) .offset = offsetof(struct nc_tag, member), \
+		    .len = sizeof(((struct nc_tag *)0)->member)
+static const struct nc_wire_policy tag_policy[] = {
+	{ NC_T_RUN_ID, NC_WK_BYTES, 0, 0, TAG(run_id) },
+	{ NC_T_INDEX, NC_WK_U32, 0, 0, TAG(index),
+	  .max = NETCOPY_MAX_THREADS - 1,
+	  .why = "data connection index out of range" },
+};
+
+static const struct nc_tag tag_defaults;
+
+const struct nc_wire_spec nc_tag_spec = {
+	tag_policy, sizeof(tag_policy) / sizeof(tag_policy[0]), NC_T_LAST,
+	&tag_defaults, sizeof(struct nc_tag), NULL,
+};
+
+/* ---- the trailer: one side's figures ---- */
+
+enum { GROUP_RX = 1, GROUP_SOCKBUF };
+
+static bool rx_measured(const void *msg)
+{
+	return ((const struct nc_figures *)msg)->rx_zc_mapped >= 0;
+}
+
+static bool sockbuf_known(const void *msg)
+{
+	const struct nc_figures *f = msg;
+
+	return f->sndbuf >= 0 && f->rcvbuf >= 0;
+}
+
+static const char out_of_range[] = "figures out of range";
+static const char rx_range[] = "receive zero-copy figures out of range";
+static const char buf_range[] = "socket buffer figures out of range";
+static const char tcp_range[] = "TCP_INFO figures out of range";
+
+#define FIG(member) .offset = offsetof(struct nc_figures, member), \
+		    .len = sizeof(((struct nc_figures *)0)->member)
+#define COUNT(type, member) { type, NC_WK_U64, 0, 0, FIG(member) }
+#define ZC(type, member) { type, NC_WK_I64, NC_WF_NA, 0, FIG(member), \
+			   .why = out_of_range }
+#define COUNTER(i) COUNT(NC_F_COUNTER_0 + i, counts.value[i])
+/* A TCP_INFO figure, at most max of its unit: NA is absent. */
+#define TCP(fig, max_) { NC_F_TCP_0 + fig, NC_WK_FIXED, NC_WF_OPTIONAL, 0, \
+			 FIG(tcp.value[fig]),                            \
+			 .max = (uint64_t)(max_) * NC_WIRE_FIXED_SCALE,   \
+			 .why = tcp_range }
+/* The most a u32 field of struct tcp_info gives, per connection and
+ * over a side's, and the most a share can be. */
+#define TCP_U32 ((uint64_t)UINT32_MAX)
+#define TCP_SUM (TCP_U32 * NETCOPY_MAX_THREADS)
+#define TCP_PCT 100
+/* No side delivers a petabit per second. */
+#define TCP_GBPS 1000000
+/* In the order sent: the optional ones before the required tail, so no
+ * prefix of a trailer decodes. */
+static const struct nc_wire_policy figures_policy[] = {
+	{ NC_F_STATUS, NC_WK_ERR, 0, 0, FIG(status), .why = out_of_range },
+	COUNT(NC_F_BYTES, bytes),
+	COUNT(NC_F_MESSAGES, messages),
+	COUNT(NC_F_INTERVAL, interval_ns),
+	COUNT(NC_F_LATENCY, latency_ns),
+	COUNT(NC_F_MISMATCHES, mismatches),
+	ZC(NC_F_ZC_COMPLETIONS, zc.completions),
+	ZC(NC_F_ZC_COPIED, zc.copied),
+	{ NC_F_REASON, NC_WK_STR, 0, 0, FIG(reason) },
+	COUNT(NC_F_CPU_US, cpu_us),
+	{ NC_F_COUNTERS_KNOWN, NC_WK_U32, 0, 0, FIG(counts.known),
+	  .max = (1u << NC_EV_COUNT) - 1, .why = out_of_range },
+	{ NC_F_COUNTERS_SCOPE, NC_WK_U8, 0, 0, FIG(counts.scope),
+	  .max = NC_SCOPE_ALL, .why = out_of_range },
+	ZC(NC_F_ZC_SENDS, zc.sends),
+	ZC(NC_F_ZC_NOTIFICATIONS, zc.notifications),
+	ZC(NC_F_ZC_ENOBUFS, zc.enobufs),
+	{ NC_F_RX_ZC_MAPPED, NC_WK_I64, NC_WF_OPTIONAL, GROUP_RX,
+	  FIG(rx_zc_mapped), .why = rx_range, .sent = rx_measured },
+	{ NC_F_RX_ZC_COPIED, NC_WK_I64, NC_WF_OPTIONAL, GROUP_RX,
+	  FIG(rx_zc_copied), .why = rx_range, .sent = rx_measured },
+	{ NC_F_RX_ZC_REFUSED, NC_WK_ERR, NC_WF_OPTIONAL, GROUP_RX,
+	  FIG(rx_zc_refused), .why = rx_range, .sent = rx_measured },
+	{ NC_F_SNDBUF, NC_WK_I64, NC_WF_OPTIONAL, GROUP_SOCKBUF, FIG(sndbuf),
+	  .max = INT32_MAX, .why = buf_range, .sent = sockbuf_known },
+	{ NC_F_RCVBUF, NC_WK_I64, NC_WF_OPTIONAL, GROUP_SOCKBUF, FIG(rcvbuf),
+	  .max = INT32_MAX, .why = buf_range, .sent = sockbuf_known },
+	TCP(NC_TCP_RETRANSMITS, TCP_SUM),
+	TCP(NC_TCP_RTT_US, TCP_U32),
+	TCP(NC_TCP_CWND, TCP_U32),
+	TCP(NC_TCP_DELIVERY_GBPS, TCP_GBPS),
+	TCP(NC_TCP_BUSY_PCT, TCP_PCT),
+	TCP(NC_TCP_RWND_LIMITED_PCT, TCP_PCT),
+	TCP(NC_TCP_SNDBUF_LIMITED_PCT, TCP_PCT),
+	TCP(NC_TCP_RCV_RTT_US, TCP_U32),
+	TCP(NC_TCP_RCV_SPACE, TCP_U32),
+	COUNT(NC_F_TOTAL_BYTES, total_bytes),
+	COUNTER(0), COUNTER(1), COUNTER(2), COUNTER(3), COUNTER(4),
+	COUNTER(5), COUNTER(6),
+};
+
+/* Two shares, each rounded to millionths, may sum to a unit over their
+ * busy time. */
+#define SHARE_SLACK 2e-6
+
+/* TCP_INFO figures a kernel could give: whole retransmits, and the
+ * rwnd- and sndbuf-limited shares (disjoint parts of the busy time)
+ * known only with it, and within it together. */
+static bool tcp_possible(const struct nc_tcp_figures *t)
+{
+	double retrans = t->value[NC_TCP_RETRANSMITS];
+	double busy = t->value[NC_TCP_BUSY_PCT];
+	double rwnd = t->value[NC_TCP_RWND_LIMITED_PCT];
+	double sndbuf = t->value[NC_TCP_SNDBUF_LIMITED_PCT];
+
+	if (retrans >= 0 && retrans != (double)(uint64_t)retrans)
+		return false;
+	if (busy < 0)
+		return rwnd < 0 && sndbuf < 0;
+	if (rwnd > busy || sndbuf > busy)	/* rounding keeps <= */
+		return false;
+	return (rwnd < 0 ? 0 : rwnd) + (sndbuf < 0 ? 0 : sndbuf) <=
+	       busy + SHARE_SLACK;
+}
+
+/* Zero-copy figures: all -1 (not zero-copy) or all counts, with no more
+ * copied than completed; copied alone may be -1 (the kernel would not
+ * say).  TCP_INFO figures a kernel could give. */
+static int figures_validate(void *msg, const bool *seen, const char **why)
+{
+	struct nc_figures *f = msg;
+	bool na = f->zc.sends < 0 && f->zc.notifications < 0 &&
+		  f->zc.completions < 0 && f->zc.copied < 0 &&
+		  f->zc.enobufs < 0;
+	bool counts = f->zc.sends >= 0 && f->zc.notifications >= 0 &&
+		      f->zc.completions >= 0 && f->zc.enobufs >= 0 &&
+		      f->zc.copied <= f->zc.completions;
+
+	if (!na && !counts) {
+		*why = out_of_range;
+		return NETCOPY_EPROTOCOL;
+	}
+	if (!tcp_possible(&f->tcp)) {
+		*why = tcp_range;
+		return NETCOPY_EPROTOCOL;
+	}
+	f->measured = true;
+	return 0;
+}
+
+static const struct nc_figures figures_defaults = {
+	.rx_zc_mapped = -1, .rx_zc_copied = -1, .sndbuf = -1, .rcvbuf = -1,
+	.tcp.value = { [0 ... NC_TCP_FIGS - 1] = -1 },
+};
+
+const struct nc_wire_spec nc_figures_spec = {
+	figures_policy, sizeof(figures_policy) / sizeof(figures_policy[0]),
+	NC_F_LAST, &figures_defaults, sizeof(struct nc_figures),
+	figures_validate,
+};

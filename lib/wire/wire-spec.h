@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * wire-spec.h - the control protocol's numbers, version 1: framing,
+ * message types and every message's field numbers.  The library's codec
+ * (lib/wire.c, over the policies in lib/wire-spec.c), the unit tests,
+ * tests/rawpeer and the fuzzer all take them from here; this header
+ * needs nothing but lib/params.def, so a raw peer can include it.
+ *
+ * A message is a 12-byte header (magic, version, type, body length;
+ * network byte order) and a body of fields, each a 16-bit type, a 16-bit
+ * length and the value.  Numbers are 8 bytes big-endian, flags and
+ * enums one byte, text printable ASCII without a terminator.  New
+ * options are new optional fields, sent only when used, never a new
+ * version.  Never renumber a field; append.
+ */
+#ifndef NETCOPY_WIRE_SPEC_H
+#define NETCOPY_WIRE_SPEC_H
+
+#define NC_MAGIC 0x4e435059u		/* "NCPY" */
+#define NC_VERSION 1
+#define NC_HEADER_LEN 12
+#define NC_MAX_BODY 4096
+#define NC_RUN_ID_LEN 16
+/* A fractional figure (a mean, a share) goes as an integer count of
+ * millionths: 12.5 % is 12500000. */
+#define NC_WIRE_FIXED_SCALE 1000000u
+
+enum nc_msg_type {
+	NC_MSG_HELLO = 1,	/* client -> server: run parameters */
+	NC_MSG_ACCEPT = 2,	/* server -> client: run id */
+	NC_MSG_REFUSE = 3,	/* server -> client: code and reason */
+	NC_MSG_DATA_TAG = 4,	/* client -> server, first on a data link */
+	NC_MSG_TRAILER = 5,	/* server -> client: the server's figures */
+};
+
+/* The hello: one field per parameter, numbered in lib/params.def. */
+enum nc_hello_field {
+#define NC_PARAM(name, NAME, field, ...) NC_H_##NAME = field,
+#include "params/params.def"
+#undef NC_PARAM
+	NC_H_LAST = NC_H_TCPI
+};
+
+/* Accept and refuse: accepted, then the run id, or the code and reason. */
+enum nc_reply_field { NC_R_ACCEPTED = 1, NC_R_RUN_ID, NC_R_CODE,
+		      NC_R_REASON, NC_R_LAST = NC_R_REASON };
+
+/* The data tag: which run, and which of its connections. */
+enum nc_tag_field { NC_T_RUN_ID = 1, NC_T_INDEX, NC_T_LAST = NC_T_INDEX };
+
+/* The perf counters a trailer carries, one field each (enum nc_event). */
+#define NC_WIRE_COUNTERS 7
+/* The TCP_INFO figures, one field each (enum nc_tcp_fig), fixed-point. */
+#define NC_WIRE_TCP_FIGS 9
+
+/* The trailer: one side's figures (struct nc_figures). */
+enum nc_figures_field {
+	NC_F_STATUS = 1, NC_F_BYTES, NC_F_MESSAGES, NC_F_INTERVAL,
+	NC_F_LATENCY, NC_F_MISMATCHES, NC_F_ZC_COMPLETIONS, NC_F_ZC_COPIED,
+	NC_F_REASON, NC_F_CPU_US, NC_F_COUNTERS_KNOWN, NC_F_COUNTERS_SCOPE,
+	NC_F_ZC_SENDS, NC_F_ZC_NOTIFICATIONS, NC_F_ZC_ENOBUFS,
+	NC_F_TOTAL_BYTES, NC_F_COUNTER_0,	/* then the counters */
+	/* Every trailer has the fields up to here. */
+	NC_F_REQUIRED_LAST = NC_F_COUNTER_0 + NC_WIRE_COUNTERS - 1,
+	/* Optional, all three or none: --rx zero-copy's figures. */
+	NC_F_RX_ZC_MAPPED, NC_F_RX_ZC_COPIED, NC_F_RX_ZC_REFUSED,
+	/* Optional, both or none: the socket buffers the kernel held. */
+	NC_F_SNDBUF, NC_F_RCVBUF,
+	/* Optional, each on its own (absent: NA), sent only when the hello
+	 * asked (NC_H_TCPI): the TCP_INFO figures, in enum nc_tcp_fig's
+	 * order, each in NC_WIRE_FIXED_SCALE units. */
+	NC_F_TCP_0,
+	NC_F_LAST = NC_F_TCP_0 + NC_WIRE_TCP_FIGS - 1
+};
+
+#endif /* NETCOPY_WIRE_SPEC_H */
