@@ -144,7 +144,7 @@ static bool sockbuf_known(const void *msg)
 {
 	const struct nc_figures *f = msg;
 
-	return f->sndbuf >= 0 && f->rcvbuf >= 0;
+	return f->sockbuf.snd >= 0 && f->sockbuf.rcv >= 0;
 }
 
 static const char out_of_range[] = "figures out of range";
@@ -196,10 +196,12 @@ static const struct nc_wire_policy figures_policy[] = {
 	  FIG(rx_zc_copied), .why = rx_range, .sent = rx_measured },
 	{ NC_F_RX_ZC_REFUSED, NC_WK_ERR, NC_WF_OPTIONAL, GROUP_RX,
 	  FIG(rx_zc_refused), .why = rx_range, .sent = rx_measured },
-	{ NC_F_SNDBUF, NC_WK_I64, NC_WF_OPTIONAL, GROUP_SOCKBUF, FIG(sndbuf),
-	  .max = INT32_MAX, .why = buf_range, .sent = sockbuf_known },
-	{ NC_F_RCVBUF, NC_WK_I64, NC_WF_OPTIONAL, GROUP_SOCKBUF, FIG(rcvbuf),
-	  .max = INT32_MAX, .why = buf_range, .sent = sockbuf_known },
+	{ NC_F_SNDBUF, NC_WK_I64, NC_WF_OPTIONAL, GROUP_SOCKBUF,
+	  FIG(sockbuf.snd), .max = INT32_MAX, .why = buf_range,
+	  .sent = sockbuf_known },
+	{ NC_F_RCVBUF, NC_WK_I64, NC_WF_OPTIONAL, GROUP_SOCKBUF,
+	  FIG(sockbuf.rcv), .max = INT32_MAX, .why = buf_range,
+	  .sent = sockbuf_known },
 	TCP(NC_TCP_RETRANSMITS, TCP_SUM),
 	TCP(NC_TCP_RTT_US, TCP_U32),
 	TCP(NC_TCP_CWND, TCP_U32),
@@ -264,7 +266,7 @@ static int figures_validate(void *msg, const bool *seen, const char **why)
 }
 
 static const struct nc_figures figures_defaults = {
-	.rx_zc_mapped = -1, .rx_zc_copied = -1, .sndbuf = -1, .rcvbuf = -1,
+	.rx_zc_mapped = -1, .rx_zc_copied = -1, .sockbuf = { -1, -1 },
 	.tcp.value = { [0 ... NC_TCP_FIGS - 1] = -1 },
 };
 
