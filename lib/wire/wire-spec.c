@@ -227,17 +227,17 @@ static bool tcp_possible(const struct nc_tcp_figures *t)
 {
 	double retrans = t->value[NC_TCP_RETRANSMITS];
 	double busy = t->value[NC_TCP_BUSY_PCT];
-	double rwnd = t->value[NC_TCP_RWND_LIMITED_PCT];
-	double sndbuf = t->value[NC_TCP_SNDBUF_LIMITED_PCT];
+	double win_limited = t->value[NC_TCP_RWND_LIMITED_PCT];
+	double buf_limited = t->value[NC_TCP_SNDBUF_LIMITED_PCT];
 
 	if (retrans >= 0 && retrans != (double)(uint64_t)retrans)
 		return false;
 	if (busy < 0)
-		return rwnd < 0 && sndbuf < 0;
-	if (rwnd > busy || sndbuf > busy)	/* rounding keeps <= */
+		return win_limited < 0 && buf_limited < 0;
+	if (win_limited > busy || buf_limited > busy)	/* rounding keeps <= */
 		return false;
-	return (rwnd < 0 ? 0 : rwnd) + (sndbuf < 0 ? 0 : sndbuf) <=
-	       busy + SHARE_SLACK;
+	return (win_limited < 0 ? 0 : win_limited) +
+	       (buf_limited < 0 ? 0 : buf_limited) <= busy + SHARE_SLACK;
 }
 
 /* Zero-copy figures: all -1 (not zero-copy) or all counts, with no more
