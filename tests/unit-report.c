@@ -46,7 +46,7 @@ static void side(struct nc_figures *f, uint64_t bytes, uint64_t messages,
 	f->zc.sends = f->zc.notifications = f->zc.completions = -1;
 	f->zc.copied = f->zc.enobufs = -1;
 	f->rx_zc_mapped = f->rx_zc_copied = -1;
-	f->sndbuf = f->rcvbuf = -1;
+	f->sockbuf = nc_sockbufs_none;
 	nc_tcp_figures_init(&f->tcp);
 }
 
@@ -161,10 +161,10 @@ static void socket_buffers(struct netcopy_result *r)
 	run(r, "two-copy", 16384);
 	r->params.verify = false;
 	r->params.sndbuf = 131072;
-	r->sender.sndbuf = 262144;
-	r->sender.rcvbuf = 131072;
-	r->receiver.sndbuf = 16384;
-	r->receiver.rcvbuf = -1;
+	r->sender.sockbuf.snd = 262144;
+	r->sender.sockbuf.rcv = 131072;
+	r->receiver.sockbuf.snd = 16384;
+	r->receiver.sockbuf.rcv = -1;
 	/* A kernel without the chronograph's fields, the receiver with
 	 * no RTT estimate yet. */
 	tcp_info(r);

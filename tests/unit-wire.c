@@ -604,6 +604,7 @@ static void check_figures_round_trip(const struct nc_figures *f)
 {
 	uint8_t buf[NC_MAX_BODY];
 	union decoded d;
+	struct nc_sockbufs bufs;
 	int len = nc_figures_encode(f, buf, sizeof(buf));
 
 	CHECK(len > 0 && len <= NC_MAX_BODY, "figures encode returned %d",
@@ -639,10 +640,11 @@ static void check_figures_round_trip(const struct nc_figures *f)
 	CHECK_INT(d.figures.zc.notifications, f->zc.notifications);
 	CHECK_INT(d.figures.zc.enobufs, f->zc.enobufs);
 	CHECK_INT(d.figures.rx_zc_mapped, f->rx_zc_mapped);
-	CHECK_INT(d.figures.sndbuf, f->sndbuf < 0 || f->rcvbuf < 0 ? -1 :
-		  f->sndbuf);
-	CHECK_INT(d.figures.rcvbuf, f->sndbuf < 0 || f->rcvbuf < 0 ? -1 :
-		  f->rcvbuf);
+	bufs = f->sockbuf;	/* both go on the wire, or neither */
+	if (bufs.snd < 0 || bufs.rcv < 0)
+		bufs = nc_sockbufs_none;
+	CHECK_INT(d.figures.sockbuf.snd, bufs.snd);
+	CHECK_INT(d.figures.sockbuf.rcv, bufs.rcv);
 	CHECK_INT(d.figures.rx_zc_copied,
 		  f->rx_zc_mapped < 0 ? -1 : f->rx_zc_copied);
 	CHECK_INT(d.figures.rx_zc_refused,
@@ -2682,18 +2684,18 @@ static void check_figures_sockbuf(void)
 	memset(&f, 0, sizeof(f));
 	set_zc(&f, -1, -1, -1, -1, -1);
 	f.rx_zc_mapped = f.rx_zc_copied = -1;
-	f.sndbuf = 4194304;
-	f.rcvbuf = INT32_MAX;
+	f.sockbuf.snd = 4194304;
+	f.sockbuf.rcv = INT32_MAX;
 	strcpy(f.reason, "socket buffers");
 	check_figures_round_trip(&f);
-	f.sndbuf = -1;
+	f.sockbuf.snd = -1;
 	strcpy(f.reason, "no socket buffers");
 	check_figures_round_trip(&f);
 
 	build_figures(&base, 0, 0, (uint64_t)-1, (uint64_t)-1);
 	EXPECT_OK(FIGURES, base.buf, base.len, &d, "figures without buffers");
-	CHECK_INT(d.figures.sndbuf, -1);
-	CHECK_INT(d.figures.rcvbuf, -1);
+	CHECK_INT(d.figures.sockbuf.snd, -1);
+	CHECK_INT(d.figures.sockbuf.rcv, -1);
 	b = base;
 	u64_field(&b, NC_F_SNDBUF, 65536);
 	EXPECT_REFUSED(FIGURES, b.buf, b.len, "sndbuf without rcvbuf");
@@ -2708,8 +2710,8 @@ static void check_figures_sockbuf(void)
 	u64_field(&b, NC_F_SNDBUF, 65536);
 	u64_field(&b, NC_F_RCVBUF, 65536);
 	EXPECT_OK(FIGURES, b.buf, b.len, &d, "both buffers");
-	CHECK_INT(d.figures.sndbuf, 65536);
-	CHECK_INT(d.figures.rcvbuf, 65536);
+	CHECK_INT(d.figures.sockbuf.snd, 65536);
+	CHECK_INT(d.figures.sockbuf.rcv, 65536);
 }
 
 /* The highest field number in a body. */
@@ -2779,7 +2781,7 @@ static void check_figures_tcp(void)
 	memset(&f, 0, sizeof(f));
 	set_zc(&f, -1, -1, -1, -1, -1);
 	f.rx_zc_mapped = f.rx_zc_copied = -1;
-	f.sndbuf = f.rcvbuf = -1;
+	f.sockbuf = nc_sockbufs_none;
 	nc_tcp_figures_init(&f.tcp);
 	strcpy(f.reason, "no TCP_INFO");
 	check_figures_round_trip(&f);
@@ -2968,7 +2970,7 @@ static void exact_figures(struct nc_figures *plain, struct nc_figures *all)
 	plain->zc.sends = plain->zc.notifications = -1;
 	plain->zc.completions = plain->zc.copied = plain->zc.enobufs = -1;
 	plain->rx_zc_mapped = plain->rx_zc_copied = -1;
-	plain->sndbuf = plain->rcvbuf = -1;
+	plain->sockbuf = nc_sockbufs_none;
 	nc_tcp_figures_init(&plain->tcp);	/* newer than these bytes */
 	plain->counts.known = 0x41;
 	plain->counts.scope = NC_SCOPE_USER;
@@ -2984,8 +2986,8 @@ static void exact_figures(struct nc_figures *plain, struct nc_figures *all)
 	all->zc.enobufs = 1;
 	all->rx_zc_mapped = all->rx_zc_copied = 1024;
 	all->rx_zc_refused = -95;
-	all->sndbuf = 4608;
-	all->rcvbuf = 9216;
+	all->sockbuf.snd = 4608;
+	all->sockbuf.rcv = 9216;
 }
 
 #define CHECK_BYTES(got, n, want, what)					\

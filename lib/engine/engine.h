@@ -66,9 +66,7 @@ struct nc_flow {
 	int64_t rx_zc_mapped;
 	int64_t rx_zc_copied;
 	int32_t rx_zc_refused;
-	/* What the kernel held at the end (nc_sockbuf_read); 0: not read. */
-	int64_t sndbuf;
-	int64_t rcvbuf;
+	struct nc_sockbufs sockbuf;	/* at the end (nc_sockbuf_read) */
 	struct nc_tcp_flow tcp;		/* TCP_INFO over the measured span */
 };
 

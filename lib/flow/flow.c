@@ -34,6 +34,7 @@ void nc_flow_init(struct nc_flow *flow, int fd, const struct nc_params *p,
 		    (int)(((unsigned int)first_cpu + index) % nc_cpus()) : -1;
 	flow->zc = nc_zc_none;
 	flow->rx_zc_mapped = flow->rx_zc_copied = -1;
+	flow->sockbuf = nc_sockbufs_none;
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
 		for (unsigned int i = 0; i < NC_MAX_PMUS; i++)
 			flow->counters.fd[ev][i] = -1;

@@ -25,9 +25,12 @@ static int set_one(int fd, int option, uint64_t bytes)
 
 int nc_sockbuf_apply(const struct nc_flow *flow)
 {
-	int err = set_one(flow->fd, SO_SNDBUF, flow->params->sndbuf);
+	const struct nc_params *p = flow->params;
+	int err = set_one(flow->fd, SO_SNDBUF, nc_params_sockbuf(p, false));
 
-	return err ? err : set_one(flow->fd, SO_RCVBUF, flow->params->rcvbuf);
+	if (err)
+		return err;
+	return set_one(flow->fd, SO_RCVBUF, nc_params_sockbuf(p, true));
 }
 
 static int64_t get_one(int fd, int option)
@@ -42,21 +45,25 @@ static int64_t get_one(int fd, int option)
 
 void nc_sockbuf_read(struct nc_flow *flow)
 {
-	if (!flow->params->sndbuf && !flow->params->rcvbuf)
+	const struct nc_params *p = flow->params;
+
+	if (!nc_params_sockbuf(p, false) && !nc_params_sockbuf(p, true))
 		return;
-	flow->sndbuf = get_one(flow->fd, SO_SNDBUF);
-	flow->rcvbuf = get_one(flow->fd, SO_RCVBUF);
+	flow->sockbuf.snd = get_one(flow->fd, SO_SNDBUF);
+	flow->sockbuf.rcv = get_one(flow->fd, SO_RCVBUF);
 }
 
 void nc_sockbuf_figures(struct nc_figures *f, const struct nc_flow *flows,
 			uint32_t n)
 {
-	f->sndbuf = f->rcvbuf = -1;
+	f->sockbuf = nc_sockbufs_none;
 	for (uint32_t i = 0; i < n; i++) {
+		const struct nc_sockbufs *b = &flows[i].sockbuf;
+
 		/* A flow that never ran is all zeros: not a size. */
-		if (flows[i].sndbuf > 0 && flows[i].sndbuf > f->sndbuf)
-			f->sndbuf = flows[i].sndbuf;
-		if (flows[i].rcvbuf > 0 && flows[i].rcvbuf > f->rcvbuf)
-			f->rcvbuf = flows[i].rcvbuf;
+		if (b->snd > 0 && b->snd > f->sockbuf.snd)
+			f->sockbuf.snd = b->snd;
+		if (b->rcv > 0 && b->rcv > f->sockbuf.rcv)
+			f->sockbuf.rcv = b->rcv;
 	}
 }

@@ -2,8 +2,8 @@
 /*
  * measure.h - what a thread or a connection costs and does, counted
  * where it happens: perf counters (counters.c), the thread's CPU time
- * (cpu.c), the zero-copy accounting every engine fills, and TCP_INFO
- * (tcp-info.h).  Uses base/ only.
+ * (cpu.c), the zero-copy accounting every engine fills, the socket
+ * buffers the kernel held, and TCP_INFO (tcp-info.h).  Uses base/ only.
  */
 #ifndef NETCOPY_MEASURE_H
 #define NETCOPY_MEASURE_H
@@ -78,6 +78,16 @@ struct nc_zc_counts {
 };
 /* What a mode that is not zero-copy counts: -1 each (zero-copy.c). */
 extern const struct nc_zc_counts nc_zc_none;
+
+/* SO_SNDBUF and SO_RCVBUF the kernel held at the end of a run, of a
+ * flow's data socket or the largest over a side's; -1 each: not known
+ * (read only when --sndbuf or --rcvbuf was given). */
+struct nc_sockbufs {
+	int64_t snd;
+	int64_t rcv;
+};
+/* Nothing known: -1 each (sockbufs.c). */
+extern const struct nc_sockbufs nc_sockbufs_none;
 
 /* ---- cpu.c: user and system time of the calling thread, in µs;
  * 0 when the kernel would not say. */

@@ -155,24 +155,25 @@ static void shares(struct nc_tcp_figures *f,
 {
 	double span = (double)(end->time_ns - start->time_ns) / 1e3;
 	double busy = delta(start, end, NC_TCP_BUSY_PCT);
-	double rwnd = delta(start, end, NC_TCP_RWND_LIMITED_PCT);
-	double sndbuf = delta(start, end, NC_TCP_SNDBUF_LIMITED_PCT);
+	double win_limited = delta(start, end, NC_TCP_RWND_LIMITED_PCT);
+	double buf_limited = delta(start, end, NC_TCP_SNDBUF_LIMITED_PCT);
 
 	if (busy < 0 || span <= 0 || busy > span + JIFFY_MAX_US)
 		return;
 	if (busy > span)
 		span = busy;
 	f->value[NC_TCP_BUSY_PCT] = busy * 100 / span;
-	if (rwnd > busy)
-		rwnd = -1;
-	if (sndbuf > busy)
-		sndbuf = -1;
-	if (rwnd >= 0 && sndbuf >= 0 && rwnd + sndbuf > busy)
+	if (win_limited > busy)
+		win_limited = -1;
+	if (buf_limited > busy)
+		buf_limited = -1;
+	if (win_limited >= 0 && buf_limited >= 0 &&
+	    win_limited + buf_limited > busy)
 		return;		/* can't tell which of the two is wrong */
-	if (rwnd >= 0)
-		f->value[NC_TCP_RWND_LIMITED_PCT] = rwnd * 100 / span;
-	if (sndbuf >= 0)
-		f->value[NC_TCP_SNDBUF_LIMITED_PCT] = sndbuf * 100 / span;
+	if (win_limited >= 0)
+		f->value[NC_TCP_RWND_LIMITED_PCT] = win_limited * 100 / span;
+	if (buf_limited >= 0)
+		f->value[NC_TCP_SNDBUF_LIMITED_PCT] = buf_limited * 100 / span;
 }
 
 int nc_tcp_conn_figures(struct nc_tcp_figures *f,

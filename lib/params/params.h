@@ -103,6 +103,12 @@ static inline bool nc_client_sends(const struct nc_params *p)
 	return p->workload == NC_WORKLOAD_RR || p->reverse;
 }
 
+/* What --rcvbuf (rcv) or --sndbuf asked for; 0: the kernel's default. */
+static inline uint64_t nc_params_sockbuf(const struct nc_params *p, bool rcv)
+{
+	return rcv ? p->rcvbuf : p->sndbuf;
+}
+
 /* Seconds as whole nanoseconds, rounded. */
 static inline uint64_t nc_seconds_ns(double seconds)
 {

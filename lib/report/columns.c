@@ -102,15 +102,9 @@ struct nc_cell nc_figures_cpu_share(const struct nc_figures *f)
 /* SO_RCVBUF (rcv) or SO_SNDBUF as the kernel held it. */
 struct nc_cell nc_figures_sock_buf(const struct nc_figures *f, bool rcv)
 {
-	int64_t v = rcv ? f->rcvbuf : f->sndbuf;	/* -1: not known */
+	int64_t v = rcv ? f->sockbuf.rcv : f->sockbuf.snd;	/* -1: NA */
 
 	return nc_cell_u64(f->measured && v >= 0, (uint64_t)v);
-}
-
-/* What --rcvbuf (rcv) or --sndbuf asked for; 0: the kernel's default. */
-uint64_t nc_result_sock_buf_asked(const struct netcopy_result *r, bool rcv)
-{
-	return rcv ? r->params.rcvbuf : r->params.sndbuf;
 }
 
 const char *nc_scope_name(uint8_t scope)

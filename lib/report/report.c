@@ -47,8 +47,8 @@ static void params(struct nc_printer *p, const struct netcopy_result *r)
 	column(p, JSON, COL_DIRECTION);
 	column(p, JSON, COL_RX);
 	/* null: the kernel's default, autotuned */
-	asked(p, "sndbuf", nc_result_sock_buf_asked(r, false));
-	asked(p, "rcvbuf", nc_result_sock_buf_asked(r, true));
+	asked(p, "sndbuf", nc_params_sockbuf(&r->params, false));
+	asked(p, "rcvbuf", nc_params_sockbuf(&r->params, true));
 	nc_print_bool(p, "verify", r->params.verify);
 	nc_print_bool(p, "perf", r->params.perf);
 	nc_print_close(p);	/* and Host, from the table */
@@ -241,8 +241,8 @@ static void sock_buf(struct nc_printer *p, const char *what,
 /* Only when --sndbuf or --rcvbuf was given, as the columns. */
 static void sock_bufs(struct nc_printer *p, const struct netcopy_result *r)
 {
-	uint64_t snd = nc_result_sock_buf_asked(r, false);
-	uint64_t rcv = nc_result_sock_buf_asked(r, true);
+	uint64_t snd = nc_params_sockbuf(&r->params, false);
+	uint64_t rcv = nc_params_sockbuf(&r->params, true);
 
 	if (!snd && !rcv)
 		return;

@@ -105,7 +105,6 @@ struct nc_cell nc_figures_counter(const struct nc_figures *f,
 struct nc_cell nc_figures_cpu_per_kib(const struct nc_figures *f);
 struct nc_cell nc_figures_cpu_share(const struct nc_figures *f);
 struct nc_cell nc_figures_sock_buf(const struct nc_figures *f, bool rcv);
-uint64_t nc_result_sock_buf_asked(const struct netcopy_result *r, bool rcv);
 const char *nc_scope_name(uint8_t scope);
 const char *nc_status_word(int status);
 bool nc_result_rr(const struct netcopy_result *r);

@@ -144,7 +144,7 @@ static bool sockbuf_known(const void *msg)
 {
 	const struct nc_figures *f = msg;
 
-	return f->sndbuf >= 0 && f->rcvbuf >= 0;
+	return f->sockbuf.snd >= 0 && f->sockbuf.rcv >= 0;
 }
 
 static const char out_of_range[] = "figures out of range";
@@ -196,10 +196,12 @@ static const struct nc_wire_policy figures_policy[] = {
 	  FIG(rx_zc_copied), .why = rx_range, .sent = rx_measured },
 	{ NC_F_RX_ZC_REFUSED, NC_WK_ERR, NC_WF_OPTIONAL, GROUP_RX,
 	  FIG(rx_zc_refused), .why = rx_range, .sent = rx_measured },
-	{ NC_F_SNDBUF, NC_WK_I64, NC_WF_OPTIONAL, GROUP_SOCKBUF, FIG(sndbuf),
-	  .max = INT32_MAX, .why = buf_range, .sent = sockbuf_known },
-	{ NC_F_RCVBUF, NC_WK_I64, NC_WF_OPTIONAL, GROUP_SOCKBUF, FIG(rcvbuf),
-	  .max = INT32_MAX, .why = buf_range, .sent = sockbuf_known },
+	{ NC_F_SNDBUF, NC_WK_I64, NC_WF_OPTIONAL, GROUP_SOCKBUF,
+	  FIG(sockbuf.snd), .max = INT32_MAX, .why = buf_range,
+	  .sent = sockbuf_known },
+	{ NC_F_RCVBUF, NC_WK_I64, NC_WF_OPTIONAL, GROUP_SOCKBUF,
+	  FIG(sockbuf.rcv), .max = INT32_MAX, .why = buf_range,
+	  .sent = sockbuf_known },
 	TCP(NC_TCP_RETRANSMITS, TCP_SUM),
 	TCP(NC_TCP_RTT_US, TCP_U32),
 	TCP(NC_TCP_CWND, TCP_U32),
@@ -225,17 +227,17 @@ static bool tcp_possible(const struct nc_tcp_figures *t)
 {
 	double retrans = t->value[NC_TCP_RETRANSMITS];
 	double busy = t->value[NC_TCP_BUSY_PCT];
-	double rwnd = t->value[NC_TCP_RWND_LIMITED_PCT];
-	double sndbuf = t->value[NC_TCP_SNDBUF_LIMITED_PCT];
+	double win_limited = t->value[NC_TCP_RWND_LIMITED_PCT];
+	double buf_limited = t->value[NC_TCP_SNDBUF_LIMITED_PCT];
 
 	if (retrans >= 0 && retrans != (double)(uint64_t)retrans)
 		return false;
 	if (busy < 0)
-		return rwnd < 0 && sndbuf < 0;
-	if (rwnd > busy || sndbuf > busy)	/* rounding keeps <= */
+		return win_limited < 0 && buf_limited < 0;
+	if (win_limited > busy || buf_limited > busy)	/* rounding keeps <= */
 		return false;
-	return (rwnd < 0 ? 0 : rwnd) + (sndbuf < 0 ? 0 : sndbuf) <=
-	       busy + SHARE_SLACK;
+	return (win_limited < 0 ? 0 : win_limited) +
+	       (buf_limited < 0 ? 0 : buf_limited) <= busy + SHARE_SLACK;
 }
 
 /* Zero-copy figures: all -1 (not zero-copy) or all counts, with no more
@@ -264,7 +266,7 @@ static int figures_validate(void *msg, const bool *seen, const char **why)
 }
 
 static const struct nc_figures figures_defaults = {
-	.rx_zc_mapped = -1, .rx_zc_copied = -1, .sndbuf = -1, .rcvbuf = -1,
+	.rx_zc_mapped = -1, .rx_zc_copied = -1, .sockbuf = { -1, -1 },
 	.tcp.value = { [0 ... NC_TCP_FIGS - 1] = -1 },
 };
 

@@ -120,10 +120,7 @@ struct nc_figures {
 	int64_t rx_zc_mapped;
 	int64_t rx_zc_copied;
 	int32_t rx_zc_refused;
-	/* SO_SNDBUF and SO_RCVBUF the kernel held at the end, the largest
-	 * over the side's connections; -1 each: not known. */
-	int64_t sndbuf;
-	int64_t rcvbuf;
+	struct nc_sockbufs sockbuf;	/* the largest over the side's */
 	struct nc_tcp_figures tcp;	/* TCP_INFO; -1 each: NA */
 	char reason[NC_REASON_MAX];
 };
