@@ -398,7 +398,7 @@ static void check_hellos(void)
 	strcpy(h.mode, "zero-copy");
 	h.size = 1;
 	h.threads = 1;
-	h.duration = 1e-9;
+	h.duration = NETCOPY_MIN_SECONDS;
 	h.reverse = false;
 	h.verify = true;
 	h.perf = false;
@@ -958,7 +958,7 @@ static void check_hello_refusals(void)
 	u8_field(&b, NC_H_WORKLOAD, NC_WORKLOAD_RR);
 	u8_field(&b, NC_H_PERF, 0);
 	u8_field(&b, NC_H_VERIFY, 1);
-	u64_field(&b, NC_H_DURATION, 5);
+	u64_field(&b, NC_H_DURATION, 5000000);
 	u8_field(&b, NC_H_REVERSE, 0);
 	u64_field(&b, NC_H_THREADS, 2);
 	u64_field(&b, NC_H_SIZE, 7);
@@ -1347,7 +1347,9 @@ static void check_hello_refusals(void)
 		{ NC_H_THREADS, (1ULL << 32) + 1, false },
 		{ NC_H_THREADS, UINT64_MAX, false },
 		{ NC_H_DURATION, 0, false },
-		{ NC_H_DURATION, 1, true },
+		{ NC_H_DURATION, 1, false },
+		{ NC_H_DURATION, 999999, false },
+		{ NC_H_DURATION, 1000000, true },
 		{ NC_H_DURATION, 86400000000000ULL, true },
 		{ NC_H_DURATION, 86400000000001ULL, false },
 		{ NC_H_DURATION, UINT64_MAX, false },
@@ -1966,7 +1968,7 @@ static void check_figures_refusals(void)
 
 static void check_encoder_space(void)
 {
-	struct nc_params h = { .size = 1, .threads = 1, .duration = 1e-9,
+	struct nc_params h = { .size = 1, .threads = 1, .duration = 1e-3,
 			      .perf = true, .workload = NC_WORKLOAD_RR,
 			      .warmup = 1e-9, .cpu = -1 };
 	struct nc_reply r = { .accepted = false, .code = NETCOPY_EREFUSED };
@@ -2062,7 +2064,7 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		CHECK(d->hello.threads >= 1 &&
 		      d->hello.threads <= NETCOPY_MAX_THREADS,
 		      "random hello: threads %" PRIu32, d->hello.threads);
-		CHECK(nc_seconds_ns(d->hello.duration) >= 1,
+		CHECK(nc_seconds_ns(d->hello.duration) >= 1000000,
 		      "random hello: duration %" PRIu64,
 		      nc_seconds_ns(d->hello.duration));
 		CHECK(d->hello.workload <= NC_WORKLOAD_RR,
