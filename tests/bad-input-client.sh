@@ -72,6 +72,9 @@ bad "duration 0.0009" "${p[@]}" -d 0.0009
 nc_client_usage_error "duration 0x1p3 (hex)" "invalid duration '0x1p3'" \
 	"${p[@]}" -d 0x1p3
 bad "warmup 0x1p1 (hex)" "${p[@]}" -d 0.1 --warmup 0x1p1
+# A warm-up is none (0) or at least 1 ms: 1e-10 would go as 0 ns.
+nc_client_usage_error "warmup 1e-10" "warm-up out of range" \
+	"${p[@]}" -d 0.1 --warmup 1e-10
 
 # Intervals: off (left out), or 1 ms to 86400 s; -I 1e-6 once printed
 # tens of thousands of lines for a 0.1 s run.

@@ -84,7 +84,7 @@ static void check_ranges(void)
 		if (!(is_unsigned && param->min == 0))	/* nothing below */
 			expect(param, below, false);
 		expect(param, above, false);
-		if (param->flags & NC_PF_ZERO_OK)
+		if (param->flags & (NC_PF_ZERO_OK | NC_PF_ZERO_NONE))
 			expect(param, 0, true);
 		if (!whole)
 			expect(param, NAN, false);
@@ -139,6 +139,10 @@ static void check_setters(void)
 	CHECK_INT(netcopy_client_set_duration(c, 1e-10), -EINVAL);
 	CHECK_INT(netcopy_client_set_duration(c, 0.000999), -EINVAL);
 	CHECK_INT(netcopy_client_set_duration(c, NETCOPY_MIN_SECONDS), 0);
+	/* The warm-up: none, or at least a millisecond. */
+	CHECK_INT(netcopy_client_set_warmup(c, 1e-10), -EINVAL);
+	CHECK_INT(netcopy_client_set_warmup(c, 0), 0);
+	CHECK_INT(netcopy_client_set_warmup(c, NETCOPY_MIN_SECONDS), 0);
 	/* Progress: off, or at least a millisecond apart. */
 	CHECK_INT(netcopy_client_set_progress(c, 1e-6, progress, NULL),
 		  -EINVAL);

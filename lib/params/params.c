@@ -57,7 +57,8 @@ const struct nc_param *nc_params_invalid(const struct nc_params *p)
 		if (param->kind == NC_PK_STR || param->kind == NC_PK_BOOL)
 			continue;
 		v = nc_param_value(param, p);
-		if (v == 0 && (param->flags & NC_PF_ZERO_OK))
+		if (v == 0 &&
+		    (param->flags & (NC_PF_ZERO_OK | NC_PF_ZERO_NONE)))
 			continue;
 		if (!(v >= param->min && v <= param->max))	/* NaN too */
 			return param;
