@@ -43,6 +43,10 @@ enum netcopy_error {
 /* --sndbuf / --rcvbuf: requests the kernel caps at wmem_max / rmem_max. */
 #define NETCOPY_MIN_SOCKET_BUFFER 1024U
 #define NETCOPY_MAX_SOCKET_BUFFER (1U << 30)
+/* The shortest duration, progress interval or timeout, in seconds: a
+ * shorter one would measure nothing, flood the output or drop every
+ * peer. */
+#define NETCOPY_MIN_SECONDS 0.001
 
 /* Text for any value a netcopy function returned; never NULL. */
 const char *netcopy_strerror(int err);
@@ -55,7 +59,8 @@ const char *netcopy_version(void);
  * form, -ERANGE if it does not fit in 64 bits.
  */
 int netcopy_parse_size(const char *text, uint64_t *out);
-/* Parse a non-negative number of seconds ("10", "0.5"); -EINVAL if not. */
+/* Parse a non-negative decimal number of seconds ("10", "0.5", "1e-3";
+ * not hex); -EINVAL if not. */
 int netcopy_parse_seconds(const char *text, double *out);
 
 /* ------------------------------------------------------------------ */
@@ -165,7 +170,8 @@ int netcopy_client_set_affinity(struct netcopy_client *client,
  * side; warmup tells whether the interval is in the warm-up. */
 typedef void (*netcopy_progress_fn)(void *data, double from, double to,
 				    uint64_t bytes, bool warmup);
-/* interval 0 (the default) turns progress reports off. */
+/* interval 0 (the default) turns progress reports off; else it is
+ * NETCOPY_MIN_SECONDS to 86400 (-EINVAL otherwise). */
 int netcopy_client_set_progress(struct netcopy_client *client,
 				double interval, netcopy_progress_fn fn,
 				void *data);
@@ -228,7 +234,9 @@ int netcopy_server_set_port(struct netcopy_server *server, unsigned int port);
 int netcopy_server_set_max_size(struct netcopy_server *server, uint64_t size);
 int netcopy_server_set_max_memory(struct netcopy_server *server,
 				  uint64_t bytes);
-/* Seconds a new connection may take to say who it is (default 5). */
+/* Seconds a new connection may take to say who it is (default 5),
+ * NETCOPY_MIN_SECONDS to NETCOPY_MAX_HELLO_TIMEOUT; else -EINVAL. */
+#define NETCOPY_MAX_HELLO_TIMEOUT 3600.0
 int netcopy_server_set_hello_timeout(struct netcopy_server *server,
 				     double seconds);
 /* At most max connections open at once (control and data alike; a run

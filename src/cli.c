@@ -45,6 +45,23 @@ void cli_usage_error(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+const char *cli_shown(const char *text)
+{
+	static char slot[4][CLI_SHOWN + 4];
+	static unsigned int next;
+	size_t n = CLI_SHOWN;
+	char *buf;
+
+	if (strlen(text) <= CLI_SHOWN)
+		return text;
+	while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+		n--;		/* not inside a UTF-8 character */
+	buf = slot[next++ % 4];
+	memcpy(buf, text, n);
+	strcpy(buf + n, "...");
+	return buf;
+}
+
 int cli_exit_code(int err)
 {
 	switch (err) {
@@ -74,7 +91,7 @@ unsigned int cli_port(const char *opt, const char *text, unsigned int min)
 
 	if (parse_count(text, &v) || v < min || v > 65535)
 		cli_usage_error("invalid %s '%s' (expected %u-65535)", opt,
-				text, min);
+				cli_shown(text), min);
 	return (unsigned int)v;
 }
 
@@ -84,7 +101,7 @@ uint64_t cli_number(const char *opt, const char *text)
 
 	if (parse_count(text, &v))
 		cli_usage_error("invalid %s '%s' (expected a whole number)",
-				opt, text);
+				opt, cli_shown(text));
 	return v;
 }
 
@@ -94,8 +111,8 @@ unsigned int cli_count(const char *opt, const char *text, unsigned int min,
 	uint64_t v = cli_number(opt, text);
 
 	if (v < min || v > max)
-		cli_usage_error("invalid %s '%s' (expected %u-%u)", opt, text,
-				min, max);
+		cli_usage_error("invalid %s '%s' (expected %u-%u)", opt,
+				cli_shown(text), min, max);
 	return (unsigned int)v;
 }
 
@@ -106,7 +123,7 @@ uint64_t cli_bytes(const char *opt, const char *text)
 	if (netcopy_parse_size(text, &v))
 		cli_usage_error("invalid %s '%s' (expected a number of bytes; "
 				"K, M and G suffixes are 1024-based)", opt,
-				text);
+				cli_shown(text));
 	return v;
 }
 
@@ -118,7 +135,7 @@ uint64_t cli_size(const char *opt, const char *text, uint64_t min,
 	if (v < min || v > max)
 		cli_usage_error("invalid %s '%s' (expected %llu to %llu bytes; "
 				"K, M and G suffixes are 1024-based)", opt,
-				text, (unsigned long long)min,
+				cli_shown(text), (unsigned long long)min,
 				(unsigned long long)max);
 	return v;
 }
@@ -129,7 +146,7 @@ double cli_secs(const char *opt, const char *text)
 
 	if (netcopy_parse_seconds(text, &v))
 		cli_usage_error("invalid %s '%s' (expected a number of "
-				"seconds)", opt, text);
+				"seconds)", opt, cli_shown(text));
 	return v;
 }
 
@@ -137,9 +154,10 @@ double cli_seconds(const char *opt, const char *text, double max)
 {
 	double v = cli_secs(opt, text);
 
-	if (!(v > 0) || v > max)
-		cli_usage_error("invalid %s '%s' (expected seconds, more than "
-				"0 and at most %g)", opt, text, max);
+	if (!(v >= NETCOPY_MIN_SECONDS && v <= max))
+		cli_usage_error("invalid %s '%s' (expected %g to %.15g "
+				"seconds)", opt, cli_shown(text),
+				NETCOPY_MIN_SECONDS, max);
 	return v;
 }
 
@@ -150,10 +168,11 @@ void cli_parse(poptContext ctx)
 	while ((rc = poptGetNextOpt(ctx)) > 0)
 		;
 	if (rc < -1)
-		cli_usage_error("%s: %s", poptBadOption(ctx,
-				POPT_BADOPTION_NOALIAS), poptStrerror(rc));
+		cli_usage_error("%s: %s", cli_shown(poptBadOption(ctx,
+				POPT_BADOPTION_NOALIAS)), poptStrerror(rc));
 	if (poptPeekArg(ctx))
-		cli_usage_error("unexpected argument '%s'", poptPeekArg(ctx));
+		cli_usage_error("unexpected argument '%s'",
+				cli_shown(poptPeekArg(ctx)));
 }
 
 void cli_version(poptContext ctx)

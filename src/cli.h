@@ -23,6 +23,11 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the usage error and exit with EXIT_USAGE. */
 void cli_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
+/* text as messages show it: at most CLI_SHOWN bytes of it, then "...",
+ * so that a huge argument cannot drown its line.  The last four stay
+ * valid. */
+#define CLI_SHOWN 40
+const char *cli_shown(const char *text);
 /* The exit code for a library error. */
 int cli_exit_code(int err);
 /* Parsers that exit with EXIT_USAGE on bad input, naming the option. */
@@ -35,6 +40,7 @@ double cli_secs(const char *opt, const char *text);
 /* For the front end's own settings: the form and a range. */
 uint64_t cli_size(const char *opt, const char *text, uint64_t min,
 		  uint64_t max);
+/* NETCOPY_MIN_SECONDS to max. */
 double cli_seconds(const char *opt, const char *text, double max);
 unsigned int cli_count(const char *opt, const char *text, unsigned int min,
 		       unsigned int max);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* netcopy-client - run one measurement against a netcopy-server: a thin
  * popt front end over libnetcopy's client. */
+#include <errno.h>
 #include <limits.h>
 #include <popt.h>
 #include <stdio.h>
@@ -43,7 +44,7 @@ static enum netcopy_format parse_format(const char *text)
 	if (strcmp(text, "json") == 0)
 		return NETCOPY_FORMAT_JSON;
 	cli_usage_error("invalid format '%s' (expected text, csv or json)",
-			text);
+			cli_shown(text));
 }
 
 /* The names of every mode netcopy has (all) or of those built in, from
@@ -68,7 +69,8 @@ static void mode_usage_error(const char *name)
 	char list[256];
 
 	join_modes(list, sizeof(list), false, ", ");
-	cli_usage_error("unknown mode '%s' (this build has: %s)", name, list);
+	cli_usage_error("unknown mode '%s' (this build has: %s)",
+			cli_shown(name), list);
 }
 
 static void print_progress(void *data, double from, double to,
@@ -78,7 +80,7 @@ static void print_progress(void *data, double from, double to,
 static void refused(const struct netcopy_client *c, const char *opt,
 		    const char *text)
 {
-	cli_usage_error("invalid %s '%s': %s", opt, text,
+	cli_usage_error("invalid %s '%s': %s", opt, cli_shown(text),
 			netcopy_client_detail(c));
 }
 
@@ -102,7 +104,7 @@ static uint64_t socket_buffer(const char *opt, const char *text)
 	v = cli_bytes(opt, text);
 	if (!v)
 		cli_usage_error("invalid %s '%s': leave --%s out for the "
-				"kernel's default", opt, text, opt);
+				"kernel's default", opt, cli_shown(text), opt);
 	return v;
 }
 
@@ -147,7 +149,7 @@ static void set_interval(struct netcopy_client *c, const char *text)
 
 	if (!(v > 0))
 		cli_usage_error("invalid interval '%s': leave -I out for no "
-				"reports", text);
+				"reports", cli_shown(text));
 	if (netcopy_client_set_progress(c, v, print_progress, NULL))
 		refused(c, "interval", text);
 }
@@ -162,7 +164,7 @@ static struct netcopy_client *configure(const struct args *a)
 		exit(EXIT_RUNTIME);
 	}
 	if (a->ip && netcopy_client_set_host(c, a->ip))
-		cli_usage_error("invalid host '%s'", a->ip);
+		cli_usage_error("invalid host '%s'", cli_shown(a->ip));
 	if (a->port)
 		netcopy_client_set_port(c, cli_port("port", a->port, 1));
 	if (a->size && netcopy_client_set_size(c, cli_bytes("size", a->size)))
@@ -182,7 +184,7 @@ static struct netcopy_client *configure(const struct args *a)
 	}
 	if (a->workload && netcopy_client_set_workload(c, a->workload))
 		cli_usage_error("invalid workload '%s' (expected stream or rr)",
-				a->workload);
+				cli_shown(a->workload));
 	if (a->reverse && a->workload && strcmp(a->workload, "rr") == 0)
 		cli_usage_error("-R does not apply to rr: the client always "
 				"asks");
@@ -199,7 +201,8 @@ static struct netcopy_client *configure(const struct args *a)
 	if (a->rx && (err = netcopy_client_set_rx(c, a->rx))) {
 		if (err != NETCOPY_EUNSUPPORTED)
 			cli_usage_error("invalid receive path '%s' (expected "
-					"recv, recvmsg or zero-copy)", a->rx);
+					"recv, recvmsg or zero-copy)",
+					cli_shown(a->rx));
 		cli_error("--rx zero-copy: not built into this netcopy "
 			  "(linux/tcp.h had no TCP_ZEROCOPY_RECEIVE)");
 		exit(EXIT_UNSUPPORTED);
@@ -225,30 +228,71 @@ static void print_progress(void *data, double from, double to,
 	fflush(stdout);
 }
 
-/* Append to -o FILE (CSV header only into a new or empty file). */
-static int write_result(const struct netcopy_result *r, const char *path,
+/* Where the result goes: -o FILE, appended to, or standard output. */
+struct output {
+	const char *path;		/* NULL: standard output */
+	FILE *file;
+	enum netcopy_format format;
+	bool header;			/* the CSV row needs its header */
+};
+
+/* Open -o FILE before the run, and write a new CSV file's header then,
+ * so that a destination that cannot take the result (a directory, a
+ * read-only file, /dev/full) fails before anything is measured. */
+static void output_open(struct output *o, const char *path,
 			enum netcopy_format format)
 {
 	struct stat st;
-	FILE *out = stdout;
-	bool header = true;
-	int err;
+	const char *why;
 
-	if (path) {
-		out = fopen(path, "a");
-		if (!out) {
-			cli_error("cannot open %s: %m", path);
-			return -1;
-		}
-		header = fstat(fileno(out), &st) == 0 && st.st_size == 0;
+	*o = (struct output){ path, stdout, format, true };
+	if (!path)
+		return;
+	o->file = fopen(path, "a");
+	if (!o->file) {
+		why = strerror(errno);
+		cli_usage_error("cannot open %s: %s", cli_shown(path), why);
 	}
-	err = netcopy_result_write(r, out, format, header);
-	if (path && fclose(out))
-		err = -1;
-	if (err)
-		cli_error("cannot write the result%s%s", path ? " to " : "",
-			  path ? path : "");
+	o->header = false;
+	if (format != NETCOPY_FORMAT_CSV || fstat(fileno(o->file), &st) ||
+	    st.st_size != 0)
+		return;
+	if (fprintf(o->file, "%s\n", netcopy_result_csv_header()) < 0 ||
+	    fflush(o->file)) {
+		why = strerror(errno);
+		cli_usage_error("cannot write to %s: %s", cli_shown(path), why);
+	}
+}
+
+/* Close -o FILE (if any).  Returns 0 or -errno. */
+static int output_close(struct output *o)
+{
+	int err = o->path && o->file && fclose(o->file) ? -errno : 0;
+
+	o->file = NULL;
 	return err;
+}
+
+/* Write the result and close -o FILE.  Where the file fails now, the
+ * result goes to standard output instead: nothing measured is lost.
+ * Returns 0 or -EIO. */
+static int output_write(struct output *o, const struct netcopy_result *r)
+{
+	int err = netcopy_result_write(r, o->file, o->format, o->header);
+	int closed = output_close(o);
+
+	if (!err)
+		err = closed;
+	if (!err)
+		return 0;
+	if (!o->path) {
+		cli_error("cannot write the result: %s", strerror(-err));
+		return -EIO;
+	}
+	cli_error("cannot write the result to %s (%s); it follows on "
+		  "standard output", cli_shown(o->path), strerror(-err));
+	netcopy_result_write(r, stdout, o->format, true);
+	return -EIO;
 }
 
 int main(int argc, const char **argv)
@@ -320,6 +364,7 @@ int main(int argc, const char **argv)
 					 0);
 	struct netcopy_result *result = NULL;
 	struct netcopy_client *client;
+	struct output out;
 	enum netcopy_format format;
 	int err;
 
@@ -335,10 +380,9 @@ int main(int argc, const char **argv)
 		cli_list_modes(ctx);
 	format = parse_format(a.format);
 	client = configure(&a);
+	output_open(&out, a.output, format);
 
 	err = netcopy_client_run(client, &result);
-	if (result && write_result(result, a.output, format))
-		err = err ? err : -1;
 	if (err)
 		cli_error("%s", netcopy_client_detail(client)[0] ?
 			  netcopy_client_detail(client) :
@@ -346,6 +390,9 @@ int main(int argc, const char **argv)
 	else if (netcopy_client_detail(client)[0])	/* a note */
 		fprintf(stderr, "netcopy-client: note: %s\n",
 			netcopy_client_detail(client));
+	if (result && output_write(&out, result) && !err)
+		err = -EIO;
+	output_close(&out);	/* no result: nothing to write */
 	netcopy_result_free(result);
 	netcopy_client_free(client);
 	args_free(&a);

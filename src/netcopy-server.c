@@ -2,6 +2,7 @@
 /* netcopy-server - serve netcopy runs: a thin popt front end over
  * libnetcopy's server. */
 #include <errno.h>
+#include <netdb.h>
 #include <popt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -51,6 +52,29 @@ static void note_unsupported_modes(void)
 			cli_error("%s not available, serving the other modes: "
 				  "%s", netcopy_mode_name(m), why);
 	}
+}
+
+/* Why the server cannot listen, in one line: -EADDRNOTAVAIL is also
+ * what a bind address that does not resolve gets, which is worth
+ * naming. */
+static void listen_failed(const char *bind, const char *port, int err)
+{
+	struct addrinfo hints = { .ai_flags = AI_PASSIVE };
+	struct addrinfo *list;
+	int rc;
+
+	if (bind && err == -EADDRNOTAVAIL) {
+		rc = getaddrinfo(bind, NULL, &hints, &list);
+		if (rc) {
+			cli_error("cannot resolve %s: %s", cli_shown(bind),
+				  gai_strerror(rc));
+			return;
+		}
+		freeaddrinfo(list);
+	}
+	cli_error("cannot listen on %s port %s: %s",
+		  bind ? cli_shown(bind) : "every address",
+		  port ? port : "8080", netcopy_strerror(err));
 }
 
 static void setup_signals(void)
@@ -115,17 +139,20 @@ int main(int argc, const char **argv)
 	netcopy_server_set_log(server, log_line, NULL);
 	if (port)
 		netcopy_server_set_port(server, cli_port("port", port, 0));
-	if (bind)
-		netcopy_server_set_bind(server, bind);
+	if (bind && netcopy_server_set_bind(server, bind))
+		cli_usage_error("invalid bind address '%s' (expected a host "
+				"name or address)", cli_shown(bind));
 	if (max_size)
 		netcopy_server_set_max_size(server, cli_size("max-size",
 			max_size, 1, NETCOPY_MAX_MESSAGE_SIZE));
 	if (max_memory)
 		netcopy_server_set_max_memory(server, cli_size("max-memory",
 			max_memory, 1, UINT64_MAX));
-	if (hello_timeout)
-		netcopy_server_set_hello_timeout(server, cli_seconds(
-			"hello-timeout", hello_timeout, 3600));
+	if (hello_timeout && netcopy_server_set_hello_timeout(server,
+				cli_secs("hello-timeout", hello_timeout)))
+		cli_usage_error("invalid hello-timeout '%s' (expected %g to %g "
+				"seconds)", cli_shown(hello_timeout),
+				NETCOPY_MIN_SECONDS, NETCOPY_MAX_HELLO_TIMEOUT);
 	if (exit_after)
 		exit_seconds = cli_seconds("exit-after", exit_after, 1e9);
 	if (max_conns)
@@ -141,9 +168,7 @@ int main(int argc, const char **argv)
 
 	err = netcopy_server_listen(server);
 	if (err) {
-		cli_error("cannot listen on %s port %s: %s",
-			  bind ? bind : "every address", port ? port : "8080",
-			  netcopy_strerror(err));
+		listen_failed(bind, port, err);
 		netcopy_server_free(server);
 		free(port);
 		free(bind);

@@ -10,13 +10,16 @@ nc_init
 # keep that short.
 NC_TIMEOUT=5
 
-# bad DESCRIPTION OPTION...: the server must exit 2 with a message.
+# bad DESCRIPTION OPTION...: the server must exit 2 with a one-line
+# message.
 bad() {
 	local desc=$1
 
 	shift
 	nc_server_cmd "server $desc" "$@"
-	nc_check_rc 2 netcopy-server
+	nc_check_rc 2 netcopy-server &&
+		nc_check "$desc: one line on stderr" \
+			test "$(wc -l <"$NC_ERR")" -eq 1
 }
 
 bad "port 70000" -p 70000
@@ -33,6 +36,14 @@ bad "max-memory abc" -p 0 --max-memory abc
 bad "max-memory 1X" -p 0 --max-memory 1X
 bad "hello-timeout abc" -p 0 --hello-timeout abc
 bad "hello-timeout -1" -p 0 --hello-timeout -1
+# Below a millisecond, a timeout drops every connection and an exit-after
+# stops at once; hex is refused, as for sizes.
+bad "hello-timeout 1e-9" -p 0 --hello-timeout 1e-9
+bad "hello-timeout 3601" -p 0 --hello-timeout 3601
+bad "hello-timeout 0x1p1 (hex)" -p 0 --hello-timeout 0x1p1
+bad "exit-after 1e-10" -p 0 -d 1e-10
+bad "exit-after 0x1p3 (hex)" -p 0 -d 0x1p3
+bad "empty bind address" -p 0 -b ''
 bad "unknown long option" -p 0 --bogus
 bad "unknown short option" -p 0 -x
 bad "option without its value" -p
@@ -41,6 +52,25 @@ bad "stray argument" -p 0 extra
 # A bind address this machine does not have (TEST-NET-1): runtime error.
 nc_server_cmd "server -b 192.0.2.1" -p 0 -b 192.0.2.1
 nc_check_rc 1 netcopy-server
+
+# A bind address that does not resolve (.invalid never does, RFC 6761)
+# says so, in one line.
+nc_server_cmd "server -b nosuch.invalid" -p 0 -b nosuch.invalid
+nc_check_rc 1 netcopy-server &&
+	nc_check_stderr_matches "cannot resolve nosuch\.invalid" "the reason" &&
+	nc_check "-b nosuch.invalid: one line on stderr" \
+		test "$(wc -l <"$NC_ERR")" -eq 1
+
+# A huge argument is cut in the message.
+nc_server_cmd "server 10,000-character max-size" -p 0 \
+	-s "$(printf 's%.0s' $(seq 10000))"
+nc_check_rc 2 netcopy-server &&
+	nc_check "10,000-character max-size: a short line" \
+		test "$(wc -c <"$NC_ERR")" -lt 300
+
+# The shortest exit-after is fine.
+nc_server_cmd "server exit-after 0.001" -p 0 -b 127.0.0.1 -d 0.001
+nc_check_rc 0 netcopy-server
 
 # A port in use: runtime error.
 nc_start_server -b 127.0.0.1

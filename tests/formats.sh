@@ -122,9 +122,12 @@ text=$nc_tmp/out.txt
 nc_client "text -o" "${run[@]}" -o "$text"
 nc_check_rc 0 && nc_check "text -o writes the file" [ -s "$text" ]
 
-# ---- an output file that cannot be opened is a runtime error
+# ---- an output file that cannot be opened fails before the run, as a
+# bad value does
 nc_client "-o into a missing directory" "${run[@]}" -f csv \
 	-o "$nc_tmp/no/such/dir/out.csv"
-nc_check_rc 1
+nc_check_rc 2 &&
+	nc_check "-o into a missing directory: one line on stderr" \
+		test "$(wc -l <"$NC_ERR")" -eq 1
 
 nc_finish

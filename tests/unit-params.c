@@ -70,7 +70,8 @@ static void check_ranges(void)
 		bool is_unsigned = param->kind != NC_PK_S32 && whole;
 		/* One step past an end: a unit, or for seconds a little. */
 		double below = whole ? param->min - 1 :
-			       param->min > 0 ? 0 : param->min - 1e-3;
+			       param->min > 0 ? param->min / 2 :
+			       param->min - 1e-3;
 		double above = whole ? param->max + 1 : param->max + 1e-3;
 
 		if (param->kind == NC_PK_STR || param->kind == NC_PK_BOOL)
@@ -83,7 +84,7 @@ static void check_ranges(void)
 		if (!(is_unsigned && param->min == 0))	/* nothing below */
 			expect(param, below, false);
 		expect(param, above, false);
-		if (param->flags & NC_PF_ZERO_OK)
+		if (param->flags & (NC_PF_ZERO_OK | NC_PF_ZERO_NONE))
 			expect(param, 0, true);
 		if (!whole)
 			expect(param, NAN, false);
@@ -105,9 +106,15 @@ static void check_range_text(void)
 			CHECK(strcmp(buf, "1024 to 1073741824 bytes") == 0,
 			      "sndbuf: '%s'", buf);
 		if (strcmp(param->name, "duration") == 0)
-			CHECK(strcmp(buf, "more than 0 and at most 86400 "
-				     "seconds") == 0, "duration: '%s'", buf);
+			CHECK(strcmp(buf, "0.001 to 86400 seconds") == 0,
+			      "duration: '%s'", buf);
 	}
+}
+
+static void progress(void *data, double from, double to, uint64_t bytes,
+		     bool warmup)
+{
+	(void)data, (void)from, (void)to, (void)bytes, (void)warmup;
 }
 
 /* A refused setter says why, with what is allowed. */
@@ -128,6 +135,24 @@ static void check_setters(void)
 	CHECK(strstr(netcopy_client_detail(c), "threads out of range"),
 	      "detail '%s'", netcopy_client_detail(c));
 	CHECK_INT(netcopy_client_set_duration(c, NAN), -EINVAL);
+	/* Below a millisecond: 1e-10 s would go as 0 ns, "unset". */
+	CHECK_INT(netcopy_client_set_duration(c, 1e-10), -EINVAL);
+	CHECK_INT(netcopy_client_set_duration(c, 0.000999), -EINVAL);
+	CHECK_INT(netcopy_client_set_duration(c, NETCOPY_MIN_SECONDS), 0);
+	/* The warm-up: none, or at least a millisecond. */
+	CHECK_INT(netcopy_client_set_warmup(c, 1e-10), -EINVAL);
+	CHECK_INT(netcopy_client_set_warmup(c, 0), 0);
+	CHECK_INT(netcopy_client_set_warmup(c, NETCOPY_MIN_SECONDS), 0);
+	/* Progress: off, or at least a millisecond apart. */
+	CHECK_INT(netcopy_client_set_progress(c, 1e-6, progress, NULL),
+		  -EINVAL);
+	CHECK(strstr(netcopy_client_detail(c), "interval out of range"),
+	      "detail '%s'", netcopy_client_detail(c));
+	CHECK_INT(netcopy_client_set_progress(c, NAN, progress, NULL),
+		  -EINVAL);
+	CHECK_INT(netcopy_client_set_progress(c, NETCOPY_MIN_SECONDS,
+					      progress, NULL), 0);
+	CHECK_INT(netcopy_client_set_progress(c, 0, NULL, NULL), 0);
 	CHECK_INT(netcopy_client_set_socket_buffers(c, 1023, 0), -EINVAL);
 	CHECK_INT(netcopy_client_set_socket_buffers(c, 0, 0), 0);
 	CHECK_INT(netcopy_client_set_affinity(c, -1, NC_MAX_CPU), -EINVAL);

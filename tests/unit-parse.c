@@ -93,11 +93,16 @@ static void check_seconds(void)
 	seconds_ok("0.1", 0.1);
 	seconds_ok("86400", 86400.0);
 	seconds_ok("2.25", 2.25);
+	seconds_ok("1e-3", 0.001);
+	seconds_ok(".5", 0.5);
+	seconds_ok("2.5E+1", 25.0);
 
 	static const char *const invalid[] = {
 		"", "abc", "-1", "-0.5", "nan", "NaN", "inf", "INF", "infinity",
 		"-inf", "1e999", " 1", "1 ", "1s", "10sec", "1..2", "+1", "--1",
 		"1,5", "\n",
+		/* Decimal only, as sizes are: strtod() would take hex. */
+		"0x1p3", "0X10", "0x.8", "0x1P-2", "1p3",
 	};
 	for (size_t i = 0; i < sizeof(invalid) / sizeof(*invalid); i++)
 		seconds_bad(invalid[i]);

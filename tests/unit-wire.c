@@ -398,19 +398,19 @@ static void check_hellos(void)
 	strcpy(h.mode, "zero-copy");
 	h.size = 1;
 	h.threads = 1;
-	h.duration = 1e-9;
+	h.duration = NETCOPY_MIN_SECONDS;
 	h.reverse = false;
 	h.verify = true;
 	h.perf = false;
 	h.workload = NC_WORKLOAD_RR;
-	h.warmup = 1e-9;
+	h.warmup = NETCOPY_MIN_SECONDS;
 	h.cpu = 0;
 	check_hello_round_trip(&h);
 
 	/* Warm-up: none, the shortest, the longest; CPU: none, the first,
 	 * the last. */
 	{
-		static const uint64_t warmups[] = { 0, 1, 2000000000,
+		static const uint64_t warmups[] = { 0, 1000000, 2000000000,
 						    MAX_WARMUP_NS };
 		static const int32_t cpus[] = { -1, 0, 1, 63,
 						NC_MAX_CPU - 1 };
@@ -960,7 +960,7 @@ static void check_hello_refusals(void)
 	u8_field(&b, NC_H_WORKLOAD, NC_WORKLOAD_RR);
 	u8_field(&b, NC_H_PERF, 0);
 	u8_field(&b, NC_H_VERIFY, 1);
-	u64_field(&b, NC_H_DURATION, 5);
+	u64_field(&b, NC_H_DURATION, 5000000);
 	u8_field(&b, NC_H_REVERSE, 0);
 	u64_field(&b, NC_H_THREADS, 2);
 	u64_field(&b, NC_H_SIZE, 7);
@@ -1013,9 +1013,11 @@ static void check_hello_refusals(void)
 			{ UINT64_MAX, UINT64_MAX, false },
 			/* More edges: none, the shortest, -1 with each. */
 			{ 0, CPU_NONE, true },
-			{ 1, CPU_NONE, true },
-			{ 1, 0, true },
-			{ 1, 1, true },
+			{ 1000000, CPU_NONE, true },
+			{ 1000000, 0, true },
+			{ 1000000, 1, true },
+			{ 999999, 0, false },
+			{ 1, CPU_NONE, false },
 			{ MAX_WARMUP_NS, CPU_NONE, true },
 			{ MAX_WARMUP_NS - 1, NC_MAX_CPU - 2, true },
 			{ MAX_WARMUP_NS + 1, CPU_NONE, false },
@@ -1349,12 +1351,16 @@ static void check_hello_refusals(void)
 		{ NC_H_THREADS, (1ULL << 32) + 1, false },
 		{ NC_H_THREADS, UINT64_MAX, false },
 		{ NC_H_DURATION, 0, false },
-		{ NC_H_DURATION, 1, true },
+		{ NC_H_DURATION, 1, false },
+		{ NC_H_DURATION, 999999, false },
+		{ NC_H_DURATION, 1000000, true },
 		{ NC_H_DURATION, 86400000000000ULL, true },
 		{ NC_H_DURATION, 86400000000001ULL, false },
 		{ NC_H_DURATION, UINT64_MAX, false },
 		{ NC_H_WARMUP, 0, true },
-		{ NC_H_WARMUP, 1, true },
+		{ NC_H_WARMUP, 1, false },
+		{ NC_H_WARMUP, 999999, false },
+		{ NC_H_WARMUP, 1000000, true },
 		{ NC_H_WARMUP, 3600000000000ULL, true },
 		{ NC_H_WARMUP, 3600000000001ULL, false },
 		{ NC_H_WARMUP, UINT64_MAX, false },
@@ -1968,9 +1974,9 @@ static void check_figures_refusals(void)
 
 static void check_encoder_space(void)
 {
-	struct nc_params h = { .size = 1, .threads = 1, .duration = 1e-9,
+	struct nc_params h = { .size = 1, .threads = 1, .duration = 1e-3,
 			      .perf = true, .workload = NC_WORKLOAD_RR,
-			      .warmup = 1e-9, .cpu = -1 };
+			      .warmup = 1e-3, .cpu = -1 };
 	struct nc_reply r = { .accepted = false, .code = NETCOPY_EREFUSED };
 	struct nc_tag t = { .index = 1 };
 	struct nc_figures f = { .zc.sends = -1, .zc.notifications = -1,
@@ -2064,12 +2070,14 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		CHECK(d->hello.threads >= 1 &&
 		      d->hello.threads <= NETCOPY_MAX_THREADS,
 		      "random hello: threads %" PRIu32, d->hello.threads);
-		CHECK(nc_seconds_ns(d->hello.duration) >= 1,
+		CHECK(nc_seconds_ns(d->hello.duration) >= 1000000,
 		      "random hello: duration %" PRIu64,
 		      nc_seconds_ns(d->hello.duration));
 		CHECK(d->hello.workload <= NC_WORKLOAD_RR,
 		      "random hello: workload %u", d->hello.workload);
-		CHECK(nc_seconds_ns(d->hello.warmup) <= MAX_WARMUP_NS,
+		CHECK(nc_seconds_ns(d->hello.warmup) <= MAX_WARMUP_NS &&
+		      (d->hello.warmup == 0 ||
+		       nc_seconds_ns(d->hello.warmup) >= 1000000),
 		      "random hello: warm-up %" PRIu64,
 		      nc_seconds_ns(d->hello.warmup));
 		CHECK(d->hello.cpu >= -1 && d->hello.cpu < NC_MAX_CPU,

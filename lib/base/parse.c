@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 #include "base/base.h"
@@ -51,7 +52,10 @@ NETCOPY_EXPORT int netcopy_parse_seconds(const char *text, double *out)
 	double value;
 	char *end;
 
-	if (!text || !(isdigit((unsigned char)text[0]) || text[0] == '.'))
+	/* Decimal only, as sizes are: strtod() would also take hex
+	 * ("0x1p3") and the names of infinity and NaN. */
+	if (!text || !(isdigit((unsigned char)text[0]) || text[0] == '.') ||
+	    text[strspn(text, "0123456789.eE+-")] != '\0')
 		return -EINVAL;
 	errno = 0;
 	value = strtod(text, &end);

@@ -164,9 +164,13 @@ NETCOPY_EXPORT int netcopy_client_set_progress(struct netcopy_client *c,
 					       netcopy_progress_fn fn,
 					       void *data)
 {
-	if (!(interval >= 0) || interval > NC_MAX_DURATION_S)
+	/* 0 is off; a shorter interval than the minimum would print
+	 * more lines than anyone reads, each too short to mean much. */
+	if (interval != 0 && !(interval >= NETCOPY_MIN_SECONDS &&
+			       interval <= NC_MAX_DURATION_S))
 		return fail(c, -EINVAL, "progress interval out of range "
-			    "(expected 0 to %g seconds)", NC_MAX_DURATION_S);
+			    "(expected %g to %g seconds, or 0: none)",
+			    NETCOPY_MIN_SECONDS, NC_MAX_DURATION_S);
 	if (interval > 0 && !fn)
 		return fail(c, -EINVAL, "progress reports without a function");
 	c->interval = interval;

@@ -57,7 +57,8 @@ const struct nc_param *nc_params_invalid(const struct nc_params *p)
 		if (param->kind == NC_PK_STR || param->kind == NC_PK_BOOL)
 			continue;
 		v = nc_param_value(param, p);
-		if (v == 0 && (param->flags & NC_PF_ZERO_OK))
+		if (v == 0 &&
+		    (param->flags & (NC_PF_ZERO_OK | NC_PF_ZERO_NONE)))
 			continue;
 		if (!(v >= param->min && v <= param->max))	/* NaN too */
 			return param;
@@ -77,12 +78,8 @@ int nc_params_check(const struct nc_params *p, const char **why)
 
 void nc_param_range(const struct nc_param *param, char *buf, size_t cap)
 {
-	if (param->kind == NC_PK_SECONDS && param->min > 0)
-		snprintf(buf, cap, "more than 0 and at most %g%s", param->max,
-			 param->unit);
-	else
-		snprintf(buf, cap, "%.15g to %.15g%s", param->min, param->max,
-			 param->unit);
+	snprintf(buf, cap, "%.15g to %.15g%s", param->min, param->max,
+		 param->unit);
 }
 
 unsigned int nc_params_ask(struct nc_params *p, bool on, char *names,

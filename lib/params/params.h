@@ -49,6 +49,7 @@ enum nc_param_kind {
 #define NC_PF_OPTIONAL 1u	/* sent only when not the default */
 #define NC_PF_ZERO_OK 2u	/* 0 (unset) is allowed too */
 #define NC_PF_ASK 4u		/* a BOOL the client sets; see params.def */
+#define NC_PF_ZERO_NONE 8u	/* 0 (none) is allowed too, and sent */
 
 #define NC_PARAM_MEMBER_STR(n) char n[NC_MODE_NAME_MAX]
 #define NC_PARAM_MEMBER_U64(n) uint64_t n

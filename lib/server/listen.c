@@ -88,6 +88,8 @@ NETCOPY_EXPORT int netcopy_server_set_bind(struct netcopy_server *srv,
 {
 	char *copy = NULL;
 
+	if (addr && !*addr)	/* no address is not every address */
+		return -EINVAL;
 	if (addr && !(copy = strdup(addr)))
 		return -ENOMEM;
 	free(srv->bind);
@@ -125,7 +127,8 @@ NETCOPY_EXPORT int netcopy_server_set_max_memory(struct netcopy_server *srv,
 NETCOPY_EXPORT int
 netcopy_server_set_hello_timeout(struct netcopy_server *srv, double seconds)
 {
-	if (!(seconds > 0) || seconds > 3600)
+	if (!(seconds >= NETCOPY_MIN_SECONDS &&
+	      seconds <= NETCOPY_MAX_HELLO_TIMEOUT))	/* NaN too */
 		return -EINVAL;
 	srv->hello_timeout = seconds;
 	return 0;
