@@ -19,6 +19,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/bad-input-client.sh \
 	tests/bad-input-server.sh \
 	tests/peer-errors.sh \
+	tests/peer-lies.sh \
 	tests/server-robustness.sh \
 	tests/server-limits.sh \
 	tests/server-lifecycle.sh \

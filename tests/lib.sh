@@ -652,20 +652,27 @@ NC_RAW_ERR=
 # in the background, a fake server for the client, and set NC_RAW_PORT,
 # NC_RAW_PID, NC_RAW_OUT and NC_RAW_ERR.  nc_wait_rawpeer reaps it.
 nc_start_rawpeer_server() {
-	local flags=() i
+	local flags=()
 
-	nc_need_rawpeer
 	if [ "${1:-}" = -6 ]; then
 		flags=(-6)
 		shift
 	fi
+	nc_start_rawpeer -t 20 ${flags[@]+"${flags[@]}"} serve "$@"
+}
+
+# nc_start_rawpeer ARG...: the same for any "rawpeer ARG..." that listens
+# and says its port (serve, old-server, liar).
+nc_start_rawpeer() {
+	local i
+
+	nc_need_rawpeer
 	nc_run_count=$((nc_run_count + 1))
 	NC_RAW_OUT=$nc_tmp/rawpeer$nc_run_count.out
 	NC_RAW_ERR=$nc_tmp/rawpeer$nc_run_count.err
 	: >"$NC_RAW_OUT"
 	: >"$NC_RAW_ERR"
-	"$NETCOPY_RAWPEER" -t 20 ${flags[@]+"${flags[@]}"} serve "$@" \
-		>"$NC_RAW_OUT" 2>"$NC_RAW_ERR" </dev/null &
+	"$NETCOPY_RAWPEER" "$@" >"$NC_RAW_OUT" 2>"$NC_RAW_ERR" </dev/null &
 	NC_RAW_PID=$!
 	NC_RAW_PORT=
 	for ((i = 0; i < 200; i++)); do
@@ -677,7 +684,7 @@ nc_start_rawpeer_server() {
 		sleep 0.05
 	done
 	nc_show "rawpeer stderr" "$NC_RAW_ERR"
-	nc_error "rawpeer serve $* did not report its port"
+	nc_error "rawpeer $* did not report its port"
 }
 
 # nc_wait_rawpeer: wait (25 s at most) for the background rawpeer;

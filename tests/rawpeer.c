@@ -22,6 +22,22 @@
  *       as that server did (NETCOPY_EPROTOCOL, "unknown field"; prints
  *       "refused field F"), and relay any other connection, its first
  *       message included, to the real server; exits once all are done.
+ *   rawpeer [-t SECONDS] liar PORT COUNT [FIELD=VALUE...]
+ *       Play a server that lies in its trailer: relay COUNT connections
+ *       to the real server on 127.0.0.1 PORT as old-server does (no
+ *       hello refused), and on the control connection (the one that
+ *       starts with a hello) set each FIELD of the real server's
+ *       trailer to VALUE, in the field's place or added at the end.
+ *       FIELD is a number (enum nc_figures_field) or a name: status,
+ *       bytes, total_bytes, messages, interval (ns), latency (ns),
+ *       mismatches, cpu_us, counters_known (a bit per event),
+ *       counters_scope, a counter (cycles, instructions, cache_refs,
+ *       cache_misses, context_switches, task_clock (ns), page_faults),
+ *       zc_sends, zc_notifications, zc_completions, zc_copied,
+ *       zc_enobufs, rx_zc_mapped, rx_zc_copied, rx_zc_refused, sndbuf,
+ *       rcvbuf.  VALUE is in C notation, -N for a negative code.  With
+ *       none the trailer goes as the server sent it.  Prints "trailer
+ *       N set" once it went.
  *
  * Actions (run in order; the socket is closed at the end):
  *   hex HEX            send these bytes ("4e435059...", spaces not allowed)
@@ -96,6 +112,7 @@
 
 /* The protocol's numbers, as the library has them. */
 #include "netcopy.h"
+#include "measure/measure.h"
 #include "wire/wire-spec.h"
 
 /* The last fields a 0.1 peer (before the TCP_INFO figures) knows. */
@@ -123,8 +140,9 @@ static void usage(void)
 		"usage: %s [-t SECONDS] connect HOST PORT [ACTION...]\n"
 		"       %s [-t SECONDS] [-6] serve [ACTION...]\n"
 		"       %s [-t SECONDS] old-server PORT COUNT\n"
+		"       %s [-t SECONDS] liar PORT COUNT [FIELD=VALUE...]\n"
 		"(the actions are documented at the top of tests/rawpeer.c)\n",
-		prog, prog, prog);
+		prog, prog, prog, prog);
 	exit(2);
 }
 
@@ -838,9 +856,180 @@ static void relay(int a, int b)
 	}
 }
 
-/* One connection to the old server: refuse a hello it would not know,
- * else hand the connection to the real server on port. */
-static void old_server_conn(int fd, unsigned int port)
+/* ---- liar: a trailer's fields set on their way to the client */
+
+#define MAX_EDITS 32
+
+struct edit {
+	unsigned int type;
+	uint64_t value;
+};
+
+/* What a relay does: old-server's refusal, or liar's edits. */
+struct relay_plan {
+	bool old;
+	struct edit edit[MAX_EDITS];
+	int edits;
+};
+
+static const struct {
+	const char *name;
+	unsigned int type;
+} field_names[] = {
+	{ "status", NC_F_STATUS },
+	{ "bytes", NC_F_BYTES },
+	{ "total_bytes", NC_F_TOTAL_BYTES },
+	{ "messages", NC_F_MESSAGES },
+	{ "interval", NC_F_INTERVAL },
+	{ "latency", NC_F_LATENCY },
+	{ "mismatches", NC_F_MISMATCHES },
+	{ "cpu_us", NC_F_CPU_US },
+	{ "counters_known", NC_F_COUNTERS_KNOWN },
+	{ "counters_scope", NC_F_COUNTERS_SCOPE },
+	{ "cycles", NC_F_COUNTER_0 + NC_EV_CYCLES },
+	{ "instructions", NC_F_COUNTER_0 + NC_EV_INSTRUCTIONS },
+	{ "cache_refs", NC_F_COUNTER_0 + NC_EV_CACHE_REFS },
+	{ "cache_misses", NC_F_COUNTER_0 + NC_EV_CACHE_MISSES },
+	{ "context_switches", NC_F_COUNTER_0 + NC_EV_CONTEXT_SWITCHES },
+	{ "task_clock", NC_F_COUNTER_0 + NC_EV_TASK_CLOCK },
+	{ "page_faults", NC_F_COUNTER_0 + NC_EV_PAGE_FAULTS },
+	{ "zc_sends", NC_F_ZC_SENDS },
+	{ "zc_notifications", NC_F_ZC_NOTIFICATIONS },
+	{ "zc_completions", NC_F_ZC_COMPLETIONS },
+	{ "zc_copied", NC_F_ZC_COPIED },
+	{ "zc_enobufs", NC_F_ZC_ENOBUFS },
+	{ "rx_zc_mapped", NC_F_RX_ZC_MAPPED },
+	{ "rx_zc_copied", NC_F_RX_ZC_COPIED },
+	{ "rx_zc_refused", NC_F_RX_ZC_REFUSED },
+	{ "sndbuf", NC_F_SNDBUF },
+	{ "rcvbuf", NC_F_RCVBUF },
+};
+
+/* FIELD=VALUE into e. */
+static void parse_edit(const char *arg, struct edit *e)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg) : 0;
+	char name[32];
+
+	if (!eq || n >= sizeof(name))
+		usage();
+	memcpy(name, arg, n);
+	name[n] = '\0';
+	e->value = number(eq + 1);
+	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]);
+	     i++) {
+		if (strcmp(name, field_names[i].name) == 0) {
+			e->type = field_names[i].type;
+			return;
+		}
+	}
+	e->type = (unsigned int)number(name);
+	if (!e->type || e->type > NC_F_LAST)
+		usage();
+}
+
+/* Set each edit's field in a trailer's body: where it is, in its own
+ * length, or else added as 8 bytes.  Returns the new length. */
+static uint32_t edit_trailer(uint8_t *body, uint32_t len,
+			     const struct relay_plan *plan)
+{
+	for (int k = 0; k < plan->edits; k++) {
+		const struct edit *e = &plan->edit[k];
+		bool done = false;
+
+		for (uint32_t at = 0; len - at >= 4 && !done;) {
+			unsigned int type = (unsigned int)get_be(body + at, 2);
+			uint32_t flen = (uint32_t)get_be(body + at + 2, 2);
+
+			if (flen > len - at - 4)
+				break;
+			if (type == e->type && flen >= 1 && flen <= 8) {
+				put_be(body + at + 4, e->value, (int)flen);
+				done = true;
+			}
+			at += 4u + flen;
+		}
+		if (!done && len + 12 <= NC_MAX_BODY)
+			len += (uint32_t)put_u64_field(body + len,
+						       (uint16_t)e->type,
+						       e->value);
+	}
+	return len;
+}
+
+/* read_message, or false when the stream ends (or resets) before it. */
+static bool next_message(int fd, uint8_t head[NC_HEADER_LEN],
+			 uint8_t body[NC_MAX_BODY], uint32_t *type,
+			 uint32_t *len)
+{
+	ssize_t n;
+
+	do
+		n = recv(fd, head, 1, MSG_PEEK);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return false;
+	read_message(fd, head, body, type, len);
+	return true;
+}
+
+/* The control connection: the client's bytes as they come, the server's
+ * message by message, its trailer edited. */
+static void relay_control(int fd, int ufd, const struct relay_plan *plan)
+{
+	static uint8_t buf[1 << 16];
+	uint8_t head[NC_HEADER_LEN], body[NC_MAX_BODY];
+	bool open[2] = { true, true };
+	uint32_t type, len;
+
+	while (open[0] || open[1]) {
+		struct pollfd p[2] = {
+			{ .fd = open[0] ? fd : -1, .events = POLLIN },
+			{ .fd = open[1] ? ufd : -1, .events = POLLIN },
+		};
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			exit(1);
+		}
+		if (open[0] && p[0].revents) {
+			n = recv(fd, buf, sizeof(buf), 0);
+			if (n > 0) {
+				send_all(ufd, buf, (size_t)n);
+			} else if (n == 0 || errno != EINTR) {
+				shutdown(ufd, SHUT_WR);
+				open[0] = false;
+			}
+		}
+		if (!open[1] || !p[1].revents)
+			continue;
+		if (!next_message(ufd, head, body, &type, &len)) {
+			shutdown(fd, SHUT_WR);
+			open[1] = false;
+			continue;
+		}
+		if (type == NC_MSG_TRAILER) {
+			len = edit_trailer(body, len, plan);
+			make_header(head, NC_MAGIC, NC_VERSION, (uint16_t)type,
+				    len);
+		}
+		send_all(fd, head, NC_HEADER_LEN);
+		send_all(fd, body, len);
+		if (type == NC_MSG_TRAILER) {
+			printf("trailer %d set\n", plan->edits);
+			fflush(stdout);
+		}
+	}
+}
+
+/* One connection to the old server or the liar: the old server refuses
+ * a hello it would not know; else the connection goes to the real
+ * server on port, the liar's control connection through its edits. */
+static void relay_conn(int fd, unsigned int port,
+		       const struct relay_plan *plan)
 {
 	uint8_t head[NC_HEADER_LEN], body[NC_MAX_BODY], msg[NC_MAX_BODY];
 	struct sockaddr_in up = { .sin_family = AF_INET };
@@ -852,7 +1041,7 @@ static void old_server_conn(int fd, unsigned int port)
 
 	read_message(fd, head, body, &type, &len);
 	count_fields(body, len, OLD_HELLO_LAST, &all, &newer, &first);
-	if (type == NC_MSG_HELLO && newer) {
+	if (plan->old && type == NC_MSG_HELLO && newer) {
 		n += put_field(msg + n, NC_R_ACCEPTED, &off, 1);
 		n += put_u64_field(msg + n, NC_R_CODE,
 				   (uint64_t)(int64_t)NETCOPY_EPROTOCOL);
@@ -874,11 +1063,14 @@ static void old_server_conn(int fd, unsigned int port)
 	}
 	send_all(ufd, head, sizeof(head));
 	send_all(ufd, body, len);
-	relay(fd, ufd);
+	if (!plan->old && type == NC_MSG_HELLO)
+		relay_control(fd, ufd, plan);
+	else
+		relay(fd, ufd);
 }
 
-static int do_old_server(unsigned int port, unsigned long long count,
-			 unsigned int limit)
+static int do_relays(unsigned int port, unsigned long long count,
+		     unsigned int limit, const struct relay_plan *plan)
 {
 	int lfd = listen_loopback(false), status, bad = 0;
 
@@ -894,7 +1086,7 @@ static int do_old_server(unsigned int port, unsigned long long count,
 		if (pid == 0) {
 			close(lfd);
 			alarm(limit);	/* not inherited */
-			old_server_conn(fd, port);
+			relay_conn(fd, port, plan);
 			exit(0);
 		}
 		close(fd);
@@ -933,12 +1125,18 @@ int main(int argc, char **argv)
 	} else if (strcmp(argv[optind], "serve") == 0) {
 		fd = do_serve(v6);
 		optind += 1;
-	} else if (strcmp(argv[optind], "old-server") == 0) {
-		if (argc - optind != 3)
+	} else if (strcmp(argv[optind], "old-server") == 0 ||
+		   strcmp(argv[optind], "liar") == 0) {
+		struct relay_plan plan = { .old = argv[optind][0] == 'o' };
+
+		if (argc - optind < 3 || (plan.old && argc - optind != 3) ||
+		    argc - optind - 3 > MAX_EDITS)
 			usage();
-		return do_old_server((unsigned int)number(argv[optind + 1]),
-				     number(argv[optind + 2]),
-				     limit ? (unsigned int)limit : 20u);
+		for (int i = optind + 3; i < argc; i++)
+			parse_edit(argv[i], &plan.edit[plan.edits++]);
+		return do_relays((unsigned int)number(argv[optind + 1]),
+				 number(argv[optind + 2]),
+				 limit ? (unsigned int)limit : 20u, &plan);
 	} else {
 		usage();
 	}

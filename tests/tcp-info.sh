@@ -120,24 +120,10 @@ fi
 # data connection a thread.
 for dir in "" -R; do
 	desc="old server, ${dir:-server sends}"
-	nc_run_count=$((nc_run_count + 1))
-	old_out=$nc_tmp/old$nc_run_count.out
-	old_err=$nc_tmp/old$nc_run_count.err
-	"$NETCOPY_RAWPEER" -t 20 old-server "$NC_PORT" 3 >"$old_out" \
-		2>"$old_err" </dev/null &
-	old_pid=$!
-	old_port=
-	for ((i = 0; i < 200; i++)); do
-		if [[ $(head -n 1 "$old_out") =~ ^port\ ([0-9]+)$ ]]; then
-			old_port=${BASH_REMATCH[1]}
-			break
-		fi
-		nc_pid_running "$old_pid" || break
-		sleep 0.05
-	done
-	[ -n "$old_port" ] || { nc_show "rawpeer" "$old_err";
-				nc_error "$desc: no port"; }
-	nc_client "$desc" -p "$old_port" -s 64K -t 1 -d 0.3 --verify -f csv \
+	nc_start_rawpeer -t 20 old-server "$NC_PORT" 3
+	old_out=$NC_RAW_OUT
+	old_err=$NC_RAW_ERR
+	nc_client "$desc" -p "$NC_RAW_PORT" -s 64K -t 1 -d 0.3 --verify -f csv \
 		$dir
 	nc_check_rc 0 && nc_check_csv_run two-copy 65536 1 &&
 		if [ -n "$dir" ]; then
@@ -148,9 +134,8 @@ for dir in "" -R; do
 	nc_check_stderr_matches \
 		'^netcopy-client: note: the server is older and does not know TCP_INFO figures' \
 		"a note on the old server"
-	nc_wait_pid "$old_pid" 25 || nc_signal "$old_pid" KILL
-	wait "$old_pid" 2>/dev/null
-	old_rc=$?
+	nc_wait_rawpeer
+	old_rc=$NC_WAIT_RC
 	nc_checks=$((nc_checks + 1))
 	if [ "$old_rc" -ne 0 ] || ! grep -Eq '^refused field [0-9]+$' "$old_out"; then
 		nc_fail "$desc: rawpeer exit $old_rc, no refusal seen"

@@ -11,6 +11,7 @@ unit_internal_tests = \
 	tests/unit-histogram \
 	tests/unit-report \
 	tests/unit-columns \
+	tests/unit-checks \
 	tests/unit-counters \
 	tests/unit-tcp-info
 
@@ -47,6 +48,9 @@ EXTRA_DIST += tests/unit-report.expected
 
 tests_unit_columns_SOURCES = tests/unit-columns.c tests/unit.h
 tests_unit_columns_LDADD = lib/libnetcopy-internal.la
+
+tests_unit_checks_SOURCES = tests/unit-checks.c tests/unit.h
+tests_unit_checks_LDADD = lib/libnetcopy-internal.la
 
 tests_unit_counters_SOURCES = tests/unit-counters.c tests/unit.h
 tests_unit_counters_LDADD = lib/libnetcopy-internal.la

@@ -307,6 +307,21 @@ static int judge(struct netcopy_result *r, int local_err, uint32_t bad_flow)
 	return 0;
 }
 
+/* The server's figures cannot be used: NA, and why (not in them).  A
+ * trailer broken or impossible is an error; none at all, a run cut
+ * short. */
+static int refuse_peer(struct netcopy_result *r, struct nc_figures *remote,
+		       int err, const char *what, const char *why)
+{
+	memset(remote, 0, sizeof(*remote));	/* not measured */
+	snprintf(r->receiver.reason, sizeof(r->receiver.reason), "%s: %s",
+		 what, why);
+	if (err != NETCOPY_EPROTOCOL)
+		return NETCOPY_ESHORT;
+	r->peer_refused = true;
+	return err;
+}
+
 static struct netcopy_result *result_new(const struct netcopy_client *c)
 {
 	struct netcopy_result *r = calloc(1, sizeof(*r));
@@ -396,6 +411,8 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 			  0, 0, false, false };
 	atomic_bool stop = false, measuring = c->p.warmup <= 0;
 	struct watch w = { ctrl, sends, &stop, &measuring, t, n, &g };
+	uint64_t start = nc_now_ns();
+	char judged[NC_REASON_MAX / 2];
 	const char *why = "";
 	uint32_t bad = 0;
 	int err, local_err;
@@ -435,13 +452,14 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 	free(flows);
 	free(t);
 	err = read_trailer(ctrl, remote, &why);
-	if (err) {
-		memset(remote, 0, sizeof(*remote));	/* not measured */
-		snprintf(r->receiver.reason, sizeof(r->receiver.reason),
-			 "no figures from the server: %s",
-			 err == NETCOPY_EPROTOCOL ? why : netcopy_strerror(err));
-		return NETCOPY_ESHORT;
-	}
+	r->wall_ns = nc_now_ns() - start;
+	if (err)
+		return refuse_peer(r, remote, err, "no figures from the server",
+				   err == NETCOPY_EPROTOCOL ? why :
+				   netcopy_strerror(err));
+	if (nc_result_check_peer(r, judged, sizeof(judged)))
+		return refuse_peer(r, remote, NETCOPY_EPROTOCOL, "the server's "
+				   "trailer is not believable", judged);
 	return judge(r, local_err, bad);
 }
 
@@ -521,7 +539,8 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 	r->status = run_accepted(c, ctrl, &rep, r);
 	close(ctrl);
 	if (r->status && r->status != NETCOPY_ESHORT &&
-	    r->status != NETCOPY_EVERIFY && !r->receiver.bytes) {
+	    r->status != NETCOPY_EVERIFY && !r->receiver.bytes &&
+	    !r->peer_refused) {
 		if (!c->detail[0])
 			snprintf(c->detail, sizeof(c->detail), "%s",
 				 r->receiver.reason);

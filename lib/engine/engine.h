@@ -89,6 +89,8 @@ struct netcopy_mode {
 	uint8_t own_rx;
 	/* Sends from buffers registered with the kernel (--fixed-buffers). */
 	bool fixed_buffers;
+	/* Counts its zero-copy sends (flow->zc); others never do. */
+	bool zero_copy;
 	/* 0, or NETCOPY_EUNSUPPORTED with a reason. */
 	int (*probe)(const char **why);
 	/* Buffer bytes one direction of a data connection of this mode

@@ -162,6 +162,15 @@ netcopy_result_mismatches(const struct netcopy_result *r)
 	       (r->sender.measured ? r->sender.mismatches : 0);
 }
 
+/* NA without --verify, unless a side sent some anyway: the peer's
+ * check refuses those rather than have them unseen. */
+static struct nc_cell mismatches(const struct netcopy_result *r)
+{
+	uint64_t n = netcopy_result_mismatches(r);
+
+	return u64(r->receiver.measured && (r->params.verify || n), n);
+}
+
 /* Messages over the side's interval; 0 where it has none (then NA). */
 static double per_s(const struct nc_figures *f, uint64_t messages)
 {
@@ -279,7 +288,7 @@ const char *const nc_json_obj_path[NC_JSON_OBJ_COUNT] = {
 };
 
 /* One getter per column, named get_<id>. */
-#define COLUMN(id, name, unit, side, where, key, txt, get, meaning)	\
+#define COLUMN(id, name, unit, side, where, key, txt, get, check, meaning) \
 	static struct nc_cell get_##id(const struct netcopy_result *r)	\
 	{								\
 		const struct nc_figures *rx __attribute__((unused)) =	\
@@ -291,10 +300,18 @@ const char *const nc_json_obj_path[NC_JSON_OBJ_COUNT] = {
 #include "columns.def"
 #undef COLUMN
 
+/* A column's rule (columns.def's check). */
+#define any() { NC_ASK_ALWAYS, NC_RULE_ANY, 0, 0 }
+#define rule(ask, kind, col, x) \
+	{ NC_ASK_##ask, NC_RULE_##kind, COL_##col, x }
+#define COL_0 0
+
+_Static_assert(NC_COLUMN_COUNT <= UINT8_MAX, "a rule's column fits");
+
 const struct nc_column nc_columns[NC_COLUMN_COUNT] = {
-#define COLUMN(id, name, unit, side, where, key, txt, get, meaning)	\
+#define COLUMN(id, name, unit, side, where, key, txt, get, check, meaning) \
 	[COL_##id] = { name, unit, side, NC_JSON_##where, key, txt,	\
-		       get_##id, meaning },
+		       get_##id, check, meaning },
 #include "columns.def"
 #undef COLUMN
 };

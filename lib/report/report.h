@@ -30,6 +30,11 @@ struct netcopy_result {
 	struct nc_figures receiver;
 	struct nc_figures sender;
 	struct nc_histogram rtt;	/* rr: every round trip, in ns */
+	/* The client's span of the run, from its first data connection to
+	 * the trailer: the peer's figures' check holds them to it. */
+	uint64_t wall_ns;
+	/* The peer's figures were refused (left NA): a row says error. */
+	bool peer_refused;
 };
 
 /* ---- columns.c: the columns, and the figures they are made of. */
@@ -47,7 +52,8 @@ struct nc_cell {
 
 /* The columns, in CSV order (lib/columns.def). */
 enum nc_column_id {
-#define COLUMN(id, name, unit, side, where, key, text, get, meaning) COL_##id,
+#define COLUMN(id, name, unit, side, where, key, text, get, check, meaning) \
+	COL_##id,
 #include "columns.def"
 #undef COLUMN
 	NC_COLUMN_COUNT
@@ -71,6 +77,57 @@ enum nc_json_obj {
 /* Each one's key path from the document's top: "sender.counters". */
 extern const char *const nc_json_obj_path[NC_JSON_OBJ_COUNT];
 
+/* What the run asked for, without which a peer's figure is never sent. */
+enum nc_ask {
+	NC_ASK_ALWAYS,
+	NC_ASK_PERF,		/* the counters: not with --no-perf */
+	NC_ASK_ZC,		/* a zero-copy mode (netcopy_mode.zero_copy) */
+	NC_ASK_RX_ZC,		/* --rx zero-copy */
+	NC_ASK_SOCKBUF,		/* --sndbuf or --rcvbuf */
+	NC_ASK_VERIFY,		/* --verify */
+	NC_ASK_TCPI,		/* the TCP_INFO figures */
+};
+
+/* The bound on a peer's figure v (col: a column's figure; threads: the
+ * run's; the wall time: netcopy_result.wall_ns with a little slack). */
+enum nc_rule_kind {
+	NC_RULE_ANY,		/* none of its own: the run's, or made of
+				 * figures that have one */
+	NC_RULE_MAX,		/* v <= x */
+	/* v <= (col + threads) * x: one unit a connection for a count or
+	 * time each connection truncates, or starts a little apart */
+	NC_RULE_AT_MOST,
+	/* Bytes: v <= what the sender sent in all, and that >= what the
+	 * receiver received in all (the receiver cannot get more) */
+	NC_RULE_BYTES,
+	/* Whole messages: v <= col / the message size + threads (rr:
+	 * one a connection answered across the end of the warm-up) */
+	NC_RULE_WHOLE,
+	NC_RULE_SPAN,		/* v * x seconds <= the wall time */
+	/* A SPAN, and above 0 once col counts anything */
+	NC_RULE_INTERVAL,
+	NC_RULE_CPU,		/* v * x seconds <= threads * the wall time */
+	/* A share of one CPU in % over its side's interval: the CPU time
+	 * at most threads * that interval */
+	NC_RULE_SHARE,
+};
+
+struct nc_rule {
+	uint8_t ask;			/* enum nc_ask */
+	uint8_t kind;			/* enum nc_rule_kind */
+	uint8_t col;			/* enum nc_column_id */
+	double x;
+};
+
+/* Physics, for the rules: no core runs at 10 GHz nor retires 16
+ * instructions a cycle (and NC_WIRE_MAX_GBPS). */
+#define NC_MAX_CYCLES_PER_US 1e4
+#define NC_MAX_IPC 16
+/* Misses are a part of references, but each event is counted on its own
+ * and scaled by the kernel when multiplexed (measure/counters.c), so
+ * two honest estimates can disagree: allow misses up to twice. */
+#define NC_MAX_MISSES_PER_REF 2
+
 /* One column: columns.def says what each member means. */
 struct nc_column {
 	const char *name;
@@ -80,6 +137,7 @@ struct nc_column {
 	const char *key;
 	const char *text;
 	struct nc_cell (*get)(const struct netcopy_result *r);
+	struct nc_rule rule;
 	const char *meaning;
 };
 extern const struct nc_column nc_columns[];
@@ -109,6 +167,12 @@ const char *nc_scope_name(uint8_t scope);
 const char *nc_status_word(int status);
 bool nc_result_rr(const struct netcopy_result *r);
 bool nc_result_round_trips(const struct netcopy_result *r);
+
+/* ---- checks.c: the peer's figures (the server's side of r) against
+ * each column's rule.  0, or NETCOPY_EPROTOCOL with why: the first
+ * figure that cannot be, by its column's name. */
+int nc_result_check_peer(const struct netcopy_result *r, char *why,
+			 size_t cap);
 
 /* ---- report-csv.c: a run as one CSV row, after the header if asked. */
 void nc_report_csv(const struct netcopy_result *r, FILE *out, bool header);

@@ -144,6 +144,7 @@ const struct netcopy_mode nc_mode_uring_zc = {
 		   "linked chain, a buffer reused after its notification; "
 		   "recv() at the receiver",
 	.fixed_buffers = true,
+	.zero_copy = true,
 	.probe = uring_zc_probe,
 	.memory = uring_zc_memory,
 	.prepare = uring_zc_prepare,

@@ -168,8 +168,7 @@ static const char tcp_range[] = "TCP_INFO figures out of range";
 #define TCP_U32 ((uint64_t)UINT32_MAX)
 #define TCP_SUM (TCP_U32 * NETCOPY_MAX_THREADS)
 #define TCP_PCT 100
-/* No side delivers a petabit per second. */
-#define TCP_GBPS 1000000
+#define TCP_GBPS NC_WIRE_MAX_GBPS
 /* In the order sent: the optional ones before the required tail, so no
  * prefix of a trailer decodes. */
 static const struct nc_wire_policy figures_policy[] = {

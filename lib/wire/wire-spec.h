@@ -24,6 +24,8 @@
 /* A fractional figure (a mean, a share) goes as an integer count of
  * millionths: 12.5 % is 12500000. */
 #define NC_WIRE_FIXED_SCALE 1000000u
+/* No side moves a petabit per second (Gbit/s). */
+#define NC_WIRE_MAX_GBPS 1000000
 
 enum nc_msg_type {
 	NC_MSG_HELLO = 1,	/* client -> server: run parameters */
