@@ -104,7 +104,9 @@ systemd-analyze security --offline=yes --threshold="$max_exposure" \
 	rc=$?
 nc_log "systemd-analyze security:" \
 	"$(grep -o 'Overall exposure level.*' "$nc_tmp/security.out")"
+# On a failure, the settings that count against it (not the passed ones).
+grep -v '^✓' "$nc_tmp/security.out" >"$nc_tmp/exposed.out"
 nc_check "systemd-analyze security: exposure at most $max_exposure/10" \
 	[ "$rc" -eq 0 ] ||
-	nc_show "systemd-analyze security (exit $rc)" "$nc_tmp/security.out" tail
+	nc_show "systemd-analyze security (exit $rc)" "$nc_tmp/exposed.out"
 nc_finish
