@@ -236,34 +236,6 @@ struct output {
 	bool header;			/* the CSV row needs its header */
 };
 
-/* Open -o FILE before the run, and write a new CSV file's header then,
- * so that a destination that cannot take the result (a directory, a
- * read-only file, /dev/full) fails before anything is measured. */
-static void output_open(struct output *o, const char *path,
-			enum netcopy_format format)
-{
-	struct stat st;
-	const char *why;
-
-	*o = (struct output){ path, stdout, format, true };
-	if (!path)
-		return;
-	o->file = fopen(path, "a");
-	if (!o->file) {
-		why = strerror(errno);
-		cli_usage_error("cannot open %s: %s", cli_shown(path), why);
-	}
-	o->header = false;
-	if (format != NETCOPY_FORMAT_CSV || fstat(fileno(o->file), &st) ||
-	    st.st_size != 0)
-		return;
-	if (fprintf(o->file, "%s\n", netcopy_result_csv_header()) < 0 ||
-	    fflush(o->file)) {
-		why = strerror(errno);
-		cli_usage_error("cannot write to %s: %s", cli_shown(path), why);
-	}
-}
-
 /* Close -o FILE (if any).  Returns 0 or -errno. */
 static int output_close(struct output *o)
 {
@@ -271,6 +243,39 @@ static int output_close(struct output *o)
 
 	o->file = NULL;
 	return err;
+}
+
+/* Open -o FILE before the run, and write a new CSV file's header then,
+ * so that a destination that cannot take the result (a directory, a
+ * read-only file, /dev/full) fails before anything is measured.  False
+ * (said on stderr) when it cannot: the caller frees and exits. */
+static bool output_open(struct output *o, const char *path,
+			enum netcopy_format format)
+{
+	struct stat st;
+	const char *why;
+
+	*o = (struct output){ path, stdout, format, true };
+	if (!path)
+		return true;
+	o->file = fopen(path, "a");
+	if (!o->file) {
+		why = strerror(errno);
+		cli_error("cannot open %s: %s", cli_shown(path), why);
+		return false;
+	}
+	o->header = false;
+	if (format != NETCOPY_FORMAT_CSV || fstat(fileno(o->file), &st) ||
+	    st.st_size != 0)
+		return true;
+	if (fprintf(o->file, "%s\n", netcopy_result_csv_header()) < 0 ||
+	    fflush(o->file)) {
+		why = strerror(errno);
+		cli_error("cannot write to %s: %s", cli_shown(path), why);
+		output_close(o);
+		return false;
+	}
+	return true;
 }
 
 /* Write the result and close -o FILE.  Where the file fails now, the
@@ -380,7 +385,12 @@ int main(int argc, const char **argv)
 		cli_list_modes(ctx);
 	format = parse_format(a.format);
 	client = configure(&a);
-	output_open(&out, a.output, format);
+	if (!output_open(&out, a.output, format)) {
+		netcopy_client_free(client);
+		args_free(&a);
+		poptFreeContext(ctx);
+		return EXIT_USAGE;
+	}
 
 	err = netcopy_client_run(client, &result);
 	if (err)
