@@ -59,6 +59,13 @@ const char *netcopy_version(void);
  * form, -ERANGE if it does not fit in 64 bits.
  */
 int netcopy_parse_size(const char *text, uint64_t *out);
+/*
+ * Parse a rate in bits per second with an optional 1000-based suffix K,
+ * M or G, as network rates are ("200M" = 200000000; sizes stay
+ * 1024-based).  Returns 0, -EINVAL if text is not a number of that
+ * form, -ERANGE if it does not fit in 64 bits.
+ */
+int netcopy_parse_rate(const char *text, uint64_t *out);
 /* Parse a non-negative decimal number of seconds ("10", "0.5", "1e-3";
  * not hex); -EINVAL if not. */
 int netcopy_parse_seconds(const char *text, double *out);
