@@ -29,9 +29,12 @@ nc_sanitized && low=0
 
 # paced DESCRIPTION MODE THREADS RATE PORT METHODS [ENV] -- OPTION...:
 # a verified run whose throughput, summed over the connections, is in
-# the band and whose PacingMethod is one of METHODS (a regex).
+# the band and whose PacingMethod is one of METHODS (a regex).  A run
+# below the band is run once more, as a loaded machine may have held
+# the sender back; above it, pacing did not hold, which no rerun
+# excuses.
 paced() {
-	local desc=$1 mode=$2 threads=$3 rate=$4 port=$5 methods=$6
+	local desc=$1 mode=$2 threads=$3 rate=$4 port=$5 methods=$6 try
 	local -a envs=()
 
 	shift 6
@@ -40,10 +43,18 @@ paced() {
 		shift
 	done
 	shift
-	nc_run "$desc" env ${envs[@]+"${envs[@]}"} "$NETCOPY_CLIENT" \
-		-p "$port" -m "$mode" -t "$threads" -s 16K -d "$secs" \
-		--rate "$rate" --verify -f csv "$@"
-	nc_check_rc 0 && nc_check_csv_run "$mode" 16384 "$threads" || return
+	for try in 1 2; do
+		nc_run "$desc" env ${envs[@]+"${envs[@]}"} "$NETCOPY_CLIENT" \
+			-p "$port" -m "$mode" -t "$threads" -s 16K -d "$secs" \
+			--rate "$rate" --verify -f csv "$@"
+		nc_check_rc 0 && nc_check_csv_run "$mode" 16384 "$threads" ||
+			return
+		[ "$try" -eq 1 ] &&
+			nc_num_cmp "${NC_CSV[Throughput_Gbps]}" "<" "$low" &&
+			nc_log "$desc: ${NC_CSV[Throughput_Gbps]} Gbit/s," \
+				"below $low: once more" && continue
+		break
+	done
 	local gbps=${NC_CSV[Throughput_Gbps]} how=${NC_CSV[PacingMethod]}
 	nc_check "$desc: Throughput_Gbps $gbps, want $low to $high" \
 		nc_num_cmp "$gbps" "<=" "$high" &&
