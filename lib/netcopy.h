@@ -59,6 +59,13 @@ const char *netcopy_version(void);
  * form, -ERANGE if it does not fit in 64 bits.
  */
 int netcopy_parse_size(const char *text, uint64_t *out);
+/*
+ * Parse a rate in bits per second with an optional 1000-based suffix K,
+ * M or G, as network rates are ("200M" = 200000000; sizes stay
+ * 1024-based).  Returns 0, -EINVAL if text is not a number of that
+ * form, -ERANGE if it does not fit in 64 bits.
+ */
+int netcopy_parse_rate(const char *text, uint64_t *out);
 /* Parse a non-negative decimal number of seconds ("10", "0.5", "1e-3";
  * not hex); -EINVAL if not. */
 int netcopy_parse_seconds(const char *text, double *out);
@@ -202,6 +209,15 @@ int netcopy_client_set_rx(struct netcopy_client *client, const char *rx);
  * neither is set). */
 int netcopy_client_set_socket_buffers(struct netcopy_client *client,
 				      uint64_t sndbuf, uint64_t rcvbuf);
+/* Pace each data connection's sender to bits_per_second of payload
+ * (default 0: unpaced; a stream only: an rr run paced fails with
+ * -EINVAL), 8 to 10^15, else -EINVAL.  The sender's kernel paces the
+ * socket (SO_MAX_PACING_RATE) where it can hold the rate finely, else
+ * the sender does in user space: the PacingMethod column says which.
+ * Only a paced run's hello carries the rate, so older servers still
+ * serve every other run. */
+int netcopy_client_set_rate(struct netcopy_client *client,
+			    uint64_t bits_per_second);
 /*
  * Run once.  Returns 0 with *out set, or a negative error; a run that
  * started but ended short or failed verification still sets *out (free

@@ -16,7 +16,7 @@
 struct args {
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
 	char *workload, *warmup, *affinity, *interval, *qd, *rx;
-	char *sndbuf, *rcvbuf;
+	char *sndbuf, *rcvbuf, *rate;
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
 };
 
@@ -27,7 +27,7 @@ static void args_free(struct args *a)
 			     &a->duration, &a->mode, &a->format, &a->output,
 			     &a->workload, &a->warmup, &a->affinity,
 			     &a->interval, &a->qd, &a->rx, &a->sndbuf,
-			     &a->rcvbuf };
+			     &a->rcvbuf, &a->rate };
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
 		free(*strings[i]);
@@ -119,6 +119,19 @@ static void set_socket_buffers(struct netcopy_client *c, const struct args *a)
 		refused(c, "rcvbuf", a->rcvbuf);
 }
 
+/* --rate BITS: 1000-based, as network rates are; 0 is unpaced. */
+static void set_rate(struct netcopy_client *c, const char *text)
+{
+	uint64_t v;
+
+	if (netcopy_parse_rate(text, &v))
+		cli_usage_error("invalid rate '%s' (expected bits per second; "
+				"K, M and G suffixes are 1000-based)",
+				cli_shown(text));
+	if (netcopy_client_set_rate(c, v))
+		refused(c, "rate", text);
+}
+
 /* -A N[,M]: CPUs for the client's and the server's threads. */
 static void set_affinity(struct netcopy_client *c, const char *text)
 {
@@ -188,6 +201,9 @@ static struct netcopy_client *configure(const struct args *a)
 	if (a->reverse && a->workload && strcmp(a->workload, "rr") == 0)
 		cli_usage_error("-R does not apply to rr: the client always "
 				"asks");
+	if (a->rate && a->workload && strcmp(a->workload, "rr") == 0)
+		cli_usage_error("--rate does not apply to rr: it paces a "
+				"stream");
 	netcopy_client_set_reverse(c, a->reverse);
 	if (a->warmup && netcopy_client_set_warmup(c, cli_secs("warmup",
 							     a->warmup)))
@@ -208,6 +224,8 @@ static struct netcopy_client *configure(const struct args *a)
 		exit(EXIT_UNSUPPORTED);
 	}
 	set_socket_buffers(c, a);
+	if (a->rate)
+		set_rate(c, a->rate);
 	if (netcopy_client_set_fixed_buffers(c, a->fixed_buffers))
 		cli_usage_error("--fixed-buffers: mode %s cannot send from "
 				"registered buffers (uring-zc can)",
@@ -352,6 +370,10 @@ int main(int argc, const char **argv)
 		{ "rcvbuf", '\0', POPT_ARG_STRING, &a.rcvbuf, 0,
 		  "SO_RCVBUF of every data socket, both ends, 1K to 1G "
 		  "(default: the kernel's, autotuned)", "SIZE" },
+		{ "rate", '\0', POPT_ARG_STRING, &a.rate, 0,
+		  "payload bits per second of each data connection; K, M "
+		  "and G are 1000-based here, as network rates are (sizes: "
+		  "1024); 0: unpaced (the default)", "BITS" },
 		{ "format", 'f', POPT_ARG_STRING, &a.format, 0,
 		  "output: text, csv or json (default text)", "FORMAT" },
 		{ "output", 'o', POPT_ARG_STRING, &a.output, 0,

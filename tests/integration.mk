@@ -34,6 +34,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/zero-copy-enobufs.sh \
 	tests/rx.sh \
 	tests/socket-buffers.sh \
+	tests/rate.sh \
 	tests/zc-memlock.sh
 
 TESTS += $(NETCOPY_INTEGRATION_TESTS)

@@ -28,6 +28,8 @@ if [ -n "${NETCOPY_TEST_DISABLE_MODES:-}" ]; then
 else
 	unset NETCOPY_DISABLE_MODES
 fi
+# The tests that force user-space pacing set it per program.
+unset NETCOPY_PACING
 
 nc_me=$(basename "$0" .sh)
 : "${top_builddir:=.}"

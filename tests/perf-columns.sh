@@ -109,6 +109,13 @@ check_cells() {
 			   bad=1 ;;
 			esac
 			continue ;;
+		PacingMethod)
+			case ${NC_CSV[$col]} in
+			none|kernel|user) ;;
+			*) nc_fail "$NC_DESC: PacingMethod '${NC_CSV[$col]}'"
+			   bad=1 ;;
+			esac
+			continue ;;
 		esac
 		v=${NC_CSV[$col]}
 		[ "$v" = NA ] || nc_is_number "$v" ||

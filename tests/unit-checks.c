@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/base.h"
 #include "report/report.h"
 #include "unit.h"
 
@@ -162,6 +163,14 @@ static void check_honest(void)
 	r.receiver.total_bytes += r.params.size * r.params.threads;
 	r.receiver.bytes = r.receiver.total_bytes;
 	check_passes("-R cut short, a message in flight each", &r);
+	run(&r, false);
+	r.params.rate = 200000000;
+	r.sender.pacing = NC_PACING_KERNEL;
+	check_passes("--rate, paced by the kernel", &r);
+	run(&r, true);	/* the client paces: its word is its own */
+	r.params.rate = 200000000;
+	r.sender.pacing = NC_PACING_USER;
+	check_passes("--rate -R, paced in user space", &r);
 }
 
 /* ---- lies: one figure of the server each */
@@ -277,6 +286,18 @@ static void tcp_unasked(struct netcopy_result *r, struct nc_figures *f)
 	f->tcp.value[NC_TCP_RCV_SPACE] = 3;
 }
 
+static void paced_unasked(struct netcopy_result *r, struct nc_figures *f)
+{
+	(void)r;
+	f->pacing = NC_PACING_USER;
+}
+
+static void unpaced(struct netcopy_result *r, struct nc_figures *f)
+{
+	r->params.rate = 1000000;
+	f->pacing = NC_PACING_NONE;
+}
+
 static const struct lie lies[] = {
 	{ "TotalBytes 2^63, -R", true, bytes_2_63, "TotalBytes" },
 	{ "SndBytes 2^63", false, bytes_2_63, "SndBytes" },
@@ -306,6 +327,8 @@ static const struct lie lies[] = {
 	  "Mismatches" },
 	{ "TCP_INFO not asked for", false, tcp_unasked, "SndRetransmits" },
 	{ "TCP_INFO not asked for, -R", true, tcp_unasked, "RcvSpace" },
+	{ "paced without --rate", false, paced_unasked, "PacingMethod" },
+	{ "unpaced with --rate", false, unpaced, "PacingMethod" },
 };
 
 static void check_lies(void)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * unit-parse.c - strict parsing of sizes and seconds, error texts, and
+ * unit-parse.c - strict parsing of sizes, rates and seconds, error texts, and
  * the mode table (lookup, probe, NETCOPY_DISABLE_MODES).
  */
 #include <errno.h>
@@ -14,23 +14,39 @@
 
 #define UNTOUCHED 0x5555555555555555ULL
 
-static void size_ok(const char *text, uint64_t want)
+/* A parser of counts with suffixes: netcopy_parse_size or _rate. */
+typedef int (*parse_fn)(const char *text, uint64_t *out);
+
+static void parsed_ok(parse_fn parse, const char *name, const char *text,
+		      uint64_t want)
 {
 	uint64_t got = UNTOUCHED;
-	int err = netcopy_parse_size(text, &got);
+	int err = parse(text, &got);
 
 	CHECK(err == 0 && got == want,
-	      "parse_size(\"%s\"): returned %d, value %" PRIu64 ", want 0, %"
-	      PRIu64, text, err, got, want);
+	      "%s(\"%s\"): returned %d, value %" PRIu64 ", want 0, %"
+	      PRIu64, name, text, err, got, want);
+}
+
+/* A refusal leaves the value alone. */
+static void parsed_bad(parse_fn parse, const char *name, const char *text,
+		       int want)
+{
+	uint64_t got = UNTOUCHED;
+	int err = parse(text, &got);
+
+	CHECK(err == want && got == UNTOUCHED, "%s(\"%s\"): returned %d "
+	      "(value %" PRIu64 "), want %d", name, text, err, got, want);
+}
+
+static void size_ok(const char *text, uint64_t want)
+{
+	parsed_ok(netcopy_parse_size, "parse_size", text, want);
 }
 
 static void size_bad(const char *text, int want)
 {
-	uint64_t got = UNTOUCHED;
-	int err = netcopy_parse_size(text, &got);
-
-	CHECK(err == want, "parse_size(\"%s\"): returned %d (value %" PRIu64
-	      "), want %d", text, err, got, want);
+	parsed_bad(netcopy_parse_size, "parse_size", text, want);
 }
 
 static void check_sizes(void)
@@ -64,6 +80,41 @@ static void check_sizes(void)
 	};
 	for (size_t i = 0; i < sizeof(invalid) / sizeof(*invalid); i++)
 		size_bad(invalid[i], -EINVAL);
+}
+
+static void rate_ok(const char *text, uint64_t want)
+{
+	parsed_ok(netcopy_parse_rate, "parse_rate", text, want);
+}
+
+static void rate_bad(const char *text, int want)
+{
+	parsed_bad(netcopy_parse_rate, "parse_rate", text, want);
+}
+
+/* Rates are 1000-based, as iperf3's -b, where sizes are 1024-based. */
+static void check_rates(void)
+{
+	rate_ok("0", 0);
+	rate_ok("1", 1);
+	rate_ok("1K", 1000);
+	rate_ok("200M", 200000000);
+	rate_ok("200m", 200000000);
+	rate_ok("1G", 1000000000);
+	rate_ok("10g", 10000000000ULL);
+	rate_ok("18446744073709551615", UINT64_MAX);
+	rate_ok("18446744073G", 18446744073000000000ULL);
+
+	rate_bad("18446744073709551616", -ERANGE);
+	rate_bad("18446744074G", -ERANGE);
+	rate_bad("18446744073709552K", -ERANGE);
+
+	static const char *const invalid[] = {
+		"", "abc", "-1", "-0", "+5", " 5", "5 ", "1.5G", "0x10",
+		"1e9", "1,000", "1T", "1Kb", "1Mbit", "1 M", "M", "64KK",
+	};
+	for (size_t i = 0; i < sizeof(invalid) / sizeof(*invalid); i++)
+		rate_bad(invalid[i], -EINVAL);
 }
 
 static void seconds_ok(const char *text, double want)
@@ -282,6 +333,7 @@ static void check_modes(void)
 int main(void)
 {
 	check_sizes();
+	check_rates();
 	check_seconds();
 	check_strerror();
 	check_modes();

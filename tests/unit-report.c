@@ -3,7 +3,7 @@
  * unit-report: netcopy_result_write's CSV, JSON and text of fixed runs,
  * byte for byte against tests/unit-report.expected.  The runs cover a
  * stream (with TCP_INFO figures), rr with its histogram, zero-copy,
- * --rx zero-copy, socket buffers (some TCP_INFO figures NA), counters
+ * --rx zero-copy, socket buffers (some TCP_INFO figures NA, paced), counters
  * the machine could not count, a side whose figures never arrived and
  * an error.  Two things vary by machine and release:
  * the CPU model and netcopy's version; they are written as @CPU_MODEL@
@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base.h"
 #include "report/report.h"
 #include "unit.h"
 
@@ -155,11 +156,13 @@ static void rx_zero_copy(struct netcopy_result *r, bool refused)
 }
 
 /* --sndbuf asked, --rcvbuf left to the kernel; the receiver's held
- * figure unknown. */
+ * figure unknown.  Paced by the kernel at 200 Mbit/s. */
 static void socket_buffers(struct netcopy_result *r)
 {
 	run(r, "two-copy", 16384);
 	r->params.verify = false;
+	r->params.rate = 200000000;
+	r->sender.pacing = NC_PACING_KERNEL;
 	r->params.sndbuf = 131072;
 	r->sender.sockbuf.snd = 262144;
 	r->sender.sockbuf.rcv = 131072;

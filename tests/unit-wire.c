@@ -659,6 +659,7 @@ static void check_figures_round_trip(const struct nc_figures *f)
 		      fabs(d.figures.tcp.value[i] - f->tcp.value[i]) <= 5e-7,
 		      "TCP figure %d: %.9g, want %.9g", i,
 		      d.figures.tcp.value[i], f->tcp.value[i]);
+	CHECK_INT(d.figures.pacing, f->pacing);
 	CHECK_INT(d.figures.measured, true);
 	CHECK(strcmp(d.figures.reason, f->reason) == 0,
 	      "reason \"%s\", want \"%s\"", d.figures.reason, f->reason);
@@ -2801,10 +2802,17 @@ static void check_figures_tcp(void)
 	strcpy(f.reason, "TCP_INFO");
 	check_figures_round_trip(&f);
 	len = nc_figures_encode(&f, buf, sizeof(buf));
-	CHECK(len > 0 && highest_field(buf, (size_t)len) == NC_F_LAST,
-	      "TCP figures not sent");
+	CHECK(len > 0 && highest_field(buf, (size_t)len) ==
+	      NC_F_TCP_0 + NC_WIRE_TCP_FIGS - 1, "TCP figures not sent");
 	f.tcp.value[NC_TCP_RTT_US] = -1;	/* one alone NA */
 	check_figures_round_trip(&f);
+	/* A paced sender says how; an unpaced one sends nothing. */
+	f.pacing = NC_PACING_USER;
+	check_figures_round_trip(&f);
+	len = nc_figures_encode(&f, buf, sizeof(buf));
+	CHECK(len > 0 && highest_field(buf, (size_t)len) == NC_F_PACING,
+	      "the pacing method not sent");
+	f.pacing = NC_PACING_NONE;
 
 	build_figures(&base, 0, 0, (uint64_t)-1, (uint64_t)-1);
 	EXPECT_OK(FIGURES, base.buf, base.len, &d, "figures without TCP");

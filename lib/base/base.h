@@ -3,8 +3,8 @@
  * base.h - the bottom of the library, included by every area and
  * including none: the clock, page-backed memory, the one-copy layout,
  * the --verify pattern, the CPU count and the send() of a whole buffer.
- * The histogram (histogram.h) and the parsers of sizes and seconds
- * (netcopy.h) live here too.
+ * The histogram (histogram.h), the pacer (pace.h) and the parsers of
+ * sizes, seconds and rates (netcopy.h) live here too.
  */
 #ifndef NETCOPY_BASE_H
 #define NETCOPY_BASE_H
@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "base/histogram.h"
+#include "base/pace.h"
 
 /* clock.c */
 uint64_t nc_now_ns(void);

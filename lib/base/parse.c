@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* parse.c - strict parsing of sizes and durations given on command lines. */
+/* parse.c - strict parsing of sizes, rates and durations given on command
+ * lines. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -9,10 +10,12 @@
 #include "internal.h"
 #include "base/base.h"
 
-NETCOPY_EXPORT int netcopy_parse_size(const char *text, uint64_t *out)
+/* Decimal digits with an optional K, M or G (either case): powers of
+ * unit (1024 for sizes, 1000 for rates).  No sign, space or hex. */
+static int parse_scaled(const char *text, uint64_t unit, uint64_t *out)
 {
 	unsigned long long value;
-	unsigned int shift = 0;
+	uint64_t scale = 1;
 	char *end;
 
 	if (!text || !isdigit((unsigned char)text[0]))
@@ -24,16 +27,14 @@ NETCOPY_EXPORT int netcopy_parse_size(const char *text, uint64_t *out)
 	switch (*end) {
 	case '\0':
 		break;
-	case 'K': case 'k':
-		shift = 10;
-		end++;
-		break;
-	case 'M': case 'm':
-		shift = 20;
-		end++;
-		break;
 	case 'G': case 'g':
-		shift = 30;
+		scale *= unit;
+		/* fall through */
+	case 'M': case 'm':
+		scale *= unit;
+		/* fall through */
+	case 'K': case 'k':
+		scale *= unit;
 		end++;
 		break;
 	default:
@@ -41,10 +42,20 @@ NETCOPY_EXPORT int netcopy_parse_size(const char *text, uint64_t *out)
 	}
 	if (*end != '\0')
 		return -EINVAL;
-	if (shift && value > (UINT64_MAX >> shift))
+	if (value > UINT64_MAX / scale)
 		return -ERANGE;
-	*out = (uint64_t)value << shift;
+	*out = (uint64_t)value * scale;
 	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_parse_size(const char *text, uint64_t *out)
+{
+	return parse_scaled(text, 1024, out);
+}
+
+NETCOPY_EXPORT int netcopy_parse_rate(const char *text, uint64_t *out)
+{
+	return parse_scaled(text, 1000, out);
 }
 
 NETCOPY_EXPORT int netcopy_parse_seconds(const char *text, double *out)

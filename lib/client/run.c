@@ -482,9 +482,17 @@ static int try_control(struct netcopy_client *c, const struct nc_params *hello,
 	return err;
 }
 
+/* A server refused the hello for a field it does not know. */
+static bool too_old(int err, const struct nc_reply *rep)
+{
+	return err == NETCOPY_EREFUSED && rep->code == NETCOPY_EPROTOCOL &&
+	       strcmp(rep->reason, "unknown field") == 0;
+}
+
 /* A server older than a request asked by default (NC_PF_ASK) refuses
  * the hello for a field it does not know: ask again once without them,
- * and say so, for the run works without them. */
+ * and say so, for the run works without them.  A paced run cannot run
+ * without its rate: it says so. */
 static int open_control(struct netcopy_client *c, int *ctrl,
 			struct nc_reply *rep)
 {
@@ -492,15 +500,18 @@ static int open_control(struct netcopy_client *c, int *ctrl,
 	char names[160];
 	int err = try_control(c, &hello, ctrl, rep);
 
-	if (err != NETCOPY_EREFUSED || rep->code != NETCOPY_EPROTOCOL ||
-	    strcmp(rep->reason, "unknown field") != 0 ||
+	if (!too_old(err, rep) ||
 	    !nc_params_ask(&hello, false, names, sizeof(names)))
-		return err;
+		goto out;
 	err = try_control(c, &hello, ctrl, rep);
 	if (!err)
 		snprintf(c->note, sizeof(c->note), "the server is older and "
 			 "does not know %s: ran without (NA from the server)",
 			 names);
+out:
+	if (too_old(err, rep) && c->p.rate)
+		return fail(c, err, "server refused: unknown field (a server "
+			    "older than --rate does not know it)");
 	return err;
 }
 
@@ -518,6 +529,8 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 	if (c->p.reverse && c->p.workload == NC_WORKLOAD_RR)
 		return fail(c, -EINVAL, "rr: the client always asks, so -R "
 			    "does not apply");
+	if (c->p.rate && c->p.workload == NC_WORKLOAD_RR)
+		return fail(c, -EINVAL, "rr: --rate paces a stream only");
 	if (c->p.fixed_buffers && !mode->fixed_buffers)
 		return fail(c, -EINVAL, "%s cannot send from registered "
 			    "buffers (--fixed-buffers)", mode->name);

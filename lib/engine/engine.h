@@ -68,6 +68,10 @@ struct nc_flow {
 	int32_t rx_zc_refused;
 	struct nc_sockbufs sockbuf;	/* at the end (nc_sockbuf_read) */
 	struct nc_tcp_flow tcp;		/* TCP_INFO over the measured span */
+	/* --rate: how the sender holds it (enum nc_pacing), and the
+	 * user-space pacer (its rate 0 unless that is how). */
+	uint8_t pacing;
+	struct nc_pace pace;
 };
 
 /* Whether the flow sends / receives messages (rr: both). */

@@ -36,6 +36,9 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 		const struct nc_flow *fl = &flows[i];
 
 		nc_tcp_figures_add(&f->tcp, &fl->tcp.figs);
+		/* User space if any flow fell back to it. */
+		if (fl->pacing > f->pacing)
+			f->pacing = fl->pacing;
 		f->total_bytes += fl->total_bytes;
 		f->bytes += fl->bytes;
 		f->messages += fl->messages;

@@ -80,6 +80,7 @@ int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
 	err = nc_sockbuf_apply(flow);
 	if (err)
 		return err;
+	nc_pacing_apply(flow);
 	if (flow->params->perf)
 		nc_counters_open(&flow->counters);
 	err = mode->prepare(flow);

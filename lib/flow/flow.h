@@ -2,8 +2,9 @@
 /*
  * flow.h - a data connection's life, the same at both ends: set up
  * (flow.c), its socket buffers (sockbuf.c), the workload loops that
- * drive an engine (workload.c), the end of the warm-up (measuring.c),
- * and the sum of a side's flows into its figures (figures.c).  Uses
+ * drive an engine (workload.c), its pacing (pacing.c), the end of the
+ * warm-up (measuring.c), and the sum of a side's flows into its figures
+ * (figures.c).  Uses
  * engine/, recv/, measure/, wire/ (struct nc_figures) and base/.
  */
 #ifndef NETCOPY_FLOW_H
@@ -56,6 +57,12 @@ void nc_sockbuf_read(struct nc_flow *flow);
 /* A side's: the largest over its flows, -1 each when none is known. */
 void nc_sockbuf_figures(struct nc_figures *f, const struct nc_flow *flows,
 			uint32_t n);
+
+/* pacing.c: --rate on a sending stream flow's socket.  The kernel
+ * paces (SO_MAX_PACING_RATE) where its smallest burst is short at the
+ * rate, else flow->pace does, in the workload loop; NETCOPY_PACING=user
+ * in the environment makes it user space always. */
+void nc_pacing_apply(struct nc_flow *flow);
 
 /* What the loops call to receive: the --rx path, or the mode's own. */
 static inline ssize_t nc_recv_some(const struct netcopy_mode *mode,

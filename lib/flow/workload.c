@@ -6,8 +6,9 @@
  * message, or some bytes, at a time; the loops do the counting.
  *
  * The stream loops read no clock per message: the sender checks a flag
- * the controlling thread sets, and the receiver's interval runs from its
- * first byte to the end of the stream.
+ * the controlling thread sets (and, paced in user space, the clock once
+ * a burst), and the receiver's interval runs from its first byte to the
+ * end of the stream.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -52,6 +53,7 @@ int nc_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow)
 	int err = 0;
 
 	flow->first_ns = nc_now_ns();
+	nc_pace_start(&flow->pace, flow->first_ns);
 	while (!stopping(flow)) {
 		nc_flow_check_warmup(flow);
 		err = mode->send_message(flow);
@@ -61,6 +63,7 @@ int nc_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow)
 		flow->messages++;
 		flow->bytes += flow->size;
 		report(flow);
+		nc_pace_wait(&flow->pace, flow->size);
 	}
 	err = end_sending(mode, flow, err);
 	flow->last_ns = nc_now_ns();

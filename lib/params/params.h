@@ -36,6 +36,9 @@ enum nc_rx {
 #define NC_MAX_DURATION_S 86400.0
 #define NC_MAX_WARMUP_S 3600.0
 #define NC_MAX_CPU 65536
+/* --rate, bits/s: a byte per second up to a petabit (NC_WIRE_MAX_GBPS). */
+#define NC_MIN_RATE 8ULL
+#define NC_MAX_RATE 1000000000000000ULL
 
 enum nc_param_kind {
 	NC_PK_STR,		/* char[NC_MODE_NAME_MAX] */

@@ -38,7 +38,9 @@ static bool known(struct nc_cell v)
 /* A figure as the CSV writes it. */
 static void put_cell(char *buf, size_t cap, struct nc_cell v)
 {
-	if (v.kind == NC_CELL_U64)
+	if (v.kind == NC_CELL_TEXT)
+		snprintf(buf, cap, "%s", v.text);
+	else if (v.kind == NC_CELL_U64)
 		snprintf(buf, cap, "%llu", (unsigned long long)v.u);
 	else
 		snprintf(buf, cap, "%.*f", v.decimals, v.d);
@@ -125,6 +127,19 @@ static bool span_within(double seconds, double wall, char *why, size_t cap)
 	return false;
 }
 
+/* Paced (kernel or user) exactly when the run asked for a rate. */
+static bool pacing_within(const struct netcopy_result *r, struct nc_cell v,
+			  char *why, size_t cap)
+{
+	bool paced = strcmp(v.text, nc_pacing_name(NC_PACING_NONE)) != 0;
+
+	if (paced == (r->params.rate != 0))
+		return true;
+	snprintf(why, cap, ", but --rate was %s", paced ? "not given" :
+		 "given");
+	return false;
+}
+
 /* The bound of c's rule on its figure v. */
 static bool within(const struct netcopy_result *r, const struct nc_column *c,
 		   struct nc_cell v, char *why, size_t cap)
@@ -174,6 +189,8 @@ static bool within(const struct netcopy_result *r, const struct nc_column *c,
 		return false;
 	case NC_RULE_SHARE:
 		return share_within(r, c, x, why, cap);
+	case NC_RULE_PACING:
+		return pacing_within(r, v, why, cap);
 	default:
 		return true;
 	}
@@ -203,8 +220,8 @@ static int check_column(const struct netcopy_result *r,
 	struct nc_cell v = c->get(r);
 	bool ask;
 
-	if (!known(v))
-		return 0;	/* NA claims nothing */
+	if (v.kind == NC_CELL_NA)
+		return 0;	/* NA claims nothing; a word does */
 	ask = asked(r, c->rule.ask, not, sizeof(not));
 	if (ask && within(r, c, v, bound, sizeof(bound)))
 		return 0;

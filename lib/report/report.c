@@ -41,8 +41,16 @@ static void params(struct nc_printer *p, const struct netcopy_result *r)
 	column(p, ANY, COL_THREADS);
 	nc_print_text(p, "%s", r->params.threads == 1 ? "" : "s");
 	column(p, ANY, COL_DURATION_S);
-	nc_print_text(p, ", %s\n", rr ? "request-response" :
+	nc_print_text(p, ", %s", rr ? "request-response" :
 		      r->params.reverse ? "client sends" : "server sends");
+	if (r->params.rate) {
+		struct nc_cell how = nc_column_cell(r, COL_PACING_METHOD);
+
+		nc_print_text(p, ", paced to %.6g Mbit/s a connection (%s)",
+			      (double)r->params.rate / 1e6,
+			      how.kind == NC_CELL_TEXT ? how.text : "NA");
+	}
+	nc_print_text(p, "\n");
 	column(p, JSON, COL_WORKLOAD);
 	column(p, JSON, COL_DIRECTION);
 	column(p, JSON, COL_RX);

@@ -110,6 +110,8 @@ enum nc_rule_kind {
 	/* A share of one CPU in % over its side's interval: the CPU time
 	 * at most threads * that interval */
 	NC_RULE_SHARE,
+	/* A pacing method: none exactly when the run asked for no rate */
+	NC_RULE_PACING,
 };
 
 struct nc_rule {

@@ -147,6 +147,12 @@ static bool sockbuf_known(const void *msg)
 	return f->sockbuf.snd >= 0 && f->sockbuf.rcv >= 0;
 }
 
+/* A sender paced (--rate) says how; an unpaced one sends nothing. */
+static bool paced(const void *msg)
+{
+	return ((const struct nc_figures *)msg)->pacing != NC_PACING_NONE;
+}
+
 static const char out_of_range[] = "figures out of range";
 static const char rx_range[] = "receive zero-copy figures out of range";
 static const char buf_range[] = "socket buffer figures out of range";
@@ -210,6 +216,8 @@ static const struct nc_wire_policy figures_policy[] = {
 	TCP(NC_TCP_SNDBUF_LIMITED_PCT, TCP_PCT),
 	TCP(NC_TCP_RCV_RTT_US, TCP_U32),
 	TCP(NC_TCP_RCV_SPACE, TCP_U32),
+	{ NC_F_PACING, NC_WK_U8, NC_WF_OPTIONAL, 0, FIG(pacing),
+	  .max = NC_PACING_LAST, .why = out_of_range, .sent = paced },
 	COUNT(NC_F_TOTAL_BYTES, total_bytes),
 	COUNTER(0), COUNTER(1), COUNTER(2), COUNTER(3), COUNTER(4),
 	COUNTER(5), COUNTER(6),

@@ -40,7 +40,7 @@ enum nc_hello_field {
 #define NC_PARAM(name, NAME, field, ...) NC_H_##NAME = field,
 #include "params/params.def"
 #undef NC_PARAM
-	NC_H_LAST = NC_H_TCPI
+	NC_H_LAST = NC_H_RATE
 };
 
 /* Accept and refuse: accepted, then the run id, or the code and reason. */
@@ -72,7 +72,10 @@ enum nc_figures_field {
 	 * asked (NC_H_TCPI): the TCP_INFO figures, in enum nc_tcp_fig's
 	 * order, each in NC_WIRE_FIXED_SCALE units. */
 	NC_F_TCP_0,
-	NC_F_LAST = NC_F_TCP_0 + NC_WIRE_TCP_FIGS - 1
+	/* Optional, sent only when paced (NC_H_RATE): how the sender held
+	 * the rate (enum nc_pacing).  The four before it are --proto's. */
+	NC_F_PACING = NC_F_TCP_0 + NC_WIRE_TCP_FIGS + 4,
+	NC_F_LAST = NC_F_PACING
 };
 
 #endif /* NETCOPY_WIRE_SPEC_H */

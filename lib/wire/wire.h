@@ -122,6 +122,7 @@ struct nc_figures {
 	int32_t rx_zc_refused;
 	struct nc_sockbufs sockbuf;	/* the largest over the side's */
 	struct nc_tcp_figures tcp;	/* TCP_INFO; -1 each: NA */
+	uint8_t pacing;			/* enum nc_pacing (base/pace.h) */
 	char reason[NC_REASON_MAX];
 };
 
