@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <popt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,6 +301,36 @@ static int output_write(struct output *o, const struct netcopy_result *r)
 	return -EIO;
 }
 
+/* SIGINT/SIGTERM: the first ends the run early, and what was measured
+ * is still written; a second, while it winds down, exits at once. */
+static struct netcopy_client *interruptible;
+static volatile sig_atomic_t interrupts;
+
+static void on_interrupt(int sig)
+{
+	static const char again[] = "netcopy-client: interrupted again: "
+				    "exiting without a result\n";
+
+	(void)sig;
+	if (interrupts++ == 0 && interruptible &&
+	    netcopy_client_stop(interruptible) == 0)
+		return;
+	if (write(STDERR_FILENO, again, sizeof(again) - 1) < 0)
+		_exit(130);
+	_exit(130);
+}
+
+/* No SA_RESTART: a blocking call in the main thread wakes at once. */
+static void catch_interrupts(struct netcopy_client *c)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt };
+
+	interruptible = c;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 int main(int argc, const char **argv)
 {
 	struct args a = { 0 };
@@ -392,6 +423,7 @@ int main(int argc, const char **argv)
 		return EXIT_USAGE;
 	}
 
+	catch_interrupts(client);
 	err = netcopy_client_run(client, &result);
 	if (err)
 		cli_error("%s", netcopy_client_detail(client)[0] ?
