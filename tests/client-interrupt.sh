@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# SIGINT/SIGTERM of a running client (-d 30): it ends within a few
+# seconds with exit 1 and one line, and -o FILE gets a row with Status
+# short, a Throughput above 0, an Interval_s well below 30 and, with
+# --verify, no mismatch; for a stream the server sends, -R and rr.  A
+# second SIGINT exits 130 at once.  The server serves the next client.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+nc_init
+nc_start_server
+
+# A background job of a script starts with SIGINT ignored; the client
+# must get it as a terminal's Ctrl-C would.
+start_client() {
+	local out=$1
+
+	shift
+	: >"$out.progress"
+	/usr/bin/python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$NETCOPY_CLIENT" -p "$NC_PORT" \
+		-d 30 -t 2 --verify -I 0.2 -f csv -o "$out" "$@" \
+		>"$out.progress" 2>"$out.err" </dev/null &
+	CLIENT_PID=$!
+}
+
+# Poll (10 s at most) for a progress line with bytes in it.
+wait_data() {
+	local i
+
+	for ((i = 0; i < 200; i++)); do
+		grep -qE '\] +[1-9][0-9]* bytes' "$1" 2>/dev/null && return 0
+		nc_pid_running "$CLIENT_PID" || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# interrupt SIG DESCRIPTION OPTION...
+interrupt() {
+	local sig=$1 desc=$2 out v bad=0
+
+	shift 2
+	nc_run_count=$((nc_run_count + 1))
+	out=$nc_tmp/int$nc_run_count.csv
+	start_client "$out" "$@"
+	nc_checks=$((nc_checks + 1))
+	if ! wait_data "$out.progress"; then
+		nc_fail "$desc: no data within 10 s"
+		nc_signal "$CLIENT_PID" KILL
+		nc_wait_pid "$CLIENT_PID" 5
+		nc_show "stderr" "$out.err"
+		return
+	fi
+	nc_signal "$CLIENT_PID" "$sig"
+	if ! nc_wait_pid "$CLIENT_PID" 10; then
+		nc_fail "$desc: still running 10 s after SIG$sig"
+		nc_signal "$CLIENT_PID" KILL
+		nc_wait_pid "$CLIENT_PID" 5
+		return
+	fi
+	[ "$NC_WAIT_RC" -eq 1 ] ||
+		{ nc_fail "$desc: exit $NC_WAIT_RC, expected 1"; bad=1; }
+	grep -q 'interrupted: the run was cut short after' "$out.err" ||
+		{ nc_fail "$desc: no 'interrupted' line on stderr"; bad=1; }
+	if ! nc_csv_load "$out"; then
+		nc_fail "$desc: no row in -o FILE"
+		nc_show "stderr" "$out.err"
+		return
+	fi
+	[ "${NC_CSV[Status]:-}" = short ] ||
+		{ nc_fail "$desc: Status '${NC_CSV[Status]:-}', expected short"; bad=1; }
+	v=${NC_CSV[Throughput_Gbps]:-}
+	nc_num_cmp "$v" '>' 0 ||
+		{ nc_fail "$desc: Throughput_Gbps '$v', expected > 0"; bad=1; }
+	v=${NC_CSV[Interval_s]:-}
+	nc_num_cmp "$v" '>' 0 && nc_num_cmp "$v" '<' 20 ||
+		{ nc_fail "$desc: Interval_s '$v', expected 0 to 20"; bad=1; }
+	[ "${NC_CSV[Mismatches]:-}" = 0 ] ||
+		{ nc_fail "$desc: Mismatches '${NC_CSV[Mismatches]:-}'"; bad=1; }
+	if [ "$bad" -ne 0 ]; then
+		nc_show "stderr" "$out.err"
+		nc_show "row" "$out"
+	else
+		nc_pass "$desc: exit 1, a short row over $v s"
+	fi
+}
+
+interrupt INT "SIGINT, the server sends"
+interrupt TERM "SIGTERM, the server sends"
+interrupt INT "SIGINT, -R" -R
+interrupt INT "SIGINT, rr" -w rr
+
+# A second SIGINT while the first winds down (the server, stopped,
+# holds its trailer back): exit 130 at once, with one line.
+out=$nc_tmp/twice.csv
+start_client "$out"
+nc_checks=$((nc_checks + 1))
+if wait_data "$out.progress"; then
+	nc_signal "$NC_SERVER_PID" STOP
+	nc_signal "$CLIENT_PID" INT
+	for ((i = 0; i < 100; i++)); do
+		nc_pid_running "$CLIENT_PID" || break
+		nc_signal "$CLIENT_PID" INT
+		sleep 0.05
+	done
+	nc_signal "$NC_SERVER_PID" CONT
+	if nc_wait_pid "$CLIENT_PID" 5 && [ "$NC_WAIT_RC" -eq 130 ] &&
+	   grep -q 'interrupted again' "$out.err"; then
+		nc_pass "a second SIGINT: exit 130 at once"
+	else
+		nc_fail "a second SIGINT: exit ${NC_WAIT_RC:-none}, expected 130"
+		nc_show "stderr" "$out.err"
+		nc_signal "$CLIENT_PID" KILL
+	fi
+else
+	nc_fail "a second SIGINT: no data within 10 s"
+	nc_signal "$CLIENT_PID" KILL
+fi
+
+nc_checks=$((nc_checks + 1))
+nc_client "a run after the interruptions" -p "$NC_PORT" -d 0.2 -t 1 -f csv
+if [ "$NC_RC" -eq 0 ] && nc_server_alive; then
+	nc_pass "the server serves the next client"
+else
+	nc_fail "the next client: exit $NC_RC"
+	nc_show_run
+fi
+nc_finish
