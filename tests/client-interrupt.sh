@@ -76,8 +76,10 @@ interrupt() {
 	nc_num_cmp "$v" '>' 0 ||
 		{ nc_fail "$desc: Throughput_Gbps '$v', expected > 0"; bad=1; }
 	v=${NC_CSV[Interval_s]:-}
-	nc_num_cmp "$v" '>' 0 && nc_num_cmp "$v" '<' 20 ||
-		{ nc_fail "$desc: Interval_s '$v', expected 0 to 20"; bad=1; }
+	if ! nc_num_cmp "$v" '>' 0 || ! nc_num_cmp "$v" '<' 20; then
+		nc_fail "$desc: Interval_s '$v', expected 0 to 20"
+		bad=1
+	fi
 	[ "${NC_CSV[Mismatches]:-}" = 0 ] ||
 		{ nc_fail "$desc: Mismatches '${NC_CSV[Mismatches]:-}'"; bad=1; }
 	if [ "$bad" -ne 0 ]; then
