@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <limits.h>
 #include <popt.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,33 +304,53 @@ static int output_write(struct output *o, const struct netcopy_result *r)
 }
 
 /* SIGINT/SIGTERM: the first ends the run early, and what was measured
- * is still written; a second, while it winds down, exits at once. */
+ * is still written.  A second, while it winds down, ends the client at
+ * once by that signal's default action, as an uncaught one would: the
+ * caller (a shell, a script's loop) sees it died of it, and no exit
+ * path runs beside the abandoned data threads.  Any thread may take a
+ * signal, so the count is atomic. */
 static struct netcopy_client *interruptible;
-static volatile sig_atomic_t interrupts;
+static atomic_uint interrupts;
 
 static void on_interrupt(int sig)
 {
 	static const char again[] = "netcopy-client: interrupted again: "
 				    "exiting without a result\n";
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t set;
 
-	(void)sig;
-	if (interrupts++ == 0 && interruptible &&
+	if (atomic_fetch_add(&interrupts, 1) == 0 && interruptible &&
 	    netcopy_client_stop(interruptible) == 0)
 		return;
-	if (write(STDERR_FILENO, again, sizeof(again) - 1) < 0)
-		_exit(130);
-	_exit(130);
+	if (write(STDERR_FILENO, again, sizeof(again) - 1) < 0) {
+		/* nothing better to say it with */
+	}
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig);	/* not reached */
 }
 
-/* No SA_RESTART: a blocking call in the main thread wakes at once. */
+/* No SA_RESTART: a blocking call in the main thread wakes at once.  The
+ * other signal waits while a thread is in the handler.  A signal found
+ * ignored stays so, as a shell's background job has SIGINT: the
+ * terminal's Ctrl-C is not for it. */
 static void catch_interrupts(struct netcopy_client *c)
 {
-	struct sigaction sa = { .sa_handler = on_interrupt };
+	static const int sigs[] = { SIGINT, SIGTERM };
+	struct sigaction sa = { .sa_handler = on_interrupt }, old;
 
 	interruptible = c;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
 }
 
 int main(int argc, const char **argv)
