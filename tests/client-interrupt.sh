@@ -51,11 +51,14 @@ sigint_state() {
 	fi
 }
 
-# Poll (10 s at most) for a progress line with bytes in it.
+# Poll (10 s at most, times the factor) for a progress line with bytes
+# in it.
 wait_data() {
-	local i
+	local i ticks
 
-	for ((i = 0; i < 200; i++)); do
+	nc_patience 10
+	ticks=$((NC_PATIENCE_MS / 50))
+	for ((i = 0; i < ticks; i++)); do
 		grep -qE '\] +[1-9][0-9]* bytes' "$1" 2>/dev/null && return 0
 		nc_pid_running "$CLIENT_PID" || return 1
 		sleep 0.05
@@ -74,7 +77,7 @@ interrupt() {
 	start_client "$out" "$@"
 	nc_checks=$((nc_checks + 1))
 	if ! wait_data "$out.progress"; then
-		nc_fail "$desc: no data within 10 s"
+		nc_fail "$desc: no data within $NC_PATIENCE s"
 		nc_signal "$CLIENT_PID" KILL
 		nc_wait_pid "$CLIENT_PID" 5
 		nc_show "stderr" "$out.err"
@@ -87,7 +90,8 @@ interrupt() {
 	fi
 	nc_signal "$CLIENT_PID" "$sig"
 	if ! nc_wait_pid "$CLIENT_PID" 10; then
-		nc_fail "$desc: still running 10 s after SIG$sig"
+		nc_fail "$desc: still running 10 s (times the factor)" \
+			"after SIG$sig"
 		nc_signal "$CLIENT_PID" KILL
 		nc_wait_pid "$CLIENT_PID" 5
 		return
@@ -139,7 +143,9 @@ nc_checks=$((nc_checks + 1))
 if wait_data "$out.progress"; then
 	nc_signal "$NC_SERVER_PID" STOP
 	nc_signal "$CLIENT_PID" INT
-	for ((i = 0; i < 100; i++)); do
+	nc_patience 5
+	ticks=$((NC_PATIENCE_MS / 50))
+	for ((i = 0; i < ticks; i++)); do
 		nc_pid_running "$CLIENT_PID" || break
 		nc_signal "$CLIENT_PID" INT
 		sleep 0.05
@@ -154,7 +160,7 @@ if wait_data "$out.progress"; then
 		nc_signal "$CLIENT_PID" KILL
 	fi
 else
-	nc_fail "a second SIGINT: no data within 10 s"
+	nc_fail "a second SIGINT: no data within $NC_PATIENCE s"
 	nc_signal "$CLIENT_PID" KILL
 fi
 
