@@ -309,6 +309,9 @@ static int output_write(struct output *o, const struct netcopy_result *r)
  * caller (a shell, a script's loop) sees it died of it, and no exit
  * path runs beside the abandoned data threads.  Any thread may take a
  * signal, so the count is atomic. */
+static const int interrupt_signals[] = { SIGINT, SIGTERM };
+#define INTERRUPT_SIGNALS \
+	(sizeof(interrupt_signals) / sizeof(interrupt_signals[0]))
 static struct netcopy_client *interruptible;
 static atomic_uint interrupts;
 
@@ -340,17 +343,29 @@ static void on_interrupt(int sig)
  * terminal's Ctrl-C is not for it. */
 static void catch_interrupts(struct netcopy_client *c)
 {
-	static const int sigs[] = { SIGINT, SIGTERM };
 	struct sigaction sa = { .sa_handler = on_interrupt }, old;
 
 	interruptible = c;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaddset(&sa.sa_mask, sigs[i]);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (sigaction(sigs[i], NULL, &old) == 0 &&
+	for (size_t i = 0; i < INTERRUPT_SIGNALS; i++)
+		sigaddset(&sa.sa_mask, interrupt_signals[i]);
+	for (size_t i = 0; i < INTERRUPT_SIGNALS; i++)
+		if (sigaction(interrupt_signals[i], NULL, &old) == 0 &&
 		    old.sa_handler != SIG_IGN)
-			sigaction(sigs[i], &sa, NULL);
+			sigaction(interrupt_signals[i], &sa, NULL);
+}
+
+/* Before the client is freed, which the handler must not see: from here
+ * a signal caught has its default action. */
+static void release_interrupts(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
+
+	sigemptyset(&dfl.sa_mask);
+	for (size_t i = 0; i < INTERRUPT_SIGNALS; i++)
+		if (sigaction(interrupt_signals[i], NULL, &old) == 0 &&
+		    old.sa_handler == on_interrupt)
+			sigaction(interrupt_signals[i], &dfl, NULL);
 }
 
 int main(int argc, const char **argv)
@@ -458,6 +473,7 @@ int main(int argc, const char **argv)
 		err = -EIO;
 	output_close(&out);	/* no result: nothing to write */
 	netcopy_result_free(result);
+	release_interrupts();
 	netcopy_client_free(client);
 	args_free(&a);
 	poptFreeContext(ctx);
