@@ -161,6 +161,29 @@ double cli_seconds(const char *opt, const char *text, double max)
 	return v;
 }
 
+static void help(poptContext ctx, enum poptCallbackReason reason,
+		 const struct poptOption *opt, const char *arg,
+		 const void *data)
+{
+	if (opt->val == 'u')
+		poptPrintUsage(ctx, stdout, 0);
+	else
+		poptPrintHelp(ctx, stdout, 0);
+	poptFreeContext(ctx);
+	exit(EXIT_OK);
+}
+
+struct poptOption cli_help_options[] = {
+	{ NULL, '\0', POPT_ARG_CALLBACK, (void *)help, 0, NULL, NULL },
+	{ "help", 'h', POPT_ARG_NONE, NULL, 'h',
+	  "Show this help message", NULL },
+	{ NULL, '?', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL, 'h',
+	  NULL, NULL },
+	{ "usage", '\0', POPT_ARG_NONE, NULL, 'u',
+	  "Display brief usage message", NULL },
+	POPT_TABLEEND
+};
+
 void cli_parse(poptContext ctx)
 {
 	int rc;

@@ -45,6 +45,12 @@ double cli_seconds(const char *opt, const char *text, double max);
 unsigned int cli_count(const char *opt, const char *text, unsigned int min,
 		       unsigned int max);
 
+/* The help options, as popt's POPT_AUTOHELP with -h for --help too (-?
+ * still works): print on stdout and exit 0. */
+extern struct poptOption cli_help_options[];
+#define CLI_AUTOHELP { NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_help_options, \
+		       0, "Help options:", NULL },
+
 /* Read every option; a bad one or a stray argument is a usage error. */
 void cli_parse(poptContext ctx);
 /* --version: print "program VERSION" and exit 0. */

@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <limits.h>
 #include <popt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,6 +321,71 @@ static int output_write(struct output *o, const struct netcopy_result *r)
 	return -EIO;
 }
 
+/* SIGINT/SIGTERM: the first ends the run early, and what was measured
+ * is still written.  A second, while it winds down, ends the client at
+ * once by that signal's default action, as an uncaught one would: the
+ * caller (a shell, a script's loop) sees it died of it, and no exit
+ * path runs beside the abandoned data threads.  Any thread may take a
+ * signal, so the count is atomic. */
+static const int interrupt_signals[] = { SIGINT, SIGTERM };
+#define INTERRUPT_SIGNALS \
+	(sizeof(interrupt_signals) / sizeof(interrupt_signals[0]))
+static struct netcopy_client *interruptible;
+static atomic_uint interrupts;
+
+static void on_interrupt(int sig)
+{
+	static const char again[] = "netcopy-client: interrupted again: "
+				    "exiting without a result\n";
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t set;
+
+	if (atomic_fetch_add(&interrupts, 1) == 0 && interruptible &&
+	    netcopy_client_stop(interruptible) == 0)
+		return;
+	if (write(STDERR_FILENO, again, sizeof(again) - 1) < 0) {
+		/* nothing better to say it with */
+	}
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig);	/* not reached */
+}
+
+/* No SA_RESTART: a blocking call in the main thread wakes at once.  The
+ * other signal waits while a thread is in the handler.  A signal found
+ * ignored stays so, as a shell's background job has SIGINT: the
+ * terminal's Ctrl-C is not for it. */
+static void catch_interrupts(struct netcopy_client *c)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt }, old;
+
+	interruptible = c;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < INTERRUPT_SIGNALS; i++)
+		sigaddset(&sa.sa_mask, interrupt_signals[i]);
+	for (size_t i = 0; i < INTERRUPT_SIGNALS; i++)
+		if (sigaction(interrupt_signals[i], NULL, &old) == 0 &&
+		    old.sa_handler != SIG_IGN)
+			sigaction(interrupt_signals[i], &sa, NULL);
+}
+
+/* Before the client is freed, which the handler must not see: from here
+ * a signal caught has its default action. */
+static void release_interrupts(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
+
+	sigemptyset(&dfl.sa_mask);
+	for (size_t i = 0; i < INTERRUPT_SIGNALS; i++)
+		if (sigaction(interrupt_signals[i], NULL, &old) == 0 &&
+		    old.sa_handler == on_interrupt)
+			sigaction(interrupt_signals[i], &dfl, NULL);
+}
+
 int main(int argc, const char **argv)
 {
 	struct args a = { 0 };
@@ -384,7 +452,7 @@ int main(int argc, const char **argv)
 		  "not, then exit", NULL },
 		{ "version", '\0', POPT_ARG_NONE, &a.version, 0,
 		  "print the version and exit", NULL },
-		POPT_AUTOHELP
+		CLI_AUTOHELP
 		POPT_TABLEEND
 	};
 	poptContext ctx = poptGetContext("netcopy-client", argc, argv, options,
@@ -414,6 +482,7 @@ int main(int argc, const char **argv)
 		return EXIT_USAGE;
 	}
 
+	catch_interrupts(client);
 	err = netcopy_client_run(client, &result);
 	if (err)
 		cli_error("%s", netcopy_client_detail(client)[0] ?
@@ -426,6 +495,7 @@ int main(int argc, const char **argv)
 		err = -EIO;
 	output_close(&out);	/* no result: nothing to write */
 	netcopy_result_free(result);
+	release_interrupts();
 	netcopy_client_free(client);
 	args_free(&a);
 	poptFreeContext(ctx);

@@ -122,7 +122,7 @@ int main(int argc, const char **argv)
 		  "not, then exit", NULL },
 		{ "version", '\0', POPT_ARG_NONE, &version, 0,
 		  "print the version and exit", NULL },
-		POPT_AUTOHELP
+		CLI_AUTOHELP
 		POPT_TABLEEND
 	};
 	poptContext ctx = poptGetContext("netcopy-server", argc, argv, options,

@@ -21,6 +21,22 @@ nc_scale 200 8
 clients=$NC_SCALED
 rounds=5	# after the warm-up
 settle=15	# seconds for the server to let go of a round
+# Patience, all times the factor: the clients' and rawpeers' limits, a
+# round's, and a stalled peer's wait for the server to close it (8 s:
+# the hello timeout below and 2 s more).
+nc_patience 5
+kill_after=$NC_PATIENCE
+nc_patience 60
+client_limit=$NC_PATIENCE
+nc_patience 30
+rawpeer_limit=$NC_PATIENCE
+nc_rawpeer_limit -t 25 connect 127.0.0.1
+rawpeer_args=("${NC_RAWPEER_ARGS[@]}")
+nc_patience 90
+round_limit=$NC_PATIENCE_S
+nc_patience 8
+close_ms=$NC_PATIENCE_MS
+close_s=$NC_PATIENCE
 
 # The client without its libtool wrapper: 100 wrappers at once cost
 # seconds of shell and sed, and the clients would not start together.
@@ -29,7 +45,8 @@ client=$NC_UNWRAPPED
 
 # 6 s: a valid client of a burst on a loaded machine (a load of 25 here)
 # can take over 3 s to attach its data connections after its hello.
-nc_start_server --hello-timeout 6
+nc_patience 6
+nc_start_server --hello-timeout "$NC_PATIENCE"
 server=$NC_SERVER_PID
 port=$NC_PORT
 nc_check_real_server "$server"
@@ -86,23 +103,24 @@ bad_args() {
 	case $KIND in
 	silent)
 		DESC="connect and say nothing"
-		ARGS=(recv 8000) ;;
+		ARGS=(recv "$close_ms") ;;
 	partial)
 		DESC="half a hello, then a stall"
-		ARGS=(hello-prefix 30 two-copy 1024 1 5 0 1 recv 8000) ;;
+		ARGS=(hello-prefix 30 two-copy 1024 1 5 0 1 recv "$close_ms") ;;
 	garbage)
 		DESC="garbage"
-		ARGS=(garbage 300 recv 8000) ;;
+		ARGS=(garbage 300 recv "$close_ms") ;;
 	vanish)
 		DESC="a valid hello, then gone"
 		ARGS=(full-hello two-copy 1024 1 5 0 1 0 close) ;;
 	halfclose)
 		DESC="a valid hello, then a half-close"
-		ARGS=(full-hello two-copy 1024 1 5 0 1 0 shutdown recv 8000) ;;
+		ARGS=(full-hello two-copy 1024 1 5 0 1 0 shutdown
+		      recv "$close_ms") ;;
 	reset-data)
 		DESC="the data connection reset mid-stream"
 		ARGS=(full-hello two-copy 1024 1 5 0 1 0 attach 0 recv 200
-		      reset control recv 8000) ;;
+		      reset control recv "$close_ms") ;;
 	reset-control)
 		DESC="the control connection reset mid-stream"
 		ARGS=(full-hello two-copy 4096 1 5 0 1 0 attach 0 recv 200
@@ -110,7 +128,7 @@ bad_args() {
 	reset-sending)
 		DESC="the data connection reset while the client sends"
 		ARGS=(full-hello two-copy 1024 1 5 1 0 0 attach 0
-		      garbage 200000 reset control recv 8000) ;;
+		      garbage 200000 reset control recv "$close_ms") ;;
 	esac
 }
 
@@ -120,7 +138,7 @@ peak_threads=0
 # round R: start every client held at a gate, open it, wait for all, and
 # check each.
 round() {
-	local r=$1 i pid rc n ok=0 bad=0 shown=0 fds threads start
+	local r=$1 i pid rc n ok=0 bad=0 shown=0 fds threads start ticks
 	local -a pids=() descs=() kinds=() outs=() cmd
 
 	rm -f "$nc_tmp/gate"
@@ -133,11 +151,13 @@ round() {
 		if ((i % 2 == 0)); then
 			valid_args $((i / 2))
 			KIND=valid
-			cmd=(timeout -k 5 60 "$client" "${ARGS[@]}")
+			cmd=(timeout -k "$kill_after" "$client_limit" "$client"
+			     "${ARGS[@]}")
 		else
 			bad_args $((i / 2))
-			cmd=(timeout -k 5 30 "$NETCOPY_RAWPEER" -t 25 connect
-			     127.0.0.1 "$port" "${ARGS[@]}")
+			cmd=(timeout -k "$kill_after" "$rawpeer_limit"
+			     "$NETCOPY_RAWPEER" "${rawpeer_args[@]}" "$port"
+			     "${ARGS[@]}")
 		fi
 		outs+=("$nc_tmp/round$r-$i")
 		descs+=("$DESC")
@@ -156,7 +176,7 @@ round() {
 
 	# While they run: the most the server held at once.
 	n=${#pids[@]}
-	while [ "$n" -gt 0 ] && [ $((SECONDS - start)) -lt 90 ]; do
+	while [ "$n" -gt 0 ] && [ $((SECONDS - start)) -lt "$round_limit" ]; do
 		fds=$(nc_proc_fds "$server")
 		threads=$(nc_proc_threads "$server" || echo 0)
 		[ "$fds" -gt "$peak_fds" ] && peak_fds=$fds
@@ -199,7 +219,9 @@ round() {
 			"$settle s after its clients ended, $idle_fds idle"
 		find "/proc/$server/fd/" -mindepth 1 -printf "  | %f -> %l\n" | tail -n 20
 	fi
-	for ((i = 0; i < settle * 10; i++)); do
+	nc_patience "$settle"
+	ticks=$((NC_PATIENCE_MS / 100))
+	for ((i = 0; i < ticks; i++)); do
 		threads=$(nc_proc_threads "$server")
 		[ "$threads" -le "$idle_threads" ] && break
 		sleep 0.1
@@ -243,7 +265,7 @@ check_one() {
 		last=$(tail -n 1 "$NC_OUT")
 		if [ "$last" != eof ] && [ "$last" != reset ]; then
 			nc_fail "$NC_DESC: the server did not close the" \
-				"connection within 8 s ('$last')"
+				"connection within $close_s s ('$last')"
 			return 1
 		fi
 		;;

@@ -37,6 +37,10 @@ sizes=(1 100 4K 64K)
 
 failed=0
 retries=0
+nc_patience 5
+kill_after=$NC_PATIENCE
+nc_patience 30
+limit=$NC_PATIENCE
 rss0=
 start=$SECONDS
 for ((i = 0; i < runs; i++)); do
@@ -52,8 +56,8 @@ for ((i = 0; i < runs; i++)); do
 	reverse) args+=(-R) ;;
 	rr) args+=(-w rr) ;;
 	esac
-	timeout -k 5 30 "$client" "${args[@]}" >"$nc_tmp/run.out" \
-		2>"$nc_tmp/run.err"
+	timeout -k "$kill_after" "$limit" "$client" "${args[@]}" \
+		>"$nc_tmp/run.out" 2>"$nc_tmp/run.err"
 	rc=$?
 	# A run of 0.05 s can see no data at all while parallel tests keep
 	# a small machine's CPUs busy: that one runs again, for 0.5 s
@@ -61,8 +65,8 @@ for ((i = 0; i < runs; i++)); do
 	if [ "$rc" -ne 0 ] && grep -q 'no data arrived' "$nc_tmp/run.err"; then
 		retries=$((retries + 1))
 		args[9]=0.5	# the value of -d
-		timeout -k 5 30 "$client" "${args[@]}" >"$nc_tmp/run.out" \
-			2>"$nc_tmp/run.err"
+		timeout -k "$kill_after" "$limit" "$client" "${args[@]}" \
+			>"$nc_tmp/run.out" 2>"$nc_tmp/run.err"
 		rc=$?
 	fi
 	if [ "$rc" -ne 0 ] || ! nc_csv_load "$nc_tmp/run.out" ||

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# --help and --usage print usage on stdout and exit 0; --version prints
-# the package version; for both programs.
+# --help and --usage print usage on stdout and exit 0, and -h prints what
+# --help does; --version prints the package version; for both programs.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
@@ -32,6 +32,16 @@ for prog in netcopy-server netcopy-client; do
 	done
 	nc_run "$prog --help" "$cmd" --help
 	nc_check "$prog --help documents --port" grep -q -- --port "$NC_OUT"
+	nc_check "$prog --help documents -h" \
+		grep -Eq -- '^ +-h, --help ' "$NC_OUT" || nc_show_run
+	help=$NC_OUT
+	nc_run "$prog -h" "$cmd" -h
+	if nc_check_rc 0; then
+		nc_check "$prog -h: prints what --help prints" \
+			cmp -s "$help" "$NC_OUT" || nc_show_run
+		nc_check "$prog -h: nothing on stderr" [ ! -s "$NC_ERR" ] ||
+			nc_show_run
+	fi
 	if [ "$prog" = netcopy-client ]; then
 		for opt in --size --mode --threads --duration --reverse --verify \
 			--format --output --ip; do

@@ -27,6 +27,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/ipv6.sh \
 	tests/help-version.sh \
 	tests/rr.sh \
+	tests/client-interrupt.sh \
 	tests/perf-columns.sh \
 	tests/tcp-info.sh \
 	tests/abuse-clients.sh \

@@ -16,6 +16,10 @@
 # started on a free port (-p 0) and stopped on exit, and all files go to a
 # private temporary directory that is removed on exit (kept when
 # NETCOPY_TEST_KEEP is set, to look into a failure).
+#
+# Every timeout and deadline is stretched by NETCOPY_TEST_TIMEOUT_FACTOR
+# (nc_patience), which CI raises under the sanitizers and valgrind:
+# NETCOPY_TEST_SCALE shrinks the work, the factor stretches the patience.
 
 set -u
 
@@ -38,7 +42,7 @@ nc_me=$(basename "$0" .sh)
 : "${NETCOPY_CLIENT:=$top_builddir/src/netcopy-client}"
 : "${NETCOPY_RAWPEER:=$top_builddir/tests/rawpeer}"
 
-# Seconds any one client or rawpeer run may take.
+# Seconds any one client or rawpeer run may take (times the factor).
 NC_TIMEOUT=30
 
 nc_failures=0
@@ -58,6 +62,43 @@ NC_ADDR=
 NC_SERVER_PID=
 NC_SERVER_OUT=
 NC_SERVER_ERR=
+
+# nc_patience SECONDS: set NC_PATIENCE to SECONDS (a whole or decimal
+# number) times NETCOPY_TEST_TIMEOUT_FACTOR, in seconds as timeout(1) and
+# sleep take them, NC_PATIENCE_MS to the same in milliseconds (both
+# rounded up to a millisecond) and NC_PATIENCE_S to it rounded up to a
+# whole second (for $SECONDS, and rawpeer's -t).  The factor is 1 by
+# default, a whole or decimal number above 0 with at most 3 decimals;
+# anything else is a hard error.  Every timeout and deadline of the
+# tests goes through here; lower bounds ("not before 1 s") do not.  A
+# loop copies what it needs before it runs: a call inside it changes
+# them.  No subshell: loops of hundreds of runs call it.
+NC_PATIENCE=
+NC_PATIENCE_MS=
+NC_PATIENCE_S=
+nc_patience() {
+	local factor=${NETCOPY_TEST_TIMEOUT_FACTOR:-1} v frac ms=()
+
+	for v in "$1" "$factor"; do
+		if [[ ! $v =~ ^([0-9]+)(\.([0-9]{1,3}))?$ ]]; then
+			[ "$v" = "$1" ] && nc_error "nc_patience: '$1' seconds"
+			nc_error "NETCOPY_TEST_TIMEOUT_FACTOR='$factor'" \
+				"is not a number above 0 (at most 3 decimals)"
+		fi
+		frac=${BASH_REMATCH[3]}000
+		ms+=($((10#${BASH_REMATCH[1]} * 1000 + 10#${frac:0:3})))
+	done
+	if [ "${ms[1]}" -eq 0 ]; then
+		nc_error "NETCOPY_TEST_TIMEOUT_FACTOR='$factor' is not above 0"
+	fi
+	NC_PATIENCE_MS=$(((ms[0] * ms[1] + 999) / 1000))
+	NC_PATIENCE=$((NC_PATIENCE_MS / 1000))
+	NC_PATIENCE_S=$(((NC_PATIENCE_MS + 999) / 1000))
+	if ((NC_PATIENCE_MS % 1000)); then
+		printf -v NC_PATIENCE '%d.%03d' "$NC_PATIENCE" \
+			$((NC_PATIENCE_MS % 1000))
+	fi
+}
 
 nc_log() {
 	printf '%s: %s\n' "$nc_me" "$*"
@@ -119,6 +160,7 @@ nc_init() {
 		[ -x "$prog" ] || nc_error "$prog is not built"
 	done
 	command -v timeout >/dev/null || nc_skip "timeout(1) not found"
+	nc_patience 0	# a bad factor stops the test here
 	nc_tmp=$(mktemp -d "${TMPDIR:-/tmp}/netcopy-$nc_me.XXXXXX") ||
 		nc_error "mktemp -d failed"
 	trap nc_cleanup EXIT
@@ -181,14 +223,16 @@ nc_forget_pid() {
 	nc_server_pids=(${keep[@]+"${keep[@]}"})
 }
 
-# nc_wait_pid PID SECONDS: wait up to SECONDS for PID (a child of this
-# shell) to end.  Returns 0 with its exit status in NC_WAIT_RC, 1 if it is
-# still running.
+# nc_wait_pid PID SECONDS: wait up to SECONDS (times the factor) for PID
+# (a child of this shell) to end.  Returns 0 with its exit status in
+# NC_WAIT_RC, 1 if it is still running.
 NC_WAIT_RC=
 nc_wait_pid() {
-	local pid=$1 limit=$2 i
+	local pid=$1 i ticks
 
-	for ((i = 0; i < limit * 20; i++)); do
+	nc_patience "$2"
+	ticks=$((NC_PATIENCE_MS / 50))
+	for ((i = 0; i < ticks; i++)); do
 		if ! nc_pid_running "$pid"; then
 			wait "$pid" 2>/dev/null
 			NC_WAIT_RC=$?
@@ -201,8 +245,9 @@ nc_wait_pid() {
 }
 
 # nc_start_server [OPTION...]: start a server on a free port (-p 0 is
-# added) with these options, wait (10 s at most) for its "listening" line
-# and set NC_PORT, NC_ADDR, NC_SERVER_PID, NC_SERVER_OUT, NC_SERVER_ERR.
+# added) with these options, wait (10 s at most, times the factor) for
+# its "listening" line and set NC_PORT, NC_ADDR, NC_SERVER_PID,
+# NC_SERVER_OUT, NC_SERVER_ERR.
 # The server runs in the background until nc_stop_server or the end.
 # Environment for the server alone: nc_start_server_env VAR=VALUE ... --
 # OPTION...
@@ -211,7 +256,7 @@ nc_start_server() {
 }
 
 nc_start_server_env() {
-	local envs=() line i
+	local envs=() line i ticks
 
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		envs+=("$1")
@@ -231,7 +276,9 @@ nc_start_server_env() {
 	NC_PORT=
 	NC_ADDR=
 	# The line is whole once its newline is there.
-	for ((i = 0; i < 200; i++)); do
+	nc_patience 10
+	ticks=$((NC_PATIENCE_MS / 50))
+	for ((i = 0; i < ticks; i++)); do
 		[ "$(wc -l <"$NC_SERVER_OUT")" -ge 1 ] && break
 		if ! nc_pid_running "$NC_SERVER_PID"; then
 			nc_show "server stderr" "$NC_SERVER_ERR"
@@ -247,7 +294,7 @@ nc_start_server_env() {
 		nc_show "server stdout" "$NC_SERVER_OUT"
 		nc_show "server stderr" "$NC_SERVER_ERR"
 		nc_error "no 'netcopy-server: listening on ADDR port N' line" \
-			"from server $* within 10 s (got '$line')"
+			"from server $* within $NC_PATIENCE s (got '$line')"
 	fi
 	if [ "$NC_PORT" -lt 1 ] || [ "$NC_PORT" -gt 65535 ]; then
 		nc_error "server reported port $NC_PORT"
@@ -256,7 +303,7 @@ nc_start_server_env() {
 
 # nc_stop_server [PID]: SIGTERM the server (the latest one by default)
 # and wait for it; NC_WAIT_RC is its exit status.  Returns 1 if it did not
-# end within 5 s (it is then killed).
+# end within 5 s times the factor (it is then killed).
 nc_stop_server() {
 	local pid=${1:-$NC_SERVER_PID}
 
@@ -275,16 +322,25 @@ nc_server_alive() {
 	nc_pid_running "${1:-$NC_SERVER_PID}"
 }
 
-# nc_run DESCRIPTION COMMAND...: run a command bounded by timeout, stdout
-# to NC_OUT, stderr to NC_ERR, status in NC_RC.  Prefix the command with
-# env VAR=VALUE for its environment.
+# nc_run DESCRIPTION COMMAND...: run a command bounded by timeout
+# (NC_TIMEOUT times the factor: NC_RUN_LIMIT), stdout to NC_OUT, stderr
+# to NC_ERR, status in NC_RC.  Prefix the command with env VAR=VALUE for
+# its environment.
+NC_RUN_LIMIT=
 nc_run() {
+	local kill
+
 	NC_DESC=$1
 	shift
 	nc_run_count=$((nc_run_count + 1))
 	NC_OUT=$nc_tmp/run$nc_run_count.out
 	NC_ERR=$nc_tmp/run$nc_run_count.err
-	timeout -k 5 "$NC_TIMEOUT" "$@" >"$NC_OUT" 2>"$NC_ERR" </dev/null
+	nc_patience 5
+	kill=$NC_PATIENCE
+	nc_patience "$NC_TIMEOUT"
+	NC_RUN_LIMIT=$NC_PATIENCE
+	timeout -k "$kill" "$NC_RUN_LIMIT" "$@" >"$NC_OUT" 2>"$NC_ERR" \
+		</dev/null
 	NC_RC=$?
 }
 
@@ -310,7 +366,23 @@ nc_rawpeer() {
 	local desc=$1
 
 	shift
-	nc_run "$desc" "$NETCOPY_RAWPEER" "$@"
+	nc_rawpeer_limit "$@"
+	nc_run "$desc" "$NETCOPY_RAWPEER" "${NC_RAWPEER_ARGS[@]}"
+}
+
+# nc_rawpeer_limit ARG...: set NC_RAWPEER_ARGS to rawpeer's ARG... with
+# its safety net (-t SECONDS, default 20) times the factor, in whole
+# seconds as rawpeer takes them.
+NC_RAWPEER_ARGS=()
+nc_rawpeer_limit() {
+	local limit=20
+
+	if [ "${1:-}" = -t ]; then
+		limit=$2
+		shift 2
+	fi
+	nc_patience "$limit"
+	NC_RAWPEER_ARGS=(-t "$NC_PATIENCE_S" "$@")
 }
 
 # Report the latest run's output after a failed check.
@@ -329,7 +401,7 @@ nc_check_rc() {
 
 	nc_checks=$((nc_checks + 1))
 	if [ "$NC_RC" -eq 124 ] || [ "$NC_RC" -eq 137 ]; then
-		nc_fail "$NC_DESC: timed out after ${NC_TIMEOUT}s (hung?)"
+		nc_fail "$NC_DESC: timed out after ${NC_RUN_LIMIT}s (hung?)"
 		ok=1
 	elif [ "$NC_RC" -ge 128 ]; then
 		nc_fail "$NC_DESC: killed by signal $((NC_RC - 128))" \
@@ -666,7 +738,7 @@ nc_start_rawpeer_server() {
 # nc_start_rawpeer ARG...: the same for any "rawpeer ARG..." that listens
 # and says its port (serve, old-server, liar).
 nc_start_rawpeer() {
-	local i
+	local i ticks
 
 	nc_need_rawpeer
 	nc_run_count=$((nc_run_count + 1))
@@ -674,10 +746,14 @@ nc_start_rawpeer() {
 	NC_RAW_ERR=$nc_tmp/rawpeer$nc_run_count.err
 	: >"$NC_RAW_OUT"
 	: >"$NC_RAW_ERR"
-	"$NETCOPY_RAWPEER" "$@" >"$NC_RAW_OUT" 2>"$NC_RAW_ERR" </dev/null &
+	nc_rawpeer_limit "$@"
+	"$NETCOPY_RAWPEER" "${NC_RAWPEER_ARGS[@]}" >"$NC_RAW_OUT" \
+		2>"$NC_RAW_ERR" </dev/null &
 	NC_RAW_PID=$!
 	NC_RAW_PORT=
-	for ((i = 0; i < 200; i++)); do
+	nc_patience 10
+	ticks=$((NC_PATIENCE_MS / 50))
+	for ((i = 0; i < ticks; i++)); do
 		if [[ $(head -n 1 "$NC_RAW_OUT") =~ ^port\ ([0-9]+)$ ]]; then
 			NC_RAW_PORT=${BASH_REMATCH[1]}
 			return 0
@@ -689,8 +765,8 @@ nc_start_rawpeer() {
 	nc_error "rawpeer $* did not report its port"
 }
 
-# nc_wait_rawpeer: wait (25 s at most) for the background rawpeer;
-# NC_WAIT_RC is its exit status.
+# nc_wait_rawpeer: wait (25 s at most, times the factor) for the
+# background rawpeer; NC_WAIT_RC is its exit status.
 nc_wait_rawpeer() {
 	if ! nc_wait_pid "$NC_RAW_PID" 25; then
 		nc_signal "$NC_RAW_PID" KILL
@@ -891,14 +967,17 @@ nc_proc_threads() {
 	nc_proc_status "$1" Threads
 }
 
-# nc_wait_fds PID COUNT SECONDS: wait up to SECONDS for PID to have at
-# most COUNT descriptors open (a server lets go of a connection a moment
-# after its peer has gone).  NC_FDS is the last count.
+# nc_wait_fds PID COUNT SECONDS: wait up to SECONDS (times the factor)
+# for PID to have at most COUNT descriptors open (a server lets go of a
+# connection a moment after its peer has gone).  NC_FDS is the last
+# count.
 NC_FDS=
 nc_wait_fds() {
-	local pid=$1 want=$2 limit=$3 i
+	local pid=$1 want=$2 i ticks
 
-	for ((i = 0; i <= limit * 10; i++)); do
+	nc_patience "$3"
+	ticks=$((NC_PATIENCE_MS / 100))
+	for ((i = 0; i <= ticks; i++)); do
 		NC_FDS=$(nc_proc_fds "$pid")
 		[ "$NC_FDS" -le "$want" ] && return 0
 		sleep 0.1

@@ -34,6 +34,9 @@ fi
 # ---- SIGTERM during a run, in each direction: the server ends within
 # 2 s with 0, and the client says the run was short (exit 1, a CSV row
 # whose Status is not ok and whose figures cover what it measured).
+# (Every limit of patience here is times the factor, nc_patience.)
+nc_patience 30
+limit=$NC_PATIENCE
 for way in stream reverse rr; do
 	case $way in
 	stream) flags=() ;;
@@ -41,13 +44,15 @@ for way in stream reverse rr; do
 	rr) flags=(-w rr) ;;
 	esac
 	nc_start_server
-	timeout 30 "$NETCOPY_CLIENT" -p "$NC_PORT" -d 5 -t 2 -f csv \
+	timeout "$limit" "$NETCOPY_CLIENT" -p "$NC_PORT" -d 5 -t 2 -f csv \
 		${flags[@]+"${flags[@]}"} >"$nc_tmp/cut.out" \
 		2>"$nc_tmp/cut.err" &
 	client=$!
 	# Mid-run: once the server has the run (on a loaded machine the
 	# client may take a while to get there), and a little more.
-	for ((i = 0; i < 200; i++)); do
+	nc_patience 10
+	ticks=$((NC_PATIENCE_MS / 50))
+	for ((i = 0; i < ticks; i++)); do
 		grep -q ': run: ' "$NC_SERVER_ERR" && break
 		sleep 0.05
 	done
@@ -62,8 +67,9 @@ for way in stream reverse rr; do
 	start=$SECONDS
 	wait "$client"
 	rc=$?
+	nc_patience 3
 	nc_check "$way: the client ends soon after its server ($((SECONDS - start)) s)" \
-		[ $((SECONDS - start)) -le 3 ]
+		[ $((SECONDS - start)) -le "$NC_PATIENCE_S" ]
 	nc_checks=$((nc_checks + 1))
 	if [ "$rc" -ne 1 ]; then
 		nc_fail "$way: a client whose server stops mid-run: exit $rc, expected 1"
@@ -113,8 +119,8 @@ outs=()
 modes=(two-copy one-copy two-copy)
 for i in 0 1 2; do
 	outs+=("$nc_tmp/concurrent$i")
-	timeout 30 "$NETCOPY_CLIENT" -p "$NC_PORT" -m "${modes[i]}" -s 16K \
-		-t 2 -d 0.5 --verify -f csv >"${outs[i]}.out" \
+	timeout "$limit" "$NETCOPY_CLIENT" -p "$NC_PORT" -m "${modes[i]}" \
+		-s 16K -t 2 -d 0.5 --verify -f csv >"${outs[i]}.out" \
 		2>"${outs[i]}.err" &
 	pids+=($!)
 done

@@ -22,9 +22,10 @@ nc_check_rc 0 && nc_check_csv_run two-copy 65536 1
 nc_client "64K+1 messages to a --max-size 64K server" -p "$NC_PORT" \
 	-s 65537 -t 1 -d 0.1 -R
 nc_check_rc 1
+nc_patience 3
 nc_rawpeer "a raw hello for 1M to a --max-size 64K server" \
 	connect 127.0.0.1 "$NC_PORT" \
-	hello two-copy 1048576 1 0.1 0 1 recv 3000
+	hello two-copy 1048576 1 0.1 0 1 recv "$NC_PATIENCE_MS"
 nc_check_peer_closed
 nc_check "the refusal came back as a reply ($(head -n 1 "$NC_OUT"))" \
 	grep -Eq '^recv [1-9][0-9]* bytes$' "$NC_OUT"
@@ -48,13 +49,16 @@ nc_check "server alive after the refusals" nc_server_alive
 nc_stop_server
 
 # ---- --hello-timeout 1
+# (rawpeer's wait and the bound are patience: times the factor.)
 nc_start_server --hello-timeout 1
 start=$SECONDS
+nc_patience 8
 nc_rawpeer "a silent connection, --hello-timeout 1" \
-	connect 127.0.0.1 "$NC_PORT" recv 8000
+	connect 127.0.0.1 "$NC_PORT" recv "$NC_PATIENCE_MS"
 nc_check_peer_closed
-nc_check "closed within 4 s ($((SECONDS - start)) s)" \
-	[ $((SECONDS - start)) -le 4 ]
+nc_patience 4
+nc_check "closed within $NC_PATIENCE_S s ($((SECONDS - start)) s)" \
+	[ $((SECONDS - start)) -le "$NC_PATIENCE_S" ]
 nc_client "a client after the timeout" -p "$NC_PORT" -s 1K -t 1 -d 0.1 \
 	--verify
 nc_check_rc 0

@@ -27,14 +27,16 @@ valid_run() {
 }
 
 # bad DESCRIPTION ACTION...: rawpeer sends ACTION... to the server, then
-# waits (up to 5 s) for the server to close the connection.
+# waits (up to 5 s, times the factor) for the server to close the
+# connection.
 bad() {
 	local desc=$1 before
 
 	shift
 	before=$(wc -l <"$NC_SERVER_ERR")
+	nc_patience 5
 	nc_rawpeer "$desc" connect 127.0.0.1 "$port" \
-		"$@" recv 5000
+		"$@" recv "$NC_PATIENCE_MS"
 	nc_check_peer_closed
 	valid_run "$desc"
 	# One log line for the refused connection, on stderr.
@@ -48,18 +50,24 @@ stall_desc=()
 stall_pid=()
 # stall DESCRIPTION ACTION...: rawpeer ACTION... in the background.
 stall() {
-	local n=${#stall_pid[@]}
+	local n=${#stall_pid[@]} limit
 
 	stall_desc+=("$1")
 	shift
-	timeout 30 "$NETCOPY_RAWPEER" connect 127.0.0.1 "$port" "$@" \
+	nc_patience 30
+	limit=$NC_PATIENCE
+	nc_rawpeer_limit connect 127.0.0.1 "$port" "$@"
+	timeout "$limit" "$NETCOPY_RAWPEER" "${NC_RAWPEER_ARGS[@]}" \
 		>"$nc_tmp/stall$n.out" 2>"$nc_tmp/stall$n.err" </dev/null &
 	stall_pid+=($!)
 }
+# A stalled peer waits 6 s (times the factor) for the server to close it.
+nc_patience 6
+stall_ms=$NC_PATIENCE_MS
 stall "half a hello, stalled" hello-prefix 30 two-copy 1024 1 0.1 0 1 \
-	recv 6000
-stall "half a header, stalled" hex 4e435059 recv 6000
-stall "nothing said, stalled" recv 6000
+	recv "$stall_ms"
+stall "half a header, stalled" hex 4e435059 recv "$stall_ms"
+stall "nothing said, stalled" recv "$stall_ms"
 stall "a hello for 1 s and 4 threads, then a stall" \
 	hello two-copy 65536 4 1 0 1 sleep 1500
 
@@ -121,9 +129,15 @@ quiet "a reverse hello, then close" hello two-copy 1024 2 0.1 1 1 recv 300
 
 # Many bad clients at once, then a flood of garbage.
 pids=()
+nc_patience 3
+close_ms=$NC_PATIENCE_MS
+nc_patience 20
+limit=$NC_PATIENCE
 for i in $(seq 1 20); do
-	timeout 20 "$NETCOPY_RAWPEER" connect 127.0.0.1 "$port" \
-		garbage $((i * 100)) recv 3000 >/dev/null 2>&1 &
+	nc_rawpeer_limit connect 127.0.0.1 "$port" \
+		garbage $((i * 100)) recv "$close_ms"
+	timeout "$limit" "$NETCOPY_RAWPEER" "${NC_RAWPEER_ARGS[@]}" \
+		>/dev/null 2>&1 &
 	pids+=($!)
 done
 for pid in "${pids[@]}"; do

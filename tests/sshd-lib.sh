@@ -88,15 +88,19 @@ sd_init() {
 }
 
 # sd_kill_netns NS: stop every process in namespace NS (SIGTERM, then
-# SIGKILL after 5 s).
+# SIGKILL after 5 s, for 2 s more; times the factor).
 sd_kill_netns() {
-	local ns=$1 pids i
+	local ns=$1 pids i term ticks
 
-	for ((i = 0; i < 70; i++)); do
+	nc_patience 5
+	term=$((NC_PATIENCE_MS / 100))
+	nc_patience 7
+	ticks=$((NC_PATIENCE_MS / 100))
+	for ((i = 0; i < ticks; i++)); do
 		pids=$(ip netns pids "$ns" 2>/dev/null)
 		[ -n "$pids" ] || return 0
 		# shellcheck disable=SC2086 # a list of pids
-		if [ "$i" -lt 50 ]; then
+		if [ "$i" -lt "$term" ]; then
 			[ "$i" = 0 ] && kill -TERM $pids 2>/dev/null
 		else
 			kill -KILL $pids 2>/dev/null
@@ -212,10 +216,17 @@ EOF
 }
 
 # sd_banner ADDR PORT: does an SSH server answer there (its banner)?
+# Within 4 s, and 5 s for it all (times the factor).
 # shellcheck disable=SC2016 # a script for bash -c
 sd_banner() {
-	timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2" && IFS= read -r -t 4 l <&3 &&
-		[[ $l == SSH-2.0-* ]]' sh "$1" "$2" 2>/dev/null
+	local read_s
+
+	nc_patience 4
+	read_s=$NC_PATIENCE
+	nc_patience 5
+	timeout "$NC_PATIENCE" bash -c 'exec 3<>"/dev/tcp/$1/$2" &&
+		IFS= read -r -t "$3" l <&3 && [[ $l == SSH-2.0-* ]]' \
+		sh "$1" "$2" "$read_s" 2>/dev/null
 }
 
 # sd_start_host: start one more host (see the top).  Sets SD_ADDR,
@@ -223,7 +234,7 @@ sd_banner() {
 # log) and appends them to SD_ADDRS, SD_HOST_ADDRS, SD_PIDS and SD_LOGS.
 # A host that does not start is a hard error (99), its log shown.
 sd_start_host() {
-	local n=$((${#SD_ADDRS[@]} + 1)) key conf i
+	local n=$((${#SD_ADDRS[@]} + 1)) key conf i limit ticks
 
 	[ -n "$SD_DIR" ] || nc_error "sd_start_host before sd_init"
 	sd_claim_netns
@@ -240,7 +251,10 @@ sd_start_host() {
 	ip netns exec "$SD_NS" "$SD_SSHD" -D -e -f "$conf" >"$SD_LOG" 2>&1 </dev/null &
 	SD_PID=$!
 	SD_PIDS+=("$SD_PID")
-	for ((i = 0; i < SD_START_LIMIT * 10; i++)); do
+	nc_patience "$SD_START_LIMIT"
+	limit=$NC_PATIENCE
+	ticks=$((NC_PATIENCE_MS / 100))
+	for ((i = 0; i < ticks; i++)); do
 		sd_banner "$SD_ADDR" "$SD_PORT" && break
 		if ! nc_pid_running "$SD_PID"; then
 			nc_show "sshd $n log" "$SD_LOG"
@@ -248,10 +262,10 @@ sd_start_host() {
 		fi
 		sleep 0.1
 	done
-	if [ "$i" -ge $((SD_START_LIMIT * 10)) ]; then
+	if [ "$i" -ge "$ticks" ]; then
 		nc_show "sshd $n log" "$SD_LOG"
 		nc_error "sshd $n in $SD_NS did not answer on $SD_ADDR" \
-			"port $SD_PORT within ${SD_START_LIMIT}s"
+			"port $SD_PORT within ${limit}s"
 	fi
 	SD_ADDRS+=("$SD_ADDR")
 	SD_HOST_ADDRS+=("$SD_HOST_ADDR")
@@ -277,12 +291,15 @@ sd_netns_others() {
 }
 
 # sd_wait_netns_idle NS PID SECONDS: wait until nothing but PID runs in
-# namespace NS; SD_LEFT is what was left at the end.
+# namespace NS (SECONDS times the factor at most); SD_LEFT is what was
+# left at the end.
 SD_LEFT=
 sd_wait_netns_idle() {
-	local i
+	local i ticks
 
-	for ((i = 0; i <= $3 * 10; i++)); do
+	nc_patience "$3"
+	ticks=$((NC_PATIENCE_MS / 100))
+	for ((i = 0; i <= ticks; i++)); do
 		SD_LEFT=$(sd_netns_others "$1" "$2")
 		[ -z "$SD_LEFT" ] && return 0
 		sleep 0.1

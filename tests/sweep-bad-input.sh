@@ -85,8 +85,10 @@ else
 		nobody=(runuser -u nobody --)
 	fi
 	# nobody must be able to run the sweep and the client from here.
+	nc_patience 20
 	if [ ${#nobody[@]} -gt 0 ] &&
-	   (cd / && timeout 20 "${nobody[@]}" env NETCOPY_BINDIR="$NETCOPY_BINDIR" \
+	   (cd / && timeout "$NC_PATIENCE" "${nobody[@]}" \
+		env NETCOPY_BINDIR="$NETCOPY_BINDIR" \
 		"$NETCOPY_SWEEP" --dry-run -m two-copy -s 1K -t 1 >/dev/null 2>&1); then
 		mkdir -p "$nc_tmp/nobody"
 		chmod 777 "$nc_tmp/nobody"

@@ -148,7 +148,9 @@ NETCOPY_SWEEP_SSH=$SD_SSH sw_start "$NC_OUT" "$NC_ERR" --client-host "$hosts" \
 	--remote-client "$remote_client" --connect "$connect" -m two-copy \
 	-s 1K -t 1 -d 30 -r 1 --no-plot -o "$out"
 running=0
-for ((i = 0; i < 600; i++)); do
+nc_patience 60
+ticks=$((NC_PATIENCE_MS / 100))
+for ((i = 0; i < ticks; i++)); do
 	[[ $(sd_netns_others "${SD_NETNS[0]}" "${SD_PIDS[0]}") == *"-d 30 "* &&
 	   $(sd_netns_others "${SD_NETNS[1]}" "${SD_PIDS[1]}") == *"-d 30 "* ]] &&
 		{ running=1; break; }

@@ -53,11 +53,14 @@ sw_start() {
 	set +m
 }
 
-# sw_wait_rows FILE N SECONDS: wait until FILE has N data rows.
+# sw_wait_rows FILE N SECONDS: wait until FILE has N data rows (SECONDS
+# times the factor at most).
 sw_wait_rows() {
-	local i
+	local i ticks
 
-	for ((i = 0; i < $3 * 10; i++)); do
+	nc_patience "$3"
+	ticks=$((NC_PATIENCE_MS / 100))
+	for ((i = 0; i < ticks; i++)); do
 		[ "$(sw_data_rows "$1")" -ge "$2" ] && return 0
 		nc_pid_running "$SW_PID" || return 1
 		sleep 0.1
@@ -70,7 +73,8 @@ sw_wait_rows() {
 sw_modes() {
 	local out
 
-	out=$(timeout 20 "$NETCOPY_CLIENT" -m '?' 2>&1)
+	nc_patience 20
+	out=$(timeout "$NC_PATIENCE" "$NETCOPY_CLIENT" -m '?' 2>&1)
 	if [[ $out =~ this\ build\ has:\ ([a-z, -]+)\) ]]; then
 		echo "${BASH_REMATCH[1]//,/}"
 	else
@@ -250,12 +254,15 @@ sw_marked_pids() {
 }
 
 # sw_wait_unmarked SECONDS: wait until no process of this test's sweeps
-# is left; SW_LEFT is what sw_marked_pids gave last.
+# is left (SECONDS times the factor at most); SW_LEFT is what
+# sw_marked_pids gave last.
 SW_LEFT=
 sw_wait_unmarked() {
-	local i
+	local i ticks
 
-	for ((i = 0; i < $1 * 10; i++)); do
+	nc_patience "$1"
+	ticks=$((NC_PATIENCE_MS / 100))
+	for ((i = 0; i < ticks; i++)); do
 		SW_LEFT=$(sw_marked_pids)
 		[ -z "$SW_LEFT" ] && return 0
 		sleep 0.1

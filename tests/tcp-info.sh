@@ -149,9 +149,10 @@ done
 # ---- an old client: no flag, no field it would refuse; the flag, the
 # figures.
 for hello in full-hello tcp-hello; do
+	nc_patience 15
 	nc_rawpeer "$hello client" -t 20 connect 127.0.0.1 "$NC_PORT" \
-		"$hello" two-copy 65536 1 0.2 0 0 0 attach 0 recv 15000 \
-		control trailer
+		"$hello" two-copy 65536 1 0.2 0 0 0 attach 0 \
+		recv "$NC_PATIENCE_MS" control trailer
 	nc_checks=$((nc_checks + 1))
 	line=$(grep '^trailer ' "$NC_OUT")
 	if [ "$NC_RC" -ne 0 ] || ! [[ $line =~ ^trailer\ [0-9]+\ fields,\ ([0-9]+)\ newer$ ]]; then

@@ -4,13 +4,16 @@
  * only: a server in a thread, then a client run with --verify for every
  * mode this kernel can send with, three message sizes, both directions.
  * Every run must complete with bytes, no mismatch, and completions for
- * zero-copy.  Skips only when loopback TCP cannot be had.
+ * zero-copy.  netcopy_client_stop() ends a long run early, short with
+ * its figures, both before it starts and mid-run.  Skips only when
+ * loopback TCP cannot be had.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "netcopy.h"
@@ -184,6 +187,60 @@ static void run_one(unsigned int port, const char *mode, uint64_t size,
 	netcopy_client_free(c);
 }
 
+/* Progress of a run to stop: the first interval with data stops it. */
+static void stop_on_data(void *data, double from, double to,
+			 uint64_t bytes, bool warmup)
+{
+	if (bytes > 0)
+		netcopy_client_stop(data);
+}
+
+/* netcopy_client_stop() before the run (the run ends at once) or at its
+ * first data (mid_run): a 60 s run ends within a few seconds, returns
+ * NETCOPY_ESHORT with a short result, and what arrived is verified. */
+static void run_stopped(unsigned int port, bool mid_run)
+{
+	const char *run = mid_run ? "stopped mid-run" : "stopped before";
+	struct netcopy_client *c;
+	struct netcopy_result *res = NULL;
+	struct timespec t0, t1;
+	double took;
+	int err = make_client(&c, port, "two-copy", 1024, false);
+
+	CHECK(err == 0, "%s: a setter returned %d", run, err);
+	if (err)
+		return;
+	err = netcopy_client_set_duration(c, 60);
+	if (!err && mid_run)
+		err = netcopy_client_set_progress(c, 0.05, stop_on_data, c);
+	if (!err && !mid_run)
+		err = netcopy_client_stop(c);
+	CHECK(err == 0, "%s: set-up returned %d (%s)", run, err,
+	      netcopy_strerror(err));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = netcopy_client_run(c, &res);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	took = (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("%s: run returned %d after %.3f s: %s\n", run, err, took,
+	       netcopy_client_detail(c));
+	CHECK(err == NETCOPY_ESHORT, "%s: run returned %d (%s), want %d",
+	      run, err, netcopy_strerror(err), NETCOPY_ESHORT);
+	/* 60 s asked: far less is the stop, whatever the load. */
+	CHECK(took < 30, "%s: the run took %.3f s", run, took);
+	CHECK(res && netcopy_result_status(res) == NETCOPY_ESHORT,
+	      "%s: result status %d", run,
+	      res ? netcopy_result_status(res) : 0);
+	if (res && mid_run) {
+		CHECK(netcopy_result_bytes(res) > 0, "%s: no bytes", run);
+		CHECK(netcopy_result_mismatches(res) == 0,
+		      "%s: %" PRIu64 " mismatched messages", run,
+		      netcopy_result_mismatches(res));
+	}
+	netcopy_result_free(res);
+	netcopy_client_free(c);
+}
+
 /* A message larger than the server allows is refused, with a reason. */
 static void run_refused(unsigned int port, uint64_t max_size)
 {
@@ -269,6 +326,8 @@ int main(void)
 	}
 	CHECK(modes_run >= 2, "only %u modes ran", modes_run);
 	run_refused(port, max_size);
+	run_stopped(port, false);
+	run_stopped(port, true);
 
 	netcopy_server_stop(st.server);
 	err = pthread_join(st.thread, NULL);

@@ -8,6 +8,7 @@
 #ifndef NETCOPY_CLIENT_H
 #define NETCOPY_CLIENT_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "netcopy.h"
@@ -24,6 +25,9 @@ struct netcopy_client {
 	void *progress_data;
 	char detail[256];
 	char note[256];			/* on a run that worked, or "" */
+	atomic_bool stopped;		/* netcopy_client_stop() was called */
+	int stop_fd;			/* an eventfd it wakes a run with */
+	uint64_t stopped_ns;		/* into the last run it was seen; 0 */
 };
 
 /* Note one line of detail for netcopy_client_detail(); yields err. */

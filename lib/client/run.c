@@ -178,6 +178,8 @@ struct watch {
 	struct data_thread *threads;
 	uint32_t n;
 	struct gate *gate;
+	int stop_fd;		/* netcopy_client_stop() */
+	uint64_t stopped_ns;	/* when it was seen, since the start; 0 */
 };
 
 static bool all_done(const struct watch *w)
@@ -200,16 +202,28 @@ static uint64_t progress(const struct watch *w)
 	return sum;
 }
 
+/* netcopy_client_stop(): this side's senders end as at the duration;
+ * a server that sends is told by the end of the control connection's
+ * sending side, and still sends its trailer. */
+static void stop_early(struct watch *w, uint64_t after_ns)
+{
+	w->stopped_ns = after_ns ? after_ns : 1;
+	atomic_store(w->stop, true);
+	if (!w->drives)
+		shutdown(w->ctrl, SHUT_WR);
+}
+
 /* Until the data threads are done: end the warm-up, end the run when
  * this side drives it (or at once if the server speaks early: it only
  * does to end the run), and report progress every interval. */
-static void watch_run(struct netcopy_client *c, const struct watch *w)
+static void watch_run(struct netcopy_client *c, struct watch *w)
 {
 	uint64_t start = nc_now_ns();
 	uint64_t warm_end = start + nc_seconds_ns(c->p.warmup);
 	uint64_t end = warm_end + nc_seconds_ns(c->p.duration);
 	uint64_t tick_ns = nc_seconds_ns(c->interval), tick = 0, last = 0;
-	struct pollfd pfd = { .fd = w->ctrl, .events = POLLIN };
+	struct pollfd pfd[2] = { { .fd = w->ctrl, .events = POLLIN },
+				 { .fd = w->stop_fd, .events = POLLIN } };
 
 	if (tick_ns)
 		tick = start + tick_ns;
@@ -238,13 +252,23 @@ static void watch_run(struct netcopy_client *c, const struct watch *w)
 			next = end;
 		if (tick && tick < next)
 			next = tick;
-		if (next == UINT64_MAX || all_done(w))
+		if (all_done(w) || (next == UINT64_MAX && atomic_load(w->stop)))
 			return;
+		/* Nothing to time: look at the threads now and then, and
+		 * wake for netcopy_client_stop(). */
+		if (next == UINT64_MAX)
+			next = nc_now_ns() + 100000000;
 		now = nc_now_ns();
-		if (poll(&pfd, 1, next > now ?
-			 (int)((next - now) / 1000000 + 1) : 0) > 0) {
+		if (poll(pfd, 2, next > now ?
+			 (int)((next - now) / 1000000 + 1) : 0) <= 0)
+			continue;
+		if (pfd[0].revents) {
 			atomic_store(w->stop, true);
-			pfd.fd = -1;	/* seen */
+			pfd[0].fd = -1;	/* seen */
+		}
+		if (pfd[1].revents) {
+			stop_early(w, nc_now_ns() - start);
+			pfd[1].fd = -1;
 		}
 	}
 }
@@ -410,7 +434,8 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 	struct gate g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
 			  0, 0, false, false };
 	atomic_bool stop = false, measuring = c->p.warmup <= 0;
-	struct watch w = { ctrl, sends, &stop, &measuring, t, n, &g };
+	struct watch w = { ctrl, sends, &stop, &measuring, t, n, &g,
+			   c->stop_fd, 0 };
 	uint64_t start = nc_now_ns();
 	char judged[NC_REASON_MAX / 2];
 	const char *why = "";
@@ -422,8 +447,11 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 	for (uint32_t i = 0; i < n; i++)
 		t[i].flow.fd = -1;
 	err = start_data(c, rep, t, &g, &stop, &measuring);
+	if (!err && atomic_load(&c->stopped))	/* before it began */
+		stop_early(&w, 0);
 	if (!err)
 		watch_run(c, &w);
+	c->stopped_ns = w.stopped_ns;
 	atomic_store(&stop, true);
 	if (err)	/* threads that could not run: unblock receivers */
 		for (uint32_t i = 0; i < n; i++)
@@ -461,6 +489,19 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 		return refuse_peer(r, remote, NETCOPY_EPROTOCOL, "the server's "
 				   "trailer is not believable", judged);
 	return judge(r, local_err, bad);
+}
+
+/* A run that netcopy_client_stop() cut short, and was otherwise whole
+ * or short, is short for that reason. */
+static int interrupted(const struct netcopy_client *c,
+		       struct netcopy_result *r, int status)
+{
+	if (!c->stopped_ns || (status && status != NETCOPY_ESHORT))
+		return status;
+	snprintf(r->receiver.reason, sizeof(r->receiver.reason),
+		 "interrupted: the run was cut short after %.2f s",
+		 (double)c->stopped_ns / 1e9);
+	return NETCOPY_ESHORT;
 }
 
 /* The control connection, and the server's acceptance. */
@@ -549,7 +590,8 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 		close(ctrl);
 		return -ENOMEM;
 	}
-	r->status = run_accepted(c, ctrl, &rep, r);
+	c->stopped_ns = 0;
+	r->status = interrupted(c, r, run_accepted(c, ctrl, &rep, r));
 	close(ctrl);
 	if (r->status && r->status != NETCOPY_ESHORT &&
 	    r->status != NETCOPY_EVERIFY && !r->receiver.bytes &&

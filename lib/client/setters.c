@@ -8,6 +8,8 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "client/client.h"
@@ -26,13 +28,36 @@ NETCOPY_EXPORT int netcopy_client_new(struct netcopy_client **out)
 	c->p = nc_params_defaults;
 	nc_params_ask(&c->p, true, NULL, 0);
 	c->cpu = -1;
+	c->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->stop_fd < 0) {
+		free(c);
+		return -ENOMEM;
+	}
 	*out = c;
 	return 0;
 }
 
 NETCOPY_EXPORT void netcopy_client_free(struct netcopy_client *c)
 {
+	if (c)
+		close(c->stop_fd);
 	free(c);
+}
+
+/* From a signal handler too: an atomic store and a write(2), and errno
+ * kept as it was. */
+NETCOPY_EXPORT int netcopy_client_stop(struct netcopy_client *c)
+{
+	uint64_t one = 1;
+	int saved = errno;
+
+	atomic_store(&c->stopped, true);
+	if (write(c->stop_fd, &one, sizeof(one)) < 0 && errno != EAGAIN) {
+		errno = saved;
+		return -EBADF;
+	}
+	errno = saved;
+	return 0;
 }
 
 /* Keep p when every parameter is in its range; else -EINVAL, with what
