@@ -51,6 +51,7 @@ void nc_run_put(struct netcopy_server *srv, struct run *run)
 	close(run->done_fd);
 	free(run->fds);
 	free(run->errs);
+	free(run->moved);
 	free(run->flows);
 	free(run);
 }
@@ -69,16 +70,20 @@ static struct run *run_new(const struct nc_params *hello,
 		      (mode->memory(hello->size, hello->qd) *
 		       (hello->workload == NC_WORKLOAD_RR ? 2 : 1) +
 		       nc_rx_memory(hello->rx, hello->size));
+	run->fd_need = 1 + hello->threads * (nc_flow_fds(mode) - 1);
 	run->refs = 1;
 	run->fds = malloc(hello->threads * sizeof(*run->fds));
 	run->errs = calloc(hello->threads, sizeof(*run->errs));
+	run->moved = calloc(hello->threads, sizeof(*run->moved));
 	run->flows = calloc(hello->threads, sizeof(*run->flows));
 	run->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_cond_init(&run->cond, NULL);
-	if (!run->fds || !run->errs || !run->flows || run->done_fd < 0 ||
+	if (!run->fds || !run->errs || !run->moved || !run->flows ||
+	    run->done_fd < 0 ||
 	    getrandom(run->id, sizeof(run->id), 0) != sizeof(run->id)) {
 		free(run->fds);
 		free(run->errs);
+		free(run->moved);
 		free(run->flows);
 		if (run->done_fd >= 0)
 			close(run->done_fd);
@@ -114,6 +119,7 @@ static void run_unlink(struct netcopy_server *srv, struct run *run)
 		}
 	}
 	srv->committed -= run->memory;
+	srv->fds_reserved -= run->fd_need;
 	pthread_mutex_unlock(&srv->lock);
 }
 
@@ -177,17 +183,72 @@ static int admit(struct netcopy_server *srv, int fd, const struct nc_params *h,
 	return 0;
 }
 
-/* Register the run if its buffers fit under --max-memory. */
-static int commit_run(struct netcopy_server *srv, int fd, struct run *run)
+/* The runs host has.  Under the lock. */
+static unsigned int host_runs_locked(struct netcopy_server *srv,
+				     const struct nc_host *host)
 {
-	char reason[NC_REASON_MAX];
+	unsigned int n = 0;
+
+	for (struct run *r = srv->runs; r; r = r->next)
+		n += nc_host_same(&r->host, host);
+	return n;
+}
+
+/* Whether the run fits --max-runs-per-host, the descriptors and the
+ * connections a host or the server may hold; if not, why in reason.
+ * Its control connection is open already, its data connections come.
+ * Under the lock. */
+static bool over_limits_locked(struct netcopy_server *srv,
+			       const struct run *run, char *reason, size_t cap)
+{
+	unsigned int per_runs = srv->max_runs_per_host;
+	unsigned int per_conns = nc_conns_per_host(srv);
+	unsigned int conns = run->params.threads + 1, runs, mine;
+	char name[INET6_ADDRSTRLEN + 4];
+
+	nc_host_name(&run->host, name, sizeof(name));
+	runs = host_runs_locked(srv, &run->host);
+	mine = nc_host_conns_locked(srv, &run->host);	/* this one too */
+	if (per_runs && runs >= per_runs)
+		snprintf(reason, cap, "too many runs from %s: %u running "
+			 "(--max-runs-per-host %u)", name, runs, per_runs);
+	else if ((uint64_t)srv->nconns + srv->fds_reserved + FD_MARGIN +
+		 run->params.threads + run->fd_need > srv->fd_limit ||
+		 (srv->fd_capped && conns > srv->max_conns))
+		snprintf(reason, cap, "not enough file descriptors (limit %u)",
+			 srv->fd_limit);
+	else if (srv->max_conns && conns > srv->max_conns)
+		snprintf(reason, cap, "a run of %u threads holds %u "
+			 "connections, above this server's %u (--max-conns)",
+			 run->params.threads, conns, srv->max_conns);
+	else if (per_conns && (uint64_t)mine + run->params.threads > per_conns)
+		snprintf(reason, cap, "too many connections from %s: %u open, "
+			 "and a run of %u threads adds %u "
+			 "(--max-conns-per-host %u)", name, mine,
+			 run->params.threads, run->params.threads, per_conns);
+	else
+		return false;
+	return true;
+}
+
+/* Register the run if it fits the server's limits and its buffers fit
+ * under --max-memory; if not, refuse it and say why in reason. */
+static int commit_run(struct netcopy_server *srv, int fd, struct run *run,
+		      char reason[NC_REASON_MAX])
+{
 	uint64_t used;
 
 	pthread_mutex_lock(&srv->lock);
+	if (over_limits_locked(srv, run, reason, NC_REASON_MAX)) {
+		pthread_mutex_unlock(&srv->lock);
+		nc_refuse(fd, NETCOPY_EREFUSED, reason);
+		return NETCOPY_EREFUSED;
+	}
 	used = srv->committed;
 	if (run->memory <= srv->max_memory &&
 	    used <= srv->max_memory - run->memory) {
 		srv->committed += run->memory;
+		srv->fds_reserved += run->fd_need;
 		run->next = srv->runs;
 		srv->runs = run;
 		srv->run_count++;
@@ -195,7 +256,7 @@ static int commit_run(struct netcopy_server *srv, int fd, struct run *run)
 		return 0;
 	}
 	pthread_mutex_unlock(&srv->lock);
-	snprintf(reason, sizeof(reason), "run needs %llu MiB of buffers, "
+	snprintf(reason, NC_REASON_MAX, "run needs %llu MiB of buffers, "
 		 "server has %llu of %llu MiB in use (--max-memory)",
 		 (unsigned long long)(run->memory >> 20),
 		 (unsigned long long)(used >> 20),
@@ -272,6 +333,60 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 	return all;
 }
 
+/* Cut the run now: its data connections shut down (so blocked engines
+ * return) and reset (what they still queue is dropped, not left for a
+ * peer that does not read).  Under the lock. */
+static void cut_locked(struct run *run)
+{
+	struct sockaddr sa = { .sa_family = AF_UNSPEC };
+
+	nc_run_abort_locked(run);
+	for (uint32_t i = 0; i < run->params.threads; i++)
+		if (run->fds[i] >= 0)
+			connect(run->fds[i], &sa, sizeof(sa));
+}
+
+/* How often the data connections' progress is looked at. */
+static int idle_tick_ms(const struct netcopy_server *srv)
+{
+	double ms = srv->idle_timeout * 250;
+
+	return ms < 10 ? 10 : ms > 1000 ? 1000 : (int)ms;
+}
+
+/* --idle-timeout: a data connection that moved no byte for that long
+ * (a peer that neither reads nor sends holds its slots and threads) cuts
+ * the run; true then, with why in reason. */
+static bool cut_idle(struct netcopy_server *srv, struct run *run,
+		     char *reason, size_t cap)
+{
+	uint64_t now = nc_now_ns(), limit = nc_seconds_ns(srv->idle_timeout);
+	int idle = -1;
+
+	pthread_mutex_lock(&srv->lock);
+	for (uint32_t i = 0; i < run->params.threads; i++) {
+		struct nc_moved *m = &run->moved[i];
+		uint64_t bytes;
+
+		if (run->fds[i] < 0 || nc_tcp_moved(run->fds[i], &bytes))
+			continue;	/* done, or the kernel cannot say */
+		if (!m->since_ns || bytes != m->bytes) {
+			m->bytes = bytes;
+			m->since_ns = now;
+		} else if (now - m->since_ns >= limit && idle < 0) {
+			idle = (int)i;
+		}
+	}
+	if (idle >= 0)
+		cut_locked(run);
+	pthread_mutex_unlock(&srv->lock);
+	if (idle < 0)
+		return false;
+	snprintf(reason, cap, "data connection %d moved no byte for %.3g s "
+		 "(--idle-timeout)", idle, srv->idle_timeout);
+	return true;
+}
+
 /* The run's life on the control connection: stop after the duration when
  * the server sends, end early when the client goes or the server stops,
  * until every data connection is done.  Returns the run's status. */
@@ -280,7 +395,7 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 {
 	uint64_t warm_end = nc_now_ns() + nc_seconds_ns(run->params.warmup);
 	uint64_t deadline = warm_end + nc_seconds_ns(run->params.duration);
-	uint64_t done = 0;
+	uint64_t done = 0, check = 0;
 	int status = 0;
 	struct pollfd pfd[3] = {
 		{ .fd = run->done_fd, .events = POLLIN },
@@ -305,6 +420,13 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 			else
 				ms = (int)((deadline - now) / 1000000 + 1);
 		}
+		if (!status && now >= check) {
+			if (cut_idle(srv, run, reason, cap))
+				status = NETCOPY_ESHORT;
+			check = now + idle_tick_ms(srv) * 1000000ULL;
+		}
+		if (!status && (ms < 0 || ms > idle_tick_ms(srv)))
+			ms = idle_tick_ms(srv);
 		if (poll(pfd, 3, ms) <= 0)
 			continue;
 		if (pfd[0].revents) {
@@ -322,9 +444,11 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 			else
 				atomic_store(&run->stop, true);
 			pthread_mutex_unlock(&srv->lock);
-			snprintf(reason, cap, "%s", pfd[1].revents ?
-				 "the client closed its control connection" :
-				 "the server was stopped");
+			if (!status)	/* an idle cut said why already */
+				snprintf(reason, cap, "%s", pfd[1].revents ?
+					 "the client closed its control "
+					 "connection" :
+					 "the server was stopped");
 			status = NETCOPY_ESHORT;
 			pfd[1].fd = pfd[2].fd = -1;	/* seen: stop polling */
 		}
@@ -381,9 +505,10 @@ static void describe_options(const struct nc_params *p, char *buf, size_t cap)
 #undef APPEND
 }
 
-void nc_serve_control(struct netcopy_server *srv, int fd,
-			  const uint8_t *body, size_t len, const char *peer)
+void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
+		      const uint8_t *body, size_t len, const char *peer)
 {
+	int fd = c->fd;
 	char reason[NC_REASON_MAX] = "", options[160];
 	const struct netcopy_mode *mode;
 	struct nc_params hello;
@@ -404,8 +529,10 @@ void nc_serve_control(struct netcopy_server *srv, int fd,
 		return;
 	}
 	snprintf(run->peer, sizeof(run->peer), "%s", peer);
-	if (commit_run(srv, fd, run)) {
-		nc_server_log(srv, "%s: refused: over --max-memory", peer);
+	run->addr = c->addr;
+	run->host = c->host;
+	if (commit_run(srv, fd, run, reason)) {
+		nc_server_log(srv, "%s: refused: %s", peer, reason);
 		nc_run_put(srv, run);
 		return;
 	}
