@@ -334,16 +334,18 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 }
 
 /* Cut the run now: its data connections shut down (so blocked engines
- * return) and reset (what they still queue is dropped, not left for a
- * peer that does not read).  Under the lock. */
+ * return), and reset when their threads close them (what they still
+ * queue is dropped, not left for a peer that does not read).  Under the
+ * lock. */
 static void cut_locked(struct run *run)
 {
-	struct sockaddr sa = { .sa_family = AF_UNSPEC };
+	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
 
-	nc_run_abort_locked(run);
 	for (uint32_t i = 0; i < run->params.threads; i++)
 		if (run->fds[i] >= 0)
-			connect(run->fds[i], &sa, sizeof(sa));
+			setsockopt(run->fds[i], SOL_SOCKET, SO_LINGER, &reset,
+				   sizeof(reset));
+	nc_run_abort_locked(run);
 }
 
 /* How often the data connections' progress is looked at. */
