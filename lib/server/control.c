@@ -183,54 +183,6 @@ static int admit(struct netcopy_server *srv, int fd, const struct nc_params *h,
 	return 0;
 }
 
-/* The runs host has.  Under the lock. */
-static unsigned int host_runs_locked(struct netcopy_server *srv,
-				     const struct nc_host *host)
-{
-	unsigned int n = 0;
-
-	for (struct run *r = srv->runs; r; r = r->next)
-		n += nc_host_same(&r->host, host);
-	return n;
-}
-
-/* Whether the run fits --max-runs-per-host, the descriptors and the
- * connections a host or the server may hold; if not, why in reason.
- * Its control connection is open already, its data connections come.
- * Under the lock. */
-static bool over_limits_locked(struct netcopy_server *srv,
-			       const struct run *run, char *reason, size_t cap)
-{
-	unsigned int per_runs = srv->max_runs_per_host;
-	unsigned int per_conns = nc_conns_per_host(srv);
-	unsigned int conns = run->params.threads + 1, runs, mine;
-	char name[INET6_ADDRSTRLEN + 4];
-
-	nc_host_name(&run->host, name, sizeof(name));
-	runs = host_runs_locked(srv, &run->host);
-	mine = nc_host_conns_locked(srv, &run->host);	/* this one too */
-	if (per_runs && runs >= per_runs)
-		snprintf(reason, cap, "too many runs from %s: %u running "
-			 "(--max-runs-per-host %u)", name, runs, per_runs);
-	else if ((uint64_t)srv->nconns + srv->fds_reserved + FD_MARGIN +
-		 run->params.threads + run->fd_need > srv->fd_limit ||
-		 (srv->fd_capped && conns > srv->max_conns))
-		snprintf(reason, cap, "not enough file descriptors (limit %u)",
-			 srv->fd_limit);
-	else if (srv->max_conns && conns > srv->max_conns)
-		snprintf(reason, cap, "a run of %u threads holds %u "
-			 "connections, above this server's %u (--max-conns)",
-			 run->params.threads, conns, srv->max_conns);
-	else if (per_conns && (uint64_t)mine + run->params.threads > per_conns)
-		snprintf(reason, cap, "too many connections from %s: %u open, "
-			 "and a run of %u threads adds %u "
-			 "(--max-conns-per-host %u)", name, mine,
-			 run->params.threads, run->params.threads, per_conns);
-	else
-		return false;
-	return true;
-}
-
 /* Register the run if it fits the server's limits and its buffers fit
  * under --max-memory; if not, refuse it and say why in reason. */
 static int commit_run(struct netcopy_server *srv, int fd, struct run *run,
@@ -239,7 +191,7 @@ static int commit_run(struct netcopy_server *srv, int fd, struct run *run,
 	uint64_t used;
 
 	pthread_mutex_lock(&srv->lock);
-	if (over_limits_locked(srv, run, reason, NC_REASON_MAX)) {
+	if (nc_run_over_limits_locked(srv, run, reason, NC_REASON_MAX)) {
 		pthread_mutex_unlock(&srv->lock);
 		nc_refuse(fd, NETCOPY_EREFUSED, reason);
 		return NETCOPY_EREFUSED;
@@ -348,37 +300,16 @@ static void cut_locked(struct run *run)
 	nc_run_abort_locked(run);
 }
 
-/* How often the data connections' progress is looked at. */
-static int idle_tick_ms(const struct netcopy_server *srv)
-{
-	double ms = srv->idle_timeout * 250;
-
-	return ms < 10 ? 10 : ms > 1000 ? 1000 : (int)ms;
-}
-
 /* --idle-timeout: a data connection that moved no byte for that long
  * (a peer that neither reads nor sends holds its slots and threads) cuts
  * the run; true then, with why in reason. */
 static bool cut_idle(struct netcopy_server *srv, struct run *run,
 		     char *reason, size_t cap)
 {
-	uint64_t now = nc_now_ns(), limit = nc_seconds_ns(srv->idle_timeout);
-	int idle = -1;
+	int idle;
 
 	pthread_mutex_lock(&srv->lock);
-	for (uint32_t i = 0; i < run->params.threads; i++) {
-		struct nc_moved *m = &run->moved[i];
-		uint64_t bytes;
-
-		if (run->fds[i] < 0 || nc_tcp_moved(run->fds[i], &bytes))
-			continue;	/* done, or the kernel cannot say */
-		if (!m->since_ns || bytes != m->bytes) {
-			m->bytes = bytes;
-			m->since_ns = now;
-		} else if (now - m->since_ns >= limit && idle < 0) {
-			idle = (int)i;
-		}
-	}
+	idle = nc_run_idle_locked(srv, run);
 	if (idle >= 0)
 		cut_locked(run);
 	pthread_mutex_unlock(&srv->lock);
@@ -425,10 +356,10 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 		if (!status && now >= check) {
 			if (cut_idle(srv, run, reason, cap))
 				status = NETCOPY_ESHORT;
-			check = now + idle_tick_ms(srv) * 1000000ULL;
+			check = now + nc_idle_tick_ms(srv) * 1000000ULL;
 		}
-		if (!status && (ms < 0 || ms > idle_tick_ms(srv)))
-			ms = idle_tick_ms(srv);
+		if (!status && (ms < 0 || ms > nc_idle_tick_ms(srv)))
+			ms = nc_idle_tick_ms(srv);
 		if (poll(pfd, 3, ms) <= 0)
 			continue;
 		if (pfd[0].revents) {

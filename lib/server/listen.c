@@ -206,24 +206,6 @@ NETCOPY_EXPORT void netcopy_server_stop(struct netcopy_server *srv)
 	(void)n;	/* full pipe: a stop is already pending */
 }
 
-unsigned int nc_host_conns_locked(struct netcopy_server *srv,
-				  const struct nc_host *host)
-{
-	unsigned int n = 0;
-
-	for (struct conn *c = srv->conns.next; c != &srv->conns; c = c->next)
-		n += nc_host_same(&c->host, host);
-	return n;
-}
-
-/* The per-host limit, where it is a share of --max-conns. */
-unsigned int nc_conns_per_host(const struct netcopy_server *srv)
-{
-	if (srv->conns_per_host_set)
-		return srv->max_conns_per_host;
-	return srv->max_conns > 1 ? srv->max_conns / 2 : srv->max_conns;
-}
-
 bool nc_server_stopping(struct netcopy_server *srv)
 {
 	struct pollfd pfd = { .fd = srv->stop_pipe[0], .events = POLLIN };

@@ -8,7 +8,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -20,7 +19,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/random.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -226,35 +224,6 @@ static void conn_start(struct netcopy_server *srv, struct conn *c)
 	free(c);
 }
 
-/* Why a new connection from host is over a limit, in reason; false if
- * it is not: --max-conns, --max-conns-per-host, and the descriptors it
- * needs beside what the runs hold. */
-static bool over_limits(struct netcopy_server *srv, const struct nc_host *host,
-			char *reason, size_t cap)
-{
-	unsigned int n, mine, fds, per = nc_conns_per_host(srv);
-	char name[INET6_ADDRSTRLEN + 4];
-
-	pthread_mutex_lock(&srv->lock);
-	n = srv->nconns;
-	mine = per ? nc_host_conns_locked(srv, host) : 0;
-	fds = n + srv->fds_reserved + FD_MARGIN;
-	pthread_mutex_unlock(&srv->lock);
-	if (fds >= srv->fd_limit || (srv->fd_capped && n >= srv->max_conns))
-		snprintf(reason, cap, "not enough file descriptors (limit %u)",
-			 srv->fd_limit);
-	else if (srv->max_conns && n >= srv->max_conns)
-		snprintf(reason, cap, "server busy: %u connections open "
-			 "(--max-conns %u)", n, srv->max_conns);
-	else if (per && mine >= per)
-		snprintf(reason, cap, "too many connections from %s: %u open "
-			 "(--max-conns-per-host %u)",
-			 nc_host_name(host, name, sizeof(name)), mine, per);
-	else
-		return false;
-	return true;
-}
-
 /* A new connection: a thread for it, or a refusal saying which limit. */
 static void take(struct netcopy_server *srv, int fd,
 		 const struct sockaddr *sa)
@@ -271,37 +240,13 @@ static void take(struct netcopy_server *srv, int fd,
 	c->srv = srv;
 	nc_host_addr(sa, &c->addr);
 	nc_host_key(sa, &c->host);
-	if (!over_limits(srv, &c->host, reason, sizeof(reason))) {
+	if (!nc_conn_over_limits(srv, &c->host, reason, sizeof(reason))) {
 		conn_start(srv, c);
 		return;
 	}
 	nc_peer_name(fd, peer, sizeof(peer));
 	refuse_conn(srv, fd, peer, reason);
 	free(c);
-}
-
-/* RLIMIT_NOFILE, as the server starts: --max-conns lowered to what it
- * allows (a connection holds a descriptor at least), said once. */
-static void fit_descriptors(struct netcopy_server *srv)
-{
-	char was[16] = "(no limit)";
-	struct rlimit rl;
-	unsigned int cap;
-
-	srv->fd_limit = UINT_MAX / 2;
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < UINT_MAX / 2)
-		srv->fd_limit = (unsigned int)rl.rlim_cur;
-	cap = srv->fd_limit > 2 * FD_MARGIN ? srv->fd_limit - FD_MARGIN :
-					      srv->fd_limit / 2;
-	if (srv->max_conns && srv->max_conns <= cap)
-		return;
-	if (srv->max_conns)
-		snprintf(was, sizeof(was), "%u", srv->max_conns);
-	nc_server_log(srv, "--max-conns %s lowered to %u: the server may "
-		      "open %u file descriptors (RLIMIT_NOFILE)", was, cap,
-		      srv->fd_limit);
-	srv->max_conns = cap;
-	srv->fd_capped = true;
 }
 
 /* After a stop: give connections a grace period, then cut them. */
@@ -341,7 +286,7 @@ NETCOPY_EXPORT int netcopy_server_run(struct netcopy_server *srv)
 
 	if (srv->listen_fd < 0)
 		return -EBADF;
-	fit_descriptors(srv);
+	nc_fit_descriptors(srv);
 	while (!nc_server_stopping(srv)) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);

@@ -124,11 +124,6 @@ void nc_server_log(struct netcopy_server *srv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Whether netcopy_server_stop() was called. */
 bool nc_server_stopping(struct netcopy_server *srv);
-/* The connections host has open.  Under the lock. */
-unsigned int nc_host_conns_locked(struct netcopy_server *srv,
-				  const struct nc_host *host);
-/* The effective --max-conns-per-host: 0 for no limit. */
-unsigned int nc_conns_per_host(const struct netcopy_server *srv);
 
 /* ---- host.c */
 /* A peer's address from a sockaddr: 0, or -EAFNOSUPPORT. */
@@ -138,6 +133,31 @@ int nc_host_key(const struct sockaddr *sa, struct nc_host *key);
 bool nc_host_same(const struct nc_host *a, const struct nc_host *b);
 /* A key for messages: "192.0.2.1", "2001:db8:1:2::/64". */
 const char *nc_host_name(const struct nc_host *key, char *buf, size_t cap);
+
+/* ---- limits.c */
+/* The connections host has open.  Under the lock. */
+unsigned int nc_host_conns_locked(struct netcopy_server *srv,
+				  const struct nc_host *host);
+/* The effective --max-conns-per-host: 0 for no limit. */
+unsigned int nc_conns_per_host(const struct netcopy_server *srv);
+/* A new connection from host over --max-conns, --max-conns-per-host or
+ * the descriptors: true, and why in reason. */
+bool nc_conn_over_limits(struct netcopy_server *srv, const struct nc_host *host,
+			 char *reason, size_t cap);
+/* A run (its control connection open, its data connections to come)
+ * over --max-runs-per-host, the descriptors or the connections a host
+ * or the server may hold: true, and why in reason.  Under the lock. */
+bool nc_run_over_limits_locked(struct netcopy_server *srv,
+			       const struct run *run, char *reason,
+			       size_t cap);
+/* As the server starts: RLIMIT_NOFILE read, --max-conns lowered to fit
+ * it (said once). */
+void nc_fit_descriptors(struct netcopy_server *srv);
+/* How often, in ms, the data connections' progress is looked at. */
+int nc_idle_tick_ms(const struct netcopy_server *srv);
+/* The first data connection of run that moved no byte for
+ * --idle-timeout, or -1; each one's progress noted.  Under the lock. */
+int nc_run_idle_locked(struct netcopy_server *srv, struct run *run);
 
 /* ---- log-limit.c */
 void nc_log_limit_init(struct nc_log_limit *l);
