@@ -36,7 +36,10 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/rx.sh \
 	tests/socket-buffers.sh \
 	tests/rate.sh \
-	tests/zc-memlock.sh
+	tests/zc-memlock.sh \
+	tests/server-hosts.sh \
+	tests/server-threads.sh \
+	tests/descriptors.sh
 
 TESTS += $(NETCOPY_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(NETCOPY_INTEGRATION_TESTS)
