@@ -140,7 +140,8 @@ static void on_alarm(int sig)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: %s [-t SECONDS] [-B ADDR] connect HOST PORT [ACTION...]\n"
+		"usage: %s [-t SECONDS] [-B ADDR] connect HOST PORT "
+		"[ACTION...]\n"
 		"       %s [-t SECONDS] [-6] serve [ACTION...]\n"
 		"       %s [-t SECONDS] old-server PORT COUNT\n"
 		"       %s [-t SECONDS] liar PORT COUNT [FIELD=VALUE...]\n"
