@@ -32,7 +32,7 @@ static void close_window(struct netcopy_server *srv, struct nc_log_kind *k)
 {
 	char line[256];
 
-	if (k->dropped) {
+	if (k->dropped && srv->log) {
 		snprintf(line, sizeof(line), "... %llu more in the last "
 			 "second (the last: %s)", k->dropped, k->last);
 		srv->log(srv->log_data, line);
