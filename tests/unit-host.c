@@ -38,7 +38,7 @@ static void check_same(const char *a, const char *b, bool same)
 {
 	struct nc_host ka = key_of(a), kb = key_of(b);
 
-	CHECK(nc_host_same(&ka, &kb) == same, "%s and %s: %s host, want %s",
+	CHECK(nc_host_equal(&ka, &kb) == same, "%s and %s: %s host, want %s",
 	      a, b, same ? "another" : "the same", same ? "one" : "two");
 }
 

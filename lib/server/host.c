@@ -49,7 +49,7 @@ int nc_host_key(const struct sockaddr *sa, struct nc_host *key)
 	return err;
 }
 
-bool nc_host_same(const struct nc_host *a, const struct nc_host *b)
+bool nc_host_equal(const struct nc_host *a, const struct nc_host *b)
 {
 	return memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
 }

@@ -22,7 +22,7 @@ unsigned int nc_host_conns_locked(struct netcopy_server *srv,
 	unsigned int n = 0;
 
 	for (struct conn *c = srv->conns.next; c != &srv->conns; c = c->next)
-		n += nc_host_same(&c->host, host);
+		n += nc_host_equal(&c->host, host);
 	return n;
 }
 
@@ -41,7 +41,7 @@ static unsigned int host_runs_locked(struct netcopy_server *srv,
 	unsigned int n = 0;
 
 	for (struct run *r = srv->runs; r; r = r->next)
-		n += nc_host_same(&r->host, host);
+		n += nc_host_equal(&r->host, host);
 	return n;
 }
 

@@ -55,7 +55,7 @@ static struct run *claim(struct netcopy_server *srv, const struct conn *c,
 	run = find_run_locked(srv, tag->run_id);
 	if (!run)
 		*why = "no such run";
-	else if (!nc_host_same(&run->addr, &c->addr))
+	else if (!nc_host_equal(&run->addr, &c->addr))
 		*why = "data connection from another address than its "
 		       "control connection";
 	else if (tag->index >= run->params.threads ||
