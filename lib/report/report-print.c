@@ -4,14 +4,16 @@
  * after iproute2's json_print: the writer says where each figure goes
  * (NC_PRINT_TEXT, NC_PRINT_JSON or both) and the printer, made for one
  * of the two, does its part.  The JSON is built with json-c and written
- * at the end, so that numbers are written as json-c writes them.
+ * at the end; doubles at their shortest exact form (base/number.c).
  */
 #include <errno.h>
 #include <json-c/json.h>
+#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 
 #include "internal.h"
+#include "base/base.h"
 #include "report/report.h"
 
 void nc_printer_init(struct nc_printer *p, FILE *out, bool json,
@@ -46,13 +48,24 @@ static void add(struct nc_printer *p, const char *key, json_object *v)
 	json_object_object_add(p->obj[p->depth], key, v);
 }
 
+/* 0.6 as "0.6": json-c's own form is %.17g's, 0.59999999999999998. */
+static json_object *json_double(double d)
+{
+	char buf[NC_SHORTEST_CAP];
+
+	if (!isfinite(d))
+		return NULL;
+	nc_format_shortest(buf, sizeof(buf), d);
+	return json_object_new_double_s(d, buf);
+}
+
 static json_object *json_cell(struct nc_cell c)
 {
 	switch (c.kind) {
 	case NC_CELL_U64:
 		return json_object_new_uint64(c.u);
 	case NC_CELL_DOUBLE:
-		return json_object_new_double(c.d);
+		return json_double(c.d);
 	case NC_CELL_TEXT:
 		return json_object_new_string(c.text);
 	default:
