@@ -239,22 +239,6 @@ static void interval_field(FILE *f, bool json, int i, double v)
 		fprintf(f, "%.*f", iv_fields[i].decimals, v);
 }
 
-/* 1024-based, as iperf3 writes a transfer: "199.83 MBytes". */
-static void human_bytes(char *buf, size_t cap, uint64_t bytes)
-{
-	static const char *const unit[] = {
-		"Bytes", "KBytes", "MBytes", "GBytes", "TBytes",
-	};
-	double v = (double)bytes;
-	size_t u = 0;
-
-	while (v >= 1024 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, cap, u ? "%7.2f %-6s" : "%7.0f %-6s", v, unit[u]);
-}
-
 /* Aligned under a header, with human units. */
 static void interval_text(FILE *f, bool header, const double v[IV_COUNT])
 {
@@ -263,8 +247,8 @@ static void interval_text(FILE *f, bool header, const double v[IV_COUNT])
 	if (header)
 		fprintf(f, "%17s  %14s  %14s\n", "Interval", "Transfer",
 			"Throughput");
-	human_bytes(transfer, sizeof(transfer), (uint64_t)v[IV_BYTES]);
-	fprintf(f, "%7.2f-%7.2f s  %s  %7.3f Gbit/s%s\n", v[IV_FROM],
+	nc_format_bytes(transfer, sizeof(transfer), (uint64_t)v[IV_BYTES]);
+	fprintf(f, "%7.2f-%7.2f s  %14s  %7.3f Gbit/s%s\n", v[IV_FROM],
 		v[IV_TO], transfer, v[IV_GBPS],
 		v[IV_WARMUP] ? "  (warm-up)" : "");
 }

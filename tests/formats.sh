@@ -3,7 +3,8 @@
 # Output formats: the CSV header (its first 11 columns fixed by the
 # study) and row, -o appending with the header only once, JSON (one
 # object per line, schema 1, its groups, numbers at their shortest form)
-# and text; -I in each, stdout still parseable.
+# and text (no line over 100 characters); -I in each, stdout still
+# parseable.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
@@ -180,6 +181,21 @@ if nc_check_rc 0 && nc_check_csv_run two-copy 4096 1; then
 fi
 nc_client_usage_error "--interval-file without -I" "needs -I" \
 	-p "$NC_PORT" -d 0.1 --interval-file "$nc_tmp/unused.csv"
+
+# ---- text a person reads: no line over 100 characters, whatever the
+# run (a stream either way, rr, zero-copy, socket buffers, -I)
+text_runs=("-R" "-w rr -t 2" "--sndbuf 64K --rcvbuf 64K" "-I 0.05"
+	   "--no-perf" "--rx recvmsg -s 64K")
+nc_zero_copy_built && text_runs+=("-m zero-copy -s 64K -d 0.3")
+for extra in "" "${text_runs[@]}"; do
+	# shellcheck disable=SC2086 # the options split on purpose
+	nc_client "text $extra" "${run[@]}" $extra
+	[ "$NC_RC" -eq 4 ] && continue	# a mode this kernel lacks
+	nc_check_rc 0 || continue
+	long=$(awk 'length > 100 { n++ } END { print n + 0 }' "$NC_OUT")
+	nc_check "text $extra: $long lines over 100 characters" \
+		[ "$long" -eq 0 ] || nc_show_run
+done
 
 # ---- an output file that cannot be opened fails before the run, as a
 # bad value does

@@ -30,6 +30,9 @@ void nc_layout_fields(uint64_t size, size_t len[NC_FIELDS]);
  * least NC_SHORTEST_CAP bytes.  Returns its length. */
 #define NC_SHORTEST_CAP 32
 size_t nc_format_shortest(char *buf, size_t cap, double v);
+/* bytes in 1024-based units with two decimals, as iperf3 writes a
+ * transfer: "199.83 MBytes" ("512 Bytes" below a KByte). */
+void nc_format_bytes(char *buf, size_t cap, uint64_t bytes);
 
 /* ---- pattern.c: what --verify stamps and checks. */
 /* Fill buf with bytes [offset, offset+len) of message msg of flow. */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * number.c - a double at its shortest exact form, for JSON: json-c
- * writes %.17g (0.59999999999999998 for 0.6) and has no setting for
- * the shortest form.  netcopy-client builds this file in too, for its
- * -I lines.
+ * number.c - numbers as people and JSON read them: a byte count in
+ * 1024-based units, and a double at its shortest exact form, for JSON
+ * (json-c writes %.17g, 0.59999999999999998 for 0.6, and has no setting
+ * for the shortest form).  netcopy-client builds this file in too, for
+ * its -I lines.
  */
 #include <math.h>
 #include <stdio.h>
@@ -39,4 +40,19 @@ size_t nc_format_shortest(char *buf, size_t cap, double v)
 		len += 2;
 	}
 	return (size_t)len;
+}
+
+void nc_format_bytes(char *buf, size_t cap, uint64_t bytes)
+{
+	static const char *const unit[] = {
+		"Bytes", "KBytes", "MBytes", "GBytes", "TBytes", "PBytes",
+	};
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, cap, u ? "%.2f %s" : "%.0f %s", v, unit[u]);
 }
