@@ -127,9 +127,10 @@ nc_check_rc 0 && nc_check "text -o writes the file" [ -s "$text" ]
 # ---- JSON numbers at their shortest exact form: 0.6, not
 # 0.59999999999999998 (jq would hide the difference: read the text)
 nc_client "json -d 0.6" -p "$NC_PORT" -s 4K -t 1 -d 0.6 -f json
-nc_check_rc 0 &&
+if nc_check_rc 0; then
 	nc_check "json -d 0.6: \"duration_s\":0.6 as written" \
 		grep -q '"duration_s":0\.6[,}]' "$NC_OUT" || nc_show_run
+fi
 
 # ---- -I -f json: an object a line, the intervals ("type": "interval")
 # then the result, every line parsing on its own
