@@ -3,11 +3,12 @@
  * unit-report: netcopy_result_write's CSV, JSON and text of fixed runs,
  * byte for byte against tests/unit-report.expected.  The runs cover a
  * stream (with TCP_INFO figures), rr with its histogram, zero-copy,
- * --rx zero-copy, socket buffers (some TCP_INFO figures NA, paced), counters
- * the machine could not count, a side whose figures never arrived and
- * an error.  Two things vary by machine and release:
- * the CPU model and netcopy's version; they are written as @CPU_MODEL@
- * and @VERSION@ before the comparison.
+ * --rx zero-copy, socket buffers (some TCP_INFO figures NA, paced),
+ * counters the machine could not count (some, or all of the PMU's on
+ * both sides), a side whose figures never arrived and an error.  Two things vary by
+ * machine and release: the CPU model and netcopy's version; they are
+ * written as @CPU_MODEL@ and @VERSION@ before the comparison.  Every
+ * text line is at most NC_TEXT_WIDTH characters.
  *
  * It also checks the table against what was written: each column's
  * value is in the JSON where columns.def says (where that object is not
@@ -191,6 +192,20 @@ static void partial_counters(struct netcopy_result *r)
 	r->receiver.bytes = 0;
 }
 
+/* A VM: neither side has the PMU's counters, said once. */
+static void no_pmu(struct netcopy_result *r)
+{
+	const unsigned int sw = 1u << NC_EV_CONTEXT_SWITCHES |
+				1u << NC_EV_TASK_CLOCK |
+				1u << NC_EV_PAGE_FAULTS;
+
+	run(r, "two-copy", 1024);
+	r->params.verify = false;
+	r->sender.counts.known = sw;
+	r->receiver.counts.known = sw;
+	tcp_info(r);
+}
+
 static void no_perf(struct netcopy_result *r)
 {
 	run(r, "one-copy", 1000);
@@ -365,6 +380,7 @@ static const struct {
 	{ "rx-zero-copy-refused", rx_zero_copy_refused },
 	{ "socket-buffers", socket_buffers },
 	{ "partial-counters", partial_counters },
+	{ "no-pmu", no_pmu },
 	{ "no-perf", no_perf },
 	{ "error", error },
 	{ "short", short_run },
@@ -437,6 +453,19 @@ static char *cpu_model_json(const char *all)
 	return s;
 }
 
+/* No text line under the first (those start with two spaces) wider
+ * than the printer's width; CSV and JSON lines may be. */
+static void check_text_width(const char *all)
+{
+	for (const char *line = all; *line;) {
+		size_t len = strcspn(line, "\n");
+
+		CHECK(len <= NC_TEXT_WIDTH || strncmp(line, "  ", 2),
+		      "a text line of %zu: %.*s", len, (int)len, line);
+		line += len + (line[len] == '\n');
+	}
+}
+
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -492,6 +521,7 @@ int main(void)
 		CHECK(!nc_columns[i].text || text_shown[i],
 		      "no run shows %s's text", nc_columns[i].name);
 
+	check_text_width(got);
 	model = cpu_model_json(got);
 	{
 		char from[300];
