@@ -74,7 +74,7 @@ fi
 declare -A node_of=()	# name -> the node lib/libnetcopy.sym lists it in
 script=$srcdir/lib/libnetcopy.sym
 [[ -r $script ]] || { echo "ERROR: $script not found"; exit 99; }
-node= in_comment=false scope=
+node="" in_comment=false scope=""
 while read -r line; do
 	if $in_comment || [[ $line == /\** ]]; then
 		in_comment=true
