@@ -235,6 +235,14 @@ int netcopy_client_set_rx(struct netcopy_client *client, const char *rx);
  * neither is set). */
 int netcopy_client_set_socket_buffers(struct netcopy_client *client,
 				      uint64_t sndbuf, uint64_t rcvbuf);
+/* The most bytes each receive call asks for, at both ends (recv()'s
+ * length, recvmsg()'s iovec, TCP_ZEROCOPY_RECEIVE's mapping), 1 to
+ * NETCOPY_MAX_MESSAGE_SIZE; 0 (the default) is the larger of 64 KiB and
+ * the message size (recvmsg: the rest of the message).  iperf3 reads
+ * its -l bytes a call: the same here is a like-for-like comparison.
+ * -EINVAL out of range.  A server older than 0.2.0 refuses a run that
+ * sets it.  Since 0.2.0. */
+int netcopy_client_set_rx_size(struct netcopy_client *client, uint64_t bytes);
 /*
  * Run once.  Returns 0 with *out set, or a negative error; a run that
  * started but ended short or failed verification still sets *out (free

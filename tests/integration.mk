@@ -42,7 +42,8 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/rx.sh \
 	tests/socket-buffers.sh \
 	tests/zc-memlock.sh \
-	tests/example-figure.sh
+	tests/example-figure.sh \
+	tests/rx-size.sh
 
 TESTS += $(NETCOPY_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(NETCOPY_INTEGRATION_TESTS)
