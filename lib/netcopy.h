@@ -133,6 +133,39 @@ int netcopy_result_write(const struct netcopy_result *result, FILE *out,
 /* The CSV header line (without newline). */
 const char *netcopy_result_csv_header(void);
 
+/*
+ * Any figure of a result by its column's name, as the CSV header spells
+ * it ("Latency_us", "RcvCpuUsPerKiB"; netcopy(7) lists them).  Returns 0
+ * with the figure in *value (when value is not NULL; a count above 2^53
+ * is rounded to the nearest double), -ENOENT when column names no
+ * column (whatever r is, NULL included), -EINVAL for a text column
+ * (Implementation, Status, Host ...: netcopy_result_write() has them)
+ * and -ENODATA when the figure is NA: not measured in this run, or r is
+ * NULL.  Since 0.2.0.
+ */
+int netcopy_result_figure(const struct netcopy_result *result,
+			  const char *column, double *value);
+
+/*
+ * The columns, in CSV order, each one what netcopy_result_figure() and
+ * the CSV header name it by.  A column is an opaque handle, as a mode
+ * is, rather than a struct of public members: a later release can give
+ * columns more properties through new getters without changing the
+ * size or layout of anything a program was built against.  The handles
+ * and their strings are static and never freed.  Since 0.2.0.
+ */
+struct netcopy_column;
+
+size_t netcopy_column_count(void);
+/* Column number index (0 .. count-1), NULL past the end. */
+const struct netcopy_column *netcopy_column_at(size_t index);
+/* Its CSV name ("Throughput_Gbps"). */
+const char *netcopy_column_name(const struct netcopy_column *column);
+/* Its unit ("Gbit/s", "bytes", "count"), "-" for a text column. */
+const char *netcopy_column_unit(const struct netcopy_column *column);
+/* One line on what it means. */
+const char *netcopy_column_meaning(const struct netcopy_column *column);
+
 /* ------------------------------------------------------------------ */
 /* Client: one run against a netcopy server.                           */
 
@@ -218,6 +251,15 @@ int netcopy_client_set_socket_buffers(struct netcopy_client *client,
  * serve every other run. */
 int netcopy_client_set_rate(struct netcopy_client *client,
 			    uint64_t bits_per_second);
+
+/* The most bytes each receive call asks for, at both ends (recv()'s
+ * length, recvmsg()'s iovec, TCP_ZEROCOPY_RECEIVE's mapping), 1 to
+ * NETCOPY_MAX_MESSAGE_SIZE; 0 (the default) is the larger of 64 KiB and
+ * the message size (recvmsg: the rest of the message).  iperf3 reads
+ * its -l bytes a call: the same here is a like-for-like comparison.
+ * -EINVAL out of range.  A server older than 0.2.0 refuses a run that
+ * sets it.  Since 0.2.0. */
+int netcopy_client_set_rx_size(struct netcopy_client *client, uint64_t bytes);
 /*
  * Run once.  Returns 0 with *out set, or a negative error; a run that
  * started but ended short or failed verification still sets *out (free

@@ -20,7 +20,7 @@
 struct args {
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
 	char *workload, *warmup, *affinity, *interval, *qd, *rx;
-	char *sndbuf, *rcvbuf, *rate, *interval_file;
+	char *sndbuf, *rcvbuf, *rate, *interval_file, *rx_size;
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
 };
 
@@ -31,7 +31,8 @@ static void args_free(struct args *a)
 			     &a->duration, &a->mode, &a->format, &a->output,
 			     &a->workload, &a->warmup, &a->affinity,
 			     &a->interval, &a->qd, &a->rx, &a->sndbuf,
-			     &a->rcvbuf, &a->rate, &a->interval_file };
+			     &a->rcvbuf, &a->rate, &a->interval_file,
+			     &a->rx_size };
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
 		free(*strings[i]);
@@ -131,6 +132,18 @@ static void set_rate(struct netcopy_client *c, const char *text)
 				cli_shown(text));
 	if (netcopy_client_set_rate(c, v))
 		refused(c, "rate", text);
+}
+
+/* --rx-size: 0 would mean the default, which is leaving it out. */
+static void set_rx_size(struct netcopy_client *c, const char *text)
+{
+	uint64_t v = cli_bytes("rx-size", text);
+
+	if (!v)
+		cli_usage_error("invalid rx-size '%s': leave --rx-size out "
+				"for the default", cli_shown(text));
+	if (netcopy_client_set_rx_size(c, v))
+		refused(c, "rx-size", text);
 }
 
 /* -A N[,M]: CPUs for the client's and the server's threads. */
@@ -369,6 +382,8 @@ static struct netcopy_client *configure(const struct args *a)
 			  "(linux/tcp.h had no TCP_ZEROCOPY_RECEIVE)");
 		exit(EXIT_UNSUPPORTED);
 	}
+	if (a->rx_size)
+		set_rx_size(c, a->rx_size);
 	set_socket_buffers(c, a);
 	if (a->rate)
 		set_rate(c, a->rate);
@@ -543,6 +558,9 @@ int main(int argc, const char **argv)
 		{ "rx", '\0', POPT_ARG_STRING, &a.rx, 0,
 		  "how the receiver reads: recv, recvmsg or zero-copy "
 		  "(TCP_ZEROCOPY_RECEIVE; default: the mode's own)", "PATH" },
+		{ "rx-size", '\0', POPT_ARG_STRING, &a.rx_size, 0,
+		  "most bytes the receiver reads per call, both ends, 1 to "
+		  "64M (default: the larger of 64K and -s)", "SIZE" },
 		{ "sndbuf", '\0', POPT_ARG_STRING, &a.sndbuf, 0,
 		  "SO_SNDBUF of every data socket, both ends, 1K to 1G "
 		  "(default: the kernel's, autotuned)", "SIZE" },

@@ -6,6 +6,13 @@
 check_PROGRAMS += tests/rawpeer
 tests_rawpeer_SOURCES = tests/rawpeer.c
 
+# libnetcopy(3)'s example, a user of the public API alone (no config.h),
+# linked with the uninstalled shared library: example-figure.sh runs it.
+check_PROGRAMS += examples/figure
+examples_figure_SOURCES = examples/figure.c
+examples_figure_CPPFLAGS = -I$(top_srcdir)/lib
+examples_figure_LDADD = lib/libnetcopy.la
+
 NETCOPY_INTEGRATION_TESTS = \
 	tests/loopback-two-copy.sh \
 	tests/loopback-one-copy.sh \
@@ -36,7 +43,9 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/rx.sh \
 	tests/socket-buffers.sh \
 	tests/rate.sh \
-	tests/zc-memlock.sh
+	tests/zc-memlock.sh \
+	tests/example-figure.sh \
+	tests/rx-size.sh
 
 TESTS += $(NETCOPY_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(NETCOPY_INTEGRATION_TESTS)

@@ -13,6 +13,10 @@
  * It also checks the table against what was written: each column's
  * value is in the JSON where columns.def says (where that object is not
  * null), and each text fragment has one conversion, of its cell's kind.
+ * And netcopy_result_figure() gives every numeric cell of every run as
+ * written, -ENODATA for its NA and -EINVAL for a text column (unit
+ * "-", whose cells are text or NA), with netcopy_column_at() naming the
+ * CSV header's columns in order.
  *
  * NETCOPY_UPDATE_EXPECTED=FILE writes what this build prints to FILE,
  * for when an output changes on purpose (read the diff before keeping
@@ -357,6 +361,65 @@ static void check_text_fragments(const char *name,
 	}
 }
 
+/* netcopy_result_figure() of each column of r: its cell, as a double. */
+static void check_figures(const char *name, const struct netcopy_result *r)
+{
+	for (size_t i = 0; i < nc_column_count; i++) {
+		const char *col = nc_columns[i].name;
+		struct nc_cell c = nc_column_cell(r, i);
+		bool text = strcmp(nc_columns[i].unit, "-") == 0;
+		double v = -1;
+		int err = netcopy_result_figure(r, col, &v);
+
+		CHECK(text ? c.kind == NC_CELL_TEXT || c.kind == NC_CELL_NA :
+		      c.kind != NC_CELL_TEXT,
+		      "%s: %s: unit %s, cell kind %d", name, col,
+		      nc_columns[i].unit, c.kind);
+		if (text || c.kind == NC_CELL_NA) {
+			CHECK(err == (text ? -EINVAL : -ENODATA),
+			      "%s: %s: figure %d", name, col, err);
+			continue;
+		}
+		CHECK(err == 0 && v == (c.kind == NC_CELL_U64 ? (double)c.u :
+					c.d), "%s: %s: figure %d, %.17g",
+		      name, col, err, v);
+		CHECK(netcopy_result_figure(r, col, NULL) == 0,
+		      "%s: %s: no value asked for", name, col);
+	}
+}
+
+/* The column handles, and the names that are no column's. */
+static void check_column_api(const struct netcopy_result *r)
+{
+	char header[4096] = "";
+	double v = 42;
+
+	CHECK_INT(netcopy_column_count(), nc_column_count);
+	for (size_t i = 0; i < netcopy_column_count(); i++) {
+		const struct netcopy_column *c = netcopy_column_at(i);
+
+		CHECK(c && strcmp(netcopy_column_unit(c), nc_columns[i].unit) ==
+			   0 && strcmp(netcopy_column_meaning(c),
+				       nc_columns[i].meaning) == 0,
+		      "column %zu's unit or meaning", i);
+		if (c)
+			snprintf(header + strlen(header),
+				 sizeof(header) - strlen(header), "%s%s",
+				 i ? "," : "", netcopy_column_name(c));
+	}
+	CHECK(!netcopy_column_at(netcopy_column_count()), "one past the end");
+	CHECK(strcmp(header, netcopy_result_csv_header()) == 0,
+	      "the columns' names: %.60s", header);
+	CHECK_INT(netcopy_result_figure(r, "NoSuchColumn", &v), -ENOENT);
+	CHECK_INT(netcopy_result_figure(NULL, "NoSuchColumn", &v), -ENOENT);
+	CHECK_INT(netcopy_result_figure(r, "latency_us", &v), -ENOENT);
+	CHECK_INT(netcopy_result_figure(r, NULL, &v), -ENOENT);
+	CHECK_INT(netcopy_result_figure(r, "", &v), -ENOENT);
+	CHECK_INT(netcopy_result_figure(NULL, "Latency_us", &v), -ENODATA);
+	CHECK_INT(netcopy_result_figure(NULL, "Status", &v), -EINVAL);
+	CHECK(v == 42, "a failed call left %g", v);
+}
+
 static void rx_zero_copy_mapped(struct netcopy_result *r)
 {
 	rx_zero_copy(r, false);
@@ -401,6 +464,7 @@ static void write_all(FILE *out, const char *name,
 	}
 	check_json_places(name, r);
 	check_text_fragments(name, r);
+	check_figures(name, r);
 }
 
 /* Replace every "from" in *s by "to". */
@@ -517,6 +581,7 @@ int main(void)
 		write_all(out, runs[i].name, &r, i == 0);
 	}
 	fclose(out);
+	check_column_api(&r);
 	for (size_t i = 0; i < nc_column_count; i++)
 		CHECK(!nc_columns[i].text || text_shown[i],
 		      "no run shows %s's text", nc_columns[i].name);

@@ -263,6 +263,15 @@ NETCOPY_EXPORT int netcopy_client_set_rate(struct netcopy_client *c,
 	return keep(c, &p);
 }
 
+NETCOPY_EXPORT int netcopy_client_set_rx_size(struct netcopy_client *c,
+					      uint64_t bytes)
+{
+	struct nc_params p = c->p;
+
+	p.rx_size = bytes;
+	return keep(c, &p);
+}
+
 NETCOPY_EXPORT const char *netcopy_client_detail(const struct netcopy_client *c)
 {
 	return c->detail;

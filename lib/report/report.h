@@ -147,6 +147,8 @@ extern const size_t nc_column_count;
 
 /* The figure of column id (enum nc_column_id) for run r. */
 struct nc_cell nc_column_cell(const struct netcopy_result *r, size_t id);
+/* ---- figure.c: whether column id holds text (else a number). */
+bool nc_column_is_text(size_t id);
 
 struct nc_cell nc_cell_na(void);
 struct nc_cell nc_cell_u64(bool known, uint64_t v);

@@ -68,7 +68,8 @@ static struct run *run_new(const struct nc_params *hello,
 	run->memory = hello->threads *
 		      (mode->memory(hello->size, hello->qd) *
 		       (hello->workload == NC_WORKLOAD_RR ? 2 : 1) +
-		       nc_rx_memory(hello->rx, hello->size));
+		       nc_rx_memory(hello->rx, hello->size) +
+		       nc_rx_size_memory(hello));
 	run->refs = 1;
 	run->fds = malloc(hello->threads * sizeof(*run->fds));
 	run->errs = calloc(hello->threads, sizeof(*run->errs));
