@@ -45,6 +45,15 @@ double cli_seconds(const char *opt, const char *text, double max);
 unsigned int cli_count(const char *opt, const char *text, unsigned int min,
 		       unsigned int max);
 
+/* --auth-file: the shared secret in path (one line, its newline not
+ * part of it) into key (NETCOPY_MAX_SECRET bytes); its length.  A file
+ * that cannot be read, that group or others may use (a secret, as ssh
+ * demands of a private key), of more than one line, or holding fewer
+ * than NETCOPY_MIN_SECRET bytes is a usage error. */
+size_t cli_auth_file(const char *path, unsigned char *key);
+/* Wipe a secret read (it held the key). */
+void cli_wipe(void *buf, size_t len);
+
 /* Read every option; a bad one or a stray argument is a usage error. */
 void cli_parse(poptContext ctx);
 /* --version: print "program VERSION" and exit 0. */

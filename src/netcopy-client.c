@@ -16,7 +16,7 @@
 struct args {
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
 	char *workload, *warmup, *affinity, *interval, *qd, *rx;
-	char *sndbuf, *rcvbuf;
+	char *sndbuf, *rcvbuf, *auth_file;
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
 };
 
@@ -27,7 +27,7 @@ static void args_free(struct args *a)
 			     &a->duration, &a->mode, &a->format, &a->output,
 			     &a->workload, &a->warmup, &a->affinity,
 			     &a->interval, &a->qd, &a->rx, &a->sndbuf,
-			     &a->rcvbuf };
+			     &a->rcvbuf, &a->auth_file };
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
 		free(*strings[i]);
@@ -154,6 +154,18 @@ static void set_interval(struct netcopy_client *c, const char *text)
 		refused(c, "interval", text);
 }
 
+/* --auth-file: the secret to prove. */
+static void set_auth(struct netcopy_client *c, const char *path)
+{
+	unsigned char key[NETCOPY_MAX_SECRET];
+	size_t len = cli_auth_file(path, key);
+	int err = netcopy_client_set_auth(c, key, len);
+
+	cli_wipe(key, sizeof(key));
+	if (err)
+		cli_usage_error("--auth-file: %s", netcopy_client_detail(c));
+}
+
 static struct netcopy_client *configure(const struct args *a)
 {
 	struct netcopy_client *c;
@@ -214,6 +226,8 @@ static struct netcopy_client *configure(const struct args *a)
 				a->mode ? a->mode : "two-copy");
 	if (a->interval)
 		set_interval(c, a->interval);
+	if (a->auth_file)
+		set_auth(c, a->auth_file);
 	return c;
 }
 
@@ -352,6 +366,9 @@ int main(int argc, const char **argv)
 		{ "rcvbuf", '\0', POPT_ARG_STRING, &a.rcvbuf, 0,
 		  "SO_RCVBUF of every data socket, both ends, 1K to 1G "
 		  "(default: the kernel's, autotuned)", "SIZE" },
+		{ "auth-file", '\0', POPT_ARG_STRING, &a.auth_file, 0,
+		  "prove the shared secret in FILE to the server (one line, "
+		  "at least 32 bytes, mode 600)", "FILE" },
 		{ "format", 'f', POPT_ARG_STRING, &a.format, 0,
 		  "output: text, csv or json (default text)", "FORMAT" },
 		{ "output", 'o', POPT_ARG_STRING, &a.output, 0,

@@ -32,6 +32,8 @@ NETCOPY_EXPORT int netcopy_client_new(struct netcopy_client **out)
 
 NETCOPY_EXPORT void netcopy_client_free(struct netcopy_client *c)
 {
+	if (c)
+		nc_secret_clear(&c->secret);
 	free(c);
 }
 
