@@ -34,7 +34,8 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/zero-copy-enobufs.sh \
 	tests/rx.sh \
 	tests/socket-buffers.sh \
-	tests/zc-memlock.sh
+	tests/zc-memlock.sh \
+	tests/auth.sh
 
 TESTS += $(NETCOPY_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(NETCOPY_INTEGRATION_TESTS)
