@@ -220,7 +220,10 @@ size_t cli_auth_file(const char *path, unsigned char *key)
 				strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
 		cli_usage_error("--auth-file %s: not a regular file", shown);
-	if (st.st_mode & (S_IRWXG | S_IRWXO))
+	/* As ssh judges a private key: a file of one's own must be one's
+	 * own alone; one another user owns (root granting read access by
+	 * an ACL, as systemd's LoadCredential= does) is theirs to guard. */
+	if (st.st_uid == geteuid() && (st.st_mode & (S_IRWXG | S_IRWXO)))
 		cli_usage_error("--auth-file %s: group or others have access "
 				"to it (mode %04o): chmod 600 it", shown,
 				(unsigned int)(st.st_mode & 07777));

@@ -47,8 +47,8 @@ unsigned int cli_count(const char *opt, const char *text, unsigned int min,
 
 /* --auth-file: the shared secret in path (one line, its newline not
  * part of it) into key (NETCOPY_MAX_SECRET bytes); its length.  A file
- * that cannot be read, that group or others may use (a secret, as ssh
- * demands of a private key), of more than one line, or holding fewer
+ * that cannot be read, of one's own that group or others may use (as
+ * ssh judges a private key), of more than one line, or holding fewer
  * than NETCOPY_MIN_SECRET bytes is a usage error. */
 size_t cli_auth_file(const char *path, unsigned char *key);
 /* Wipe a secret read (it held the key). */

@@ -112,6 +112,16 @@ for prog in "$NETCOPY_SERVER" "$NETCOPY_CLIENT"; do
 		--auth-file "$nc_tmp/none"
 done
 
+# Another user's file is theirs to guard (as ssh, and systemd's
+# credentials, which are root's with an ACL for the service's user).
+if [ "$EUID" -eq 0 ]; then
+	cp "$key" "$nc_tmp/theirs" && chmod 640 "$nc_tmp/theirs" &&
+		chown 65534 "$nc_tmp/theirs"
+	nc_server_cmd "a secret another user owns, mode 0640" \
+		--auth-file "$nc_tmp/theirs" -p 0 -d 0.001
+	nc_check_rc 0 netcopy-server
+fi
+
 # ---- the secret proved, or the run refused
 nc_start_server -b 127.0.0.1 --auth-file "$key"
 auth=$NC_PORT
