@@ -140,6 +140,17 @@ refused "a secret, to a server without one" \
 	'^netcopy-client: server refused: this server does not authenticate' \
 	-p "$open" --auth-file "$key" -d 0.3
 
+# A server from before --auth-file refuses the hello's field; the
+# client asks again without its TCP_INFO request, as with any older
+# server, but never without authentication.
+nc_start_rawpeer -t 25 old-server "$auth" 2
+refused "a secret, to a server older than --auth-file" \
+	'^netcopy-client: server refused: unknown field \(a server older than --auth-file cannot authenticate\)$' \
+	-p "$NC_RAW_PORT" --auth-file "$key" -d 0.3
+nc_wait_rawpeer
+nc_check "the older server saw the authentication field last" \
+	grep -qx 'refused field 17' "$NC_RAW_OUT"
+
 # ---- a stranger on the path: "rawpeer hijack" relays the control
 # connection and the data connections, trying each in the owner's
 # place before it goes on.
