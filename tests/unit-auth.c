@@ -95,6 +95,7 @@ static void check_lengths(void)
 	CHECK_INT(nc_secret_set(&s, key_text, NETCOPY_MIN_SECRET - 1),
 		  -EINVAL);
 	CHECK_INT(nc_secret_set(&s, big, sizeof(big)), -EINVAL);
+	CHECK_INT(nc_secret_set(&s, NULL, NETCOPY_MIN_SECRET), -EINVAL);
 	CHECK_INT(nc_secret_set(&s, big, NETCOPY_MAX_SECRET), 0);
 	CHECK_INT(s.len, NETCOPY_MAX_SECRET);
 	CHECK_INT(nc_secret_set(&s, NULL, 0), 0);

@@ -17,7 +17,8 @@ static const char tag_label[] = "netcopy tag";
 
 int nc_secret_set(struct nc_secret *s, const void *key, size_t len)
 {
-	if (len && (len < NETCOPY_MIN_SECRET || len > NETCOPY_MAX_SECRET))
+	if (len && (!key || len < NETCOPY_MIN_SECRET ||
+		    len > NETCOPY_MAX_SECRET))
 		return -EINVAL;
 	if (len && sodium_init() < 0)
 		return -EIO;
