@@ -140,6 +140,16 @@ refused "a secret, to a server without one" \
 	'^netcopy-client: server refused: this server does not authenticate' \
 	-p "$open" --auth-file "$key" -d 0.3
 
+# A hello that asks, and no proof: the challenge, then the connection
+# dropped at the hello timeout, and logged.
+nc_start_server -b 127.0.0.1 --auth-file "$key" --hello-timeout 0.5
+nc_rawpeer "a hello without its proof" connect 127.0.0.1 "$NC_PORT" \
+	auth-hello two-copy 1024 1 1 0 0 0 recv 10000
+nc_check_peer_closed
+nc_check "the challenge came: $(head -n 1 "$NC_OUT")" \
+	grep -qx "recv $((12 + 4 + 32)) bytes" "$NC_OUT"
+wait_log ": dropped: no proof: "
+
 # A server from before --auth-file refuses the hello's field; the
 # client asks again without its TCP_INFO request, as with any older
 # server, but never without authentication.

@@ -70,6 +70,10 @@
  *   tcp-hello MODE SIZE THREADS SECONDS REVERSE VERIFY WORKLOAD
  *                      that full hello asking for the TCP_INFO figures,
  *                      as a client since them does
+ *   auth-hello MODE SIZE THREADS SECONDS REVERSE VERIFY WORKLOAD
+ *                      that full hello asking to authenticate, as a
+ *                      client with --auth-file sends it (no proof
+ *                      follows unless sent by hand)
  *   trailer            read one message, which must be the trailer, and
  *                      print "trailer N fields, M newer" (M: fields an
  *                      older client, from before the TCP_INFO figures,
@@ -295,10 +299,12 @@ static size_t make_rx_hello(uint8_t *msg, size_t cap, char **argv)
 			      (uint8_t)number(argv[7]));
 }
 
-/* make_full_hello's hello asking for the TCP_INFO figures. */
-static size_t make_tcp_hello(uint8_t *msg, size_t cap, char **argv)
+/* make_full_hello's hello asking for the TCP_INFO figures, or
+ * (auth) to authenticate. */
+static size_t make_tcp_hello(uint8_t *msg, size_t cap, char **argv,
+			     bool auth)
 {
-	return full_hello_and(msg, cap, argv, NC_H_TCPI, 1);
+	return full_hello_and(msg, cap, argv, auth ? NC_H_AUTH : NC_H_TCPI, 1);
 }
 
 static int hexval(char c)
@@ -662,10 +668,12 @@ static int run_actions(int fd, int argc, char **argv)
 			send_all(fd, msg, make_rx_hello(msg, sizeof(msg),
 							argv + i + 1));
 			i += 8;
-		} else if (strcmp(a, "tcp-hello") == 0) {
+		} else if (strcmp(a, "tcp-hello") == 0 ||
+			   strcmp(a, "auth-hello") == 0) {
 			need(argc, i, 7);
 			send_all(fd, msg, make_tcp_hello(msg, sizeof(msg),
-							 argv + i + 1));
+							 argv + i + 1,
+							 a[0] == 'a'));
 			i += 7;
 		} else if (strcmp(a, "trailer") == 0) {
 			read_trailer(fd);
