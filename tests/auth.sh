@@ -159,7 +159,7 @@ refused "a secret, to a server older than --auth-file" \
 	-p "$NC_RAW_PORT" --auth-file "$key" -d 0.3
 nc_wait_rawpeer
 nc_check "the older server saw the authentication field last" \
-	grep -qx 'refused field 17' "$NC_RAW_OUT"
+	grep -qx 'refused field 19' "$NC_RAW_OUT"
 
 # ---- a stranger on the path: "rawpeer hijack" relays the control
 # connection and the data connections, trying each in the owner's
