@@ -198,15 +198,6 @@ int netcopy_client_set_fixed_buffers(struct netcopy_client *client,
  * -EINVAL for another name; NETCOPY_EUNSUPPORTED for zero-copy in a
  * build without TCP_ZEROCOPY_RECEIVE. */
 int netcopy_client_set_rx(struct netcopy_client *client, const char *rx);
-/* The data sockets' SO_SNDBUF and SO_RCVBUF, set at both ends on every
- * data connection (0: leave the kernel's default and its autotuning,
- * the default).  Each NETCOPY_MIN_SOCKET_BUFFER to
- * NETCOPY_MAX_SOCKET_BUFFER bytes, or 0; -EINVAL otherwise.  The kernel
- * doubles what it is given and caps it at net.core.wmem_max/rmem_max:
- * the SndSockBuf and RcvSockBuf columns say what it held (NA when
- * neither is set). */
-int netcopy_client_set_socket_buffers(struct netcopy_client *client,
-				      uint64_t sndbuf, uint64_t rcvbuf);
 /* Authenticate with a shared secret of NETCOPY_MIN_SECRET to
  * NETCOPY_MAX_SECRET bytes (the library keeps a copy; len 0 goes back
  * to no authentication): the server's challenge is answered with an
@@ -217,6 +208,15 @@ int netcopy_client_set_socket_buffers(struct netcopy_client *client,
  * libsodium. */
 int netcopy_client_set_auth(struct netcopy_client *client,
 			    const void *secret, size_t len);
+/* The data sockets' SO_SNDBUF and SO_RCVBUF, set at both ends on every
+ * data connection (0: leave the kernel's default and its autotuning,
+ * the default).  Each NETCOPY_MIN_SOCKET_BUFFER to
+ * NETCOPY_MAX_SOCKET_BUFFER bytes, or 0; -EINVAL otherwise.  The kernel
+ * doubles what it is given and caps it at net.core.wmem_max/rmem_max:
+ * the SndSockBuf and RcvSockBuf columns say what it held (NA when
+ * neither is set). */
+int netcopy_client_set_socket_buffers(struct netcopy_client *client,
+				      uint64_t sndbuf, uint64_t rcvbuf);
 /*
  * Run once.  Returns 0 with *out set, or a negative error; a run that
  * started but ended short or failed verification still sets *out (free

@@ -14,9 +14,10 @@
 #include "netcopy.h"
 
 struct args {
+	char *auth_file;
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
 	char *workload, *warmup, *affinity, *interval, *qd, *rx;
-	char *sndbuf, *rcvbuf, *auth_file;
+	char *sndbuf, *rcvbuf;
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
 };
 
@@ -27,12 +28,14 @@ static void args_free(struct args *a)
 			     &a->duration, &a->mode, &a->format, &a->output,
 			     &a->workload, &a->warmup, &a->affinity,
 			     &a->interval, &a->qd, &a->rx, &a->sndbuf,
-			     &a->rcvbuf, &a->auth_file };
+			     &a->rcvbuf };
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
 		free(*strings[i]);
 		*strings[i] = NULL;
 	}
+	free(a->auth_file);
+	a->auth_file = NULL;
 }
 
 static enum netcopy_format parse_format(const char *text)
@@ -366,14 +369,14 @@ int main(int argc, const char **argv)
 		{ "rcvbuf", '\0', POPT_ARG_STRING, &a.rcvbuf, 0,
 		  "SO_RCVBUF of every data socket, both ends, 1K to 1G "
 		  "(default: the kernel's, autotuned)", "SIZE" },
-		{ "auth-file", '\0', POPT_ARG_STRING, &a.auth_file, 0,
-		  "prove the shared secret in FILE to the server (one line, "
-		  "at least 32 bytes, mode 600)", "FILE" },
 		{ "format", 'f', POPT_ARG_STRING, &a.format, 0,
 		  "output: text, csv or json (default text)", "FORMAT" },
 		{ "output", 'o', POPT_ARG_STRING, &a.output, 0,
 		  "append the result to FILE instead of standard output",
 		  "FILE" },
+		{ "auth-file", '\0', POPT_ARG_STRING, &a.auth_file, 0,
+		  "prove the shared secret in FILE to the server (one line, "
+		  "at least 32 bytes, mode 600)", "FILE" },
 		{ "list-modes", '\0', POPT_ARG_NONE, &a.list_modes, 0,
 		  "list every mode, whether it can run here, and why "
 		  "not, then exit", NULL },

@@ -22,6 +22,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/peer-lies.sh \
 	tests/server-robustness.sh \
 	tests/server-limits.sh \
+	tests/auth.sh \
 	tests/server-lifecycle.sh \
 	tests/disable-modes.sh \
 	tests/ipv6.sh \
@@ -34,8 +35,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/zero-copy-enobufs.sh \
 	tests/rx.sh \
 	tests/socket-buffers.sh \
-	tests/zc-memlock.sh \
-	tests/auth.sh
+	tests/zc-memlock.sh
 
 TESTS += $(NETCOPY_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(NETCOPY_INTEGRATION_TESTS)

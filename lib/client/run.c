@@ -506,8 +506,8 @@ static int try_control(struct netcopy_client *c, const struct nc_params *hello,
 	return err;
 }
 
-/* The server refused a field of the hello it does not know. */
-static bool older_server(int err, const struct nc_reply *rep)
+/* A server refused the hello for a field it does not know. */
+static bool too_old(int err, const struct nc_reply *rep)
 {
 	return err == NETCOPY_EREFUSED && rep->code == NETCOPY_EPROTOCOL &&
 	       strcmp(rep->reason, "unknown field") == 0;
@@ -516,7 +516,7 @@ static bool older_server(int err, const struct nc_reply *rep)
 /* A server older than a request asked by default (NC_PF_ASK) refuses
  * the hello for a field it does not know: ask again once without them,
  * and say so, for the run works without them.  Authentication is never
- * dropped so: such a server fails the run. */
+ * dropped so: such a server fails the run, and it says so. */
 static int open_control(struct netcopy_client *c, int *ctrl,
 			struct nc_reply *rep)
 {
@@ -524,18 +524,18 @@ static int open_control(struct netcopy_client *c, int *ctrl,
 	char names[160];
 	int err = try_control(c, &hello, ctrl, rep);
 
-	if (older_server(err, rep) &&
-	    nc_params_ask(&hello, false, names, sizeof(names)))
-		err = try_control(c, &hello, ctrl, rep);
-	else
-		names[0] = '\0';
-	if (older_server(err, rep) && hello.auth)
-		return fail(c, err, "server refused: unknown field (a server "
-			    "older than --auth-file cannot authenticate)");
-	if (!err && names[0])
+	if (!too_old(err, rep) ||
+	    !nc_params_ask(&hello, false, names, sizeof(names)))
+		goto out;
+	err = try_control(c, &hello, ctrl, rep);
+	if (!err)
 		snprintf(c->note, sizeof(c->note), "the server is older and "
 			 "does not know %s: ran without (NA from the server)",
 			 names);
+out:
+	if (too_old(err, rep) && c->p.auth)
+		return fail(c, err, "server refused: unknown field (a server "
+			    "older than --auth-file cannot authenticate)");
 	return err;
 }
 
