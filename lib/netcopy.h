@@ -47,6 +47,11 @@ enum netcopy_error {
  * shorter one would measure nothing, flood the output or drop every
  * peer. */
 #define NETCOPY_MIN_SECONDS 0.001
+/* A shared secret for authentication (--auth-file): its bytes, at least
+ * NETCOPY_MIN_SECRET (32 hex digits of 16 random bytes) and at most
+ * NETCOPY_MAX_SECRET. */
+#define NETCOPY_MIN_SECRET 32U
+#define NETCOPY_MAX_SECRET 1024U
 
 /* Text for any value a netcopy function returned; never NULL. */
 const char *netcopy_strerror(int err);
@@ -233,6 +238,16 @@ int netcopy_client_set_fixed_buffers(struct netcopy_client *client,
  * -EINVAL for another name; NETCOPY_EUNSUPPORTED for zero-copy in a
  * build without TCP_ZEROCOPY_RECEIVE. */
 int netcopy_client_set_rx(struct netcopy_client *client, const char *rx);
+/* Authenticate with a shared secret of NETCOPY_MIN_SECRET to
+ * NETCOPY_MAX_SECRET bytes (the library keeps a copy; len 0 goes back
+ * to no authentication): the server's challenge is answered with an
+ * HMAC of the secret, and each data connection presents a tag derived
+ * from the secret and the run.  A run against a server that does not
+ * authenticate then fails, before anything is measured.  Returns 0,
+ * -EINVAL (length), or NETCOPY_EUNSUPPORTED in a build without
+ * libsodium. */
+int netcopy_client_set_auth(struct netcopy_client *client,
+			    const void *secret, size_t len);
 /* The data sockets' SO_SNDBUF and SO_RCVBUF, set at both ends on every
  * data connection (0: leave the kernel's default and its autotuning,
  * the default).  Each NETCOPY_MIN_SOCKET_BUFFER to
@@ -311,6 +326,19 @@ int netcopy_server_set_hello_timeout(struct netcopy_server *server,
 #define NETCOPY_DEFAULT_MAX_CONNS 4096U
 int netcopy_server_set_max_conns(struct netcopy_server *server,
 				 unsigned int max);
+/* Serve only clients that prove this shared secret (as
+ * netcopy_client_set_auth(): the same bounds and returns), and attach
+ * only data connections whose tag the secret gives. */
+int netcopy_server_set_auth(struct netcopy_server *server,
+			    const void *secret, size_t len);
+/* Accept connections, control and data, only from these prefixes: a
+ * comma-separated list of IPv4 or IPv6 addresses, each with an optional
+ * /LENGTH ("10.0.0.0/8,2001:db8::/32,192.0.2.7"); others are closed at
+ * once, and logged.  NULL: from anywhere (the default).  Returns 0,
+ * -EINVAL for a list that does not parse (the setting stays), or
+ * -ENOMEM. */
+int netcopy_server_set_allow(struct netcopy_server *server,
+			     const char *prefixes);
 /* Serve one run, then return from netcopy_server_run(). */
 int netcopy_server_set_once(struct netcopy_server *server, bool once);
 int netcopy_server_set_log(struct netcopy_server *server, netcopy_log_fn fn,

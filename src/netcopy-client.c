@@ -18,6 +18,7 @@
 #include "netcopy.h"
 
 struct args {
+	char *auth_file;
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
 	char *workload, *warmup, *affinity, *interval, *qd, *rx;
 	char *sndbuf, *rcvbuf, *rate, *interval_file, *rx_size;
@@ -38,6 +39,8 @@ static void args_free(struct args *a)
 		free(*strings[i]);
 		*strings[i] = NULL;
 	}
+	free(a->auth_file);
+	a->auth_file = NULL;
 }
 
 static enum netcopy_format parse_format(const char *text)
@@ -326,6 +329,18 @@ static void set_interval(struct netcopy_client *c, const char *text)
 		refused(c, "interval", text);
 }
 
+/* --auth-file: the secret to prove. */
+static void set_auth(struct netcopy_client *c, const char *path)
+{
+	unsigned char key[NETCOPY_MAX_SECRET];
+	size_t len = cli_auth_file(path, key);
+	int err = netcopy_client_set_auth(c, key, len);
+
+	cli_wipe(key, sizeof(key));
+	if (err)
+		cli_usage_error("--auth-file: %s", netcopy_client_detail(c));
+}
+
 static struct netcopy_client *configure(const struct args *a)
 {
 	struct netcopy_client *c;
@@ -393,6 +408,8 @@ static struct netcopy_client *configure(const struct args *a)
 				a->mode ? a->mode : "two-copy");
 	if (a->interval)
 		set_interval(c, a->interval);
+	if (a->auth_file)
+		set_auth(c, a->auth_file);
 	return c;
 }
 
@@ -576,6 +593,9 @@ int main(int argc, const char **argv)
 		{ "output", 'o', POPT_ARG_STRING, &a.output, 0,
 		  "append the result to FILE instead of standard output",
 		  "FILE" },
+		{ "auth-file", '\0', POPT_ARG_STRING, &a.auth_file, 0,
+		  "prove the shared secret in FILE to the server (one line, "
+		  "at least 32 bytes, mode 600)", "FILE" },
 		{ "list-modes", '\0', POPT_ARG_NONE, &a.list_modes, 0,
 		  "list every mode, whether it can run here, and why "
 		  "not, then exit", NULL },

@@ -77,6 +77,29 @@ static void listen_failed(const char *bind, const char *port, int err)
 		  port ? port : "8080", netcopy_strerror(err));
 }
 
+/* --auth-file and --allow. */
+static void set_access(const char *auth_file, const char *allow)
+{
+	unsigned char key[NETCOPY_MAX_SECRET];
+	size_t len;
+	int err;
+
+	if (allow && netcopy_server_set_allow(server, allow))
+		cli_usage_error("invalid --allow '%s' (expected IPv4 or IPv6 "
+				"prefixes, comma-separated: ADDR[/LENGTH],...)",
+				cli_shown(allow));
+	if (!auth_file)
+		return;
+	len = cli_auth_file(auth_file, key);
+	err = netcopy_server_set_auth(server, key, len);
+	cli_wipe(key, sizeof(key));
+	if (err == NETCOPY_EUNSUPPORTED)
+		cli_usage_error("--auth-file: built without authentication "
+				"(libsodium)");
+	if (err)
+		cli_usage_error("--auth-file: %s", netcopy_strerror(err));
+}
+
 static void setup_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -90,6 +113,7 @@ int main(int argc, const char **argv)
 {
 	char *port = NULL, *bind = NULL, *max_size = NULL, *exit_after = NULL;
 	char *max_memory = NULL, *hello_timeout = NULL, *max_conns = NULL;
+	char *auth_file = NULL, *allow = NULL;
 	int once = 0, version = 0, list_modes = 0, err;
 	double exit_seconds = 0;
 	bool timing;
@@ -117,6 +141,12 @@ int main(int argc, const char **argv)
 		{ "max-conns", '\0', POPT_ARG_STRING, &max_conns, 0,
 		  "connections open at once at most, a run of N threads "
 		  "holding N+1 (default 4096)", "N" },
+		{ "auth-file", '\0', POPT_ARG_STRING, &auth_file, 0,
+		  "serve only clients that prove the shared secret in FILE "
+		  "(one line, at least 32 bytes, mode 600)", "FILE" },
+		{ "allow", '\0', POPT_ARG_STRING, &allow, 0,
+		  "accept connections only from these prefixes "
+		  "(default: from anywhere)", "CIDR,..." },
 		{ "list-modes", '\0', POPT_ARG_NONE, &list_modes, 0,
 		  "list every mode, whether it can run here, and why "
 		  "not, then exit", NULL },
@@ -158,8 +188,11 @@ int main(int argc, const char **argv)
 	if (max_conns)
 		netcopy_server_set_max_conns(server, cli_count("max-conns",
 					     max_conns, 1, 1000000));
+	set_access(auth_file, allow);
 	netcopy_server_set_once(server, once);
 	poptFreeContext(ctx);
+	free(auth_file);
+	free(allow);
 	free(max_size);
 	free(max_memory);
 	free(hello_timeout);

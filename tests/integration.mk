@@ -29,6 +29,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/peer-lies.sh \
 	tests/server-robustness.sh \
 	tests/server-limits.sh \
+	tests/auth.sh \
 	tests/server-lifecycle.sh \
 	tests/disable-modes.sh \
 	tests/ipv6.sh \

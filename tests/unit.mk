@@ -13,7 +13,8 @@ unit_internal_tests = \
 	tests/unit-columns \
 	tests/unit-checks \
 	tests/unit-counters \
-	tests/unit-tcp-info
+	tests/unit-tcp-info \
+	tests/unit-auth
 
 check_PROGRAMS += $(unit_internal_tests) tests/unit-loopback
 # check-layers.sh reads the calls between the library's files and
@@ -57,6 +58,9 @@ tests_unit_counters_LDADD = lib/libnetcopy-internal.la
 
 tests_unit_tcp_info_SOURCES = tests/unit-tcp-info.c tests/unit.h
 tests_unit_tcp_info_LDADD = lib/libnetcopy-internal.la
+
+tests_unit_auth_SOURCES = tests/unit-auth.c tests/unit.h
+tests_unit_auth_LDADD = lib/libnetcopy-internal.la
 
 tests_unit_loopback_SOURCES = tests/unit-loopback.c tests/unit.h
 tests_unit_loopback_LDADD = lib/libnetcopy.la

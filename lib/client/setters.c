@@ -39,8 +39,10 @@ NETCOPY_EXPORT int netcopy_client_new(struct netcopy_client **out)
 
 NETCOPY_EXPORT void netcopy_client_free(struct netcopy_client *c)
 {
-	if (c)
-		close(c->stop_fd);
+	if (!c)
+		return;
+	close(c->stop_fd);
+	nc_secret_clear(&c->secret);
 	free(c);
 }
 

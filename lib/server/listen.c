@@ -79,6 +79,8 @@ NETCOPY_EXPORT void netcopy_server_free(struct netcopy_server *srv)
 	close(srv->stop_pipe[1]);
 	pthread_mutex_destroy(&srv->lock);
 	pthread_cond_destroy(&srv->idle);
+	nc_secret_clear(&srv->secret);
+	free(srv->allow);
 	free(srv->bind);
 	free(srv);
 }

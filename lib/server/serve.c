@@ -52,6 +52,8 @@ static struct run *claim(struct netcopy_server *srv, int fd,
 	run = find_run_locked(srv, tag->run_id);
 	if (!run)
 		*why = "no such run";
+	else if (!nc_tag_authentic(srv, run, tag))
+		*why = "data tag authentication failed";
 	else if (tag->index >= run->params.threads ||
 		 run->fds[tag->index] >= 0 || run->started || run->aborted)
 		*why = "data connection not expected";
@@ -272,7 +274,7 @@ NETCOPY_EXPORT int netcopy_server_run(struct netcopy_server *srv)
 				usleep(10000);
 			continue;
 		}
-		if (too_many(srv, fd))
+		if (nc_server_outside_allow(srv, fd) || too_many(srv, fd))
 			continue;
 		if (conn_start(srv, fd))	/* it closed fd */
 			nc_server_log(srv, "cannot start a connection thread");
