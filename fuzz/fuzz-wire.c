@@ -2,7 +2,8 @@
 /*
  * fuzz-wire - libFuzzer target for the control protocol's decoders.
  *
- * The first byte picks a decoder (header, hello, reply, tag, trailer);
+ * The first byte picks a decoder (header, hello, reply, tag, trailer,
+ * challenge, proof);
  * the rest is its input.  Whatever a decoder accepts must encode and
  * decode again to the same thing, so a decoder that lets through what
  * the encoder cannot say is caught too.  Build: configure
@@ -76,6 +77,28 @@ static void check_figures(const uint8_t *p, size_t n)
 		abort();
 }
 
+/* The challenge and the proof: one fixed-length field each. */
+static void check_auth(const uint8_t *p, size_t n, bool proof)
+{
+	struct nc_challenge c, c2;
+	struct nc_proof r, r2;
+	uint8_t buf[NC_MAX_BODY];
+	const char *why;
+	int len;
+
+	if (proof ? nc_proof_decode(p, n, &r, &why) :
+	    nc_challenge_decode(p, n, &c, &why))
+		return;
+	len = proof ? nc_proof_encode(&r, buf, sizeof(buf)) :
+	      nc_challenge_encode(&c, buf, sizeof(buf));
+	if (len < 0 || (size_t)len != n || memcmp(buf, p, n) ||
+	    (proof ? nc_proof_decode(buf, n, &r2, &why) ||
+		     memcmp(&r, &r2, sizeof(r)) :
+		     nc_challenge_decode(buf, n, &c2, &why) ||
+		     memcmp(&c, &c2, sizeof(c))))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct nc_header h;
@@ -89,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		return 0;
 	memcpy(copy, data + 1, size - 1);
-	switch (data[0] % 5) {
+	switch (data[0] % 7) {
 	case 0:
 		if (size - 1 >= NC_HEADER_LEN)
 			nc_header_decode(copy, &h, &why);
@@ -105,6 +128,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 4:
 		check_figures(copy, size - 1);
+		break;
+	case 5:
+	case 6:
+		check_auth(copy, size - 1, data[0] % 7 == 6);
 		break;
 	}
 	free(copy);

@@ -47,6 +47,11 @@ enum netcopy_error {
  * shorter one would measure nothing, flood the output or drop every
  * peer. */
 #define NETCOPY_MIN_SECONDS 0.001
+/* A shared secret for authentication (--auth-file): its bytes, at least
+ * NETCOPY_MIN_SECRET (32 hex digits of 16 random bytes) and at most
+ * NETCOPY_MAX_SECRET. */
+#define NETCOPY_MIN_SECRET 32U
+#define NETCOPY_MAX_SECRET 1024U
 
 /* Text for any value a netcopy function returned; never NULL. */
 const char *netcopy_strerror(int err);
@@ -133,6 +138,39 @@ int netcopy_result_write(const struct netcopy_result *result, FILE *out,
 /* The CSV header line (without newline). */
 const char *netcopy_result_csv_header(void);
 
+/*
+ * Any figure of a result by its column's name, as the CSV header spells
+ * it ("Latency_us", "RcvCpuUsPerKiB"; netcopy(7) lists them).  Returns 0
+ * with the figure in *value (when value is not NULL; a count above 2^53
+ * is rounded to the nearest double), -ENOENT when column names no
+ * column (whatever r is, NULL included), -EINVAL for a text column
+ * (Implementation, Status, Host ...: netcopy_result_write() has them)
+ * and -ENODATA when the figure is NA: not measured in this run, or r is
+ * NULL.  Since 0.2.0.
+ */
+int netcopy_result_figure(const struct netcopy_result *result,
+			  const char *column, double *value);
+
+/*
+ * The columns, in CSV order, each one what netcopy_result_figure() and
+ * the CSV header name it by.  A column is an opaque handle, as a mode
+ * is, rather than a struct of public members: a later release can give
+ * columns more properties through new getters without changing the
+ * size or layout of anything a program was built against.  The handles
+ * and their strings are static and never freed.  Since 0.2.0.
+ */
+struct netcopy_column;
+
+size_t netcopy_column_count(void);
+/* Column number index (0 .. count-1), NULL past the end. */
+const struct netcopy_column *netcopy_column_at(size_t index);
+/* Its CSV name ("Throughput_Gbps"). */
+const char *netcopy_column_name(const struct netcopy_column *column);
+/* Its unit ("Gbit/s", "bytes", "count"), "-" for a text column. */
+const char *netcopy_column_unit(const struct netcopy_column *column);
+/* One line on what it means. */
+const char *netcopy_column_meaning(const struct netcopy_column *column);
+
 /* ------------------------------------------------------------------ */
 /* Client: one run against a netcopy server.                           */
 
@@ -200,6 +238,16 @@ int netcopy_client_set_fixed_buffers(struct netcopy_client *client,
  * -EINVAL for another name; NETCOPY_EUNSUPPORTED for zero-copy in a
  * build without TCP_ZEROCOPY_RECEIVE. */
 int netcopy_client_set_rx(struct netcopy_client *client, const char *rx);
+/* Authenticate with a shared secret of NETCOPY_MIN_SECRET to
+ * NETCOPY_MAX_SECRET bytes (the library keeps a copy; len 0 goes back
+ * to no authentication): the server's challenge is answered with an
+ * HMAC of the secret, and each data connection presents a tag derived
+ * from the secret and the run.  A run against a server that does not
+ * authenticate then fails, before anything is measured.  Returns 0,
+ * -EINVAL (length), or NETCOPY_EUNSUPPORTED in a build without
+ * libsodium. */
+int netcopy_client_set_auth(struct netcopy_client *client,
+			    const void *secret, size_t len);
 /* The data sockets' SO_SNDBUF and SO_RCVBUF, set at both ends on every
  * data connection (0: leave the kernel's default and its autotuning,
  * the default).  Each NETCOPY_MIN_SOCKET_BUFFER to
@@ -218,6 +266,15 @@ int netcopy_client_set_socket_buffers(struct netcopy_client *client,
  * serve every other run. */
 int netcopy_client_set_rate(struct netcopy_client *client,
 			    uint64_t bits_per_second);
+
+/* The most bytes each receive call asks for, at both ends (recv()'s
+ * length, recvmsg()'s iovec, TCP_ZEROCOPY_RECEIVE's mapping), 1 to
+ * NETCOPY_MAX_MESSAGE_SIZE; 0 (the default) is the larger of 64 KiB and
+ * the message size (recvmsg: the rest of the message).  iperf3 reads
+ * its -l bytes a call: the same here is a like-for-like comparison.
+ * -EINVAL out of range.  A server older than 0.2.0 refuses a run that
+ * sets it.  Since 0.2.0. */
+int netcopy_client_set_rx_size(struct netcopy_client *client, uint64_t bytes);
 /*
  * Run once.  Returns 0 with *out set, or a negative error; a run that
  * started but ended short or failed verification still sets *out (free
@@ -284,6 +341,19 @@ int netcopy_server_set_max_runs_per_host(struct netcopy_server *server,
 #define NETCOPY_MAX_IDLE_TIMEOUT 86400.0
 int netcopy_server_set_idle_timeout(struct netcopy_server *server,
 				    double seconds);
+/* Serve only clients that prove this shared secret (as
+ * netcopy_client_set_auth(): the same bounds and returns), and attach
+ * only data connections whose tag the secret gives. */
+int netcopy_server_set_auth(struct netcopy_server *server,
+			    const void *secret, size_t len);
+/* Accept connections, control and data, only from these prefixes: a
+ * comma-separated list of IPv4 or IPv6 addresses, each with an optional
+ * /LENGTH ("10.0.0.0/8,2001:db8::/32,192.0.2.7"); others are closed at
+ * once, and logged.  NULL: from anywhere (the default).  Returns 0,
+ * -EINVAL for a list that does not parse (the setting stays), or
+ * -ENOMEM. */
+int netcopy_server_set_allow(struct netcopy_server *server,
+			     const char *prefixes);
 /* Serve one run, then return from netcopy_server_run(). */
 int netcopy_server_set_once(struct netcopy_server *server, bool once);
 int netcopy_server_set_log(struct netcopy_server *server, netcopy_log_fn fn,

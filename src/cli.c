@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli.c - option checks and error reporting for the front ends. */
+#include <errno.h>
+#include <fcntl.h>
 #include <popt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -7,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "netcopy.h"
@@ -192,6 +196,89 @@ struct poptOption cli_help_options[] = {
 	  "Display brief usage message", NULL },
 	POPT_TABLEEND
 };
+
+void cli_wipe(void *buf, size_t len)
+{
+	volatile unsigned char *p = buf;
+
+	while (len--)
+		*p++ = 0;
+}
+
+/* Up to cap bytes of fd; -1 on a read error. */
+static ssize_t read_up_to(int fd, unsigned char *buf, size_t cap)
+{
+	size_t got = 0;
+
+	while (got < cap) {
+		ssize_t n = read(fd, buf + got, cap - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/* The secret's bytes, the one line's: without its newline (\n or
+ * \r\n); 0 when another line or a NUL follows. */
+static size_t secret_line(const unsigned char *buf, size_t n)
+{
+	const unsigned char *nl = memchr(buf, '\n', n);
+	size_t len = nl ? (size_t)(nl - buf) : n;
+
+	if (nl && (size_t)(nl - buf) + 1 != n)
+		return 0;
+	if (len && buf[len - 1] == '\r')
+		len--;
+	return memchr(buf, '\0', len) || memchr(buf, '\r', len) ? 0 : len;
+}
+
+size_t cli_auth_file(const char *path, unsigned char *key)
+{
+	unsigned char buf[NETCOPY_MAX_SECRET + 3];
+	const char *shown = cli_shown(path);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	ssize_t n;
+	size_t len;
+
+	if (fd < 0)
+		cli_usage_error("cannot read --auth-file %s: %s", shown,
+				strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		cli_usage_error("--auth-file %s: not a regular file", shown);
+	/* As ssh judges a private key: a file of one's own must be one's
+	 * own alone; one another user owns (root granting read access by
+	 * an ACL, as systemd's LoadCredential= does) is theirs to guard. */
+	if (st.st_uid == geteuid() && (st.st_mode & (S_IRWXG | S_IRWXO)))
+		cli_usage_error("--auth-file %s: group or others have access "
+				"to it (mode %04o): chmod 600 it", shown,
+				(unsigned int)(st.st_mode & 07777));
+	n = read_up_to(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0)
+		cli_usage_error("cannot read --auth-file %s: %s", shown,
+				strerror(errno));
+	if (n == 0)
+		cli_usage_error("--auth-file %s is empty", shown);
+	len = secret_line(buf, (size_t)n);
+	if (!len)
+		cli_usage_error("--auth-file %s: not one line of secret", shown);
+	if (len < NETCOPY_MIN_SECRET || len > NETCOPY_MAX_SECRET)
+		cli_usage_error("--auth-file %s: a secret of %s%zu bytes "
+				"(expected %u to %u; e.g. 64 hex digits)",
+				shown, len > NETCOPY_MAX_SECRET ? "over " : "",
+				len > NETCOPY_MAX_SECRET ? NETCOPY_MAX_SECRET :
+				len, NETCOPY_MIN_SECRET, NETCOPY_MAX_SECRET);
+	memcpy(key, buf, len);
+	cli_wipe(buf, sizeof(buf));
+	return len;
+}
 
 void cli_parse(poptContext ctx)
 {

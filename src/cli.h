@@ -51,6 +51,15 @@ extern struct poptOption cli_help_options[];
 #define CLI_AUTOHELP { NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_help_options, \
 		       0, "Help options:", NULL },
 
+/* --auth-file: the shared secret in path (one line, its newline not
+ * part of it) into key (NETCOPY_MAX_SECRET bytes); its length.  A file
+ * that cannot be read, of one's own that group or others may use (as
+ * ssh judges a private key), of more than one line, or holding fewer
+ * than NETCOPY_MIN_SECRET bytes is a usage error. */
+size_t cli_auth_file(const char *path, unsigned char *key);
+/* Wipe a secret read (it held the key). */
+void cli_wipe(void *buf, size_t len);
+
 /* Read every option; a bad one or a stray argument is a usage error. */
 void cli_parse(poptContext ctx);
 /* --version: print "program VERSION" and exit 0. */

@@ -13,13 +13,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/base.h"
 #include "cli.h"
 #include "netcopy.h"
 
 struct args {
+	char *auth_file;
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
 	char *workload, *warmup, *affinity, *interval, *qd, *rx;
-	char *sndbuf, *rcvbuf, *rate;
+	char *sndbuf, *rcvbuf, *rate, *interval_file, *rx_size;
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
 };
 
@@ -30,12 +32,15 @@ static void args_free(struct args *a)
 			     &a->duration, &a->mode, &a->format, &a->output,
 			     &a->workload, &a->warmup, &a->affinity,
 			     &a->interval, &a->qd, &a->rx, &a->sndbuf,
-			     &a->rcvbuf, &a->rate };
+			     &a->rcvbuf, &a->rate, &a->interval_file,
+			     &a->rx_size };
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
 		free(*strings[i]);
 		*strings[i] = NULL;
 	}
+	free(a->auth_file);
+	a->auth_file = NULL;
 }
 
 static enum netcopy_format parse_format(const char *text)
@@ -75,9 +80,6 @@ static void mode_usage_error(const char *name)
 	cli_usage_error("unknown mode '%s' (this build has: %s)",
 			cli_shown(name), list);
 }
-
-static void print_progress(void *data, double from, double to,
-			   uint64_t bytes, bool warmup);
 
 /* A value the library refused: why, and what it allows. */
 static void refused(const struct netcopy_client *c, const char *opt,
@@ -135,6 +137,18 @@ static void set_rate(struct netcopy_client *c, const char *text)
 		refused(c, "rate", text);
 }
 
+/* --rx-size: 0 would mean the default, which is leaving it out. */
+static void set_rx_size(struct netcopy_client *c, const char *text)
+{
+	uint64_t v = cli_bytes("rx-size", text);
+
+	if (!v)
+		cli_usage_error("invalid rx-size '%s': leave --rx-size out "
+				"for the default", cli_shown(text));
+	if (netcopy_client_set_rx_size(c, v))
+		refused(c, "rx-size", text);
+}
+
 /* -A N[,M]: CPUs for the client's and the server's threads. */
 static void set_affinity(struct netcopy_client *c, const char *text)
 {
@@ -158,6 +172,151 @@ static void set_affinity(struct netcopy_client *c, const char *text)
 		refused(c, "affinity", text);
 }
 
+/* Where the result goes (-o FILE, appended to, or standard output), or
+ * -I's reports (--interval-file FILE, or a standard stream). */
+struct output {
+	const char *path;		/* NULL: the standard stream */
+	FILE *file;
+	enum netcopy_format format;
+	bool header;			/* the first row needs its header */
+};
+
+/* Close -o FILE (if any).  Returns 0 or -errno. */
+static int output_close(struct output *o)
+{
+	int err = o->path && o->file && fclose(o->file) ? -errno : 0;
+
+	o->file = NULL;
+	return err;
+}
+
+/* Open FILE (path) before the run, and write a new CSV file's header
+ * then, so that a destination that cannot take the result (a directory,
+ * a read-only file, /dev/full) fails before anything is measured; no
+ * path: the stream std.  False (said on stderr) when it cannot: the
+ * caller frees and exits. */
+static bool output_open(struct output *o, const char *path, FILE *std,
+			enum netcopy_format format, const char *header)
+{
+	struct stat st;
+	const char *why;
+
+	*o = (struct output){ path, std, format, true };
+	if (!path)
+		return true;
+	o->file = fopen(path, "a");
+	if (!o->file) {
+		why = strerror(errno);
+		cli_error("cannot open %s: %s", cli_shown(path), why);
+		return false;
+	}
+	o->header = false;
+	if (format != NETCOPY_FORMAT_CSV || fstat(fileno(o->file), &st) ||
+	    st.st_size != 0)
+		return true;
+	if (fprintf(o->file, "%s\n", header) < 0 ||
+	    fflush(o->file)) {
+		why = strerror(errno);
+		cli_error("cannot write to %s: %s", cli_shown(path), why);
+		output_close(o);
+		return false;
+	}
+	return true;
+}
+
+/* ---- -I: a report every interval, in the run's format ---- */
+
+/* Its figures, once: the CSV header's names and the JSON keys, in
+ * order; decimals: CSV's (-1: a count, -2: 0/1, true/false in JSON). */
+enum { IV_FROM, IV_TO, IV_BYTES, IV_GBPS, IV_WARMUP, IV_COUNT };
+static const struct {
+	const char *name, *key;
+	int decimals;
+} iv_fields[IV_COUNT] = {
+	[IV_FROM] = { "From_s", "from_s", 6 },
+	[IV_TO] = { "To_s", "to_s", 6 },
+	[IV_BYTES] = { "Bytes", "bytes", -1 },
+	[IV_GBPS] = { "Throughput_Gbps", "throughput_gbps", 6 },
+	[IV_WARMUP] = { "Warmup", "warmup", -2 },
+};
+
+static struct output intervals;
+
+static const char *interval_csv_header(void)
+{
+	static char header[128];
+	size_t len = 0;
+
+	for (int i = 0; i < IV_COUNT && len < sizeof(header); i++)
+		len += (size_t)snprintf(header + len, sizeof(header) - len,
+					"%s%s", i ? "," : "",
+					iv_fields[i].name);
+	return header;
+}
+
+/* One figure of the CSV row or the JSON object. */
+static void interval_field(FILE *f, bool json, int i, double v)
+{
+	char num[NC_SHORTEST_CAP];
+
+	if (iv_fields[i].decimals == -1)
+		fprintf(f, "%llu", (unsigned long long)v);
+	else if (iv_fields[i].decimals == -2 && json)
+		fputs(v ? "true" : "false", f);
+	else if (iv_fields[i].decimals == -2)
+		fputs(v ? "1" : "0", f);
+	else if (json && nc_format_shortest(num, sizeof(num), v))
+		fputs(num, f);
+	else
+		fprintf(f, "%.*f", iv_fields[i].decimals, v);
+}
+
+/* Aligned under a header, with human units. */
+static void interval_text(FILE *f, bool header, const double v[IV_COUNT])
+{
+	char transfer[32];
+
+	if (header)
+		fprintf(f, "%17s  %14s  %14s\n", "Interval", "Transfer",
+			"Throughput");
+	nc_format_bytes(transfer, sizeof(transfer), (uint64_t)v[IV_BYTES]);
+	fprintf(f, "%7.2f-%7.2f s  %14s  %7.3f Gbit/s%s\n", v[IV_FROM],
+		v[IV_TO], transfer, v[IV_GBPS],
+		v[IV_WARMUP] ? "  (warm-up)" : "");
+}
+
+/* The progress function: one line per interval, as iperf3 prints
+ * them; --json-stream's objects for JSON. */
+static void print_progress(void *data, double from, double to,
+			   uint64_t bytes, bool warmup)
+{
+	struct output *o = data;
+	bool json = o->format == NETCOPY_FORMAT_JSON;
+	const double v[IV_COUNT] = {
+		[IV_FROM] = from, [IV_TO] = to, [IV_BYTES] = (double)bytes,
+		[IV_GBPS] = (double)bytes * 8 / 1e9 / (to - from),
+		[IV_WARMUP] = warmup,
+	};
+
+	if (o->format == NETCOPY_FORMAT_TEXT) {
+		interval_text(o->file, o->header, v);
+	} else {
+		if (o->header && !json)
+			fprintf(o->file, "%s\n", interval_csv_header());
+		fputs(json ? "{\"type\":\"interval\"" : "", o->file);
+		for (int i = 0; i < IV_COUNT; i++) {
+			if (json)
+				fprintf(o->file, ",\"%s\":", iv_fields[i].key);
+			else if (i)
+				fputc(',', o->file);
+			interval_field(o->file, json, i, v[i]);
+		}
+		fputs(json ? "}\n" : "\n", o->file);
+	}
+	o->header = false;
+	fflush(o->file);
+}
+
 /* -I: 0 would turn the reports off, which is leaving -I out. */
 static void set_interval(struct netcopy_client *c, const char *text)
 {
@@ -166,8 +325,20 @@ static void set_interval(struct netcopy_client *c, const char *text)
 	if (!(v > 0))
 		cli_usage_error("invalid interval '%s': leave -I out for no "
 				"reports", cli_shown(text));
-	if (netcopy_client_set_progress(c, v, print_progress, NULL))
+	if (netcopy_client_set_progress(c, v, print_progress, &intervals))
 		refused(c, "interval", text);
+}
+
+/* --auth-file: the secret to prove. */
+static void set_auth(struct netcopy_client *c, const char *path)
+{
+	unsigned char key[NETCOPY_MAX_SECRET];
+	size_t len = cli_auth_file(path, key);
+	int err = netcopy_client_set_auth(c, key, len);
+
+	cli_wipe(key, sizeof(key));
+	if (err)
+		cli_usage_error("--auth-file: %s", netcopy_client_detail(c));
 }
 
 static struct netcopy_client *configure(const struct args *a)
@@ -226,6 +397,8 @@ static struct netcopy_client *configure(const struct args *a)
 			  "(linux/tcp.h had no TCP_ZEROCOPY_RECEIVE)");
 		exit(EXIT_UNSUPPORTED);
 	}
+	if (a->rx_size)
+		set_rx_size(c, a->rx_size);
 	set_socket_buffers(c, a);
 	if (a->rate)
 		set_rate(c, a->rate);
@@ -235,68 +408,9 @@ static struct netcopy_client *configure(const struct args *a)
 				a->mode ? a->mode : "two-copy");
 	if (a->interval)
 		set_interval(c, a->interval);
+	if (a->auth_file)
+		set_auth(c, a->auth_file);
 	return c;
-}
-
-/* -I: one line per interval, as iperf3 prints them. */
-static void print_progress(void *data, double from, double to,
-			   uint64_t bytes, bool warmup)
-{
-	(void)data;
-	printf("[%7.2f-%7.2f s] %12llu bytes %10.3f Gbit/s%s\n", from, to,
-	       (unsigned long long)bytes, (double)bytes * 8 / 1e9 / (to - from),
-	       warmup ? " (warm-up)" : "");
-	fflush(stdout);
-}
-
-/* Where the result goes: -o FILE, appended to, or standard output. */
-struct output {
-	const char *path;		/* NULL: standard output */
-	FILE *file;
-	enum netcopy_format format;
-	bool header;			/* the CSV row needs its header */
-};
-
-/* Close -o FILE (if any).  Returns 0 or -errno. */
-static int output_close(struct output *o)
-{
-	int err = o->path && o->file && fclose(o->file) ? -errno : 0;
-
-	o->file = NULL;
-	return err;
-}
-
-/* Open -o FILE before the run, and write a new CSV file's header then,
- * so that a destination that cannot take the result (a directory, a
- * read-only file, /dev/full) fails before anything is measured.  False
- * (said on stderr) when it cannot: the caller frees and exits. */
-static bool output_open(struct output *o, const char *path,
-			enum netcopy_format format)
-{
-	struct stat st;
-	const char *why;
-
-	*o = (struct output){ path, stdout, format, true };
-	if (!path)
-		return true;
-	o->file = fopen(path, "a");
-	if (!o->file) {
-		why = strerror(errno);
-		cli_error("cannot open %s: %s", cli_shown(path), why);
-		return false;
-	}
-	o->header = false;
-	if (format != NETCOPY_FORMAT_CSV || fstat(fileno(o->file), &st) ||
-	    st.st_size != 0)
-		return true;
-	if (fprintf(o->file, "%s\n", netcopy_result_csv_header()) < 0 ||
-	    fflush(o->file)) {
-		why = strerror(errno);
-		cli_error("cannot write to %s: %s", cli_shown(path), why);
-		output_close(o);
-		return false;
-	}
-	return true;
 }
 
 /* Write the result and close -o FILE.  Where the file fails now, the
@@ -386,6 +500,31 @@ static void release_interrupts(void)
 			sigaction(interrupt_signals[i], &dfl, NULL);
 }
 
+/* -I's reports: --interval-file FILE, else standard output, but for a
+ * CSV's rows, which go to standard error: its output is the header and
+ * the run's row.  False (said) when FILE cannot be opened. */
+static bool intervals_open(const char *path, enum netcopy_format format)
+{
+	FILE *std = format == NETCOPY_FORMAT_CSV ? stderr : stdout;
+
+	return output_open(&intervals, path, std, format,
+			   interval_csv_header());
+}
+
+/* Returns 0, or -EIO (said) when a report could not be written. */
+static int intervals_close(void)
+{
+	bool failed = intervals.file && ferror(intervals.file);
+	const char *path = intervals.path;
+
+	if (output_close(&intervals) || failed) {
+		cli_error("cannot write the interval reports to %s",
+			  path ? cli_shown(path) : "the standard stream");
+		return -EIO;
+	}
+	return 0;
+}
+
 int main(int argc, const char **argv)
 {
 	struct args a = { 0 };
@@ -415,8 +554,12 @@ int main(int argc, const char **argv)
 		  "pin the client's threads to CPU N (thread i to N+i), "
 		  "and the server's to M", "N[,M]" },
 		{ "interval", 'I', POPT_ARG_STRING, &a.interval, 0,
-		  "print the throughput of every interval (text output)",
-		  "SECONDS" },
+		  "report the throughput of every interval: text rows, or "
+		  "a JSON object a line (-f json), or CSV rows on stderr "
+		  "(-f csv)", "SECONDS" },
+		{ "interval-file", '\0', POPT_ARG_STRING, &a.interval_file, 0,
+		  "-I: append the reports to FILE instead (CSV: with their "
+		  "own header)", "FILE" },
 		{ "reverse", 'R', POPT_ARG_NONE, &a.reverse, 0,
 		  "the client sends and the server receives", NULL },
 		{ "verify", '\0', POPT_ARG_NONE, &a.verify, 0,
@@ -432,6 +575,9 @@ int main(int argc, const char **argv)
 		{ "rx", '\0', POPT_ARG_STRING, &a.rx, 0,
 		  "how the receiver reads: recv, recvmsg or zero-copy "
 		  "(TCP_ZEROCOPY_RECEIVE; default: the mode's own)", "PATH" },
+		{ "rx-size", '\0', POPT_ARG_STRING, &a.rx_size, 0,
+		  "most bytes the receiver reads per call, both ends, 1 to "
+		  "64M (default: the larger of 64K and -s)", "SIZE" },
 		{ "sndbuf", '\0', POPT_ARG_STRING, &a.sndbuf, 0,
 		  "SO_SNDBUF of every data socket, both ends, 1K to 1G "
 		  "(default: the kernel's, autotuned)", "SIZE" },
@@ -447,6 +593,9 @@ int main(int argc, const char **argv)
 		{ "output", 'o', POPT_ARG_STRING, &a.output, 0,
 		  "append the result to FILE instead of standard output",
 		  "FILE" },
+		{ "auth-file", '\0', POPT_ARG_STRING, &a.auth_file, 0,
+		  "prove the shared secret in FILE to the server (one line, "
+		  "at least 32 bytes, mode 600)", "FILE" },
 		{ "list-modes", '\0', POPT_ARG_NONE, &a.list_modes, 0,
 		  "list every mode, whether it can run here, and why "
 		  "not, then exit", NULL },
@@ -474,8 +623,13 @@ int main(int argc, const char **argv)
 	if (a.list_modes)
 		cli_list_modes(ctx);
 	format = parse_format(a.format);
+	if (a.interval_file && !a.interval)
+		cli_usage_error("--interval-file needs -I SECONDS");
 	client = configure(&a);
-	if (!output_open(&out, a.output, format)) {
+	if (!output_open(&out, a.output, stdout, format,
+			 netcopy_result_csv_header()) ||
+	    !intervals_open(a.interval_file, format)) {
+		output_close(&out);
 		netcopy_client_free(client);
 		args_free(&a);
 		poptFreeContext(ctx);
@@ -491,6 +645,8 @@ int main(int argc, const char **argv)
 	else if (netcopy_client_detail(client)[0])	/* a note */
 		fprintf(stderr, "netcopy-client: note: %s\n",
 			netcopy_client_detail(client));
+	if (intervals_close() && !err)
+		err = -EIO;
 	if (result && output_write(&out, result) && !err)
 		err = -EIO;
 	output_close(&out);	/* no result: nothing to write */

@@ -77,6 +77,29 @@ static void listen_failed(const char *bind, const char *port, int err)
 		  port ? port : "8080", netcopy_strerror(err));
 }
 
+/* --auth-file and --allow. */
+static void set_access(const char *auth_file, const char *allow)
+{
+	unsigned char key[NETCOPY_MAX_SECRET];
+	size_t len;
+	int err;
+
+	if (allow && netcopy_server_set_allow(server, allow))
+		cli_usage_error("invalid --allow '%s' (expected IPv4 or IPv6 "
+				"prefixes, comma-separated: ADDR[/LENGTH],...)",
+				cli_shown(allow));
+	if (!auth_file)
+		return;
+	len = cli_auth_file(auth_file, key);
+	err = netcopy_server_set_auth(server, key, len);
+	cli_wipe(key, sizeof(key));
+	if (err == NETCOPY_EUNSUPPORTED)
+		cli_usage_error("--auth-file: built without authentication "
+				"(libsodium)");
+	if (err)
+		cli_usage_error("--auth-file: %s", netcopy_strerror(err));
+}
+
 static void setup_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -92,6 +115,7 @@ int main(int argc, const char **argv)
 	char *max_memory = NULL, *hello_timeout = NULL, *max_conns = NULL;
 	char *conns_per_host = NULL, *runs_per_host = NULL;
 	char *idle_timeout = NULL;
+	char *auth_file = NULL, *allow = NULL;
 	int once = 0, version = 0, list_modes = 0, err;
 	double exit_seconds = 0;
 	bool timing;
@@ -127,6 +151,12 @@ int main(int argc, const char **argv)
 		{ "idle-timeout", '\0', POPT_ARG_STRING, &idle_timeout, 0,
 		  "seconds a data connection may move no byte before its "
 		  "run is cut (default 10)", "SECONDS" },
+		{ "auth-file", '\0', POPT_ARG_STRING, &auth_file, 0,
+		  "serve only clients that prove the shared secret in FILE "
+		  "(one line, at least 32 bytes, mode 600)", "FILE" },
+		{ "allow", '\0', POPT_ARG_STRING, &allow, 0,
+		  "accept connections only from these prefixes "
+		  "(default: from anywhere)", "CIDR,..." },
 		{ "list-modes", '\0', POPT_ARG_NONE, &list_modes, 0,
 		  "list every mode, whether it can run here, and why "
 		  "not, then exit", NULL },
@@ -179,8 +209,11 @@ int main(int argc, const char **argv)
 		cli_usage_error("invalid idle-timeout '%s' (expected %g to %g "
 				"seconds)", cli_shown(idle_timeout),
 				NETCOPY_MIN_SECONDS, NETCOPY_MAX_IDLE_TIMEOUT);
+	set_access(auth_file, allow);
 	netcopy_server_set_once(server, once);
 	poptFreeContext(ctx);
+	free(auth_file);
+	free(allow);
 	free(max_size);
 	free(max_memory);
 	free(hello_timeout);

@@ -26,8 +26,9 @@ os.execv(sys.argv[1], sys.argv[1:])')
 	[ -z "${as_job:-}" ] || restore=()
 	: >"$out.progress"
 	"${restore[@]}" "$NETCOPY_CLIENT" -p "$NC_PORT" \
-		-d 30 -t 2 --verify -I 0.2 -f csv -o "$out" "$@" \
-		>"$out.progress" 2>"$out.err" </dev/null &
+		-d 30 -t 2 --verify -I 0.2 -f csv -o "$out" \
+		--interval-file "$out.progress" "$@" \
+		>"$out.stdout" 2>"$out.err" </dev/null &
 	CLIENT_PID=$!
 }
 
@@ -51,15 +52,15 @@ sigint_state() {
 	fi
 }
 
-# Poll (10 s at most, times the factor) for a progress line with bytes
-# in it.
+# Poll (10 s at most, times the factor) for an interval row (From_s,
+# To_s, Bytes, ...) with bytes in it.
 wait_data() {
 	local i ticks
 
 	nc_patience 10
 	ticks=$((NC_PATIENCE_MS / 50))
 	for ((i = 0; i < ticks; i++)); do
-		grep -qE '\] +[1-9][0-9]* bytes' "$1" 2>/dev/null && return 0
+		grep -qE '^[0-9.]+,[0-9.]+,[1-9][0-9]*,' "$1" 2>/dev/null && return 0
 		nc_pid_running "$CLIENT_PID" || return 1
 		sleep 0.05
 	done

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Output formats: the CSV header (its first 11 columns fixed by the
 # study) and row, -o appending with the header only once, JSON (one
-# object per line, schema 1, its groups) and text.
+# object per line, schema 1, its groups, numbers at their shortest form)
+# and text (no line over 100 characters); -I in each, stdout still
+# parseable.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
@@ -121,6 +123,83 @@ nc_check_rc 0 &&
 text=$nc_tmp/out.txt
 nc_client "text -o" "${run[@]}" -o "$text"
 nc_check_rc 0 && nc_check "text -o writes the file" [ -s "$text" ]
+
+# ---- JSON numbers at their shortest exact form: 0.6, not
+# 0.59999999999999998 (jq would hide the difference: read the text)
+nc_client "json -d 0.6" -p "$NC_PORT" -s 4K -t 1 -d 0.6 -f json
+if nc_check_rc 0; then
+	nc_check "json -d 0.6: \"duration_s\":0.6 as written" \
+		grep -q '"duration_s":0\.6[,}]' "$NC_OUT" || nc_show_run
+fi
+
+# ---- -I -f json: an object a line, the intervals ("type": "interval")
+# then the result, every line parsing on its own
+nc_client "json -I 0.2" -p "$NC_PORT" -s 4K -t 1 -d 1 -I 0.2 -f json
+if nc_check_rc 0; then
+	lines=$(wc -l <"$NC_OUT")
+	nc_check "json -I: every stdout line parses on its own" \
+		jq -e -c . "$NC_OUT" >/dev/null
+	bad=0
+	for ((i = 1; i <= lines; i++)); do
+		sed -n "${i}p" "$NC_OUT" | jq -e . >/dev/null 2>&1 || bad=$i
+	done
+	nc_check "json -I: line $bad of $lines does not parse alone" \
+		[ "$bad" -eq 0 ]
+	nc_check "json -I: every line but the last an interval object" \
+		jq -e -s '.[:-1] | length >= 1 and all(.[];
+			.type == "interval" and .to_s > .from_s
+			and (.bytes | type) == "number"
+			and (.throughput_gbps | type) == "number"
+			and (.warmup | type) == "boolean")' "$NC_OUT" >/dev/null
+	nc_check "json -I: the last line the result (schema 1, bytes > 0)" \
+		jq -e -s '.[-1] | has("type") == false and .schema == 1
+			and .result.status == "ok" and .result.bytes > 0' \
+		"$NC_OUT" >/dev/null
+	[ "$nc_failures" -eq 0 ] || nc_show_run
+fi
+
+# ---- -I -f csv: stdout the header and the row; the intervals in
+# --interval-file under their own header, or on stderr
+iv_head='From_s,To_s,Bytes,Throughput_Gbps,Warmup'
+ivfile=$nc_tmp/intervals.csv
+nc_client "csv -I 0.2 --interval-file" -p "$NC_PORT" -s 4K -t 1 -d 1 \
+	-I 0.2 -f csv --verify --interval-file "$ivfile"
+if nc_check_rc 0 && nc_check_csv_run two-copy 4096 1; then
+	nc_check "csv --interval-file: its header first" \
+		[ "$(head -n 1 "$ivfile")" = "$iv_head" ]
+	rows=$(grep -Ec '^[0-9.]+,[0-9.]+,[0-9]+,[0-9.]+,[01]$' "$ivfile")
+	nc_check "csv --interval-file: header and rows only ($rows rows)" \
+		[ "$rows" -ge 1 ] && [ "$((rows + 1))" = "$(wc -l <"$ivfile")" ]
+	[ "$nc_failures" -eq 0 ] || nc_show "intervals" "$ivfile"
+fi
+nc_client "csv -I 0.2 (stderr)" -p "$NC_PORT" -s 4K -t 1 -d 1 -I 0.2 \
+	-f csv --verify
+if nc_check_rc 0 && nc_check_csv_run two-copy 4096 1; then
+	nc_check "csv -I: the intervals on stderr, under their header" \
+		[ "$(head -n 1 "$NC_ERR")" = "$iv_head" ] || nc_show_run
+	nc_check "csv -I: interval rows on stderr" \
+		[ "$(grep -c '^[0-9.]*,[0-9.]*,[0-9]*,' "$NC_ERR")" -ge 1 ]
+fi
+nc_client_usage_error "--interval-file without -I" "needs -I" \
+	-p "$NC_PORT" -d 0.1 --interval-file "$nc_tmp/unused.csv"
+
+# ---- text a person reads: no line over 100 characters, whatever the
+# run (a stream either way, rr, zero-copy, socket buffers, -I)
+# (each option once: popt leaks a repeated string option, which ASan
+# would report)
+text_runs=("-s 4K -t 2" "-R -s 4K -t 2" "-w rr -t 2 -s 4K"
+	   "--sndbuf 64K --rcvbuf 64K -s 4K -t 2" "-I 0.05 -s 4K -t 2"
+	   "--no-perf -s 4K -t 2" "--rx recvmsg -s 64K -t 2")
+nc_zero_copy_built && text_runs+=("-m zero-copy -s 64K -t 1")
+for extra in "${text_runs[@]}"; do
+	# shellcheck disable=SC2086 # the options split on purpose
+	nc_client "text $extra" -p "$NC_PORT" -d 0.2 --verify $extra
+	[ "$NC_RC" -eq 4 ] && continue	# a mode this kernel lacks
+	nc_check_rc 0 || continue
+	long=$(awk 'length > 100 { n++ } END { print n + 0 }' "$NC_OUT")
+	nc_check "text $extra: $long lines over 100 characters" \
+		[ "$long" -eq 0 ] || nc_show_run
+done
 
 # ---- an output file that cannot be opened fails before the run, as a
 # bad value does

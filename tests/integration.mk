@@ -6,6 +6,13 @@
 check_PROGRAMS += tests/rawpeer
 tests_rawpeer_SOURCES = tests/rawpeer.c
 
+# libnetcopy(3)'s example, a user of the public API alone (no config.h),
+# linked with the uninstalled shared library: example-figure.sh runs it.
+check_PROGRAMS += examples/figure
+examples_figure_SOURCES = examples/figure.c
+examples_figure_CPPFLAGS = -I$(top_srcdir)/lib
+examples_figure_LDADD = lib/libnetcopy.la
+
 NETCOPY_INTEGRATION_TESTS = \
 	tests/loopback-two-copy.sh \
 	tests/loopback-one-copy.sh \
@@ -22,6 +29,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/peer-lies.sh \
 	tests/server-robustness.sh \
 	tests/server-limits.sh \
+	tests/auth.sh \
 	tests/server-lifecycle.sh \
 	tests/disable-modes.sh \
 	tests/ipv6.sh \
@@ -39,7 +47,9 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/zc-memlock.sh \
 	tests/server-hosts.sh \
 	tests/server-threads.sh \
-	tests/descriptors.sh
+	tests/descriptors.sh \
+	tests/example-figure.sh \
+	tests/rx-size.sh
 
 TESTS += $(NETCOPY_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(NETCOPY_INTEGRATION_TESTS)

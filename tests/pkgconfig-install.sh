@@ -11,6 +11,7 @@
 # only, each with status 0, bytes > 0 and no mismatch.  It also checks
 # that pkg-config's version is the library's, and that --cflags is the
 # include directory alone, without json-c's or liburing's .pc files.
+# libnetcopy(3)'s example, examples/figure.c, must build the same way.
 #
 # Environment (AM_TESTS_ENVIRONMENT, man/local.mk): top_builddir,
 # NETCOPY_MAKE, NETCOPY_CC, NETCOPY_CPPFLAGS, NETCOPY_CFLAGS and
@@ -238,6 +239,16 @@ if ! "${cc_words[@]}" "${cppflags[@]}" "${cflags[@]}" -o "$tmp/user" \
 	>"$tmp/cc.log" 2>&1; then
 	show "$tmp/cc.log"
 	fail "compiling and linking through pkg-config failed"
+fi
+
+# libnetcopy(3)'s example builds the same way (example-figure.sh runs
+# it against a server).
+example=${top_srcdir:-.}/examples/figure.c
+[[ -r $example ]] || error "$example not found"
+if ! "${cc_words[@]}" "${cppflags[@]}" "${cflags[@]}" -o "$tmp/figure" \
+	"$example" "${pc_flags[@]}" "${ldflags[@]}" >"$tmp/cc.log" 2>&1; then
+	show "$tmp/cc.log"
+	fail "compiling examples/figure.c through pkg-config failed"
 fi
 
 export LD_LIBRARY_PATH=$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}

@@ -39,6 +39,16 @@
  *       rcvbuf.  VALUE is in C notation, -N for a negative code.  With
  *       none the trailer goes as the server sent it.  Prints "trailer
  *       N set" once it went.
+ *   rawpeer [-t SECONDS] hijack PORT COUNT [MAC]
+ *       Play a stranger on the path who sees the run ids and data tags
+ *       (sent in clear) and tries to take the owner's place: relay COUNT
+ *       connections to the real server on 127.0.0.1 PORT as old-server
+ *       does (no hello refused), and for each data connection print
+ *       "tag INDEX RUNID MAC" (hex; MAC "-" when the tag has none), then,
+ *       before relaying it, attach a connection of its own to the real
+ *       server with the same run id and index and the tag MAC given here
+ *       (hex, e.g. one printed for another run; none without), and print
+ *       "hijack INDEX accepted" or "hijack INDEX refused: REASON".
  *
  * Actions (run in order; the socket is closed at the end):
  *   hex HEX            send these bytes ("4e435059...", spaces not allowed)
@@ -61,6 +71,10 @@
  *   tcp-hello MODE SIZE THREADS SECONDS REVERSE VERIFY WORKLOAD
  *                      that full hello asking for the TCP_INFO figures,
  *                      as a client since them does
+ *   auth-hello MODE SIZE THREADS SECONDS REVERSE VERIFY WORKLOAD
+ *                      that full hello asking to authenticate, as a
+ *                      client with --auth-file sends it (no proof
+ *                      follows unless sent by hand)
  *   trailer            read one message, which must be the trailer, and
  *                      print "trailer N fields, M newer" (M: fields an
  *                      older client, from before the TCP_INFO figures,
@@ -145,8 +159,9 @@ static void usage(void)
 		"       %s [-t SECONDS] [-6] serve [ACTION...]\n"
 		"       %s [-t SECONDS] old-server PORT COUNT\n"
 		"       %s [-t SECONDS] liar PORT COUNT [FIELD=VALUE...]\n"
+		"       %s [-t SECONDS] hijack PORT COUNT [MAC]\n"
 		"(the actions are documented at the top of tests/rawpeer.c)\n",
-		prog, prog, prog, prog);
+		prog, prog, prog, prog, prog);
 	exit(2);
 }
 
@@ -288,10 +303,12 @@ static size_t make_rx_hello(uint8_t *msg, size_t cap, char **argv)
 			      (uint8_t)number(argv[7]));
 }
 
-/* make_full_hello's hello asking for the TCP_INFO figures. */
-static size_t make_tcp_hello(uint8_t *msg, size_t cap, char **argv)
+/* make_full_hello's hello asking for the TCP_INFO figures, or
+ * (auth) to authenticate. */
+static size_t make_tcp_hello(uint8_t *msg, size_t cap, char **argv,
+			     bool auth)
 {
-	return full_hello_and(msg, cap, argv, NC_H_TCPI, 1);
+	return full_hello_and(msg, cap, argv, auth ? NC_H_AUTH : NC_H_TCPI, 1);
 }
 
 static int hexval(char c)
@@ -305,16 +322,13 @@ static int hexval(char c)
 	return -1;
 }
 
-static void send_hex(int fd, const char *hex)
+/* The bytes of hex (even length) into buf, which holds them. */
+static void hex_decode(const char *hex, uint8_t *buf)
 {
 	size_t n = strlen(hex);
-	uint8_t *buf;
 
 	if (n % 2)
 		usage();
-	buf = malloc(n / 2 + 1);
-	if (!buf)
-		exit(1);
 	for (size_t i = 0; i < n / 2; i++) {
 		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
 
@@ -324,8 +338,24 @@ static void send_hex(int fd, const char *hex)
 		}
 		buf[i] = (uint8_t)(hi << 4 | lo);
 	}
+}
+
+static void send_hex(int fd, const char *hex)
+{
+	size_t n = strlen(hex);
+	uint8_t *buf = malloc(n / 2 + 1);
+
+	if (!buf)
+		exit(1);
+	hex_decode(hex, buf);
 	send_all(fd, buf, n / 2);
 	free(buf);
+}
+
+static void print_hex(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		printf("%02x", p[i]);
 }
 
 static void send_garbage(int fd, unsigned long long n)
@@ -669,10 +699,12 @@ static int run_actions(int fd, int argc, char **argv)
 			send_all(fd, msg, make_rx_hello(msg, sizeof(msg),
 							argv + i + 1));
 			i += 8;
-		} else if (strcmp(a, "tcp-hello") == 0) {
+		} else if (strcmp(a, "tcp-hello") == 0 ||
+			   strcmp(a, "auth-hello") == 0) {
 			need(argc, i, 7);
 			send_all(fd, msg, make_tcp_hello(msg, sizeof(msg),
-							 argv + i + 1));
+							 argv + i + 1,
+							 a[0] == 'a'));
 			i += 7;
 		} else if (strcmp(a, "trailer") == 0) {
 			read_trailer(fd);
@@ -900,11 +932,15 @@ struct edit {
 	uint64_t value;
 };
 
-/* What a relay does: old-server's refusal, or liar's edits. */
+/* What a relay does: old-server's refusal, liar's edits, or hijack's
+ * attempts (with mac when mac_len is not 0). */
 struct relay_plan {
 	bool old;
 	struct edit edit[MAX_EDITS];
 	int edits;
+	bool hijack;
+	uint8_t mac[NC_MAC_LEN];
+	size_t mac_len;
 };
 
 static const struct {
@@ -1060,6 +1096,95 @@ static void relay_control(int fd, int ufd, const struct relay_plan *plan)
 	}
 }
 
+/* A data tag's run id, index and MAC (has_mac: whether it had one). */
+struct seen_tag {
+	uint8_t id[NC_RUN_ID_LEN];
+	uint64_t index;
+	uint8_t mac[NC_MAC_LEN];
+	bool has_mac;
+};
+
+static void parse_tag(const uint8_t *body, uint32_t len, struct seen_tag *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (uint32_t at = 0; len - at >= 4;) {
+		unsigned int type = (unsigned int)get_be(body + at, 2);
+		uint32_t flen = (uint32_t)get_be(body + at + 2, 2);
+		const uint8_t *v = body + at + 4;
+
+		if (flen > len - at - 4)
+			break;
+		if (type == NC_T_RUN_ID && flen == NC_RUN_ID_LEN)
+			memcpy(t->id, v, NC_RUN_ID_LEN);
+		else if (type == NC_T_INDEX && flen == 8)
+			t->index = get_be(v, 8);
+		else if (type == NC_T_MAC && flen == NC_MAC_LEN)
+			t->has_mac = memcpy(t->mac, v, NC_MAC_LEN) != NULL;
+		at += 4u + flen;
+	}
+}
+
+/* The reason of a refusal's body, as printable text. */
+static void print_reason(const uint8_t *body, uint32_t len)
+{
+	for (uint32_t at = 0; len - at >= 4;) {
+		unsigned int type = (unsigned int)get_be(body + at, 2);
+		uint32_t flen = (uint32_t)get_be(body + at + 2, 2);
+
+		if (flen > len - at - 4)
+			break;
+		if (type == NC_R_REASON)
+			printf("%.*s", (int)flen, (const char *)body + at + 4);
+		at += 4u + flen;
+	}
+}
+
+/* Print the tag seen, then try to attach in its place with plan's MAC. */
+static void hijack(const uint8_t *body, uint32_t len,
+		   const struct sockaddr_in *up, const struct relay_plan *plan)
+{
+	uint8_t msg[NC_HEADER_LEN + 4 + NC_RUN_ID_LEN + 12 + 4 + NC_MAC_LEN];
+	uint8_t head[NC_HEADER_LEN], reply[NC_MAX_BODY];
+	size_t n = NC_HEADER_LEN;
+	struct seen_tag t;
+	uint32_t type, rlen;
+	int fd;
+
+	parse_tag(body, len, &t);
+	printf("tag %llu ", (unsigned long long)t.index);
+	print_hex(t.id, NC_RUN_ID_LEN);
+	printf(" ");
+	if (t.has_mac)
+		print_hex(t.mac, NC_MAC_LEN);
+	else
+		printf("-");
+	printf("\n");
+	fflush(stdout);
+	n += put_field(msg + n, NC_T_RUN_ID, t.id, NC_RUN_ID_LEN);
+	n += put_u64_field(msg + n, NC_T_INDEX, t.index);
+	if (plan->mac_len)
+		n += put_field(msg + n, NC_T_MAC, plan->mac, NC_MAC_LEN);
+	make_header(msg, NC_MAGIC, NC_VERSION, NC_MSG_DATA_TAG,
+		    (uint32_t)(n - NC_HEADER_LEN));
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (const struct sockaddr *)up, sizeof(*up))) {
+		fprintf(stderr, "%s: hijack: %s\n", prog, strerror(errno));
+		exit(1);
+	}
+	send_all(fd, msg, n);
+	read_message(fd, head, reply, &type, &rlen);
+	printf("hijack %llu ", (unsigned long long)t.index);
+	if (type == NC_MSG_ACCEPT) {
+		printf("accepted");
+	} else {
+		printf("refused: ");
+		print_reason(reply, rlen);
+	}
+	printf("\n");
+	fflush(stdout);
+	close(fd);
+}
+
 /* One connection to the old server or the liar: the old server refuses
  * a hello it would not know; else the connection goes to the real
  * server on port, the liar's control connection through its edits. */
@@ -1096,9 +1221,11 @@ static void relay_conn(int fd, unsigned int port,
 			strerror(errno));
 		exit(1);
 	}
+	if (plan->hijack && type == NC_MSG_DATA_TAG)
+		hijack(body, len, &up, plan);
 	send_all(ufd, head, sizeof(head));
 	send_all(ufd, body, len);
-	if (!plan->old && type == NC_MSG_HELLO)
+	if (!plan->old && !plan->hijack && type == NC_MSG_HELLO)
 		relay_control(fd, ufd, plan);
 	else
 		relay(fd, ufd);
@@ -1162,6 +1289,20 @@ int main(int argc, char **argv)
 	} else if (strcmp(argv[optind], "serve") == 0) {
 		fd = do_serve(v6);
 		optind += 1;
+	} else if (strcmp(argv[optind], "hijack") == 0) {
+		struct relay_plan plan = { .hijack = true };
+
+		if (argc - optind < 3 || argc - optind > 4)
+			usage();
+		if (argc - optind == 4) {
+			if (strlen(argv[optind + 3]) != 2 * NC_MAC_LEN)
+				usage();
+			hex_decode(argv[optind + 3], plan.mac);
+			plan.mac_len = NC_MAC_LEN;
+		}
+		return do_relays((unsigned int)number(argv[optind + 1]),
+				 number(argv[optind + 2]),
+				 limit ? (unsigned int)limit : 20u, &plan);
 	} else if (strcmp(argv[optind], "old-server") == 0 ||
 		   strcmp(argv[optind], "liar") == 0) {
 		struct relay_plan plan = { .old = argv[optind][0] == 'o' };

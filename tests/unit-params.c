@@ -68,6 +68,7 @@ static void check_ranges(void)
 		const struct nc_param *param = &nc_param_table[i];
 		bool whole = param->kind != NC_PK_SECONDS;
 		bool is_unsigned = param->kind != NC_PK_S32 && whole;
+		bool zero = param->flags & (NC_PF_ZERO_OK | NC_PF_ZERO_NONE);
 		/* One step past an end: a unit, or for seconds a little. */
 		double below = whole ? param->min - 1 :
 			       param->min > 0 ? param->min / 2 :
@@ -81,10 +82,11 @@ static void check_ranges(void)
 		      param->name);
 		expect(param, param->min, true);
 		expect(param, param->max, true);
-		if (!(is_unsigned && param->min == 0))	/* nothing below */
+		/* Nothing below, or only the 0 that means unset or none. */
+		if (!(is_unsigned && param->min == 0) && !(zero && below == 0))
 			expect(param, below, false);
 		expect(param, above, false);
-		if (param->flags & (NC_PF_ZERO_OK | NC_PF_ZERO_NONE))
+		if (zero)
 			expect(param, 0, true);
 		if (!whole)
 			expect(param, NAN, false);

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * unit-parse.c - strict parsing of sizes, rates and seconds, error texts, and
- * the mode table (lookup, probe, NETCOPY_DISABLE_MODES).
+ * unit-parse.c - strict parsing of sizes, rates and seconds, the
+ * shortest form of a double written back, error texts, and the mode
+ * table (lookup, probe, NETCOPY_DISABLE_MODES).
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "base/base.h"
 #include "recv/recv.h"
 #include "send/send.h"
 #include "unit.h"
@@ -157,6 +160,32 @@ static void check_seconds(void)
 	};
 	for (size_t i = 0; i < sizeof(invalid) / sizeof(*invalid); i++)
 		seconds_bad(invalid[i]);
+}
+
+static void shortest_is(double v, const char *want)
+{
+	char buf[NC_SHORTEST_CAP];
+	size_t len = nc_format_shortest(buf, sizeof(buf), v);
+
+	CHECK(strcmp(buf, want) == 0 && len == strlen(want),
+	      "shortest(%.17g): \"%s\" (%zu), want \"%s\"", v, buf, len,
+	      want);
+}
+
+/* JSON's numbers: the fewest digits that read back, still a double. */
+static void check_shortest(void)
+{
+	shortest_is(0.6, "0.6");
+	shortest_is(1.4, "1.4");
+	shortest_is(2, "2.0");
+	shortest_is(0, "0.0");
+	shortest_is(-3, "-3.0");
+	shortest_is(0.1 + 0.2, "0.30000000000000004");
+	shortest_is(1.0 / 3, "0.3333333333333333");
+	shortest_is(1e300, "1e+300");
+	shortest_is(5e-324, "4.94065645841247e-324");
+	shortest_is(NAN, "null");
+	shortest_is(INFINITY, "null");
 }
 
 static void check_strerror(void)
@@ -335,6 +364,7 @@ int main(void)
 	check_sizes();
 	check_rates();
 	check_seconds();
+	check_shortest();
 	check_strerror();
 	check_modes();
 	return unit_exit("unit-parse");

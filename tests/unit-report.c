@@ -3,15 +3,20 @@
  * unit-report: netcopy_result_write's CSV, JSON and text of fixed runs,
  * byte for byte against tests/unit-report.expected.  The runs cover a
  * stream (with TCP_INFO figures), rr with its histogram, zero-copy,
- * --rx zero-copy, socket buffers (some TCP_INFO figures NA, paced), counters
- * the machine could not count, a side whose figures never arrived and
- * an error.  Two things vary by machine and release:
- * the CPU model and netcopy's version; they are written as @CPU_MODEL@
- * and @VERSION@ before the comparison.
+ * --rx zero-copy, socket buffers (some TCP_INFO figures NA, paced),
+ * counters the machine could not count (some, or all of the PMU's on
+ * both sides), a side whose figures never arrived and an error.  Two things vary by
+ * machine and release: the CPU model and netcopy's version; they are
+ * written as @CPU_MODEL@ and @VERSION@ before the comparison.  Every
+ * text line is at most NC_TEXT_WIDTH characters.
  *
  * It also checks the table against what was written: each column's
  * value is in the JSON where columns.def says (where that object is not
  * null), and each text fragment has one conversion, of its cell's kind.
+ * And netcopy_result_figure() gives every numeric cell of every run as
+ * written, -ENODATA for its NA and -EINVAL for a text column (unit
+ * "-", whose cells are text or NA), with netcopy_column_at() naming the
+ * CSV header's columns in order.
  *
  * NETCOPY_UPDATE_EXPECTED=FILE writes what this build prints to FILE,
  * for when an output changes on purpose (read the diff before keeping
@@ -191,6 +196,20 @@ static void partial_counters(struct netcopy_result *r)
 	r->receiver.bytes = 0;
 }
 
+/* A VM: neither side has the PMU's counters, said once. */
+static void no_pmu(struct netcopy_result *r)
+{
+	const unsigned int sw = 1u << NC_EV_CONTEXT_SWITCHES |
+				1u << NC_EV_TASK_CLOCK |
+				1u << NC_EV_PAGE_FAULTS;
+
+	run(r, "two-copy", 1024);
+	r->params.verify = false;
+	r->sender.counts.known = sw;
+	r->receiver.counts.known = sw;
+	tcp_info(r);
+}
+
 static void no_perf(struct netcopy_result *r)
 {
 	run(r, "one-copy", 1000);
@@ -342,6 +361,65 @@ static void check_text_fragments(const char *name,
 	}
 }
 
+/* netcopy_result_figure() of each column of r: its cell, as a double. */
+static void check_figures(const char *name, const struct netcopy_result *r)
+{
+	for (size_t i = 0; i < nc_column_count; i++) {
+		const char *col = nc_columns[i].name;
+		struct nc_cell c = nc_column_cell(r, i);
+		bool text = strcmp(nc_columns[i].unit, "-") == 0;
+		double v = -1;
+		int err = netcopy_result_figure(r, col, &v);
+
+		CHECK(text ? c.kind == NC_CELL_TEXT || c.kind == NC_CELL_NA :
+		      c.kind != NC_CELL_TEXT,
+		      "%s: %s: unit %s, cell kind %d", name, col,
+		      nc_columns[i].unit, c.kind);
+		if (text || c.kind == NC_CELL_NA) {
+			CHECK(err == (text ? -EINVAL : -ENODATA),
+			      "%s: %s: figure %d", name, col, err);
+			continue;
+		}
+		CHECK(err == 0 && v == (c.kind == NC_CELL_U64 ? (double)c.u :
+					c.d), "%s: %s: figure %d, %.17g",
+		      name, col, err, v);
+		CHECK(netcopy_result_figure(r, col, NULL) == 0,
+		      "%s: %s: no value asked for", name, col);
+	}
+}
+
+/* The column handles, and the names that are no column's. */
+static void check_column_api(const struct netcopy_result *r)
+{
+	char header[4096] = "";
+	double v = 42;
+
+	CHECK_INT(netcopy_column_count(), nc_column_count);
+	for (size_t i = 0; i < netcopy_column_count(); i++) {
+		const struct netcopy_column *c = netcopy_column_at(i);
+
+		CHECK(c && strcmp(netcopy_column_unit(c), nc_columns[i].unit) ==
+			   0 && strcmp(netcopy_column_meaning(c),
+				       nc_columns[i].meaning) == 0,
+		      "column %zu's unit or meaning", i);
+		if (c)
+			snprintf(header + strlen(header),
+				 sizeof(header) - strlen(header), "%s%s",
+				 i ? "," : "", netcopy_column_name(c));
+	}
+	CHECK(!netcopy_column_at(netcopy_column_count()), "one past the end");
+	CHECK(strcmp(header, netcopy_result_csv_header()) == 0,
+	      "the columns' names: %.60s", header);
+	CHECK_INT(netcopy_result_figure(r, "NoSuchColumn", &v), -ENOENT);
+	CHECK_INT(netcopy_result_figure(NULL, "NoSuchColumn", &v), -ENOENT);
+	CHECK_INT(netcopy_result_figure(r, "latency_us", &v), -ENOENT);
+	CHECK_INT(netcopy_result_figure(r, NULL, &v), -ENOENT);
+	CHECK_INT(netcopy_result_figure(r, "", &v), -ENOENT);
+	CHECK_INT(netcopy_result_figure(NULL, "Latency_us", &v), -ENODATA);
+	CHECK_INT(netcopy_result_figure(NULL, "Status", &v), -EINVAL);
+	CHECK(v == 42, "a failed call left %g", v);
+}
+
 static void rx_zero_copy_mapped(struct netcopy_result *r)
 {
 	rx_zero_copy(r, false);
@@ -365,6 +443,7 @@ static const struct {
 	{ "rx-zero-copy-refused", rx_zero_copy_refused },
 	{ "socket-buffers", socket_buffers },
 	{ "partial-counters", partial_counters },
+	{ "no-pmu", no_pmu },
 	{ "no-perf", no_perf },
 	{ "error", error },
 	{ "short", short_run },
@@ -385,6 +464,7 @@ static void write_all(FILE *out, const char *name,
 	}
 	check_json_places(name, r);
 	check_text_fragments(name, r);
+	check_figures(name, r);
 }
 
 /* Replace every "from" in *s by "to". */
@@ -435,6 +515,19 @@ static char *cpu_model_json(const char *all)
 				JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return s;
+}
+
+/* No text line under the first (those start with two spaces) wider
+ * than the printer's width; CSV and JSON lines may be. */
+static void check_text_width(const char *all)
+{
+	for (const char *line = all; *line;) {
+		size_t len = strcspn(line, "\n");
+
+		CHECK(len <= NC_TEXT_WIDTH || strncmp(line, "  ", 2),
+		      "a text line of %zu: %.*s", len, (int)len, line);
+		line += len + (line[len] == '\n');
+	}
 }
 
 static char *slurp(const char *path)
@@ -488,10 +581,12 @@ int main(void)
 		write_all(out, runs[i].name, &r, i == 0);
 	}
 	fclose(out);
+	check_column_api(&r);
 	for (size_t i = 0; i < nc_column_count; i++)
 		CHECK(!nc_columns[i].text || text_shown[i],
 		      "no run shows %s's text", nc_columns[i].name);
 
+	check_text_width(got);
 	model = cpu_model_json(got);
 	{
 		char from[300];

@@ -793,7 +793,7 @@ static void check_headers(void)
 	const char *why;
 	int err;
 
-	for (uint16_t type = NC_MSG_HELLO; type <= NC_MSG_TRAILER; type++) {
+	for (uint16_t type = NC_MSG_HELLO; type <= NC_MSG_LAST; type++) {
 		for (size_t i = 0; i < sizeof(lengths) / sizeof(*lengths); i++) {
 			nc_header_encode(buf, type, lengths[i]);
 			memset(&h, 0, sizeof(h));
@@ -835,7 +835,7 @@ static void check_headers(void)
 	expect_header_refused(buf, "body 4 GiB long");
 	nc_header_encode(buf, 0, 10);
 	expect_header_refused(buf, "type 0");
-	nc_header_encode(buf, NC_MSG_TRAILER + 1, 10);
+	nc_header_encode(buf, NC_MSG_LAST + 1, 10);
 	expect_header_refused(buf, "type past the last");
 	nc_header_encode(buf, UINT16_MAX, 10);
 	expect_header_refused(buf, "type 65535");
@@ -2499,7 +2499,7 @@ static void check_random(void)
 		      "random header: returned %d", err);
 		if (err == 0)
 			CHECK(h.length <= NC_MAX_BODY && h.type >= 1 &&
-			      h.type <= NC_MSG_TRAILER,
+			      h.type <= NC_MSG_LAST,
 			      "random header accepted: type %u length %" PRIu32,
 			      h.type, h.length);
 	}

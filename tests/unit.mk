@@ -14,7 +14,8 @@ unit_internal_tests = \
 	tests/unit-checks \
 	tests/unit-counters \
 	tests/unit-tcp-info \
-	tests/unit-host
+	tests/unit-host \
+	tests/unit-auth
 
 check_PROGRAMS += $(unit_internal_tests) tests/unit-loopback
 # check-layers.sh reads the calls between the library's files and
@@ -61,6 +62,9 @@ tests_unit_tcp_info_LDADD = lib/libnetcopy-internal.la
 
 tests_unit_host_SOURCES = tests/unit-host.c tests/unit.h
 tests_unit_host_LDADD = lib/libnetcopy-internal.la
+
+tests_unit_auth_SOURCES = tests/unit-auth.c tests/unit.h
+tests_unit_auth_LDADD = lib/libnetcopy-internal.la
 
 tests_unit_loopback_SOURCES = tests/unit-loopback.c tests/unit.h
 tests_unit_loopback_LDADD = lib/libnetcopy.la

@@ -2,9 +2,10 @@
 /*
  * base.h - the bottom of the library, included by every area and
  * including none: the clock, page-backed memory, the one-copy layout,
- * the --verify pattern, the CPU count and the send() of a whole buffer.
- * The histogram (histogram.h), the pacer (pace.h) and the parsers of
- * sizes, seconds and rates (netcopy.h) live here too.
+ * the --verify pattern, the CPU count, the send() of a whole buffer and
+ * a double's shortest form.  The histogram (histogram.h), the pacer
+ * (pace.h) and the parsers of sizes, seconds and rates (netcopy.h) live
+ * here too.
  */
 #ifndef NETCOPY_BASE_H
 #define NETCOPY_BASE_H
@@ -24,6 +25,15 @@ uint64_t nc_now_ns(void);
 /* Split size bytes into NC_FIELDS lengths that add up to size; below
  * NC_FIELDS bytes the last fields are empty. */
 void nc_layout_fields(uint64_t size, size_t len[NC_FIELDS]);
+
+/* ---- number.c: v at its shortest exact form, as JSON writes a double
+ * ("0.6", "2.0", "1e+300"; "null" where not finite), into buf of at
+ * least NC_SHORTEST_CAP bytes.  Returns its length. */
+#define NC_SHORTEST_CAP 32
+size_t nc_format_shortest(char *buf, size_t cap, double v);
+/* bytes in 1024-based units with two decimals, as iperf3 writes a
+ * transfer: "199.83 MBytes" ("512 Bytes" below a KByte). */
+void nc_format_bytes(char *buf, size_t cap, uint64_t bytes);
 
 /* ---- pattern.c: what --verify stamps and checks. */
 /* Fill buf with bytes [offset, offset+len) of message msg of flow. */

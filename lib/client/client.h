@@ -14,6 +14,8 @@
 #include "netcopy.h"
 #include "params/params.h"
 #include "send/send.h"
+#include "wire/auth.h"
+#include "wire/wire.h"
 
 struct netcopy_client {
 	char host[256];
@@ -28,6 +30,8 @@ struct netcopy_client {
 	atomic_bool stopped;		/* netcopy_client_stop() was called */
 	int stop_fd;			/* an eventfd it wakes a run with */
 	uint64_t stopped_ns;		/* into the last run it was seen; 0 */
+	struct nc_secret secret;	/* len 0: no authentication */
+	struct nc_challenge challenge;	/* the run's, when authenticated */
 };
 
 /* Note one line of detail for netcopy_client_detail(); yields err. */
@@ -40,5 +44,13 @@ mode_of(const struct netcopy_client *c)
 {
 	return netcopy_mode_find(c->p.mode);
 }
+
+/* ---- auth.c: --auth-file */
+/* Answer the server's challenge (kept in c) with the proof of the hello
+ * body as sent.  0, or an error with its detail. */
+int nc_client_prove(struct netcopy_client *c, int ctrl, const uint8_t *hello,
+		    size_t len);
+/* Set the MAC of an authenticated run's data tag.  0, or an error. */
+int nc_client_tag_mac(struct netcopy_client *c, struct nc_tag *tag);
 
 #endif /* NETCOPY_CLIENT_H */

@@ -56,25 +56,34 @@ struct data_thread {
 };
 
 /* The server's answer on fd: accepted (with the run id), or refused,
- * and then why. */
-static int read_reply(struct netcopy_client *c, int fd, struct nc_reply *rep)
+ * and then why; with auth, the challenge it may answer a hello with. */
+static int read_answer(struct netcopy_client *c, int fd, struct nc_reply *rep,
+		       struct nc_challenge *chal)
 {
 	uint8_t body[NC_MAX_BODY];
 	struct nc_header h;
 	const char *why = "";
 	int err = nc_msg_recv(fd, &h, body, REPLY_TIMEOUT_MS, &why);
 
-	if (!err && h.type != NC_MSG_ACCEPT && h.type != NC_MSG_REFUSE) {
+	if (!err && h.type == NC_MSG_CHALLENGE && chal)
+		err = nc_challenge_decode(body, h.length, chal, &why);
+	else if (!err && h.type != NC_MSG_ACCEPT && h.type != NC_MSG_REFUSE) {
 		err = NETCOPY_EPROTOCOL;
 		why = "unexpected message instead of the server's answer";
-	}
-	if (!err)
+	} else if (!err) {
 		err = nc_reply_decode(body, h.length, rep, &why);
+		if (!err && chal && rep->accepted) {
+			err = NETCOPY_EPROTOCOL;
+			why = "accepted without authenticating (--auth-file)";
+		}
+	}
 	if (err == NETCOPY_EPROTOCOL)
 		return fail(c, err, "bad answer from the server: %s", why);
 	if (err)
 		return fail(c, err, "no answer from the server: %s",
 			    netcopy_strerror(err));
+	if (h.type == NC_MSG_CHALLENGE)
+		return 1;
 	if (!rep->accepted)
 		return fail(c, rep->code == NETCOPY_EUNSUPPORTED ?
 			    NETCOPY_EUNSUPPORTED : NETCOPY_EREFUSED,
@@ -82,10 +91,19 @@ static int read_reply(struct netcopy_client *c, int fd, struct nc_reply *rep)
 	return 0;
 }
 
-/* Hello, and the server's answer: the run id, or a refusal and why. */
+static int read_reply(struct netcopy_client *c, int fd, struct nc_reply *rep)
+{
+	return read_answer(c, fd, rep, NULL);
+}
+
+/* Hello, and the server's answer: the run id, or a refusal and why.
+ * With a secret the server must challenge first (its challenge is
+ * kept for the data tags); no proof goes to one that does
+ * not, and only a proof, never the secret, to one that does. */
 static int negotiate(struct netcopy_client *c, const struct nc_params *hello,
 		     int ctrl, struct nc_reply *rep)
 {
+	struct nc_challenge *chal = &c->challenge;
 	uint8_t body[NC_MAX_BODY];
 	int len = nc_hello_encode(hello, body, sizeof(body)), err;
 
@@ -95,18 +113,24 @@ static int negotiate(struct netcopy_client *c, const struct nc_params *hello,
 	if (err)
 		return fail(c, err, "cannot send the hello: %s",
 			    netcopy_strerror(err));
-	return read_reply(c, ctrl, rep);
+	err = read_answer(c, ctrl, rep, hello->auth ? chal : NULL);
+	if (err != 1)
+		return err;
+	err = nc_client_prove(c, ctrl, body, (size_t)len);
+	return err ? err : read_reply(c, ctrl, rep);
 }
 
 static int open_data(struct netcopy_client *c, const struct nc_reply *rep,
 		     uint32_t index, int *fd)
 {
-	struct nc_tag tag = { .index = index };
+	struct nc_tag tag = { .index = index, .has_mac = c->p.auth };
 	struct nc_reply ack;
-	uint8_t body[64];
+	uint8_t body[128];
 	int len, err;
 
 	memcpy(tag.run_id, rep->run_id, NC_RUN_ID_LEN);
+	if (tag.has_mac && (err = nc_client_tag_mac(c, &tag)))
+		return err;
 	err = nc_connect(c->host, c->port, fd, c->detail, sizeof(c->detail));
 	if (err)
 		return err;
@@ -551,7 +575,8 @@ static int check_fds(struct netcopy_client *c, const struct netcopy_mode *mode)
 /* A server older than a request asked by default (NC_PF_ASK) refuses
  * the hello for a field it does not know: ask again once without them,
  * and say so, for the run works without them.  A paced run cannot run
- * without its rate: it says so. */
+ * without its rate: it says so.  Authentication is never dropped so:
+ * such a server fails the run, and it says so. */
 static int open_control(struct netcopy_client *c, int *ctrl,
 			struct nc_reply *rep)
 {
@@ -571,6 +596,9 @@ out:
 	if (too_old(err, rep) && c->p.rate)
 		return fail(c, err, "server refused: unknown field (a server "
 			    "older than --rate does not know it)");
+	if (too_old(err, rep) && c->p.auth)
+		return fail(c, err, "server refused: unknown field (a server "
+			    "older than --auth-file cannot authenticate)");
 	return err;
 }
 

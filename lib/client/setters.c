@@ -39,8 +39,10 @@ NETCOPY_EXPORT int netcopy_client_new(struct netcopy_client **out)
 
 NETCOPY_EXPORT void netcopy_client_free(struct netcopy_client *c)
 {
-	if (c)
-		close(c->stop_fd);
+	if (!c)
+		return;
+	close(c->stop_fd);
+	nc_secret_clear(&c->secret);
 	free(c);
 }
 
@@ -260,6 +262,15 @@ NETCOPY_EXPORT int netcopy_client_set_rate(struct netcopy_client *c,
 	struct nc_params p = c->p;
 
 	p.rate = bits_per_second;
+	return keep(c, &p);
+}
+
+NETCOPY_EXPORT int netcopy_client_set_rx_size(struct netcopy_client *c,
+					      uint64_t bytes)
+{
+	struct nc_params p = c->p;
+
+	p.rx_size = bytes;
 	return keep(c, &p);
 }
 

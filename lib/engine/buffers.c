@@ -15,6 +15,23 @@ uint64_t nc_recv_buffer_size(uint64_t size)
 	return size > MIN_RECV_BUFFER ? size : MIN_RECV_BUFFER;
 }
 
+/* --rx-size larger than that default needs a larger buffer; a smaller
+ * one only shortens the reads (nc_recv_some). */
+size_t nc_recv_cap(const struct nc_flow *flow)
+{
+	uint64_t cap = nc_recv_buffer_size(flow->size);
+
+	return (size_t)(flow->params->rx_size > cap ? flow->params->rx_size :
+			cap);
+}
+
+uint64_t nc_rx_size_memory(const struct nc_params *p)
+{
+	uint64_t cap = nc_recv_buffer_size(p->size);
+
+	return p->rx_size > cap ? p->rx_size - cap : 0;
+}
+
 uint64_t nc_buffers_memory(uint64_t size, uint32_t qd)
 {
 	return nc_recv_buffer_size(size);
@@ -25,7 +42,7 @@ int nc_buffers_prepare(struct nc_flow *flow, bool send, bool recv)
 	if (send && !(flow->send_buf = nc_pages_alloc((size_t)flow->size)))
 		return -ENOMEM;
 	if (recv) {
-		flow->recv_cap = (size_t)nc_recv_buffer_size(flow->size);
+		flow->recv_cap = nc_recv_cap(flow);
 		flow->recv_buf = nc_pages_alloc(flow->recv_cap);
 		if (!flow->recv_buf)
 			return -ENOMEM;

@@ -131,6 +131,10 @@ int nc_buffers_prepare(struct nc_flow *flow, bool send, bool recv);
 int nc_buffers_prepare_flow(struct nc_flow *flow);
 void nc_buffers_release(struct nc_flow *flow);
 uint64_t nc_recv_buffer_size(uint64_t size);
+/* The receive buffer of a flow: that, or --rx-size where larger; and
+ * the bytes --rx-size adds to each receiving connection's buffer. */
+size_t nc_recv_cap(const struct nc_flow *flow);
+uint64_t nc_rx_size_memory(const struct nc_params *p);
 /* The memory of modes with one buffer each way. */
 uint64_t nc_buffers_memory(uint64_t size, uint32_t qd);
 /* recv() into that buffer, checked: the receive side of most modes. */

@@ -68,10 +68,15 @@ void nc_sockbuf_figures(struct nc_figures *f, const struct nc_flow *flows,
  * in the environment makes it user space always. */
 void nc_pacing_apply(struct nc_flow *flow);
 
-/* What the loops call to receive: the --rx path, or the mode's own. */
+/* What the loops call to receive: the --rx path, or the mode's own,
+ * asking for at most --rx-size bytes when it is set. */
 static inline ssize_t nc_recv_some(const struct netcopy_mode *mode,
 				   struct nc_flow *flow, size_t max)
 {
+	size_t rx_size = (size_t)flow->params->rx_size;	/* 0: unset */
+
+	if (rx_size && rx_size < max)
+		max = rx_size;
 	return flow->rx_state ? nc_rx_recv_some(flow, max) :
 				mode->recv_some(flow, max);
 }

@@ -49,8 +49,10 @@ size_t nc_iov_advance(struct iovec **iov, size_t cnt, size_t n);
 /* 0 or -ENOMEM; nc_scatter_free frees it, also after a failure. */
 int nc_scatter_init(struct nc_scatter *s, uint64_t size);
 void nc_scatter_free(struct nc_scatter *s);
-/* Reads at most the rest of the current message; checked. */
-ssize_t nc_scatter_recv(struct nc_flow *flow, struct nc_scatter *s);
+/* Reads at most the rest of the current message, and at most max
+ * bytes (max > 0); checked. */
+ssize_t nc_scatter_recv(struct nc_flow *flow, struct nc_scatter *s,
+			size_t max);
 
 /* ---- rx-zero-copy.c: TCP_ZEROCOPY_RECEIVE, kept apart because
  * linux/tcp.h clashes with glibc's netinet/tcp.h; where the headers lack

@@ -47,7 +47,7 @@ static int rx_zc_prepare(struct nc_flow *flow)
 		return -ENOMEM;
 	flow->rx_zc_mapped = flow->rx_zc_copied = 0;
 	z->page = page > 0 ? (size_t)page : 4096;
-	z->cap = (size_t)nc_recv_buffer_size(flow->size);
+	z->cap = nc_recv_cap(flow);
 	z->buf = nc_pages_alloc(z->cap);
 	if (!z->buf)
 		return -ENOMEM;
@@ -100,7 +100,8 @@ static ssize_t rx_zc_recv_some(struct nc_flow *flow, size_t max)
 	struct rx_zc *z = flow->rx_state;
 	struct tcp_zerocopy_receive zc = { 0 };
 	socklen_t len = sizeof(zc);
-	size_t want = max < z->map_len ? max : z->map_len;
+	/* At most a buffer's worth, as recv() reads (the RxSize column). */
+	size_t want = max < z->cap ? max : z->cap;
 	int r;
 
 	/* Less than a page wanted (rr's tail of a message) cannot map. */

@@ -37,7 +37,7 @@ static int recv_prepare(struct nc_flow *flow)
 	if (!b)
 		return -ENOMEM;
 	flow->rx_state = b;
-	b->cap = (size_t)nc_recv_buffer_size(flow->size);
+	b->cap = nc_recv_cap(flow);
 	b->buf = nc_pages_alloc(b->cap);
 	return b->buf ? 0 : -ENOMEM;
 }
@@ -83,7 +83,7 @@ static int recvmsg_prepare(struct nc_flow *flow)
 
 static ssize_t recvmsg_recv_some(struct nc_flow *flow, size_t max)
 {
-	return nc_scatter_recv(flow, flow->rx_state);
+	return nc_scatter_recv(flow, flow->rx_state, max);
 }
 
 static void recvmsg_release(struct nc_flow *flow)

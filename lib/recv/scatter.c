@@ -79,10 +79,29 @@ static void verify_scattered(struct nc_verifier *v, const struct iovec *iov,
 	}
 }
 
-ssize_t nc_scatter_recv(struct nc_flow *flow, struct nc_scatter *s)
+/* The first max bytes of what is left of the message, in iov. */
+static size_t cursor_prefix(const struct nc_scatter *s, size_t max,
+			    struct iovec iov[NC_FIELDS])
 {
-	struct msghdr msg = { .msg_iov = s->next, .msg_iovlen = s->left };
+	size_t n;
+
+	for (n = 0; n < s->left && max; n++) {
+		iov[n] = s->next[n];
+		if (iov[n].iov_len > max)
+			iov[n].iov_len = max;
+		max -= iov[n].iov_len;
+	}
+	return n;
+}
+
+ssize_t nc_scatter_recv(struct nc_flow *flow, struct nc_scatter *s,
+			size_t max)
+{
+	struct iovec iov[NC_FIELDS];
+	struct msghdr msg = { .msg_iov = iov };
 	ssize_t n;
+
+	msg.msg_iovlen = cursor_prefix(s, max, iov);
 
 	do
 		n = recvmsg(flow->fd, &msg, 0);

@@ -271,6 +271,19 @@ static uint8_t rx_used(const struct netcopy_result *r)
 	return mode->own_rx;
 }
 
+/* What each receive call asked for at most (lib/flow/flow.h's
+ * nc_recv_some, the buffers of engine/ and recv/). */
+static uint64_t rx_size(const struct netcopy_result *r)
+{
+	uint64_t size = r->params.size, most = r->params.rx_size ?
+		r->params.rx_size : nc_recv_buffer_size(size);
+
+	/* These read message by message. */
+	if ((rx_used(r) == NC_RX_RECVMSG || rr(r)) && most > size)
+		return size;
+	return most;
+}
+
 /* ---- the table ---- */
 
 const char *const nc_json_obj_path[NC_JSON_OBJ_COUNT] = {

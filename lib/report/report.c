@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "base/base.h"
 #include "report/report.h"
 
 #define ANY NC_PRINT_ANY
@@ -39,18 +40,20 @@ static void params(struct nc_printer *p, const struct netcopy_result *r)
 	column(p, ANY, COL_IMPLEMENTATION);
 	column(p, ANY, COL_MESSAGE_SIZE);
 	column(p, ANY, COL_THREADS);
-	nc_print_text(p, "%s", r->params.threads == 1 ? "" : "s");
 	column(p, ANY, COL_DURATION_S);
-	nc_print_text(p, ", %s", rr ? "request-response" :
-		      r->params.reverse ? "client sends" : "server sends");
+	nc_print_cell(p, TEXT, NULL, "%s", nc_cell_text(rr ?
+		      "request-response" : r->params.reverse ?
+		      "client sends" : "server sends"));
 	if (r->params.rate) {
 		struct nc_cell how = nc_column_cell(r, COL_PACING_METHOD);
+		char paced[96];
 
-		nc_print_text(p, ", paced to %.6g Mbit/s a connection (%s)",
-			      (double)r->params.rate / 1e6,
-			      how.kind == NC_CELL_TEXT ? how.text : "NA");
+		snprintf(paced, sizeof(paced), "paced to %.6g Mbit/s a "
+			 "connection (%s)", (double)r->params.rate / 1e6,
+			 how.kind == NC_CELL_TEXT ? how.text : "NA");
+		nc_print_cell(p, TEXT, NULL, "%s", nc_cell_text(paced));
 	}
-	nc_print_text(p, "\n");
+	nc_print_line_end(p);
 	column(p, JSON, COL_WORKLOAD);
 	column(p, JSON, COL_DIRECTION);
 	column(p, JSON, COL_RX);
@@ -70,43 +73,63 @@ static void latency(struct nc_printer *p, const struct netcopy_result *r)
 		return;
 	}
 	nc_print_open(p, NC_JSON_LATENCY);
-	nc_print_text(p, "  round trips   %llu",
-		      (unsigned long long)nc_hist_count(&r->rtt));
+	nc_print_line(p, "round trips");
+	nc_print_cell(p, TEXT, NULL, "%llu",
+		      nc_cell_u64(true, nc_hist_count(&r->rtt)));
 	column(p, JSON, COL_ROUND_TRIPS);
 	column(p, ANY, COL_ROUND_TRIPS_PER_SEC);
-	nc_print_cell(p, ANY, "mean_us", "\n  round trip    mean %.3f us",
+	nc_print_line(p, "round trip us");
+	nc_print_cell(p, ANY, "mean_us", "mean %.3f",
 		      nc_column_cell(r, COL_LATENCY_US));
 	for (enum nc_column_id id = COL_RTT_MIN_US; id <= COL_RTT_MAX_US; id++)
 		column(p, ANY, id);
+	nc_print_line_end(p);
 	nc_print_close(p);
+}
+
+/* "62.50 MBytes" for a byte count's text; NA below a KByte, where the
+ * count says as much. */
+static struct nc_cell human_bytes(struct nc_cell bytes, char *buf, size_t cap)
+{
+	if (bytes.kind != NC_CELL_U64 || bytes.u < 1024)
+		return nc_cell_na();
+	nc_format_bytes(buf, cap, bytes.u);
+	return nc_cell_text(buf);
 }
 
 /* What the receiver received; the status leads in JSON. */
 static void result(struct nc_printer *p, const struct netcopy_result *r)
 {
 	const struct nc_figures *rx = &r->receiver;
+	char human[32];
 
 	nc_print_open(p, NC_JSON_RESULT);
 	column(p, JSON, COL_STATUS);
 	if (rx->reason[0])
 		nc_print_cell(p, JSON, "reason", NULL,
 			      nc_cell_text(rx->reason));
+	nc_print_line(p, "received");
 	if (!rx->measured)
-		nc_print_text(p, "  received      NA (the receiver's figures "
-			      "never arrived)\n");
+		nc_print_text(p, "NA (the receiver's figures never arrived)");
 	column(p, ANY, COL_TOTAL_BYTES);
+	nc_print_cell(p, TEXT, NULL, " (%s)", human_bytes(nc_column_cell(r,
+		      COL_TOTAL_BYTES), human, sizeof(human)));
 	column(p, ANY, COL_MESSAGES);
 	column(p, ANY, COL_INTERVAL_S);
+	nc_print_line(p, "throughput");
 	column(p, ANY, COL_THROUGHPUT_GBPS);
 	column(p, ANY, COL_MESSAGES_PER_SEC);
 	column(p, JSON, COL_LATENCY_US);
-	if (rx->measured)
-		nc_print_text(p, "  per message   %.3f us (mean time per "
-			      "message)\n", (double)rx->latency_ns / 1e3);
+	nc_print_line(p, "per message");
+	nc_print_cell(p, TEXT, NULL, "%.3f us (mean time per message)",
+		      nc_cell_double(rx->measured,
+				     (double)rx->latency_ns / 1e3, 3));
 	column(p, JSON, COL_MISMATCHES);
-	if (rx->measured && r->params.verify)
-		nc_print_text(p, "  verify        %llu mismatched messages\n",
-			      (unsigned long long)rx->mismatches);
+	nc_print_line(p, "verify");
+	nc_print_cell(p, TEXT, NULL, "%llu mismatched message(s)",
+		      nc_cell_u64(rx->measured && r->params.verify,
+				  rx->mismatches));
+	nc_print_line_end(p);
 	nc_print_close(p);	/* and CountersScope */
 }
 
@@ -120,21 +143,27 @@ static void zero_copy(struct nc_printer *p, const struct netcopy_result *r)
 		return;
 	}
 	nc_print_open(p, NC_JSON_ZEROCOPY);
+	nc_print_line(p, "zero-copy");
 	column(p, ANY, COL_ZC_SENDS);
 	column(p, ANY, COL_ZC_NOTIFICATIONS);
 	column(p, ANY, COL_ZC_COMPLETIONS);
+	column(p, TEXT, COL_ZC_ENOBUFS);
+	/* The copies on a line of their own: the figure that matters. */
+	nc_print_line(p, NULL);
 	column(p, ANY, COL_ZC_COPIED);
 	if (nc_column_cell(r, COL_ZC_COPIED).kind != NC_CELL_NA)
-		nc_print_text(p, " (%.1f %%), ", copied * 100);
+		nc_print_cell(p, TEXT, NULL, " (%.1f %%)",
+			      nc_cell_double(true, copied * 100, 1));
 	else
-		nc_print_text(p, "copied by the kernel NA (it would not "
-			      "say), ");
-	column(p, ANY, COL_ZC_ENOBUFS);
+		nc_print_cell(p, TEXT, NULL, "%s", nc_cell_text(
+			      "copied by the kernel NA (it would not say)"));
+	column(p, JSON, COL_ZC_ENOBUFS);
+	nc_print_line_end(p);
 	if (copied > 0.5)
-		nc_print_text(p, "                the kernel fell back to "
-			      "copying on this path (loopback and veth always "
-			      "do; a real NIC may not), so these figures show "
-			      "no zero-copy gain\n");
+		nc_print_note(p, "the kernel fell back to copying on this "
+			      "path (loopback and veth always do; a real NIC "
+			      "may not), so these figures show no zero-copy "
+			      "gain");
 	nc_print_close(p);
 }
 
@@ -145,67 +174,164 @@ static void rx_zero_copy(struct nc_printer *p, const char *side,
 {
 	uint64_t mapped = (uint64_t)f->rx_zc_mapped;
 	uint64_t all = mapped + (uint64_t)f->rx_zc_copied;
+	char why[200];
 
 	if (!nc_figures_rx_zc_known(f)) {
 		nc_print_null(p, NC_JSON_RX_ZEROCOPY);
 		return;
 	}
 	nc_print_open(p, NC_JSON_RX_ZEROCOPY);
-	nc_print_text(p, "  rx zero-copy  %s: ", side);
+	nc_print_line(p, "rx zero-copy");
+	nc_print_text(p, "%s: ", side);
 	nc_print_cell(p, ANY, "mapped", "%llu bytes mapped",
 		      nc_cell_u64(true, mapped));
-	nc_print_cell(p, ANY, "copied", ", %llu copied",
+	nc_print_cell(p, ANY, "copied", "%llu copied",
 		      nc_cell_u64(true, (uint64_t)f->rx_zc_copied));
-	nc_print_text(p, " (%.1f %% mapped)\n",
-		      all ? (double)mapped * 100 / (double)all : 0.0);
+	nc_print_cell(p, TEXT, NULL, " (%.1f %% mapped)", nc_cell_double(true,
+		      all ? (double)mapped * 100 / (double)all : 0.0, 1));
+	nc_print_line_end(p);
 	if (f->rx_zc_refused) {
 		nc_print_cell(p, JSON, "refused", NULL, nc_cell_text(
 			      netcopy_strerror(f->rx_zc_refused)));
-		nc_print_text(p, "                the kernel refused "
-			      "TCP_ZEROCOPY_RECEIVE (%s), so every byte was "
-			      "read with recv()\n",
-			      netcopy_strerror(f->rx_zc_refused));
+		snprintf(why, sizeof(why), "the kernel refused "
+			 "TCP_ZEROCOPY_RECEIVE (%s), so every byte was read "
+			 "with recv()", netcopy_strerror(f->rx_zc_refused));
+		nc_print_note(p, why);
 	} else if (!mapped && all) {
-		nc_print_text(p, "                nothing was mapped: the "
-			      "kernel copied every byte (loopback and veth "
-			      "always do; a NIC splitting headers from "
-			      "page-aligned payload may not)\n");
+		nc_print_note(p, "nothing was mapped: the kernel copied every "
+			      "byte (loopback and veth always do; a NIC "
+			      "splitting headers from page-aligned payload "
+			      "may not)");
 	}
 	nc_print_close(p);
 }
 
+/* Each side's columns, as its text lines show them. */
+static const struct side_columns {
+	enum nc_column_id cpu, per_kib, share;
+	enum nc_column_id counter[NC_EV_COUNT];
+} side_columns[] = {
+	[0] = { COL_SND_CPU_TIME_US, COL_SND_CPU_US_PER_KIB,
+		COL_SND_CPU_SHARE_PCT, {
+		[NC_EV_CYCLES] = COL_CPU_CYCLES,
+		[NC_EV_INSTRUCTIONS] = COL_SND_INSTRUCTIONS,
+		[NC_EV_CACHE_REFS] = COL_CACHE_REFS,
+		[NC_EV_CACHE_MISSES] = COL_CACHE_MISSES,
+		[NC_EV_CONTEXT_SWITCHES] = COL_CONTEXT_SWITCHES,
+		[NC_EV_TASK_CLOCK] = COL_SND_TASK_CLOCK_MS,
+		[NC_EV_PAGE_FAULTS] = COL_SND_PAGE_FAULTS } },
+	[1] = { COL_RCV_CPU_TIME_US, COL_RCV_CPU_US_PER_KIB,
+		COL_RCV_CPU_SHARE_PCT, {
+		[NC_EV_CYCLES] = COL_RCV_CYCLES,
+		[NC_EV_INSTRUCTIONS] = COL_RCV_INSTRUCTIONS,
+		[NC_EV_CACHE_REFS] = COL_RCV_CACHE_REFS,
+		[NC_EV_CACHE_MISSES] = COL_RCV_CACHE_MISSES,
+		[NC_EV_CONTEXT_SWITCHES] = COL_RCV_CONTEXT_SWITCHES,
+		[NC_EV_TASK_CLOCK] = COL_RCV_TASK_CLOCK_MS,
+		[NC_EV_PAGE_FAULTS] = COL_RCV_PAGE_FAULTS } },
+};
+
+/* The PMU's events; the rest are the kernel's, counted everywhere. */
+static bool hardware(unsigned int ev)
+{
+	return ev < NC_EV_CONTEXT_SWITCHES;
+}
+
+/* A side counting, whose machine has none of the PMU's events (a VM). */
+static bool no_hardware(const struct nc_figures *f)
+{
+	if (!f->measured || f->counts.scope == NC_SCOPE_OFF)
+		return false;
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
+		if (hardware(ev) && nc_figures_counted(f, ev))
+			return false;
+	return true;
+}
+
+/* A column's item, or "cycles NA": the fragment's words and NA. */
+static void column_or_na(struct nc_printer *p, enum nc_column_id id)
+{
+	const char *fmt = nc_columns[id].text;
+	char words[64];
+
+	if (nc_column_cell(p->r, id).kind != NC_CELL_NA) {
+		column(p, TEXT, id);
+		return;
+	}
+	snprintf(words, sizeof(words), "%.*sNA", (int)strcspn(fmt, "%"), fmt);
+	nc_print_cell(p, TEXT, NULL, "%s", nc_cell_text(words));
+}
+
+/* Whether the side's counters line has an item: a counter counted, or
+ * one that should have been and is NA. */
+static bool counters_shown(const struct nc_figures *f,
+			   const struct side_columns *cols, bool none)
+{
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++) {
+		if (!nc_columns[cols->counter[ev]].text)
+			continue;
+		if (nc_figures_counted(f, ev) ||
+		    (f->counts.scope != NC_SCOPE_OFF &&
+		     !(none && hardware(ev))))
+			return true;
+	}
+	return false;
+}
+
+/* The side's counters: each known one; the unknown NA, but for a
+ * machine without the PMU's, which is said once (hw_said: below both
+ * sides).  Nothing counted with --no-perf: "counters off" on the line
+ * above. */
 static void counters(struct nc_printer *p, enum nc_json_obj obj,
-		     const struct nc_figures *f)
+		     const struct nc_figures *f,
+		     const struct side_columns *cols, bool hw_said)
 {
 	static const char *const key[NC_EV_COUNT] = {
 		"cycles", "instructions", "cache_references", "cache_misses",
 		"context_switches", "task_clock_ns", "page_faults",
 	};
-	static const char *const label[NC_EV_COUNT] = {
-		"cycles", "instructions", "cache-refs", "cache-misses",
-		"ctx-switches", "task-clock-ns", "page-faults",
-	};
+	bool off = f->counts.scope == NC_SCOPE_OFF, none = no_hardware(f);
 
 	nc_print_open(p, obj);
-	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++) {
-		if (nc_figures_counted(f, ev))
-			nc_print_text(p, ", %s ", label[ev]);
-		else if (f->counts.scope != NC_SCOPE_OFF)
-			nc_print_text(p, ", %s NA", label[ev]);
-		nc_print_cell(p, ANY, key[ev], "%llu",
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
+		nc_print_cell(p, JSON, key[ev], NULL,
 			      nc_figures_counter(f, ev));
-	}
 	nc_print_close(p);
+	if (!counters_shown(f, cols, none)) {
+		nc_print_cell(p, TEXT, NULL, "%s", nc_cell_text(off ?
+			      "counters off" : "no hardware counters"));
+		nc_print_line_end(p);
+		return;
+	}
+	nc_print_line(p, NULL);
+	nc_print_text(p, "counters (%s): ", nc_scope_name(f->counts.scope));
+	if (none && !hw_said)
+		nc_print_cell(p, TEXT, NULL, "%s",
+			      nc_cell_text("no hardware counters"));
+	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++) {
+		enum nc_column_id id = cols->counter[ev];
+
+		if (!nc_columns[id].text)
+			continue;
+		if (nc_figures_counted(f, ev))
+			column(p, TEXT, id);
+		else if (!off && !(none && hardware(ev)))
+			column_or_na(p, id);
+	}
+	nc_print_line_end(p);
 }
 
 /* One side's own figures: obj in JSON (NC_JSON_SENDER or _RECEIVER,
  * each followed by its counters), after label in the text. */
 static void side(struct nc_printer *p, enum nc_json_obj obj,
-		 const char *label, const struct nc_figures *f)
+		 const char *label, const struct nc_figures *f, bool hw_said)
 {
-	nc_print_text(p, "  %-13s", label);
+	const struct side_columns *cols =
+		&side_columns[obj == NC_JSON_SENDER ? 0 : 1];
+
+	nc_print_line(p, label);
 	if (!f->measured) {
-		nc_print_text(p, " NA (figures never arrived)\n");
+		nc_print_text(p, "NA (figures never arrived)\n");
 		nc_print_null(p, obj);
 		return;
 	}
@@ -215,33 +341,32 @@ static void side(struct nc_printer *p, enum nc_json_obj obj,
 		      nc_cell_u64(true, f->messages));
 	nc_print_cell(p, JSON, "interval_s", NULL,
 		      nc_cell_double(true, nc_figures_interval_s(f), 6));
-	nc_print_cell(p, ANY, "cpu_us", " cpu %llu us",
-		      nc_cell_u64(true, f->cpu_us));
-	nc_print_cell(p, ANY, "cpu_us_per_kib", " (%.4f us/KiB)",
-		      nc_figures_cpu_per_kib(f));
-	nc_print_cell(p, JSON, "cpu_share_pct", NULL,
-		      nc_figures_cpu_share(f));
+	column(p, ANY, cols->cpu);
+	column(p, ANY, cols->per_kib);
+	column(p, ANY, cols->share);
 	nc_print_cell(p, JSON, "counters_scope", NULL,
 		      nc_cell_text(nc_scope_name(f->counts.scope)));
 	nc_print_cell(p, JSON, "sndbuf", NULL, nc_figures_sock_buf(f, false));
 	nc_print_cell(p, JSON, "rcvbuf", NULL, nc_figures_sock_buf(f, true));
 	counters(p, obj == NC_JSON_SENDER ? NC_JSON_SENDER_COUNTERS :
-		 NC_JSON_RECEIVER_COUNTERS, f);
-	nc_print_text(p, " [counters: %s]\n", nc_scope_name(f->counts.scope));
+		 NC_JSON_RECEIVER_COUNTERS, f, cols, hw_said);
 	nc_print_close(p);
-	nc_print_text_rest(p, obj, "                ");
+	nc_print_text_rest(p, obj);
 }
 
 /* One buffer the kernel held, and what was asked for it (text only). */
 static void sock_buf(struct nc_printer *p, const char *what,
 		     struct nc_cell held, uint64_t asked)
 {
-	nc_print_text(p, "%s ", what);
+	char item[64];
+
+	snprintf(item, sizeof(item), "%s %%llu", what);
 	if (held.kind == NC_CELL_NA)
-		nc_print_text(p, "NA");
-	nc_print_cell(p, TEXT, NULL, "%llu", held);
+		nc_print_cell(p, TEXT, NULL, "%s NA", nc_cell_text(what));
+	nc_print_cell(p, TEXT, NULL, item, held);
 	if (asked)
-		nc_print_text(p, " (asked %llu)", (unsigned long long)asked);
+		nc_print_cell(p, TEXT, NULL, " (asked %llu)",
+			      nc_cell_u64(true, asked));
 	else
 		nc_print_text(p, " (the kernel's)");
 }
@@ -254,11 +379,12 @@ static void sock_bufs(struct nc_printer *p, const struct netcopy_result *r)
 
 	if (!snd && !rcv)
 		return;
-	sock_buf(p, "  socket bufs   sender SO_SNDBUF",
+	nc_print_line(p, "socket bufs");
+	sock_buf(p, "sender SO_SNDBUF",
 		 nc_column_cell(r, COL_SND_SOCK_BUF), snd);
-	sock_buf(p, ", receiver SO_RCVBUF",
+	sock_buf(p, "receiver SO_RCVBUF",
 		 nc_column_cell(r, COL_RCV_SOCK_BUF), rcv);
-	nc_print_text(p, "\n");
+	nc_print_line_end(p);
 }
 
 /* The model name of the first CPU, from /proc/cpuinfo. */
@@ -300,8 +426,8 @@ static void json_document(struct nc_printer *p,
 	nc_print_cell(p, JSON, "schema", NULL, nc_cell_u64(true, 1));
 	params(p, r);
 	result(p, r);
-	side(p, NC_JSON_SENDER, "sender", &r->sender);
-	side(p, NC_JSON_RECEIVER, "receiver", &r->receiver);
+	side(p, NC_JSON_SENDER, "sender", &r->sender, false);
+	side(p, NC_JSON_RECEIVER, "receiver", &r->receiver, false);
 	zero_copy(p, r);
 	rx_zero_copy(p, NULL, &r->receiver);
 	latency(p, r);
@@ -314,6 +440,9 @@ static void text_document(struct nc_printer *p,
 {
 	const struct nc_figures *rx = &r->receiver;
 	bool rr = nc_result_rr(r);
+	/* Both sides without the PMU's counters: one machine, on loopback,
+	 * or two alike; said once below them. */
+	bool hw_said = no_hardware(&r->sender) && no_hardware(rx);
 
 	params(p, r);
 	latency(p, r);
@@ -322,9 +451,14 @@ static void text_document(struct nc_printer *p,
 	rx_zero_copy(p, rr ? "server" : "receiver", rx);
 	if (rr)
 		rx_zero_copy(p, "client", &r->sender);
-	side(p, NC_JSON_SENDER, rr ? "client (asks)" : "sender", &r->sender);
-	side(p, NC_JSON_RECEIVER, rr ? "server" : "receiver", rx);
+	side(p, NC_JSON_SENDER, rr ? "client (asks)" : "sender", &r->sender,
+	     hw_said);
+	side(p, NC_JSON_RECEIVER, rr ? "server" : "receiver", rx, hw_said);
+	if (hw_said)
+		nc_print_text(p, "  hardware counters: not available on this "
+			      "machine\n");
 	sock_bufs(p, r);
+	nc_print_line(p, "status");
 	column(p, TEXT, COL_STATUS);
 	nc_print_text(p, "%s%s\n", rx->reason[0] ? ": " : "", rx->reason);
 }

@@ -147,6 +147,8 @@ extern const size_t nc_column_count;
 
 /* The figure of column id (enum nc_column_id) for run r. */
 struct nc_cell nc_column_cell(const struct netcopy_result *r, size_t id);
+/* ---- figure.c: whether column id holds text (else a number). */
+bool nc_column_is_text(size_t id);
 
 struct nc_cell nc_cell_na(void);
 struct nc_cell nc_cell_u64(bool known, uint64_t v);
@@ -183,7 +185,13 @@ void nc_report_csv(const struct netcopy_result *r, FILE *out, bool header);
  * json_print).  A print call names where it goes: the text only, the
  * JSON only, or both; in the text its fmt (one printf conversion, of the
  * cell's kind) is printed, nothing for NA; in the JSON the key gets the
- * value, null for NA. */
+ * value, null for NA.
+ *
+ * The text is lines, each a label in the lead's width and then items:
+ * a cell's fragment is one, joined to the one before by ", ", or glued
+ * to it where it starts with a space; "(s)" in a count's fragment is
+ * its plural ("1 thread", "2 threads").  An item that would pass
+ * NC_TEXT_WIDTH goes on a new line under the lead. */
 enum nc_print_to {
 	NC_PRINT_TEXT = 1,
 	NC_PRINT_JSON = 2,
@@ -191,6 +199,8 @@ enum nc_print_to {
 };
 
 #define NC_PRINT_DEPTH 4
+#define NC_TEXT_WIDTH 100
+#define NC_TEXT_LEAD 16
 
 struct nc_printer {
 	FILE *out;
@@ -200,6 +210,9 @@ struct nc_printer {
 	struct json_object *obj[NC_PRINT_DEPTH];
 	uint8_t id[NC_PRINT_DEPTH];	/* enum nc_json_obj */
 	bool shown[NC_COLUMN_COUNT];	/* in the text, by nc_print_column */
+	size_t col;			/* the text's column */
+	unsigned int items;		/* on the text's line so far */
+	const char *label;		/* the line's, until it is written */
 };
 
 void nc_printer_init(struct nc_printer *p, FILE *out, bool json,
@@ -211,8 +224,16 @@ void nc_print_cell(struct nc_printer *p, enum nc_print_to to,
 /* Column id, under the key and with the fragment columns.def gives it. */
 void nc_print_column(struct nc_printer *p, enum nc_print_to to, size_t id);
 void nc_print_bool(struct nc_printer *p, const char *key, bool v);
+/* Text as it is, no item: a line's start or its words. */
 __attribute__((format(printf, 2, 3)))
 void nc_print_text(struct nc_printer *p, const char *fmt, ...);
+/* A new text line (ending the one begun), label in the lead; NULL: the
+ * lead blank, for a line that goes on with the one above.  Written with
+ * its first item or text: a line with nothing on it is left out. */
+void nc_print_line(struct nc_printer *p, const char *label);
+void nc_print_line_end(struct nc_printer *p);
+/* A sentence on lines of its own under the lead, wrapped at words. */
+void nc_print_note(struct nc_printer *p, const char *text);
 /* One of the document's JSON objects, or null for it (the text is left
  * alone).  Closing it writes the columns the table puts in it that were
  * not written yet, in the table's order: a new column needs no writer. */
@@ -220,10 +241,9 @@ void nc_print_open(struct nc_printer *p, enum nc_json_obj obj);
 void nc_print_close(struct nc_printer *p);
 void nc_print_null(struct nc_printer *p, enum nc_json_obj obj);
 /* The text's counterpart: the known columns of obj with a fragment,
- * not shown yet, on one line after lead, joined by ", " (nothing when
+ * not shown yet, on a line of their own under the lead (nothing when
  * there are none). */
-void nc_print_text_rest(struct nc_printer *p, enum nc_json_obj obj,
-			const char *lead);
+void nc_print_text_rest(struct nc_printer *p, enum nc_json_obj obj);
 
 /* ---- report.c: the text or the JSON document of r.  Returns 0 or
  * -EIO. */

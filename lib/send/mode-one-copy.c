@@ -83,13 +83,12 @@ static int one_copy_send_message(struct nc_flow *flow)
 	return 0;
 }
 
-/* Reads at most the rest of the current message, whatever max says. */
+/* Reads at most the rest of the current message, and max. */
 static ssize_t one_copy_recv_some(struct nc_flow *flow, size_t max)
 {
 	struct one_copy *oc = flow->state;
 
-	(void)max;
-	return nc_scatter_recv(flow, &oc->recv);
+	return nc_scatter_recv(flow, &oc->recv, max);
 }
 
 const struct netcopy_mode nc_mode_one_copy = {

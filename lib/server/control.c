@@ -69,7 +69,8 @@ static struct run *run_new(const struct nc_params *hello,
 	run->memory = hello->threads *
 		      (mode->memory(hello->size, hello->qd) *
 		       (hello->workload == NC_WORKLOAD_RR ? 2 : 1) +
-		       nc_rx_memory(hello->rx, hello->size));
+		       nc_rx_memory(hello->rx, hello->size) +
+		       nc_rx_size_memory(hello));
 	run->fd_need = 1 + hello->threads * (nc_flow_fds(mode) - 1);
 	run->refs = 1;
 	run->fds = malloc(hello->threads * sizeof(*run->fds));
@@ -438,11 +439,33 @@ static void describe_options(const struct nc_params *p, char *buf, size_t cap)
 #undef APPEND
 }
 
+/* --auth-file (access.c): 0, or the hello refused (or dropped), and
+ * logged. */
+static int authenticate(struct netcopy_server *srv, int fd,
+			const struct nc_params *hello, const uint8_t *body,
+			size_t len, const char *peer,
+			uint8_t challenge[NC_CHALLENGE_LEN])
+{
+	const char *why;
+	int err = nc_server_authenticate(srv, fd, hello, body, len,
+					 challenge, &why);
+
+	if (err == NETCOPY_EREFUSED || err == NETCOPY_EPROTOCOL) {
+		nc_server_log(srv, "%s: refused: %s", peer, why);
+		nc_refuse(fd, err, why);
+	} else if (err) {
+		nc_server_log(srv, "%s: dropped: %s: %s", peer, why,
+			      netcopy_strerror(err));
+	}
+	return err;
+}
+
 void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
 		      const uint8_t *body, size_t len, const char *peer)
 {
 	int fd = c->fd;
 	char reason[NC_REASON_MAX] = "", options[160];
+	uint8_t challenge[NC_CHALLENGE_LEN] = { 0 };
 	const struct netcopy_mode *mode;
 	struct nc_params hello;
 	const char *why;
@@ -454,13 +477,16 @@ void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
 		nc_refuse(fd, NETCOPY_EPROTOCOL, why);
 		return;
 	}
-	if (admit(srv, fd, &hello, &mode))
+	if (authenticate(srv, fd, &hello, body, len, peer, challenge) ||
+	    admit(srv, fd, &hello, &mode))
 		return;
 	run = run_new(&hello, mode);
 	if (!run) {
 		nc_refuse(fd, NETCOPY_EREFUSED, "server out of memory");
 		return;
 	}
+	run->authed = hello.auth;
+	memcpy(run->challenge, challenge, sizeof(challenge));
 	snprintf(run->peer, sizeof(run->peer), "%s", peer);
 	run->addr = c->addr;
 	run->host = c->host;

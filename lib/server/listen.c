@@ -83,6 +83,8 @@ NETCOPY_EXPORT void netcopy_server_free(struct netcopy_server *srv)
 	pthread_mutex_destroy(&srv->lock);
 	pthread_cond_destroy(&srv->idle);
 	nc_log_limit_destroy(&srv->log_limit);
+	nc_secret_clear(&srv->secret);
+	free(srv->allow);
 	free(srv->bind);
 	free(srv);
 }

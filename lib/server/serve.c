@@ -58,6 +58,8 @@ static struct run *claim(struct netcopy_server *srv, const struct conn *c,
 	else if (!nc_host_equal(&run->addr, &c->addr))
 		*why = "data connection from another address than its "
 		       "control connection";
+	else if (!nc_tag_authentic(srv, run, tag))
+		*why = "data tag authentication failed";
 	else if (tag->index >= run->params.threads ||
 		 run->fds[tag->index] >= 0 || run->started || run->aborted)
 		*why = "data connection not expected";
@@ -312,6 +314,8 @@ NETCOPY_EXPORT int netcopy_server_run(struct netcopy_server *srv)
 			}
 			continue;
 		}
+		if (nc_server_outside_allow(srv, fd))
+			continue;
 		take(srv, fd, (struct sockaddr *)&ss);
 	}
 	close(srv->listen_fd);

@@ -16,10 +16,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "netcopy.h"
 #include "flow/flow.h"
 #include "params/params.h"
+#include "wire/auth.h"
 #include "wire/wire.h"
 
 #define DRAIN_GRACE_MS 2000
@@ -70,6 +72,9 @@ struct run {
 	unsigned int fd_need;	/* descriptors beside its sockets */
 	struct nc_host addr, host;	/* of its control connection */
 	char peer[80];
+	/* Authenticated: its data tags carry MACs over its challenge. */
+	bool authed;
+	uint8_t challenge[NC_CHALLENGE_LEN];
 	/* Under the server's lock: */
 	uint32_t attached;
 	bool started, aborted;
@@ -101,6 +106,9 @@ struct netcopy_server {
 	bool once;
 	netcopy_log_fn log;
 	void *log_data;
+	struct nc_secret secret;	/* --auth-file; len 0: none */
+	struct nc_prefix *allow;	/* --allow; NULL: from anywhere */
+	size_t allow_count;
 
 	int listen_fd;
 	unsigned int bound_port;
@@ -183,4 +191,33 @@ int nc_accept_run(int fd, const struct run *run);
 void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
 		      const uint8_t *body, size_t len, const char *peer);
 
+/* ---- access.c: who may connect (--allow) and authentication */
+/* An IPv4 or IPv6 prefix of --allow. */
+struct nc_prefix {
+	int family;			/* AF_INET or AF_INET6 */
+	uint8_t addr[16];		/* host bits cleared */
+	unsigned int bits;
+};
+/* Parse a --allow list into *out (malloc()ed), *count prefixes.  0,
+ * -EINVAL or -ENOMEM. */
+int nc_prefixes_parse(const char *text, struct nc_prefix **out,
+		      size_t *count);
+/* Whether an address (IPv4-mapped IPv6 taken as IPv4) is in a list. */
+bool nc_prefixes_match(const struct nc_prefix *list, size_t count,
+		       const struct sockaddr *sa);
+/* A connection from outside --allow is logged and closed: true. */
+bool nc_server_outside_allow(struct netcopy_server *srv, int fd);
+/* With --auth-file, challenge the hello's sender and check its proof of
+ * the hello's body (body, len, as received), keeping the challenge;
+ * without, refuse a hello that asks to authenticate.  0 to go on;
+ * NETCOPY_EREFUSED or NETCOPY_EPROTOCOL, to refuse with *why (static);
+ * or -errno (*why: what failed) to drop the connection. */
+int nc_server_authenticate(struct netcopy_server *srv, int fd,
+			   const struct nc_params *hello, const uint8_t *body,
+			   size_t len, uint8_t challenge[NC_CHALLENGE_LEN],
+			   const char **why);
+/* Whether a data tag may attach to run: its MAC, in an authenticated
+ * run, is what the secret gives for the run and its index. */
+bool nc_tag_authentic(const struct netcopy_server *srv, const struct run *run,
+		      const struct nc_tag *tag);
 #endif /* NETCOPY_SERVER_H */

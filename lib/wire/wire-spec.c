@@ -117,18 +117,59 @@ const struct nc_wire_spec nc_reply_spec = {
 
 #define TAG(member) .offset = offsetof(struct nc_tag, member), \
 		    .len = sizeof(((struct nc_tag *)0)->member)
+static bool has_mac(const void *msg)
+{
+	return ((const struct nc_tag *)msg)->has_mac;
+}
+
 static const struct nc_wire_policy tag_policy[] = {
 	{ NC_T_RUN_ID, NC_WK_BYTES, 0, 0, TAG(run_id) },
 	{ NC_T_INDEX, NC_WK_U32, 0, 0, TAG(index),
 	  .max = NETCOPY_MAX_THREADS - 1,
 	  .why = "data connection index out of range" },
+	{ NC_T_MAC, NC_WK_BYTES, NC_WF_OPTIONAL, 0, TAG(mac),
+	  .sent = has_mac },
 };
+
+/* Whether the tag had a MAC, which decides whether it is sent again. */
+static int tag_validate(void *msg, const bool *seen, const char **why)
+{
+	((struct nc_tag *)msg)->has_mac = seen[NC_T_MAC];
+	return 0;
+}
 
 static const struct nc_tag tag_defaults;
 
 const struct nc_wire_spec nc_tag_spec = {
 	tag_policy, sizeof(tag_policy) / sizeof(tag_policy[0]), NC_T_LAST,
-	&tag_defaults, sizeof(struct nc_tag), NULL,
+	&tag_defaults, sizeof(struct nc_tag), tag_validate,
+};
+
+/* ---- authentication: the challenge and the proof ---- */
+
+static const struct nc_wire_policy challenge_policy[] = {
+	{ NC_C_CHALLENGE, NC_WK_BYTES, 0, 0,
+	  .offset = offsetof(struct nc_challenge, challenge),
+	  .len = NC_CHALLENGE_LEN },
+};
+
+static const struct nc_challenge challenge_defaults;
+
+const struct nc_wire_spec nc_challenge_spec = {
+	challenge_policy, 1, NC_C_LAST, &challenge_defaults,
+	sizeof(struct nc_challenge), NULL,
+};
+
+static const struct nc_wire_policy proof_policy[] = {
+	{ NC_P_PROOF, NC_WK_BYTES, 0, 0,
+	  .offset = offsetof(struct nc_proof, mac), .len = NC_MAC_LEN },
+};
+
+static const struct nc_proof proof_defaults;
+
+const struct nc_wire_spec nc_proof_spec = {
+	proof_policy, 1, NC_P_LAST, &proof_defaults, sizeof(struct nc_proof),
+	NULL,
 };
 
 /* ---- the trailer: one side's figures ---- */

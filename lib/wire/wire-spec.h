@@ -21,6 +21,10 @@
 #define NC_HEADER_LEN 12
 #define NC_MAX_BODY 4096
 #define NC_RUN_ID_LEN 16
+/* Authentication (--auth-file, lib/wire/auth.h): the server's random
+ * challenge, and each HMAC-SHA512-256 (the proof, a data tag's). */
+#define NC_CHALLENGE_LEN 32
+#define NC_MAC_LEN 32
 /* A fractional figure (a mean, a share) goes as an integer count of
  * millionths: 12.5 % is 12500000. */
 #define NC_WIRE_FIXED_SCALE 1000000u
@@ -33,6 +37,10 @@ enum nc_msg_type {
 	NC_MSG_REFUSE = 3,	/* server -> client: code and reason */
 	NC_MSG_DATA_TAG = 4,	/* client -> server, first on a data link */
 	NC_MSG_TRAILER = 5,	/* server -> client: the server's figures */
+	/* Only where the hello asked to authenticate (NC_H_AUTH): */
+	NC_MSG_CHALLENGE = 6,	/* server -> client, answering the hello */
+	NC_MSG_PROOF = 7,	/* client -> server: the challenge's HMAC */
+	NC_MSG_LAST = NC_MSG_PROOF
 };
 
 /* The hello: one field per parameter, numbered in lib/params.def. */
@@ -40,15 +48,21 @@ enum nc_hello_field {
 #define NC_PARAM(name, NAME, field, ...) NC_H_##NAME = field,
 #include "params/params.def"
 #undef NC_PARAM
-	NC_H_LAST = NC_H_RATE
+	NC_H_LAST = NC_H_AUTH
 };
 
 /* Accept and refuse: accepted, then the run id, or the code and reason. */
 enum nc_reply_field { NC_R_ACCEPTED = 1, NC_R_RUN_ID, NC_R_CODE,
 		      NC_R_REASON, NC_R_LAST = NC_R_REASON };
 
-/* The data tag: which run, and which of its connections. */
-enum nc_tag_field { NC_T_RUN_ID = 1, NC_T_INDEX, NC_T_LAST = NC_T_INDEX };
+/* The data tag: which run, and which of its connections; in an
+ * authenticated run, also the tag's HMAC (optional: only then). */
+enum nc_tag_field { NC_T_RUN_ID = 1, NC_T_INDEX, NC_T_MAC,
+		    NC_T_LAST = NC_T_MAC };
+
+/* The challenge and the proof: one field each. */
+enum nc_challenge_field { NC_C_CHALLENGE = 1, NC_C_LAST = NC_C_CHALLENGE };
+enum nc_proof_field { NC_P_PROOF = 1, NC_P_LAST = NC_P_PROOF };
 
 /* The perf counters a trailer carries, one field each (enum nc_event). */
 #define NC_WIRE_COUNTERS 7

@@ -328,7 +328,7 @@ int nc_header_decode(const uint8_t buf[NC_HEADER_LEN], struct nc_header *h,
 		return refuse(why, "unsupported protocol version");
 	h->type = ntohs(type);
 	h->length = ntohl(len);
-	if (h->type < NC_MSG_HELLO || h->type > NC_MSG_TRAILER)
+	if (h->type < NC_MSG_HELLO || h->type > NC_MSG_LAST)
 		return refuse(why, "unknown message type");
 	if (h->length > NC_MAX_BODY)
 		return refuse(why, "message longer than the limit");
@@ -355,6 +355,17 @@ int nc_tag_encode(const struct nc_tag *t, uint8_t *buf, size_t cap)
 int nc_figures_encode(const struct nc_figures *f, uint8_t *buf, size_t cap)
 {
 	return nc_wire_encode(&nc_figures_spec, f, buf, cap);
+}
+
+int nc_challenge_encode(const struct nc_challenge *c, uint8_t *buf,
+			size_t cap)
+{
+	return nc_wire_encode(&nc_challenge_spec, c, buf, cap);
+}
+
+int nc_proof_encode(const struct nc_proof *p, uint8_t *buf, size_t cap)
+{
+	return nc_wire_encode(&nc_proof_spec, p, buf, cap);
 }
 
 int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_params *p,
@@ -387,4 +398,20 @@ int nc_figures_decode(const uint8_t *buf, size_t len, struct nc_figures *f,
 	bool seen[NC_F_LAST + 1];
 
 	return nc_wire_decode(&nc_figures_spec, buf, len, f, seen, why);
+}
+
+int nc_challenge_decode(const uint8_t *buf, size_t len,
+			struct nc_challenge *c, const char **why)
+{
+	bool seen[NC_C_LAST + 1];
+
+	return nc_wire_decode(&nc_challenge_spec, buf, len, c, seen, why);
+}
+
+int nc_proof_decode(const uint8_t *buf, size_t len, struct nc_proof *p,
+		    const char **why)
+{
+	bool seen[NC_P_LAST + 1];
+
+	return nc_wire_decode(&nc_proof_spec, buf, len, p, seen, why);
 }

@@ -71,6 +71,8 @@ struct nc_wire_spec {
 extern const struct nc_wire_spec nc_hello_spec;
 extern const struct nc_wire_spec nc_reply_spec;
 extern const struct nc_wire_spec nc_tag_spec;
+extern const struct nc_wire_spec nc_challenge_spec;
+extern const struct nc_wire_spec nc_proof_spec;
 extern const struct nc_wire_spec nc_figures_spec;
 
 /* The body of msg as spec says: its length, or -ENOSPC. */
@@ -99,6 +101,17 @@ struct nc_reply {
 struct nc_tag {
 	uint8_t run_id[NC_RUN_ID_LEN];
 	uint32_t index;
+	bool has_mac;			/* an authenticated run's tag */
+	uint8_t mac[NC_MAC_LEN];
+};
+
+/* The server's challenge, and the client's answer (lib/wire/auth.h). */
+struct nc_challenge {
+	uint8_t challenge[NC_CHALLENGE_LEN];
+};
+
+struct nc_proof {
+	uint8_t mac[NC_MAC_LEN];
 };
 
 /* What one side measured; the server sends its own in the trailer. */
@@ -136,6 +149,9 @@ int nc_hello_encode(const struct nc_params *p, uint8_t *buf, size_t cap);
 int nc_reply_encode(const struct nc_reply *r, uint8_t *buf, size_t cap);
 int nc_tag_encode(const struct nc_tag *t, uint8_t *buf, size_t cap);
 int nc_figures_encode(const struct nc_figures *f, uint8_t *buf, size_t cap);
+int nc_challenge_encode(const struct nc_challenge *c, uint8_t *buf,
+			size_t cap);
+int nc_proof_encode(const struct nc_proof *p, uint8_t *buf, size_t cap);
 /* Each decoder returns 0, or NETCOPY_EPROTOCOL with *why saying what was
  * wrong (static text), as nc_wire_decode(). */
 int nc_header_decode(const uint8_t buf[NC_HEADER_LEN], struct nc_header *h,
@@ -148,6 +164,10 @@ int nc_tag_decode(const uint8_t *buf, size_t len, struct nc_tag *t,
 		  const char **why);
 int nc_figures_decode(const uint8_t *buf, size_t len, struct nc_figures *f,
 		      const char **why);
+int nc_challenge_decode(const uint8_t *buf, size_t len,
+			struct nc_challenge *c, const char **why);
+int nc_proof_decode(const uint8_t *buf, size_t len, struct nc_proof *p,
+		    const char **why);
 void nc_header_encode(uint8_t buf[NC_HEADER_LEN], uint16_t type,
 		      uint32_t length);
 
