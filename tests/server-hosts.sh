@@ -208,6 +208,13 @@ nc_check "idle: threads back to $IDLE_THREADS" \
 figures "idle: cut, the attackers still there"
 nc_check "idle: all that within 20 s of a 30 s run ($((SECONDS - start_s)) s)" \
 	[ $((SECONDS - start_s)) -lt 20 ]
+# A run paced (--rate) to a message every 2 s is not idle: its limit is
+# twice a message's time.
+nc_run "idle: a run paced to a message every 2 s" "$client" -p "$NC_PORT" \
+	-s 1K -t 1 --rate 4K -d 2.5 --verify -f csv
+nc_check_rc 0 && nc_check_csv_run two-copy 1024 1
+nc_check "idle: the paced run was not cut" \
+	[ "$(log_count 'run ended: .*--idle-timeout')" -eq 6 ]
 after idle
 
 # ---- binding: a data connection from another address

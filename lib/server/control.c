@@ -317,7 +317,7 @@ static bool cut_idle(struct netcopy_server *srv, struct run *run,
 	if (idle < 0)
 		return false;
 	snprintf(reason, cap, "data connection %d moved no byte for %.3g s "
-		 "(--idle-timeout)", idle, srv->idle_timeout);
+		 "(--idle-timeout)", idle, nc_idle_seconds(srv, run));
 	return true;
 }
 

@@ -143,9 +143,19 @@ int nc_idle_tick_ms(const struct netcopy_server *srv)
 	return ms < 10 ? 10 : ms > 1000 ? 1000 : (int)ms;
 }
 
+double nc_idle_seconds(const struct netcopy_server *srv,
+			const struct run *run)
+{
+	double paced = run->params.rate ?
+		       2.0 * (double)run->params.size * 8 / run->params.rate : 0;
+
+	return paced > srv->idle_timeout ? paced : srv->idle_timeout;
+}
+
 int nc_run_idle_locked(struct netcopy_server *srv, struct run *run)
 {
-	uint64_t now = nc_now_ns(), limit = nc_seconds_ns(srv->idle_timeout);
+	uint64_t now = nc_now_ns(), limit = nc_seconds_ns(nc_idle_seconds(srv,
+								     run));
 	int idle = -1;
 
 	for (uint32_t i = 0; i < run->params.threads; i++) {

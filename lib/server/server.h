@@ -163,6 +163,11 @@ bool nc_run_over_limits_locked(struct netcopy_server *srv,
 void nc_fit_descriptors(struct netcopy_server *srv);
 /* How often, in ms, the data connections' progress is looked at. */
 int nc_idle_tick_ms(const struct netcopy_server *srv);
+/* The seconds a data connection of run may move no byte: --idle-timeout,
+ * or twice a message's time at its --rate where that is longer (paced
+ * in user space, a message goes at once, then a pause). */
+double nc_idle_seconds(const struct netcopy_server *srv,
+		       const struct run *run);
 /* The first data connection of run that moved no byte for
  * --idle-timeout, or -1; each one's progress noted.  Under the lock. */
 int nc_run_idle_locked(struct netcopy_server *srv, struct run *run);
