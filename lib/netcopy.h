@@ -326,6 +326,21 @@ int netcopy_server_set_hello_timeout(struct netcopy_server *server,
 #define NETCOPY_DEFAULT_MAX_CONNS 4096U
 int netcopy_server_set_max_conns(struct netcopy_server *server,
 				 unsigned int max);
+/* Per host (an IPv4 address, or an IPv6 /64): connections open at once
+ * (default half of max_conns) and runs at once (default 8); those over
+ * are refused with a reason.  0 sets no limit.  Returns 0. */
+#define NETCOPY_DEFAULT_MAX_RUNS_PER_HOST 8U
+int netcopy_server_set_max_conns_per_host(struct netcopy_server *server,
+					  unsigned int max);
+int netcopy_server_set_max_runs_per_host(struct netcopy_server *server,
+					 unsigned int max);
+/* A data connection that moves no byte for this many seconds (default
+ * 10, NETCOPY_MIN_SECONDS to NETCOPY_MAX_IDLE_TIMEOUT; else -EINVAL) is
+ * cut, and its run ends short. */
+#define NETCOPY_DEFAULT_IDLE_TIMEOUT 10.0
+#define NETCOPY_MAX_IDLE_TIMEOUT 86400.0
+int netcopy_server_set_idle_timeout(struct netcopy_server *server,
+				    double seconds);
 /* Serve only clients that prove this shared secret (as
  * netcopy_client_set_auth(): the same bounds and returns), and attach
  * only data connections whose tag the secret gives. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,9 +19,17 @@ const char *cli_program = "netcopy";
 
 void cli_init(const char *program)
 {
+	struct rlimit rl;
+
 	cli_program = program;
 	/* A peer that goes away is an error to report, not a death. */
 	signal(SIGPIPE, SIG_IGN);
+	/* A connection is a descriptor: take all the hard limit allows
+	 * (Debian's soft 1024 is less than a -t 1024 run needs). */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 static void vreport(const char *fmt, va_list ap)

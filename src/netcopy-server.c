@@ -113,6 +113,8 @@ int main(int argc, const char **argv)
 {
 	char *port = NULL, *bind = NULL, *max_size = NULL, *exit_after = NULL;
 	char *max_memory = NULL, *hello_timeout = NULL, *max_conns = NULL;
+	char *conns_per_host = NULL, *runs_per_host = NULL;
+	char *idle_timeout = NULL;
 	char *auth_file = NULL, *allow = NULL;
 	int once = 0, version = 0, list_modes = 0, err;
 	double exit_seconds = 0;
@@ -141,6 +143,14 @@ int main(int argc, const char **argv)
 		{ "max-conns", '\0', POPT_ARG_STRING, &max_conns, 0,
 		  "connections open at once at most, a run of N threads "
 		  "holding N+1 (default 4096)", "N" },
+		{ "max-conns-per-host", '\0', POPT_ARG_STRING, &conns_per_host,
+		  0, "connections one host (an IPv4 address, an IPv6 /64) "
+		  "may hold open at once (default half of --max-conns)", "N" },
+		{ "max-runs-per-host", '\0', POPT_ARG_STRING, &runs_per_host, 0,
+		  "runs one host may have at once (default 8)", "N" },
+		{ "idle-timeout", '\0', POPT_ARG_STRING, &idle_timeout, 0,
+		  "seconds a data connection may move no byte before its "
+		  "run is cut (default 10)", "SECONDS" },
 		{ "auth-file", '\0', POPT_ARG_STRING, &auth_file, 0,
 		  "serve only clients that prove the shared secret in FILE "
 		  "(one line, at least 32 bytes, mode 600)", "FILE" },
@@ -188,6 +198,17 @@ int main(int argc, const char **argv)
 	if (max_conns)
 		netcopy_server_set_max_conns(server, cli_count("max-conns",
 					     max_conns, 1, 1000000));
+	if (conns_per_host)
+		netcopy_server_set_max_conns_per_host(server, cli_count(
+			"max-conns-per-host", conns_per_host, 1, 1000000));
+	if (runs_per_host)
+		netcopy_server_set_max_runs_per_host(server, cli_count(
+			"max-runs-per-host", runs_per_host, 1, 1000000));
+	if (idle_timeout && netcopy_server_set_idle_timeout(server,
+				cli_secs("idle-timeout", idle_timeout)))
+		cli_usage_error("invalid idle-timeout '%s' (expected %g to %g "
+				"seconds)", cli_shown(idle_timeout),
+				NETCOPY_MIN_SECONDS, NETCOPY_MAX_IDLE_TIMEOUT);
 	set_access(auth_file, allow);
 	netcopy_server_set_once(server, once);
 	poptFreeContext(ctx);
@@ -198,6 +219,9 @@ int main(int argc, const char **argv)
 	free(hello_timeout);
 	free(exit_after);
 	free(max_conns);
+	free(conns_per_host);
+	free(runs_per_host);
+	free(idle_timeout);
 
 	err = netcopy_server_listen(server);
 	if (err) {

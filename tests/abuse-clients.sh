@@ -46,7 +46,8 @@ client=$NC_UNWRAPPED
 # 6 s: a valid client of a burst on a loaded machine (a load of 25 here)
 # can take over 3 s to attach its data connections after its hello.
 nc_patience 6
-nc_start_server --hello-timeout "$NC_PATIENCE"
+nc_start_server --hello-timeout "$NC_PATIENCE" --max-conns-per-host 100000 \
+	--max-runs-per-host 100000
 server=$NC_SERVER_PID
 port=$NC_PORT
 nc_check_real_server "$server"

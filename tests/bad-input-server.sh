@@ -43,6 +43,13 @@ bad "hello-timeout 3601" -p 0 --hello-timeout 3601
 bad "hello-timeout 0x1p1 (hex)" -p 0 --hello-timeout 0x1p1
 bad "exit-after 1e-10" -p 0 -d 1e-10
 bad "exit-after 0x1p3 (hex)" -p 0 -d 0x1p3
+bad "idle-timeout 1e-9" -p 0 --idle-timeout 1e-9
+bad "idle-timeout 86401" -p 0 --idle-timeout 86401
+bad "idle-timeout abc" -p 0 --idle-timeout abc
+bad "max-conns-per-host 0" -p 0 --max-conns-per-host 0
+bad "max-conns-per-host abc" -p 0 --max-conns-per-host abc
+bad "max-runs-per-host 0" -p 0 --max-runs-per-host 0
+bad "max-runs-per-host 1000001" -p 0 --max-runs-per-host 1000001
 bad "empty bind address" -p 0 -b ''
 bad "unknown long option" -p 0 --bogus
 bad "unknown short option" -p 0 -x

@@ -45,6 +45,9 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/socket-buffers.sh \
 	tests/rate.sh \
 	tests/zc-memlock.sh \
+	tests/server-hosts.sh \
+	tests/server-threads.sh \
+	tests/descriptors.sh \
 	tests/example-figure.sh \
 	tests/rx-size.sh
 

@@ -8,8 +8,9 @@
  * hello, a hello out of range, or nothing at all.
  *
  * Usage:
- *   rawpeer [-t SECONDS] connect HOST PORT [ACTION...]
- *       Connect to HOST PORT, then run the actions in order.
+ *   rawpeer [-t SECONDS] [-B ADDR] connect HOST PORT [ACTION...]
+ *       Connect to HOST PORT (from ADDR with -B, e.g. 127.0.0.2: a
+ *       second host on the loopback), then run the actions in order.
  *   rawpeer [-t SECONDS] [-6] serve [ACTION...]
  *       Listen on 127.0.0.1 (::1 with -6) on a free port, print
  *       "port N" on stdout (flushed), accept one connection, then run
@@ -100,6 +101,7 @@
  *                      "attached INDEX"
  *   control            make the control connection (the one the first
  *                      attach started from) the one later actions use
+ *   from ADDR          open later data connections (attach) from ADDR
  *
  * -t SECONDS is a safety net (default 20): past it rawpeer prints a line
  * on stderr and exits 99, so a test can never hang on it.
@@ -136,6 +138,7 @@
 #define RP_MAX_FDS 64
 
 static const char *prog = "rawpeer";
+static const char *source;	/* -B, from: connect from this address */
 
 static void on_alarm(int sig)
 {
@@ -151,7 +154,8 @@ static void on_alarm(int sig)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: %s [-t SECONDS] connect HOST PORT [ACTION...]\n"
+		"usage: %s [-t SECONDS] [-B ADDR] connect HOST PORT "
+		"[ACTION...]\n"
 		"       %s [-t SECONDS] [-6] serve [ACTION...]\n"
 		"       %s [-t SECONDS] old-server PORT COUNT\n"
 		"       %s [-t SECONDS] liar PORT COUNT [FIELD=VALUE...]\n"
@@ -517,6 +521,31 @@ static void read_accept(int fd, uint8_t id[NC_RUN_ID_LEN])
 	exit(1);
 }
 
+/* Bind fd, of family, to the source address (-B, from), if one is set. */
+static void bind_source(int fd, int family)
+{
+	struct addrinfo hints = { .ai_family = family,
+				  .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICHOST | AI_PASSIVE };
+	struct addrinfo *ai;
+	int rc;
+
+	if (!source)
+		return;
+	rc = getaddrinfo(source, NULL, &hints, &ai);
+	if (rc) {
+		fprintf(stderr, "%s: source %s: %s\n", prog, source,
+			gai_strerror(rc));
+		exit(1);
+	}
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen)) {
+		fprintf(stderr, "%s: bind %s: %s\n", prog, source,
+			strerror(errno));
+		exit(1);
+	}
+	freeaddrinfo(ai);
+}
+
 /* A new connection to where fd is connected. */
 static int connect_like(int fd)
 {
@@ -530,6 +559,8 @@ static int connect_like(int fd)
 		exit(1);
 	}
 	nfd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (nfd >= 0)
+		bind_source(nfd, ss.ss_family);
 	if (nfd < 0 || connect(nfd, (struct sockaddr *)&ss, sl)) {
 		fprintf(stderr, "%s: data connection: %s\n", prog,
 			strerror(errno));
@@ -730,6 +761,9 @@ static int run_actions(int fd, int argc, char **argv)
 			send_tag(fd, run_id, index);
 			printf("attached %llu\n", (unsigned long long)index);
 			fflush(stdout);
+		} else if (strcmp(a, "from") == 0) {
+			need(argc, i, 1);
+			source = argv[++i];
 		} else if (strcmp(a, "control") == 0) {
 			if (ctrl < 0) {
 				fprintf(stderr, "%s: control %s\n", prog,
@@ -778,6 +812,7 @@ static int do_connect(const char *host, const char *port)
 			err = errno;
 			continue;
 		}
+		bind_source(fd, ai->ai_family);
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		err = errno;
@@ -1230,9 +1265,11 @@ int main(int argc, char **argv)
 	bool v6 = false;
 	int opt, fd;
 
-	while ((opt = getopt(argc, argv, "+t:6")) != -1) {
+	while ((opt = getopt(argc, argv, "+t:6B:")) != -1) {
 		if (opt == 't')
 			limit = number(optarg);
+		else if (opt == 'B')
+			source = optarg;
 		else if (opt == '6')
 			v6 = true;
 		else

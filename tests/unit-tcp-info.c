@@ -5,7 +5,8 @@
  * field the kernel did not fill (by optlen) and an impossible reading
  * are NA, and a side's sums and means.  Then a real loopback TCP
  * connection carries a few MiB, verified at the receiver, between two
- * readings, and the figures hold what the kernel guarantees.
+ * readings, and the figures hold what the kernel guarantees, as do the
+ * bytes each end moved (nc_tcp_moved).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -401,6 +402,22 @@ static void check_errors(int listener)
 	}
 }
 
+/* What each end moved (the server's --idle-timeout): the receiver took
+ * every byte sent; the sender had no more than those acknowledged (the
+ * kernel counts the SYN's and the FIN's sequence numbers too). */
+static void check_moved(int tx, int rx, uint64_t sent)
+{
+	uint64_t moved = 0;
+
+	CHECK_INT(nc_tcp_moved(rx, &moved), 0);
+	CHECK(moved >= sent && moved <= sent + 2, "receiver moved %" PRIu64
+	      " of %" PRIu64, moved, sent);
+	CHECK_INT(nc_tcp_moved(tx, &moved), 0);
+	CHECK(moved <= sent + 2, "sender moved %" PRIu64 " of %" PRIu64,
+	      moved, sent);
+	CHECK_INT(nc_tcp_moved(-1, &moved), -EBADF);
+}
+
 static void test_loopback(void)
 {
 	struct nc_tcp_sample tx0, tx1, rx0, rx1;
@@ -424,6 +441,7 @@ static void test_loopback(void)
 	CHECK_INT(r.err, 0);
 	CHECK_U64(r.bytes, sent);
 	CHECK_U64(r.bad, 0);
+	check_moved(tx, rx, sent);
 	if (nc_tcp_sample_read(tx, &tx1) || nc_tcp_sample_read(rx, &rx1))
 		unit_error("TCP_INFO failed");
 	CHECK_INT(nc_tcp_conn_figures(&ftx, &tx0, &tx1), 0);

@@ -14,6 +14,7 @@ unit_internal_tests = \
 	tests/unit-checks \
 	tests/unit-counters \
 	tests/unit-tcp-info \
+	tests/unit-host \
 	tests/unit-auth
 
 check_PROGRAMS += $(unit_internal_tests) tests/unit-loopback
@@ -58,6 +59,9 @@ tests_unit_counters_LDADD = lib/libnetcopy-internal.la
 
 tests_unit_tcp_info_SOURCES = tests/unit-tcp-info.c tests/unit.h
 tests_unit_tcp_info_LDADD = lib/libnetcopy-internal.la
+
+tests_unit_host_SOURCES = tests/unit-host.c tests/unit.h
+tests_unit_host_LDADD = lib/libnetcopy-internal.la
 
 tests_unit_auth_SOURCES = tests/unit-auth.c tests/unit.h
 tests_unit_auth_LDADD = lib/libnetcopy-internal.la

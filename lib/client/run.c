@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -30,6 +31,9 @@
 
 #define REPLY_TIMEOUT_MS 10000
 #define TRAILER_TIMEOUT_MS 30000
+/* Descriptors kept for the rest: stdio, the output file, the control
+ * connection. */
+#define FD_MARGIN 16
 
 /* Data threads make their buffers and counters, then wait here, so the
  * clock starts only when every one is ready. */
@@ -554,6 +558,20 @@ static bool too_old(int err, const struct nc_reply *rep)
 	       strcmp(rep->reason, "unknown field") == 0;
 }
 
+/* A run RLIMIT_NOFILE cannot hold fails now, with the reason, not with
+ * a connection that times out. */
+static int check_fds(struct netcopy_client *c, const struct netcopy_mode *mode)
+{
+	uint64_t need = FD_MARGIN + (uint64_t)c->p.threads * nc_flow_fds(mode);
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+	    need <= rl.rlim_cur)
+		return 0;
+	return fail(c, -EMFILE, "not enough file descriptors (limit %llu)",
+		    (unsigned long long)rl.rlim_cur);
+}
+
 /* A server older than a request asked by default (NC_PF_ASK) refuses
  * the hello for a field it does not know: ask again once without them,
  * and say so, for the run works without them.  A paced run cannot run
@@ -610,6 +628,9 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 	if ((!c->p.reverse || c->p.workload == NC_WORKLOAD_RR) &&
 	    nc_rx_probe(c->p.rx, &why))
 		return fail(c, NETCOPY_EUNSUPPORTED, "%s", why);
+	err = check_fds(c, mode);
+	if (err)
+		return err;
 	err = open_control(c, &ctrl, &rep);
 	if (err)
 		return err;

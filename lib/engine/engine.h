@@ -100,6 +100,9 @@ struct netcopy_mode {
 	/* Buffer bytes one direction of a data connection of this mode
 	 * commits for a message size and queue depth (--qd). */
 	uint64_t (*memory)(uint64_t size, uint32_t qd);
+	/* Descriptors a data connection of this mode opens beside its
+	 * socket (a memfd, a pipe, a ring), for the descriptor limits. */
+	uint8_t fds;
 	/* Make and touch the flow's buffers for what it sends and
 	 * receives, before the run's clock starts.  0 or -errno. */
 	int (*prepare)(struct nc_flow *flow);

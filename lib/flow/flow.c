@@ -40,6 +40,11 @@ void nc_flow_init(struct nc_flow *flow, int fd, const struct nc_params *p,
 			flow->counters.fd[ev][i] = -1;
 }
 
+unsigned int nc_flow_fds(const struct netcopy_mode *mode)
+{
+	return 1u + mode->fds;
+}
+
 /* -A: the calling thread runs on this CPU only. */
 static int pin_thread(int cpu)
 {

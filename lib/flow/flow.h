@@ -33,6 +33,10 @@ int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow);
 int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow);
 /* Release what nc_flow_prepare made, for a flow that will not run. */
 void nc_flow_release(const struct netcopy_mode *mode, struct nc_flow *flow);
+/* The descriptors one data connection of mode needs: its socket and
+ * what its engine opens.  Perf counters are not counted: one that finds
+ * no descriptor is NA. */
+unsigned int nc_flow_fds(const struct netcopy_mode *mode);
 
 /* ---- measuring.c */
 /* The warm-up is over: start every figure afresh (counters, CPU time,

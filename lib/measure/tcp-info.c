@@ -117,6 +117,21 @@ int nc_tcp_sample_read(int fd, struct nc_tcp_sample *s)
 	return 0;
 }
 
+int nc_tcp_moved(int fd, uint64_t *bytes)
+{
+	struct tcp_info info;
+	socklen_t len = sizeof(info);
+	size_t need = offsetof(struct tcp_info, tcpi_bytes_received) +
+		      sizeof(info.tcpi_bytes_received);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len))
+		return -errno;
+	if (len < need)
+		return -EOPNOTSUPP;	/* before Linux 4.1 */
+	*bytes = info.tcpi_bytes_acked + info.tcpi_bytes_received;
+	return 0;
+}
+
 void nc_tcp_figures_init(struct nc_tcp_figures *f)
 {
 	int i;

@@ -68,6 +68,11 @@ void nc_tcp_flow_end(struct nc_tcp_flow *t, int fd, bool asked,
  * Returns 0, -errno of getsockopt(), or -EINVAL for a listener. */
 int nc_tcp_sample_read(int fd, struct nc_tcp_sample *s);
 
+/* The bytes fd has moved so far, both ways: acknowledged by the peer
+ * and received from it (for the server's --idle-timeout).  Returns 0,
+ * -errno of getsockopt(), or -EOPNOTSUPP where the kernel does not say. */
+int nc_tcp_moved(int fd, uint64_t *bytes);
+
 /* The same from a struct tcp_info of len bytes (what getsockopt()
  * returned in optlen), read at time_ns: a field that does not end
  * within len is not known, nor an estimate the kernel has not made. */

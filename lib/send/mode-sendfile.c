@@ -37,6 +37,7 @@ const struct netcopy_mode nc_mode_sendfile = {
 	.summary = "sendfile() of message-sized blocks of a memfd, round "
 		   "robin; recv() at the receiver",
 	.memory = nc_file_memory,
+	.fds = 1,	/* the memfd */
 	.prepare = nc_file_prepare,
 	.send_message = sendfile_send_message,
 	.recv_some = nc_recv_into_buffer,

@@ -92,6 +92,7 @@ const struct netcopy_mode nc_mode_splice = {
 	.summary = "splice() of message-sized blocks of a memfd into a pipe, "
 		   "then into the socket; recv() at the receiver",
 	.memory = nc_file_memory,
+	.fds = 3,	/* the memfd, the pipe's ends */
 	.prepare = splice_prepare,
 	.send_message = splice_send_message,
 	.recv_some = nc_recv_into_buffer,

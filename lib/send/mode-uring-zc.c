@@ -147,6 +147,7 @@ const struct netcopy_mode nc_mode_uring_zc = {
 	.zero_copy = true,
 	.probe = uring_zc_probe,
 	.memory = uring_zc_memory,
+	.fds = 1,	/* the ring */
 	.prepare = uring_zc_prepare,
 	.send_message = nc_uring_send_message,
 	.send_flush = nc_uring_send_flush,

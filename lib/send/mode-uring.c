@@ -52,6 +52,7 @@ const struct netcopy_mode nc_mode_uring = {
 		   "linked chain; recv() at the receiver",
 	.probe = uring_probe,
 	.memory = uring_memory,
+	.fds = 1,	/* the ring */
 	.prepare = uring_prepare,
 	.send_message = nc_uring_send_message,
 	.send_flush = nc_uring_send_flush,

@@ -51,6 +51,7 @@ void nc_run_put(struct netcopy_server *srv, struct run *run)
 	close(run->done_fd);
 	free(run->fds);
 	free(run->errs);
+	free(run->moved);
 	free(run->flows);
 	free(run);
 }
@@ -70,16 +71,20 @@ static struct run *run_new(const struct nc_params *hello,
 		       (hello->workload == NC_WORKLOAD_RR ? 2 : 1) +
 		       nc_rx_memory(hello->rx, hello->size) +
 		       nc_rx_size_memory(hello));
+	run->fd_need = 1 + hello->threads * (nc_flow_fds(mode) - 1);
 	run->refs = 1;
 	run->fds = malloc(hello->threads * sizeof(*run->fds));
 	run->errs = calloc(hello->threads, sizeof(*run->errs));
+	run->moved = calloc(hello->threads, sizeof(*run->moved));
 	run->flows = calloc(hello->threads, sizeof(*run->flows));
 	run->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_cond_init(&run->cond, NULL);
-	if (!run->fds || !run->errs || !run->flows || run->done_fd < 0 ||
+	if (!run->fds || !run->errs || !run->moved || !run->flows ||
+	    run->done_fd < 0 ||
 	    getrandom(run->id, sizeof(run->id), 0) != sizeof(run->id)) {
 		free(run->fds);
 		free(run->errs);
+		free(run->moved);
 		free(run->flows);
 		if (run->done_fd >= 0)
 			close(run->done_fd);
@@ -115,6 +120,7 @@ static void run_unlink(struct netcopy_server *srv, struct run *run)
 		}
 	}
 	srv->committed -= run->memory;
+	srv->fds_reserved -= run->fd_need;
 	pthread_mutex_unlock(&srv->lock);
 }
 
@@ -178,17 +184,24 @@ static int admit(struct netcopy_server *srv, int fd, const struct nc_params *h,
 	return 0;
 }
 
-/* Register the run if its buffers fit under --max-memory. */
-static int commit_run(struct netcopy_server *srv, int fd, struct run *run)
+/* Register the run if it fits the server's limits and its buffers fit
+ * under --max-memory; if not, refuse it and say why in reason. */
+static int commit_run(struct netcopy_server *srv, int fd, struct run *run,
+		      char reason[NC_REASON_MAX])
 {
-	char reason[NC_REASON_MAX];
 	uint64_t used;
 
 	pthread_mutex_lock(&srv->lock);
+	if (nc_run_over_limits_locked(srv, run, reason, NC_REASON_MAX)) {
+		pthread_mutex_unlock(&srv->lock);
+		nc_refuse(fd, NETCOPY_EREFUSED, reason);
+		return NETCOPY_EREFUSED;
+	}
 	used = srv->committed;
 	if (run->memory <= srv->max_memory &&
 	    used <= srv->max_memory - run->memory) {
 		srv->committed += run->memory;
+		srv->fds_reserved += run->fd_need;
 		run->next = srv->runs;
 		srv->runs = run;
 		srv->run_count++;
@@ -196,7 +209,7 @@ static int commit_run(struct netcopy_server *srv, int fd, struct run *run)
 		return 0;
 	}
 	pthread_mutex_unlock(&srv->lock);
-	snprintf(reason, sizeof(reason), "run needs %llu MiB of buffers, "
+	snprintf(reason, NC_REASON_MAX, "run needs %llu MiB of buffers, "
 		 "server has %llu of %llu MiB in use (--max-memory)",
 		 (unsigned long long)(run->memory >> 20),
 		 (unsigned long long)(used >> 20),
@@ -273,6 +286,41 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 	return all;
 }
 
+/* Cut the run now: its data connections shut down (so blocked engines
+ * return), and reset when their threads close them (what they still
+ * queue is dropped, not left for a peer that does not read).  Under the
+ * lock. */
+static void cut_locked(struct run *run)
+{
+	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+
+	for (uint32_t i = 0; i < run->params.threads; i++)
+		if (run->fds[i] >= 0)
+			setsockopt(run->fds[i], SOL_SOCKET, SO_LINGER, &reset,
+				   sizeof(reset));
+	nc_run_abort_locked(run);
+}
+
+/* --idle-timeout: a data connection that moved no byte for that long
+ * (a peer that neither reads nor sends holds its slots and threads) cuts
+ * the run; true then, with why in reason. */
+static bool cut_idle(struct netcopy_server *srv, struct run *run,
+		     char *reason, size_t cap)
+{
+	int idle;
+
+	pthread_mutex_lock(&srv->lock);
+	idle = nc_run_idle_locked(srv, run);
+	if (idle >= 0)
+		cut_locked(run);
+	pthread_mutex_unlock(&srv->lock);
+	if (idle < 0)
+		return false;
+	snprintf(reason, cap, "data connection %d moved no byte for %.3g s "
+		 "(--idle-timeout)", idle, nc_idle_seconds(srv, run));
+	return true;
+}
+
 /* The run's life on the control connection: stop after the duration when
  * the server sends, end early when the client goes or the server stops,
  * until every data connection is done.  Returns the run's status. */
@@ -281,7 +329,7 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 {
 	uint64_t warm_end = nc_now_ns() + nc_seconds_ns(run->params.warmup);
 	uint64_t deadline = warm_end + nc_seconds_ns(run->params.duration);
-	uint64_t done = 0;
+	uint64_t done = 0, check = 0;
 	int status = 0;
 	struct pollfd pfd[3] = {
 		{ .fd = run->done_fd, .events = POLLIN },
@@ -306,6 +354,13 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 			else
 				ms = (int)((deadline - now) / 1000000 + 1);
 		}
+		if (!status && now >= check) {
+			if (cut_idle(srv, run, reason, cap))
+				status = NETCOPY_ESHORT;
+			check = now + nc_idle_tick_ms(srv) * 1000000ULL;
+		}
+		if (!status && (ms < 0 || ms > nc_idle_tick_ms(srv)))
+			ms = nc_idle_tick_ms(srv);
 		if (poll(pfd, 3, ms) <= 0)
 			continue;
 		if (pfd[0].revents) {
@@ -323,9 +378,11 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 			else
 				atomic_store(&run->stop, true);
 			pthread_mutex_unlock(&srv->lock);
-			snprintf(reason, cap, "%s", pfd[1].revents ?
-				 "the client closed its control connection" :
-				 "the server was stopped");
+			if (!status)	/* an idle cut said why already */
+				snprintf(reason, cap, "%s", pfd[1].revents ?
+					 "the client closed its control "
+					 "connection" :
+					 "the server was stopped");
 			status = NETCOPY_ESHORT;
 			pfd[1].fd = pfd[2].fd = -1;	/* seen: stop polling */
 		}
@@ -403,9 +460,10 @@ static int authenticate(struct netcopy_server *srv, int fd,
 	return err;
 }
 
-void nc_serve_control(struct netcopy_server *srv, int fd,
-			  const uint8_t *body, size_t len, const char *peer)
+void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
+		      const uint8_t *body, size_t len, const char *peer)
 {
+	int fd = c->fd;
 	char reason[NC_REASON_MAX] = "", options[160];
 	uint8_t challenge[NC_CHALLENGE_LEN] = { 0 };
 	const struct netcopy_mode *mode;
@@ -430,8 +488,10 @@ void nc_serve_control(struct netcopy_server *srv, int fd,
 	run->authed = hello.auth;
 	memcpy(run->challenge, challenge, sizeof(challenge));
 	snprintf(run->peer, sizeof(run->peer), "%s", peer);
-	if (commit_run(srv, fd, run)) {
-		nc_server_log(srv, "%s: refused: over --max-memory", peer);
+	run->addr = c->addr;
+	run->host = c->host;
+	if (commit_run(srv, fd, run, reason)) {
+		nc_server_log(srv, "%s: refused: %s", peer, reason);
 		nc_run_put(srv, run);
 		return;
 	}

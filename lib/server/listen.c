@@ -39,7 +39,7 @@ void nc_server_log(struct netcopy_server *srv, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	srv->log(srv->log_data, line);
+	nc_log_limited(srv, fmt, line);
 }
 
 /* ---- configuration ---- */
@@ -55,6 +55,8 @@ NETCOPY_EXPORT int netcopy_server_new(struct netcopy_server **out)
 	srv->max_memory = 1ULL << 30;
 	srv->hello_timeout = 5;
 	srv->max_conns = NETCOPY_DEFAULT_MAX_CONNS;
+	srv->max_runs_per_host = NETCOPY_DEFAULT_MAX_RUNS_PER_HOST;
+	srv->idle_timeout = NETCOPY_DEFAULT_IDLE_TIMEOUT;
 	srv->listen_fd = -1;
 	if (pipe2(srv->stop_pipe, O_CLOEXEC | O_NONBLOCK)) {
 		int err = -errno;
@@ -64,6 +66,7 @@ NETCOPY_EXPORT int netcopy_server_new(struct netcopy_server **out)
 	}
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_cond_init(&srv->idle, NULL);
+	nc_log_limit_init(&srv->log_limit);
 	srv->conns.next = srv->conns.prev = &srv->conns;
 	*out = srv;
 	return 0;
@@ -79,6 +82,7 @@ NETCOPY_EXPORT void netcopy_server_free(struct netcopy_server *srv)
 	close(srv->stop_pipe[1]);
 	pthread_mutex_destroy(&srv->lock);
 	pthread_cond_destroy(&srv->idle);
+	nc_log_limit_destroy(&srv->log_limit);
 	nc_secret_clear(&srv->secret);
 	free(srv->allow);
 	free(srv->bind);
@@ -140,6 +144,33 @@ NETCOPY_EXPORT int netcopy_server_set_max_conns(struct netcopy_server *srv,
 						unsigned int max)
 {
 	srv->max_conns = max;
+	return 0;
+}
+
+NETCOPY_EXPORT int
+netcopy_server_set_max_conns_per_host(struct netcopy_server *srv,
+				      unsigned int max)
+{
+	srv->max_conns_per_host = max;
+	srv->conns_per_host_set = true;
+	return 0;
+}
+
+NETCOPY_EXPORT int
+netcopy_server_set_max_runs_per_host(struct netcopy_server *srv,
+				     unsigned int max)
+{
+	srv->max_runs_per_host = max;
+	return 0;
+}
+
+NETCOPY_EXPORT int
+netcopy_server_set_idle_timeout(struct netcopy_server *srv, double seconds)
+{
+	if (!(seconds >= NETCOPY_MIN_SECONDS &&
+	      seconds <= NETCOPY_MAX_IDLE_TIMEOUT))	/* NaN too */
+		return -EINVAL;
+	srv->idle_timeout = seconds;
 	return 0;
 }
 

@@ -42,16 +42,22 @@ static struct run *find_run_locked(struct netcopy_server *srv,
 	return NULL;
 }
 
-/* Claim the data connection's place in its run; NULL if it has none. */
-static struct run *claim(struct netcopy_server *srv, int fd,
+/* Claim the data connection's place in its run; NULL if it has none.
+ * It must come from its control connection's address: a run id is
+ * sent in clear, and who saw it must not attach in the owner's place. */
+static struct run *claim(struct netcopy_server *srv, const struct conn *c,
 			 const struct nc_tag *tag, const char **why)
 {
+	int fd = c->fd;
 	struct run *run;
 
 	pthread_mutex_lock(&srv->lock);
 	run = find_run_locked(srv, tag->run_id);
 	if (!run)
 		*why = "no such run";
+	else if (!nc_host_equal(&run->addr, &c->addr))
+		*why = "data connection from another address than its "
+		       "control connection";
 	else if (!nc_tag_authentic(srv, run, tag))
 		*why = "data tag authentication failed";
 	else if (tag->index >= run->params.threads ||
@@ -83,9 +89,10 @@ static bool ready(struct netcopy_server *srv, struct run *run)
 	return go;
 }
 
-static void serve_data(struct netcopy_server *srv, int fd,
+static void serve_data(struct netcopy_server *srv, const struct conn *c,
 		       const uint8_t *body, size_t len, const char *peer)
 {
+	int fd = c->fd;
 	const char *why = "";
 	struct nc_tag tag;
 	struct nc_flow *flow;
@@ -94,7 +101,7 @@ static void serve_data(struct netcopy_server *srv, int fd,
 	int err;
 
 	if (nc_tag_decode(body, len, &tag, &why) ||
-	    !(run = claim(srv, fd, &tag, &why))) {
+	    !(run = claim(srv, c, &tag, &why))) {
 		nc_server_log(srv, "%s: bad data connection: %s", peer, why);
 		nc_refuse(fd, NETCOPY_EPROTOCOL, why);
 		return;
@@ -122,7 +129,24 @@ static void serve_data(struct netcopy_server *srv, int fd,
 
 /* ---- every connection ---- */
 
-static void conn_close(struct conn *c)
+/* Refuse a connection before its thread: the reason (it fits the
+ * socket buffer), the stream's end, and what the peer already sent
+ * read, so that the close is not a reset that could beat the reason. */
+static void refuse_conn(struct netcopy_server *srv, int fd, const char *peer,
+			const char *reason)
+{
+	char sink[4096];
+
+	nc_server_log(srv, "%s: refused: %s", peer, reason);
+	nc_refuse(fd, NETCOPY_EREFUSED, reason);
+	shutdown(fd, SHUT_WR);
+	for (int i = 0; i < 4; i++)
+		if (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) <= 0)
+			break;
+	close(fd);
+}
+
+static void conn_unlink(struct conn *c)
 {
 	struct netcopy_server *srv = c->srv;
 
@@ -132,6 +156,11 @@ static void conn_close(struct conn *c)
 	srv->nconns--;
 	pthread_cond_broadcast(&srv->idle);
 	pthread_mutex_unlock(&srv->lock);
+}
+
+static void conn_close(struct conn *c)
+{
+	conn_unlink(c);
 	close(c->fd);
 	free(c);
 }
@@ -156,9 +185,9 @@ static void *conn_main(void *arg)
 		if (err == NETCOPY_EPROTOCOL)
 			nc_refuse(c->fd, NETCOPY_EPROTOCOL, why);
 	} else if (h.type == NC_MSG_HELLO) {
-		nc_serve_control(srv, c->fd, body, h.length, peer);
+		nc_serve_control(srv, c, body, h.length, peer);
 	} else if (h.type == NC_MSG_DATA_TAG) {
-		serve_data(srv, c->fd, body, h.length, peer);
+		serve_data(srv, c, body, h.length, peer);
 	} else {
 		nc_server_log(srv, "%s: dropped: unexpected first message", peer);
 		nc_refuse(c->fd, NETCOPY_EPROTOCOL, "unexpected first message");
@@ -167,19 +196,15 @@ static void *conn_main(void *arg)
 	return NULL;
 }
 
-static int conn_start(struct netcopy_server *srv, int fd)
+/* A thread for the connection; one that cannot be started is a
+ * refusal that says why, not a reset. */
+static void conn_start(struct netcopy_server *srv, struct conn *c)
 {
-	struct conn *c = calloc(1, sizeof(*c));
+	char reason[NC_REASON_MAX], peer[80];
 	pthread_attr_t attr;
 	pthread_t tid;
 	int err;
 
-	if (!c) {
-		close(fd);
-		return -ENOMEM;
-	}
-	c->fd = fd;
-	c->srv = srv;
 	pthread_mutex_lock(&srv->lock);
 	c->next = srv->conns.next;
 	c->prev = &srv->conns;
@@ -191,31 +216,39 @@ static int conn_start(struct netcopy_server *srv, int fd)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	err = pthread_create(&tid, &attr, conn_main, c);
 	pthread_attr_destroy(&attr);
-	if (err) {
-		conn_close(c);
-		return -err;
-	}
-	return 0;
+	if (!err)
+		return;
+	conn_unlink(c);
+	nc_peer_name(c->fd, peer, sizeof(peer));
+	snprintf(reason, sizeof(reason), "cannot start a thread: %s",
+		 strerror(err));
+	refuse_conn(srv, c->fd, peer, reason);
+	free(c);
 }
 
-/* --max-conns: a connection over the limit is told why, then closed. */
-static bool too_many(struct netcopy_server *srv, int fd)
+/* A new connection: a thread for it, or a refusal saying which limit. */
+static void take(struct netcopy_server *srv, int fd,
+		 const struct sockaddr *sa)
 {
 	char reason[NC_REASON_MAX], peer[80];
-	unsigned int n;
+	struct conn *c = calloc(1, sizeof(*c));
 
-	pthread_mutex_lock(&srv->lock);
-	n = srv->nconns;
-	pthread_mutex_unlock(&srv->lock);
-	if (!srv->max_conns || n < srv->max_conns)
-		return false;
+	if (!c) {
+		close(fd);
+		nc_server_log(srv, "cannot take a connection: out of memory");
+		return;
+	}
+	c->fd = fd;
+	c->srv = srv;
+	nc_host_addr(sa, &c->addr);
+	nc_host_key(sa, &c->host);
+	if (!nc_conn_over_limits(srv, &c->host, reason, sizeof(reason))) {
+		conn_start(srv, c);
+		return;
+	}
 	nc_peer_name(fd, peer, sizeof(peer));
-	snprintf(reason, sizeof(reason), "server busy: %u connections open "
-		 "(--max-conns %u)", n, srv->max_conns);
-	nc_server_log(srv, "%s: refused: %s", peer, reason);
-	nc_refuse(fd, NETCOPY_EREFUSED, reason);	/* fits the socket buffer */
-	close(fd);
-	return true;
+	refuse_conn(srv, fd, peer, reason);
+	free(c);
 }
 
 /* After a stop: give connections a grace period, then cut them. */
@@ -255,10 +288,13 @@ NETCOPY_EXPORT int netcopy_server_run(struct netcopy_server *srv)
 
 	if (srv->listen_fd < 0)
 		return -EBADF;
+	nc_fit_descriptors(srv);
 	while (!nc_server_stopping(srv)) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
 		int fd;
 
-		if (poll(pfd, 2, -1) < 0) {
+		if (poll(pfd, 2, nc_log_limit_flush(srv, false)) < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
@@ -266,21 +302,25 @@ NETCOPY_EXPORT int netcopy_server_run(struct netcopy_server *srv)
 		}
 		if (!(pfd[0].revents & POLLIN))
 			continue;
-		fd = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		fd = accept4(srv->listen_fd, (struct sockaddr *)&ss, &sl,
+			     SOCK_CLOEXEC);
 		if (fd < 0) {
 			/* Out of descriptors or a connection gone before
 			 * accept: not a reason to stop serving others. */
-			if (errno == EMFILE || errno == ENFILE)
+			if (errno == EMFILE || errno == ENFILE) {
+				nc_server_log(srv, "cannot accept: %s",
+					      strerror(errno));
 				usleep(10000);
+			}
 			continue;
 		}
-		if (nc_server_outside_allow(srv, fd) || too_many(srv, fd))
+		if (nc_server_outside_allow(srv, fd))
 			continue;
-		if (conn_start(srv, fd))	/* it closed fd */
-			nc_server_log(srv, "cannot start a connection thread");
+		take(srv, fd, (struct sockaddr *)&ss);
 	}
 	close(srv->listen_fd);
 	srv->listen_fd = -1;
 	drain(srv);
+	nc_log_limit_flush(srv, true);
 	return err;
 }

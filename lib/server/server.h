@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,11 +25,42 @@
 #include "wire/wire.h"
 
 #define DRAIN_GRACE_MS 2000
+/* Descriptors kept for the server itself (listener, stdio, pipes, log). */
+#define FD_MARGIN 32
+
+/* A peer's address (IPv4 as ::ffff:a.b.c.d), or its host's key: the
+ * same for IPv4, the /64 for IPv6 (host.c). */
+struct nc_host {
+	uint8_t addr[16];
+};
+
+/* Repeated log lines: per kind (its format), a window of a second
+ * (log-limit.c). */
+#define LOG_KINDS 32
+#define LOG_BURST 10	/* lines of one kind a second before counting */
+struct nc_log_kind {
+	const char *fmt;
+	uint64_t since_ns;
+	unsigned int lines;
+	unsigned long long dropped;
+	char last[160];
+};
+
+struct nc_log_limit {
+	pthread_mutex_t lock;
+	struct nc_log_kind kinds[LOG_KINDS];
+};
 
 struct conn {
 	struct conn *prev, *next;
 	int fd;
+	struct nc_host addr, host;	/* the peer's address, its host */
 	struct netcopy_server *srv;
+};
+
+/* What a data connection has moved, and since when (--idle-timeout). */
+struct nc_moved {
+	uint64_t bytes, since_ns;
 };
 
 struct run {
@@ -37,6 +69,8 @@ struct run {
 	struct nc_params params;
 	const struct netcopy_mode *mode;
 	uint64_t memory;
+	unsigned int fd_need;	/* descriptors beside its sockets */
+	struct nc_host addr, host;	/* of its control connection */
 	char peer[80];
 	/* Authenticated: its data tags carry MACs over its challenge. */
 	bool authed;
@@ -47,6 +81,7 @@ struct run {
 	int refs;
 	int *fds;
 	int *errs;
+	struct nc_moved *moved;
 	struct nc_flow *flows;
 	pthread_cond_t cond;
 	/* Lock-free: */
@@ -62,6 +97,12 @@ struct netcopy_server {
 	uint64_t max_memory;
 	double hello_timeout;
 	unsigned int max_conns;		/* 0: no limit */
+	unsigned int max_conns_per_host;	/* 0: no limit */
+	bool conns_per_host_set;	/* else half of max_conns */
+	unsigned int max_runs_per_host;	/* 0: no limit */
+	double idle_timeout;
+	unsigned int fd_limit;		/* RLIMIT_NOFILE when serving */
+	bool fd_capped;			/* max_conns lowered to fit it */
 	bool once;
 	netcopy_log_fn log;
 	void *log_data;
@@ -81,6 +122,8 @@ struct netcopy_server {
 	struct run *runs;
 	uint64_t committed;
 	uint64_t run_count;
+	unsigned int fds_reserved;	/* the runs' fds beside sockets */
+	struct nc_log_limit log_limit;
 };
 
 /* ---- listen.c */
@@ -89,6 +132,56 @@ void nc_server_log(struct netcopy_server *srv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Whether netcopy_server_stop() was called. */
 bool nc_server_stopping(struct netcopy_server *srv);
+
+/* ---- host.c */
+/* A peer's address from a sockaddr: 0, or -EAFNOSUPPORT. */
+int nc_host_addr(const struct sockaddr *sa, struct nc_host *addr);
+/* Its host's key: the address for IPv4, the /64 for IPv6. */
+int nc_host_key(const struct sockaddr *sa, struct nc_host *key);
+bool nc_host_equal(const struct nc_host *a, const struct nc_host *b);
+/* A key for messages: "192.0.2.1", "2001:db8:1:2::/64". */
+const char *nc_host_name(const struct nc_host *key, char *buf, size_t cap);
+
+/* ---- limits.c */
+/* The connections host has open.  Under the lock. */
+unsigned int nc_host_conns_locked(struct netcopy_server *srv,
+				  const struct nc_host *host);
+/* The effective --max-conns-per-host: 0 for no limit. */
+unsigned int nc_conns_per_host(const struct netcopy_server *srv);
+/* A new connection from host over --max-conns, --max-conns-per-host or
+ * the descriptors: true, and why in reason. */
+bool nc_conn_over_limits(struct netcopy_server *srv, const struct nc_host *host,
+			 char *reason, size_t cap);
+/* A run (its control connection open, its data connections to come)
+ * over --max-runs-per-host, the descriptors or the connections a host
+ * or the server may hold: true, and why in reason.  Under the lock. */
+bool nc_run_over_limits_locked(struct netcopy_server *srv,
+			       const struct run *run, char *reason,
+			       size_t cap);
+/* As the server starts: RLIMIT_NOFILE read, --max-conns lowered to fit
+ * it (said once). */
+void nc_fit_descriptors(struct netcopy_server *srv);
+/* How often, in ms, the data connections' progress is looked at. */
+int nc_idle_tick_ms(const struct netcopy_server *srv);
+/* The seconds a data connection of run may move no byte: --idle-timeout,
+ * or twice a message's time at its --rate where that is longer (paced
+ * in user space, a message goes at once, then a pause). */
+double nc_idle_seconds(const struct netcopy_server *srv,
+		       const struct run *run);
+/* The first data connection of run that moved no byte for
+ * --idle-timeout, or -1; each one's progress noted.  Under the lock. */
+int nc_run_idle_locked(struct netcopy_server *srv, struct run *run);
+
+/* ---- log-limit.c */
+void nc_log_limit_init(struct nc_log_limit *l);
+void nc_log_limit_destroy(struct nc_log_limit *l);
+/* Log line, of the kind fmt, unless LOG_BURST of its kind went in the
+ * last second: then only count it. */
+void nc_log_limited(struct netcopy_server *srv, const char *fmt,
+		    const char *line);
+/* Say how many of each kind were left out once its second is over;
+ * returns the milliseconds until the next is due, -1 for none. */
+int nc_log_limit_flush(struct netcopy_server *srv, bool all);
 
 /* ---- control.c */
 /* Drop a reference to run; the last one frees it. */
@@ -100,7 +193,7 @@ void nc_refuse(int fd, int code, const char *reason);
 /* Answer a hello with the run's id. */
 int nc_accept_run(int fd, const struct run *run);
 /* A control connection, from its hello (body, len) on. */
-void nc_serve_control(struct netcopy_server *srv, int fd,
+void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
 		      const uint8_t *body, size_t len, const char *peer);
 
 /* ---- access.c: who may connect (--allow) and authentication */

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * limits.c - what peers may hold of the server: connections and runs
+ * per host (an IPv4 address, an IPv6 /64: host.c), the descriptors
+ * RLIMIT_NOFILE allows, and the progress a data connection must make
+ * (--idle-timeout).  Each says why when a peer is over it.
+ */
+#include <arpa/inet.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/resource.h>
+
+#include "internal.h"
+#include "server/server.h"
+#include "base/base.h"
+#include "measure/tcp-info.h"
+
+/* The connections host has open.  Under the lock. */
+unsigned int nc_host_conns_locked(struct netcopy_server *srv,
+				  const struct nc_host *host)
+{
+	unsigned int n = 0;
+
+	for (struct conn *c = srv->conns.next; c != &srv->conns; c = c->next)
+		n += nc_host_equal(&c->host, host);
+	return n;
+}
+
+/* The per-host limit, where it is a share of --max-conns. */
+unsigned int nc_conns_per_host(const struct netcopy_server *srv)
+{
+	if (srv->conns_per_host_set)
+		return srv->max_conns_per_host;
+	return srv->max_conns > 1 ? srv->max_conns / 2 : srv->max_conns;
+}
+
+/* The runs host has.  Under the lock. */
+static unsigned int host_runs_locked(struct netcopy_server *srv,
+				     const struct nc_host *host)
+{
+	unsigned int n = 0;
+
+	for (struct run *r = srv->runs; r; r = r->next)
+		n += nc_host_equal(&r->host, host);
+	return n;
+}
+
+/* Whether the run fits --max-runs-per-host, the descriptors and the
+ * connections a host or the server may hold; if not, why in reason.
+ * Its control connection is open already, its data connections come.
+ * Under the lock. */
+bool nc_run_over_limits_locked(struct netcopy_server *srv,
+			       const struct run *run, char *reason, size_t cap)
+{
+	unsigned int per_runs = srv->max_runs_per_host;
+	unsigned int per_conns = nc_conns_per_host(srv);
+	unsigned int conns = run->params.threads + 1, runs, mine;
+	char name[INET6_ADDRSTRLEN + 4];
+
+	nc_host_name(&run->host, name, sizeof(name));
+	runs = host_runs_locked(srv, &run->host);
+	mine = nc_host_conns_locked(srv, &run->host);	/* this one too */
+	if (per_runs && runs >= per_runs)
+		snprintf(reason, cap, "too many runs from %s: %u running "
+			 "(--max-runs-per-host %u)", name, runs, per_runs);
+	else if ((uint64_t)srv->nconns + srv->fds_reserved + FD_MARGIN +
+		 run->params.threads + run->fd_need > srv->fd_limit ||
+		 (srv->fd_capped && conns > srv->max_conns))
+		snprintf(reason, cap, "not enough file descriptors (limit %u)",
+			 srv->fd_limit);
+	else if (srv->max_conns && conns > srv->max_conns)
+		snprintf(reason, cap, "a run of %u threads holds %u "
+			 "connections, above this server's %u (--max-conns)",
+			 run->params.threads, conns, srv->max_conns);
+	else if (per_conns && (uint64_t)mine + run->params.threads > per_conns)
+		snprintf(reason, cap, "too many connections from %s: %u open, "
+			 "and a run of %u threads adds %u "
+			 "(--max-conns-per-host %u)", name, mine,
+			 run->params.threads, run->params.threads, per_conns);
+	else
+		return false;
+	return true;
+}
+
+/* Why a new connection from host is over a limit, in reason; false if
+ * it is not: --max-conns, --max-conns-per-host, and the descriptors it
+ * needs beside what the runs hold. */
+bool nc_conn_over_limits(struct netcopy_server *srv, const struct nc_host *host,
+			 char *reason, size_t cap)
+{
+	unsigned int n, mine, fds, per = nc_conns_per_host(srv);
+	char name[INET6_ADDRSTRLEN + 4];
+
+	pthread_mutex_lock(&srv->lock);
+	n = srv->nconns;
+	mine = per ? nc_host_conns_locked(srv, host) : 0;
+	fds = n + srv->fds_reserved + FD_MARGIN;
+	pthread_mutex_unlock(&srv->lock);
+	if (fds >= srv->fd_limit || (srv->fd_capped && n >= srv->max_conns))
+		snprintf(reason, cap, "not enough file descriptors (limit %u)",
+			 srv->fd_limit);
+	else if (srv->max_conns && n >= srv->max_conns)
+		snprintf(reason, cap, "server busy: %u connections open "
+			 "(--max-conns %u)", n, srv->max_conns);
+	else if (per && mine >= per)
+		snprintf(reason, cap, "too many connections from %s: %u open "
+			 "(--max-conns-per-host %u)",
+			 nc_host_name(host, name, sizeof(name)), mine, per);
+	else
+		return false;
+	return true;
+}
+
+/* RLIMIT_NOFILE, as the server starts: --max-conns lowered to what it
+ * allows (a connection holds a descriptor at least), said once. */
+void nc_fit_descriptors(struct netcopy_server *srv)
+{
+	char was[16] = "(no limit)";
+	struct rlimit rl;
+	unsigned int cap;
+
+	srv->fd_limit = UINT_MAX / 2;
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < UINT_MAX / 2)
+		srv->fd_limit = (unsigned int)rl.rlim_cur;
+	cap = srv->fd_limit > 2 * FD_MARGIN ? srv->fd_limit - FD_MARGIN :
+					      srv->fd_limit / 2;
+	if (srv->max_conns && srv->max_conns <= cap)
+		return;
+	if (srv->max_conns)
+		snprintf(was, sizeof(was), "%u", srv->max_conns);
+	nc_server_log(srv, "--max-conns %s lowered to %u: the server may "
+		      "open %u file descriptors (RLIMIT_NOFILE)", was, cap,
+		      srv->fd_limit);
+	srv->max_conns = cap;
+	srv->fd_capped = true;
+}
+
+/* How often the data connections' progress is looked at. */
+int nc_idle_tick_ms(const struct netcopy_server *srv)
+{
+	double ms = srv->idle_timeout * 250;
+
+	return ms < 10 ? 10 : ms > 1000 ? 1000 : (int)ms;
+}
+
+double nc_idle_seconds(const struct netcopy_server *srv,
+			const struct run *run)
+{
+	double paced = run->params.rate ?
+		       2.0 * (double)run->params.size * 8 / run->params.rate : 0;
+
+	return paced > srv->idle_timeout ? paced : srv->idle_timeout;
+}
+
+int nc_run_idle_locked(struct netcopy_server *srv, struct run *run)
+{
+	uint64_t now = nc_now_ns(), limit = nc_seconds_ns(nc_idle_seconds(srv,
+								     run));
+	int idle = -1;
+
+	for (uint32_t i = 0; i < run->params.threads; i++) {
+		struct nc_moved *m = &run->moved[i];
+		uint64_t bytes;
+
+		if (run->fds[i] < 0 || nc_tcp_moved(run->fds[i], &bytes))
+			continue;	/* done, or the kernel cannot say */
+		if (!m->since_ns || bytes != m->bytes) {
+			m->bytes = bytes;
+			m->since_ns = now;
+		} else if (now - m->since_ns >= limit && idle < 0) {
+			idle = (int)i;
+		}
+	}
+	return idle;
+}
