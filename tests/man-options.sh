@@ -73,8 +73,8 @@ help_options() {
 	    '/^Help options:/ { sec = "help" }
 	     match($0, /[^ ]/) < 9 && substr($0, RSTART, 1) == "-" {
 		col = $0
-		sub(/^[[:space:]]+/, "", col)
-		sub(/[[:space:]][[:space:]].*/, "", col)
+		sub(/^ +/, "", col)
+		sub(/  .*/, "", col)
 		if (col !~ opt)
 			next
 		short = "-"
