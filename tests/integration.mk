@@ -22,6 +22,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/peer-lies.sh \
 	tests/server-robustness.sh \
 	tests/server-limits.sh \
+	tests/server-deadlines.sh \
 	tests/server-lifecycle.sh \
 	tests/disable-modes.sh \
 	tests/ipv6.sh \

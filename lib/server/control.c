@@ -272,14 +272,36 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 	return all;
 }
 
+/* Past its duration and grace, a run is cut whatever its peer does
+ * (a slow reader, a sender that never stops): shutting its data
+ * connections down wakes a send or receive blocked in any engine. */
+static void cut_off(struct netcopy_server *srv, struct run *run,
+		    char *reason, size_t cap)
+{
+	struct sockaddr sa = { .sa_family = AF_UNSPEC };
+
+	pthread_mutex_lock(&srv->lock);
+	nc_run_abort_locked(run);
+	/* Then reset them: what they still queue is dropped (zero-copy
+	 * buffers complete) rather than left to drain to a slow reader. */
+	for (uint32_t i = 0; i < run->params.threads; i++)
+		if (run->fds[i] >= 0)
+			connect(run->fds[i], &sa, sizeof(sa));
+	pthread_mutex_unlock(&srv->lock);
+	snprintf(reason, cap, "cut off %d s after its duration ended "
+		 "(the server's deadline)", RUN_GRACE_MS / 1000);
+}
+
 /* The run's life on the control connection: stop after the duration when
  * the server sends, end early when the client goes or the server stops,
- * until every data connection is done.  Returns the run's status. */
+ * and cut it at its deadline, until every data connection is done.
+ * Returns the run's status. */
 static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 		     char *reason, size_t cap)
 {
 	uint64_t warm_end = nc_now_ns() + nc_seconds_ns(run->params.warmup);
 	uint64_t deadline = warm_end + nc_seconds_ns(run->params.duration);
+	uint64_t cutoff = deadline + RUN_GRACE_MS * 1000000ULL;
 	uint64_t done = 0;
 	int status = 0;
 	struct pollfd pfd[3] = {
@@ -304,6 +326,14 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 				atomic_store(&run->stop, true);
 			else
 				ms = (int)((deadline - now) / 1000000 + 1);
+		}
+		if (cutoff && now >= cutoff) {
+			cut_off(srv, run, reason, cap);
+			status = NETCOPY_ESHORT;
+			cutoff = 0;
+		} else if (cutoff && (ms < 0 ||
+				      (uint64_t)ms > (cutoff - now) / 1000000)) {
+			ms = (int)((cutoff - now) / 1000000 + 1);
 		}
 		if (poll(pfd, 3, ms) <= 0)
 			continue;

@@ -22,6 +22,8 @@
 #include "wire/wire.h"
 
 #define DRAIN_GRACE_MS 2000
+/* A run is cut this long after its duration ends (control.c). */
+#define RUN_GRACE_MS 5000
 
 struct conn {
 	struct conn *prev, *next;

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The server's deadline: a run ends at its duration plus the server's
+# grace (5 s) whatever its reader does.  A slow reader (tests/rawpeer's
+# trickle: one byte a second) of a 1 s run of 16 MiB messages, one in
+# every mode at once, is cut
+# within 1 + 5 s and some slack, its connection reset, the cut logged,
+# while a normal client is served meanwhile; the server's descriptors and
+# threads return to their idle counts.  The figures (descriptors, VmRSS,
+# threads before, during and after) are logged.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+nc_init
+nc_need_rawpeer
+
+grace=5		# the server's RUN_GRACE_MS
+slack=5		# a loaded machine's lateness
+
+# figures LABEL: the server's descriptors, VmRSS and threads, logged.
+figures() {
+	nc_log "server $1: $(nc_proc_fds "$server") fds," \
+		"$(nc_proc_rss_kb "$server") kB RSS," \
+		"$(nc_proc_threads "$server") threads"
+}
+
+# wait_log PATTERN SECONDS: wait for the server's log to match.
+# shellcheck disable=SC2317 # called through nc_check
+wait_log() {
+	local i
+
+	for ((i = 0; i < $2 * 20; i++)); do
+		grep -Eq "$1" "$NC_SERVER_ERR" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# ---- a slow reader of a 1 s run of 16 MiB messages
+nc_start_server -s 16M
+server=$NC_SERVER_PID
+nc_check_real_server "$server"
+sleep 0.2
+idle_fds=$(nc_proc_fds "$server")
+idle_threads=$(nc_proc_threads "$server")
+figures "idle"
+
+# One slow reader per mode this build and kernel run, all at once: the
+# cut must wake a send blocked in every engine.
+modes=()
+while IFS=$'\t' read -r name state _; do
+	[ "$state" = yes ] && modes+=("$name")
+done < <("$NETCOPY_CLIENT" --list-modes)
+[ ${#modes[@]} -ge 1 ] || nc_error "--list-modes lists no runnable mode"
+start=$SECONDS
+slow=()
+for mode in "${modes[@]}"; do
+	"$NETCOPY_RAWPEER" -t $((NC_TIMEOUT + 10)) connect 127.0.0.1 \
+		"$NC_PORT" full-hello "$mode" 16777216 1 1 0 0 0 attach 0 \
+		trickle 1000 control trailer >"$nc_tmp/slow-$mode.out" \
+		2>"$nc_tmp/slow-$mode.err" </dev/null &
+	slow+=($!)
+done
+for mode in "${modes[@]}"; do
+	nc_check "the slow reader's $mode run started" \
+		wait_log ": run: $mode, 16777216" 10
+done
+figures "during ${#modes[@]} slow readers"
+nc_client "a normal client beside the slow readers" -p "$NC_PORT" -s 64K \
+	-t 1 -d 0.5 --verify -f csv
+nc_check_rc 0 && nc_check_csv_run two-copy 65536 1
+figures "after the normal client"
+for i in "${!modes[@]}"; do
+	mode=${modes[i]} out=$nc_tmp/slow-${modes[i]}.out
+	if ! nc_wait_pid "${slow[i]}" $((1 + grace + slack + 5)); then
+		nc_check "the slow reader's $mode run ended" false
+		kill "${slow[i]}" 2>/dev/null
+		wait "${slow[i]}" 2>/dev/null
+		continue
+	fi
+	took=$((SECONDS - start))
+	nc_log "the slow reader's $mode run ended after $took s:" \
+		"$(tr '\n' ' ' <"$out")"
+	nc_check "$mode: ended within 1 + $grace + $slack s" \
+		[ "$took" -le $((1 + grace + slack)) ]
+	nc_check "$mode: rawpeer saw the cut (exit $NC_WAIT_RC)" \
+		[ "$NC_WAIT_RC" -eq 0 ]
+	nc_check "$mode: its data connection was reset" grep -qx reset "$out"
+	nc_check "$mode: the trailer came" grep -q '^trailer ' "$out"
+done
+nc_check "the server logged ${#modes[@]} cuts" [ "$(grep -Ec \
+	'run ended: .*cut off .*deadline' "$NC_SERVER_ERR")" -eq ${#modes[@]} ]
+nc_check "descriptors back to $idle_fds (now $NC_FDS)" \
+	nc_wait_fds "$server" "$idle_fds" 10
+nc_check "threads back to $idle_threads" \
+	[ "$(nc_proc_threads "$server")" -le "$idle_threads" ]
+figures "after"
+nc_check "server alive" nc_server_alive
+nc_stop_server
+
+nc_finish
