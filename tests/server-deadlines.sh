@@ -6,8 +6,12 @@
 # every mode at once, is cut
 # within 1 + 5 s and some slack, its connection reset, the cut logged,
 # while a normal client is served meanwhile; the server's descriptors and
-# threads return to their idle counts.  The figures (descriptors, VmRSS,
-# threads before, during and after) are logged.
+# threads return to their idle counts.  Memory: hellos for the whole
+# --max-memory re-sent in a loop (a hog that never attaches) refuse no
+# normal client and leave VmRSS flat; a run whose data connections never
+# all attach is refused after --hello-timeout and its memory freed, so a
+# run that needs the whole budget then succeeds.  The figures
+# (descriptors, VmRSS, threads before, during and after) are logged.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
@@ -34,6 +38,18 @@ wait_log() {
 		sleep 0.05
 	done
 	return 1
+}
+
+# back_to_idle: the server's descriptors and threads return to their
+# idle counts, and it is still up; then it is stopped.
+back_to_idle() {
+	nc_check "descriptors back to $idle_fds (now $NC_FDS)" \
+		nc_wait_fds "$server" "$idle_fds" 10
+	nc_check "threads back to $idle_threads" \
+		[ "$(nc_proc_threads "$server")" -le "$idle_threads" ]
+	figures "after"
+	nc_check "server alive" nc_server_alive
+	nc_stop_server
 }
 
 # ---- a slow reader of a 1 s run of 16 MiB messages
@@ -90,12 +106,72 @@ for i in "${!modes[@]}"; do
 done
 nc_check "the server logged ${#modes[@]} cuts" [ "$(grep -Ec \
 	'run ended: .*cut off .*deadline' "$NC_SERVER_ERR")" -eq ${#modes[@]} ]
-nc_check "descriptors back to $idle_fds (now $NC_FDS)" \
+back_to_idle
+
+# ---- memory: charged as data connections attach, not at the hello
+# --max-memory 64M is 16 connections of 4 MiB messages (two-copy's
+# buffer is its message), the most one run may ask for.
+nc_start_server --max-memory 64M --hello-timeout 2
+server=$NC_SERVER_PID
+nc_check_real_server "$server"
+sleep 0.2
+idle_fds=$(nc_proc_fds "$server")
+idle_threads=$(nc_proc_threads "$server")
+idle_rss=$(nc_proc_rss_kb "$server")
+figures "idle (--max-memory 64M)"
+
+# A hog: hellos for the whole budget, re-sent for 4 s by 4 loops, each
+# taking the answer and going (no data connection ever).
+hog() {
+	local end=$((SECONDS + 4))
+
+	while [ $SECONDS -lt $end ]; do
+		"$NETCOPY_RAWPEER" -t 10 connect 127.0.0.1 "$NC_PORT" \
+			full-hello two-copy 4194304 16 10 0 0 0 recv 300 \
+			>/dev/null 2>&1 </dev/null
+	done
+}
+hogs=()
+for ((i = 0; i < 4; i++)); do
+	hog &
+	hogs+=($!)
+done
+nc_check "the hog's hellos reach the server" \
+	wait_log ': run: two-copy, 4194304-byte messages, 16 threads' 10
+figures "during the hello hog"
+during_rss=$(nc_proc_rss_kb "$server")
+nc_client "a normal client needing 4 MiB beside the hello hog" \
+	-p "$NC_PORT" -s 4M -t 1 -d 0.5 --verify -f csv
+nc_check_rc 0 && nc_check_csv_run two-copy 4194304 1
+for pid in "${hogs[@]}"; do
+	wait "$pid"
+done
+hellos=$(grep -c ': run: two-copy, 4194304-byte messages, 16 threads' \
+	"$NC_SERVER_ERR")
+nc_log "the hog sent $hellos hellos for the whole --max-memory"
+nc_check "the hog sent more than 4 hellos ($hellos)" [ "$hellos" -gt 4 ]
+nc_check "descriptors back to $idle_fds after the hog (now $NC_FDS)" \
 	nc_wait_fds "$server" "$idle_fds" 10
-nc_check "threads back to $idle_threads" \
-	[ "$(nc_proc_threads "$server")" -le "$idle_threads" ]
-figures "after"
-nc_check "server alive" nc_server_alive
-nc_stop_server
+figures "after the hello hog"
+nc_sanitized "$server" ||
+	nc_check "VmRSS flat during the hog ($idle_rss kB idle, $during_rss kB)" \
+		[ $((during_rss - idle_rss)) -lt 16384 ]
+
+# A run whose data connections never all attach: 1 of 16 comes.  Its
+# 4 MiB is charged, and given back once the hello timeout refuses it.
+nc_rawpeer "a run with 1 of its 16 data connections" \
+	-t 20 connect 127.0.0.1 "$NC_PORT" \
+	full-hello two-copy 4194304 16 1 0 0 0 attach 0 control trailer
+nc_check_rc 0 rawpeer && nc_check "its trailer came" \
+	grep -q '^trailer ' "$NC_OUT"
+nc_check "the server refused it for the missing connections" grep -Eq \
+	'run ended: .*only 1 of 16 data connections arrived' "$NC_SERVER_ERR"
+nc_client "then a run needing the whole --max-memory" -p "$NC_PORT" \
+	-s 4M -t 16 -d 0.5 --verify -f csv
+nc_check_rc 0 && nc_check_csv_run two-copy 4194304 16
+nc_client "a run needing more than --max-memory" -p "$NC_PORT" \
+	-s 4M -t 17 -d 0.5
+nc_check_rc 1 && nc_check_stderr_matches 'max-memory' "the server's reason"
+back_to_idle
 
 nc_finish

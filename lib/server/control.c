@@ -7,8 +7,9 @@
  * a hello opens a run (the control connection), a data tag attaches a
  * data connection to its run.  The control thread starts the run once all
  * data connections are in, ends it after the duration (when the server
- * sends), and answers with the server's figures.  Everything a run holds
- * is counted against --max-memory before it is accepted.
+ * sends), and answers with the server's figures.  What a run's buffers
+ * need is counted against --max-memory as each data connection attaches
+ * (a hello reserves nothing), and given back when the run ends.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -65,10 +66,9 @@ static struct run *run_new(const struct nc_params *hello,
 	run->params = *hello;
 	run->mode = mode;
 	atomic_init(&run->measuring, hello->warmup <= 0);
-	run->memory = hello->threads *
-		      (mode->memory(hello->size, hello->qd) *
-		       (hello->workload == NC_WORKLOAD_RR ? 2 : 1) +
-		       nc_rx_memory(hello->rx, hello->size));
+	run->share = mode->memory(hello->size, hello->qd) *
+		     (hello->workload == NC_WORKLOAD_RR ? 2 : 1) +
+		     nc_rx_memory(hello->rx, hello->size);
 	run->refs = 1;
 	run->fds = malloc(hello->threads * sizeof(*run->fds));
 	run->errs = calloc(hello->threads, sizeof(*run->errs));
@@ -113,8 +113,51 @@ static void run_unlink(struct netcopy_server *srv, struct run *run)
 			break;
 		}
 	}
-	srv->committed -= run->memory;
+	srv->committed -= run->charged;
+	run->charged = 0;
 	pthread_mutex_unlock(&srv->lock);
+}
+
+/* ---- memory: --max-memory is charged as data connections attach ---- */
+
+/* The run's buffers, all its connections together. */
+static uint64_t run_memory(const struct run *run)
+{
+	return run->share * run->params.threads;
+}
+
+/* A hello only asks: a run that could never fit is refused, one that
+ * could is charged nothing until its connections come. */
+static int check_memory(struct netcopy_server *srv, int fd,
+			const struct run *run)
+{
+	char reason[NC_REASON_MAX];
+
+	if (run_memory(run) <= srv->max_memory)
+		return 0;
+	snprintf(reason, sizeof(reason), "run needs %llu MiB of buffers, "
+		 "above this server's %llu MiB (--max-memory)",
+		 (unsigned long long)(run_memory(run) >> 20),
+		 (unsigned long long)(srv->max_memory >> 20));
+	nc_refuse(fd, NETCOPY_EREFUSED, reason);
+	return NETCOPY_EREFUSED;
+}
+
+int nc_run_charge_locked(struct netcopy_server *srv, struct run *run)
+{
+	if (srv->committed > srv->max_memory ||
+	    run->share > srv->max_memory - srv->committed) {
+		snprintf(run->refusal, sizeof(run->refusal), "a data "
+			 "connection needs %llu MiB of buffers, server has "
+			 "%llu of %llu MiB in use (--max-memory)",
+			 (unsigned long long)(run->share >> 20),
+			 (unsigned long long)(srv->committed >> 20),
+			 (unsigned long long)(srv->max_memory >> 20));
+		return NETCOPY_EREFUSED;
+	}
+	srv->committed += run->share;
+	run->charged += run->share;
+	return 0;
 }
 
 /* ---- the control connection ---- */
@@ -177,31 +220,14 @@ static int admit(struct netcopy_server *srv, int fd, const struct nc_params *h,
 	return 0;
 }
 
-/* Register the run if its buffers fit under --max-memory. */
-static int commit_run(struct netcopy_server *srv, int fd, struct run *run)
+/* Register the run, so its data connections find it. */
+static void register_run(struct netcopy_server *srv, struct run *run)
 {
-	char reason[NC_REASON_MAX];
-	uint64_t used;
-
 	pthread_mutex_lock(&srv->lock);
-	used = srv->committed;
-	if (run->memory <= srv->max_memory &&
-	    used <= srv->max_memory - run->memory) {
-		srv->committed += run->memory;
-		run->next = srv->runs;
-		srv->runs = run;
-		srv->run_count++;
-		pthread_mutex_unlock(&srv->lock);
-		return 0;
-	}
+	run->next = srv->runs;
+	srv->runs = run;
+	srv->run_count++;
 	pthread_mutex_unlock(&srv->lock);
-	snprintf(reason, sizeof(reason), "run needs %llu MiB of buffers, "
-		 "server has %llu of %llu MiB in use (--max-memory)",
-		 (unsigned long long)(run->memory >> 20),
-		 (unsigned long long)(used >> 20),
-		 (unsigned long long)(srv->max_memory >> 20));
-	nc_refuse(fd, NETCOPY_EREFUSED, reason);
-	return NETCOPY_EREFUSED;
 }
 
 int nc_accept_run(int fd, const struct run *run)
@@ -434,11 +460,12 @@ void nc_serve_control(struct netcopy_server *srv, int fd,
 		return;
 	}
 	snprintf(run->peer, sizeof(run->peer), "%s", peer);
-	if (commit_run(srv, fd, run)) {
+	if (check_memory(srv, fd, run)) {
 		nc_server_log(srv, "%s: refused: over --max-memory", peer);
 		nc_run_put(srv, run);
 		return;
 	}
+	register_run(srv, run);
 	describe_options(&hello, options, sizeof(options));
 	nc_server_log(srv, "%s: run: %s, %llu-byte messages, %u thread%s, %.3g s, "
 	      "%s%s", peer, mode->name, (unsigned long long)hello.size,
@@ -447,9 +474,14 @@ void nc_serve_control(struct netcopy_server *srv, int fd,
 	      hello.workload == NC_WORKLOAD_RR ? "request-response" :
 	      hello.reverse ? "client sends" : "server sends", options);
 	if (nc_accept_run(fd, run) || !wait_attached(srv, run, fd)) {
-		snprintf(reason, sizeof(reason), "only %u of %u data "
-			 "connections arrived", run->attached,
-			 hello.threads);
+		pthread_mutex_lock(&srv->lock);
+		if (run->refusal[0])
+			snprintf(reason, sizeof(reason), "%s", run->refusal);
+		else
+			snprintf(reason, sizeof(reason), "only %u of %u data "
+				 "connections arrived", run->attached,
+				 hello.threads);
+		pthread_mutex_unlock(&srv->lock);
 		status = NETCOPY_ESHORT;
 		supervise(srv, fd, run, reason, 0);
 	} else {

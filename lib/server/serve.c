@@ -55,6 +55,10 @@ static struct run *claim(struct netcopy_server *srv, int fd,
 	else if (tag->index >= run->params.threads ||
 		 run->fds[tag->index] >= 0 || run->started || run->aborted)
 		*why = "data connection not expected";
+	else if (nc_run_charge_locked(srv, run)) {
+		*why = run->refusal;	/* the run is called off for it */
+		nc_run_abort_locked(run);
+	}
 	if (!run || **why) {
 		pthread_mutex_unlock(&srv->lock);
 		return NULL;

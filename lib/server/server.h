@@ -36,9 +36,11 @@ struct run {
 	uint8_t id[NC_RUN_ID_LEN];
 	struct nc_params params;
 	const struct netcopy_mode *mode;
-	uint64_t memory;
+	uint64_t share;		/* buffers per data connection */
 	char peer[80];
 	/* Under the server's lock: */
+	uint64_t charged;	/* of --max-memory, by attached connections */
+	char refusal[NC_REASON_MAX];	/* why a data connection was not */
 	uint32_t attached;
 	bool started, aborted;
 	int refs;
@@ -89,6 +91,9 @@ bool nc_server_stopping(struct netcopy_server *srv);
 void nc_run_put(struct netcopy_server *srv, struct run *run);
 /* Shut down the run's data connections so blocked engines return. */
 void nc_run_abort_locked(struct run *run);
+/* Charge a data connection's buffers to --max-memory: 0, or
+ * NETCOPY_EREFUSED with run->refusal saying why. */
+int nc_run_charge_locked(struct netcopy_server *srv, struct run *run);
 /* Answer a hello with a refusal: code and reason. */
 void nc_refuse(int fd, int code, const char *reason);
 /* Answer a hello with the run's id. */
