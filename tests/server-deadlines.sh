@@ -10,7 +10,9 @@
 # --max-memory re-sent in a loop (a hog that never attaches) refuse no
 # normal client and leave VmRSS flat; a run whose data connections never
 # all attach is refused after --hello-timeout and its memory freed, so a
-# run that needs the whole budget then succeeds.  The figures
+# run that needs the whole budget then succeeds; a data connection that
+# would pass --max-memory is refused with the reason and its run fails,
+# and succeeds once the memory is given back.  The figures
 # (descriptors, VmRSS, threads before, during and after) are logged.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -28,13 +30,13 @@ figures() {
 		"$(nc_proc_threads "$server") threads"
 }
 
-# wait_log PATTERN SECONDS: wait for the server's log to match.
+# wait_grep PATTERN FILE SECONDS: wait for a line of FILE to match.
 # shellcheck disable=SC2317 # called through nc_check
-wait_log() {
+wait_grep() {
 	local i
 
-	for ((i = 0; i < $2 * 20; i++)); do
-		grep -Eq "$1" "$NC_SERVER_ERR" && return 0
+	for ((i = 0; i < $3 * 20; i++)); do
+		grep -Eq "$1" "$2" && return 0
 		sleep 0.05
 	done
 	return 1
@@ -79,7 +81,7 @@ for mode in "${modes[@]}"; do
 done
 for mode in "${modes[@]}"; do
 	nc_check "the slow reader's $mode run started" \
-		wait_log ": run: $mode, 16777216" 10
+		wait_grep ": run: $mode, 16777216" "$NC_SERVER_ERR" 10
 done
 figures "during ${#modes[@]} slow readers"
 nc_client "a normal client beside the slow readers" -p "$NC_PORT" -s 64K \
@@ -137,7 +139,8 @@ for ((i = 0; i < 4; i++)); do
 	hogs+=($!)
 done
 nc_check "the hog's hellos reach the server" \
-	wait_log ': run: two-copy, 4194304-byte messages, 16 threads' 10
+	wait_grep ': run: two-copy, 4194304-byte messages, 16 threads' \
+	"$NC_SERVER_ERR" 10
 figures "during the hello hog"
 during_rss=$(nc_proc_rss_kb "$server")
 nc_client "a normal client needing 4 MiB beside the hello hog" \
@@ -169,6 +172,33 @@ nc_check "the server refused it for the missing connections" grep -Eq \
 nc_client "then a run needing the whole --max-memory" -p "$NC_PORT" \
 	-s 4M -t 16 -d 0.5 --verify -f csv
 nc_check_rc 0 && nc_check_csv_run two-copy 4194304 16
+
+# A run holding 36 MiB (9 connections, not read: the deadline cuts it):
+# a run of 9 more then gets 7 connections in and the 8th refused, with
+# the reason; once the first has ended, the same run succeeds.
+holder=(attach 0)
+for ((i = 1; i < 9; i++)); do
+	holder+=(attach "$i")
+done
+"$NETCOPY_RAWPEER" -t $((NC_TIMEOUT + 10)) connect 127.0.0.1 "$NC_PORT" \
+	full-hello two-copy 4194304 9 1 0 0 0 "${holder[@]}" recv 500 \
+	trickle 1000 \
+	>"$nc_tmp/holder.out" 2>"$nc_tmp/holder.err" </dev/null &
+holder_pid=$!
+# Data on its last connection: all 9 are in, their memory charged.
+nc_check "the 36 MiB run started" \
+	wait_grep '^recv [1-9][0-9]* bytes$' "$nc_tmp/holder.out" 10
+figures "holding 36 of 64 MiB"
+nc_client "9 more connections of 4 MiB beside it" -p "$NC_PORT" \
+	-s 4M -t 9 -d 0.5 --verify -f csv
+nc_check_rc 1 && nc_check_stderr_matches 'max-memory' "the server's reason"
+nc_check "the server logged the refused data connection" grep -Eq \
+	'refused data connection: .*max-memory' "$NC_SERVER_ERR"
+nc_wait_pid "$holder_pid" $((1 + grace + slack + 5)) ||
+	kill "$holder_pid" 2>/dev/null
+nc_client "the same run once the 36 MiB run has ended" -p "$NC_PORT" \
+	-s 4M -t 9 -d 0.5 --verify -f csv
+nc_check_rc 0 && nc_check_csv_run two-copy 4194304 9
 nc_client "a run needing more than --max-memory" -p "$NC_PORT" \
 	-s 4M -t 17 -d 0.5
 nc_check_rc 1 && nc_check_stderr_matches 'max-memory' "the server's reason"

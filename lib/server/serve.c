@@ -42,9 +42,12 @@ static struct run *find_run_locked(struct netcopy_server *srv,
 	return NULL;
 }
 
-/* Claim the data connection's place in its run; NULL if it has none. */
+/* Claim the data connection's place in its run; NULL if it has none
+ * (*code and *why say why; a refusal's reason is copied to refusal, as
+ * the run may be gone once the lock is let go). */
 static struct run *claim(struct netcopy_server *srv, int fd,
-			 const struct nc_tag *tag, const char **why)
+			 const struct nc_tag *tag, int *code, const char **why,
+			 char refusal[NC_REASON_MAX])
 {
 	struct run *run;
 
@@ -55,9 +58,10 @@ static struct run *claim(struct netcopy_server *srv, int fd,
 	else if (tag->index >= run->params.threads ||
 		 run->fds[tag->index] >= 0 || run->started || run->aborted)
 		*why = "data connection not expected";
-	else if (nc_run_charge_locked(srv, run)) {
-		*why = run->refusal;	/* the run is called off for it */
-		nc_run_abort_locked(run);
+	else if ((*code = nc_run_charge_locked(srv, run))) {
+		snprintf(refusal, NC_REASON_MAX, "%s", run->refusal);
+		*why = refusal;
+		nc_run_abort_locked(run);	/* called off for it */
 	}
 	if (!run || **why) {
 		pthread_mutex_unlock(&srv->lock);
@@ -88,17 +92,20 @@ static bool ready(struct netcopy_server *srv, struct run *run)
 static void serve_data(struct netcopy_server *srv, int fd,
 		       const uint8_t *body, size_t len, const char *peer)
 {
+	int err, code = NETCOPY_EPROTOCOL;
+	char refusal[NC_REASON_MAX];
 	const char *why = "";
 	struct nc_tag tag;
 	struct nc_flow *flow;
 	struct run *run;
 	uint64_t one = 1;
-	int err;
 
 	if (nc_tag_decode(body, len, &tag, &why) ||
-	    !(run = claim(srv, fd, &tag, &why))) {
-		nc_server_log(srv, "%s: bad data connection: %s", peer, why);
-		nc_refuse(fd, NETCOPY_EPROTOCOL, why);
+	    !(run = claim(srv, fd, &tag, &code, &why, refusal))) {
+		nc_server_log(srv, "%s: %s data connection: %s", peer,
+			      code == NETCOPY_EPROTOCOL ? "bad" : "refused",
+			      why);
+		nc_refuse(fd, code, why);
 		return;
 	}
 	nc_accept_run(fd, run);	/* a failed send shows in the data path */
