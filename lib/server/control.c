@@ -266,9 +266,13 @@ static bool client_gone(int ctrl)
 }
 
 /* Wait for every data connection, checking every 100 ms that the client
- * is still there; false (run aborted) if they are late or it left. */
+ * is still there; false (run aborted) if they are late or it left, or if
+ * the client was never told the run's id (accepted false).  Once the run
+ * has started or is aborted no data connection can claim a place in it
+ * (claim() in serve.c), so *claimed, those that did, is final: each
+ * signals done_fd once, even one that never got to attach. */
 static bool wait_attached(struct netcopy_server *srv, struct run *run,
-			  int ctrl)
+			  int ctrl, bool accepted, uint32_t *claimed)
 {
 	struct timespec until, tick;
 	bool all;
@@ -279,8 +283,8 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 			run->params.threads * 10ULL);
 	timespec_add_ms(&tick, 100);
 	pthread_mutex_lock(&srv->lock);
-	while (run->attached < run->params.threads && !run->aborted &&
-	       !client_gone(ctrl)) {
+	while (accepted && run->attached < run->params.threads &&
+	       !run->aborted && !client_gone(ctrl)) {
 		if (pthread_cond_timedwait(&run->cond, &srv->lock,
 					   &tick) != ETIMEDOUT)
 			continue;
@@ -288,7 +292,9 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 			break;
 		timespec_add_ms(&tick, 100);
 	}
-	all = run->attached == run->params.threads && !run->aborted;
+	all = accepted && run->attached == run->params.threads &&
+	      !run->aborted;
+	*claimed = run->claimed;
 	if (all)
 		run->started = true;
 	else
@@ -298,21 +304,37 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 	return all;
 }
 
+/* Reset a connection its data thread is using: connect() to AF_UNSPEC
+ * disconnects the socket with a reset, which drops what it still queues
+ * (zero-copy buffers complete), wakes a send blocked in any engine
+ * (io_uring included) and reaches the peer as ECONNRESET.  Done through
+ * a descriptor of our own: the data thread's is never changed under it
+ * (ThreadSanitizer takes a connect() that succeeds for a new socket on
+ * that descriptor).  Without a descriptor to spare, the shutdown that
+ * follows still wakes the data thread. */
+static void reset_conn(int fd)
+{
+	struct sockaddr sa = { .sa_family = AF_UNSPEC };
+	int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	if (own < 0)
+		return;
+	connect(own, &sa, sizeof(sa));
+	close(own);
+}
+
 /* Past its duration and grace, a run is cut whatever its peer does
- * (a slow reader, a sender that never stops): shutting its data
- * connections down wakes a send or receive blocked in any engine. */
+ * (a slow reader, a sender that never stops).  The reset comes before
+ * the shutdown, so the peer sees only the reset, never a FIN that it
+ * could take for the stream's end. */
 static void cut_off(struct netcopy_server *srv, struct run *run,
 		    char *reason, size_t cap)
 {
-	struct sockaddr sa = { .sa_family = AF_UNSPEC };
-
 	pthread_mutex_lock(&srv->lock);
-	nc_run_abort_locked(run);
-	/* Then reset them: what they still queue is dropped (zero-copy
-	 * buffers complete) rather than left to drain to a slow reader. */
 	for (uint32_t i = 0; i < run->params.threads; i++)
 		if (run->fds[i] >= 0)
-			connect(run->fds[i], &sa, sizeof(sa));
+			reset_conn(run->fds[i]);
+	nc_run_abort_locked(run);
 	pthread_mutex_unlock(&srv->lock);
 	snprintf(reason, cap, "cut off %d s after its duration ended "
 		 "(the server's deadline)", RUN_GRACE_MS / 1000);
@@ -323,7 +345,7 @@ static void cut_off(struct netcopy_server *srv, struct run *run,
  * and cut it at its deadline, until every data connection is done.
  * Returns the run's status. */
 static int supervise(struct netcopy_server *srv, int fd, struct run *run,
-		     char *reason, size_t cap)
+		     uint32_t claimed, char *reason, size_t cap)
 {
 	uint64_t warm_end = nc_now_ns() + nc_seconds_ns(run->params.warmup);
 	uint64_t deadline = warm_end + nc_seconds_ns(run->params.duration);
@@ -336,7 +358,7 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 		{ .fd = srv->stop_pipe[0], .events = POLLIN },
 	};
 
-	while (done < run->attached) {
+	while (done < claimed) {
 		uint64_t now = nc_now_ns();
 		int ms = -1;
 
@@ -445,6 +467,7 @@ void nc_serve_control(struct netcopy_server *srv, int fd,
 	struct nc_params hello;
 	const char *why;
 	struct run *run;
+	uint32_t claimed;
 	int status;
 
 	if (nc_hello_decode(body, len, &hello, &why)) {
@@ -473,7 +496,8 @@ void nc_serve_control(struct netcopy_server *srv, int fd,
 	      hello.duration,
 	      hello.workload == NC_WORKLOAD_RR ? "request-response" :
 	      hello.reverse ? "client sends" : "server sends", options);
-	if (nc_accept_run(fd, run) || !wait_attached(srv, run, fd)) {
+	if (!wait_attached(srv, run, fd, nc_accept_run(fd, run) == 0,
+			   &claimed)) {
 		pthread_mutex_lock(&srv->lock);
 		if (run->refusal[0])
 			snprintf(reason, sizeof(reason), "%s", run->refusal);
@@ -483,9 +507,10 @@ void nc_serve_control(struct netcopy_server *srv, int fd,
 				 hello.threads);
 		pthread_mutex_unlock(&srv->lock);
 		status = NETCOPY_ESHORT;
-		supervise(srv, fd, run, reason, 0);
+		supervise(srv, fd, run, claimed, reason, 0);
 	} else {
-		status = supervise(srv, fd, run, reason, sizeof(reason));
+		status = supervise(srv, fd, run, claimed, reason,
+				   sizeof(reason));
 	}
 	status = send_trailer(fd, run, status, reason, sizeof(reason));
 	nc_server_log(srv, "%s: run ended: %s%s%s", peer,

@@ -68,6 +68,7 @@ static struct run *claim(struct netcopy_server *srv, int fd,
 		return NULL;
 	}
 	run->fds[tag->index] = fd;
+	run->claimed++;
 	run->refs++;
 	pthread_mutex_unlock(&srv->lock);
 	return run;

@@ -41,7 +41,8 @@ struct run {
 	/* Under the server's lock: */
 	uint64_t charged;	/* of --max-memory, by attached connections */
 	char refusal[NC_REASON_MAX];	/* why a data connection was not */
-	uint32_t attached;
+	uint32_t claimed;	/* data connections given a place */
+	uint32_t attached;	/* of those, ready to start */
 	bool started, aborted;
 	int refs;
 	int *fds;
