@@ -66,9 +66,7 @@ static struct run *run_new(const struct nc_params *hello,
 	run->params = *hello;
 	run->mode = mode;
 	atomic_init(&run->measuring, hello->warmup <= 0);
-	run->share = mode->memory(hello->size, hello->qd) *
-		     (hello->workload == NC_WORKLOAD_RR ? 2 : 1) +
-		     nc_rx_memory(hello->rx, hello->size);
+	nc_run_shares(run);
 	run->refs = 1;
 	run->fds = malloc(hello->threads * sizeof(*run->fds));
 	run->errs = calloc(hello->threads, sizeof(*run->errs));
@@ -89,6 +87,17 @@ static struct run *run_new(const struct nc_params *hello,
 	for (uint32_t i = 0; i < hello->threads; i++)
 		run->fds[i] = -1;
 	return run;
+}
+
+/* The run's host is its control connection's (every host one key where
+ * the address cannot be read). */
+static void run_host(int fd, struct run *run)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
+		nc_host_key((struct sockaddr *)&ss, &run->host);
 }
 
 /* Shut down the run's data connections so blocked engines return. */
@@ -113,51 +122,8 @@ static void run_unlink(struct netcopy_server *srv, struct run *run)
 			break;
 		}
 	}
-	srv->committed -= run->charged;
-	run->charged = 0;
+	nc_run_uncharge_locked(srv, run);
 	pthread_mutex_unlock(&srv->lock);
-}
-
-/* ---- memory: --max-memory is charged as data connections attach ---- */
-
-/* The run's buffers, all its connections together. */
-static uint64_t run_memory(const struct run *run)
-{
-	return run->share * run->params.threads;
-}
-
-/* A hello only asks: a run that could never fit is refused, one that
- * could is charged nothing until its connections come. */
-static int check_memory(struct netcopy_server *srv, int fd,
-			const struct run *run)
-{
-	char reason[NC_REASON_MAX];
-
-	if (run_memory(run) <= srv->max_memory)
-		return 0;
-	snprintf(reason, sizeof(reason), "run needs %llu MiB of buffers, "
-		 "above this server's %llu MiB (--max-memory)",
-		 (unsigned long long)(run_memory(run) >> 20),
-		 (unsigned long long)(srv->max_memory >> 20));
-	nc_refuse(fd, NETCOPY_EREFUSED, reason);
-	return NETCOPY_EREFUSED;
-}
-
-int nc_run_charge_locked(struct netcopy_server *srv, struct run *run)
-{
-	if (srv->committed > srv->max_memory ||
-	    run->share > srv->max_memory - srv->committed) {
-		snprintf(run->refusal, sizeof(run->refusal), "a data "
-			 "connection needs %llu MiB of buffers, server has "
-			 "%llu of %llu MiB in use (--max-memory)",
-			 (unsigned long long)(run->share >> 20),
-			 (unsigned long long)(srv->committed >> 20),
-			 (unsigned long long)(srv->max_memory >> 20));
-		return NETCOPY_EREFUSED;
-	}
-	srv->committed += run->share;
-	run->charged += run->share;
-	return 0;
 }
 
 /* ---- the control connection ---- */
@@ -483,8 +449,10 @@ void nc_serve_control(struct netcopy_server *srv, int fd,
 		return;
 	}
 	snprintf(run->peer, sizeof(run->peer), "%s", peer);
-	if (check_memory(srv, fd, run)) {
-		nc_server_log(srv, "%s: refused: over --max-memory", peer);
+	run_host(fd, run);
+	if (nc_run_admit_memory(srv, run, reason)) {
+		nc_server_log(srv, "%s: refused: %s", peer, reason);
+		nc_refuse(fd, NETCOPY_EREFUSED, reason);
 		nc_run_put(srv, run);
 		return;
 	}

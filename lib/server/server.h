@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "netcopy.h"
 #include "flow/flow.h"
@@ -24,6 +25,12 @@
 #define DRAIN_GRACE_MS 2000
 /* A run is cut this long after its duration ends (control.c). */
 #define RUN_GRACE_MS 5000
+
+/* A host of the per-host limits (host.c); zeroed, so it compares whole. */
+struct nc_host {
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint8_t addr[8];	/* the IPv4 address, or the IPv6 /64 */
+};
 
 struct conn {
 	struct conn *prev, *next;
@@ -38,8 +45,11 @@ struct run {
 	const struct netcopy_mode *mode;
 	uint64_t share;		/* buffers per data connection */
 	char peer[80];
+	struct nc_host host;	/* its control connection's */
+	uint64_t pinned_share;	/* of share, pages the kernel pins */
 	/* Under the server's lock: */
 	uint64_t charged;	/* of --max-memory, by attached connections */
+	uint64_t pinned;	/* of --max-pinned, likewise */
 	char refusal[NC_REASON_MAX];	/* why a data connection was not */
 	uint32_t claimed;	/* data connections given a place */
 	uint32_t attached;	/* of those, ready to start */
@@ -60,6 +70,11 @@ struct netcopy_server {
 	unsigned int port;
 	uint64_t max_size;
 	uint64_t max_memory;
+	uint64_t max_pinned;		/* 0: the default (memory.c) */
+	uint64_t max_memory_per_host;	/* 0: half of max_memory */
+	/* The budgets in force, from nc_server_budgets(): */
+	uint64_t host_limit, pinned_limit;
+	const char *pinned_option;	/* what set pinned_limit */
 	double hello_timeout;
 	unsigned int max_conns;		/* 0: no limit */
 	bool once;
@@ -77,6 +92,7 @@ struct netcopy_server {
 	unsigned int nconns;
 	struct run *runs;
 	uint64_t committed;
+	uint64_t pinned;	/* of committed, pinned by the kernel */
 	uint64_t run_count;
 };
 
@@ -87,14 +103,33 @@ void nc_server_log(struct netcopy_server *srv, const char *fmt, ...)
 /* Whether netcopy_server_stop() was called. */
 bool nc_server_stopping(struct netcopy_server *srv);
 
+/* ---- host.c */
+/* The host of a peer's address: 0, or -EAFNOSUPPORT. */
+int nc_host_key(const struct sockaddr *sa, struct nc_host *host);
+bool nc_host_equal(const struct nc_host *a, const struct nc_host *b);
+
+/* ---- memory.c */
+/* Set the budgets in force from the options; true when RLIMIT_MEMLOCK
+ * cut --max-pinned down (pinned_limit). */
+bool nc_server_budgets(struct netcopy_server *srv);
+/* run->share and run->pinned_share, from its params and mode. */
+void nc_run_shares(struct run *run);
+/* A hello only asks: a run that could never fit is refused
+ * (NETCOPY_EREFUSED, reason saying why), one that could is charged
+ * nothing yet. */
+int nc_run_admit_memory(struct netcopy_server *srv, const struct run *run,
+			char reason[NC_REASON_MAX]);
+/* Charge a data connection's buffers to every budget: 0, or
+ * NETCOPY_EREFUSED with run->refusal saying why. */
+int nc_run_charge_locked(struct netcopy_server *srv, struct run *run);
+/* Give back all the run has charged. */
+void nc_run_uncharge_locked(struct netcopy_server *srv, struct run *run);
+
 /* ---- control.c */
 /* Drop a reference to run; the last one frees it. */
 void nc_run_put(struct netcopy_server *srv, struct run *run);
 /* Shut down the run's data connections so blocked engines return. */
 void nc_run_abort_locked(struct run *run);
-/* Charge a data connection's buffers to --max-memory: 0, or
- * NETCOPY_EREFUSED with run->refusal saying why. */
-int nc_run_charge_locked(struct netcopy_server *srv, struct run *run);
 /* Answer a hello with a refusal: code and reason. */
 void nc_refuse(int fd, int code, const char *reason);
 /* Answer a hello with the run's id. */
