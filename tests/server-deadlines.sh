@@ -16,67 +16,14 @@
 # (descriptors, VmRSS, threads before, during and after) are logged.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=server-lib.sh
+. "${top_srcdir:-$(dirname "$0")/..}/tests/server-lib.sh"
 
 nc_init
 nc_need_rawpeer
 
 grace=5		# the server's RUN_GRACE_MS
 slack=5		# a loaded machine's lateness
-
-# figures LABEL: the server's descriptors, VmRSS and threads, logged.
-figures() {
-	nc_log "server $1: $(nc_proc_fds "$server") fds," \
-		"$(nc_proc_rss_kb "$server") kB RSS," \
-		"$(nc_proc_threads "$server") threads"
-}
-
-# wait_grep PATTERN FILE SECONDS: wait for a line of FILE to match.
-# shellcheck disable=SC2317 # called through nc_check
-wait_grep() {
-	local i
-
-	for ((i = 0; i < $3 * 20; i++)); do
-		grep -Eq "$1" "$2" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# idle_counts: the server's idle descriptors and threads.  A sanitizer's
-# runtime starts a thread of its own with the server's first one
-# (ThreadSanitizer does): one more is idle there.
-idle_counts() {
-	idle_fds=$(nc_proc_fds "$server")
-	idle_threads=$(nc_proc_threads "$server")
-	if nc_sanitized "$server"; then
-		idle_threads=$((idle_threads + 1))
-	fi
-}
-
-# wait_threads SECONDS: wait for the server to be back to its idle
-# threads (a connection's thread ends a moment after its descriptor).
-# shellcheck disable=SC2317 # called through nc_check
-wait_threads() {
-	local i
-
-	for ((i = 0; i < $1 * 20; i++)); do
-		[ "$(nc_proc_threads "$server")" -le "$idle_threads" ] &&
-			return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# back_to_idle: the server's descriptors and threads return to their
-# idle counts, and it is still up; then it is stopped.
-back_to_idle() {
-	nc_check "descriptors back to $idle_fds (now $NC_FDS)" \
-		nc_wait_fds "$server" "$idle_fds" 10
-	nc_check "threads back to $idle_threads" wait_threads 10
-	figures "after"
-	nc_check "server alive" nc_server_alive
-	nc_stop_server
-}
 
 # started MODE PID: wait (10 s) for the slow reader's run to start (0),
 # or for the server to refuse it (1: the reader has ended, refused).
@@ -102,8 +49,7 @@ started() {
 nc_start_server -s 16M --max-memory-per-host 1G --max-pinned 1G
 server=$NC_SERVER_PID
 nc_check_real_server "$server"
-idle_counts
-figures "idle"
+nc_srv_idle "-s 16M"
 
 # One slow reader per mode this build and kernel run, all at once: the
 # cut must wake a send blocked in every engine.
@@ -134,11 +80,11 @@ if [ ${#refused[@]} -gt 0 ]; then
 		'refused: .*pinned memory.*RLIMIT_MEMLOCK' "$NC_SERVER_ERR")" \
 		-eq ${#refused[@]} ]
 fi
-figures "during $((${#modes[@]} - ${#refused[@]})) slow readers"
+nc_srv_figures "during $((${#modes[@]} - ${#refused[@]})) slow readers"
 nc_client "a normal client beside the slow readers" -p "$NC_PORT" -s 64K \
 	-t 1 -d 0.5 --verify -f csv
 nc_check_rc 0 && nc_check_csv_run two-copy 65536 1
-figures "after the normal client"
+nc_srv_figures "after the normal client"
 for i in "${!modes[@]}"; do
 	mode=${modes[i]} out=$nc_tmp/slow-${modes[i]}.out
 	[ -n "${refused[i]:-}" ] && continue
@@ -161,7 +107,7 @@ done
 cuts=$((${#modes[@]} - ${#refused[@]}))
 nc_check "the server logged $cuts cuts" [ "$(grep -Ec \
 	'run ended: .*cut off .*deadline' "$NC_SERVER_ERR")" -eq "$cuts" ]
-back_to_idle
+nc_srv_back_to_idle
 
 # ---- memory: charged as data connections attach, not at the hello
 # --max-memory 64M is 16 connections of 4 MiB messages (two-copy's
@@ -170,9 +116,8 @@ nc_start_server --max-memory 64M --max-memory-per-host 64M \
 	--hello-timeout 2
 server=$NC_SERVER_PID
 nc_check_real_server "$server"
-idle_counts
+nc_srv_idle "--max-memory 64M"
 idle_rss=$(nc_proc_rss_kb "$server")
-figures "idle (--max-memory 64M)"
 
 # A hog: hellos for the whole budget, re-sent for 4 s by 4 loops, each
 # taking the answer and going (no data connection ever).
@@ -191,9 +136,9 @@ for ((i = 0; i < 4; i++)); do
 	hogs+=($!)
 done
 nc_check "the hog's hellos reach the server" \
-	wait_grep ': run: two-copy, 4194304-byte messages, 16 threads' \
+	nc_wait_grep ': run: two-copy, 4194304-byte messages, 16 threads' \
 	"$NC_SERVER_ERR" 10
-figures "during the hello hog"
+nc_srv_figures "during the hello hog"
 during_rss=$(nc_proc_rss_kb "$server")
 nc_client "a normal client needing 4 MiB beside the hello hog" \
 	-p "$NC_PORT" -s 4M -t 1 -d 0.5 --verify -f csv
@@ -207,7 +152,7 @@ nc_log "the hog sent $hellos hellos for the whole --max-memory"
 nc_check "the hog sent more than 4 hellos ($hellos)" [ "$hellos" -gt 4 ]
 nc_check "descriptors back to $idle_fds after the hog (now $NC_FDS)" \
 	nc_wait_fds "$server" "$idle_fds" 10
-figures "after the hello hog"
+nc_srv_figures "after the hello hog"
 nc_sanitized "$server" ||
 	nc_check "VmRSS flat during the hog ($idle_rss kB idle, $during_rss kB)" \
 		[ $((during_rss - idle_rss)) -lt 16384 ]
@@ -239,8 +184,8 @@ done
 holder_pid=$!
 # Data on its last connection: all 9 are in, their memory charged.
 nc_check "the 36 MiB run started" \
-	wait_grep '^recv [1-9][0-9]* bytes$' "$nc_tmp/holder.out" 10
-figures "holding 36 of 64 MiB"
+	nc_wait_grep '^recv [1-9][0-9]* bytes$' "$nc_tmp/holder.out" 10
+nc_srv_figures "holding 36 of 64 MiB"
 nc_client "9 more connections of 4 MiB beside it" -p "$NC_PORT" \
 	-s 4M -t 9 -d 0.5 --verify -f csv
 nc_check_rc 1 && nc_check_stderr_matches 'max-memory' "the server's reason"
@@ -254,6 +199,6 @@ nc_check_rc 0 && nc_check_csv_run two-copy 4194304 9
 nc_client "a run needing more than --max-memory" -p "$NC_PORT" \
 	-s 4M -t 17 -d 0.5
 nc_check_rc 1 && nc_check_stderr_matches 'max-memory' "the server's reason"
-back_to_idle
+nc_srv_back_to_idle
 
 nc_finish
