@@ -231,8 +231,9 @@ static bool client_gone(int ctrl)
 	return poll(&pfd, 1, 0) > 0;
 }
 
-/* Wait for every data connection, checking every 100 ms that the client
- * is still there; false (run aborted) if they are late or it left, or if
+/* Wait for every data connection to come (by the hello timeout) and be
+ * ready, checking every 100 ms that the client is still there; false
+ * (run aborted) if they are late or it left, or if
  * the client was never told the run's id (accepted false).  Once the run
  * has started or is aborted no data connection can claim a place in it
  * (claim() in serve.c), so *claimed, those that did, is final: each
@@ -254,7 +255,11 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 		if (pthread_cond_timedwait(&run->cond, &srv->lock,
 					   &tick) != ETIMEDOUT)
 			continue;
-		if (!timespec_before(&tick, &until))
+		/* Late are the client's connections, not the server's
+		 * own making of their buffers (under load, seconds for a
+		 * ring of large messages). */
+		if (!timespec_before(&tick, &until) &&
+		    run->claimed < run->params.threads)
 			break;
 		timespec_add_ms(&tick, 100);
 	}
