@@ -25,21 +25,44 @@ nc_need_rawpeer
 grace=5		# the server's RUN_GRACE_MS
 slack=5		# a loaded machine's lateness
 
-# started MODE PID: wait (10 s) for the slow reader's run to start (0),
-# or for the server to refuse it (1: the reader has ended, refused).
-started() {
-	local i
+# now_ms: the wall clock in milliseconds.
+now_ms() {
+	local us=${EPOCHREALTIME/[.,]/}
 
-	for ((i = 0; i < 200; i++)); do
-		grep -Eq ": run: $1, 16777216" "$NC_SERVER_ERR" && return 0
-		if ! nc_pid_running "$2" &&
-		   grep -q 'refused the run' "$nc_tmp/slow-$1.err"; then
-			return 1
-		fi
+	echo $((us / 1000))
+}
+
+# watch_starts: wait (10 s) until each slow reader's run has started
+# (run_start[i], when the server logged it) or been refused (refused[i]:
+# the reader has ended, refused).  All are watched at once, so that each
+# start is seen when it comes, however late a loaded machine starts it.
+watch_starts() {
+	local i n tries
+
+	run_start=() refused=()
+	for ((tries = 0; tries < 200; tries++)); do
+		n=0
+		for i in "${!modes[@]}"; do
+			if [ -n "${run_start[i]:-}${refused[i]:-}" ]; then
+				n=$((n + 1))
+			elif grep -Eq ": run: ${modes[i]}, 16777216" \
+				  "$NC_SERVER_ERR"; then
+				run_start[i]=$(now_ms)
+			elif ! nc_pid_running "${slow[i]}" && grep -q \
+				'refused the run' "$nc_tmp/slow-${modes[i]}.err"
+			then
+				refused[i]=${modes[i]}
+			fi
+		done
+		[ "$n" -eq ${#modes[@]} ] && return 0
 		sleep 0.05
 	done
-	nc_fail "the slow reader's $1 run neither started nor was refused"
-	return 0
+	for i in "${!modes[@]}"; do
+		[ -n "${run_start[i]:-}${refused[i]:-}" ] && continue
+		nc_fail "the slow reader's ${modes[i]} run neither started" \
+			"nor was refused"
+		run_start[i]=$(now_ms)
+	done
 }
 
 # ---- a slow reader of a 1 s run of 16 MiB messages
@@ -58,7 +81,6 @@ while IFS=$'\t' read -r name state _; do
 	[ "$state" = yes ] && modes+=("$name")
 done < <("$NETCOPY_CLIENT" --list-modes)
 [ ${#modes[@]} -ge 1 ] || nc_error "--list-modes lists no runnable mode"
-start=$SECONDS
 slow=()
 for mode in "${modes[@]}"; do
 	"$NETCOPY_RAWPEER" -t $((NC_TIMEOUT + 10)) connect 127.0.0.1 \
@@ -67,11 +89,7 @@ for mode in "${modes[@]}"; do
 		2>"$nc_tmp/slow-$mode.err" </dev/null &
 	slow+=($!)
 done
-refused=()
-for i in "${!modes[@]}"; do
-	started "${modes[i]}" "${slow[i]}" && continue
-	refused[i]=${modes[i]}
-done
+watch_starts
 if [ ${#refused[@]} -gt 0 ]; then
 	nc_log "refused: ${refused[*]}"
 	nc_check "only a user without root has runs refused (uid $EUID)" \
@@ -94,11 +112,13 @@ for i in "${!modes[@]}"; do
 		wait "${slow[i]}" 2>/dev/null
 		continue
 	fi
-	took=$((SECONDS - start))
-	nc_log "the slow reader's $mode run ended after $took s:" \
-		"$(tr '\n' ' ' <"$out")"
-	nc_check "$mode: ended within 1 + $grace + $slack s" \
-		[ "$took" -le $((1 + grace + slack)) ]
+	took=$(($(now_ms) - run_start[i]))
+	nc_log "the slow reader's $mode run ended $took ms after it" \
+		"started: $(tr '\n' ' ' <"$out")"
+	# Its duration, the grace, then a second at most before the reader
+	# (a byte a second) looks again.
+	nc_check "$mode: ended within 1 + $grace + 1 + $slack s" \
+		[ "$took" -le $(((1 + grace + 1 + slack) * 1000)) ]
 	nc_check "$mode: rawpeer saw the cut (exit $NC_WAIT_RC)" \
 		[ "$NC_WAIT_RC" -eq 0 ]
 	nc_check "$mode: its data connection was reset" grep -qx reset "$out"
