@@ -23,7 +23,11 @@ nc_init
 nc_need_rawpeer
 
 grace=5		# the server's RUN_GRACE_MS
-slack=5		# a loaded machine's lateness
+# A loaded machine's lateness: 5 s, times NETCOPY_TEST_TIMEOUT_FACTOR.
+slack=$(awk -v f="${NETCOPY_TEST_TIMEOUT_FACTOR:-1}" \
+	'BEGIN { s = 5 * f; print (s == int(s) ? s : int(s) + 1) }')
+[[ $slack =~ ^[1-9][0-9]*$ ]] ||
+	nc_error "NETCOPY_TEST_TIMEOUT_FACTOR='$NETCOPY_TEST_TIMEOUT_FACTOR'"
 
 # now_ms: the wall clock in milliseconds.
 now_ms() {
