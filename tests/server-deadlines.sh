@@ -207,8 +207,8 @@ done
 	>"$nc_tmp/holder.out" 2>"$nc_tmp/holder.err" </dev/null &
 holder_pid=$!
 # Data on its last connection: all 9 are in, their memory charged.
-nc_check "the 36 MiB run started" \
-	nc_wait_grep '^recv [1-9][0-9]* bytes$' "$nc_tmp/holder.out" 10
+nc_check "the 36 MiB run started" nc_wait_grep '^recv [1-9][0-9]* bytes$' \
+	"$nc_tmp/holder.out" $((10 + slack))
 nc_srv_figures "holding 36 of 64 MiB"
 nc_client "9 more connections of 4 MiB beside it" -p "$NC_PORT" \
 	-s 4M -t 9 -d 0.5 --verify -f csv
