@@ -314,6 +314,15 @@ int netcopy_server_set_port(struct netcopy_server *server, unsigned int port);
 int netcopy_server_set_max_size(struct netcopy_server *server, uint64_t size);
 int netcopy_server_set_max_memory(struct netcopy_server *server,
 				  uint64_t bytes);
+/* Pages the kernel pins for zero-copy sends, across runs, at most
+ * (default the smaller of 256 MiB and half of max-memory, and
+ * RLIMIT_MEMLOCK too when not root); bytes >= 1, else -EINVAL. */
+int netcopy_server_set_max_pinned(struct netcopy_server *server,
+				  uint64_t bytes);
+/* Buffer memory committed for the runs of one host (an IPv4 address,
+ * an IPv6 /64) at most (default half of max-memory); -EINVAL for 0. */
+int netcopy_server_set_max_memory_per_host(struct netcopy_server *server,
+					   uint64_t bytes);
 /* Seconds a new connection may take to say who it is (default 5),
  * NETCOPY_MIN_SECONDS to NETCOPY_MAX_HELLO_TIMEOUT; else -EINVAL. */
 #define NETCOPY_MAX_HELLO_TIMEOUT 3600.0

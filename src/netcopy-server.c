@@ -116,6 +116,7 @@ int main(int argc, const char **argv)
 	char *conns_per_host = NULL, *runs_per_host = NULL;
 	char *idle_timeout = NULL;
 	char *auth_file = NULL, *allow = NULL;
+	char *max_pinned = NULL, *max_memory_per_host = NULL;
 	int once = 0, version = 0, list_modes = 0, err;
 	double exit_seconds = 0;
 	bool timing;
@@ -137,6 +138,15 @@ int main(int argc, const char **argv)
 		{ "max-memory", '\0', POPT_ARG_STRING, &max_memory, 0,
 		  "buffer memory committed across runs at most (default 1G)",
 		  "SIZE" },
+		{ "max-memory-per-host", '\0', POPT_ARG_STRING,
+		  &max_memory_per_host, 0,
+		  "buffer memory committed for one host's runs at most (an "
+		  "IPv4 address, an IPv6 /64; default half of --max-memory)",
+		  "SIZE" },
+		{ "max-pinned", '\0', POPT_ARG_STRING, &max_pinned, 0,
+		  "memory the kernel pins for zero-copy sends at most "
+		  "(default the smaller of 256M and half of --max-memory, "
+		  "and RLIMIT_MEMLOCK when not root)", "SIZE" },
 		{ "hello-timeout", '\0', POPT_ARG_STRING, &hello_timeout, 0,
 		  "seconds a new connection has to introduce itself "
 		  "(default 5)", "SECONDS" },
@@ -188,6 +198,13 @@ int main(int argc, const char **argv)
 	if (max_memory)
 		netcopy_server_set_max_memory(server, cli_size("max-memory",
 			max_memory, 1, UINT64_MAX));
+	if (max_memory_per_host)
+		netcopy_server_set_max_memory_per_host(server,
+			cli_size("max-memory-per-host", max_memory_per_host, 1,
+				 UINT64_MAX));
+	if (max_pinned)
+		netcopy_server_set_max_pinned(server, cli_size("max-pinned",
+			max_pinned, 1, UINT64_MAX));
 	if (hello_timeout && netcopy_server_set_hello_timeout(server,
 				cli_secs("hello-timeout", hello_timeout)))
 		cli_usage_error("invalid hello-timeout '%s' (expected %g to %g "
@@ -216,6 +233,8 @@ int main(int argc, const char **argv)
 	free(allow);
 	free(max_size);
 	free(max_memory);
+	free(max_memory_per_host);
+	free(max_pinned);
 	free(hello_timeout);
 	free(exit_after);
 	free(max_conns);

@@ -30,6 +30,8 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/server-robustness.sh \
 	tests/server-limits.sh \
 	tests/auth.sh \
+	tests/server-deadlines.sh \
+	tests/server-budgets.sh \
 	tests/server-lifecycle.sh \
 	tests/disable-modes.sh \
 	tests/ipv6.sh \
@@ -53,7 +55,7 @@ NETCOPY_INTEGRATION_TESTS = \
 
 TESTS += $(NETCOPY_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(NETCOPY_INTEGRATION_TESTS)
-EXTRA_DIST += tests/lib.sh
+EXTRA_DIST += tests/lib.sh tests/server-lib.sh
 
 # A benchmark, not a test: run by hand (see bench/README).
 EXTRA_DIST += bench/counting-overhead bench/README

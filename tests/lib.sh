@@ -643,7 +643,9 @@ nc_loopback_begin() {
 	nc_init
 	nc_mode_built "$mode" ||
 		nc_skip "$mode is not built (configure found no headers or library)"
-	nc_start_server
+	# Every run comes from this one host, which may take all of
+	# --max-memory and pin as much (below RLIMIT_MEMLOCK when not root).
+	nc_start_server --max-memory-per-host 1G --max-pinned 1G
 	nc_log "server on $NC_ADDR port $NC_PORT"
 
 	# Probe: a mode this build or kernel lacks is a skip, not a failure.

@@ -85,6 +85,11 @@
  *   recv MS            read until the peer closes or MS milliseconds pass;
  *                      print "recv N bytes", then "eof", "reset" or
  *                      "open" (still open at the deadline) on stdout
+ *   trickle MS         read one byte every MS milliseconds (a slow
+ *                      reader) until the peer ends the connection,
+ *                      though unread bytes may remain (TCP_INFO's
+ *                      state); print "trickle N bytes", then "eof" or
+ *                      "reset"
  *   shutdown           shutdown(SHUT_WR)
  *   close              close the connection now (later actions that use
  *                      the socket fail)
@@ -114,6 +119,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -448,6 +454,51 @@ static void sleep_ms(unsigned long long ms)
 		;
 }
 
+/* How the peer ended the connection while bytes still wait unread:
+ * "reset", "eof" (its FIN came), or NULL (still open). */
+static const char *peer_ended(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return NULL;
+	return ti.tcpi_state == TCP_CLOSE ? "reset" :
+	       ti.tcpi_state == TCP_CLOSE_WAIT ? "eof" : NULL;
+}
+
+/* A reader that keeps the window nearly shut: one byte per period. */
+static void do_trickle(int fd, unsigned long long ms)
+{
+	unsigned long long total = 0;
+	const char *how = "eof";
+	uint8_t byte;
+
+	for (;;) {
+		ssize_t n = recv(fd, &byte, 1, 0);
+
+		if (n > 0) {
+			total++;
+			how = peer_ended(fd);
+			if (how)
+				break;
+			sleep_ms(ms);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != ECONNRESET) {
+			fprintf(stderr, "%s: recv: %s\n", prog,
+				strerror(errno));
+			exit(1);
+		}
+		how = n ? "reset" : "eof";
+		break;
+	}
+	printf("trickle %llu bytes\n%s\n", total, how);
+	fflush(stdout);
+}
+
 /* Needs at least n more arguments after the action's name. */
 static void need(int argc, int i, int n)
 {
@@ -722,6 +773,9 @@ static int run_actions(int fd, int argc, char **argv)
 		} else if (strcmp(a, "recv") == 0) {
 			need(argc, i, 1);
 			do_recv(fd, number(argv[++i]));
+		} else if (strcmp(a, "trickle") == 0) {
+			need(argc, i, 1);
+			do_trickle(fd, number(argv[++i]));
 		} else if (strcmp(a, "shutdown") == 0) {
 			if (shutdown(fd, SHUT_WR)) {
 				fprintf(stderr, "%s: shutdown: %s\n", prog,

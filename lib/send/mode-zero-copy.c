@@ -181,12 +181,19 @@ static int zc_reap_one(struct zc_sender *z)
 	}
 }
 
-/* ENOBUFS: the socket's option memory is full of notifications.  Reap to
- * free it; with nothing outstanding, wait a little, up to a bound. */
+/* ENOBUFS: the socket's option memory is full of notifications, or the
+ * pages would pass RLIMIT_MEMLOCK.  Reap to free them; with nothing
+ * outstanding, wait a little, up to a bound.  The kernel answers
+ * ENOBUFS before it looks at the connection, so a connection shut down
+ * (a run cut off) or reset is seen here (POLLHUP), not by sendmsg(). */
 static int zc_backoff(struct zc_sender *z, unsigned int *idle)
 {
+	struct pollfd pfd = { .fd = z->fd, .events = POLLOUT };
+
 	if (zc_outstanding(z))
 		return zc_reap_one(z);
+	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLHUP))
+		return -EPIPE;
 	if (++*idle > 10000)
 		return -ENOBUFS;
 	usleep(1000);

@@ -7,8 +7,9 @@
  * a hello opens a run (the control connection), a data tag attaches a
  * data connection to its run.  The control thread starts the run once all
  * data connections are in, ends it after the duration (when the server
- * sends), and answers with the server's figures.  Everything a run holds
- * is counted against --max-memory before it is accepted.
+ * sends), and answers with the server's figures.  What a run's buffers
+ * need is counted against --max-memory as each data connection attaches
+ * (a hello reserves nothing), and given back when the run ends.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -66,11 +67,7 @@ static struct run *run_new(const struct nc_params *hello,
 	run->params = *hello;
 	run->mode = mode;
 	atomic_init(&run->measuring, hello->warmup <= 0);
-	run->memory = hello->threads *
-		      (mode->memory(hello->size, hello->qd) *
-		       (hello->workload == NC_WORKLOAD_RR ? 2 : 1) +
-		       nc_rx_memory(hello->rx, hello->size) +
-		       nc_rx_size_memory(hello));
+	nc_run_shares(run);
 	run->fd_need = 1 + hello->threads * (nc_flow_fds(mode) - 1);
 	run->refs = 1;
 	run->fds = malloc(hello->threads * sizeof(*run->fds));
@@ -119,7 +116,7 @@ static void run_unlink(struct netcopy_server *srv, struct run *run)
 			break;
 		}
 	}
-	srv->committed -= run->memory;
+	nc_run_uncharge_locked(srv, run);
 	srv->fds_reserved -= run->fd_need;
 	pthread_mutex_unlock(&srv->lock);
 }
@@ -184,38 +181,24 @@ static int admit(struct netcopy_server *srv, int fd, const struct nc_params *h,
 	return 0;
 }
 
-/* Register the run if it fits the server's limits and its buffers fit
- * under --max-memory; if not, refuse it and say why in reason. */
+/* Register the run if it fits the server's limits on runs, connections
+ * and descriptors; if not, refuse it and say why in reason.  Its memory
+ * is charged only as its data connections attach (memory.c). */
 static int commit_run(struct netcopy_server *srv, int fd, struct run *run,
 		      char reason[NC_REASON_MAX])
 {
-	uint64_t used;
-
 	pthread_mutex_lock(&srv->lock);
 	if (nc_run_over_limits_locked(srv, run, reason, NC_REASON_MAX)) {
 		pthread_mutex_unlock(&srv->lock);
 		nc_refuse(fd, NETCOPY_EREFUSED, reason);
 		return NETCOPY_EREFUSED;
 	}
-	used = srv->committed;
-	if (run->memory <= srv->max_memory &&
-	    used <= srv->max_memory - run->memory) {
-		srv->committed += run->memory;
-		srv->fds_reserved += run->fd_need;
-		run->next = srv->runs;
-		srv->runs = run;
-		srv->run_count++;
-		pthread_mutex_unlock(&srv->lock);
-		return 0;
-	}
+	srv->fds_reserved += run->fd_need;
+	run->next = srv->runs;
+	srv->runs = run;
+	srv->run_count++;
 	pthread_mutex_unlock(&srv->lock);
-	snprintf(reason, NC_REASON_MAX, "run needs %llu MiB of buffers, "
-		 "server has %llu of %llu MiB in use (--max-memory)",
-		 (unsigned long long)(run->memory >> 20),
-		 (unsigned long long)(used >> 20),
-		 (unsigned long long)(srv->max_memory >> 20));
-	nc_refuse(fd, NETCOPY_EREFUSED, reason);
-	return NETCOPY_EREFUSED;
+	return 0;
 }
 
 int nc_accept_run(int fd, const struct run *run)
@@ -253,10 +236,15 @@ static bool client_gone(int ctrl)
 	return poll(&pfd, 1, 0) > 0;
 }
 
-/* Wait for every data connection, checking every 100 ms that the client
- * is still there; false (run aborted) if they are late or it left. */
+/* Wait for every data connection to come (by the hello timeout) and be
+ * ready, checking every 100 ms that the client is still there; false
+ * (run aborted) if they are late or it left, or if
+ * the client was never told the run's id (accepted false).  Once the run
+ * has started or is aborted no data connection can claim a place in it
+ * (claim() in serve.c), so *claimed, those that did, is final: each
+ * signals done_fd once, even one that never got to attach. */
 static bool wait_attached(struct netcopy_server *srv, struct run *run,
-			  int ctrl)
+			  int ctrl, bool accepted, uint32_t *claimed)
 {
 	struct timespec until, tick;
 	bool all;
@@ -267,16 +255,22 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 			run->params.threads * 10ULL);
 	timespec_add_ms(&tick, 100);
 	pthread_mutex_lock(&srv->lock);
-	while (run->attached < run->params.threads && !run->aborted &&
-	       !client_gone(ctrl)) {
+	while (accepted && run->attached < run->params.threads &&
+	       !run->aborted && !client_gone(ctrl)) {
 		if (pthread_cond_timedwait(&run->cond, &srv->lock,
 					   &tick) != ETIMEDOUT)
 			continue;
-		if (!timespec_before(&tick, &until))
+		/* Late are the client's connections, not the server's
+		 * own making of their buffers (under load, seconds for a
+		 * ring of large messages). */
+		if (!timespec_before(&tick, &until) &&
+		    run->claimed < run->params.threads)
 			break;
 		timespec_add_ms(&tick, 100);
 	}
-	all = run->attached == run->params.threads && !run->aborted;
+	all = accepted && run->attached == run->params.threads &&
+	      !run->aborted;
+	*claimed = run->claimed;
 	if (all)
 		run->started = true;
 	else
@@ -286,18 +280,35 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 	return all;
 }
 
-/* Cut the run now: its data connections shut down (so blocked engines
- * return), and reset when their threads close them (what they still
- * queue is dropped, not left for a peer that does not read).  Under the
+/* Reset a connection its data thread is using: connect() to AF_UNSPEC
+ * disconnects the socket with a reset, which drops what it still queues
+ * (zero-copy buffers complete), wakes a send blocked in any engine
+ * (io_uring included) and reaches the peer as ECONNRESET.  Done through
+ * a descriptor of our own: the data thread's is never changed under it
+ * (ThreadSanitizer takes a connect() that succeeds for a new socket on
+ * that descriptor).  Without a descriptor to spare, the shutdown that
+ * follows still wakes the data thread. */
+static void reset_conn(int fd)
+{
+	struct sockaddr sa = { .sa_family = AF_UNSPEC };
+	int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	if (own < 0)
+		return;
+	connect(own, &sa, sizeof(sa));
+	close(own);
+}
+
+/* Cut the run now: its data connections reset (what they still queue
+ * is dropped, not left for a peer that does not read), then shut down,
+ * so blocked engines return.  The reset comes first, so the peer sees
+ * only it, never a FIN it could take for the stream's end.  Under the
  * lock. */
 static void cut_locked(struct run *run)
 {
-	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
-
 	for (uint32_t i = 0; i < run->params.threads; i++)
 		if (run->fds[i] >= 0)
-			setsockopt(run->fds[i], SOL_SOCKET, SO_LINGER, &reset,
-				   sizeof(reset));
+			reset_conn(run->fds[i]);
 	nc_run_abort_locked(run);
 }
 
@@ -321,14 +332,30 @@ static bool cut_idle(struct netcopy_server *srv, struct run *run,
 	return true;
 }
 
+/* Past its duration and grace, a run is cut whatever its peer does
+ * (a slow reader, a sender that never stops).  The reset comes before
+ * the shutdown, so the peer sees only the reset, never a FIN that it
+ * could take for the stream's end. */
+static void cut_off(struct netcopy_server *srv, struct run *run,
+		    char *reason, size_t cap)
+{
+	pthread_mutex_lock(&srv->lock);
+	cut_locked(run);
+	pthread_mutex_unlock(&srv->lock);
+	snprintf(reason, cap, "cut off %d s after its duration ended "
+		 "(the server's deadline)", RUN_GRACE_MS / 1000);
+}
+
 /* The run's life on the control connection: stop after the duration when
  * the server sends, end early when the client goes or the server stops,
- * until every data connection is done.  Returns the run's status. */
+ * and cut it at its deadline, until every data connection is done.
+ * Returns the run's status. */
 static int supervise(struct netcopy_server *srv, int fd, struct run *run,
-		     char *reason, size_t cap)
+		     uint32_t claimed, char *reason, size_t cap)
 {
 	uint64_t warm_end = nc_now_ns() + nc_seconds_ns(run->params.warmup);
 	uint64_t deadline = warm_end + nc_seconds_ns(run->params.duration);
+	uint64_t cutoff = deadline + RUN_GRACE_MS * 1000000ULL;
 	uint64_t done = 0, check = 0;
 	int status = 0;
 	struct pollfd pfd[3] = {
@@ -337,7 +364,7 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 		{ .fd = srv->stop_pipe[0], .events = POLLIN },
 	};
 
-	while (done < run->attached) {
+	while (done < claimed) {
 		uint64_t now = nc_now_ns();
 		int ms = -1;
 
@@ -353,6 +380,14 @@ static int supervise(struct netcopy_server *srv, int fd, struct run *run,
 				atomic_store(&run->stop, true);
 			else
 				ms = (int)((deadline - now) / 1000000 + 1);
+		}
+		if (cutoff && now >= cutoff) {
+			cut_off(srv, run, reason, cap);
+			status = NETCOPY_ESHORT;
+			cutoff = 0;
+		} else if (cutoff && (ms < 0 ||
+				      (uint64_t)ms > (cutoff - now) / 1000000)) {
+			ms = (int)((cutoff - now) / 1000000 + 1);
 		}
 		if (!status && now >= check) {
 			if (cut_idle(srv, run, reason, cap))
@@ -470,6 +505,7 @@ void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
 	struct nc_params hello;
 	const char *why;
 	struct run *run;
+	uint32_t claimed;
 	int status;
 
 	if (nc_hello_decode(body, len, &hello, &why)) {
@@ -490,6 +526,12 @@ void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
 	snprintf(run->peer, sizeof(run->peer), "%s", peer);
 	run->addr = c->addr;
 	run->host = c->host;
+	if (nc_run_admit_memory(srv, run, reason)) {
+		nc_server_log(srv, "%s: refused: %s", peer, reason);
+		nc_refuse(fd, NETCOPY_EREFUSED, reason);
+		nc_run_put(srv, run);
+		return;
+	}
 	if (commit_run(srv, fd, run, reason)) {
 		nc_server_log(srv, "%s: refused: %s", peer, reason);
 		nc_run_put(srv, run);
@@ -502,14 +544,21 @@ void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
 	      hello.duration,
 	      hello.workload == NC_WORKLOAD_RR ? "request-response" :
 	      hello.reverse ? "client sends" : "server sends", options);
-	if (nc_accept_run(fd, run) || !wait_attached(srv, run, fd)) {
-		snprintf(reason, sizeof(reason), "only %u of %u data "
-			 "connections arrived", run->attached,
-			 hello.threads);
+	if (!wait_attached(srv, run, fd, nc_accept_run(fd, run) == 0,
+			   &claimed)) {
+		pthread_mutex_lock(&srv->lock);
+		if (run->refusal[0])
+			snprintf(reason, sizeof(reason), "%s", run->refusal);
+		else
+			snprintf(reason, sizeof(reason), "only %u of %u data "
+				 "connections arrived", run->attached,
+				 hello.threads);
+		pthread_mutex_unlock(&srv->lock);
 		status = NETCOPY_ESHORT;
-		supervise(srv, fd, run, reason, 0);
+		supervise(srv, fd, run, claimed, reason, 0);
 	} else {
-		status = supervise(srv, fd, run, reason, sizeof(reason));
+		status = supervise(srv, fd, run, claimed, reason,
+				   sizeof(reason));
 	}
 	status = send_trailer(fd, run, status, reason, sizeof(reason));
 	nc_server_log(srv, "%s: run ended: %s%s%s", peer,

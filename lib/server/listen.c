@@ -121,13 +121,32 @@ NETCOPY_EXPORT int netcopy_server_set_max_size(struct netcopy_server *srv,
 	return 0;
 }
 
-NETCOPY_EXPORT int netcopy_server_set_max_memory(struct netcopy_server *srv,
-						 uint64_t bytes)
+/* The memory budgets: a byte at least. */
+static int set_budget(uint64_t *budget, uint64_t bytes)
 {
 	if (bytes < 1)
 		return -EINVAL;
-	srv->max_memory = bytes;
+	*budget = bytes;
 	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_server_set_max_memory(struct netcopy_server *srv,
+						 uint64_t bytes)
+{
+	return set_budget(&srv->max_memory, bytes);
+}
+
+NETCOPY_EXPORT int netcopy_server_set_max_pinned(struct netcopy_server *srv,
+						 uint64_t bytes)
+{
+	return set_budget(&srv->max_pinned, bytes);
+}
+
+NETCOPY_EXPORT int
+netcopy_server_set_max_memory_per_host(struct netcopy_server *srv,
+				       uint64_t bytes)
+{
+	return set_budget(&srv->max_memory_per_host, bytes);
 }
 
 NETCOPY_EXPORT int
@@ -271,6 +290,10 @@ NETCOPY_EXPORT int netcopy_server_listen(struct netcopy_server *srv)
 
 	if (srv->listen_fd >= 0)
 		return -EALREADY;
+	if (nc_server_budgets(srv))
+		nc_server_log(srv, "--max-pinned is above RLIMIT_MEMLOCK: "
+			      "pinning %llu KiB at most",
+			      (unsigned long long)(srv->pinned_limit >> 10));
 	if (!srv->bind)
 		return listen_any(srv);
 	snprintf(service, sizeof(service), "%u", srv->port);

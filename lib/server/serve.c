@@ -42,11 +42,14 @@ static struct run *find_run_locked(struct netcopy_server *srv,
 	return NULL;
 }
 
-/* Claim the data connection's place in its run; NULL if it has none.
- * It must come from its control connection's address: a run id is
- * sent in clear, and who saw it must not attach in the owner's place. */
+/* Claim the data connection's place in its run; NULL if it has none
+ * (*code and *why say why; a refusal's reason is copied to refusal, as
+ * the run may be gone once the lock is let go).  It must come from its
+ * control connection's address: a run id is sent in clear, and who saw
+ * it must not attach in the owner's place. */
 static struct run *claim(struct netcopy_server *srv, const struct conn *c,
-			 const struct nc_tag *tag, const char **why)
+			 const struct nc_tag *tag, int *code, const char **why,
+			 char refusal[NC_REASON_MAX])
 {
 	int fd = c->fd;
 	struct run *run;
@@ -63,11 +66,17 @@ static struct run *claim(struct netcopy_server *srv, const struct conn *c,
 	else if (tag->index >= run->params.threads ||
 		 run->fds[tag->index] >= 0 || run->started || run->aborted)
 		*why = "data connection not expected";
+	else if ((*code = nc_run_charge_locked(srv, run))) {
+		snprintf(refusal, NC_REASON_MAX, "%s", run->refusal);
+		*why = refusal;
+		nc_run_abort_locked(run);	/* called off for it */
+	}
 	if (!run || **why) {
 		pthread_mutex_unlock(&srv->lock);
 		return NULL;
 	}
 	run->fds[tag->index] = fd;
+	run->claimed++;
 	run->refs++;
 	pthread_mutex_unlock(&srv->lock);
 	return run;
@@ -93,17 +102,20 @@ static void serve_data(struct netcopy_server *srv, const struct conn *c,
 		       const uint8_t *body, size_t len, const char *peer)
 {
 	int fd = c->fd;
+	int err, code = NETCOPY_EPROTOCOL;
+	char refusal[NC_REASON_MAX];
 	const char *why = "";
 	struct nc_tag tag;
 	struct nc_flow *flow;
 	struct run *run;
 	uint64_t one = 1;
-	int err;
 
 	if (nc_tag_decode(body, len, &tag, &why) ||
-	    !(run = claim(srv, c, &tag, &why))) {
-		nc_server_log(srv, "%s: bad data connection: %s", peer, why);
-		nc_refuse(fd, NETCOPY_EPROTOCOL, why);
+	    !(run = claim(srv, c, &tag, &code, &why, refusal))) {
+		nc_server_log(srv, "%s: %s data connection: %s", peer,
+			      code == NETCOPY_EPROTOCOL ? "bad" : "refused",
+			      why);
+		nc_refuse(fd, code, why);
 		return;
 	}
 	nc_accept_run(fd, run);	/* a failed send shows in the data path */

@@ -25,6 +25,9 @@
 #include "wire/wire.h"
 
 #define DRAIN_GRACE_MS 2000
+/* A run is cut this long after its duration ends (control.c). */
+#define RUN_GRACE_MS 5000
+
 /* Descriptors kept for the server itself (listener, stdio, pipes, log). */
 #define FD_MARGIN 32
 
@@ -68,7 +71,8 @@ struct run {
 	uint8_t id[NC_RUN_ID_LEN];
 	struct nc_params params;
 	const struct netcopy_mode *mode;
-	uint64_t memory;
+	uint64_t share;		/* buffers per data connection */
+	uint64_t pinned_share;	/* of share, pages the kernel pins */
 	unsigned int fd_need;	/* descriptors beside its sockets */
 	struct nc_host addr, host;	/* of its control connection */
 	char peer[80];
@@ -76,7 +80,11 @@ struct run {
 	bool authed;
 	uint8_t challenge[NC_CHALLENGE_LEN];
 	/* Under the server's lock: */
-	uint32_t attached;
+	uint64_t charged;	/* of --max-memory, by attached connections */
+	uint64_t pinned;	/* of --max-pinned, likewise */
+	char refusal[NC_REASON_MAX];	/* why a data connection was not */
+	uint32_t claimed;	/* data connections given a place */
+	uint32_t attached;	/* of those, ready to start */
 	bool started, aborted;
 	int refs;
 	int *fds;
@@ -95,6 +103,11 @@ struct netcopy_server {
 	unsigned int port;
 	uint64_t max_size;
 	uint64_t max_memory;
+	uint64_t max_pinned;		/* 0: the default (memory.c) */
+	uint64_t max_memory_per_host;	/* 0: half of max_memory */
+	/* The budgets in force, from nc_server_budgets(): */
+	uint64_t host_limit, pinned_limit;
+	const char *pinned_option;	/* what set pinned_limit */
 	double hello_timeout;
 	unsigned int max_conns;		/* 0: no limit */
 	unsigned int max_conns_per_host;	/* 0: no limit */
@@ -121,6 +134,7 @@ struct netcopy_server {
 	unsigned int nconns;
 	struct run *runs;
 	uint64_t committed;
+	uint64_t pinned;	/* of committed, pinned by the kernel */
 	uint64_t run_count;
 	unsigned int fds_reserved;	/* the runs' fds beside sockets */
 	struct nc_log_limit log_limit;
@@ -182,6 +196,23 @@ void nc_log_limited(struct netcopy_server *srv, const char *fmt,
 /* Say how many of each kind were left out once its second is over;
  * returns the milliseconds until the next is due, -1 for none. */
 int nc_log_limit_flush(struct netcopy_server *srv, bool all);
+
+/* ---- memory.c */
+/* Set the budgets in force from the options; true when RLIMIT_MEMLOCK
+ * cut --max-pinned down (pinned_limit). */
+bool nc_server_budgets(struct netcopy_server *srv);
+/* run->share and run->pinned_share, from its params and mode. */
+void nc_run_shares(struct run *run);
+/* A hello only asks: a run that could never fit is refused
+ * (NETCOPY_EREFUSED, reason saying why), one that could is charged
+ * nothing yet. */
+int nc_run_admit_memory(struct netcopy_server *srv, const struct run *run,
+			char reason[NC_REASON_MAX]);
+/* Charge a data connection's buffers to every budget: 0, or
+ * NETCOPY_EREFUSED with run->refusal saying why. */
+int nc_run_charge_locked(struct netcopy_server *srv, struct run *run);
+/* Give back all the run has charged. */
+void nc_run_uncharge_locked(struct netcopy_server *srv, struct run *run);
 
 /* ---- control.c */
 /* Drop a reference to run; the last one frees it. */
