@@ -535,7 +535,7 @@ int main(int argc, const char **argv)
 		{ "port", 'p', POPT_ARG_STRING, &a.port, 0,
 		  "server port (default 8080)", "PORT" },
 		{ "size", 's', POPT_ARG_STRING, &a.size, 0,
-		  "message size, 1 to 64M; K and M are 1024-based "
+		  "message size, 1 to 64M; K, M and G are 1024-based "
 		  "(default 1024)", "SIZE" },
 		{ "threads", 't', POPT_ARG_STRING, &a.threads, 0,
 		  "data connections, one thread each (default 4)", "N" },

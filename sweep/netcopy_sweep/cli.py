@@ -161,7 +161,7 @@ What the folder holds:
   results.csv    one row per point and repeat: Repeat, Topology (with
                  --client-host then ClientHost, one row per host), then
                  the client's CSV row as netcopy-client -f csv writes it
-                 (columns in README), then the Perf* columns with
+                 (columns in netcopy(7)), then the Perf* columns with
                  --perf-stat.  Rows are added as points finish.
   MODE.csv       the client's rows of one mode, in the client's own
                  layout; combined.csv holds every mode's rows the same way
