@@ -193,6 +193,12 @@ int netcopy_client_set_fixed_buffers(struct netcopy_client *client,
  * -EINVAL for another name; NETCOPY_EUNSUPPORTED for zero-copy in a
  * build without TCP_ZEROCOPY_RECEIVE. */
 int netcopy_client_set_rx(struct netcopy_client *client, const char *rx);
+/* What the data goes over: "tcp" (the default) or "udp" (datagrams of
+ * the message size, 24 to 65527 bytes, 65507 over IPv4, each with
+ * netcopy's 24-byte header; a stream only, of a mode that sends over
+ * UDP, else the run fails).  -EINVAL for another name. */
+int netcopy_client_set_proto(struct netcopy_client *client,
+			     const char *proto);
 /* The data sockets' SO_SNDBUF and SO_RCVBUF, set at both ends on every
  * data connection (0: leave the kernel's default and its autotuning,
  * the default).  Each NETCOPY_MIN_SOCKET_BUFFER to

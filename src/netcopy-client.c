@@ -15,7 +15,7 @@
 
 struct args {
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
-	char *workload, *warmup, *affinity, *interval, *qd, *rx;
+	char *workload, *warmup, *affinity, *interval, *qd, *rx, *proto;
 	char *sndbuf, *rcvbuf;
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
 };
@@ -27,7 +27,7 @@ static void args_free(struct args *a)
 			     &a->duration, &a->mode, &a->format, &a->output,
 			     &a->workload, &a->warmup, &a->affinity,
 			     &a->interval, &a->qd, &a->rx, &a->sndbuf,
-			     &a->rcvbuf };
+			     &a->rcvbuf, &a->proto };
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
 		free(*strings[i]);
@@ -208,6 +208,9 @@ static struct netcopy_client *configure(const struct args *a)
 		exit(EXIT_UNSUPPORTED);
 	}
 	set_socket_buffers(c, a);
+	if (a->proto && netcopy_client_set_proto(c, a->proto))
+		cli_usage_error("invalid protocol '%s' (expected tcp or udp)",
+				cli_shown(a->proto));
 	if (netcopy_client_set_fixed_buffers(c, a->fixed_buffers))
 		cli_usage_error("--fixed-buffers: mode %s cannot send from "
 				"registered buffers (uring-zc can)",
@@ -343,6 +346,10 @@ int main(int argc, const char **argv)
 		{ "fixed-buffers", '\0', POPT_ARG_NONE, &a.fixed_buffers, 0,
 		  "uring-zc: send from buffers registered with the ring",
 		  NULL },
+		{ "proto", '\0', POPT_ARG_STRING, &a.proto, 0,
+		  "what the data goes over: tcp, or udp (datagrams of -s "
+		  "bytes, 24 to 65507; two-copy and one-copy) (default tcp)",
+		  "PROTO" },
 		{ "rx", '\0', POPT_ARG_STRING, &a.rx, 0,
 		  "how the receiver reads: recv, recvmsg or zero-copy "
 		  "(TCP_ZEROCOPY_RECEIVE; default: the mode's own)", "PATH" },
@@ -407,5 +414,7 @@ int main(int argc, const char **argv)
 	netcopy_client_free(client);
 	args_free(&a);
 	poptFreeContext(ctx);
-	return cli_exit_code(err);
+	/* The run refuses a value only the connection could judge (-s
+	 * over UDP, IPv4): a usage error all the same. */
+	return err == -EINVAL ? EXIT_USAGE : cli_exit_code(err);
 }

@@ -8,6 +8,7 @@
 #ifndef NETCOPY_CLIENT_H
 #define NETCOPY_CLIENT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "netcopy.h"
@@ -36,5 +37,19 @@ mode_of(const struct netcopy_client *c)
 {
 	return netcopy_mode_find(c->p.mode);
 }
+
+/* ---- verdict.c */
+struct netcopy_result;
+struct nc_figures;
+/* Judge the run from both sides' figures (a UDP run may lose
+ * datagrams, a TCP run no byte): 0, or why not in the receiver's
+ * reason. */
+int nc_client_judge(struct netcopy_result *r, int local_err,
+		    uint32_t bad_flow);
+/* The server's figures cannot be used: NA, and why (not in them).  A
+ * trailer broken or impossible is an error; none at all, a run cut
+ * short. */
+int nc_client_refuse_peer(struct netcopy_result *r, struct nc_figures *remote,
+			  int err, const char *what, const char *why);
 
 #endif /* NETCOPY_CLIENT_H */

@@ -29,6 +29,20 @@ enum nc_rx {
 };
 #define NC_RX_LAST NC_RX_ZERO_COPY
 
+/* --proto: what a run's data goes over (its control is always TCP). */
+enum nc_proto {
+	NC_PROTO_TCP,		/* one byte stream per data connection */
+	NC_PROTO_UDP,		/* datagrams, each with struct nc_dgram_hdr */
+};
+#define NC_PROTO_LAST NC_PROTO_UDP
+/* A set of protocols, as modes and receive paths declare theirs. */
+#define NC_PROTO_BIT(proto) (1u << (proto))
+
+/* "tcp" or "udp"; NULL past NC_PROTO_LAST. */
+const char *nc_proto_name(uint8_t proto);
+/* The protocol named; -EINVAL for none. */
+int nc_proto_parse(const char *name, uint8_t *proto);
+
 /* ---- params.c: a run's parameters, each declared once in params.def.
  * They are what the hello carries; nc_params_check() is the one place
  * their ranges are judged (the client's setters, the hello decoder). */

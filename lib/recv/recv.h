@@ -24,12 +24,18 @@ int nc_rx_parse(const char *name, uint8_t *rx);
 int nc_rx_probe(uint8_t rx, const char **why);
 /* Buffer bytes the path adds to a receiving connection. */
 uint64_t nc_rx_memory(uint8_t rx, uint64_t size);
-/* A receiving flow's path other than the mode's: flow->rx_state.
+/* 0, or NETCOPY_EUNSUPPORTED with why: the path cannot receive proto's
+ * data (enum nc_proto). */
+int nc_rx_proto_check(uint8_t rx, uint8_t proto, const char **why);
+/* A receiving flow's path flow->rx (not the mode's): flow->rx_state.
  * 0 or -errno; nc_rx_release frees it, also after a failure. */
 int nc_rx_prepare(struct nc_flow *flow);
 void nc_rx_release(struct nc_flow *flow);
 /* recv_some of the path: as struct netcopy_mode's. */
 ssize_t nc_rx_recv_some(struct nc_flow *flow, size_t max);
+/* recv_datagram of the path (UDP): as struct nc_rx_ops's. */
+ssize_t nc_rx_recv_datagram(struct nc_flow *flow, const struct iovec **iov,
+			    size_t *cnt);
 
 /* ---- scatter.c: recvmsg() into NC_FIELDS separately allocated fields,
  * message by message (one-copy's receive, and --rx recvmsg). */

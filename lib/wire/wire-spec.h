@@ -40,12 +40,15 @@ enum nc_hello_field {
 #define NC_PARAM(name, NAME, field, ...) NC_H_##NAME = field,
 #include "params/params.def"
 #undef NC_PARAM
-	NC_H_LAST = NC_H_TCPI
+	NC_H_LAST = NC_H_PROTO
 };
 
-/* Accept and refuse: accepted, then the run id, or the code and reason. */
+/* Accept and refuse: accepted, then the run id, or the code and reason.
+ * A UDP run's data connection is accepted with its UDP port and the
+ * cookie the client's UDP socket must echo (both or none). */
 enum nc_reply_field { NC_R_ACCEPTED = 1, NC_R_RUN_ID, NC_R_CODE,
-		      NC_R_REASON, NC_R_LAST = NC_R_REASON };
+		      NC_R_REASON, NC_R_UDP_PORT, NC_R_COOKIE,
+		      NC_R_LAST = NC_R_COOKIE };
 
 /* The data tag: which run, and which of its connections. */
 enum nc_tag_field { NC_T_RUN_ID = 1, NC_T_INDEX, NC_T_LAST = NC_T_INDEX };
@@ -72,7 +75,10 @@ enum nc_figures_field {
 	 * asked (NC_H_TCPI): the TCP_INFO figures, in enum nc_tcp_fig's
 	 * order, each in NC_WIRE_FIXED_SCALE units. */
 	NC_F_TCP_0,
-	NC_F_LAST = NC_F_TCP_0 + NC_WIRE_TCP_FIGS - 1
+	/* Optional, all or none: a UDP receiver's counts (--proto udp). */
+	NC_F_UDP_LOST = NC_F_TCP_0 + NC_WIRE_TCP_FIGS, NC_F_UDP_REORDERED,
+	NC_F_UDP_DUPLICATED, NC_F_UDP_JITTER,
+	NC_F_LAST = NC_F_UDP_JITTER
 };
 
 #endif /* NETCOPY_WIRE_SPEC_H */

@@ -94,6 +94,10 @@ struct nc_reply {
 	uint8_t run_id[NC_RUN_ID_LEN];
 	int32_t code;			/* a netcopy error when refused */
 	char reason[NC_REASON_MAX];
+	/* UDP runs' data connections: where the server's UDP socket is,
+	 * and what to echo to it; 0 otherwise. */
+	uint32_t udp_port;
+	uint64_t cookie;
 };
 
 struct nc_tag {
@@ -122,6 +126,7 @@ struct nc_figures {
 	int32_t rx_zc_refused;
 	struct nc_sockbufs sockbuf;	/* the largest over the side's */
 	struct nc_tcp_figures tcp;	/* TCP_INFO; -1 each: NA */
+	struct nc_udp_counts udp;	/* a UDP receiver's */
 	char reason[NC_REASON_MAX];
 };
 
