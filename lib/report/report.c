@@ -41,8 +41,9 @@ static void params(struct nc_printer *p, const struct netcopy_result *r)
 	column(p, ANY, COL_THREADS);
 	nc_print_text(p, "%s", r->params.threads == 1 ? "" : "s");
 	column(p, ANY, COL_DURATION_S);
-	nc_print_text(p, ", %s\n", rr ? "request-response" :
-		      r->params.reverse ? "client sends" : "server sends");
+	nc_print_text(p, ", %s%s\n", rr ? "request-response" :
+		      r->params.reverse ? "client sends" : "server sends",
+		      r->params.proto == NC_PROTO_UDP ? ", over UDP" : "");
 	column(p, JSON, COL_WORKLOAD);
 	column(p, JSON, COL_DIRECTION);
 	column(p, JSON, COL_RX);
@@ -100,6 +101,24 @@ static void result(struct nc_printer *p, const struct netcopy_result *r)
 		nc_print_text(p, "  verify        %llu mismatched messages\n",
 			      (unsigned long long)rx->mismatches);
 	nc_print_close(p);	/* and CountersScope */
+}
+
+/* Above this share lost, a UDP run measures drops more than the path. */
+#define LOSS_WARNING 0.01
+
+/* A UDP receiver's counts, and a plain warning when much was lost. */
+static void datagrams(struct nc_printer *p, const struct netcopy_result *r)
+{
+	struct nc_cell loss = nc_column_cell(r, COL_LOSS_FRACTION);
+
+	if (!r->receiver.measured || !r->receiver.udp.measured)
+		return;
+	for (enum nc_column_id id = COL_LOST; id <= COL_JITTER_US; id++)
+		column(p, TEXT, id);
+	if (loss.kind == NC_CELL_DOUBLE && loss.d > LOSS_WARNING)
+		nc_print_text(p, "  warning       %.1f %% of the datagrams "
+			      "were lost: the figures measure drops, not the "
+			      "path (unpaced)\n", loss.d * 100);
 }
 
 static void zero_copy(struct nc_printer *p, const struct netcopy_result *r)
@@ -310,6 +329,7 @@ static void text_document(struct nc_printer *p,
 	params(p, r);
 	latency(p, r);
 	result(p, r);
+	datagrams(p, r);
 	zero_copy(p, r);
 	rx_zero_copy(p, rr ? "server" : "receiver", rx);
 	if (rr)
