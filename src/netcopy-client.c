@@ -201,7 +201,8 @@ static struct netcopy_client *configure(const struct args *a)
 	if (a->rx && (err = netcopy_client_set_rx(c, a->rx))) {
 		if (err != NETCOPY_EUNSUPPORTED)
 			cli_usage_error("invalid receive path '%s' (expected "
-					"recv, recvmsg or zero-copy)",
+					"recv, recvmsg, zero-copy or "
+					"recvmmsg)",
 					cli_shown(a->rx));
 		cli_error("--rx zero-copy: not built into this netcopy "
 			  "(linux/tcp.h had no TCP_ZEROCOPY_RECEIVE)");
@@ -351,8 +352,9 @@ int main(int argc, const char **argv)
 		  "bytes, 24 to 65507; two-copy and one-copy) (default tcp)",
 		  "PROTO" },
 		{ "rx", '\0', POPT_ARG_STRING, &a.rx, 0,
-		  "how the receiver reads: recv, recvmsg or zero-copy "
-		  "(TCP_ZEROCOPY_RECEIVE; default: the mode's own)", "PATH" },
+		  "how the receiver reads: recv, recvmsg, zero-copy "
+		  "(TCP_ZEROCOPY_RECEIVE, TCP only) or recvmmsg (UDP only; "
+		  "default: the mode's own)", "PATH" },
 		{ "sndbuf", '\0', POPT_ARG_STRING, &a.sndbuf, 0,
 		  "SO_SNDBUF of every data socket, both ends, 1K to 1G "
 		  "(default: the kernel's, autotuned)", "SIZE" },

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # --proto udp: every UDP send path with each receive call, in both
-# directions (-R), moves datagrams verified at the receiver, and the
+# directions (-R), moves datagrams verified at the receiver (recvmmsg
+# reading them in batches: DatagramsPerRead >= 1, the others 1), and the
 # loss figures add up (Lost + Messages <= datagrams sent, Lost a count,
 # Jitter_us a number); the datagram size's bounds (24, 65,507 over IPv4,
 # 65,527 over IPv6) are usage errors naming the limit; the modes and
@@ -48,7 +49,7 @@ check_udp() {
 
 # ---- every UDP path, both directions, each receive call
 for mode in two-copy one-copy; do
-	for rx in "" recv recvmsg; do
+	for rx in "" recv recvmsg recvmmsg; do
 		for dir in forward reverse; do
 			args=(-m "$mode")
 			[ -n "$rx" ] && args+=(--rx "$rx")
@@ -57,7 +58,16 @@ for mode in two-copy one-copy; do
 			nc_client "$desc" "${p[@]}" --proto udp "${args[@]}" \
 				-s 1472 -t 2 -d 0.2 --verify -f csv
 			nc_check_rc 0 && nc_check_csv_run "$mode" 1472 2 &&
-				check_udp "$desc" 1472
+				check_udp "$desc" 1472 || continue
+			# One datagram a call but for recvmmsg's batches.
+			per=${NC_CSV[DatagramsPerRead]:-}
+			if [ "$rx" = recvmmsg ]; then
+				nc_check "$desc: DatagramsPerRead $per >= 1" \
+					awk -v v="$per" 'BEGIN { exit !(v >= 1) }'
+			else
+				nc_check "$desc: DatagramsPerRead $per is 1" \
+					test "$per" = 1.00
+			fi
 		done
 	done
 done
@@ -97,6 +107,8 @@ for mode in "${modes[@]}"; do
 done
 nc_client "udp --rx zero-copy" "${p[@]}" --proto udp --rx zero-copy -d 0.1
 nc_check_rc 4 && nc_check_stderr_matches "zero-copy is TCP only" "the reason"
+nc_client "tcp --rx recvmmsg" "${p[@]}" --rx recvmmsg -d 0.1
+nc_check_rc 4 && nc_check_stderr_matches "recvmmsg is UDP only" "the reason"
 nc_client_usage_error "udp -w rr" "rr over UDP" \
 	"${p[@]}" --proto udp -w rr -d 0.1
 

@@ -181,7 +181,7 @@ static void udp(struct netcopy_result *r)
 	run(r, "one-copy", 1472);
 	r->params.proto = NC_PROTO_UDP;
 	r->params.reverse = true;
-	r->receiver.udp = (struct nc_udp_counts){ true, 20, 3, 1, 12.5 };
+	r->receiver.udp = (struct nc_udp_counts){ true, 20, 3, 1, 245, 12.5 };
 	r->receiver.messages = 980;
 	r->receiver.bytes = r->receiver.total_bytes = 980 * 1472;
 }

@@ -22,7 +22,8 @@
 
 /* The receive path goes on the wire as this byte. */
 _Static_assert(NC_RX_MODE == 0 && NC_RX_RECV == 1 && NC_RX_RECVMSG == 2 &&
-	       NC_RX_ZERO_COPY == 3 && NC_RX_LAST == 3, "rx values");
+	       NC_RX_ZERO_COPY == 3 && NC_RX_RECVMMSG == 4 && NC_RX_LAST == 4,
+	       "rx values");
 /* The workload goes on the wire as this byte. */
 _Static_assert(NC_WORKLOAD_STREAM == 0 && NC_WORKLOAD_RR == 1,
 	       "workload values");
@@ -3210,10 +3211,10 @@ static void check_udp(void)
 	f.sockbuf = nc_sockbufs_none;
 	nc_tcp_figures_init(&f.tcp);
 	check_figures_round_trip(&f);
-	f.udp = (struct nc_udp_counts){ true, 7, 3, 1, 12.25 };
+	f.udp = (struct nc_udp_counts){ true, 7, 3, 1, 90, 12.25 };
 	check_figures_round_trip(&f);
 	len = nc_figures_encode(&f, buf, sizeof(buf));
-	CHECK(len > 0 && highest_field(buf, (size_t)len) == NC_F_UDP_JITTER,
+	CHECK(len > 0 && highest_field(buf, (size_t)len) == NC_F_UDP_READS,
 	      "a UDP receiver's counts not sent");
 }
 

@@ -496,20 +496,20 @@ static int open_control(struct netcopy_client *c, int *ctrl,
 	return err;
 }
 
-/* What a UDP run cannot be, before anything is sent: a mode or receive
- * path of TCP's only, rr, or a datagram out of its bounds (IPv4's lower
- * bound is checked once connected). */
-static int udp_check(struct netcopy_client *c, const struct netcopy_mode *mode)
+/* What the protocol cannot carry, before anything is sent: a mode or
+ * receive path of the other's only; over UDP rr, or a datagram out of
+ * its bounds (IPv4's lower bound is checked once connected). */
+static int proto_check(struct netcopy_client *c, const struct netcopy_mode *mode)
 {
 	const char *why;
 
-	if (c->p.proto != NC_PROTO_UDP)
-		return 0;
 	if (nc_mode_proto_check(mode, c->p.proto, &why))
 		return fail(c, NETCOPY_EUNSUPPORTED, "%s: %s", mode->name,
 			    why);
 	if (nc_rx_proto_check(c->p.rx, c->p.proto, &why))
 		return fail(c, NETCOPY_EUNSUPPORTED, "%s", why);
+	if (c->p.proto != NC_PROTO_UDP)
+		return 0;
 	if (c->p.workload != NC_WORKLOAD_STREAM)
 		return fail(c, -EINVAL, "rr over UDP is not built yet: "
 			    "--proto udp runs a stream");
@@ -539,7 +539,7 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 	if (c->p.fixed_buffers && !mode->fixed_buffers)
 		return fail(c, -EINVAL, "%s cannot send from registered "
 			    "buffers (--fixed-buffers)", mode->name);
-	err = udp_check(c, mode);
+	err = proto_check(c, mode);
 	if (err)
 		return err;
 	if (nc_client_sends(&c->p) && netcopy_mode_probe(mode, &why))

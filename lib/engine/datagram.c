@@ -146,7 +146,7 @@ int nc_dgram_sent(ssize_t n)
 
 /* ---- the receiver's counts ---- */
 
-const struct nc_udp_counts nc_udp_none = { false, 0, 0, 0, 0 };
+const struct nc_udp_counts nc_udp_none = { .measured = false };
 
 #define WORDS (NC_SEQ_WINDOW / 64)
 

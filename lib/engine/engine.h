@@ -131,6 +131,7 @@ struct nc_flow {
 	 * (warm-up left out, so they add up to bytes). */
 	void *rx_state;
 	uint8_t rx;			/* that path (enum nc_rx) */
+	uint64_t rx_calls;		/* UDP: its reads since measuring began */
 	int64_t rx_zc_mapped;
 	int64_t rx_zc_copied;
 	int32_t rx_zc_refused;

@@ -32,6 +32,7 @@ static void udp_add(struct nc_udp_counts *sum, const struct nc_udp_counts *x,
 	sum->lost += x->lost;
 	sum->reordered += x->reordered;
 	sum->duplicated += x->duplicated;
+	sum->reads += x->reads;
 	sum->jitter_us += x->jitter_us;
 	++*n;
 }

@@ -141,5 +141,6 @@ int nc_udp_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow)
 	if (!flow->messages)
 		flow->last_ns = nc_now_ns();
 	nc_seq_counts(&flow->seqs, &flow->udp);
+	flow->udp.reads = flow->rx_calls;
 	return err;
 }

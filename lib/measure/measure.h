@@ -96,6 +96,7 @@ struct nc_udp_counts {
 	uint64_t lost;		/* never arrived */
 	uint64_t reordered;	/* arrived after a later one */
 	uint64_t duplicated;	/* arrived again */
+	uint64_t reads;		/* the system calls that read them */
 	double jitter_us;	/* RFC 3550's, mean over connections */
 };
 /* An hour: no jitter is longer, as no run is (the wire's bound). */

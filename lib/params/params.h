@@ -26,8 +26,9 @@ enum nc_rx {
 	NC_RX_RECV,		/* recv() into one buffer */
 	NC_RX_RECVMSG,		/* recvmsg() scattering NC_FIELDS fields */
 	NC_RX_ZERO_COPY,	/* TCP_ZEROCOPY_RECEIVE, recv() where not */
+	NC_RX_RECVMMSG,		/* UDP: recvmmsg(), datagrams in batches */
 };
-#define NC_RX_LAST NC_RX_ZERO_COPY
+#define NC_RX_LAST NC_RX_RECVMMSG
 
 /* --proto: what a run's data goes over (its control is always TCP). */
 enum nc_proto {

@@ -63,4 +63,7 @@ ssize_t nc_scatter_recv(struct nc_flow *flow, struct nc_scatter *s);
  * it, its probe says so. */
 extern const struct nc_rx_ops nc_rx_zero_copy;
 
+/* ---- rx-recvmmsg.c: --rx recvmmsg, datagrams in batches (UDP only). */
+extern const struct nc_rx_ops nc_rx_recvmmsg;
+
 #endif /* NETCOPY_RECV_H */

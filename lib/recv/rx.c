@@ -69,6 +69,7 @@ static ssize_t recv_recv_datagram(struct nc_flow *flow,
 		n = recv(flow->fd, b->buf, b->cap, MSG_TRUNC);
 	while (n < 0 && errno == EINTR);
 	if (n >= 0) {
+		flow->rx_calls++;
 		b->got.iov_base = b->buf;
 		b->got.iov_len = (size_t)n < b->cap ? (size_t)n : b->cap;
 		*iov = &b->got;
@@ -127,6 +128,8 @@ static ssize_t recvmsg_recv_datagram(struct nc_flow *flow,
 	do
 		n = recvmsg(flow->fd, &msg, 0);
 	while (n < 0 && errno == EINTR);
+	if (n >= 0)
+		flow->rx_calls++;
 	if (n >= 0 && (msg.msg_flags & MSG_TRUNC))
 		n = (ssize_t)flow->size + 1;
 	*iov = s->field;
@@ -154,6 +157,7 @@ static const struct nc_rx_ops *const paths[] = {
 	[NC_RX_RECV] = &rx_recv,
 	[NC_RX_RECVMSG] = &rx_recvmsg,
 	[NC_RX_ZERO_COPY] = &nc_rx_zero_copy,
+	[NC_RX_RECVMMSG] = &nc_rx_recvmmsg,
 };
 
 _Static_assert(sizeof(paths) / sizeof(paths[0]) == NC_RX_LAST + 1,
@@ -192,11 +196,17 @@ uint64_t nc_rx_memory(uint8_t rx, uint64_t size)
 
 int nc_rx_proto_check(uint8_t rx, uint8_t proto, const char **why)
 {
-	if (proto == NC_PROTO_TCP || rx == NC_RX_MODE ||
-	    (ops(rx) && ops(rx)->recv_datagram))
+	const struct nc_rx_ops *o = ops(rx);
+
+	if (rx == NC_RX_MODE || !o ||
+	    (proto == NC_PROTO_UDP ? o->recv_datagram != NULL :
+				     o->recv_some != NULL))
 		return 0;
-	*why = "--rx zero-copy is TCP only (TCP_ZEROCOPY_RECEIVE maps a "
-	       "byte stream's pages): not with --proto udp";
+	*why = proto == NC_PROTO_UDP ?
+	       "--rx zero-copy is TCP only (TCP_ZEROCOPY_RECEIVE maps a "
+	       "byte stream's pages): not with --proto udp" :
+	       "--rx recvmmsg is UDP only (it reads datagrams): use it with "
+	       "--proto udp";
 	return NETCOPY_EUNSUPPORTED;
 }
 

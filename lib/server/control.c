@@ -131,21 +131,21 @@ void nc_refuse(int fd, int code, const char *reason)
 		nc_msg_send(fd, NC_MSG_REFUSE, body, (size_t)len);
 }
 
-/* What a UDP run asks that this server cannot serve: refused, true.
- * The datagram size's bound depends on the address family, which the
- * data connections share with the control connection. */
-static bool udp_refused(int fd, const struct nc_params *h,
-			const struct netcopy_mode *mode)
+/* What the run's protocol cannot carry: refused, true.  A UDP
+ * datagram's bound depends on the address family, which the data
+ * connections share with the control connection. */
+static bool proto_refused(int fd, const struct nc_params *h,
+			  const struct netcopy_mode *mode)
 {
 	char reason[NC_REASON_MAX];
 	const char *why;
 
-	if (h->proto != NC_PROTO_UDP)
-		return false;
 	if (nc_mode_proto_check(mode, h->proto, &why)) {
 		snprintf(reason, sizeof(reason), "%s: %s", h->mode, why);
 	} else if (nc_rx_proto_check(h->rx, h->proto, &why)) {
 		snprintf(reason, sizeof(reason), "%s", why);
+	} else if (h->proto != NC_PROTO_UDP) {
+		return false;
 	} else if (h->workload != NC_WORKLOAD_STREAM) {
 		snprintf(reason, sizeof(reason), "rr over UDP is not "
 			 "served yet");
@@ -191,7 +191,7 @@ static int admit(struct netcopy_server *srv, int fd, const struct nc_params *h,
 		nc_refuse(fd, NETCOPY_EUNSUPPORTED, why);
 		return NETCOPY_EUNSUPPORTED;
 	}
-	if (udp_refused(fd, h, *mode))
+	if (proto_refused(fd, h, *mode))
 		return NETCOPY_EUNSUPPORTED;
 	if (h->fixed_buffers && !(*mode)->fixed_buffers) {
 		snprintf(reason, sizeof(reason), "%s cannot send from "

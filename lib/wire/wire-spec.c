@@ -229,6 +229,7 @@ static const struct nc_wire_policy figures_policy[] = {
 	UDP(NC_F_UDP_LOST, lost),
 	UDP(NC_F_UDP_REORDERED, reordered),
 	UDP(NC_F_UDP_DUPLICATED, duplicated),
+	UDP(NC_F_UDP_READS, reads),
 	{ NC_F_UDP_JITTER, NC_WK_FIXED, NC_WF_OPTIONAL, GROUP_UDP,
 	  FIG(udp.jitter_us), .max = (uint64_t)NC_MAX_JITTER_US *
 	  NC_WIRE_FIXED_SCALE, .why = udp_range, .sent = udp_measured },

@@ -77,8 +77,8 @@ enum nc_figures_field {
 	NC_F_TCP_0,
 	/* Optional, all or none: a UDP receiver's counts (--proto udp). */
 	NC_F_UDP_LOST = NC_F_TCP_0 + NC_WIRE_TCP_FIGS, NC_F_UDP_REORDERED,
-	NC_F_UDP_DUPLICATED, NC_F_UDP_JITTER,
-	NC_F_LAST = NC_F_UDP_JITTER
+	NC_F_UDP_DUPLICATED, NC_F_UDP_JITTER, NC_F_UDP_READS,
+	NC_F_LAST = NC_F_UDP_READS
 };
 
 #endif /* NETCOPY_WIRE_SPEC_H */
