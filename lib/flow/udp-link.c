@@ -72,8 +72,10 @@ uint64_t nc_udp_max_size(int link_fd)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 
+	/* A dual-stack socket's IPv4 peer is an IPv4 path all the same. */
 	if (getsockname(link_fd, (struct sockaddr *)&ss, &len) == 0 &&
-	    ss.ss_family == AF_INET6)
+	    ss.ss_family == AF_INET6 &&
+	    !IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&ss)->sin6_addr))
 		return NC_DGRAM_MAX_IPV6;
 	return NC_DGRAM_MAX_IPV4;
 }

@@ -59,6 +59,10 @@ static struct run *run_new(const struct nc_params *hello,
 			   const struct netcopy_mode *mode)
 {
 	struct run *run = calloc(1, sizeof(*run));
+	/* A UDP receiver reads with a path of its own even for the
+	 * mode's call (flow.c). */
+	uint8_t rx = hello->proto == NC_PROTO_UDP && hello->rx == NC_RX_MODE ?
+		     mode->own_rx : hello->rx;
 
 	if (!run)
 		return NULL;
@@ -68,7 +72,7 @@ static struct run *run_new(const struct nc_params *hello,
 	run->memory = hello->threads *
 		      (mode->memory(hello->size, hello->qd) *
 		       (hello->workload == NC_WORKLOAD_RR ? 2 : 1) +
-		       nc_rx_memory(hello->rx, hello->size));
+		       nc_rx_memory(rx, hello->size));
 	run->refs = 1;
 	run->fds = malloc(hello->threads * sizeof(*run->fds));
 	run->errs = calloc(hello->threads, sizeof(*run->errs));
