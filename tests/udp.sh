@@ -112,6 +112,36 @@ nc_check_rc 4 && nc_check_stderr_matches "recvmmsg is UDP only" "the reason"
 nc_client_usage_error "udp -w rr" "rr over UDP" \
 	"${p[@]}" --proto udp -w rr -d 0.1
 
+# ---- the server judges a hello itself, whatever a client checked:
+# rawpeer's hello (MODE SIZE THREADS SECONDS REVERSE VERIFY WORKLOAD RX
+# PROTO) gets the server's reason
+server_says() {
+	local desc=$1 re=$2
+
+	shift 2
+	nc_rawpeer "$desc" connect 127.0.0.1 "$NC_PORT" proto-hello "$@" reply
+	nc_check_rc 0 rawpeer &&
+		nc_check "$desc: the server says why (got: $(cat "$NC_OUT"))" \
+			grep -Eq "$re" "$NC_OUT"
+}
+server_says "server: udp sendfile" '^refused: sendfile: TCP only' \
+	sendfile 1024 1 0.1 0 1 0 0 1
+server_says "server: udp --rx zero-copy" '^refused: --rx zero-copy is TCP only' \
+	two-copy 1024 1 0.1 1 1 0 3 1
+server_says "server: tcp --rx recvmmsg" '^refused: --rx recvmmsg is UDP only' \
+	two-copy 1024 1 0.1 1 1 0 4 0
+server_says "server: udp rr" '^refused: rr over UDP' \
+	two-copy 1024 1 0.1 0 1 1 0 1
+server_says "server: udp -s 23" '^refused: datagram size 23 out of range' \
+	two-copy 23 1 0.1 0 1 0 0 1
+server_says "server: IPv4 udp -s 65508" \
+	'^refused: datagram size 65508 out of range: 24 to 65507' \
+	two-copy 65508 1 0.1 0 1 0 0 1
+server_says "server: protocol 2" '^refused: unknown protocol' \
+	two-copy 1024 1 0.1 0 1 0 0 2
+server_says "server: a udp hello" '^accepted$' \
+	two-copy 1024 1 0.1 0 1 0 0 1
+
 # ---- a server too old to know --proto (rawpeer old-server refuses a
 # hello's newer fields as 0.1 did) refuses a UDP run with its reason
 nc_start_rawpeer -t 20 old-server "$NC_PORT" 1
