@@ -116,9 +116,9 @@ static void datagrams(struct nc_printer *p, const struct netcopy_result *r)
 	for (enum nc_column_id id = COL_LOST; id <= COL_JITTER_US; id++)
 		column(p, TEXT, id);
 	if (loss.kind == NC_CELL_DOUBLE && loss.d > LOSS_WARNING)
-		nc_print_text(p, "  warning       %.1f %% of the datagrams "
-			      "were lost: the figures measure drops, not the "
-			      "path (unpaced)\n", loss.d * 100);
+		nc_print_text(p, "  warning       %.1f %% lost: these figures "
+			      "measure drops more than the path (unpaced)\n",
+			      loss.d * 100);
 }
 
 static void zero_copy(struct nc_printer *p, const struct netcopy_result *r)
