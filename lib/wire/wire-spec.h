@@ -75,9 +75,11 @@ enum nc_figures_field {
 	 * asked (NC_H_TCPI): the TCP_INFO figures, in enum nc_tcp_fig's
 	 * order, each in NC_WIRE_FIXED_SCALE units. */
 	NC_F_TCP_0,
-	/* Optional, all or none: a UDP receiver's counts (--proto udp). */
+	/* Optional, all or none: a UDP receiver's counts (--proto udp).
+	 * The one after the jitter is --rate's (its pacing method). */
 	NC_F_UDP_LOST = NC_F_TCP_0 + NC_WIRE_TCP_FIGS, NC_F_UDP_REORDERED,
-	NC_F_UDP_DUPLICATED, NC_F_UDP_JITTER, NC_F_UDP_READS,
+	NC_F_UDP_DUPLICATED, NC_F_UDP_JITTER,
+	NC_F_UDP_READS = NC_F_UDP_JITTER + 2,
 	NC_F_LAST = NC_F_UDP_READS
 };
 
