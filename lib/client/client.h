@@ -9,6 +9,7 @@
 #define NETCOPY_CLIENT_H
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "netcopy.h"
@@ -52,5 +53,18 @@ int nc_client_prove(struct netcopy_client *c, int ctrl, const uint8_t *hello,
 		    size_t len);
 /* Set the MAC of an authenticated run's data tag.  0, or an error. */
 int nc_client_tag_mac(struct netcopy_client *c, struct nc_tag *tag);
+/* ---- verdict.c */
+struct netcopy_result;
+struct nc_figures;
+/* Judge the run from both sides' figures (a UDP run may lose
+ * datagrams, a TCP run no byte): 0, or why not in the receiver's
+ * reason. */
+int nc_client_judge(struct netcopy_result *r, int local_err,
+		    uint32_t bad_flow);
+/* The server's figures cannot be used: NA, and why (not in them).  A
+ * trailer broken or impossible is an error; none at all, a run cut
+ * short. */
+int nc_client_refuse_peer(struct netcopy_result *r, struct nc_figures *remote,
+			  int err, const char *what, const char *why);
 
 #endif /* NETCOPY_CLIENT_H */
