@@ -35,6 +35,9 @@ struct netcopy_client {
 	struct nc_challenge challenge;	/* the run's, when authenticated */
 };
 
+/* How long the server may take to answer a hello or a data tag. */
+#define REPLY_TIMEOUT_MS 10000
+
 /* Note one line of detail for netcopy_client_detail(); yields err. */
 #define fail(c, err, ...) \
 	(snprintf((c)->detail, sizeof((c)->detail), __VA_ARGS__), (err))
@@ -45,6 +48,21 @@ mode_of(const struct netcopy_client *c)
 {
 	return netcopy_mode_find(c->p.mode);
 }
+
+/* ---- control.c: the control connection */
+/* The server's answer on fd (accept or refuse) into rep: 0, or an error
+ * with its detail (a refusal is NETCOPY_EREFUSED or _EUNSUPPORTED). */
+int nc_client_read_reply(struct netcopy_client *c, int fd,
+			 struct nc_reply *rep);
+/* 0, or -EMFILE with the reason when RLIMIT_NOFILE cannot hold the
+ * run's descriptors. */
+int nc_client_check_fds(struct netcopy_client *c,
+			const struct netcopy_mode *mode);
+/* Connect and send the hello (again once without what an older server
+ * does not know, noted in c->note): 0 with *ctrl and the acceptance in
+ * rep, or an error with its detail. */
+int nc_client_open_control(struct netcopy_client *c, int *ctrl,
+			   struct nc_reply *rep);
 
 /* ---- auth.c: --auth-file */
 /* Answer the server's challenge (kept in c) with the proof of the hello
