@@ -17,8 +17,8 @@
 
 /* How many times the end marker goes. */
 #define END_MARKERS 5
-/* Datagrams a send_datagrams call may send; the pacing of a later step
- * waits between such batches. */
+/* Datagrams a send_datagrams call may send; a paced sender waits
+ * between such batches, each at most a burst of its rate. */
 #define SEND_BATCH 32
 /* How far past its duration a receiver waits for a sender that says
  * nothing: the TCP data connections' I/O timeout. */
@@ -42,16 +42,30 @@ static int end_sending(struct nc_flow *flow, int err)
 	return err;
 }
 
+/* Datagrams a batch may hold: SEND_BATCH, fewer where a paced burst
+ * holds fewer (so the rate is held to its bursts), at least one. */
+static uint32_t batch_of(const struct nc_flow *flow)
+{
+	uint64_t fit;
+
+	if (!flow->pace.rate)
+		return SEND_BATCH;
+	fit = flow->pace.burst / flow->size;
+	return fit < 1 ? 1 : fit > SEND_BATCH ? SEND_BATCH : (uint32_t)fit;
+}
+
 int nc_udp_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
+	uint32_t batch = batch_of(flow);
 	int err = 0;
 
 	flow->first_ns = nc_now_ns();
+	nc_pace_start(&flow->pace, flow->first_ns);
 	while (!nc_flow_stopping(flow)) {
 		int n;
 
 		nc_flow_check_warmup(flow);
-		n = mode->send_datagrams(flow, SEND_BATCH);
+		n = mode->send_datagrams(flow, batch);
 		if (n < 0) {
 			err = n;
 			break;
@@ -60,7 +74,7 @@ int nc_udp_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow)
 		flow->messages += (uint64_t)n;
 		flow->bytes += (uint64_t)n * flow->size;
 		nc_flow_report(flow);
-		/* A pacing hook goes here: once per batch of n. */
+		nc_pace_wait(&flow->pace, (size_t)n * flow->size);
 	}
 	err = end_sending(flow, err);
 	flow->last_ns = nc_now_ns();
