@@ -248,6 +248,12 @@ int netcopy_client_set_rx(struct netcopy_client *client, const char *rx);
  * libsodium. */
 int netcopy_client_set_auth(struct netcopy_client *client,
 			    const void *secret, size_t len);
+/* What the data goes over: "tcp" (the default) or "udp" (datagrams of
+ * the message size, 24 to 65527 bytes, 65507 over IPv4, each with
+ * netcopy's 24-byte header; a stream only, of a mode that sends over
+ * UDP, else the run fails).  -EINVAL for another name. */
+int netcopy_client_set_proto(struct netcopy_client *client,
+			     const char *proto);
 /* The data sockets' SO_SNDBUF and SO_RCVBUF, set at both ends on every
  * data connection (0: leave the kernel's default and its autotuning,
  * the default).  Each NETCOPY_MIN_SOCKET_BUFFER to

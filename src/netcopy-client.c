@@ -20,7 +20,7 @@
 struct args {
 	char *auth_file;
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
-	char *workload, *warmup, *affinity, *interval, *qd, *rx;
+	char *workload, *warmup, *affinity, *interval, *qd, *rx, *proto;
 	char *sndbuf, *rcvbuf, *rate, *interval_file, *rx_size;
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
 };
@@ -33,7 +33,7 @@ static void args_free(struct args *a)
 			     &a->workload, &a->warmup, &a->affinity,
 			     &a->interval, &a->qd, &a->rx, &a->sndbuf,
 			     &a->rcvbuf, &a->rate, &a->interval_file,
-			     &a->rx_size };
+			     &a->rx_size, &a->proto };
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
 		free(*strings[i]);
@@ -391,7 +391,8 @@ static struct netcopy_client *configure(const struct args *a)
 	if (a->rx && (err = netcopy_client_set_rx(c, a->rx))) {
 		if (err != NETCOPY_EUNSUPPORTED)
 			cli_usage_error("invalid receive path '%s' (expected "
-					"recv, recvmsg or zero-copy)",
+					"recv, recvmsg, zero-copy or "
+					"recvmmsg)",
 					cli_shown(a->rx));
 		cli_error("--rx zero-copy: not built into this netcopy "
 			  "(linux/tcp.h had no TCP_ZEROCOPY_RECEIVE)");
@@ -402,6 +403,9 @@ static struct netcopy_client *configure(const struct args *a)
 	set_socket_buffers(c, a);
 	if (a->rate)
 		set_rate(c, a->rate);
+	if (a->proto && netcopy_client_set_proto(c, a->proto))
+		cli_usage_error("invalid protocol '%s' (expected tcp or udp)",
+				cli_shown(a->proto));
 	if (netcopy_client_set_fixed_buffers(c, a->fixed_buffers))
 		cli_usage_error("--fixed-buffers: mode %s cannot send from "
 				"registered buffers (uring-zc can)",
@@ -572,12 +576,17 @@ int main(int argc, const char **argv)
 		{ "fixed-buffers", '\0', POPT_ARG_NONE, &a.fixed_buffers, 0,
 		  "uring-zc: send from buffers registered with the ring",
 		  NULL },
+		{ "proto", '\0', POPT_ARG_STRING, &a.proto, 0,
+		  "what the data goes over: tcp, or udp (datagrams of -s "
+		  "bytes, 24 to 65507; two-copy and one-copy) (default tcp)",
+		  "PROTO" },
 		{ "rx", '\0', POPT_ARG_STRING, &a.rx, 0,
-		  "how the receiver reads: recv, recvmsg or zero-copy "
-		  "(TCP_ZEROCOPY_RECEIVE; default: the mode's own)", "PATH" },
+		  "how the receiver reads: recv, recvmsg, zero-copy "
+		  "(TCP_ZEROCOPY_RECEIVE, TCP only) or recvmmsg (UDP only; "
+		  "default: the mode's own)", "PATH" },
 		{ "rx-size", '\0', POPT_ARG_STRING, &a.rx_size, 0,
 		  "most bytes the receiver reads per call, both ends, 1 to "
-		  "64M (default: the larger of 64K and -s)", "SIZE" },
+		  "64M, TCP only (default: the larger of 64K and -s)", "SIZE" },
 		{ "sndbuf", '\0', POPT_ARG_STRING, &a.sndbuf, 0,
 		  "SO_SNDBUF of every data socket, both ends, 1K to 1G "
 		  "(default: the kernel's, autotuned)", "SIZE" },
@@ -655,5 +664,7 @@ int main(int argc, const char **argv)
 	netcopy_client_free(client);
 	args_free(&a);
 	poptFreeContext(ctx);
-	return cli_exit_code(err);
+	/* The run refuses a value only the connection could judge (-s
+	 * over UDP, IPv4): a usage error all the same. */
+	return err == -EINVAL ? EXIT_USAGE : cli_exit_code(err);
 }

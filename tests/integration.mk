@@ -44,6 +44,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/abuse-sequential.sh \
 	tests/zero-copy-enobufs.sh \
 	tests/rx.sh \
+	tests/udp.sh \
 	tests/socket-buffers.sh \
 	tests/rate.sh \
 	tests/zc-memlock.sh \

@@ -104,7 +104,7 @@ check_cells() {
 		Kernel|NetcopyVersion) continue ;;
 		Rx)
 			case ${NC_CSV[$col]} in
-			recv|recvmsg|zero-copy) ;;
+			recv|recvmsg|zero-copy|recvmmsg) ;;
 			*) nc_fail "$NC_DESC: Rx '${NC_CSV[$col]}', expected a receive call"
 			   bad=1 ;;
 			esac
@@ -113,6 +113,13 @@ check_cells() {
 			case ${NC_CSV[$col]} in
 			none|kernel|user) ;;
 			*) nc_fail "$NC_DESC: PacingMethod '${NC_CSV[$col]}'"
+			   bad=1 ;;
+			esac
+			continue ;;
+		Proto)
+			case ${NC_CSV[$col]} in
+			tcp|udp) ;;
+			*) nc_fail "$NC_DESC: Proto '${NC_CSV[$col]}', expected tcp or udp"
 			   bad=1 ;;
 			esac
 			continue ;;

@@ -67,7 +67,7 @@
  *   rx-hello MODE SIZE THREADS SECONDS REVERSE VERIFY WORKLOAD RX
  *                      that full hello with the receive path field (--rx)
  *                      set to the byte RX (0 the mode's own ... 3
- *                      zero-copy; others are out of range)
+ *                      zero-copy, 4 recvmmsg; others are out of range)
  *   tcp-hello MODE SIZE THREADS SECONDS REVERSE VERIFY WORKLOAD
  *                      that full hello asking for the TCP_INFO figures,
  *                      as a client since them does
@@ -75,6 +75,11 @@
  *                      that full hello asking to authenticate, as a
  *                      client with --auth-file sends it (no proof
  *                      follows unless sent by hand)
+ *   proto-hello MODE SIZE THREADS SECONDS REVERSE VERIFY WORKLOAD RX PROTO
+ *                      that rx-hello with the protocol field (--proto)
+ *                      set to the byte PROTO (0 tcp, 1 udp)
+ *   reply              read the server's answer and print "accepted" or
+ *                      "refused: REASON"
  *   trailer            read one message, which must be the trailer, and
  *                      print "trailer N fields, M newer" (M: fields an
  *                      older client, from before the TCP_INFO figures,
@@ -288,12 +293,10 @@ static size_t make_full_hello(uint8_t *msg, size_t cap, char **argv)
 	return len;
 }
 
-/* make_full_hello's hello and one more byte field. */
-static size_t full_hello_and(uint8_t *msg, size_t cap, char **argv,
-			     uint16_t type, uint8_t v)
+/* The hello of len bytes in msg with one more byte field. */
+static size_t hello_and(uint8_t *msg, size_t cap, size_t len, uint16_t type,
+			uint8_t v)
 {
-	size_t len = make_full_hello(msg, cap, argv);
-
 	if (cap - len < 5)
 		usage();
 	len += put_field(msg + len, type, &v, 1);
@@ -302,11 +305,25 @@ static size_t full_hello_and(uint8_t *msg, size_t cap, char **argv,
 	return len;
 }
 
+/* make_full_hello's hello and one more byte field. */
+static size_t full_hello_and(uint8_t *msg, size_t cap, char **argv,
+			     uint16_t type, uint8_t v)
+{
+	return hello_and(msg, cap, make_full_hello(msg, cap, argv), type, v);
+}
+
 /* make_full_hello's hello and the receive path byte argv[7]. */
 static size_t make_rx_hello(uint8_t *msg, size_t cap, char **argv)
 {
 	return full_hello_and(msg, cap, argv, NC_H_RX,
 			      (uint8_t)number(argv[7]));
+}
+
+/* make_rx_hello's hello and the protocol byte argv[8]. */
+static size_t make_proto_hello(uint8_t *msg, size_t cap, char **argv)
+{
+	return hello_and(msg, cap, make_rx_hello(msg, cap, argv), NC_H_PROTO,
+			 (uint8_t)number(argv[8]));
 }
 
 /* make_full_hello's hello asking for the TCP_INFO figures, or
@@ -678,6 +695,36 @@ static void count_fields(const uint8_t *body, uint32_t len,
 	}
 }
 
+/* The server's answer: "accepted", or "refused: " and its reason. */
+static void read_reply(int fd)
+{
+	uint8_t head[NC_HEADER_LEN], body[NC_MAX_BODY];
+	uint32_t type, len;
+
+	read_message(fd, head, body, &type, &len);
+	if (type == NC_MSG_ACCEPT) {
+		printf("accepted\n");
+		fflush(stdout);
+		return;
+	}
+	for (uint32_t at = 0; type == NC_MSG_REFUSE && len - at >= 4;) {
+		unsigned int ftype = (unsigned int)get_be(body + at, 2);
+		uint32_t flen = (uint32_t)get_be(body + at + 2, 2);
+
+		if (flen > len - at - 4)
+			break;
+		if (ftype == NC_R_REASON) {
+			printf("refused: %.*s\n", (int)flen, body + at + 4);
+			fflush(stdout);
+			return;
+		}
+		at += 4u + flen;
+	}
+	fprintf(stderr, "%s: reply: message type %u, no reason\n", prog,
+		type);
+	exit(1);
+}
+
 static void read_trailer(int fd)
 {
 	uint8_t head[NC_HEADER_LEN], body[NC_MAX_BODY];
@@ -757,6 +804,13 @@ static int run_actions(int fd, int argc, char **argv)
 							 argv + i + 1,
 							 a[0] == 'a'));
 			i += 7;
+		} else if (strcmp(a, "proto-hello") == 0) {
+			need(argc, i, 9);
+			send_all(fd, msg, make_proto_hello(msg, sizeof(msg),
+							   argv + i + 1));
+			i += 9;
+		} else if (strcmp(a, "reply") == 0) {
+			read_reply(fd);
 		} else if (strcmp(a, "trailer") == 0) {
 			read_trailer(fd);
 		} else if (strcmp(a, "hello-prefix") == 0) {

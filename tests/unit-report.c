@@ -183,6 +183,17 @@ static void socket_buffers(struct netcopy_result *r)
 	r->receiver.tcp.value[NC_TCP_RCV_RTT_US] = -1;
 }
 
+/* UDP, client sending: the server counted 2 % lost, which warns. */
+static void udp(struct netcopy_result *r)
+{
+	run(r, "one-copy", 1472);
+	r->params.proto = NC_PROTO_UDP;
+	r->params.reverse = true;
+	r->receiver.udp = (struct nc_udp_counts){ true, 20, 3, 1, 245, 12.5 };
+	r->receiver.messages = 980;
+	r->receiver.bytes = r->receiver.total_bytes = 980 * 1472;
+}
+
 /* A machine that counts user mode only and lacks some counters. */
 static void partial_counters(struct netcopy_result *r)
 {
@@ -447,6 +458,7 @@ static const struct {
 	{ "no-perf", no_perf },
 	{ "error", error },
 	{ "short", short_run },
+	{ "udp", udp },
 };
 
 static void write_all(FILE *out, const char *name,

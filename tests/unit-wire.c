@@ -22,7 +22,8 @@
 
 /* The receive path goes on the wire as this byte. */
 _Static_assert(NC_RX_MODE == 0 && NC_RX_RECV == 1 && NC_RX_RECVMSG == 2 &&
-	       NC_RX_ZERO_COPY == 3 && NC_RX_LAST == 3, "rx values");
+	       NC_RX_ZERO_COPY == 3 && NC_RX_RECVMMSG == 4 && NC_RX_LAST == 4,
+	       "rx values");
 /* The workload goes on the wire as this byte. */
 _Static_assert(NC_WORKLOAD_STREAM == 0 && NC_WORKLOAD_RR == 1,
 	       "workload values");
@@ -3163,9 +3164,72 @@ static void check_fixed(void)
 	CHECK_INT(nc_wire_encode(&spec, &m, b.buf, sizeof(b.buf)), 0);
 }
 
+/* --proto udp: a hello carries it only for UDP; a data connection's
+ * acceptance carries the UDP port and cookie, both or neither, never in
+ * a refusal; a UDP receiver's trailer carries its counts as a group. */
+static void check_udp(void)
+{
+	struct nc_params h = nc_params_defaults;
+	struct nc_reply r = { .accepted = true, .udp_port = 40000,
+			      .cookie = 0x1122334455667788ULL };
+	struct nc_figures f;
+	uint8_t buf[NC_MAX_BODY];
+	union decoded d;
+	const char *why = "";
+	int len;
+
+	len = nc_hello_encode(&h, buf, sizeof(buf));
+	CHECK(len > 0 && highest_field(buf, (size_t)len) < NC_H_PROTO,
+	      "a TCP hello carries proto");
+	h.proto = NC_PROTO_UDP;
+	len = nc_hello_encode(&h, buf, sizeof(buf));
+	CHECK(len > 0 && highest_field(buf, (size_t)len) == NC_H_PROTO,
+	      "a UDP hello lacks proto");
+	CHECK(len > 0 && nc_hello_decode(buf, (size_t)len, &d.hello,
+					 &why) == 0 &&
+	      d.hello.proto == NC_PROTO_UDP, "a UDP hello decodes as %u: %s",
+	      d.hello.proto, why);
+	h.proto = NC_PROTO_LAST + 1;
+	CHECK(nc_hello_encode(&h, buf, sizeof(buf)) < 0 ||
+	      nc_hello_decode(buf, (size_t)nc_hello_encode(&h, buf,
+							   sizeof(buf)),
+			      &d.hello, &why) != 0,
+	      "an unknown protocol decodes");
+
+	len = nc_reply_encode(&r, buf, sizeof(buf));
+	CHECK(len > 0 && nc_reply_decode(buf, (size_t)len, &d.reply,
+					 &why) == 0 &&
+	      d.reply.udp_port == r.udp_port && d.reply.cookie == r.cookie,
+	      "the UDP port and cookie do not survive: %s", why);
+	r.cookie = 0;		/* the port alone */
+	len = nc_reply_encode(&r, buf, sizeof(buf));
+	CHECK(len > 0 && nc_reply_decode(buf, (size_t)len, &d.reply,
+					 &why) != 0,
+	      "a UDP port without its cookie decodes");
+	r = (struct nc_reply){ .accepted = false, .code = NETCOPY_EREFUSED,
+			       .reason = "no", .udp_port = 1, .cookie = 1 };
+	len = nc_reply_encode(&r, buf, sizeof(buf));
+	CHECK(len > 0 && nc_reply_decode(buf, (size_t)len, &d.reply,
+					 &why) != 0,
+	      "a refusal with a UDP port decodes");
+
+	memset(&f, 0, sizeof(f));
+	set_zc(&f, -1, -1, -1, -1, -1);
+	f.rx_zc_mapped = f.rx_zc_copied = -1;
+	f.sockbuf = nc_sockbufs_none;
+	nc_tcp_figures_init(&f.tcp);
+	check_figures_round_trip(&f);
+	f.udp = (struct nc_udp_counts){ true, 7, 3, 1, 90, 12.25 };
+	check_figures_round_trip(&f);
+	len = nc_figures_encode(&f, buf, sizeof(buf));
+	CHECK(len > 0 && highest_field(buf, (size_t)len) == NC_F_UDP_READS,
+	      "a UDP receiver's counts not sent");
+}
+
 int main(void)
 {
 	memset(long_text, 'x', sizeof(long_text));
+	check_udp();
 	check_hellos();
 	check_replies();
 	check_tags();

@@ -5,6 +5,7 @@
 unit_internal_tests = \
 	tests/unit-layout \
 	tests/unit-pattern \
+	tests/unit-datagram \
 	tests/unit-wire \
 	tests/unit-params \
 	tests/unit-parse \
@@ -30,6 +31,9 @@ tests_unit_layout_LDADD = lib/libnetcopy-internal.la
 
 tests_unit_pattern_SOURCES = tests/unit-pattern.c tests/unit.h
 tests_unit_pattern_LDADD = lib/libnetcopy-internal.la
+
+tests_unit_datagram_SOURCES = tests/unit-datagram.c tests/unit.h
+tests_unit_datagram_LDADD = lib/libnetcopy-internal.la
 
 tests_unit_wire_SOURCES = tests/unit-wire.c tests/unit.h
 tests_unit_wire_LDADD = lib/libnetcopy-internal.la

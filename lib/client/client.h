@@ -9,6 +9,7 @@
 #define NETCOPY_CLIENT_H
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "netcopy.h"
@@ -34,6 +35,9 @@ struct netcopy_client {
 	struct nc_challenge challenge;	/* the run's, when authenticated */
 };
 
+/* How long the server may take to answer a hello or a data tag. */
+#define REPLY_TIMEOUT_MS 10000
+
 /* Note one line of detail for netcopy_client_detail(); yields err. */
 #define fail(c, err, ...) \
 	(snprintf((c)->detail, sizeof((c)->detail), __VA_ARGS__), (err))
@@ -45,6 +49,21 @@ mode_of(const struct netcopy_client *c)
 	return netcopy_mode_find(c->p.mode);
 }
 
+/* ---- control.c: the control connection */
+/* The server's answer on fd (accept or refuse) into rep: 0, or an error
+ * with its detail (a refusal is NETCOPY_EREFUSED or _EUNSUPPORTED). */
+int nc_client_read_reply(struct netcopy_client *c, int fd,
+			 struct nc_reply *rep);
+/* 0, or -EMFILE with the reason when RLIMIT_NOFILE cannot hold the
+ * run's descriptors. */
+int nc_client_check_fds(struct netcopy_client *c,
+			const struct netcopy_mode *mode);
+/* Connect and send the hello (again once without what an older server
+ * does not know, noted in c->note): 0 with *ctrl and the acceptance in
+ * rep, or an error with its detail. */
+int nc_client_open_control(struct netcopy_client *c, int *ctrl,
+			   struct nc_reply *rep);
+
 /* ---- auth.c: --auth-file */
 /* Answer the server's challenge (kept in c) with the proof of the hello
  * body as sent.  0, or an error with its detail. */
@@ -52,5 +71,18 @@ int nc_client_prove(struct netcopy_client *c, int ctrl, const uint8_t *hello,
 		    size_t len);
 /* Set the MAC of an authenticated run's data tag.  0, or an error. */
 int nc_client_tag_mac(struct netcopy_client *c, struct nc_tag *tag);
+/* ---- verdict.c */
+struct netcopy_result;
+struct nc_figures;
+/* Judge the run from both sides' figures (a UDP run may lose
+ * datagrams, a TCP run no byte): 0, or why not in the receiver's
+ * reason. */
+int nc_client_judge(struct netcopy_result *r, int local_err,
+		    uint32_t bad_flow);
+/* The server's figures cannot be used: NA, and why (not in them).  A
+ * trailer broken or impossible is an error; none at all, a run cut
+ * short. */
+int nc_client_refuse_peer(struct netcopy_result *r, struct nc_figures *remote,
+			  int err, const char *what, const char *why);
 
 #endif /* NETCOPY_CLIENT_H */

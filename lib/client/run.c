@@ -29,11 +29,7 @@
 #include "send/send.h"
 #include "wire/wire.h"
 
-#define REPLY_TIMEOUT_MS 10000
 #define TRAILER_TIMEOUT_MS 30000
-/* Descriptors kept for the rest: stdio, the output file, the control
- * connection. */
-#define FD_MARGIN 16
 
 /* Data threads make their buffers and counters, then wait here, so the
  * clock starts only when every one is ready. */
@@ -55,73 +51,37 @@ struct data_thread {
 	bool started;
 };
 
-/* The server's answer on fd: accepted (with the run id), or refused,
- * and then why; with auth, the challenge it may answer a hello with. */
-static int read_answer(struct netcopy_client *c, int fd, struct nc_reply *rep,
-		       struct nc_challenge *chal)
+/* A UDP run's data connection, accepted with the server's UDP port and
+ * cookie: a UDP socket connected there that echoes the cookie until the
+ * server says, on the data connection, that it has it. */
+static int attach_udp(struct netcopy_client *c, int fd,
+		      const struct nc_reply *ack, int *udp_fd)
 {
-	uint8_t body[NC_MAX_BODY];
-	struct nc_header h;
-	const char *why = "";
-	int err = nc_msg_recv(fd, &h, body, REPLY_TIMEOUT_MS, &why);
+	struct nc_reply ok;
+	int err;
 
-	if (!err && h.type == NC_MSG_CHALLENGE && chal)
-		err = nc_challenge_decode(body, h.length, chal, &why);
-	else if (!err && h.type != NC_MSG_ACCEPT && h.type != NC_MSG_REFUSE) {
-		err = NETCOPY_EPROTOCOL;
-		why = "unexpected message instead of the server's answer";
-	} else if (!err) {
-		err = nc_reply_decode(body, h.length, rep, &why);
-		if (!err && chal && rep->accepted) {
-			err = NETCOPY_EPROTOCOL;
-			why = "accepted without authenticating (--auth-file)";
-		}
+	if (!ack->udp_port) {
+		snprintf(c->detail, sizeof(c->detail), "the server gave no "
+			 "UDP port for a UDP run");
+		return NETCOPY_EPROTOCOL;
 	}
-	if (err == NETCOPY_EPROTOCOL)
-		return fail(c, err, "bad answer from the server: %s", why);
-	if (err)
-		return fail(c, err, "no answer from the server: %s",
-			    netcopy_strerror(err));
-	if (h.type == NC_MSG_CHALLENGE)
-		return 1;
-	if (!rep->accepted)
-		return fail(c, rep->code == NETCOPY_EUNSUPPORTED ?
-			    NETCOPY_EUNSUPPORTED : NETCOPY_EREFUSED,
-			    "server refused: %s", rep->reason);
-	return 0;
-}
-
-static int read_reply(struct netcopy_client *c, int fd, struct nc_reply *rep)
-{
-	return read_answer(c, fd, rep, NULL);
-}
-
-/* Hello, and the server's answer: the run id, or a refusal and why.
- * With a secret the server must challenge first (its challenge is
- * kept for the data tags); no proof goes to one that does
- * not, and only a proof, never the secret, to one that does. */
-static int negotiate(struct netcopy_client *c, const struct nc_params *hello,
-		     int ctrl, struct nc_reply *rep)
-{
-	struct nc_challenge *chal = &c->challenge;
-	uint8_t body[NC_MAX_BODY];
-	int len = nc_hello_encode(hello, body, sizeof(body)), err;
-
-	if (len < 0)
-		return len;
-	err = nc_msg_send(ctrl, NC_MSG_HELLO, body, (size_t)len);
-	if (err)
-		return fail(c, err, "cannot send the hello: %s",
-			    netcopy_strerror(err));
-	err = read_answer(c, ctrl, rep, hello->auth ? chal : NULL);
-	if (err != 1)
+	err = nc_udp_link_connect(fd, ack->udp_port, ack->cookie,
+				  REPLY_TIMEOUT_MS, udp_fd);
+	if (err) {
+		snprintf(c->detail, sizeof(c->detail), "UDP socket: %s",
+			 netcopy_strerror(err));
 		return err;
-	err = nc_client_prove(c, ctrl, body, (size_t)len);
-	return err ? err : read_reply(c, ctrl, rep);
+	}
+	err = nc_client_read_reply(c, fd, &ok);
+	if (err) {
+		close(*udp_fd);
+		*udp_fd = -1;
+	}
+	return err;
 }
 
 static int open_data(struct netcopy_client *c, const struct nc_reply *rep,
-		     uint32_t index, int *fd)
+		     uint32_t index, int *fd, int *udp_fd)
 {
 	struct nc_tag tag = { .index = index, .has_mac = c->p.auth };
 	struct nc_reply ack;
@@ -142,8 +102,10 @@ static int open_data(struct netcopy_client *c, const struct nc_reply *rep,
 			 netcopy_strerror(err));
 	} else {
 		/* The server says it took the connection, or why not. */
-		err = read_reply(c, *fd, &ack);
+		err = nc_client_read_reply(c, *fd, &ack);
 	}
+	if (!err && c->p.proto == NC_PROTO_UDP)
+		err = attach_udp(c, *fd, &ack, udp_fd);
 	if (err) {
 		close(*fd);
 		*fd = -1;
@@ -316,64 +278,6 @@ static int read_trailer(int ctrl, struct nc_figures *f, const char **why)
 	return nc_figures_decode(body, h.length, f, why);
 }
 
-/* Judge the run from both sides' figures. */
-static int judge(struct netcopy_result *r, int local_err, uint32_t bad_flow)
-{
-	struct nc_figures *rx = &r->receiver, *tx = &r->sender;
-	char *reason = rx->reason;
-	size_t cap = sizeof(rx->reason);
-
-	if (local_err) {
-		snprintf(reason, cap, "data connection %u: %s", bad_flow,
-			 netcopy_strerror(local_err));
-		return local_err;
-	}
-	if (tx->status || rx->status) {
-		int st = tx->status ? tx->status : rx->status;
-
-		if (!reason[0])
-			snprintf(reason, cap, "%s", tx->status ? tx->reason :
-				 netcopy_strerror(st));
-		return st == NETCOPY_EVERIFY ? NETCOPY_ESHORT : st;
-	}
-	if (rx->total_bytes != tx->total_bytes) {
-		snprintf(reason, cap, "received %llu of %llu bytes sent",
-			 (unsigned long long)rx->total_bytes,
-			 (unsigned long long)tx->total_bytes);
-		return NETCOPY_ESHORT;
-	}
-	if (rx->total_bytes % r->params.size) {
-		snprintf(reason, cap, "a message arrived incomplete");
-		return NETCOPY_ESHORT;
-	}
-	if (!rx->bytes) {
-		snprintf(reason, cap, "%s", rx->total_bytes ? "the run ended "
-			 "in its warm-up" : "no data arrived");
-		return NETCOPY_ESHORT;
-	}
-	if (netcopy_result_mismatches(r)) {
-		snprintf(reason, cap, "%llu messages did not match",
-			 (unsigned long long)netcopy_result_mismatches(r));
-		return NETCOPY_EVERIFY;
-	}
-	return 0;
-}
-
-/* The server's figures cannot be used: NA, and why (not in them).  A
- * trailer broken or impossible is an error; none at all, a run cut
- * short. */
-static int refuse_peer(struct netcopy_result *r, struct nc_figures *remote,
-		       int err, const char *what, const char *why)
-{
-	memset(remote, 0, sizeof(*remote));	/* not measured */
-	snprintf(r->receiver.reason, sizeof(r->receiver.reason), "%s: %s",
-		 what, why);
-	if (err != NETCOPY_EPROTOCOL)
-		return NETCOPY_ESHORT;
-	r->peer_refused = true;
-	return err;
-}
-
 static struct netcopy_result *result_new(const struct netcopy_client *c)
 {
 	struct netcopy_result *r = calloc(1, sizeof(*r));
@@ -393,9 +297,12 @@ static struct netcopy_result *result_new(const struct netcopy_client *c)
 /* Close the connections; the rr histograms go once merged. */
 static void close_all(struct data_thread *t, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
 		if (t[i].flow.fd >= 0)
 			close(t[i].flow.fd);
+		if (t[i].flow.link_fd >= 0)
+			close(t[i].flow.link_fd);
+	}
 }
 
 static void free_histograms(struct data_thread *t, uint32_t n)
@@ -412,11 +319,13 @@ static int start_data(struct netcopy_client *c, const struct nc_reply *rep,
 	int err = 0;
 
 	for (uint32_t i = 0; i < c->p.threads && !err; i++) {
-		int fd = -1;
+		int fd = -1, udp_fd = -1;
 
-		err = open_data(c, rep, i, &fd);
-		nc_flow_init(&t[i].flow, fd, &c->p, i, true, c->cpu, stop,
-			     measuring);
+		err = open_data(c, rep, i, &fd, &udp_fd);
+		nc_flow_init(&t[i].flow, udp_fd >= 0 ? udp_fd : fd, &c->p, i,
+			     true, c->cpu, stop, measuring);
+		if (udp_fd >= 0)
+			t[i].flow.link_fd = fd;
 		t[i].mode = mode_of(c);
 		t[i].gate = g;
 	}
@@ -473,7 +382,7 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 	if (!t)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++)
-		t[i].flow.fd = -1;
+		t[i].flow.fd = t[i].flow.link_fd = -1;
 	err = start_data(c, rep, t, &g, &stop, &measuring);
 	if (!err && atomic_load(&c->stopped))	/* before it began */
 		stop_early(&w, 0);
@@ -482,9 +391,12 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 	c->stopped_ns = w.stopped_ns;
 	atomic_store(&stop, true);
 	if (err)	/* threads that could not run: unblock receivers */
-		for (uint32_t i = 0; i < n; i++)
+		for (uint32_t i = 0; i < n; i++) {
 			if (t[i].flow.fd >= 0)
 				shutdown(t[i].flow.fd, SHUT_RDWR);
+			if (t[i].flow.link_fd >= 0)
+				shutdown(t[i].flow.link_fd, SHUT_RDWR);
+		}
 	local_err = join_data(t, n, &bad);
 	close_all(t, n);
 	if (err) {
@@ -510,13 +422,13 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 	err = read_trailer(ctrl, remote, &why);
 	r->wall_ns = nc_now_ns() - start;
 	if (err)
-		return refuse_peer(r, remote, err, "no figures from the server",
+		return nc_client_refuse_peer(r, remote, err, "no figures from the server",
 				   err == NETCOPY_EPROTOCOL ? why :
 				   netcopy_strerror(err));
 	if (nc_result_check_peer(r, judged, sizeof(judged)))
-		return refuse_peer(r, remote, NETCOPY_EPROTOCOL, "the server's "
+		return nc_client_refuse_peer(r, remote, NETCOPY_EPROTOCOL, "the server's "
 				   "trailer is not believable", judged);
-	return judge(r, local_err, bad);
+	return nc_client_judge(r, local_err, bad);
 }
 
 /* A run that netcopy_client_stop() cut short, and was otherwise whole
@@ -532,74 +444,30 @@ static int interrupted(const struct netcopy_client *c,
 	return NETCOPY_ESHORT;
 }
 
-/* The control connection, and the server's acceptance. */
-static int try_control(struct netcopy_client *c, const struct nc_params *hello,
-		       int *ctrl, struct nc_reply *rep)
+/* What the protocol cannot carry, before anything is sent: a mode or
+ * receive path of the other's only; over UDP rr, or a datagram out of
+ * its bounds (IPv4's lower bound is checked once connected). */
+static int proto_check(struct netcopy_client *c, const struct netcopy_mode *mode)
 {
-	int one = 1, err;
+	const char *why;
 
-	err = nc_connect(c->host, c->port, ctrl, c->detail,
-			 sizeof(c->detail));
-	if (err)
-		return err;
-	setsockopt(*ctrl, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	err = negotiate(c, hello, *ctrl, rep);
-	if (err) {
-		close(*ctrl);
-		*ctrl = -1;
-	}
-	return err;
-}
-
-/* A server refused the hello for a field it does not know. */
-static bool too_old(int err, const struct nc_reply *rep)
-{
-	return err == NETCOPY_EREFUSED && rep->code == NETCOPY_EPROTOCOL &&
-	       strcmp(rep->reason, "unknown field") == 0;
-}
-
-/* A run RLIMIT_NOFILE cannot hold fails now, with the reason, not with
- * a connection that times out. */
-static int check_fds(struct netcopy_client *c, const struct netcopy_mode *mode)
-{
-	uint64_t need = FD_MARGIN + (uint64_t)c->p.threads * nc_flow_fds(mode);
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
-	    need <= rl.rlim_cur)
+	if (nc_mode_proto_check(mode, c->p.proto, &why))
+		return fail(c, NETCOPY_EUNSUPPORTED, "%s: %s", mode->name,
+			    why);
+	if (nc_rx_proto_check(&c->p, &why))
+		return fail(c, NETCOPY_EUNSUPPORTED, "%s", why);
+	if (c->p.proto != NC_PROTO_UDP)
 		return 0;
-	return fail(c, -EMFILE, "not enough file descriptors (limit %llu)",
-		    (unsigned long long)rl.rlim_cur);
-}
-
-/* A server older than a request asked by default (NC_PF_ASK) refuses
- * the hello for a field it does not know: ask again once without them,
- * and say so, for the run works without them.  A paced run cannot run
- * without its rate: it says so.  Authentication is never dropped so:
- * such a server fails the run, and it says so. */
-static int open_control(struct netcopy_client *c, int *ctrl,
-			struct nc_reply *rep)
-{
-	struct nc_params hello = c->p;
-	char names[160];
-	int err = try_control(c, &hello, ctrl, rep);
-
-	if (!too_old(err, rep) ||
-	    !nc_params_ask(&hello, false, names, sizeof(names)))
-		goto out;
-	err = try_control(c, &hello, ctrl, rep);
-	if (!err)
-		snprintf(c->note, sizeof(c->note), "the server is older and "
-			 "does not know %s: ran without (NA from the server)",
-			 names);
-out:
-	if (too_old(err, rep) && c->p.rate)
-		return fail(c, err, "server refused: unknown field (a server "
-			    "older than --rate does not know it)");
-	if (too_old(err, rep) && c->p.auth)
-		return fail(c, err, "server refused: unknown field (a server "
-			    "older than --auth-file cannot authenticate)");
-	return err;
+	if (c->p.workload != NC_WORKLOAD_STREAM)
+		return fail(c, -EINVAL, "rr over UDP is not built yet: "
+			    "--proto udp runs a stream");
+	if (c->p.size < NC_DGRAM_HDR_LEN || c->p.size > NC_DGRAM_MAX_IPV6)
+		return fail(c, -EINVAL, "datagram size (-s) %llu out of "
+			    "range: %u (the datagram header) to %u bytes, "
+			    "%u over IPv4", (unsigned long long)c->p.size,
+			    NC_DGRAM_HDR_LEN, NC_DGRAM_MAX_IPV6,
+			    NC_DGRAM_MAX_IPV4);
+	return 0;
 }
 
 NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
@@ -621,6 +489,9 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 	if (c->p.fixed_buffers && !mode->fixed_buffers)
 		return fail(c, -EINVAL, "%s cannot send from registered "
 			    "buffers (--fixed-buffers)", mode->name);
+	err = proto_check(c, mode);
+	if (err)
+		return err;
 	if (nc_client_sends(&c->p) && netcopy_mode_probe(mode, &why))
 		return fail(c, NETCOPY_EUNSUPPORTED, "%s: %s", mode->name,
 			    why);
@@ -628,10 +499,10 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 	if ((!c->p.reverse || c->p.workload == NC_WORKLOAD_RR) &&
 	    nc_rx_probe(c->p.rx, &why))
 		return fail(c, NETCOPY_EUNSUPPORTED, "%s", why);
-	err = check_fds(c, mode);
+	err = nc_client_check_fds(c, mode);
 	if (err)
 		return err;
-	err = open_control(c, &ctrl, &rep);
+	err = nc_client_open_control(c, &ctrl, &rep);
 	if (err)
 		return err;
 	r = result_new(c);

@@ -245,6 +245,16 @@ NETCOPY_EXPORT int netcopy_client_set_rx(struct netcopy_client *c,
 	return keep(c, &p);
 }
 
+NETCOPY_EXPORT int netcopy_client_set_proto(struct netcopy_client *c,
+					    const char *proto)
+{
+	struct nc_params p = c->p;
+
+	if (nc_proto_parse(proto, &p.proto))
+		return -EINVAL;
+	return keep(c, &p);
+}
+
 NETCOPY_EXPORT int
 netcopy_client_set_socket_buffers(struct netcopy_client *c, uint64_t sndbuf,
 				  uint64_t rcvbuf)

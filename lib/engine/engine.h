@@ -15,10 +15,77 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "base/base.h"
 #include "measure/measure.h"
 #include "params/params.h"
+
+/* ---- datagram.c: what every UDP datagram carries first, 24 bytes in
+ * network byte order: "NCD" and its kind, the flow (the data
+ * connection's index), the sequence number and the sender's
+ * CLOCK_MONOTONIC time in ns.  The --verify pattern of (flow, seq)
+ * follows, at the offsets TCP's messages have it. */
+#define NC_DGRAM_HDR_LEN 24
+/* The largest payload of a datagram: 65535 less the IP (IPv6 has its
+ * own 40 bytes outside the 65535) and UDP headers. */
+#define NC_DGRAM_MAX_IPV4 65507
+#define NC_DGRAM_MAX_IPV6 65527
+/* A receiver tells duplicates from late datagrams this far back. */
+#define NC_SEQ_WINDOW 1024
+
+enum nc_dgram_kind {
+	NC_DGRAM_DATA = 1,	/* a datagram of the run */
+	NC_DGRAM_END,		/* the sender is done; seq: datagrams sent */
+	NC_DGRAM_COOKIE,	/* the client's UDP socket; seq: the cookie */
+};
+
+struct nc_dgram_hdr {
+	uint8_t kind;		/* enum nc_dgram_kind */
+	uint32_t flow;
+	uint64_t seq;
+	uint64_t sent_ns;
+};
+
+struct nc_flow;
+
+/* Write h over the front of iov (at least NC_DGRAM_HDR_LEN bytes). */
+void nc_dgram_write(const struct iovec *iov, size_t cnt,
+		    const struct nc_dgram_hdr *h);
+/* Read the header of a datagram of len bytes: 0, or -EBADMSG for one
+ * too short or not netcopy's. */
+int nc_dgram_read(const struct iovec *iov, size_t cnt, size_t len,
+		  struct nc_dgram_hdr *h);
+/* Make datagram seq of flow in iov (len bytes): its header, sent now,
+ * and with --verify its pattern. */
+void nc_dgram_stamp(const struct iovec *iov, size_t cnt, size_t len,
+		    const struct nc_flow *flow, uint64_t seq);
+/* Whether every payload byte of a datagram is (flow, seq)'s. */
+bool nc_dgram_matches(const struct iovec *iov, size_t cnt, size_t len,
+		      uint32_t flow, uint64_t seq);
+
+/* A UDP receiver's counts, O(1) per datagram: the sequence numbers seen
+ * within NC_SEQ_WINDOW of the highest, as a bitmap. */
+struct nc_seq_track {
+	uint64_t next;			/* the highest seen + 1 */
+	uint64_t seen[NC_SEQ_WINDOW / 64];
+	uint64_t lost, reordered, duplicated;
+	double jitter_ns;
+	int64_t transit;		/* the last arrival - its send time */
+	bool have_transit;
+};
+/* Every count NA: not a UDP receiver. */
+extern const struct nc_udp_counts nc_udp_none;
+void nc_seq_init(struct nc_seq_track *t);
+/* The measured span starts: the counts start afresh. */
+void nc_seq_begin(struct nc_seq_track *t);
+/* Datagram seq sent at sent_ns (the sender's clock) arrived at now_ns:
+ * false for a duplicate, which is counted and nothing else. */
+bool nc_seq_add(struct nc_seq_track *t, uint64_t seq, uint64_t sent_ns,
+		uint64_t now_ns);
+/* The sender's end marker says it sent this many: the tail it lost. */
+void nc_seq_end(struct nc_seq_track *t, uint64_t sent);
+void nc_seq_counts(const struct nc_seq_track *t, struct nc_udp_counts *c);
 
 /* ---- engines: one per data path, all behind struct netcopy_mode. */
 
@@ -63,6 +130,8 @@ struct nc_flow {
 	 * own; the receive-side zero-copy figures as in struct nc_figures
 	 * (warm-up left out, so they add up to bytes). */
 	void *rx_state;
+	uint8_t rx;			/* that path (enum nc_rx) */
+	uint64_t rx_calls;		/* UDP: its reads since measuring began */
 	int64_t rx_zc_mapped;
 	int64_t rx_zc_copied;
 	int32_t rx_zc_refused;
@@ -72,6 +141,11 @@ struct nc_flow {
 	 * user-space pacer (its rate 0 unless that is how). */
 	uint8_t pacing;
 	struct nc_pace pace;
+	/* --proto udp: the data connection (TCP) that ties the UDP socket
+	 * fd to its run and says when the sender is done; -1 for TCP. */
+	int link_fd;
+	struct nc_seq_track seqs;	/* a UDP receiver's */
+	struct nc_udp_counts udp;	/* and its counts */
 };
 
 /* Whether the flow sends / receives messages (rr: both). */
@@ -95,6 +169,9 @@ struct netcopy_mode {
 	bool fixed_buffers;
 	/* Counts its zero-copy sends (flow->zc); others never do. */
 	bool zero_copy;
+	/* The protocols it sends over, NC_PROTO_BIT()s: TCP's stream, and
+	 * UDP's datagrams where it has send_datagrams. */
+	uint8_t protos;
 	/* 0, or NETCOPY_EUNSUPPORTED with a reason. */
 	int (*probe)(const char **why);
 	/* Buffer bytes one direction of a data connection of this mode
@@ -109,6 +186,11 @@ struct netcopy_mode {
 	/* Send message number flow->seq (stamped when verifying).
 	 * 0, -ETIMEDOUT for a stalled peer, or another error. */
 	int (*send_message)(struct nc_flow *flow);
+	/* UDP: send datagrams flow->seq onwards, at most max of them, each
+	 * flow->size bytes made by nc_dgram_stamp().  How many went (a
+	 * datagram the kernel dropped, ENOBUFS, went: the receiver counts
+	 * it lost), 0 when the peer's port refused, or -errno. */
+	int (*send_datagrams)(struct nc_flow *flow, uint32_t max);
 	/* Send what send_message queued but has not sent yet, before the
 	 * stream's end.  NULL when send_message sends at once. */
 	int (*send_flush)(struct nc_flow *flow);
@@ -125,6 +207,10 @@ struct netcopy_mode {
 
 
 /* ---- buffers.c */
+/* The result of a datagram's send() or sendmsg() (n: its return, with
+ * errno), as send_datagrams returns it for one datagram. */
+int nc_dgram_sent(ssize_t n);
+
 /* One contiguous buffer each way: a message to send, and at least 64 KiB
  * to receive into.  The prepare/release of modes that need no more. */
 int nc_buffers_prepare(struct nc_flow *flow, bool send, bool recv);
@@ -155,6 +241,11 @@ struct nc_rx_ops {
 	int (*prepare)(struct nc_flow *flow);
 	/* As struct netcopy_mode's recv_some. */
 	ssize_t (*recv_some)(struct nc_flow *flow, size_t max);
+	/* UDP: one datagram; its length, with *iov and *cnt where it lies,
+	 * -ETIMEDOUT when none came within the socket's timeout, or -errno.
+	 * NULL: the path is TCP's only. */
+	ssize_t (*recv_datagram)(struct nc_flow *flow,
+				 const struct iovec **iov, size_t *cnt);
 	/* Free flow->rx_state (never NULL when called). */
 	void (*release)(struct nc_flow *flow);
 };

@@ -21,16 +21,33 @@ static void zc_add(struct nc_zc_counts *sum, const struct nc_zc_counts *x)
 	sum->enobufs += x->enobufs;
 }
 
+/* A UDP receiver's counts: summed, and the jitter a mean over its
+ * flows; NA when no flow counted (TCP). */
+static void udp_add(struct nc_udp_counts *sum, const struct nc_udp_counts *x,
+		    uint32_t *n)
+{
+	if (!x->measured)
+		return;
+	sum->measured = true;
+	sum->lost += x->lost;
+	sum->reordered += x->reordered;
+	sum->duplicated += x->duplicated;
+	sum->reads += x->reads;
+	sum->jitter_us += x->jitter_us;
+	++*n;
+}
+
 void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 			   uint32_t n)
 {
 	uint64_t first = UINT64_MAX, last = 0, latency_sum = 0;
-	uint32_t timed = 0;
+	uint32_t timed = 0, udp = 0;
 
 	memset(f, 0, sizeof(*f));
 	f->measured = true;
 	f->zc = nc_zc_none;
 	f->rx_zc_mapped = f->rx_zc_copied = -1;
+	f->udp = nc_udp_none;
 	nc_tcp_figures_init(&f->tcp);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct nc_flow *fl = &flows[i];
@@ -46,6 +63,7 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 		f->cpu_us += fl->cpu_us;
 		nc_counts_add(&f->counts, &fl->counts, i == 0);
 		zc_add(&f->zc, &fl->zc);
+		udp_add(&f->udp, &fl->udp, &udp);
 		if (fl->rx_zc_mapped >= 0) {
 			if (f->rx_zc_mapped < 0)
 				f->rx_zc_mapped = f->rx_zc_copied = 0;
@@ -65,5 +83,7 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 		f->interval_ns = last - first;
 		f->latency_ns = latency_sum / timed;
 	}
+	if (udp)
+		f->udp.jitter_us /= udp;
 	nc_sockbuf_figures(f, flows, n);
 }

@@ -16,6 +16,23 @@
 /* How long a stalled peer may block a data connection's send or
  * receive, at either end. */
 #define DATA_IO_TIMEOUT_S 30
+/* A UDP receiver looks this often whether its sender is done. */
+#define RECV_TICK_MS 100
+
+/* A UDP flow receives with a path of its own even for the mode's (the
+ * call the mode names), and never waits long for a datagram. */
+static int udp_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
+{
+	struct timeval tick = { 0, RECV_TICK_MS * 1000 };
+
+	if (flow->rx == NC_RX_MODE)
+		flow->rx = mode->own_rx;
+	nc_seq_init(&flow->seqs);
+	if (setsockopt(flow->fd, SOL_SOCKET, SO_RCVTIMEO, &tick,
+		       sizeof(tick)))
+		return -errno;
+	return 0;
+}
 
 void nc_flow_init(struct nc_flow *flow, int fd, const struct nc_params *p,
 		  uint32_t index, bool client, int first_cpu,
@@ -35,14 +52,17 @@ void nc_flow_init(struct nc_flow *flow, int fd, const struct nc_params *p,
 	flow->zc = nc_zc_none;
 	flow->rx_zc_mapped = flow->rx_zc_copied = -1;
 	flow->sockbuf = nc_sockbufs_none;
+	flow->rx = p->rx;
+	flow->link_fd = -1;
+	flow->udp = nc_udp_none;
 	for (unsigned int ev = 0; ev < NC_EV_COUNT; ev++)
 		for (unsigned int i = 0; i < NC_MAX_PMUS; i++)
 			flow->counters.fd[ev][i] = -1;
 }
 
-unsigned int nc_flow_fds(const struct netcopy_mode *mode)
+unsigned int nc_flow_fds(const struct netcopy_mode *mode, uint8_t proto)
 {
-	return 1u + mode->fds;
+	return 1u + (proto == NC_PROTO_UDP) + mode->fds;
 }
 
 /* -A: the calling thread runs on this CPU only. */
@@ -88,8 +108,11 @@ int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
 	nc_pacing_apply(flow);
 	if (flow->params->perf)
 		nc_counters_open(&flow->counters);
+	if (flow->params->proto == NC_PROTO_UDP &&
+	    (err = udp_prepare(mode, flow)))
+		return err;
 	err = mode->prepare(flow);
-	if (!err && flow->params->rx != NC_RX_MODE && nc_flow_receives(flow))
+	if (!err && flow->rx != NC_RX_MODE && nc_flow_receives(flow))
 		err = nc_rx_prepare(flow);
 	return err;
 }
@@ -103,6 +126,9 @@ void nc_flow_release(const struct netcopy_mode *mode, struct nc_flow *flow)
 
 static int run_workload(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
+	if (flow->params->proto == NC_PROTO_UDP)
+		return flow->sender ? nc_udp_stream_send(mode, flow) :
+				      nc_udp_stream_recv(mode, flow);
 	if (flow->params->workload == NC_WORKLOAD_RR)
 		return flow->sender ? nc_rr_ask(mode, flow) :
 				      nc_rr_answer(mode, flow);
@@ -131,6 +157,8 @@ int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
 	flow->total_bytes += flow->bytes;
 	if (flow->warm) {	/* the warm-up never ended: nothing measured */
 		flow->bytes = flow->messages = 0;
+		if (flow->udp.measured)
+			flow->udp = (struct nc_udp_counts){ .measured = true };
 		if (flow->rx_zc_mapped >= 0)
 			flow->rx_zc_mapped = flow->rx_zc_copied = 0;
 	}

@@ -33,10 +33,11 @@ int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow);
 int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow);
 /* Release what nc_flow_prepare made, for a flow that will not run. */
 void nc_flow_release(const struct netcopy_mode *mode, struct nc_flow *flow);
-/* The descriptors one data connection of mode needs: its socket and
- * what its engine opens.  Perf counters are not counted: one that finds
- * no descriptor is NA. */
-unsigned int nc_flow_fds(const struct netcopy_mode *mode);
+/* The descriptors one data connection of mode needs over proto (enum
+ * nc_proto): its socket, a UDP run's datagram socket, and what its
+ * engine opens.  Perf counters are not counted: one that finds no
+ * descriptor is NA. */
+unsigned int nc_flow_fds(const struct netcopy_mode *mode, uint8_t proto);
 
 /* ---- measuring.c */
 /* The warm-up is over: start every figure afresh (counters, CPU time,
@@ -49,6 +50,21 @@ static inline void nc_flow_check_warmup(struct nc_flow *flow)
 	if (__builtin_expect(flow->warm, 0) &&
 	    atomic_load_explicit(flow->measuring, memory_order_relaxed))
 		nc_flow_begin_measuring(flow);
+}
+
+/* Whether the driving side has said stop. */
+static inline bool nc_flow_stopping(const struct nc_flow *flow)
+{
+	return atomic_load_explicit(flow->stop, memory_order_relaxed);
+}
+
+/* Bytes so far, for whoever reports progress (a relaxed store: a plain
+ * move on most machines). */
+static inline void nc_flow_report(struct nc_flow *flow)
+{
+	atomic_store_explicit(&flow->progress,
+			      flow->total_bytes + flow->bytes,
+			      memory_order_relaxed);
 }
 
 /* sockbuf.c: the socket buffers of a flow's data socket. */
@@ -87,6 +103,32 @@ int nc_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow);
 /* rr: ask and time round trips until *stop, or answer until EOF. */
 int nc_rr_ask(const struct netcopy_mode *mode, struct nc_flow *flow);
 int nc_rr_answer(const struct netcopy_mode *mode, struct nc_flow *flow);
+
+/* ---- workload-udp.c: --proto udp's stream loops. */
+int nc_udp_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow);
+int nc_udp_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow);
+
+/* ---- udp-link.c: a UDP flow's socket, tied to its data connection.
+ * The server opens it (port 0 on the data connection's own address),
+ * and answers the data tag with its port and a cookie; the client's
+ * socket, connected to that port, sends the cookie until the server
+ * has it from the data connection's peer address (no other: the
+ * server sends only to whoever holds that connection), connects to
+ * it, and says so on the data connection. */
+/* Server: the socket and its port.  0 or -errno. */
+int nc_udp_link_open(int link_fd, int *udp_fd, uint32_t *port);
+/* Server: wait up to timeout_ms for the cookie from the link's peer,
+ * then connect to where it came from.  0, -ETIMEDOUT, -ECONNRESET (the
+ * link closed) or -errno. */
+int nc_udp_link_await(int udp_fd, int link_fd, uint64_t cookie,
+		      int timeout_ms);
+/* Client: a socket connected to port at the link's peer, sending the
+ * cookie every few ms until the link has something to read (the
+ * server's word) or timeout_ms pass.  0 or -errno. */
+int nc_udp_link_connect(int link_fd, uint32_t port, uint64_t cookie,
+			int timeout_ms, int *udp_fd);
+/* The largest datagram payload over the link's address family. */
+uint64_t nc_udp_max_size(int link_fd);
 
 /* ---- figures.c */
 /* Sum flows into one side's figures: the interval runs from the first

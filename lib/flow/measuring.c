@@ -12,6 +12,8 @@ void nc_flow_begin_measuring(struct nc_flow *flow)
 	if (flow->rx_zc_mapped >= 0)	/* they add up to bytes */
 		flow->rx_zc_mapped = flow->rx_zc_copied = 0;
 	flow->first_ns = nc_now_ns();
+	nc_seq_begin(&flow->seqs);
+	flow->rx_calls = 0;
 	if (flow->rtt)
 		nc_hist_init(flow->rtt);
 	nc_counters_start(&flow->counters);	/* reset and enable */

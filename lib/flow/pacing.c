@@ -7,7 +7,9 @@
  * about 105 Mbit/s) the run's figures would jump by them, so user space
  * paces instead.  TCP_NOTSENT_LOWAT keeps what waits unsent to that
  * span too, so the run still ends on time: without it the whole send
- * buffer drains at the rate after the end.
+ * buffer drains at the rate after the end.  UDP is paced in user space
+ * always: the kernel paces a UDP socket only under the fq qdisc, which
+ * a run cannot count on.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -79,7 +81,7 @@ void nc_pacing_apply(struct nc_flow *flow)
 	if (!rate || !flow->sender ||
 	    flow->params->workload != NC_WORKLOAD_STREAM)
 		return;
-	if (kernel_pace(flow) == 0) {
+	if (flow->params->proto != NC_PROTO_UDP && kernel_pace(flow) == 0) {
 		flow->pacing = NC_PACING_KERNEL;
 		return;
 	}

@@ -16,20 +16,6 @@
 
 #include "flow/flow.h"
 
-static bool stopping(const struct nc_flow *flow)
-{
-	return atomic_load_explicit(flow->stop, memory_order_relaxed);
-}
-
-/* Bytes so far, for whoever reports progress (a relaxed store: a plain
- * move on most machines). */
-static void report(struct nc_flow *flow)
-{
-	atomic_store_explicit(&flow->progress,
-			      flow->total_bytes + flow->bytes,
-			      memory_order_relaxed);
-}
-
 /* End what this side sends: what the engine still queues, the stream's
  * end, then whatever the kernel still owes (even after an error, so no
  * buffer is freed in flight). */
@@ -54,7 +40,7 @@ int nc_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow)
 
 	flow->first_ns = nc_now_ns();
 	nc_pace_start(&flow->pace, flow->first_ns);
-	while (!stopping(flow)) {
+	while (!nc_flow_stopping(flow)) {
 		nc_flow_check_warmup(flow);
 		err = mode->send_message(flow);
 		if (err)
@@ -62,7 +48,7 @@ int nc_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow)
 		flow->seq++;
 		flow->messages++;
 		flow->bytes += flow->size;
-		report(flow);
+		nc_flow_report(flow);
 		nc_pace_wait(&flow->pace, flow->size);
 	}
 	err = end_sending(mode, flow, err);
@@ -84,7 +70,7 @@ int nc_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow)
 		if (!flow->bytes)
 			flow->first_ns = nc_now_ns();
 		flow->bytes += (uint64_t)n;
-		report(flow);
+		nc_flow_report(flow);
 		nc_flow_check_warmup(flow);
 	}
 	flow->last_ns = nc_now_ns();
@@ -117,7 +103,7 @@ int nc_rr_ask(const struct netcopy_mode *mode, struct nc_flow *flow)
 
 	flow->first_ns = nc_now_ns();
 	flow->last_ns = flow->first_ns;
-	while (!stopping(flow)) {
+	while (!nc_flow_stopping(flow)) {
 		uint64_t t0 = flow->last_ns;
 
 		nc_flow_check_warmup(flow);
@@ -132,7 +118,7 @@ int nc_rr_ask(const struct netcopy_mode *mode, struct nc_flow *flow)
 		flow->last_ns = nc_now_ns();
 		nc_hist_add(flow->rtt, flow->last_ns - t0);
 		flow->messages++;
-		report(flow);
+		nc_flow_report(flow);
 	}
 	err = end_sending(mode, flow, err);
 	/* The answerer ends its side once it has seen ours. */
@@ -162,7 +148,7 @@ int nc_rr_answer(const struct netcopy_mode *mode, struct nc_flow *flow)
 			break;
 		flow->seq++;
 		flow->messages++;
-		report(flow);
+		nc_flow_report(flow);
 	}
 	flow->last_ns = nc_now_ns();
 	return end_sending(mode, flow, err == 1 ? 0 : err);

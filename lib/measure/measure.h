@@ -89,6 +89,19 @@ struct nc_sockbufs {
 /* Nothing known: -1 each (sockbufs.c). */
 extern const struct nc_sockbufs nc_sockbufs_none;
 
+/* A UDP receiver's counts over the measured span, from the datagrams'
+ * sequence numbers (engine/datagram.c). */
+struct nc_udp_counts {
+	bool measured;		/* false: NA, every one (a TCP run) */
+	uint64_t lost;		/* never arrived */
+	uint64_t reordered;	/* arrived after a later one */
+	uint64_t duplicated;	/* arrived again */
+	uint64_t reads;		/* the system calls that read them */
+	double jitter_us;	/* RFC 3550's, mean over connections */
+};
+/* An hour: no jitter is longer, as no run is (the wire's bound). */
+#define NC_MAX_JITTER_US 3600000000ULL
+
 /* ---- cpu.c: user and system time of the calling thread, in µs;
  * 0 when the kernel would not say. */
 uint64_t nc_thread_cpu_us(void);

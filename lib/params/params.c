@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "params/params.h"
 
@@ -104,4 +105,28 @@ unsigned int nc_params_ask(struct nc_params *p, bool on, char *names,
 		changed++;
 	}
 	return changed;
+}
+
+static const char *const proto_names[] = {
+	[NC_PROTO_TCP] = "tcp",
+	[NC_PROTO_UDP] = "udp",
+};
+
+_Static_assert(sizeof(proto_names) / sizeof(proto_names[0]) ==
+	       NC_PROTO_LAST + 1, "a protocol without its name");
+
+const char *nc_proto_name(uint8_t proto)
+{
+	return proto <= NC_PROTO_LAST ? proto_names[proto] : NULL;
+}
+
+int nc_proto_parse(const char *name, uint8_t *proto)
+{
+	for (uint8_t i = 0; name && i <= NC_PROTO_LAST; i++) {
+		if (strcmp(name, proto_names[i]) == 0) {
+			*proto = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }

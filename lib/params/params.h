@@ -26,8 +26,23 @@ enum nc_rx {
 	NC_RX_RECV,		/* recv() into one buffer */
 	NC_RX_RECVMSG,		/* recvmsg() scattering NC_FIELDS fields */
 	NC_RX_ZERO_COPY,	/* TCP_ZEROCOPY_RECEIVE, recv() where not */
+	NC_RX_RECVMMSG,		/* UDP: recvmmsg(), datagrams in batches */
 };
-#define NC_RX_LAST NC_RX_ZERO_COPY
+#define NC_RX_LAST NC_RX_RECVMMSG
+
+/* --proto: what a run's data goes over (its control is always TCP). */
+enum nc_proto {
+	NC_PROTO_TCP,		/* one byte stream per data connection */
+	NC_PROTO_UDP,		/* datagrams, each with struct nc_dgram_hdr */
+};
+#define NC_PROTO_LAST NC_PROTO_UDP
+/* A set of protocols, as modes and receive paths declare theirs. */
+#define NC_PROTO_BIT(proto) (1u << (proto))
+
+/* "tcp" or "udp"; NULL past NC_PROTO_LAST. */
+const char *nc_proto_name(uint8_t proto);
+/* The protocol named; -EINVAL for none. */
+int nc_proto_parse(const char *name, uint8_t *proto);
 
 /* ---- params.c: a run's parameters, each declared once in params.def.
  * They are what the hello carries; nc_params_check() is the one place

@@ -24,12 +24,18 @@ int nc_rx_parse(const char *name, uint8_t *rx);
 int nc_rx_probe(uint8_t rx, const char **why);
 /* Buffer bytes the path adds to a receiving connection. */
 uint64_t nc_rx_memory(uint8_t rx, uint64_t size);
-/* A receiving flow's path other than the mode's: flow->rx_state.
+/* 0, or NETCOPY_EUNSUPPORTED with why: p's receive path (or its
+ * --rx-size) cannot receive its protocol's data (enum nc_proto). */
+int nc_rx_proto_check(const struct nc_params *p, const char **why);
+/* A receiving flow's path flow->rx (not the mode's): flow->rx_state.
  * 0 or -errno; nc_rx_release frees it, also after a failure. */
 int nc_rx_prepare(struct nc_flow *flow);
 void nc_rx_release(struct nc_flow *flow);
 /* recv_some of the path: as struct netcopy_mode's. */
 ssize_t nc_rx_recv_some(struct nc_flow *flow, size_t max);
+/* recv_datagram of the path (UDP): as struct nc_rx_ops's. */
+ssize_t nc_rx_recv_datagram(struct nc_flow *flow, const struct iovec **iov,
+			    size_t *cnt);
 
 /* ---- scatter.c: recvmsg() into NC_FIELDS separately allocated fields,
  * message by message (one-copy's receive, and --rx recvmsg). */
@@ -58,5 +64,8 @@ ssize_t nc_scatter_recv(struct nc_flow *flow, struct nc_scatter *s,
  * linux/tcp.h clashes with glibc's netinet/tcp.h; where the headers lack
  * it, its probe says so. */
 extern const struct nc_rx_ops nc_rx_zero_copy;
+
+/* ---- rx-recvmmsg.c: --rx recvmmsg, datagrams in batches (UDP only). */
+extern const struct nc_rx_ops nc_rx_recvmmsg;
 
 #endif /* NETCOPY_RECV_H */

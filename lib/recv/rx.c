@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "recv/recv.h"
 
@@ -23,7 +24,15 @@ static const struct nc_rx_ops rx_mode = {
 struct rx_buffer {
 	uint8_t *buf;
 	size_t cap;
+	struct iovec got;	/* the datagram last read, over UDP */
 };
+
+/* A datagram call's result: its length, or the error as the loops
+ * take it. */
+static ssize_t datagram_result(ssize_t n)
+{
+	return n >= 0 ? n : errno == EAGAIN ? -ETIMEDOUT : -errno;
+}
 
 static uint64_t recv_memory(uint64_t size)
 {
@@ -49,6 +58,26 @@ static ssize_t recv_recv_some(struct nc_flow *flow, size_t max)
 	return nc_recv_into(flow, b->buf, b->cap, max);
 }
 
+/* MSG_TRUNC: a datagram longer than the buffer says its length. */
+static ssize_t recv_recv_datagram(struct nc_flow *flow,
+				  const struct iovec **iov, size_t *cnt)
+{
+	struct rx_buffer *b = flow->rx_state;
+	ssize_t n;
+
+	do
+		n = recv(flow->fd, b->buf, b->cap, MSG_TRUNC);
+	while (n < 0 && errno == EINTR);
+	if (n >= 0) {
+		flow->rx_calls++;
+		b->got.iov_base = b->buf;
+		b->got.iov_len = (size_t)n < b->cap ? (size_t)n : b->cap;
+		*iov = &b->got;
+		*cnt = 1;
+	}
+	return datagram_result(n);
+}
+
 static void recv_release(struct nc_flow *flow)
 {
 	struct rx_buffer *b = flow->rx_state;
@@ -62,6 +91,7 @@ static const struct nc_rx_ops rx_recv = {
 	.memory = recv_memory,
 	.prepare = recv_prepare,
 	.recv_some = recv_recv_some,
+	.recv_datagram = recv_recv_datagram,
 	.release = recv_release,
 };
 
@@ -86,6 +116,27 @@ static ssize_t recvmsg_recv_some(struct nc_flow *flow, size_t max)
 	return nc_scatter_recv(flow, flow->rx_state, max);
 }
 
+/* The fields hold exactly a message: a longer datagram is cut, and
+ * said to be longer than one. */
+static ssize_t recvmsg_recv_datagram(struct nc_flow *flow,
+				     const struct iovec **iov, size_t *cnt)
+{
+	struct nc_scatter *s = flow->rx_state;
+	struct msghdr msg = { .msg_iov = s->field, .msg_iovlen = NC_FIELDS };
+	ssize_t n;
+
+	do
+		n = recvmsg(flow->fd, &msg, 0);
+	while (n < 0 && errno == EINTR);
+	if (n >= 0)
+		flow->rx_calls++;
+	if (n >= 0 && (msg.msg_flags & MSG_TRUNC))
+		n = (ssize_t)flow->size + 1;
+	*iov = s->field;
+	*cnt = NC_FIELDS;
+	return datagram_result(n);
+}
+
 static void recvmsg_release(struct nc_flow *flow)
 {
 	nc_scatter_free(flow->rx_state);
@@ -97,6 +148,7 @@ static const struct nc_rx_ops rx_recvmsg = {
 	.memory = recvmsg_memory,
 	.prepare = recvmsg_prepare,
 	.recv_some = recvmsg_recv_some,
+	.recv_datagram = recvmsg_recv_datagram,
 	.release = recvmsg_release,
 };
 
@@ -105,6 +157,7 @@ static const struct nc_rx_ops *const paths[] = {
 	[NC_RX_RECV] = &rx_recv,
 	[NC_RX_RECVMSG] = &rx_recvmsg,
 	[NC_RX_ZERO_COPY] = &nc_rx_zero_copy,
+	[NC_RX_RECVMMSG] = &nc_rx_recvmmsg,
 };
 
 _Static_assert(sizeof(paths) / sizeof(paths[0]) == NC_RX_LAST + 1,
@@ -141,9 +194,32 @@ uint64_t nc_rx_memory(uint8_t rx, uint64_t size)
 	return ops(rx) && ops(rx)->memory ? ops(rx)->memory(size) : 0;
 }
 
+int nc_rx_proto_check(const struct nc_params *p, const char **why)
+{
+	const struct nc_rx_ops *o = ops(p->rx);
+	uint8_t proto = p->proto;
+
+	/* A read shorter than the datagram would lose the rest of it. */
+	if (proto == NC_PROTO_UDP && p->rx_size) {
+		*why = "--rx-size is TCP only (each read takes a whole "
+		       "datagram): not with --proto udp";
+		return NETCOPY_EUNSUPPORTED;
+	}
+	if (p->rx == NC_RX_MODE || !o ||
+	    (proto == NC_PROTO_UDP ? o->recv_datagram != NULL :
+				     o->recv_some != NULL))
+		return 0;
+	*why = proto == NC_PROTO_UDP ?
+	       "--rx zero-copy is TCP only (TCP_ZEROCOPY_RECEIVE maps a "
+	       "byte stream's pages): not with --proto udp" :
+	       "--rx recvmmsg is UDP only (it reads datagrams): use it with "
+	       "--proto udp";
+	return NETCOPY_EUNSUPPORTED;
+}
+
 int nc_rx_prepare(struct nc_flow *flow)
 {
-	const struct nc_rx_ops *o = ops(flow->params->rx);
+	const struct nc_rx_ops *o = ops(flow->rx);
 
 	if (!o)
 		return -EINVAL;
@@ -154,11 +230,17 @@ void nc_rx_release(struct nc_flow *flow)
 {
 	if (!flow->rx_state)
 		return;
-	ops(flow->params->rx)->release(flow);
+	ops(flow->rx)->release(flow);
 	flow->rx_state = NULL;
 }
 
 ssize_t nc_rx_recv_some(struct nc_flow *flow, size_t max)
 {
-	return ops(flow->params->rx)->recv_some(flow, max);
+	return ops(flow->rx)->recv_some(flow, max);
+}
+
+ssize_t nc_rx_recv_datagram(struct nc_flow *flow, const struct iovec **iov,
+			    size_t *cnt)
+{
+	return ops(flow->rx)->recv_datagram(flow, iov, cnt);
 }

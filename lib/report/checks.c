@@ -72,6 +72,9 @@ static bool asked(const struct netcopy_result *r, uint8_t ask, char *not,
 	case NC_ASK_TCPI:
 		snprintf(not, cap, "the TCP_INFO figures were not asked for");
 		return p->tcp_info;
+	case NC_ASK_UDP:
+		snprintf(not, cap, "the run was not over UDP");
+		return p->proto == NC_PROTO_UDP;
 	default:
 		return true;
 	}
@@ -116,6 +119,19 @@ static bool share_within(const struct netcopy_result *r,
 		return true;
 	snprintf(why, cap, " exceeds %u thread%s x 100 %%",
 		 r->params.threads, r->params.threads == 1 ? "" : "s");
+	return false;
+}
+
+/* Datagrams counted by the receiver: no more than were sent. */
+static bool sent_within(const struct netcopy_result *r, uint64_t v,
+			char *why, size_t cap)
+{
+	uint64_t sent = r->sender.total_bytes / r->params.size;
+
+	if (v <= sent + r->params.threads)
+		return true;
+	snprintf(why, cap, " exceeds the %llu datagrams sent",
+		 (unsigned long long)sent);
 	return false;
 }
 
@@ -191,6 +207,8 @@ static bool within(const struct netcopy_result *r, const struct nc_column *c,
 		return share_within(r, c, x, why, cap);
 	case NC_RULE_PACING:
 		return pacing_within(r, v, why, cap);
+	case NC_RULE_SENT:
+		return sent_within(r, v.u, why, cap);
 	default:
 		return true;
 	}

@@ -189,6 +189,20 @@ static struct nc_cell ratio(struct nc_cell n, struct nc_cell d, int decimals)
 	return dbl(known, known ? (double)n.u / (double)d.u : 0, decimals);
 }
 
+/* Two counts added, NA unless both are known. */
+static struct nc_cell sum(struct nc_cell a, struct nc_cell b)
+{
+	bool known = a.kind == NC_CELL_U64 && b.kind == NC_CELL_U64;
+
+	return u64(known, known ? a.u + b.u : 0);
+}
+
+/* A UDP receiver's count; NA for a TCP run. */
+static struct nc_cell udp(const struct nc_figures *f, uint64_t v)
+{
+	return u64(f->measured && f->udp.measured, v);
+}
+
 static struct nc_cell task_clock_ms(const struct nc_figures *f)
 {
 	return dbl(nc_figures_counted(f, NC_EV_TASK_CLOCK),

@@ -44,6 +44,8 @@ static void params(struct nc_printer *p, const struct netcopy_result *r)
 	nc_print_cell(p, TEXT, NULL, "%s", nc_cell_text(rr ?
 		      "request-response" : r->params.reverse ?
 		      "client sends" : "server sends"));
+	if (r->params.proto == NC_PROTO_UDP)
+		nc_print_cell(p, TEXT, NULL, "%s", nc_cell_text("over UDP"));
 	if (r->params.rate) {
 		struct nc_cell how = nc_column_cell(r, COL_PACING_METHOD);
 		char paced[96];
@@ -131,6 +133,34 @@ static void result(struct nc_printer *p, const struct netcopy_result *r)
 				  rx->mismatches));
 	nc_print_line_end(p);
 	nc_print_close(p);	/* and CountersScope */
+}
+
+/* Above this share lost, a UDP run measures drops more than the path. */
+#define LOSS_WARNING 0.01
+
+/* A UDP receiver's counts, and a plain warning when much was lost. */
+static void datagrams(struct nc_printer *p, const struct netcopy_result *r)
+{
+	struct nc_cell loss = nc_column_cell(r, COL_LOSS_FRACTION);
+	char warn[96];
+
+	if (!r->receiver.measured || !r->receiver.udp.measured)
+		return;
+	nc_print_line(p, "datagrams");
+	for (enum nc_column_id id = COL_LOST; id <= COL_JITTER_US; id++) {
+		if (id == COL_DATAGRAMS_PER_READ)	/* the reads below */
+			nc_print_line(p, NULL);
+		column(p, TEXT, id);
+	}
+	nc_print_line_end(p);
+	if (loss.kind != NC_CELL_DOUBLE || loss.d <= LOSS_WARNING)
+		return;
+	snprintf(warn, sizeof(warn), "%.1f %% lost: these figures measure "
+		 "drops more than the path%s", loss.d * 100,
+		 r->params.rate ? "" : " (unpaced)");
+	nc_print_line(p, "warning");
+	nc_print_cell(p, TEXT, NULL, "%s", nc_cell_text(warn));
+	nc_print_line_end(p);
 }
 
 static void zero_copy(struct nc_printer *p, const struct netcopy_result *r)
@@ -447,6 +477,7 @@ static void text_document(struct nc_printer *p,
 	params(p, r);
 	latency(p, r);
 	result(p, r);
+	datagrams(p, r);
 	zero_copy(p, r);
 	rx_zero_copy(p, rr ? "server" : "receiver", rx);
 	if (rr)

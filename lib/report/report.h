@@ -86,6 +86,7 @@ enum nc_ask {
 	NC_ASK_SOCKBUF,		/* --sndbuf or --rcvbuf */
 	NC_ASK_VERIFY,		/* --verify */
 	NC_ASK_TCPI,		/* the TCP_INFO figures */
+	NC_ASK_UDP,		/* --proto udp */
 };
 
 /* The bound on a peer's figure v (col: a column's figure; threads: the
@@ -112,6 +113,9 @@ enum nc_rule_kind {
 	NC_RULE_SHARE,
 	/* A pacing method: none exactly when the run asked for no rate */
 	NC_RULE_PACING,
+	/* Datagrams: v <= those sent in all (the sender's bytes / the
+	 * size) + threads */
+	NC_RULE_SENT,
 };
 
 struct nc_rule {

@@ -83,6 +83,18 @@ static int one_copy_send_message(struct nc_flow *flow)
 	return 0;
 }
 
+/* UDP: one datagram gathered from the fields by one sendmsg(). */
+static int one_copy_send_datagrams(struct nc_flow *flow, uint32_t max)
+{
+	struct one_copy *oc = flow->state;
+	struct msghdr msg = { .msg_iov = oc->send, .msg_iovlen = NC_FIELDS };
+
+	(void)max;
+	nc_dgram_stamp(oc->send, NC_FIELDS, (size_t)flow->size, flow,
+		       flow->seq);
+	return nc_dgram_sent(sendmsg(flow->fd, &msg, 0));
+}
+
 /* Reads at most the rest of the current message, and max. */
 static ssize_t one_copy_recv_some(struct nc_flow *flow, size_t max)
 {
@@ -98,7 +110,9 @@ const struct netcopy_mode nc_mode_one_copy = {
 		   "recvmsg() scattering them",
 	.memory = nc_buffers_memory,
 	.prepare = one_copy_prepare,
+	.protos = NC_PROTO_BIT(NC_PROTO_TCP) | NC_PROTO_BIT(NC_PROTO_UDP),
 	.send_message = one_copy_send_message,
+	.send_datagrams = one_copy_send_datagrams,
 	.recv_some = one_copy_recv_some,
 	.release = one_copy_release,
 };

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mode-two-copy.c - send() of one contiguous buffer; the receiver recv()s.
  * The message is built in user space, then the kernel copies it again. */
+#include <sys/socket.h>
+
 #include "send/engines.h"
 
 static int two_copy_send_message(struct nc_flow *flow)
@@ -11,13 +13,25 @@ static int two_copy_send_message(struct nc_flow *flow)
 	return nc_send_all(flow->fd, flow->send_buf, (size_t)flow->size, 0);
 }
 
+/* UDP: one datagram, one send(). */
+static int two_copy_send_datagrams(struct nc_flow *flow, uint32_t max)
+{
+	struct iovec iov = { flow->send_buf, (size_t)flow->size };
+
+	(void)max;
+	nc_dgram_stamp(&iov, 1, iov.iov_len, flow, flow->seq);
+	return nc_dgram_sent(send(flow->fd, iov.iov_base, iov.iov_len, 0));
+}
+
 const struct netcopy_mode nc_mode_two_copy = {
 	.name = nc_mode_name_two_copy,
 	.own_rx = NC_RX_RECV,
 	.summary = "send() of one contiguous buffer, recv() at the receiver",
 	.memory = nc_buffers_memory,
 	.prepare = nc_buffers_prepare_flow,
+	.protos = NC_PROTO_BIT(NC_PROTO_TCP) | NC_PROTO_BIT(NC_PROTO_UDP),
 	.send_message = two_copy_send_message,
+	.send_datagrams = two_copy_send_datagrams,
 	.recv_some = nc_recv_into_buffer,
 	.release = nc_buffers_release,
 };

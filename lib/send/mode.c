@@ -128,3 +128,12 @@ NETCOPY_EXPORT int netcopy_mode_probe(const struct netcopy_mode *mode,
 	}
 	return mode->probe ? mode->probe(why) : 0;
 }
+
+int nc_mode_proto_check(const struct netcopy_mode *mode, uint8_t proto,
+			const char **why)
+{
+	if (mode->protos & NC_PROTO_BIT(proto))
+		return 0;
+	*why = "TCP only: it sends into a byte stream, not with --proto udp";
+	return NETCOPY_EUNSUPPORTED;
+}

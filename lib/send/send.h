@@ -14,6 +14,10 @@
 
 /* Whether name is a mode of netcopy's, even one this build lacks. */
 bool nc_mode_exists(const char *name);
+/* 0, or NETCOPY_EUNSUPPORTED with why (static): the mode does not send
+ * over proto (enum nc_proto); its table row says which it does. */
+int nc_mode_proto_check(const struct netcopy_mode *mode, uint8_t proto,
+			const char **why);
 /* Whether NETCOPY_DISABLE_MODES names this mode. */
 bool nc_mode_disabled_by_env(const char *name);
 

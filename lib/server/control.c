@@ -68,7 +68,8 @@ static struct run *run_new(const struct nc_params *hello,
 	run->mode = mode;
 	atomic_init(&run->measuring, hello->warmup <= 0);
 	nc_run_shares(run);
-	run->fd_need = 1 + hello->threads * (nc_flow_fds(mode) - 1);
+	run->fd_need = 1 + hello->threads *
+			   (nc_flow_fds(mode, hello->proto) - 1);
 	run->refs = 1;
 	run->fds = malloc(hello->threads * sizeof(*run->fds));
 	run->errs = calloc(hello->threads, sizeof(*run->errs));
@@ -135,6 +136,37 @@ void nc_refuse(int fd, int code, const char *reason)
 		nc_msg_send(fd, NC_MSG_REFUSE, body, (size_t)len);
 }
 
+/* What the run's protocol cannot carry: refused, true.  A UDP
+ * datagram's bound depends on the address family, which the data
+ * connections share with the control connection. */
+static bool proto_refused(int fd, const struct nc_params *h,
+			  const struct netcopy_mode *mode)
+{
+	char reason[NC_REASON_MAX];
+	const char *why;
+
+	if (nc_mode_proto_check(mode, h->proto, &why)) {
+		snprintf(reason, sizeof(reason), "%s: %s", h->mode, why);
+	} else if (nc_rx_proto_check(h, &why)) {
+		snprintf(reason, sizeof(reason), "%s", why);
+	} else if (h->proto != NC_PROTO_UDP) {
+		return false;
+	} else if (h->workload != NC_WORKLOAD_STREAM) {
+		snprintf(reason, sizeof(reason), "rr over UDP is not "
+			 "served yet");
+	} else if (h->size < NC_DGRAM_HDR_LEN ||
+		   h->size > nc_udp_max_size(fd)) {
+		snprintf(reason, sizeof(reason), "datagram size %llu out of "
+			 "range: %u to %llu bytes over this address family",
+			 (unsigned long long)h->size, NC_DGRAM_HDR_LEN,
+			 (unsigned long long)nc_udp_max_size(fd));
+	} else {
+		return false;
+	}
+	nc_refuse(fd, NETCOPY_EUNSUPPORTED, reason);
+	return true;
+}
+
 /* Check a decoded hello against this server: 0, or a refusal sent. */
 static int admit(struct netcopy_server *srv, int fd, const struct nc_params *h,
 		 const struct netcopy_mode **mode)
@@ -164,6 +196,8 @@ static int admit(struct netcopy_server *srv, int fd, const struct nc_params *h,
 		nc_refuse(fd, NETCOPY_EUNSUPPORTED, why);
 		return NETCOPY_EUNSUPPORTED;
 	}
+	if (proto_refused(fd, h, *mode))
+		return NETCOPY_EUNSUPPORTED;
 	if (h->fixed_buffers && !(*mode)->fixed_buffers) {
 		snprintf(reason, sizeof(reason), "%s cannot send from "
 			 "registered buffers (--fixed-buffers)", h->mode);
@@ -201,9 +235,11 @@ static int commit_run(struct netcopy_server *srv, int fd, struct run *run,
 	return 0;
 }
 
-int nc_accept_run(int fd, const struct run *run)
+int nc_accept_run(int fd, const struct run *run, uint32_t udp_port,
+		  uint64_t cookie)
 {
-	struct nc_reply rep = { .accepted = true };
+	struct nc_reply rep = { .accepted = true, .udp_port = udp_port,
+				.cookie = cookie };
 	uint8_t body[NC_MAX_BODY];
 	int len;
 
@@ -468,6 +504,8 @@ static void describe_options(const struct nc_params *p, char *buf, size_t cap)
 		APPEND(", %s", param->log);
 		if (param->field == NC_H_RX)	/* rx.c names its values */
 			APPEND(" %s", nc_rx_name((uint8_t)v));
+		else if (param->field == NC_H_PROTO)
+			APPEND(" %s", nc_proto_name((uint8_t)v));
 		else if (param->kind != NC_PK_BOOL)
 			APPEND(" %.15g", v);
 	}
@@ -544,7 +582,7 @@ void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
 	      hello.duration,
 	      hello.workload == NC_WORKLOAD_RR ? "request-response" :
 	      hello.reverse ? "client sends" : "server sends", options);
-	if (!wait_attached(srv, run, fd, nc_accept_run(fd, run) == 0,
+	if (!wait_attached(srv, run, fd, nc_accept_run(fd, run, 0, 0) == 0,
 			   &claimed)) {
 		pthread_mutex_lock(&srv->lock);
 		if (run->refusal[0])

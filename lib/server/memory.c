@@ -57,8 +57,12 @@ void nc_run_shares(struct run *run)
 	const struct nc_params *h = &run->params;
 	bool rr = h->workload == NC_WORKLOAD_RR;
 	uint64_t ring = run->mode->memory(h->size, h->qd);
+	/* A UDP receiver reads with a path of its own even for the
+	 * mode's call (flow.c). */
+	uint8_t rx = h->proto == NC_PROTO_UDP && h->rx == NC_RX_MODE ?
+		     run->mode->own_rx : h->rx;
 
-	run->share = ring * (rr ? 2 : 1) + nc_rx_memory(h->rx, h->size) +
+	run->share = ring * (rr ? 2 : 1) + nc_rx_memory(rx, h->size) +
 		     nc_rx_size_memory(h);
 	run->pinned_share = run->mode->zero_copy &&
 			    (!nc_client_sends(h) || rr) ? ring : 0;

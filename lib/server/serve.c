@@ -98,11 +98,38 @@ static bool ready(struct netcopy_server *srv, struct run *run)
 	return go;
 }
 
+/* A UDP run's data connection: accepted with a UDP socket's port and a
+ * cookie, which must come back to that socket from this connection's
+ * peer before the server sends it anything; then it says so here.
+ * 0, or -errno with the client told why. */
+static int attach_udp(struct netcopy_server *srv, int fd,
+		      const struct run *run, int *udp_fd)
+{
+	char reason[NC_REASON_MAX];
+	uint64_t cookie;
+	uint32_t port;
+	int err = nc_udp_link_open(fd, udp_fd, &port);
+
+	if (!err && getrandom(&cookie, sizeof(cookie), 0) != sizeof(cookie))
+		err = -EIO;
+	if (!err)
+		err = nc_accept_run(fd, run, port, cookie);
+	if (!err)
+		err = nc_udp_link_await(*udp_fd, fd, cookie,
+					(int)(srv->hello_timeout * 1000));
+	if (!err)
+		return nc_accept_run(fd, run, 0, 0);
+	snprintf(reason, sizeof(reason), "UDP socket not attached: %s",
+		 netcopy_strerror(err));
+	nc_refuse(fd, NETCOPY_EREFUSED, reason);
+	return err;
+}
+
 static void serve_data(struct netcopy_server *srv, const struct conn *c,
 		       const uint8_t *body, size_t len, const char *peer)
 {
-	int fd = c->fd;
-	int err, code = NETCOPY_EPROTOCOL;
+	int fd = c->fd, udp_fd = -1;
+	int err = 0, code = NETCOPY_EPROTOCOL;
 	char refusal[NC_REASON_MAX];
 	const char *why = "";
 	struct nc_tag tag;
@@ -118,11 +145,17 @@ static void serve_data(struct netcopy_server *srv, const struct conn *c,
 		nc_refuse(fd, code, why);
 		return;
 	}
-	nc_accept_run(fd, run);	/* a failed send shows in the data path */
+	if (run->params.proto == NC_PROTO_UDP)
+		err = attach_udp(srv, fd, run, &udp_fd);
+	else	/* a failed send shows in the data path */
+		nc_accept_run(fd, run, 0, 0);
 	flow = &run->flows[tag.index];
-	nc_flow_init(flow, fd, &run->params, tag.index, false, run->params.cpu,
-		     &run->stop, &run->measuring);
-	err = nc_flow_prepare(run->mode, flow);
+	nc_flow_init(flow, udp_fd >= 0 ? udp_fd : fd, &run->params, tag.index,
+		     false, run->params.cpu, &run->stop, &run->measuring);
+	if (udp_fd >= 0)
+		flow->link_fd = fd;
+	if (!err)
+		err = nc_flow_prepare(run->mode, flow);
 	if (!ready(srv, run) && !err)
 		err = NETCOPY_ESHORT;
 	if (err)
@@ -133,6 +166,8 @@ static void serve_data(struct netcopy_server *srv, const struct conn *c,
 	run->errs[tag.index] = err;
 	run->fds[tag.index] = -1;	/* the control thread lets go of it */
 	pthread_mutex_unlock(&srv->lock);
+	if (udp_fd >= 0)
+		close(udp_fd);
 	if (write(run->done_fd, &one, sizeof(one)) != sizeof(one))
 		nc_server_log(srv, "%s: cannot signal the end of a data connection",
 		      peer);

@@ -222,7 +222,10 @@ void nc_run_abort_locked(struct run *run);
 /* Answer a hello with a refusal: code and reason. */
 void nc_refuse(int fd, int code, const char *reason);
 /* Answer a hello with the run's id. */
-int nc_accept_run(int fd, const struct run *run);
+/* Accept on fd for run; a UDP run's data connection with the port of
+ * its UDP socket and the cookie to echo there (0, 0 otherwise). */
+int nc_accept_run(int fd, const struct run *run, uint32_t udp_port,
+		  uint64_t cookie);
 /* A control connection, from its hello (body, len) on. */
 void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
 		      const uint8_t *body, size_t len, const char *peer);

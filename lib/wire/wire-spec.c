@@ -84,6 +84,9 @@ static const struct nc_wire_policy reply_policy[] = {
 	  .why = "refusal code out of range", .sent = refused },
 	{ NC_R_REASON, NC_WK_STR, NC_WF_OPTIONAL, 0, REPLY(reason),
 	  .sent = refused },
+	{ NC_R_UDP_PORT, NC_WK_U32, NC_WF_OPTIONAL, 1, REPLY(udp_port),
+	  .max = UINT16_MAX, .why = "UDP port out of range" },
+	{ NC_R_COOKIE, NC_WK_U64, NC_WF_OPTIONAL, 1, REPLY(cookie) },
 };
 
 /* Exactly the fields of an acceptance, or of a refusal. */
@@ -94,8 +97,11 @@ static int reply_validate(void *msg, const bool *seen, const char **why)
 
 	if (r->accepted && (seen[NC_R_CODE] || seen[NC_R_REASON]))
 		bad = "an acceptance with a refusal's fields";
-	else if (!r->accepted && seen[NC_R_RUN_ID])
-		bad = "a refusal with a run id";
+	else if (!r->accepted && (seen[NC_R_RUN_ID] ||
+				  seen[NC_R_UDP_PORT]))
+		bad = "a refusal with an acceptance's fields";
+	else if (seen[NC_R_UDP_PORT] && !r->udp_port)
+		bad = "UDP port out of range";
 	else if (r->accepted ? !seen[NC_R_RUN_ID] :
 		 !seen[NC_R_CODE] || !seen[NC_R_REASON])
 		bad = "required field missing";
@@ -174,7 +180,7 @@ const struct nc_wire_spec nc_proof_spec = {
 
 /* ---- the trailer: one side's figures ---- */
 
-enum { GROUP_RX = 1, GROUP_SOCKBUF };
+enum { GROUP_RX = 1, GROUP_SOCKBUF, GROUP_UDP };
 
 static bool rx_measured(const void *msg)
 {
@@ -194,10 +200,16 @@ static bool paced(const void *msg)
 	return ((const struct nc_figures *)msg)->pacing != NC_PACING_NONE;
 }
 
+static bool udp_measured(const void *msg)
+{
+	return ((const struct nc_figures *)msg)->udp.measured;
+}
+
 static const char out_of_range[] = "figures out of range";
 static const char rx_range[] = "receive zero-copy figures out of range";
 static const char buf_range[] = "socket buffer figures out of range";
 static const char tcp_range[] = "TCP_INFO figures out of range";
+static const char udp_range[] = "UDP figures out of range";
 
 #define FIG(member) .offset = offsetof(struct nc_figures, member), \
 		    .len = sizeof(((struct nc_figures *)0)->member)
@@ -210,6 +222,10 @@ static const char tcp_range[] = "TCP_INFO figures out of range";
 			 FIG(tcp.value[fig]),                            \
 			 .max = (uint64_t)(max_) * NC_WIRE_FIXED_SCALE,   \
 			 .why = tcp_range }
+/* A UDP receiver's count: NA (absent) for TCP runs. */
+#define UDP(type, member) { type, NC_WK_U64, NC_WF_OPTIONAL, GROUP_UDP, \
+			    FIG(udp.member), .why = udp_range,          \
+			    .sent = udp_measured }
 /* The most a u32 field of struct tcp_info gives, per connection and
  * over a side's, and the most a share can be. */
 #define TCP_U32 ((uint64_t)UINT32_MAX)
@@ -259,6 +275,13 @@ static const struct nc_wire_policy figures_policy[] = {
 	TCP(NC_TCP_RCV_SPACE, TCP_U32),
 	{ NC_F_PACING, NC_WK_U8, NC_WF_OPTIONAL, 0, FIG(pacing),
 	  .max = NC_PACING_LAST, .why = out_of_range, .sent = paced },
+	UDP(NC_F_UDP_LOST, lost),
+	UDP(NC_F_UDP_REORDERED, reordered),
+	UDP(NC_F_UDP_DUPLICATED, duplicated),
+	UDP(NC_F_UDP_READS, reads),
+	{ NC_F_UDP_JITTER, NC_WK_FIXED, NC_WF_OPTIONAL, GROUP_UDP,
+	  FIG(udp.jitter_us), .max = (uint64_t)NC_MAX_JITTER_US *
+	  NC_WIRE_FIXED_SCALE, .why = udp_range, .sent = udp_measured },
 	COUNT(NC_F_TOTAL_BYTES, total_bytes),
 	COUNTER(0), COUNTER(1), COUNTER(2), COUNTER(3), COUNTER(4),
 	COUNTER(5), COUNTER(6),
@@ -310,6 +333,7 @@ static int figures_validate(void *msg, const bool *seen, const char **why)
 		return NETCOPY_EPROTOCOL;
 	}
 	f->measured = true;
+	f->udp.measured = seen[NC_F_UDP_LOST];
 	return 0;
 }
 

@@ -51,9 +51,12 @@ enum nc_hello_field {
 	NC_H_LAST = NC_H_AUTH
 };
 
-/* Accept and refuse: accepted, then the run id, or the code and reason. */
+/* Accept and refuse: accepted, then the run id, or the code and reason.
+ * A UDP run's data connection is accepted with its UDP port and the
+ * cookie the client's UDP socket must echo (both or none). */
 enum nc_reply_field { NC_R_ACCEPTED = 1, NC_R_RUN_ID, NC_R_CODE,
-		      NC_R_REASON, NC_R_LAST = NC_R_REASON };
+		      NC_R_REASON, NC_R_UDP_PORT, NC_R_COOKIE,
+		      NC_R_LAST = NC_R_COOKIE };
 
 /* The data tag: which run, and which of its connections; in an
  * authenticated run, also the tag's HMAC (optional: only then). */
@@ -86,10 +89,15 @@ enum nc_figures_field {
 	 * asked (NC_H_TCPI): the TCP_INFO figures, in enum nc_tcp_fig's
 	 * order, each in NC_WIRE_FIXED_SCALE units. */
 	NC_F_TCP_0,
+	/* Optional, all or none: a UDP receiver's counts (--proto udp),
+	 * and its read count (NC_F_UDP_READS, after --rate's). */
+	NC_F_UDP_LOST = NC_F_TCP_0 + NC_WIRE_TCP_FIGS, NC_F_UDP_REORDERED,
+	NC_F_UDP_DUPLICATED, NC_F_UDP_JITTER,
 	/* Optional, sent only when paced (NC_H_RATE): how the sender held
-	 * the rate (enum nc_pacing).  The four before it are --proto's. */
-	NC_F_PACING = NC_F_TCP_0 + NC_WIRE_TCP_FIGS + 4,
-	NC_F_LAST = NC_F_PACING
+	 * the rate (enum nc_pacing). */
+	NC_F_PACING,
+	NC_F_UDP_READS,
+	NC_F_LAST = NC_F_UDP_READS
 };
 
 #endif /* NETCOPY_WIRE_SPEC_H */

@@ -96,6 +96,10 @@ struct nc_reply {
 	uint8_t run_id[NC_RUN_ID_LEN];
 	int32_t code;			/* a netcopy error when refused */
 	char reason[NC_REASON_MAX];
+	/* UDP runs' data connections: where the server's UDP socket is,
+	 * and what to echo to it; 0 otherwise. */
+	uint32_t udp_port;
+	uint64_t cookie;
 };
 
 struct nc_tag {
@@ -136,6 +140,7 @@ struct nc_figures {
 	struct nc_sockbufs sockbuf;	/* the largest over the side's */
 	struct nc_tcp_figures tcp;	/* TCP_INFO; -1 each: NA */
 	uint8_t pacing;			/* enum nc_pacing (base/pace.h) */
+	struct nc_udp_counts udp;	/* a UDP receiver's */
 	char reason[NC_REASON_MAX];
 };
 

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * control.c - a client's control connection: the hello, the server's
+ * answer (with --auth-file, its challenge and the proof first), and the
+ * one retry without what an older server does not know.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "client/client.h"
+#include "flow/flow.h"
+#include "params/params.h"
+#include "wire/wire.h"
+
+/* Descriptors kept for the rest: stdio, the output file, the control
+ * connection. */
+#define FD_MARGIN 16
+
+/* The server's answer on fd: accepted (with the run id), or refused,
+ * and then why; with auth, the challenge it may answer a hello with. */
+static int read_answer(struct netcopy_client *c, int fd, struct nc_reply *rep,
+		       struct nc_challenge *chal)
+{
+	uint8_t body[NC_MAX_BODY];
+	struct nc_header h;
+	const char *why = "";
+	int err = nc_msg_recv(fd, &h, body, REPLY_TIMEOUT_MS, &why);
+
+	if (!err && h.type == NC_MSG_CHALLENGE && chal)
+		err = nc_challenge_decode(body, h.length, chal, &why);
+	else if (!err && h.type != NC_MSG_ACCEPT && h.type != NC_MSG_REFUSE) {
+		err = NETCOPY_EPROTOCOL;
+		why = "unexpected message instead of the server's answer";
+	} else if (!err) {
+		err = nc_reply_decode(body, h.length, rep, &why);
+		if (!err && chal && rep->accepted) {
+			err = NETCOPY_EPROTOCOL;
+			why = "accepted without authenticating (--auth-file)";
+		}
+	}
+	if (err == NETCOPY_EPROTOCOL)
+		return fail(c, err, "bad answer from the server: %s", why);
+	if (err)
+		return fail(c, err, "no answer from the server: %s",
+			    netcopy_strerror(err));
+	if (h.type == NC_MSG_CHALLENGE)
+		return 1;
+	if (!rep->accepted)
+		return fail(c, rep->code == NETCOPY_EUNSUPPORTED ?
+			    NETCOPY_EUNSUPPORTED : NETCOPY_EREFUSED,
+			    "server refused: %s", rep->reason);
+	return 0;
+}
+
+int nc_client_read_reply(struct netcopy_client *c, int fd,
+			 struct nc_reply *rep)
+{
+	return read_answer(c, fd, rep, NULL);
+}
+
+/* Hello, and the server's answer: the run id, or a refusal and why.
+ * With a secret the server must challenge first (its challenge is
+ * kept for the data tags); no proof goes to one that does
+ * not, and only a proof, never the secret, to one that does. */
+static int negotiate(struct netcopy_client *c, const struct nc_params *hello,
+		     int ctrl, struct nc_reply *rep)
+{
+	struct nc_challenge *chal = &c->challenge;
+	uint8_t body[NC_MAX_BODY];
+	int len = nc_hello_encode(hello, body, sizeof(body)), err;
+
+	if (len < 0)
+		return len;
+	err = nc_msg_send(ctrl, NC_MSG_HELLO, body, (size_t)len);
+	if (err)
+		return fail(c, err, "cannot send the hello: %s",
+			    netcopy_strerror(err));
+	err = read_answer(c, ctrl, rep, hello->auth ? chal : NULL);
+	if (err != 1)
+		return err;
+	err = nc_client_prove(c, ctrl, body, (size_t)len);
+	return err ? err : nc_client_read_reply(c, ctrl, rep);
+}
+
+/* The control connection, and the server's acceptance. */
+static int try_control(struct netcopy_client *c, const struct nc_params *hello,
+		       int *ctrl, struct nc_reply *rep)
+{
+	int one = 1, err;
+
+	err = nc_connect(c->host, c->port, ctrl, c->detail,
+			 sizeof(c->detail));
+	if (err)
+		return err;
+	setsockopt(*ctrl, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (hello->proto == NC_PROTO_UDP &&
+	    hello->size > nc_udp_max_size(*ctrl))
+		err = fail(c, -EINVAL, "datagram size (-s) %llu out of range: "
+			   "at most %llu bytes over IPv4",
+			   (unsigned long long)hello->size,
+			   (unsigned long long)nc_udp_max_size(*ctrl));
+	else
+		err = negotiate(c, hello, *ctrl, rep);
+	if (err) {
+		close(*ctrl);
+		*ctrl = -1;
+	}
+	return err;
+}
+
+/* A server refused the hello for a field it does not know. */
+static bool too_old(int err, const struct nc_reply *rep)
+{
+	return err == NETCOPY_EREFUSED && rep->code == NETCOPY_EPROTOCOL &&
+	       strcmp(rep->reason, "unknown field") == 0;
+}
+
+/* A run RLIMIT_NOFILE cannot hold fails now, with the reason, not with
+ * a connection that times out. */
+int nc_client_check_fds(struct netcopy_client *c,
+			const struct netcopy_mode *mode)
+{
+	uint64_t need = FD_MARGIN +
+			(uint64_t)c->p.threads * nc_flow_fds(mode, c->p.proto);
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+	    need <= rl.rlim_cur)
+		return 0;
+	return fail(c, -EMFILE, "not enough file descriptors (limit %llu)",
+		    (unsigned long long)rl.rlim_cur);
+}
+
+/* A server older than a request asked by default (NC_PF_ASK) refuses
+ * the hello for a field it does not know: ask again once without them,
+ * and say so, for the run works without them.  A paced run cannot run
+ * without its rate: it says so.  Authentication is never dropped so:
+ * such a server fails the run, and it says so. */
+int nc_client_open_control(struct netcopy_client *c, int *ctrl,
+			   struct nc_reply *rep)
+{
+	struct nc_params hello = c->p;
+	char names[160];
+	int err = try_control(c, &hello, ctrl, rep);
+
+	if (too_old(err, rep) && hello.proto == NC_PROTO_UDP)
+		return fail(c, NETCOPY_EUNSUPPORTED, "server refused: unknown "
+			    "field (it is older and cannot run --proto udp)");
+	if (!too_old(err, rep) ||
+	    !nc_params_ask(&hello, false, names, sizeof(names)))
+		goto out;
+	err = try_control(c, &hello, ctrl, rep);
+	if (!err)
+		snprintf(c->note, sizeof(c->note), "the server is older and "
+			 "does not know %s: ran without (NA from the server)",
+			 names);
+out:
+	if (too_old(err, rep) && c->p.rate)
+		return fail(c, err, "server refused: unknown field (a server "
+			    "older than --rate does not know it)");
+	if (too_old(err, rep) && c->p.auth)
+		return fail(c, err, "server refused: unknown field (a server "
+			    "older than --auth-file cannot authenticate)");
+	return err;
+}
