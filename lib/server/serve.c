@@ -212,6 +212,17 @@ static void conn_close(struct conn *c)
 	free(c);
 }
 
+/* What is left of the hello timeout: it counts from the accept, not
+ * from when the connection's thread first ran, which a loaded machine
+ * can delay by seconds. */
+static int hello_left_ms(const struct conn *c)
+{
+	uint64_t limit = nc_seconds_ns(c->srv->hello_timeout);
+	uint64_t spent = nc_now_ns() - c->accepted_ns;
+
+	return spent >= limit ? 0 : (int)((limit - spent) / 1000000);
+}
+
 static void *conn_main(void *arg)
 {
 	struct conn *c = arg;
@@ -223,8 +234,7 @@ static void *conn_main(void *arg)
 	int err;
 
 	nc_peer_name(c->fd, peer, sizeof(peer));
-	err = nc_msg_recv(c->fd, &h, body, (int)(srv->hello_timeout * 1000),
-			  &why);
+	err = nc_msg_recv(c->fd, &h, body, hello_left_ms(c), &why);
 	if (err) {
 		nc_server_log(srv, "%s: dropped: %s", peer, err == NETCOPY_EPROTOCOL ?
 		      why : err == -ECONNRESET ? "closed before its hello" :
@@ -275,7 +285,7 @@ static void conn_start(struct netcopy_server *srv, struct conn *c)
 
 /* A new connection: a thread for it, or a refusal saying which limit. */
 static void take(struct netcopy_server *srv, int fd,
-		 const struct sockaddr *sa)
+		 const struct sockaddr *sa, uint64_t accepted_ns)
 {
 	char reason[NC_REASON_MAX], peer[80];
 	struct conn *c = calloc(1, sizeof(*c));
@@ -287,6 +297,7 @@ static void take(struct netcopy_server *srv, int fd,
 	}
 	c->fd = fd;
 	c->srv = srv;
+	c->accepted_ns = accepted_ns;
 	nc_host_addr(sa, &c->addr);
 	nc_host_key(sa, &c->host);
 	if (!nc_conn_over_limits(srv, &c->host, reason, sizeof(reason))) {
@@ -339,6 +350,7 @@ NETCOPY_EXPORT int netcopy_server_run(struct netcopy_server *srv)
 	while (!nc_server_stopping(srv)) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
+		uint64_t now;
 		int fd;
 
 		if (poll(pfd, 2, nc_log_limit_flush(srv, false)) < 0) {
@@ -351,6 +363,7 @@ NETCOPY_EXPORT int netcopy_server_run(struct netcopy_server *srv)
 			continue;
 		fd = accept4(srv->listen_fd, (struct sockaddr *)&ss, &sl,
 			     SOCK_CLOEXEC);
+		now = nc_now_ns();
 		if (fd < 0) {
 			/* Out of descriptors or a connection gone before
 			 * accept: not a reason to stop serving others. */
@@ -363,7 +376,7 @@ NETCOPY_EXPORT int netcopy_server_run(struct netcopy_server *srv)
 		}
 		if (nc_server_outside_allow(srv, fd))
 			continue;
-		take(srv, fd, (struct sockaddr *)&ss);
+		take(srv, fd, (struct sockaddr *)&ss, now);
 	}
 	close(srv->listen_fd);
 	srv->listen_fd = -1;

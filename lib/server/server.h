@@ -59,6 +59,7 @@ struct conn {
 	int fd;
 	struct nc_host addr, host;	/* the peer's address, its host */
 	struct netcopy_server *srv;
+	uint64_t accepted_ns;	/* --hello-timeout counts from here */
 };
 
 /* What a data connection has moved, and since when (--idle-timeout). */

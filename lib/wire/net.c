@@ -26,12 +26,16 @@ static int read_full(int fd, void *buf, size_t len, uint64_t deadline)
 			struct pollfd pfd = { .fd = fd, .events = POLLIN };
 			int ms, r;
 
-			if (now >= deadline)
-				return -ETIMEDOUT;
-			ms = (int)((deadline - now + 999999) / 1000000);
+			/* Past the deadline, what has already come is
+			 * still read: a reader that ran late is no
+			 * reason to drop a peer that was on time. */
+			ms = now >= deadline ? 0 :
+			     (int)((deadline - now + 999999) / 1000000);
 			r = poll(&pfd, 1, ms);
 			if (r < 0 && errno != EINTR)
 				return -errno;
+			if (r == 0 && now >= deadline)
+				return -ETIMEDOUT;
 			if (r <= 0)
 				continue;
 		}
