@@ -198,6 +198,14 @@ void nc_log_limited(struct netcopy_server *srv, const char *fmt,
  * returns the milliseconds until the next is due, -1 for none. */
 int nc_log_limit_flush(struct netcopy_server *srv, bool all);
 
+/* ---- supervise.c */
+/* Watch a started run until its claimed data connections are done:
+ * stop after its duration, end it when the client goes or the server
+ * stops, cut it when a connection idles or its grace is over.  Returns
+ * the run's status; why in reason (cap 0: keep what reason holds). */
+int nc_run_supervise(struct netcopy_server *srv, int fd, struct run *run,
+		     uint32_t claimed, char *reason, size_t cap);
+
 /* ---- memory.c */
 /* Set the budgets in force from the options; true when RLIMIT_MEMLOCK
  * cut --max-pinned down (pinned_limit). */
