@@ -25,24 +25,6 @@ struct args {
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
 };
 
-/* popt hands out string arguments in malloc()ed memory. */
-static void args_free(struct args *a)
-{
-	char **strings[] = { &a->ip, &a->port, &a->size, &a->threads,
-			     &a->duration, &a->mode, &a->format, &a->output,
-			     &a->workload, &a->warmup, &a->affinity,
-			     &a->interval, &a->qd, &a->rx, &a->sndbuf,
-			     &a->rcvbuf, &a->rate, &a->interval_file,
-			     &a->rx_size };
-
-	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
-		free(*strings[i]);
-		*strings[i] = NULL;
-	}
-	free(a->auth_file);
-	a->auth_file = NULL;
-}
-
 static enum netcopy_format parse_format(const char *text)
 {
 	if (!text || strcmp(text, "text") == 0)
@@ -530,6 +512,7 @@ int main(int argc, const char **argv)
 	struct args a = { 0 };
 	char modes[256], mode_help[400];
 	struct poptOption options[] = {
+		CLI_KEEP_STRINGS
 		{ "ip", 'i', POPT_ARG_STRING, &a.ip, 0,
 		  "server host name or address (default 127.0.0.1)", "HOST" },
 		{ "port", 'p', POPT_ARG_STRING, &a.port, 0,
@@ -631,7 +614,7 @@ int main(int argc, const char **argv)
 	    !intervals_open(a.interval_file, format)) {
 		output_close(&out);
 		netcopy_client_free(client);
-		args_free(&a);
+		cli_free_strings();
 		poptFreeContext(ctx);
 		return EXIT_USAGE;
 	}
@@ -653,7 +636,7 @@ int main(int argc, const char **argv)
 	netcopy_result_free(result);
 	release_interrupts();
 	netcopy_client_free(client);
-	args_free(&a);
+	cli_free_strings();
 	poptFreeContext(ctx);
 	return cli_exit_code(err);
 }
