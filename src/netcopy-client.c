@@ -209,8 +209,9 @@ static bool output_open(struct output *o, const char *path, FILE *std,
 /* ---- -I: a report every interval, in the run's format ---- */
 
 /* Its figures, once: the CSV header's names and the JSON keys, in
- * order; decimals: CSV's (-1: a count, -2: 0/1, true/false in JSON). */
-enum { IV_FROM, IV_TO, IV_BYTES, IV_GBPS, IV_WARMUP, IV_COUNT };
+ * order; decimals: CSV's (-1: a count, -2: 0/1, true/false in JSON).
+ * A count below 0 is not measured: NA, null in JSON. */
+enum { IV_FROM, IV_TO, IV_BYTES, IV_GBPS, IV_RETRANS, IV_WARMUP, IV_COUNT };
 static const struct {
 	const char *name, *key;
 	int decimals;
@@ -219,10 +220,13 @@ static const struct {
 	[IV_TO] = { "To_s", "to_s", 6 },
 	[IV_BYTES] = { "Bytes", "bytes", -1 },
 	[IV_GBPS] = { "Throughput_Gbps", "throughput_gbps", 6 },
+	[IV_RETRANS] = { "Retransmits", "retransmits", -1 },
 	[IV_WARMUP] = { "Warmup", "warmup", -2 },
 };
 
 static struct output intervals;
+/* Whose progress it is, for the figures beyond the bytes. */
+static const struct netcopy_client *intervals_client;
 
 static const char *interval_csv_header(void)
 {
@@ -241,7 +245,9 @@ static void interval_field(FILE *f, bool json, int i, double v)
 {
 	char num[NC_SHORTEST_CAP];
 
-	if (iv_fields[i].decimals == -1)
+	if (iv_fields[i].decimals == -1 && v < 0)
+		fputs(json ? "null" : "NA", f);
+	else if (iv_fields[i].decimals == -1)
 		fprintf(f, "%llu", (unsigned long long)v);
 	else if (iv_fields[i].decimals == -2 && json)
 		fputs(v ? "true" : "false", f);
@@ -253,18 +259,31 @@ static void interval_field(FILE *f, bool json, int i, double v)
 		fprintf(f, "%.*f", iv_fields[i].decimals, v);
 }
 
-/* Aligned under a header, with human units. */
+/* Aligned under a header, with human units; iperf3's Retr column, "-"
+ * where not measured. */
 static void interval_text(FILE *f, bool header, const double v[IV_COUNT])
 {
-	char transfer[32];
+	char transfer[32], retr[24] = "-";
 
 	if (header)
-		fprintf(f, "%17s  %14s  %14s\n", "Interval", "Transfer",
-			"Throughput");
+		fprintf(f, "%17s  %14s  %14s  %6s\n", "Interval", "Transfer",
+			"Throughput", "Retr");
 	nc_format_bytes(transfer, sizeof(transfer), (uint64_t)v[IV_BYTES]);
-	fprintf(f, "%7.2f-%7.2f s  %14s  %7.3f Gbit/s%s\n", v[IV_FROM],
-		v[IV_TO], transfer, v[IV_GBPS],
+	if (v[IV_RETRANS] >= 0)
+		snprintf(retr, sizeof(retr), "%llu",
+			 (unsigned long long)v[IV_RETRANS]);
+	fprintf(f, "%7.2f-%7.2f s  %14s  %7.3f Gbit/s  %6s%s\n", v[IV_FROM],
+		v[IV_TO], transfer, v[IV_GBPS], retr,
 		v[IV_WARMUP] ? "  (warm-up)" : "");
+}
+
+/* The interval's retransmits, where the library measured them; -1. */
+static double interval_retransmits(void)
+{
+	uint64_t n;
+
+	return netcopy_client_interval_retransmits(intervals_client, &n) ?
+	       -1 : (double)n;
 }
 
 /* The progress function: one line per interval, as iperf3 prints
@@ -277,6 +296,7 @@ static void print_progress(void *data, double from, double to,
 	const double v[IV_COUNT] = {
 		[IV_FROM] = from, [IV_TO] = to, [IV_BYTES] = (double)bytes,
 		[IV_GBPS] = (double)bytes * 8 / 1e9 / (to - from),
+		[IV_RETRANS] = interval_retransmits(),
 		[IV_WARMUP] = warmup,
 	};
 
@@ -309,6 +329,7 @@ static void set_interval(struct netcopy_client *c, const char *text)
 				"reports", cli_shown(text));
 	if (netcopy_client_set_progress(c, v, print_progress, &intervals))
 		refused(c, "interval", text);
+	intervals_client = c;
 }
 
 /* --auth-file: the secret to prove. */
