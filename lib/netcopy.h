@@ -215,6 +215,14 @@ int netcopy_client_set_affinity(struct netcopy_client *client,
  * side; warmup tells whether the interval is in the warm-up. */
 typedef void (*netcopy_progress_fn)(void *data, double from, double to,
 				    uint64_t bytes, bool warmup);
+/* Only within a progress function: the segments this side's data
+ * connections retransmitted in the interval reported (TCP_INFO's
+ * tcpi_total_retrans, summed), into *retransmits.  Returns 0, or
+ * -ENODATA where not measured: the server sends (the default stream),
+ * a kernel that does not say, or outside a progress function.  Since
+ * 0.2. */
+int netcopy_client_interval_retransmits(const struct netcopy_client *client,
+					uint64_t *retransmits);
 /* interval 0 (the default) turns progress reports off; else it is
  * NETCOPY_MIN_SECONDS to 86400 (-EINVAL otherwise). */
 int netcopy_client_set_progress(struct netcopy_client *client,

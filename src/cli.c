@@ -197,6 +197,40 @@ struct poptOption cli_help_options[] = {
 	POPT_TABLEEND
 };
 
+/* The string options' values, every one given. */
+static struct {
+	char **v;
+	size_t n, cap;
+} strings;
+
+void cli_keep_string(poptContext ctx, enum poptCallbackReason reason,
+		     const struct poptOption *opt, const char *arg,
+		     const void *data)
+{
+	char **v;
+
+	if (reason != POPT_CALLBACK_REASON_OPTION || !opt->arg ||
+	    (opt->argInfo & POPT_ARG_MASK) != POPT_ARG_STRING)
+		return;
+	if (strings.n == strings.cap) {
+		strings.cap = strings.cap ? 2 * strings.cap : 16;
+		v = realloc(strings.v, strings.cap * sizeof(*v));
+		if (!v)
+			cli_usage_error("out of memory");
+		strings.v = v;
+	}
+	strings.v[strings.n++] = *(char **)opt->arg;
+}
+
+void cli_free_strings(void)
+{
+	while (strings.n)
+		free(strings.v[--strings.n]);
+	free(strings.v);
+	strings.v = NULL;
+	strings.cap = 0;
+}
+
 void cli_wipe(void *buf, size_t len)
 {
 	volatile unsigned char *p = buf;

@@ -51,6 +51,19 @@ extern struct poptOption cli_help_options[];
 #define CLI_AUTOHELP { NULL, '\0', POPT_ARG_INCLUDE_TABLE, cli_help_options, \
 		       0, "Help options:", NULL },
 
+/* First in an option table whose string options (POPT_ARG_STRING) are
+ * to be kept: popt allocates each string given and drops the one before
+ * when an option is repeated, so cli.c keeps them all, for
+ * cli_free_strings() to free.  The table's strings are then cli.c's:
+ * free none of them. */
+void cli_keep_string(poptContext ctx, enum poptCallbackReason reason,
+		     const struct poptOption *opt, const char *arg,
+		     const void *data);
+#define CLI_KEEP_STRINGS { NULL, '\0', POPT_ARG_CALLBACK, \
+			   (void *)cli_keep_string, 0, NULL, NULL },
+/* Free every string option given (those of CLI_KEEP_STRINGS tables). */
+void cli_free_strings(void);
+
 /* --auth-file: the shared secret in path (one line, its newline not
  * part of it) into key (NETCOPY_MAX_SECRET bytes); its length.  A file
  * that cannot be read, of one's own that group or others may use (as

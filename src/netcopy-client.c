@@ -25,24 +25,6 @@ struct args {
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
 };
 
-/* popt hands out string arguments in malloc()ed memory. */
-static void args_free(struct args *a)
-{
-	char **strings[] = { &a->ip, &a->port, &a->size, &a->threads,
-			     &a->duration, &a->mode, &a->format, &a->output,
-			     &a->workload, &a->warmup, &a->affinity,
-			     &a->interval, &a->qd, &a->rx, &a->sndbuf,
-			     &a->rcvbuf, &a->rate, &a->interval_file,
-			     &a->rx_size, &a->proto };
-
-	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
-		free(*strings[i]);
-		*strings[i] = NULL;
-	}
-	free(a->auth_file);
-	a->auth_file = NULL;
-}
-
 static enum netcopy_format parse_format(const char *text)
 {
 	if (!text || strcmp(text, "text") == 0)
@@ -227,8 +209,9 @@ static bool output_open(struct output *o, const char *path, FILE *std,
 /* ---- -I: a report every interval, in the run's format ---- */
 
 /* Its figures, once: the CSV header's names and the JSON keys, in
- * order; decimals: CSV's (-1: a count, -2: 0/1, true/false in JSON). */
-enum { IV_FROM, IV_TO, IV_BYTES, IV_GBPS, IV_WARMUP, IV_COUNT };
+ * order; decimals: CSV's (-1: a count, -2: 0/1, true/false in JSON).
+ * A count below 0 is not measured: NA, null in JSON. */
+enum { IV_FROM, IV_TO, IV_BYTES, IV_GBPS, IV_RETRANS, IV_WARMUP, IV_COUNT };
 static const struct {
 	const char *name, *key;
 	int decimals;
@@ -237,10 +220,13 @@ static const struct {
 	[IV_TO] = { "To_s", "to_s", 6 },
 	[IV_BYTES] = { "Bytes", "bytes", -1 },
 	[IV_GBPS] = { "Throughput_Gbps", "throughput_gbps", 6 },
+	[IV_RETRANS] = { "Retransmits", "retransmits", -1 },
 	[IV_WARMUP] = { "Warmup", "warmup", -2 },
 };
 
 static struct output intervals;
+/* Whose progress it is, for the figures beyond the bytes. */
+static const struct netcopy_client *intervals_client;
 
 static const char *interval_csv_header(void)
 {
@@ -259,7 +245,9 @@ static void interval_field(FILE *f, bool json, int i, double v)
 {
 	char num[NC_SHORTEST_CAP];
 
-	if (iv_fields[i].decimals == -1)
+	if (iv_fields[i].decimals == -1 && v < 0)
+		fputs(json ? "null" : "NA", f);
+	else if (iv_fields[i].decimals == -1)
 		fprintf(f, "%llu", (unsigned long long)v);
 	else if (iv_fields[i].decimals == -2 && json)
 		fputs(v ? "true" : "false", f);
@@ -271,18 +259,31 @@ static void interval_field(FILE *f, bool json, int i, double v)
 		fprintf(f, "%.*f", iv_fields[i].decimals, v);
 }
 
-/* Aligned under a header, with human units. */
+/* Aligned under a header, with human units; iperf3's Retr column, "-"
+ * where not measured. */
 static void interval_text(FILE *f, bool header, const double v[IV_COUNT])
 {
-	char transfer[32];
+	char transfer[32], retr[24] = "-";
 
 	if (header)
-		fprintf(f, "%17s  %14s  %14s\n", "Interval", "Transfer",
-			"Throughput");
+		fprintf(f, "%17s  %14s  %14s  %6s\n", "Interval", "Transfer",
+			"Throughput", "Retr");
 	nc_format_bytes(transfer, sizeof(transfer), (uint64_t)v[IV_BYTES]);
-	fprintf(f, "%7.2f-%7.2f s  %14s  %7.3f Gbit/s%s\n", v[IV_FROM],
-		v[IV_TO], transfer, v[IV_GBPS],
+	if (v[IV_RETRANS] >= 0)
+		snprintf(retr, sizeof(retr), "%llu",
+			 (unsigned long long)v[IV_RETRANS]);
+	fprintf(f, "%7.2f-%7.2f s  %14s  %7.3f Gbit/s  %6s%s\n", v[IV_FROM],
+		v[IV_TO], transfer, v[IV_GBPS], retr,
 		v[IV_WARMUP] ? "  (warm-up)" : "");
+}
+
+/* The interval's retransmits, where the library measured them; -1. */
+static double interval_retransmits(void)
+{
+	uint64_t n;
+
+	return netcopy_client_interval_retransmits(intervals_client, &n) ?
+	       -1 : (double)n;
 }
 
 /* The progress function: one line per interval, as iperf3 prints
@@ -295,6 +296,7 @@ static void print_progress(void *data, double from, double to,
 	const double v[IV_COUNT] = {
 		[IV_FROM] = from, [IV_TO] = to, [IV_BYTES] = (double)bytes,
 		[IV_GBPS] = (double)bytes * 8 / 1e9 / (to - from),
+		[IV_RETRANS] = interval_retransmits(),
 		[IV_WARMUP] = warmup,
 	};
 
@@ -327,6 +329,7 @@ static void set_interval(struct netcopy_client *c, const char *text)
 				"reports", cli_shown(text));
 	if (netcopy_client_set_progress(c, v, print_progress, &intervals))
 		refused(c, "interval", text);
+	intervals_client = c;
 }
 
 /* --auth-file: the secret to prove. */
@@ -534,6 +537,7 @@ int main(int argc, const char **argv)
 	struct args a = { 0 };
 	char modes[256], mode_help[400];
 	struct poptOption options[] = {
+		CLI_KEEP_STRINGS
 		{ "ip", 'i', POPT_ARG_STRING, &a.ip, 0,
 		  "server host name or address (default 127.0.0.1)", "HOST" },
 		{ "port", 'p', POPT_ARG_STRING, &a.port, 0,
@@ -640,7 +644,7 @@ int main(int argc, const char **argv)
 	    !intervals_open(a.interval_file, format)) {
 		output_close(&out);
 		netcopy_client_free(client);
-		args_free(&a);
+		cli_free_strings();
 		poptFreeContext(ctx);
 		return EXIT_USAGE;
 	}
@@ -662,7 +666,7 @@ int main(int argc, const char **argv)
 	netcopy_result_free(result);
 	release_interrupts();
 	netcopy_client_free(client);
-	args_free(&a);
+	cli_free_strings();
 	poptFreeContext(ctx);
 	/* The run refuses a value only the connection could judge (-s
 	 * over UDP, IPv4): a usage error all the same. */

@@ -122,6 +122,7 @@ int main(int argc, const char **argv)
 	bool timing;
 	pthread_t timer;
 	struct poptOption options[] = {
+		CLI_KEEP_STRINGS
 		{ "port", 'p', POPT_ARG_STRING, &port, 0,
 		  "TCP port to listen on; 0 picks a free one (default 8080)",
 		  "PORT" },
@@ -229,25 +230,12 @@ int main(int argc, const char **argv)
 	set_access(auth_file, allow);
 	netcopy_server_set_once(server, once);
 	poptFreeContext(ctx);
-	free(auth_file);
-	free(allow);
-	free(max_size);
-	free(max_memory);
-	free(max_memory_per_host);
-	free(max_pinned);
-	free(hello_timeout);
-	free(exit_after);
-	free(max_conns);
-	free(conns_per_host);
-	free(runs_per_host);
-	free(idle_timeout);
 
 	err = netcopy_server_listen(server);
 	if (err) {
 		listen_failed(bind, port, err);
 		netcopy_server_free(server);
-		free(port);
-		free(bind);
+		cli_free_strings();
 		return EXIT_RUNTIME;
 	}
 	printf("netcopy-server: listening on %s port %u\n",
@@ -267,8 +255,7 @@ int main(int argc, const char **argv)
 		pthread_join(timer, NULL);
 	}
 	netcopy_server_free(server);
-	free(port);
-	free(bind);
+	cli_free_strings();
 	if (err) {
 		cli_error("%s", netcopy_strerror(err));
 		return EXIT_RUNTIME;

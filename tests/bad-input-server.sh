@@ -30,6 +30,9 @@ bad "max-size 0" -p 0 -s 0
 bad "max-size 65M" -p 0 -s 65M
 bad "max-size abc" -p 0 -s abc
 bad "max-size 1X" -p 0 -s 1X
+# A repeated option: the last counts, and the strings before are freed
+# (a leak checker, in NETCOPY_SANITIZED builds, sees any left).
+bad "max-size given thrice, the last 0" -p 0 -s 1K -s 2K -s 0
 bad "exit-after abc" -p 0 -d abc
 bad "exit-after -1" -p 0 -d -1
 bad "max-memory abc" -p 0 --max-memory abc

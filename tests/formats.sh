@@ -150,6 +150,7 @@ if nc_check_rc 0; then
 			.type == "interval" and .to_s > .from_s
 			and (.bytes | type) == "number"
 			and (.throughput_gbps | type) == "number"
+			and .retransmits == null
 			and (.warmup | type) == "boolean")' "$NC_OUT" >/dev/null
 	nc_check "json -I: the last line the result (schema 1, bytes > 0)" \
 		jq -e -s '.[-1] | has("type") == false and .schema == 1
@@ -160,14 +161,15 @@ fi
 
 # ---- -I -f csv: stdout the header and the row; the intervals in
 # --interval-file under their own header, or on stderr
-iv_head='From_s,To_s,Bytes,Throughput_Gbps,Warmup'
+# (the server sends: the client cannot see its retransmits, NA)
+iv_head='From_s,To_s,Bytes,Throughput_Gbps,Retransmits,Warmup'
 ivfile=$nc_tmp/intervals.csv
 nc_client "csv -I 0.2 --interval-file" -p "$NC_PORT" -s 4K -t 1 -d 1 \
 	-I 0.2 -f csv --verify --interval-file "$ivfile"
 if nc_check_rc 0 && nc_check_csv_run two-copy 4096 1; then
 	nc_check "csv --interval-file: its header first" \
 		[ "$(head -n 1 "$ivfile")" = "$iv_head" ]
-	rows=$(grep -Ec '^[0-9.]+,[0-9.]+,[0-9]+,[0-9.]+,[01]$' "$ivfile")
+	rows=$(grep -Ec '^[0-9.]+,[0-9.]+,[0-9]+,[0-9.]+,NA,[01]$' "$ivfile")
 	nc_check "csv --interval-file: header and rows only ($rows rows)" \
 		[ "$rows" -ge 1 ] && [ "$((rows + 1))" = "$(wc -l <"$ivfile")" ]
 	[ "$nc_failures" -eq 0 ] || nc_show "intervals" "$ivfile"
@@ -183,10 +185,55 @@ fi
 nc_client_usage_error "--interval-file without -I" "needs -I" \
 	-p "$NC_PORT" -d 0.1 --interval-file "$nc_tmp/unused.csv"
 
+# ---- -R -I: the client sends and reads its connections' retransmits
+# every interval: a whole number each, adding up to no more than the
+# run's SndRetransmits (which the measured span's TCP_INFO gives)
+rfile=$nc_tmp/intervals-R.csv
+nc_client "csv -R -I 0.2" -p "$NC_PORT" -R -s 4K -t 2 -d 1 -I 0.2 -f csv \
+	--verify --interval-file "$rfile"
+if nc_check_rc 0 && nc_check_csv_run two-copy 4096 2; then
+	snd=$(nc_csv_get "$NC_OUT" SndRetransmits)
+	sum=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++)
+				   if ($i == "Retransmits") c = i; next }
+		       c && $c ~ /^[0-9]+$/ { s += $c; n++; next }
+		       { bad++ }
+		       END { if (!c || bad || !n) print "bad"; else print s }' \
+		"$rfile")
+	nc_check "csv -R -I: every row's Retransmits a whole number ($sum)" \
+		[ "$sum" != bad ]
+	nc_check "csv -R -I: SndRetransmits '$snd' a whole number" \
+		grep -Eqx '[0-9]+' <<<"$snd"
+	[ "$nc_failures" -eq 0 ] &&
+		nc_check "csv -R -I: the rows' $sum retransmits <= $snd" \
+			[ "$sum" -le "$snd" ]
+	[ "$nc_failures" -eq 0 ] || nc_show "intervals" "$rfile"
+fi
+nc_client "json -R -I 0.2" -p "$NC_PORT" -R -s 4K -t 1 -d 0.6 -I 0.2 -f json
+nc_check_rc 0 &&
+	nc_check "json -R -I: every interval's retransmits a whole number" \
+		jq -e -s '.[:-1] | length >= 1 and all(.[];
+			(.retransmits | type) == "number"
+			and .retransmits >= 0
+			and .retransmits == (.retransmits | floor))' \
+		"$NC_OUT" >/dev/null
+# text: iperf3's Retr column, "-" where not measured (the server sends)
+for dir in "" -R; do
+	want='[0-9]+'
+	[ -z "$dir" ] && want=-
+	# shellcheck disable=SC2086 # no -R: no word
+	nc_client "text $dir -I 0.2" -p "$NC_PORT" $dir -s 4K -t 1 -d 0.6 \
+		-I 0.2
+	nc_check_rc 0 || continue
+	nc_check "text $dir -I: a Retr header" \
+		grep -Eq '^ +Interval +Transfer +Throughput +Retr$' "$NC_OUT"
+	rows=$(grep -Ec "^ *[0-9.]+- *[0-9.]+ s .* Gbit/s +$want( |\$)" \
+		"$NC_OUT")
+	nc_check "text $dir -I: rows whose Retr is '$want' ($rows)" \
+		[ "$rows" -ge 1 ] || nc_show_run
+done
+
 # ---- text a person reads: no line over 100 characters, whatever the
 # run (a stream either way, rr, zero-copy, socket buffers, -I)
-# (each option once: popt leaks a repeated string option, which ASan
-# would report)
 text_runs=("-s 4K -t 2" "-R -s 4K -t 2" "-w rr -t 2 -s 4K"
 	   "--sndbuf 64K --rcvbuf 64K -s 4K -t 2" "-I 0.05 -s 4K -t 2"
 	   "--no-perf -s 4K -t 2" "--rx recvmsg -s 64K -t 2")

@@ -26,6 +26,7 @@ struct netcopy_client {
 	double interval;		/* 0: no progress reports */
 	netcopy_progress_fn progress;
 	void *progress_data;
+	int64_t iv_retransmits;		/* the interval reported's; -1: NA */
 	char detail[256];
 	char note[256];			/* on a run that worked, or "" */
 	atomic_bool stopped;		/* netcopy_client_stop() was called */

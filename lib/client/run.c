@@ -192,6 +192,45 @@ static uint64_t progress(const struct watch *w)
 	return sum;
 }
 
+/* The segments this side's data connections have retransmitted so far
+ * (tcpi_total_retrans, summed), where this side sends: a getsockopt()
+ * per connection, once an interval.  -1: not measured (the peer sends,
+ * or a connection's TCP_INFO says nothing). */
+static int64_t retransmits(const struct watch *w)
+{
+	struct nc_tcp_sample s;
+	int64_t sum = 0;
+
+	if (!w->drives)
+		return -1;
+	for (uint32_t i = 0; i < w->n; i++) {
+		if (w->threads[i].flow.fd < 0 ||
+		    nc_tcp_sample_read(w->threads[i].flow.fd, &s) ||
+		    !(s.known & 1u << NC_TCP_RETRANSMITS))
+			return -1;
+		sum += (int64_t)s.raw[NC_TCP_RETRANSMITS];
+	}
+	return sum;
+}
+
+/* Report [from_ns, to_ns) since the start: the bytes moved since the last
+ * report (*bytes), and the retransmits since the last (*retr). */
+static void report_interval(struct netcopy_client *c, const struct watch *w,
+			    uint64_t from_ns, uint64_t to_ns, bool warmup,
+			    uint64_t *bytes, int64_t *retr)
+{
+	uint64_t now_bytes = progress(w);
+	int64_t now_retr = retransmits(w);
+
+	c->iv_retransmits = *retr >= 0 && now_retr >= *retr ?
+			    now_retr - *retr : -1;
+	c->progress(c->progress_data, (double)from_ns / 1e9,
+		    (double)to_ns / 1e9, now_bytes - *bytes, warmup);
+	c->iv_retransmits = -1;
+	*bytes = now_bytes;
+	*retr = now_retr;
+}
+
 /* netcopy_client_stop(): this side's senders end as at the duration;
  * a server that sends is told by the end of the control connection's
  * sending side, and still sends its trailer. */
@@ -212,6 +251,7 @@ static void watch_run(struct netcopy_client *c, struct watch *w)
 	uint64_t warm_end = start + nc_seconds_ns(c->p.warmup);
 	uint64_t end = warm_end + nc_seconds_ns(c->p.duration);
 	uint64_t tick_ns = nc_seconds_ns(c->interval), tick = 0, last = 0;
+	int64_t retr = tick_ns ? retransmits(w) : -1;
 	struct pollfd pfd[2] = { { .fd = w->ctrl, .events = POLLIN },
 				 { .fd = w->stop_fd, .events = POLLIN } };
 
@@ -227,13 +267,8 @@ static void watch_run(struct netcopy_client *c, struct watch *w)
 		if (w->drives && !stopped && now >= end)
 			atomic_store(w->stop, stopped = true);
 		if (tick && now >= tick) {
-			uint64_t bytes = progress(w);
-
-			c->progress(c->progress_data,
-				    (double)(tick - tick_ns - start) / 1e9,
-				    (double)(tick - start) / 1e9, bytes - last,
-				    !measuring);
-			last = bytes;
+			report_interval(c, w, tick - tick_ns - start,
+					tick - start, !measuring, &last, &retr);
 			tick += tick_ns;
 		}
 		if (!measuring)

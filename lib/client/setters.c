@@ -28,6 +28,7 @@ NETCOPY_EXPORT int netcopy_client_new(struct netcopy_client **out)
 	c->p = nc_params_defaults;
 	nc_params_ask(&c->p, true, NULL, 0);
 	c->cpu = -1;
+	c->iv_retransmits = -1;
 	c->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (c->stop_fd < 0) {
 		free(c);
@@ -282,6 +283,16 @@ NETCOPY_EXPORT int netcopy_client_set_rx_size(struct netcopy_client *c,
 
 	p.rx_size = bytes;
 	return keep(c, &p);
+}
+
+NETCOPY_EXPORT int
+netcopy_client_interval_retransmits(const struct netcopy_client *c,
+				    uint64_t *retransmits)
+{
+	if (c->iv_retransmits < 0)
+		return -ENODATA;
+	*retransmits = (uint64_t)c->iv_retransmits;
+	return 0;
 }
 
 NETCOPY_EXPORT const char *netcopy_client_detail(const struct netcopy_client *c)
