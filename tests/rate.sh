@@ -56,10 +56,13 @@ paced() {
 		break
 	done
 	local gbps=${NC_CSV[Throughput_Gbps]} how=${NC_CSV[PacingMethod]}
-	nc_check "$desc: Throughput_Gbps $gbps, want $low to $high" \
-		nc_num_cmp "$gbps" "<=" "$high" &&
-		nc_check "$desc: Throughput_Gbps $gbps, want $low to $high" \
-		nc_num_cmp "$gbps" ">=" "$low" || nc_show_run
+	if ! nc_check "$desc: Throughput_Gbps $gbps, want $low to $high" \
+		nc_num_cmp "$gbps" "<=" "$high" ||
+		! nc_check "$desc: Throughput_Gbps $gbps, want $low to $high" \
+		nc_num_cmp "$gbps" ">=" "$low"; then
+		nc_show_run
+	fi
+	# shellcheck disable=SC2016 # eval expands them, once nc_check runs it
 	nc_check "$desc: PacingMethod '$how', want $methods" \
 		eval '[[ $how =~ ^($methods)$ ]]'
 	nc_check "$desc: Rate_bps ${NC_CSV[Rate_bps]}" \

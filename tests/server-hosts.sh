@@ -62,7 +62,7 @@ end_attack() {
 }
 
 # figures LABEL: log the server's descriptors, threads and VmRSS.
-FDS= THREADS= RSS=
+FDS='' THREADS='' RSS=''
 figures() {
 	FDS=$(nc_proc_fds "$NC_SERVER_PID")
 	THREADS=$(nc_proc_threads "$NC_SERVER_PID")
@@ -72,6 +72,7 @@ figures() {
 
 # wait_until SECONDS COMMAND...: poll COMMAND every 0.1 s until it holds
 # (SECONDS times NETCOPY_TEST_TIMEOUT_FACTOR).
+# shellcheck disable=SC2317 # run through nc_check or another helper
 wait_until() {
 	local limit i
 
@@ -90,20 +91,23 @@ log_count() {
 	grep -Ec -- "$1" "$NC_SERVER_ERR"
 }
 
+# shellcheck disable=SC2317 # run through nc_check or another helper
 log_has() {
 	[ "$(log_count "$1")" -ge "$2" ]
 }
 
+# shellcheck disable=SC2317 # run through nc_check or another helper
 fds_at_most() {
 	[ "$(nc_proc_fds "$NC_SERVER_PID")" -le "$1" ]
 }
 
+# shellcheck disable=SC2317 # run through nc_check or another helper
 threads_at_most() {
 	[ "$(nc_proc_threads "$NC_SERVER_PID")" -le "$1" ]
 }
 
 # start LIMIT...: a server with these limits; its idle figures.
-IDLE_FDS= IDLE_THREADS=
+IDLE_FDS='' IDLE_THREADS=''
 start() {
 	nc_start_server --hello-timeout 10 "$@"
 	nc_check_real_server
@@ -153,6 +157,7 @@ nc_check "conns: during, at most $per more threads ($THREADS)" \
 	[ "$THREADS" -le $((IDLE_THREADS + per)) ]
 threads=4 served "conns: 127.0.0.1 served during the attack" -t 4 -s 1K
 # answered N: N attackers were answered (refused) and closed.
+# shellcheck disable=SC2317 # run through nc_check or another helper
 answered() {
 	local i n=0
 

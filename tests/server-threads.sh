@@ -16,7 +16,9 @@ nc_init
 # where it delegates pids.
 cg=
 for base in /sys/fs/cgroup/pids /sys/fs/cgroup; do
-	[ -d "$base" ] && [ -w "$base" ] || continue
+	if [ ! -d "$base" ] || [ ! -w "$base" ]; then
+		continue
+	fi
 	dir=$base/netcopy-test-$$
 	mkdir "$dir" 2>/dev/null || continue
 	if [ -w "$dir/pids.max" ] && [ -w "$dir/cgroup.procs" ]; then
@@ -27,17 +29,20 @@ for base in /sys/fs/cgroup/pids /sys/fs/cgroup; do
 done
 [ -n "$cg" ] || nc_skip "no writable pids cgroup here"
 
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	nc_cleanup
 	rmdir "$cg" 2>/dev/null
 }
 trap cleanup EXIT
 
+# shellcheck disable=SC2317 # run through nc_check or another helper
 not_reset() {
 	! grep -qi 'reset by peer' "$1"
 }
 
 # threads_back N: wait (10 s at most) for the server to have N threads.
+# shellcheck disable=SC2317 # run through nc_check or another helper
 threads_back() {
 	local i
 
