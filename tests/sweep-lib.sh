@@ -12,8 +12,10 @@ NETCOPY_BINDIR=$(dirname "$NETCOPY_CLIENT")
 export NETCOPY_BINDIR
 unset NETCOPY_SWEEP_SSH
 
-# A sweep may take longer than one client run.
-NC_TIMEOUT=90
+# A sweep may take longer than one client run: it draws its plots too,
+# and on a loaded machine matplotlib alone took over 80 s (a local
+# .ci/run beside stress-ng).
+NC_TIMEOUT=180
 
 sw_init() {
 	nc_init
