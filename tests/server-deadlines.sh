@@ -97,7 +97,7 @@ if [ ${#refused[@]} -gt 0 ]; then
 	nc_check "only a user without root has runs refused (uid $EUID)" \
 		[ "$EUID" -ne 0 ]
 	nc_check "${#refused[@]} refusals name RLIMIT_MEMLOCK" [ "$(grep -c \
-		'refused: .*pinned memory.*RLIMIT_MEMLOCK' "$NC_SERVER_ERR")" \
+		'refused: .*RLIMIT_MEMLOCK' "$NC_SERVER_ERR")" \
 		-eq ${#refused[@]} ]
 fi
 nc_srv_figures "during $((${#modes[@]} - ${#refused[@]})) slow readers"

@@ -291,9 +291,10 @@ NETCOPY_EXPORT int netcopy_server_listen(struct netcopy_server *srv)
 	if (srv->listen_fd >= 0)
 		return -EALREADY;
 	if (nc_server_budgets(srv))
-		nc_server_log(srv, "--max-pinned is above RLIMIT_MEMLOCK: "
-			      "pinning %llu KiB at most",
-			      (unsigned long long)(srv->pinned_limit >> 10));
+		nc_server_log(srv, "RLIMIT_MEMLOCK (%llu KiB) is below "
+			      "--max-pinned: a run's registered buffers "
+			      "(--fixed-buffers) are held to it",
+			      (unsigned long long)(srv->memlock_limit >> 10));
 	if (!srv->bind)
 		return listen_any(srv);
 	snprintf(service, sizeof(service), "%u", srv->port);

@@ -39,15 +39,17 @@ bool nc_server_budgets(struct netcopy_server *srv)
 			    half < DEFAULT_MAX_PINNED ? half :
 			    DEFAULT_MAX_PINNED;
 	srv->pinned_option = "--max-pinned";
-	/* The kernel refuses a user without root past RLIMIT_MEMLOCK: a
-	 * run is better refused at once, with the reason. */
+	/* The kernel holds a user without root to RLIMIT_MEMLOCK.  Pages
+	 * sent with MSG_ZEROCOPY or SEND_ZC are pinned only while in
+	 * flight, and past the limit the send falls back (ENOBUFS, counted
+	 * in ZcEnobufs); a registered ring (--fixed-buffers) is pinned
+	 * whole for the run, so a run that cannot register it is better
+	 * refused at once, with the reason. */
+	srv->memlock_limit = 0;
 	if (geteuid() != 0 && getrlimit(RLIMIT_MEMLOCK, &rl) == 0 &&
-	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < srv->pinned_limit) {
-		srv->pinned_limit = rl.rlim_cur;
-		srv->pinned_option = "--max-pinned, RLIMIT_MEMLOCK";
-		return srv->max_pinned != 0;
-	}
-	return false;
+	    rl.rlim_cur != RLIM_INFINITY)
+		srv->memlock_limit = rl.rlim_cur;
+	return srv->memlock_limit && srv->memlock_limit < srv->pinned_limit;
 }
 
 /* A data connection's buffers, and of them what the kernel pins: the
@@ -117,6 +119,15 @@ int nc_run_admit_memory(struct netcopy_server *srv, const struct run *run,
 		snprintf(reason, NC_REASON_MAX, "run needs %llu MiB of %s, "
 			 "above this server's %llu MiB (%s)", mib(need),
 			 b[i].what, mib(b[i].limit), b[i].option);
+		return NETCOPY_EREFUSED;
+	}
+	if (srv->memlock_limit && run->params.fixed_buffers &&
+	    run->pinned_share * run->params.threads > srv->memlock_limit) {
+		snprintf(reason, NC_REASON_MAX, "run needs %llu MiB of "
+			 "registered buffers, above RLIMIT_MEMLOCK (%llu MiB) "
+			 "of a server without root",
+			 mib(run->pinned_share * run->params.threads),
+			 mib(srv->memlock_limit));
 		return NETCOPY_EREFUSED;
 	}
 	return 0;

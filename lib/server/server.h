@@ -108,6 +108,7 @@ struct netcopy_server {
 	uint64_t max_memory_per_host;	/* 0: half of max_memory */
 	/* The budgets in force, from nc_server_budgets(): */
 	uint64_t host_limit, pinned_limit;
+	uint64_t memlock_limit;	/* RLIMIT_MEMLOCK without root; 0: none */
 	const char *pinned_option;	/* what set pinned_limit */
 	double hello_timeout;
 	unsigned int max_conns;		/* 0: no limit */
@@ -208,7 +209,8 @@ int nc_run_supervise(struct netcopy_server *srv, int fd, struct run *run,
 
 /* ---- memory.c */
 /* Set the budgets in force from the options; true when RLIMIT_MEMLOCK
- * cut --max-pinned down (pinned_limit). */
+ * (memlock_limit: what registered rings are held to) is below
+ * --max-pinned. */
 bool nc_server_budgets(struct netcopy_server *srv);
 /* run->share and run->pinned_share, from its params and mode. */
 void nc_run_shares(struct run *run);
