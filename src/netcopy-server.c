@@ -146,8 +146,8 @@ int main(int argc, const char **argv)
 		  "SIZE" },
 		{ "max-pinned", '\0', POPT_ARG_STRING, &max_pinned, 0,
 		  "memory the kernel pins for zero-copy sends at most "
-		  "(default the smaller of 256M and half of --max-memory, "
-		  "and RLIMIT_MEMLOCK when not root)", "SIZE" },
+		  "(default the smaller of 256M and half of --max-memory)",
+		  "SIZE" },
 		{ "hello-timeout", '\0', POPT_ARG_STRING, &hello_timeout, 0,
 		  "seconds a new connection has to introduce itself "
 		  "(default 5)", "SECONDS" },
