@@ -3164,6 +3164,21 @@ static void check_fixed(void)
 	CHECK_INT(nc_wire_encode(&spec, &m, b.buf, sizeof(b.buf)), 0);
 }
 
+/* A UDP port without its cookie is half a group: refused. */
+static void check_port_alone(void)
+{
+	struct body b = { .len = 0 };
+	uint8_t id[NC_RUN_ID_LEN] = { 7 };
+	union decoded d;
+	const char *why = "";
+
+	u8_field(&b, NC_R_ACCEPTED, 1);
+	raw_field(&b, NC_R_RUN_ID, sizeof(id), id);
+	u64_field(&b, NC_R_UDP_PORT, 40000);
+	CHECK(nc_reply_decode(b.buf, b.len, &d.reply, &why) != 0,
+	      "a UDP port without its cookie decodes");
+}
+
 /* --proto udp: a hello carries it only for UDP; a data connection's
  * acceptance carries the UDP port and cookie, both or neither, never in
  * a refusal; a UDP receiver's trailer carries its counts as a group. */
@@ -3201,11 +3216,13 @@ static void check_udp(void)
 					 &why) == 0 &&
 	      d.reply.udp_port == r.udp_port && d.reply.cookie == r.cookie,
 	      "the UDP port and cookie do not survive: %s", why);
-	r.cookie = 0;		/* the port alone */
+	r.cookie = 0;		/* a default member still goes with its group */
 	len = nc_reply_encode(&r, buf, sizeof(buf));
 	CHECK(len > 0 && nc_reply_decode(buf, (size_t)len, &d.reply,
-					 &why) != 0,
-	      "a UDP port without its cookie decodes");
+					 &why) == 0 &&
+	      d.reply.udp_port == r.udp_port && d.reply.cookie == 0,
+	      "a cookie of 0 does not survive: %s", why);
+	check_port_alone();
 	r = (struct nc_reply){ .accepted = false, .code = NETCOPY_EREFUSED,
 			       .reason = "no", .udp_port = 1, .cookie = 1 };
 	len = nc_reply_encode(&r, buf, sizeof(buf));

@@ -88,7 +88,7 @@ static size_t field_bytes(const struct nc_wire_policy *p, const void *msg,
 
 /* ---- writing ---- */
 
-static bool is_sent(const struct nc_wire_spec *spec,
+static bool differs(const struct nc_wire_spec *spec,
 		    const struct nc_wire_policy *p, const void *msg)
 {
 	uint8_t mine[8], dflt[8];
@@ -102,6 +102,22 @@ static bool is_sent(const struct nc_wire_spec *spec,
 	n = field_bytes(p, msg, mine, &a);
 	return n != field_bytes(p, spec->defaults, dflt, &b) ||
 	       memcmp(a, b, n) != 0;
+}
+
+/*
+ * A group goes whole or not at all: the decoder refuses half a group, so
+ * a member left at its default (a UDP cookie of 0) is sent with the rest.
+ */
+static bool is_sent(const struct nc_wire_spec *spec,
+		    const struct nc_wire_policy *p, const void *msg)
+{
+	if (!p->group)
+		return differs(spec, p, msg);
+	for (size_t i = 0; i < spec->count; i++)
+		if (spec->policy[i].group == p->group &&
+		    differs(spec, &spec->policy[i], msg))
+			return true;
+	return false;
 }
 
 int nc_wire_encode(const struct nc_wire_spec *spec, const void *msg,
