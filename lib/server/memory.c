@@ -49,7 +49,10 @@ bool nc_server_budgets(struct netcopy_server *srv)
 	if (geteuid() != 0 && getrlimit(RLIMIT_MEMLOCK, &rl) == 0 &&
 	    rl.rlim_cur != RLIM_INFINITY)
 		srv->memlock_limit = rl.rlim_cur;
-	return srv->memlock_limit && srv->memlock_limit < srv->pinned_limit;
+	/* Said only when asked for: by default the limit is the kernel's
+	 * business, and a server started as a user need not complain. */
+	return srv->max_pinned && srv->memlock_limit &&
+	       srv->memlock_limit < srv->pinned_limit;
 }
 
 /* A data connection's buffers, and of them what the kernel pins: the

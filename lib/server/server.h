@@ -209,8 +209,8 @@ int nc_run_supervise(struct netcopy_server *srv, int fd, struct run *run,
 
 /* ---- memory.c */
 /* Set the budgets in force from the options; true when RLIMIT_MEMLOCK
- * (memlock_limit: what registered rings are held to) is below
- * --max-pinned. */
+ * (memlock_limit: what registered rings are held to) is below a
+ * --max-pinned that was given. */
 bool nc_server_budgets(struct netcopy_server *srv);
 /* run->share and run->pinned_share, from its params and mode. */
 void nc_run_shares(struct run *run);
