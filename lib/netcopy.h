@@ -96,6 +96,9 @@ const char *netcopy_mode_summary(const struct netcopy_mode *mode);
  * else the one-line reason this build leaves it out. */
 size_t netcopy_known_mode_count(void);
 const char *netcopy_known_mode(size_t index, const char **why_not_built);
+/* The protocols the mode at index sends over, built in or not: "tcp",
+ * "udp" or "tcp,udp" (static).  NULL past the end. */
+const char *netcopy_known_mode_protos(size_t index);
 /*
  * Can this process send with mode on the running kernel?  Returns 0, or
  * NETCOPY_EUNSUPPORTED with a one-line reason in *why (static storage).

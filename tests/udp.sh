@@ -100,8 +100,7 @@ fi
 
 # ---- what only TCP can do is refused over UDP, with the reason
 mapfile -t modes < <("$NETCOPY_CLIENT" --list-modes |
-	awk -F '\t' '$2 == "yes" && $1 != "two-copy" && $1 != "one-copy" {
-		print $1 }')
+	awk -F '\t' '$2 == "yes" && $4 !~ /(^|,)udp(,|$)/ { print $1 }')
 for mode in "${modes[@]}"; do
 	nc_client "udp -m $mode" "${p[@]}" --proto udp -m "$mode" -d 0.1
 	nc_check_rc 4 &&

@@ -169,9 +169,6 @@ struct netcopy_mode {
 	bool fixed_buffers;
 	/* Counts its zero-copy sends (flow->zc); others never do. */
 	bool zero_copy;
-	/* The protocols it sends over, NC_PROTO_BIT()s: TCP's stream, and
-	 * UDP's datagrams where it has send_datagrams. */
-	uint8_t protos;
 	/* 0, or NETCOPY_EUNSUPPORTED with a reason. */
 	int (*probe)(const char **why);
 	/* Buffer bytes one direction of a data connection of this mode
@@ -186,7 +183,8 @@ struct netcopy_mode {
 	/* Send message number flow->seq (stamped when verifying).
 	 * 0, -ETIMEDOUT for a stalled peer, or another error. */
 	int (*send_message)(struct nc_flow *flow);
-	/* UDP: send datagrams flow->seq onwards, at most max of them, each
+	/* UDP (where modes.def says the mode sends over it): send
+	 * datagrams flow->seq onwards, at most max of them, each
 	 * flow->size bytes made by nc_dgram_stamp().  How many went (a
 	 * datagram the kernel dropped, ENOBUFS, went: the receiver counts
 	 * it lost), 0 when the peer's port refused, or -errno. */
