@@ -40,6 +40,9 @@ enum netcopy_error {
 /* io_uring modes: sends in flight per connection, by default and at most. */
 #define NETCOPY_DEFAULT_QD 8U
 #define NETCOPY_MAX_QD 256U
+/* UDP sendmmsg: datagrams per call, by default and at most. */
+#define NETCOPY_DEFAULT_BATCH 32U
+#define NETCOPY_MAX_BATCH 1024U
 /* --sndbuf / --rcvbuf: requests the kernel caps at wmem_max / rmem_max. */
 #define NETCOPY_MIN_SOCKET_BUFFER 1024U
 #define NETCOPY_MAX_SOCKET_BUFFER (1U << 30)
@@ -292,6 +295,12 @@ int netcopy_client_set_rate(struct netcopy_client *client,
  * -EINVAL out of range.  A server older than 0.2.0 refuses a run that
  * sets it.  Since 0.2.0. */
 int netcopy_client_set_rx_size(struct netcopy_client *client, uint64_t bytes);
+/* The sendmmsg mode (UDP): datagrams per call, 1 to NETCOPY_MAX_BATCH
+ * (default NETCOPY_DEFAULT_BATCH); other modes ignore it.  -EINVAL out
+ * of range.  A server older than 0.2.0 refuses a run that sets it.
+ * Since 0.2.0. */
+int netcopy_client_set_batch(struct netcopy_client *client,
+			     unsigned int batch);
 /*
  * Run once.  Returns 0 with *out set, or a negative error; a run that
  * started but ended short or failed verification still sets *out (free

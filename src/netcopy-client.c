@@ -21,6 +21,7 @@ struct args {
 	char *auth_file;
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
 	char *workload, *warmup, *affinity, *interval, *qd, *rx, *proto;
+	char *batch;
 	char *sndbuf, *rcvbuf, *rate, *interval_file, *rx_size;
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
 };
@@ -391,6 +392,8 @@ static struct netcopy_client *configure(const struct args *a)
 	netcopy_client_set_perf(c, !a->no_perf);
 	if (a->qd && netcopy_client_set_qd(c, count("qd", a->qd)))
 		refused(c, "qd", a->qd);
+	if (a->batch && netcopy_client_set_batch(c, count("batch", a->batch)))
+		refused(c, "batch", a->batch);
 	if (a->rx && (err = netcopy_client_set_rx(c, a->rx))) {
 		if (err != NETCOPY_EUNSUPPORTED)
 			cli_usage_error("invalid receive path '%s' (expected "
@@ -577,12 +580,16 @@ int main(int argc, const char **argv)
 		{ "qd", '\0', POPT_ARG_STRING, &a.qd, 0,
 		  "uring modes: sends in flight per connection, 1 to 256 "
 		  "(default 8)", "N" },
+		{ "batch", '\0', POPT_ARG_STRING, &a.batch, 0,
+		  "sendmmsg (UDP): datagrams per call, 1 to 1024 (default "
+		  "32)", "N" },
 		{ "fixed-buffers", '\0', POPT_ARG_NONE, &a.fixed_buffers, 0,
 		  "uring-zc: send from buffers registered with the ring",
 		  NULL },
 		{ "proto", '\0', POPT_ARG_STRING, &a.proto, 0,
 		  "what the data goes over: tcp, or udp (datagrams of -s "
-		  "bytes, 24 to 65507; two-copy and one-copy) (default tcp)",
+		  "bytes, 24 to 65507; two-copy, one-copy, sendmmsg) (default "
+		  "tcp)",
 		  "PROTO" },
 		{ "rx", '\0', POPT_ARG_STRING, &a.rx, 0,
 		  "how the receiver reads: recv, recvmsg, zero-copy "

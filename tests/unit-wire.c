@@ -394,6 +394,7 @@ static void check_hellos(void)
 	h.warmup = 0;
 	h.cpu = -1;
 	h.qd = NETCOPY_DEFAULT_QD;
+	h.batch = NETCOPY_DEFAULT_BATCH;
 	check_hello_round_trip(&h);
 
 	strcpy(h.mode, "zero-copy");
@@ -2957,6 +2958,7 @@ static void exact_hellos(struct nc_params *dflt, struct nc_params *all)
 	dflt->perf = true;
 	dflt->cpu = -1;
 	dflt->qd = NETCOPY_DEFAULT_QD;
+	dflt->batch = NETCOPY_DEFAULT_BATCH;
 	memset(all, 0, sizeof(*all));
 	strcpy(all->mode, "uring-zc");
 	all->size = 65536;
@@ -2968,6 +2970,7 @@ static void exact_hellos(struct nc_params *dflt, struct nc_params *all)
 	all->warmup = 0.25;
 	all->cpu = 3;
 	all->qd = 32;
+	all->batch = NETCOPY_DEFAULT_BATCH;
 	all->fixed_buffers = true;
 	all->rx = NC_RX_RECVMSG;
 	all->sndbuf = 262144;

@@ -285,6 +285,15 @@ NETCOPY_EXPORT int netcopy_client_set_rx_size(struct netcopy_client *c,
 	return keep(c, &p);
 }
 
+NETCOPY_EXPORT int netcopy_client_set_batch(struct netcopy_client *c,
+					    unsigned int batch)
+{
+	struct nc_params p = c->p;
+
+	p.batch = batch;
+	return keep(c, &p);
+}
+
 NETCOPY_EXPORT int
 netcopy_client_interval_retransmits(const struct netcopy_client *c,
 				    uint64_t *retransmits)

@@ -132,6 +132,7 @@ struct nc_flow {
 	void *rx_state;
 	uint8_t rx;			/* that path (enum nc_rx) */
 	uint64_t rx_calls;		/* UDP: its reads since measuring began */
+	uint64_t tx_calls;		/* UDP: its sends, likewise */
 	int64_t rx_zc_mapped;
 	int64_t rx_zc_copied;
 	int32_t rx_zc_refused;
@@ -163,7 +164,8 @@ struct netcopy_mode {
 	const char *name;
 	const char *summary;
 	/* The call recv_some reads with (enum nc_rx: NC_RX_RECV or
-	 * NC_RX_RECVMSG), named in the Rx column when --rx is not given. */
+	 * NC_RX_RECVMSG; a UDP-only mode's may be NC_RX_RECVMMSG), named
+	 * in the Rx column when --rx is not given. */
 	uint8_t own_rx;
 	/* Sends from buffers registered with the kernel (--fixed-buffers). */
 	bool fixed_buffers;
@@ -172,7 +174,8 @@ struct netcopy_mode {
 	/* 0, or NETCOPY_EUNSUPPORTED with a reason. */
 	int (*probe)(const char **why);
 	/* Buffer bytes one direction of a data connection of this mode
-	 * commits for a message size and queue depth (--qd). */
+	 * commits for a message size and queue depth (--qd; over UDP,
+	 * --batch). */
 	uint64_t (*memory)(uint64_t size, uint32_t qd);
 	/* Descriptors a data connection of this mode opens beside its
 	 * socket (a memfd, a pipe, a ring), for the descriptor limits. */
@@ -189,6 +192,9 @@ struct netcopy_mode {
 	 * datagram the kernel dropped, ENOBUFS, went: the receiver counts
 	 * it lost), 0 when the peer's port refused, or -errno. */
 	int (*send_datagrams)(struct nc_flow *flow, uint32_t max);
+	/* UDP: the datagrams one send_datagrams call sends when max
+	 * allows; NULL: one. */
+	uint32_t (*per_call)(const struct nc_flow *flow);
 	/* Send what send_message queued but has not sent yet, before the
 	 * stream's end.  NULL when send_message sends at once. */
 	int (*send_flush)(struct nc_flow *flow);
