@@ -301,6 +301,12 @@ int netcopy_client_set_rx_size(struct netcopy_client *client, uint64_t bytes);
  * Since 0.2.0. */
 int netcopy_client_set_batch(struct netcopy_client *client,
 			     unsigned int batch);
+/* The gso mode (UDP): datagrams per send(), 1 to NETCOPY_MAX_BATCH and
+ * at most the kernel's limit, their bytes within 64 KiB (the run
+ * fails with -EINVAL beyond those); 0 (the default): as many as fit.
+ * -EINVAL out of range.  Since 0.2.0. */
+int netcopy_client_set_gso_segments(struct netcopy_client *client,
+				    unsigned int segments);
 /*
  * Run once.  Returns 0 with *out set, or a negative error; a run that
  * started but ended short or failed verification still sets *out (free

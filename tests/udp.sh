@@ -5,12 +5,14 @@
 # reading them in batches: DatagramsPerRead >= 1, the others 1), and the
 # loss figures add up (Lost + Messages <= datagrams sent, Lost a count,
 # Jitter_us a number), and DatagramsPerCall says the sender's batch
-# (sendmmsg: about --batch, at most it; the others 1); the datagram
+# (sendmmsg: about --batch, at most it; gso: its segments, by default
+# as many as fit in 65,507 bytes; the others 1); the datagram
 # size's bounds (24, 65,507 over IPv4,
 # 65,527 over IPv6) are usage errors naming the limit; the modes and
 # receive paths of TCP's only, and rr, are refused with the reason; an
 # UDP-only modes are refused over TCP with the reason, as are --batch 0
-# and 1025; an unpaced flood of small datagrams does not wedge the receiver and the
+# and 1025, and --gso-segments beyond the kernel's limit or 65,507
+# bytes a call, naming the limit; an unpaced flood of small datagrams does not wedge the receiver and the
 # run ends on time; --rate 200M holds 0.15 to 0.22 Gbit/s, verified,
 # paced in user space (PacingMethod user); --rx-size is refused over
 # UDP; TCP runs say Proto tcp with the UDP columns NA.
@@ -61,11 +63,14 @@ check_per_call() {
 		'BEGIN { exit !(v ~ /^[0-9.]+$/ && v >= lo && v <= hi) }'
 }
 
-# The sender's datagrams a call: --batch's (32 by default) for sendmmsg,
-# which the kernel may cut short now and then, one for the others.
+# per_call_band MODE [N]: the sender's datagrams a call: --batch's N
+# (32 by default) for sendmmsg, which the kernel may cut short now and
+# then; gso's N segments (given: the band for -s 1472, 44 a call);
+# one for the others.
 per_call_band() {
 	case $1 in
 	sendmmsg) echo "$((${2:-32} * 3 / 4)) ${2:-32}" ;;
+	gso) echo "${2:-44} ${2:-44}" ;;
 	*) echo "0.9 1" ;;
 	esac
 }
@@ -112,6 +117,24 @@ for dir in forward reverse; do
 		check_udp "$desc" 1000 &&
 		check_per_call "$desc" $(per_call_band sendmmsg 8)
 done
+# ---- gso --gso-segments: one send() of that many, both directions
+for dir in forward reverse; do
+	args=()
+	[ "$dir" = reverse ] && args=(-R)
+	desc="udp gso --gso-segments 10 $dir"
+	nc_client "$desc" "${p[@]}" --proto udp -m gso --gso-segments 10 \
+		-s 1000 -t 1 -d 0.2 --verify -f csv ${args[@]+"${args[@]}"}
+	nc_check_rc 0 && nc_check_csv_run gso 1000 1 &&
+		check_udp "$desc" 1000 &&
+		check_per_call "$desc" $(per_call_band gso 10)
+done
+nc_client_usage_error "--gso-segments 1024" "above this kernel's limit of [0-9]+" \
+	"${p[@]}" --proto udp -m gso -s 24 --gso-segments 1024 -d 0.1
+nc_client_usage_error "--gso-segments 50 -s 2000" \
+	"exceed the 65507 bytes a call may carry" \
+	"${p[@]}" --proto udp -m gso -s 2000 --gso-segments 50 -d 0.1
+nc_client_usage_error "--gso-segments 0" "leave --gso-segments out" \
+	"${p[@]}" --proto udp -m gso --gso-segments 0 -d 0.1
 nc_client_usage_error "--batch 0" "expected 1 to 1024" \
 	"${p[@]}" --proto udp -m sendmmsg --batch 0 -d 0.1
 nc_client_usage_error "--batch 1025" "expected 1 to 1024" \
@@ -186,6 +209,8 @@ server_says "server: udp --rx zero-copy" '^refused: --rx zero-copy is TCP only' 
 	two-copy 1024 1 0.1 1 1 0 3 1
 server_says "server: tcp sendmmsg" '^refused: sendmmsg: UDP only' \
 	sendmmsg 1024 1 0.1 0 1 0 0 0
+server_says "server: tcp gso" '^refused: gso: UDP only' \
+	gso 1024 1 0.1 0 1 0 0 0
 server_says "server: tcp --rx recvmmsg" '^refused: --rx recvmmsg is UDP only' \
 	two-copy 1024 1 0.1 1 1 0 4 0
 server_says "server: udp rr" '^refused: rr over UDP' \

@@ -144,6 +144,14 @@ NETCOPY_EXPORT int netcopy_mode_probe(const struct netcopy_mode *mode,
 	return mode->probe ? mode->probe(why) : 0;
 }
 
+int nc_mode_params_check(const struct netcopy_mode *mode,
+			 const struct nc_params *p, const char **why)
+{
+	if (p->proto != NC_PROTO_UDP || !mode->check)
+		return 0;
+	return mode->check(p, why);
+}
+
 int nc_mode_proto_check(const struct netcopy_mode *mode, uint8_t proto,
 			const char **why)
 {

@@ -22,6 +22,10 @@ bool nc_mode_exists(const char *name);
  * over proto (enum nc_proto); its modes.def line says which it does. */
 int nc_mode_proto_check(const struct netcopy_mode *mode, uint8_t proto,
 			const char **why);
+/* 0, or -EINVAL with why: over UDP, the run's parameters exceed what
+ * the mode (its check) or this kernel can send. */
+int nc_mode_params_check(const struct netcopy_mode *mode,
+			 const struct nc_params *p, const char **why);
 /* Whether NETCOPY_DISABLE_MODES names this mode. */
 bool nc_mode_disabled_by_env(const char *name);
 

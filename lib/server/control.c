@@ -140,6 +140,8 @@ static bool proto_refused(int fd, const struct nc_params *h,
 		snprintf(reason, sizeof(reason), "%s", why);
 	} else if (h->proto != NC_PROTO_UDP) {
 		return false;
+	} else if (nc_mode_params_check(mode, h, &why)) {
+		snprintf(reason, sizeof(reason), "%s: %s", h->mode, why);
 	} else if (h->workload != NC_WORKLOAD_STREAM) {
 		snprintf(reason, sizeof(reason), "rr over UDP is not "
 			 "served yet");
