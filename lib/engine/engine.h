@@ -169,6 +169,9 @@ struct netcopy_mode {
 	uint8_t own_rx;
 	/* Sends from buffers registered with the kernel (--fixed-buffers). */
 	bool fixed_buffers;
+	/* UDP: -s is a segment the kernel never fragments (GSO): it must
+	 * fit the path's MTU with its headers (nc_udp_path_payload()). */
+	bool fits_mtu;
 	/* Counts its zero-copy sends (flow->zc); others never do. */
 	bool zero_copy;
 	/* 0, or NETCOPY_EUNSUPPORTED with a reason. */

@@ -5,7 +5,8 @@
  * datagrams of -s bytes (the segment size) as late as it can: on
  * loopback and veth after the stack, on a NIC with USO in hardware.  One
  * system call and one trip down the stack per batch; the copy of every
- * byte into the kernel stays.
+ * byte into the kernel stays.  The limit on segments a call is probed
+ * on loopback (assumed 64 where it is down).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -23,6 +24,9 @@
 #define GSO_MAX_BYTES NC_DGRAM_MAX_IPV4
 /* The most segments probed for; kernels allow 64 or 128 so far. */
 #define GSO_PROBE_MAX 1024
+/* The limit assumed where loopback cannot be probed (it is down, as in
+ * a fresh network namespace): the older kernels' UDP_MAX_SEGMENTS. */
+#define GSO_ASSUMED_LIMIT 64
 
 struct gso_sender {
 	uint8_t *buf;
@@ -52,14 +56,19 @@ static void gso_probe_once(void)
 	uint32_t lo = 1, hi = GSO_PROBE_MAX + 1;
 	int one = 1, fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
-	    getsockname(fd, (struct sockaddr *)&a, &alen) ||
-	    connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
-	    setsockopt(fd, SOL_UDP, UDP_SEGMENT, &one, sizeof(one)) ||
-	    !gso_takes(fd, 1)) {
+	if (fd < 0 || setsockopt(fd, SOL_UDP, UDP_SEGMENT, &one,
+				 sizeof(one))) {
 		gso_errno = errno;
 		if (fd >= 0)
 			close(fd);
+		return;
+	}
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(fd, (struct sockaddr *)&a, &alen) ||
+	    connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    !gso_takes(fd, 1)) {
+		gso_limit = GSO_ASSUMED_LIMIT;
+		close(fd);
 		return;
 	}
 	while (hi - lo > 1) {
@@ -88,7 +97,7 @@ static int gso_probe(const char **why)
 		return 0;
 	*why = gso_errno == ENOPROTOOPT ?
 	       "the kernel lacks UDP_SEGMENT (Linux 4.18 or later)" :
-	       "a probe of UDP_SEGMENT on loopback failed";
+	       "no UDP socket for a probe of UDP_SEGMENT";
 	return NETCOPY_EUNSUPPORTED;
 }
 
@@ -148,18 +157,19 @@ static int gso_fits_mtu(int fd, uint64_t size)
 {
 	struct sockaddr_storage a;
 	socklen_t alen = sizeof(a), len = sizeof(int);
-	int mtu, hdrs;
+	int mtu, hdrs = 20 + 8;
 
-	if (getsockname(fd, (struct sockaddr *)&a, &alen))
+	if (getpeername(fd, (struct sockaddr *)&a, &alen))
 		return -errno;
 	if (a.ss_family == AF_INET6) {
-		hdrs = 40 + 8;
+		/* An IPv4 peer of a dual-stack socket: IPv4's headers. */
+		if (!IN6_IS_ADDR_V4MAPPED(
+			&((struct sockaddr_in6 *)&a)->sin6_addr))
+			hdrs = 40 + 8;
 		if (getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &mtu, &len))
 			return -errno;
-	} else {
-		hdrs = 20 + 8;
-		if (getsockopt(fd, IPPROTO_IP, IP_MTU, &mtu, &len))
-			return -errno;
+	} else if (getsockopt(fd, IPPROTO_IP, IP_MTU, &mtu, &len)) {
+		return -errno;
 	}
 	return size + (uint64_t)hdrs <= (uint64_t)mtu ? 0 : -EMSGSIZE;
 }
@@ -214,6 +224,7 @@ const struct netcopy_mode nc_mode_gso = {
 	.summary = "UDP only: UDP_SEGMENT, one send() of --gso-segments "
 		   "datagrams the kernel cuts up; recvmmsg() at the "
 		   "receiver",
+	.fits_mtu = true,
 	.probe = gso_probe,
 	.check = gso_check,
 	.memory = gso_memory,
