@@ -412,8 +412,8 @@ static struct netcopy_client *configure(const struct args *a)
 	if (a->rx && (err = netcopy_client_set_rx(c, a->rx))) {
 		if (err != NETCOPY_EUNSUPPORTED)
 			cli_usage_error("invalid receive path '%s' (expected "
-					"recv, recvmsg, zero-copy or "
-					"recvmmsg)",
+					"recv, recvmsg, zero-copy, "
+					"recvmmsg or gro)",
 					cli_shown(a->rx));
 		cli_error("--rx zero-copy: not built into this netcopy "
 			  "(linux/tcp.h had no TCP_ZEROCOPY_RECEIVE)");
@@ -611,7 +611,8 @@ int main(int argc, const char **argv)
 		  "PROTO" },
 		{ "rx", '\0', POPT_ARG_STRING, &a.rx, 0,
 		  "how the receiver reads: recv, recvmsg, zero-copy "
-		  "(TCP_ZEROCOPY_RECEIVE, TCP only) or recvmmsg (UDP only; "
+		  "(TCP_ZEROCOPY_RECEIVE, TCP only), recvmmsg or gro "
+		  "(UDP_GRO; UDP only; "
 		  "default: the mode's own)", "PATH" },
 		{ "rx-size", '\0', POPT_ARG_STRING, &a.rx_size, 0,
 		  "most bytes the receiver reads per call, both ends, 1 to "

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # --proto udp: every UDP send path with each receive call, in both
 # directions (-R), moves datagrams verified at the receiver (recvmmsg
-# reading them in batches: DatagramsPerRead >= 1, the others 1), and the
+# reading them in batches, and gro what gso sent: DatagramsPerRead >= 1,
+# the others 1; gro reads gso's 10 segments 5 to 10 a read, two-copy's
+# one a read), and the
 # loss figures add up (Lost + Messages <= datagrams sent, Lost a count,
 # Jitter_us a number), and DatagramsPerCall says the sender's batch
 # (sendmmsg: about --batch, at most it; gso: its segments, by default
@@ -80,7 +82,7 @@ mapfile -t udp_modes < <("$NETCOPY_CLIENT" --list-modes | nc_modes_runnable udp)
 nc_check "--list-modes names UDP modes: ${udp_modes[*]}" \
 	test "${#udp_modes[@]}" -ge 3
 for mode in "${udp_modes[@]}"; do
-	for rx in "" recv recvmsg recvmmsg; do
+	for rx in "" recv recvmsg recvmmsg gro; do
 		for dir in forward reverse; do
 			args=(-m "$mode")
 			[ -n "$rx" ] && args+=(--rx "$rx")
@@ -93,7 +95,11 @@ for mode in "${udp_modes[@]}"; do
 			# One datagram a call but for recvmmsg's batches
 			# (sendmmsg's own).
 			per=${NC_CSV[DatagramsPerRead]:-}
-			if [ "${NC_CSV[Rx]:-}" = recvmmsg ]; then
+			case ${NC_CSV[Rx]:-}/$mode in
+			recvmmsg/* | gro/gso) batched=1 ;;
+			*) batched= ;;
+			esac
+			if [ -n "$batched" ]; then
 				nc_check "$desc: DatagramsPerRead $per >= 1" \
 					awk -v v="$per" 'BEGIN { exit !(v >= 1) }'
 			else
@@ -127,6 +133,22 @@ for dir in forward reverse; do
 	nc_check_rc 0 && nc_check_csv_run gso 1000 1 &&
 		check_udp "$desc" 1000 &&
 		check_per_call "$desc" $(per_call_band gso 10)
+done
+# ---- --rx gro: coalesced reads of what gso sent as one packet, one
+# datagram a read of what went one a call (loopback's GRO)
+for mode in gso two-copy; do
+	desc="udp $mode --rx gro"
+	nc_client "$desc" "${p[@]}" --proto udp -m "$mode" --rx gro \
+		--gso-segments 10 -s 1000 -t 1 -d 0.2 --rate 200M --verify -f csv
+	nc_check_rc 0 && nc_check_csv_run "$mode" 1000 1 &&
+		check_udp "$desc" 1000 || continue
+	per=${NC_CSV[DatagramsPerRead]:-}
+	if [ "$mode" = gso ]; then
+		nc_check "$desc: DatagramsPerRead $per, want 5 to 10" \
+			awk -v v="$per" 'BEGIN { exit !(v >= 5 && v <= 10) }'
+	else
+		nc_check "$desc: DatagramsPerRead $per is 1" test "$per" = 1.00
+	fi
 done
 nc_client_usage_error "--gso-segments 1024" "above this kernel's limit of [0-9]+" \
 	"${p[@]}" --proto udp -m gso -s 24 --gso-segments 1024 -d 0.1
@@ -186,6 +208,8 @@ for mode in "${modes[@]}"; do
 done
 nc_client "tcp --rx recvmmsg" "${p[@]}" --rx recvmmsg -d 0.1
 nc_check_rc 4 && nc_check_stderr_matches "recvmmsg is UDP only" "the reason"
+nc_client "tcp --rx gro" "${p[@]}" --rx gro -d 0.1
+nc_check_rc 4 && nc_check_stderr_matches "gro is UDP only" "the reason"
 nc_client "udp --rx-size" "${p[@]}" --proto udp --rx-size 4K -d 0.1
 nc_check_rc 4 && nc_check_stderr_matches "rx-size is TCP only" "the reason"
 nc_client_usage_error "udp -w rr" "rr over UDP" \
@@ -213,6 +237,8 @@ server_says "server: tcp gso" '^refused: gso: UDP only' \
 	gso 1024 1 0.1 0 1 0 0 0
 server_says "server: tcp --rx recvmmsg" '^refused: --rx recvmmsg is UDP only' \
 	two-copy 1024 1 0.1 1 1 0 4 0
+server_says "server: tcp --rx gro" '^refused: --rx gro is UDP only' \
+	two-copy 1024 1 0.1 1 1 0 5 0
 server_says "server: udp rr" '^refused: rr over UDP' \
 	two-copy 1024 1 0.1 0 1 1 0 1
 server_says "server: udp -s 23" '^refused: datagram size 23 out of range' \

@@ -22,7 +22,8 @@
 
 /* The receive path goes on the wire as this byte. */
 _Static_assert(NC_RX_MODE == 0 && NC_RX_RECV == 1 && NC_RX_RECVMSG == 2 &&
-	       NC_RX_ZERO_COPY == 3 && NC_RX_RECVMMSG == 4 && NC_RX_LAST == 4,
+	       NC_RX_ZERO_COPY == 3 && NC_RX_RECVMMSG == 4 &&
+	       NC_RX_GRO == 5 && NC_RX_LAST == 5,
 	       "rx values");
 /* The workload goes on the wire as this byte. */
 _Static_assert(NC_WORKLOAD_STREAM == 0 && NC_WORKLOAD_RR == 1,
