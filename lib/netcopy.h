@@ -40,6 +40,9 @@ enum netcopy_error {
 /* io_uring modes: sends in flight per connection, by default and at most. */
 #define NETCOPY_DEFAULT_QD 8U
 #define NETCOPY_MAX_QD 256U
+/* UDP sendmmsg: datagrams per call, by default and at most. */
+#define NETCOPY_DEFAULT_BATCH 32U
+#define NETCOPY_MAX_BATCH 1024U
 /* --sndbuf / --rcvbuf: requests the kernel caps at wmem_max / rmem_max. */
 #define NETCOPY_MIN_SOCKET_BUFFER 1024U
 #define NETCOPY_MAX_SOCKET_BUFFER (1U << 30)
@@ -96,6 +99,9 @@ const char *netcopy_mode_summary(const struct netcopy_mode *mode);
  * else the one-line reason this build leaves it out. */
 size_t netcopy_known_mode_count(void);
 const char *netcopy_known_mode(size_t index, const char **why_not_built);
+/* The protocols the mode at index sends over, built in or not: "tcp",
+ * "udp" or "tcp,udp" (static).  NULL past the end. */
+const char *netcopy_known_mode_protos(size_t index);
 /*
  * Can this process send with mode on the running kernel?  Returns 0, or
  * NETCOPY_EUNSUPPORTED with a one-line reason in *why (static storage).
@@ -289,6 +295,18 @@ int netcopy_client_set_rate(struct netcopy_client *client,
  * -EINVAL out of range.  A server older than 0.2.0 refuses a run that
  * sets it.  Since 0.2.0. */
 int netcopy_client_set_rx_size(struct netcopy_client *client, uint64_t bytes);
+/* The sendmmsg mode (UDP): datagrams per call, 1 to NETCOPY_MAX_BATCH
+ * (default NETCOPY_DEFAULT_BATCH); other modes ignore it.  -EINVAL out
+ * of range.  A server older than 0.2.0 refuses a run that sets it.
+ * Since 0.2.0. */
+int netcopy_client_set_batch(struct netcopy_client *client,
+			     unsigned int batch);
+/* The gso mode (UDP): datagrams per send(), 1 to NETCOPY_MAX_BATCH and
+ * at most the kernel's limit, their bytes within 64 KiB (the run
+ * fails with -EINVAL beyond those); 0 (the default): as many as fit.
+ * -EINVAL out of range.  Since 0.2.0. */
+int netcopy_client_set_gso_segments(struct netcopy_client *client,
+				    unsigned int segments);
 /*
  * Run once.  Returns 0 with *out set, or a negative error; a run that
  * started but ended short or failed verification still sets *out (free

@@ -335,19 +335,24 @@ void cli_version(poptContext ctx)
 	exit(EXIT_OK);
 }
 
+/* NAME, yes|no|not-built, the summary or reason, then the protocols
+ * ("tcp,udp"): a fourth field, so that readers of the first three
+ * still work. */
 void cli_list_modes(poptContext ctx)
 {
 	for (size_t i = 0; i < netcopy_known_mode_count(); i++) {
 		const char *why, *name = netcopy_known_mode(i, &why);
 		const struct netcopy_mode *mode = netcopy_mode_find(name);
+		const char *state = "not-built";
 
-		if (!mode)
-			printf("%s\tnot-built\t%s\n", name, why);
-		else if (netcopy_mode_probe(mode, &why))
-			printf("%s\tno\t%s\n", name, why);
-		else
-			printf("%s\tyes\t%s\n", name,
-			       netcopy_mode_summary(mode));
+		if (mode && netcopy_mode_probe(mode, &why))
+			state = "no";
+		else if (mode) {
+			state = "yes";
+			why = netcopy_mode_summary(mode);
+		}
+		printf("%s\t%s\t%s\t%s\n", name, state, why,
+		       netcopy_known_mode_protos(i));
 	}
 	poptFreeContext(ctx);
 	exit(EXIT_OK);

@@ -21,6 +21,7 @@ struct args {
 	char *auth_file;
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
 	char *workload, *warmup, *affinity, *interval, *qd, *rx, *proto;
+	char *batch, *gso_segments;
 	char *sndbuf, *rcvbuf, *rate, *interval_file, *rx_size;
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
 };
@@ -129,6 +130,19 @@ static void set_rx_size(struct netcopy_client *c, const char *text)
 				"for the default", cli_shown(text));
 	if (netcopy_client_set_rx_size(c, v))
 		refused(c, "rx-size", text);
+}
+
+/* --gso-segments: 0 would mean the default, which is leaving it out. */
+static void set_gso_segments(struct netcopy_client *c, const char *text)
+{
+	unsigned int v = count("gso-segments", text);
+
+	if (!v)
+		cli_usage_error("invalid gso-segments '%s': leave "
+				"--gso-segments out for as many as fit",
+				cli_shown(text));
+	if (netcopy_client_set_gso_segments(c, v))
+		refused(c, "gso-segments", text);
 }
 
 /* -A N[,M]: CPUs for the client's and the server's threads. */
@@ -391,11 +405,15 @@ static struct netcopy_client *configure(const struct args *a)
 	netcopy_client_set_perf(c, !a->no_perf);
 	if (a->qd && netcopy_client_set_qd(c, count("qd", a->qd)))
 		refused(c, "qd", a->qd);
+	if (a->batch && netcopy_client_set_batch(c, count("batch", a->batch)))
+		refused(c, "batch", a->batch);
+	if (a->gso_segments)
+		set_gso_segments(c, a->gso_segments);
 	if (a->rx && (err = netcopy_client_set_rx(c, a->rx))) {
 		if (err != NETCOPY_EUNSUPPORTED)
 			cli_usage_error("invalid receive path '%s' (expected "
-					"recv, recvmsg, zero-copy or "
-					"recvmmsg)",
+					"recv, recvmsg, zero-copy, "
+					"recvmmsg or gro)",
 					cli_shown(a->rx));
 		cli_error("--rx zero-copy: not built into this netcopy "
 			  "(linux/tcp.h had no TCP_ZEROCOPY_RECEIVE)");
@@ -577,16 +595,24 @@ int main(int argc, const char **argv)
 		{ "qd", '\0', POPT_ARG_STRING, &a.qd, 0,
 		  "uring modes: sends in flight per connection, 1 to 256 "
 		  "(default 8)", "N" },
+		{ "batch", '\0', POPT_ARG_STRING, &a.batch, 0,
+		  "sendmmsg (UDP): datagrams per call, 1 to 1024 (default "
+		  "32)", "N" },
+		{ "gso-segments", '\0', POPT_ARG_STRING, &a.gso_segments, 0,
+		  "gso (UDP): datagrams per send(), 1 to the kernel's limit, "
+		  "within 64K (default: as many as fit)", "N" },
 		{ "fixed-buffers", '\0', POPT_ARG_NONE, &a.fixed_buffers, 0,
 		  "uring-zc: send from buffers registered with the ring",
 		  NULL },
 		{ "proto", '\0', POPT_ARG_STRING, &a.proto, 0,
 		  "what the data goes over: tcp, or udp (datagrams of -s "
-		  "bytes, 24 to 65507; two-copy and one-copy) (default tcp)",
+		  "bytes, 24 to 65507; two-copy, one-copy, sendmmsg, gso) "
+		  "(default tcp)",
 		  "PROTO" },
 		{ "rx", '\0', POPT_ARG_STRING, &a.rx, 0,
 		  "how the receiver reads: recv, recvmsg, zero-copy "
-		  "(TCP_ZEROCOPY_RECEIVE, TCP only) or recvmmsg (UDP only; "
+		  "(TCP_ZEROCOPY_RECEIVE, TCP only), recvmmsg or gro "
+		  "(UDP_GRO; UDP only; "
 		  "default: the mode's own)", "PATH" },
 		{ "rx-size", '\0', POPT_ARG_STRING, &a.rx_size, 0,
 		  "most bytes the receiver reads per call, both ends, 1 to "

@@ -26,10 +26,7 @@ sleep 0.2
 idle_fds=$(nc_proc_fds "$server")
 
 # Every mode this build and this kernel can run.
-modes=()
-while IFS=$'\t' read -r name state _; do
-	[ "$state" = yes ] && modes+=("$name")
-done < <("$client" --list-modes)
+mapfile -t modes < <("$client" --list-modes | nc_modes_runnable tcp)
 [ ${#modes[@]} -ge 2 ] || nc_error "--list-modes lists ${#modes[@]} runnable modes"
 nc_log "modes: ${modes[*]}"
 ways=(stream reverse rr)

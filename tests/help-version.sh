@@ -65,20 +65,21 @@ for prog in netcopy-server netcopy-client; do
 			grep -Eq '[0-9]+\.[0-9]+' "$NC_OUT" || nc_show_run
 	fi
 
-	# --list-modes: a tab-separated line per mode; two-copy and
-	# one-copy run everywhere; a mode disabled through the environment
-	# reads "no" with the reason.
+	# --list-modes: a tab-separated line per mode, its protocols last;
+	# two-copy and one-copy run everywhere over both; a mode disabled
+	# through the environment reads "no" with the reason.
 	nc_run "$prog --list-modes" "$cmd" --list-modes
 	nc_check_rc 0 || continue
 	# shellcheck disable=SC2016 # awk fields, not shell
-	nc_check "$prog --list-modes: every line is NAME<tab>yes|no|not-built<tab>TEXT" \
-		awk -F '\t' 'NF != 3 || $3 == "" ||
-			      $2 !~ /^(yes|no|not-built)$/ { bad = 1 }
+	nc_check "$prog --list-modes: every line is NAME<tab>yes|no|not-built<tab>TEXT<tab>PROTOS" \
+		awk -F '\t' 'NF != 4 || $3 == "" ||
+			      $2 !~ /^(yes|no|not-built)$/ ||
+			      $4 !~ /^(tcp|udp|tcp,udp)$/ { bad = 1 }
 			      END { exit bad || NR < 3 }' "$NC_OUT" ||
 		nc_show_run
 	for mode in two-copy one-copy; do
-		nc_check "$prog --list-modes: $mode yes" \
-			grep -q "^$mode	yes	" "$NC_OUT"
+		nc_check "$prog --list-modes: $mode yes, tcp,udp" \
+			grep -q "^$mode	yes	.*	tcp,udp$" "$NC_OUT"
 	done
 	NETCOPY_DISABLE_MODES=one-copy nc_run "$prog --list-modes, one-copy disabled" \
 		"$cmd" --list-modes

@@ -45,6 +45,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/zero-copy-enobufs.sh \
 	tests/rx.sh \
 	tests/udp.sh \
+	tests/udp-mtu.sh \
 	tests/socket-buffers.sh \
 	tests/rate.sh \
 	tests/zc-memlock.sh \

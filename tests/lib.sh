@@ -819,6 +819,14 @@ nc_mode_built() {
 	! grep -q "^$1	not-built	" <<<"$list"
 }
 
+# nc_modes_runnable PROTO: of a --list-modes listing on stdin, the names
+# of the modes this build and kernel run ("yes") that send over PROTO
+# (tcp or udp: the fourth field lists them), one a line.
+nc_modes_runnable() {
+	awk -F '\t' -v proto="$1" '$2 == "yes" &&
+		index("," $4 ",", "," proto ",") { print $1 }'
+}
+
 # nc_have_ipv6_loopback: is ::1 configured?
 nc_have_ipv6_loopback() {
 	[ -r /proc/net/if_inet6 ] &&

@@ -130,7 +130,8 @@ read -r -a only_words <<<"$only"
 
 cat >"$tmp/user.c" <<'EOF'
 /* A user of the installed libnetcopy: one verified loopback run per mode
- * the running kernel can do, against a server in a thread. */
+ * the running kernel can do, against a server in a thread; over TCP, or
+ * over UDP for a mode that sends only datagrams. */
 #include <netcopy.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -141,7 +142,7 @@ static void *serve(void *server)
 	return (void *)(long)netcopy_server_run(server);
 }
 
-static int run_mode(unsigned int port, const char *mode)
+static int run_mode(unsigned int port, const char *mode, const char *proto)
 {
 	struct netcopy_client *client;
 	struct netcopy_result *result = NULL;
@@ -152,7 +153,9 @@ static int run_mode(unsigned int port, const char *mode)
 	if (netcopy_client_set_host(client, "127.0.0.1") ||
 	    netcopy_client_set_port(client, port) ||
 	    netcopy_client_set_mode(client, mode) ||
-	    netcopy_client_set_size(client, 16 * 1024) ||
+	    netcopy_client_set_proto(client, proto) ||
+	    netcopy_client_set_size(client, strcmp(proto, "udp") ?
+					    16 * 1024 : 1400) ||
 	    netcopy_client_set_threads(client, 2) ||
 	    netcopy_client_set_duration(client, 0.2) ||
 	    netcopy_client_set_verify(client, true) ||
@@ -169,8 +172,8 @@ static int run_mode(unsigned int port, const char *mode)
 		netcopy_client_free(client);
 		return 1;
 	}
-	printf("%s: status %d, %llu bytes, %.3f Gbit/s, %llu mismatches\n",
-	       mode, netcopy_result_status(result),
+	printf("%s over %s: status %d, %llu bytes, %.3f Gbit/s, "
+	       "%llu mismatches\n", mode, proto, netcopy_result_status(result),
 	       (unsigned long long)netcopy_result_bytes(result),
 	       netcopy_result_gbps(result),
 	       (unsigned long long)netcopy_result_mismatches(result));
@@ -208,17 +211,21 @@ int main(int argc, char **argv)
 		netcopy_server_free(server);
 		return 1;
 	}
-	for (size_t i = 0; i < netcopy_mode_count(); i++) {
-		const struct netcopy_mode *mode = netcopy_mode_at(i);
-		const char *why;
+	for (size_t i = 0; i < netcopy_known_mode_count(); i++) {
+		const char *why, *name = netcopy_known_mode(i, &why);
+		const struct netcopy_mode *mode = netcopy_mode_find(name);
 
-		if (netcopy_mode_probe(mode, &why)) {
-			printf("%s: not on this kernel: %s\n",
-			       netcopy_mode_name(mode), why);
+		if (*why) {
+			printf("%s: %s\n", name, why);
 			continue;
 		}
-		failed |= run_mode(netcopy_server_port(server),
-				   netcopy_mode_name(mode));
+		if (netcopy_mode_probe(mode, &why)) {
+			printf("%s: not on this kernel: %s\n", name, why);
+			continue;
+		}
+		failed |= run_mode(netcopy_server_port(server), name,
+				   strstr(netcopy_known_mode_protos(i), "tcp") ?
+				   "tcp" : "udp");
 		ran++;
 	}
 	netcopy_server_stop(server);

@@ -80,7 +80,8 @@ fi
 rx_paths=(recv recvmsg)
 [ "$rx_zc" = yes ] && rx_paths+=(zero-copy)
 
-mapfile -t modes < <("$NETCOPY_CLIENT" --list-modes | awk -F '\t' '$2 == "yes" { print $1 }')
+# (TCP ones: the fourth field lists the protocols; UDP's are udp.sh's.)
+mapfile -t modes < <("$NETCOPY_CLIENT" --list-modes | nc_modes_runnable tcp)
 nc_check "--list-modes names runnable modes" test "${#modes[@]}" -gt 0
 
 for mode in "${modes[@]}"; do

@@ -78,10 +78,7 @@ nc_srv_idle "-s 16M"
 
 # One slow reader per mode this build and kernel run, all at once: the
 # cut must wake a send blocked in every engine.
-modes=()
-while IFS=$'\t' read -r name state _; do
-	[ "$state" = yes ] && modes+=("$name")
-done < <("$NETCOPY_CLIENT" --list-modes)
+mapfile -t modes < <("$NETCOPY_CLIENT" --list-modes | nc_modes_runnable tcp)
 [ ${#modes[@]} -ge 1 ] || nc_error "--list-modes lists no runnable mode"
 slow=()
 for mode in "${modes[@]}"; do

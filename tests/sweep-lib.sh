@@ -70,18 +70,17 @@ sw_wait_rows() {
 	return 1
 }
 
-# sw_modes: the modes the sweep will run here (zero-copy only when built
-# and this kernel runs it), space-separated, in the sweep's order.
+# sw_modes: the modes the sweep will run here, space-separated, in the
+# sweep's order: those built in that send over TCP (--list-modes' second
+# and fourth fields), as the sweep picks them.
 sw_modes() {
 	local out
 
 	nc_patience 20
-	out=$(timeout "$NC_PATIENCE" "$NETCOPY_CLIENT" -m '?' 2>&1)
-	if [[ $out =~ this\ build\ has:\ ([a-z, -]+)\) ]]; then
-		echo "${BASH_REMATCH[1]//,/}"
-	else
-		echo two-copy one-copy zero-copy
-	fi
+	out=$(timeout "$NC_PATIENCE" "$NETCOPY_CLIENT" --list-modes 2>&1)
+	awk -F '\t' '$2 != "not-built" &&
+		index("," ($4 == "" ? "tcp" : $4) ",", ",tcp,") { print $1 }' \
+		<<<"$out" | tr '\n' ' '
 }
 
 # sw_check_one_line_error DESCRIPTION: the latest run failed (non-zero,

@@ -2,12 +2,19 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # --proto udp: every UDP send path with each receive call, in both
 # directions (-R), moves datagrams verified at the receiver (recvmmsg
-# reading them in batches: DatagramsPerRead >= 1, the others 1), and the
+# reading them in batches, and gro what gso sent: DatagramsPerRead >= 1,
+# the others 1; gro reads gso's 10 segments 5 to 10 a read, two-copy's
+# one a read), and the
 # loss figures add up (Lost + Messages <= datagrams sent, Lost a count,
-# Jitter_us a number); the datagram size's bounds (24, 65,507 over IPv4,
+# Jitter_us a number), and DatagramsPerCall says the sender's batch
+# (sendmmsg: about --batch, at most it; gso: its segments, by default
+# as many as fit in 65,507 bytes; the others 1); the datagram
+# size's bounds (24, 65,507 over IPv4,
 # 65,527 over IPv6) are usage errors naming the limit; the modes and
 # receive paths of TCP's only, and rr, are refused with the reason; an
-# unpaced flood of small datagrams does not wedge the receiver and the
+# UDP-only modes are refused over TCP with the reason, as are --batch 0
+# and 1025, and --gso-segments beyond the kernel's limit or 65,507
+# bytes a call, naming the limit; an unpaced flood of small datagrams does not wedge the receiver and the
 # run ends on time; --rate 200M holds 0.15 to 0.22 Gbit/s, verified,
 # paced in user space (PacingMethod user); --rx-size is refused over
 # UDP; TCP runs say Proto tcp with the UDP columns NA.
@@ -49,9 +56,33 @@ check_udp() {
 		nc_is_number "${NC_CSV[LossFraction]:-}"
 }
 
+# check_per_call DESCRIPTION LOW HIGH: DatagramsPerCall within [LOW, HIGH].
+check_per_call() {
+	local per=${NC_CSV[DatagramsPerCall]:-}
+
+	nc_check "$1: DatagramsPerCall $per, want $2 to $3" \
+		awk -v v="$per" -v lo="$2" -v hi="$3" \
+		'BEGIN { exit !(v ~ /^[0-9.]+$/ && v >= lo && v <= hi) }'
+}
+
+# per_call_band MODE [N]: the sender's datagrams a call: --batch's N
+# (32 by default) for sendmmsg, which the kernel may cut short now and
+# then; gso's N segments (given: the band for -s 1472, 44 a call);
+# one for the others.
+per_call_band() {
+	case $1 in
+	sendmmsg) echo "$((${2:-32} * 3 / 4)) ${2:-32}" ;;
+	gso) echo "${2:-44} ${2:-44}" ;;
+	*) echo "0.9 1" ;;
+	esac
+}
+
 # ---- every UDP path, both directions, each receive call
-for mode in two-copy one-copy; do
-	for rx in "" recv recvmsg recvmmsg; do
+mapfile -t udp_modes < <("$NETCOPY_CLIENT" --list-modes | nc_modes_runnable udp)
+nc_check "--list-modes names UDP modes: ${udp_modes[*]}" \
+	test "${#udp_modes[@]}" -ge 3
+for mode in "${udp_modes[@]}"; do
+	for rx in "" recv recvmsg recvmmsg gro; do
 		for dir in forward reverse; do
 			args=(-m "$mode")
 			[ -n "$rx" ] && args+=(--rx "$rx")
@@ -64,18 +95,79 @@ for mode in two-copy one-copy; do
 				check_udp "$desc" 1472; }; then
 				continue
 			fi
-			# One datagram a call but for recvmmsg's batches.
+			# One datagram a call but for recvmmsg's batches
+			# (sendmmsg's own).
 			per=${NC_CSV[DatagramsPerRead]:-}
-			if [ "$rx" = recvmmsg ]; then
+			case ${NC_CSV[Rx]:-}/$mode in
+			recvmmsg/* | gro/gso) batched=1 ;;
+			*) batched= ;;
+			esac
+			if [ -n "$batched" ]; then
 				nc_check "$desc: DatagramsPerRead $per >= 1" \
 					awk -v v="$per" 'BEGIN { exit !(v >= 1) }'
 			else
 				nc_check "$desc: DatagramsPerRead $per is 1" \
 					test "$per" = 1.00
 			fi
+			# shellcheck disable=SC2046 # two numbers
+			check_per_call "$desc" $(per_call_band "$mode")
 		done
 	done
 done
+
+# ---- sendmmsg --batch: its batches, both directions
+for dir in forward reverse; do
+	args=()
+	[ "$dir" = reverse ] && args=(-R)
+	desc="udp sendmmsg --batch 8 $dir"
+	nc_client "$desc" "${p[@]}" --proto udp -m sendmmsg --batch 8 \
+		-s 1000 -t 1 -d 0.2 --verify -f csv ${args[@]+"${args[@]}"}
+	# shellcheck disable=SC2046 # two numbers
+	nc_check_rc 0 && nc_check_csv_run sendmmsg 1000 1 &&
+		check_udp "$desc" 1000 &&
+		check_per_call "$desc" $(per_call_band sendmmsg 8)
+done
+# ---- gso --gso-segments: one send() of that many, both directions
+for dir in forward reverse; do
+	args=()
+	[ "$dir" = reverse ] && args=(-R)
+	desc="udp gso --gso-segments 10 $dir"
+	nc_client "$desc" "${p[@]}" --proto udp -m gso --gso-segments 10 \
+		-s 1000 -t 1 -d 0.2 --verify -f csv ${args[@]+"${args[@]}"}
+	# shellcheck disable=SC2046 # two numbers
+	nc_check_rc 0 && nc_check_csv_run gso 1000 1 &&
+		check_udp "$desc" 1000 &&
+		check_per_call "$desc" $(per_call_band gso 10)
+done
+# ---- --rx gro: coalesced reads of what gso sent as one packet, one
+# datagram a read of what went one a call (loopback's GRO)
+for mode in gso two-copy; do
+	desc="udp $mode --rx gro"
+	nc_client "$desc" "${p[@]}" --proto udp -m "$mode" --rx gro \
+		--gso-segments 10 -s 1000 -t 1 -d 0.2 --rate 200M --verify -f csv
+	if ! { nc_check_rc 0 && nc_check_csv_run "$mode" 1000 1 &&
+		check_udp "$desc" 1000; }; then
+		continue
+	fi
+	per=${NC_CSV[DatagramsPerRead]:-}
+	if [ "$mode" = gso ]; then
+		nc_check "$desc: DatagramsPerRead $per, want 5 to 10" \
+			awk -v v="$per" 'BEGIN { exit !(v >= 5 && v <= 10) }'
+	else
+		nc_check "$desc: DatagramsPerRead $per is 1" test "$per" = 1.00
+	fi
+done
+nc_client_usage_error "--gso-segments 1024" "above this kernel's limit of [0-9]+" \
+	"${p[@]}" --proto udp -m gso -s 24 --gso-segments 1024 -d 0.1
+nc_client_usage_error "--gso-segments 50 -s 2000" \
+	"exceed the 65507 bytes a call may carry" \
+	"${p[@]}" --proto udp -m gso -s 2000 --gso-segments 50 -d 0.1
+nc_client_usage_error "--gso-segments 0" "leave --gso-segments out" \
+	"${p[@]}" --proto udp -m gso --gso-segments 0 -d 0.1
+nc_client_usage_error "--batch 0" "expected 1 to 1024" \
+	"${p[@]}" --proto udp -m sendmmsg --batch 0 -d 0.1
+nc_client_usage_error "--batch 1025" "expected 1 to 1024" \
+	"${p[@]}" --proto udp -m sendmmsg --batch 1025 -d 0.1
 
 # ---- the datagram's bounds: the header, and IP's
 for size in 24 65507; do
@@ -103,8 +195,7 @@ fi
 
 # ---- what only TCP can do is refused over UDP, with the reason
 mapfile -t modes < <("$NETCOPY_CLIENT" --list-modes |
-	awk -F '\t' '$2 == "yes" && $1 != "two-copy" && $1 != "one-copy" {
-		print $1 }')
+	awk -F '\t' '$2 == "yes" && $4 !~ /(^|,)udp(,|$)/ { print $1 }')
 for mode in "${modes[@]}"; do
 	nc_client "udp -m $mode" "${p[@]}" --proto udp -m "$mode" -d 0.1
 	nc_check_rc 4 &&
@@ -112,8 +203,20 @@ for mode in "${modes[@]}"; do
 done
 nc_client "udp --rx zero-copy" "${p[@]}" --proto udp --rx zero-copy -d 0.1
 nc_check_rc 4 && nc_check_stderr_matches "zero-copy is TCP only" "the reason"
+# ---- and what only UDP can do over TCP
+mapfile -t modes < <("$NETCOPY_CLIENT" --list-modes |
+	awk -F '\t' '$2 == "yes" && $4 !~ /(^|,)tcp(,|$)/ { print $1 }')
+nc_check "--list-modes names UDP-only modes: ${modes[*]}" \
+	test "${#modes[@]}" -ge 1
+for mode in "${modes[@]}"; do
+	nc_client "tcp -m $mode" "${p[@]}" -m "$mode" -d 0.1
+	nc_check_rc 4 &&
+		nc_check_stderr_matches "$mode: UDP only" "the reason"
+done
 nc_client "tcp --rx recvmmsg" "${p[@]}" --rx recvmmsg -d 0.1
 nc_check_rc 4 && nc_check_stderr_matches "recvmmsg is UDP only" "the reason"
+nc_client "tcp --rx gro" "${p[@]}" --rx gro -d 0.1
+nc_check_rc 4 && nc_check_stderr_matches "gro is UDP only" "the reason"
 nc_client "udp --rx-size" "${p[@]}" --proto udp --rx-size 4K -d 0.1
 nc_check_rc 4 && nc_check_stderr_matches "rx-size is TCP only" "the reason"
 nc_client_usage_error "udp -w rr" "rr over UDP" \
@@ -135,8 +238,14 @@ server_says "server: udp sendfile" '^refused: sendfile: TCP only' \
 	sendfile 1024 1 0.1 0 1 0 0 1
 server_says "server: udp --rx zero-copy" '^refused: --rx zero-copy is TCP only' \
 	two-copy 1024 1 0.1 1 1 0 3 1
+server_says "server: tcp sendmmsg" '^refused: sendmmsg: UDP only' \
+	sendmmsg 1024 1 0.1 0 1 0 0 0
+server_says "server: tcp gso" '^refused: gso: UDP only' \
+	gso 1024 1 0.1 0 1 0 0 0
 server_says "server: tcp --rx recvmmsg" '^refused: --rx recvmmsg is UDP only' \
 	two-copy 1024 1 0.1 1 1 0 4 0
+server_says "server: tcp --rx gro" '^refused: --rx gro is UDP only' \
+	two-copy 1024 1 0.1 1 1 0 5 0
 server_says "server: udp rr" '^refused: rr over UDP' \
 	two-copy 1024 1 0.1 0 1 1 0 1
 server_says "server: udp -s 23" '^refused: datagram size 23 out of range' \
@@ -225,8 +334,8 @@ done
 nc_client "tcp" "${p[@]}" -s 1K -t 1 -d 0.1 --verify -f csv
 nc_check_rc 0 && nc_check_csv_run two-copy 1024 1 &&
 	nc_check "tcp: Proto tcp, the UDP columns NA" test \
-		"${NC_CSV[Proto]:-}/${NC_CSV[Lost]:-}/${NC_CSV[Jitter_us]:-}" = \
-		tcp/NA/NA
+		"${NC_CSV[Proto]:-}/${NC_CSV[Lost]:-}/${NC_CSV[Jitter_us]:-}/${NC_CSV[DatagramsPerCall]:-}" = \
+		tcp/NA/NA/NA
 
 # The server names the protocol in its log.
 nc_check "the server's log names UDP runs" \

@@ -233,7 +233,7 @@ static void check_modes(void)
 		const char *name;
 		bool built;
 	} table[] = {
-#define NC_MODE(id, name, built, why) { name, built },
+#define NC_MODE(id, name, protos, built, why) { name, built },
 #include "send/modes.def"
 #undef NC_MODE
 	};

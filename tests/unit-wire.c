@@ -22,7 +22,8 @@
 
 /* The receive path goes on the wire as this byte. */
 _Static_assert(NC_RX_MODE == 0 && NC_RX_RECV == 1 && NC_RX_RECVMSG == 2 &&
-	       NC_RX_ZERO_COPY == 3 && NC_RX_RECVMMSG == 4 && NC_RX_LAST == 4,
+	       NC_RX_ZERO_COPY == 3 && NC_RX_RECVMMSG == 4 &&
+	       NC_RX_GRO == 5 && NC_RX_LAST == 5,
 	       "rx values");
 /* The workload goes on the wire as this byte. */
 _Static_assert(NC_WORKLOAD_STREAM == 0 && NC_WORKLOAD_RR == 1,
@@ -394,6 +395,7 @@ static void check_hellos(void)
 	h.warmup = 0;
 	h.cpu = -1;
 	h.qd = NETCOPY_DEFAULT_QD;
+	h.batch = NETCOPY_DEFAULT_BATCH;
 	check_hello_round_trip(&h);
 
 	strcpy(h.mode, "zero-copy");
@@ -2957,6 +2959,7 @@ static void exact_hellos(struct nc_params *dflt, struct nc_params *all)
 	dflt->perf = true;
 	dflt->cpu = -1;
 	dflt->qd = NETCOPY_DEFAULT_QD;
+	dflt->batch = NETCOPY_DEFAULT_BATCH;
 	memset(all, 0, sizeof(*all));
 	strcpy(all->mode, "uring-zc");
 	all->size = 65536;
@@ -2968,6 +2971,7 @@ static void exact_hellos(struct nc_params *dflt, struct nc_params *all)
 	all->warmup = 0.25;
 	all->cpu = 3;
 	all->qd = 32;
+	all->batch = NETCOPY_DEFAULT_BATCH;
 	all->fixed_buffers = true;
 	all->rx = NC_RX_RECVMSG;
 	all->sndbuf = 262144;

@@ -89,6 +89,26 @@ static int negotiate(struct netcopy_client *c, const struct nc_params *hello,
 	return err ? err : nc_client_read_reply(c, ctrl, rep);
 }
 
+/* A mode whose -s must fit the path's MTU, over UDP, with an -s that
+ * does not: failed, true. */
+static bool over_mtu(struct netcopy_client *c, const struct nc_params *hello,
+		     int ctrl)
+{
+	const struct netcopy_mode *mode = netcopy_mode_find(hello->mode);
+	uint64_t most;
+	int mtu;
+
+	if (hello->proto != NC_PROTO_UDP || !mode || !mode->fits_mtu)
+		return false;
+	most = nc_udp_path_payload(ctrl, &mtu);
+	if (!most || hello->size <= most)
+		return false;
+	return fail(c, -EINVAL, "%s: segment size (-s) %llu exceeds the "
+		    "path MTU (%d): at most %llu bytes", hello->mode,
+		    (unsigned long long)hello->size, mtu,
+		    (unsigned long long)most) != 0;
+}
+
 /* The control connection, and the server's acceptance. */
 static int try_control(struct netcopy_client *c, const struct nc_params *hello,
 		       int *ctrl, struct nc_reply *rep)
@@ -106,6 +126,8 @@ static int try_control(struct netcopy_client *c, const struct nc_params *hello,
 			   "at most %llu bytes over IPv4",
 			   (unsigned long long)hello->size,
 			   (unsigned long long)nc_udp_max_size(*ctrl));
+	else if (over_mtu(c, hello, *ctrl))
+		err = -EINVAL;
 	else
 		err = negotiate(c, hello, *ctrl, rep);
 	if (err) {

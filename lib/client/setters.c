@@ -285,6 +285,25 @@ NETCOPY_EXPORT int netcopy_client_set_rx_size(struct netcopy_client *c,
 	return keep(c, &p);
 }
 
+NETCOPY_EXPORT int netcopy_client_set_batch(struct netcopy_client *c,
+					    unsigned int batch)
+{
+	struct nc_params p = c->p;
+
+	p.batch = batch;
+	return keep(c, &p);
+}
+
+NETCOPY_EXPORT int
+netcopy_client_set_gso_segments(struct netcopy_client *c,
+				unsigned int segments)
+{
+	struct nc_params p = c->p;
+
+	p.gso_segments = segments;
+	return keep(c, &p);
+}
+
 NETCOPY_EXPORT int
 netcopy_client_interval_retransmits(const struct netcopy_client *c,
 				    uint64_t *retransmits)

@@ -132,6 +132,7 @@ struct nc_flow {
 	void *rx_state;
 	uint8_t rx;			/* that path (enum nc_rx) */
 	uint64_t rx_calls;		/* UDP: its reads since measuring began */
+	uint64_t tx_calls;		/* UDP: its sends, likewise */
 	int64_t rx_zc_mapped;
 	int64_t rx_zc_copied;
 	int32_t rx_zc_refused;
@@ -163,19 +164,25 @@ struct netcopy_mode {
 	const char *name;
 	const char *summary;
 	/* The call recv_some reads with (enum nc_rx: NC_RX_RECV or
-	 * NC_RX_RECVMSG), named in the Rx column when --rx is not given. */
+	 * NC_RX_RECVMSG; a UDP-only mode's may be NC_RX_RECVMMSG), named
+	 * in the Rx column when --rx is not given. */
 	uint8_t own_rx;
 	/* Sends from buffers registered with the kernel (--fixed-buffers). */
 	bool fixed_buffers;
+	/* UDP: -s is a segment the kernel never fragments (GSO): it must
+	 * fit the path's MTU with its headers (nc_udp_path_payload()). */
+	bool fits_mtu;
 	/* Counts its zero-copy sends (flow->zc); others never do. */
 	bool zero_copy;
-	/* The protocols it sends over, NC_PROTO_BIT()s: TCP's stream, and
-	 * UDP's datagrams where it has send_datagrams. */
-	uint8_t protos;
 	/* 0, or NETCOPY_EUNSUPPORTED with a reason. */
 	int (*probe)(const char **why);
+	/* UDP: 0, or -EINVAL with why (static, or this thread's until
+	 * the next call): the run's parameters exceed what this mode or
+	 * kernel can send.  NULL: none. */
+	int (*check)(const struct nc_params *p, const char **why);
 	/* Buffer bytes one direction of a data connection of this mode
-	 * commits for a message size and queue depth (--qd). */
+	 * commits for a message size and queue depth (--qd; over UDP,
+	 * --batch). */
 	uint64_t (*memory)(uint64_t size, uint32_t qd);
 	/* Descriptors a data connection of this mode opens beside its
 	 * socket (a memfd, a pipe, a ring), for the descriptor limits. */
@@ -186,11 +193,15 @@ struct netcopy_mode {
 	/* Send message number flow->seq (stamped when verifying).
 	 * 0, -ETIMEDOUT for a stalled peer, or another error. */
 	int (*send_message)(struct nc_flow *flow);
-	/* UDP: send datagrams flow->seq onwards, at most max of them, each
+	/* UDP (where modes.def says the mode sends over it): send
+	 * datagrams flow->seq onwards, at most max of them, each
 	 * flow->size bytes made by nc_dgram_stamp().  How many went (a
 	 * datagram the kernel dropped, ENOBUFS, went: the receiver counts
 	 * it lost), 0 when the peer's port refused, or -errno. */
 	int (*send_datagrams)(struct nc_flow *flow, uint32_t max);
+	/* UDP: the datagrams one send_datagrams call sends when max
+	 * allows; NULL: one. */
+	uint32_t (*per_call)(const struct nc_flow *flow);
 	/* Send what send_message queued but has not sent yet, before the
 	 * stream's end.  NULL when send_message sends at once. */
 	int (*send_flush)(struct nc_flow *flow);

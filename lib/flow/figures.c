@@ -64,6 +64,7 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 		nc_counts_add(&f->counts, &fl->counts, i == 0);
 		zc_add(&f->zc, &fl->zc);
 		udp_add(&f->udp, &fl->udp, &udp);
+		f->udp_sends += fl->tx_calls;
 		if (fl->rx_zc_mapped >= 0) {
 			if (f->rx_zc_mapped < 0)
 				f->rx_zc_mapped = f->rx_zc_copied = 0;

@@ -129,6 +129,10 @@ int nc_udp_link_connect(int link_fd, uint32_t port, uint64_t cookie,
 			int timeout_ms, int *udp_fd);
 /* The largest datagram payload over the link's address family. */
 uint64_t nc_udp_max_size(int link_fd);
+/* The largest payload of an unfragmented datagram to the link's peer:
+ * the route's MTU (IP_MTU of a UDP socket connected there) less the IP
+ * and UDP headers, with the MTU in *mtu; 0 where it cannot tell. */
+uint64_t nc_udp_path_payload(int link_fd, int *mtu);
 
 /* ---- figures.c */
 /* Sum flows into one side's figures: the interval runs from the first

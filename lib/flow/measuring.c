@@ -13,7 +13,7 @@ void nc_flow_begin_measuring(struct nc_flow *flow)
 		flow->rx_zc_mapped = flow->rx_zc_copied = 0;
 	flow->first_ns = nc_now_ns();
 	nc_seq_begin(&flow->seqs);
-	flow->rx_calls = 0;
+	flow->rx_calls = flow->tx_calls = 0;
 	if (flow->rtt)
 		nc_hist_init(flow->rtt);
 	nc_counters_start(&flow->counters);	/* reset and enable */

@@ -80,6 +80,32 @@ uint64_t nc_udp_max_size(int link_fd)
 	return NC_DGRAM_MAX_IPV4;
 }
 
+uint64_t nc_udp_path_payload(int link_fd, int *mtu)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss), mlen = sizeof(*mtu);
+	bool v6;
+	int fd, err, hdrs;
+
+	if (getpeername(link_fd, (struct sockaddr *)&ss, &len))
+		return 0;
+	v6 = ss.ss_family == AF_INET6;
+	/* A dual-stack socket's IPv4 peer is an IPv4 path all the same. */
+	hdrs = v6 && !IN6_IS_ADDR_V4MAPPED(
+		&((struct sockaddr_in6 *)&ss)->sin6_addr) ? 40 + 8 : 20 + 8;
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	/* Connecting a UDP socket sends nothing: it picks the route. */
+	err = connect(fd, (struct sockaddr *)&ss, len) ||
+	      getsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+			 v6 ? IPV6_MTU : IP_MTU, mtu, &mlen);
+	close(fd);
+	if (err || *mtu <= hdrs)
+		return 0;
+	return (uint64_t)(*mtu - hdrs);
+}
+
 int nc_udp_link_open(int link_fd, int *udp_fd, uint32_t *port)
 {
 	struct sockaddr_storage ss;

@@ -17,9 +17,6 @@
 
 /* How many times the end marker goes. */
 #define END_MARKERS 5
-/* Datagrams a send_datagrams call may send; a paced sender waits
- * between such batches, each at most a burst of its rate. */
-#define SEND_BATCH 32
 /* How far past its duration a receiver waits for a sender that says
  * nothing: the TCP data connections' I/O timeout. */
 #define RECV_GRACE_NS (30ULL * 1000000000)
@@ -42,21 +39,24 @@ static int end_sending(struct nc_flow *flow, int err)
 	return err;
 }
 
-/* Datagrams a batch may hold: SEND_BATCH, fewer where a paced burst
- * holds fewer (so the rate is held to its bursts), at least one. */
-static uint32_t batch_of(const struct nc_flow *flow)
+/* Datagrams a send_datagrams call may send: the mode's per call, fewer
+ * where a paced burst holds fewer (so the rate is held to its bursts;
+ * a paced sender waits between calls), at least one. */
+static uint32_t batch_of(const struct netcopy_mode *mode,
+			 const struct nc_flow *flow)
 {
+	uint32_t most = mode->per_call ? mode->per_call(flow) : 1;
 	uint64_t fit;
 
 	if (!flow->pace.rate)
-		return SEND_BATCH;
+		return most;
 	fit = flow->pace.burst / flow->size;
-	return fit < 1 ? 1 : fit > SEND_BATCH ? SEND_BATCH : (uint32_t)fit;
+	return fit < 1 ? 1 : fit > most ? most : (uint32_t)fit;
 }
 
 int nc_udp_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
-	uint32_t batch = batch_of(flow);
+	uint32_t batch = batch_of(mode, flow);
 	int err = 0;
 
 	flow->first_ns = nc_now_ns();
@@ -70,6 +70,7 @@ int nc_udp_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow)
 			err = n;
 			break;
 		}
+		flow->tx_calls++;
 		flow->seq += (uint64_t)n;
 		flow->messages += (uint64_t)n;
 		flow->bytes += (uint64_t)n * flow->size;

@@ -27,8 +27,9 @@ enum nc_rx {
 	NC_RX_RECVMSG,		/* recvmsg() scattering NC_FIELDS fields */
 	NC_RX_ZERO_COPY,	/* TCP_ZEROCOPY_RECEIVE, recv() where not */
 	NC_RX_RECVMMSG,		/* UDP: recvmmsg(), datagrams in batches */
+	NC_RX_GRO,		/* UDP: UDP_GRO, coalesced datagrams */
 };
-#define NC_RX_LAST NC_RX_RECVMMSG
+#define NC_RX_LAST NC_RX_GRO
 
 /* --proto: what a run's data goes over (its control is always TCP). */
 enum nc_proto {

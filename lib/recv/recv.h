@@ -68,4 +68,7 @@ extern const struct nc_rx_ops nc_rx_zero_copy;
 /* ---- rx-recvmmsg.c: --rx recvmmsg, datagrams in batches (UDP only). */
 extern const struct nc_rx_ops nc_rx_recvmmsg;
 
+/* ---- rx-gro.c: --rx gro, UDP_GRO's coalesced reads (UDP only). */
+extern const struct nc_rx_ops nc_rx_gro;
+
 #endif /* NETCOPY_RECV_H */

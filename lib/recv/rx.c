@@ -158,6 +158,7 @@ static const struct nc_rx_ops *const paths[] = {
 	[NC_RX_RECVMSG] = &rx_recvmsg,
 	[NC_RX_ZERO_COPY] = &nc_rx_zero_copy,
 	[NC_RX_RECVMMSG] = &nc_rx_recvmmsg,
+	[NC_RX_GRO] = &nc_rx_gro,
 };
 
 _Static_assert(sizeof(paths) / sizeof(paths[0]) == NC_RX_LAST + 1,
@@ -209,11 +210,15 @@ int nc_rx_proto_check(const struct nc_params *p, const char **why)
 	    (proto == NC_PROTO_UDP ? o->recv_datagram != NULL :
 				     o->recv_some != NULL))
 		return 0;
-	*why = proto == NC_PROTO_UDP ?
-	       "--rx zero-copy is TCP only (TCP_ZEROCOPY_RECEIVE maps a "
-	       "byte stream's pages): not with --proto udp" :
-	       "--rx recvmmsg is UDP only (it reads datagrams): use it with "
-	       "--proto udp";
+	if (proto == NC_PROTO_UDP)
+		*why = "--rx zero-copy is TCP only (TCP_ZEROCOPY_RECEIVE "
+		       "maps a byte stream's pages): not with --proto udp";
+	else if (p->rx == NC_RX_GRO)
+		*why = "--rx gro is UDP only (it reads datagrams): use it "
+		       "with --proto udp";
+	else
+		*why = "--rx recvmmsg is UDP only (it reads datagrams): use "
+		       "it with --proto udp";
 	return NETCOPY_EUNSUPPORTED;
 }
 

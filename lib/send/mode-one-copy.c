@@ -110,7 +110,6 @@ const struct netcopy_mode nc_mode_one_copy = {
 		   "recvmsg() scattering them",
 	.memory = nc_buffers_memory,
 	.prepare = one_copy_prepare,
-	.protos = NC_PROTO_BIT(NC_PROTO_TCP) | NC_PROTO_BIT(NC_PROTO_UDP),
 	.send_message = one_copy_send_message,
 	.send_datagrams = one_copy_send_datagrams,
 	.recv_some = one_copy_recv_some,

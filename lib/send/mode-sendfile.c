@@ -33,7 +33,6 @@ static int sendfile_send_message(struct nc_flow *flow)
 
 const struct netcopy_mode nc_mode_sendfile = {
 	.name = nc_mode_name_sendfile,
-	.protos = NC_PROTO_BIT(NC_PROTO_TCP),
 	.own_rx = NC_RX_RECV,
 	.summary = "sendfile() of message-sized blocks of a memfd, round "
 		   "robin; recv() at the receiver",

@@ -88,7 +88,6 @@ static int splice_send_message(struct nc_flow *flow)
 
 const struct netcopy_mode nc_mode_splice = {
 	.name = nc_mode_name_splice,
-	.protos = NC_PROTO_BIT(NC_PROTO_TCP),
 	.own_rx = NC_RX_RECV,
 	.summary = "splice() of message-sized blocks of a memfd into a pipe, "
 		   "then into the socket; recv() at the receiver",

@@ -29,7 +29,6 @@ const struct netcopy_mode nc_mode_two_copy = {
 	.summary = "send() of one contiguous buffer, recv() at the receiver",
 	.memory = nc_buffers_memory,
 	.prepare = nc_buffers_prepare_flow,
-	.protos = NC_PROTO_BIT(NC_PROTO_TCP) | NC_PROTO_BIT(NC_PROTO_UDP),
 	.send_message = two_copy_send_message,
 	.send_datagrams = two_copy_send_datagrams,
 	.recv_some = nc_recv_into_buffer,

@@ -139,7 +139,6 @@ static int uring_zc_send_end(struct nc_flow *flow)
 
 const struct netcopy_mode nc_mode_uring_zc = {
 	.name = nc_mode_name_uring_zc,
-	.protos = NC_PROTO_BIT(NC_PROTO_TCP),
 	.own_rx = NC_RX_RECV,
 	.summary = "io_uring IORING_OP_SEND_ZC, --qd sends in flight as one "
 		   "linked chain, a buffer reused after its notification; "

@@ -47,7 +47,6 @@ static int uring_prepare(struct nc_flow *flow)
 
 const struct netcopy_mode nc_mode_uring = {
 	.name = nc_mode_name_uring,
-	.protos = NC_PROTO_BIT(NC_PROTO_TCP),
 	.own_rx = NC_RX_RECV,
 	.summary = "io_uring IORING_OP_SEND, --qd sends in flight as one "
 		   "linked chain; recv() at the receiver",

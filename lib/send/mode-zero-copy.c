@@ -333,7 +333,6 @@ static int zero_copy_probe(const char **why)
 
 const struct netcopy_mode nc_mode_zero_copy = {
 	.name = nc_mode_name_zero_copy,
-	.protos = NC_PROTO_BIT(NC_PROTO_TCP),
 	.own_rx = NC_RX_RECV,
 	.zero_copy = true,
 	.summary = "sendmsg(MSG_ZEROCOPY) from a ring of buffers, completions "

@@ -22,10 +22,11 @@ static const struct mode_entry {
 	const char *name;
 	const struct netcopy_mode *mode;	/* NULL: not built */
 	const char *not_built;			/* "" when built */
+	uint8_t protos;				/* NC_ON_TCP, NC_ON_UDP */
 } table[] = {
-#define NC_MODE(id, name, built, why)					\
+#define NC_MODE(id, name, protos, built, why)				\
 	{ nc_mode_name_##id, NC_IF(built, &nc_mode_##id, NULL),		\
-	  NC_IF(built, "", "not built: " why) },
+	  NC_IF(built, "", "not built: " why), protos },
 #include "modes.def"
 #undef NC_MODE
 };
@@ -79,6 +80,20 @@ NETCOPY_EXPORT const char *netcopy_known_mode(size_t index,
 	return table[index].name;
 }
 
+/* The protocols' names, joined by commas, for each set of them. */
+static const char *const protos_names[] = {
+	[NC_ON_TCP] = "tcp",
+	[NC_ON_UDP] = "udp",
+	[NC_ON_TCP | NC_ON_UDP] = "tcp,udp",
+};
+_Static_assert(NC_PROTO_LAST == NC_PROTO_UDP,
+	       "a protocol protos_names does not name");
+
+NETCOPY_EXPORT const char *netcopy_known_mode_protos(size_t index)
+{
+	return index < N_KNOWN ? protos_names[table[index].protos] : NULL;
+}
+
 /* Asking for a mode this build leaves out is "not supported", not a
  * typo. */
 bool nc_mode_exists(const char *name)
@@ -129,11 +144,26 @@ NETCOPY_EXPORT int netcopy_mode_probe(const struct netcopy_mode *mode,
 	return mode->probe ? mode->probe(why) : 0;
 }
 
+int nc_mode_params_check(const struct netcopy_mode *mode,
+			 const struct nc_params *p, const char **why)
+{
+	if (p->proto != NC_PROTO_UDP || !mode->check)
+		return 0;
+	return mode->check(p, why);
+}
+
 int nc_mode_proto_check(const struct netcopy_mode *mode, uint8_t proto,
 			const char **why)
 {
-	if (mode->protos & NC_PROTO_BIT(proto))
+	const struct mode_entry *e = entry_find(mode->name);
+
+	if (e && e->protos & NC_PROTO_BIT(proto))
 		return 0;
-	*why = "TCP only: it sends into a byte stream, not with --proto udp";
+	if (proto == NC_PROTO_UDP)
+		*why = "TCP only: it sends into a byte stream, "
+		       "not with --proto udp";
+	else
+		*why = "UDP only: it sends datagrams, not over TCP "
+		       "(add --proto udp)";
 	return NETCOPY_EUNSUPPORTED;
 }

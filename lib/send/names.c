@@ -4,6 +4,7 @@
  * neither uses the other's file. */
 #include "send/engines.h"
 
-#define NC_MODE(id, name, built, why) const char nc_mode_name_##id[] = name;
+#define NC_MODE(id, name, protos, built, why)				\
+	const char nc_mode_name_##id[] = name;
 #include "modes.def"
 #undef NC_MODE

@@ -133,6 +133,8 @@ static bool proto_refused(int fd, const struct nc_params *h,
 {
 	char reason[NC_REASON_MAX];
 	const char *why;
+	uint64_t most;
+	int mtu;
 
 	if (nc_mode_proto_check(mode, h->proto, &why)) {
 		snprintf(reason, sizeof(reason), "%s: %s", h->mode, why);
@@ -140,6 +142,14 @@ static bool proto_refused(int fd, const struct nc_params *h,
 		snprintf(reason, sizeof(reason), "%s", why);
 	} else if (h->proto != NC_PROTO_UDP) {
 		return false;
+	} else if (nc_mode_params_check(mode, h, &why)) {
+		snprintf(reason, sizeof(reason), "%s: %s", h->mode, why);
+	} else if (mode->fits_mtu && (most = nc_udp_path_payload(fd, &mtu)) &&
+		   h->size > most) {
+		snprintf(reason, sizeof(reason), "%s: segment size %llu "
+			 "exceeds the path MTU (%d): at most %llu bytes",
+			 h->mode, (unsigned long long)h->size, mtu,
+			 (unsigned long long)most);
 	} else if (h->workload != NC_WORKLOAD_STREAM) {
 		snprintf(reason, sizeof(reason), "rr over UDP is not "
 			 "served yet");

@@ -61,7 +61,8 @@ void nc_run_shares(struct run *run)
 {
 	const struct nc_params *h = &run->params;
 	bool rr = h->workload == NC_WORKLOAD_RR;
-	uint64_t ring = run->mode->memory(h->size, h->qd);
+	uint32_t depth = h->proto == NC_PROTO_UDP ? h->batch : h->qd;
+	uint64_t ring = run->mode->memory(h->size, depth);
 	/* A UDP receiver reads with a path of its own even for the
 	 * mode's call (flow.c). */
 	uint8_t rx = h->proto == NC_PROTO_UDP && h->rx == NC_RX_MODE ?

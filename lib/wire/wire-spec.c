@@ -205,6 +205,12 @@ static bool udp_measured(const void *msg)
 	return ((const struct nc_figures *)msg)->udp.measured;
 }
 
+/* A UDP sender counted its send calls. */
+static bool udp_sent(const void *msg)
+{
+	return ((const struct nc_figures *)msg)->udp_sends != 0;
+}
+
 static const char out_of_range[] = "figures out of range";
 static const char rx_range[] = "receive zero-copy figures out of range";
 static const char buf_range[] = "socket buffer figures out of range";
@@ -279,6 +285,8 @@ static const struct nc_wire_policy figures_policy[] = {
 	UDP(NC_F_UDP_REORDERED, reordered),
 	UDP(NC_F_UDP_DUPLICATED, duplicated),
 	UDP(NC_F_UDP_READS, reads),
+	{ NC_F_UDP_SENDS, NC_WK_U64, NC_WF_OPTIONAL, 0, FIG(udp_sends),
+	  .why = udp_range, .sent = udp_sent },
 	{ NC_F_UDP_JITTER, NC_WK_FIXED, NC_WF_OPTIONAL, GROUP_UDP,
 	  FIG(udp.jitter_us), .max = (uint64_t)NC_MAX_JITTER_US *
 	  NC_WIRE_FIXED_SCALE, .why = udp_range, .sent = udp_measured },

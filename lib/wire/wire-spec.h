@@ -48,7 +48,7 @@ enum nc_hello_field {
 #define NC_PARAM(name, NAME, field, ...) NC_H_##NAME = field,
 #include "params/params.def"
 #undef NC_PARAM
-	NC_H_LAST = NC_H_AUTH
+	NC_H_LAST = NC_H_GSO_SEGMENTS
 };
 
 /* Accept and refuse: accepted, then the run id, or the code and reason.
@@ -97,7 +97,9 @@ enum nc_figures_field {
 	 * the rate (enum nc_pacing). */
 	NC_F_PACING,
 	NC_F_UDP_READS,
-	NC_F_LAST = NC_F_UDP_READS
+	/* Optional: a UDP sender's send calls (nc_figures.udp_sends). */
+	NC_F_UDP_SENDS,
+	NC_F_LAST = NC_F_UDP_SENDS
 };
 
 #endif /* NETCOPY_WIRE_SPEC_H */

@@ -141,6 +141,9 @@ struct nc_figures {
 	struct nc_tcp_figures tcp;	/* TCP_INFO; -1 each: NA */
 	uint8_t pacing;			/* enum nc_pacing (base/pace.h) */
 	struct nc_udp_counts udp;	/* a UDP receiver's */
+	/* A UDP sender's send system calls in the measured span; 0: not
+	 * counted (TCP, or a peer that does not say). */
+	uint64_t udp_sends;
 	char reason[NC_REASON_MAX];
 };
 

@@ -36,7 +36,11 @@ class Programs:
         self.modes = []
         for line in self._run("--list-modes").splitlines():
             cells = line.split("\t")
-            if len(cells) > 1 and cells[1] != "not-built":
+            # The fourth field lists the protocols (none: an older
+            # client's, all TCP); the sweep runs TCP only.
+            protos = cells[3].split(",") if len(cells) > 3 else ["tcp"]
+            if len(cells) > 1 and cells[1] != "not-built" and \
+                    "tcp" in protos:
                 self.modes.append(cells[0])
         if not self.modes:
             raise SweepError(1, "%s --list-modes lists no mode" % self.client)

@@ -123,7 +123,9 @@ def fake_bindir(tmp_path, monkeypatch):
     client.write_text("#!/bin/sh\n"
                       "case $1 in\n"
                       "--list-modes) printf 'two-copy\\tyes\\tx\\n"
-                      "zero-copy\\tyes\\tx\\nuring\\tnot-built\\tx\\n' ;;\n"
+                      "zero-copy\\tyes\\tx\\tudp,tcp\\n"
+                      "uring\\tnot-built\\tx\\n"
+                      "sendmmsg\\tyes\\tx\\tudp\\n' ;;\n"
                       "--help) echo '      --warmup=SECONDS' ;;\n"
                       "esac\n")
     client.chmod(client.stat().st_mode | stat.S_IXUSR)
@@ -162,6 +164,12 @@ def test_refused_before_anything(fake_bindir, capsys):
     err = capsys.readouterr().err
     assert "unknown mode 'uring' (this netcopy has: two-copy, zero-copy)" \
         in err
+
+
+def test_udp_only_modes_left_out(fake_bindir, capsys):
+    assert entry.main(["-m", "sendmmsg", "-n"]) == 2
+    assert "unknown mode 'sendmmsg' (this netcopy has: two-copy, " \
+        "zero-copy)" in capsys.readouterr().err
 
 
 def test_warmup_needs_a_client_with_it(fake_bindir, capsys):
