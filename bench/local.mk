@@ -1,1 +1,2 @@
-EXTRA_DIST += bench/vs-iperf3 bench/memcpy-bw.c bench/callgrind-per-message
+EXTRA_DIST += bench/vs-iperf3 bench/memcpy-bw.c bench/callgrind-per-message \
+	bench/udp-paths

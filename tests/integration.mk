@@ -46,6 +46,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/rx.sh \
 	tests/udp.sh \
 	tests/udp-mtu.sh \
+	tests/udp-veth.sh \
 	tests/socket-buffers.sh \
 	tests/rate.sh \
 	tests/zc-memlock.sh \
