@@ -132,6 +132,9 @@ struct nc_flow {
 	void *rx_state;
 	uint8_t rx;			/* that path (enum nc_rx) */
 	uint64_t rx_calls;		/* UDP: its reads since measuring began */
+	/* UDP: of those, the reads that gave a data datagram (not only
+	 * late cookies, duplicates or the end), and the read it counted. */
+	uint64_t rx_data_calls, rx_data_call;
 	uint64_t tx_calls;		/* UDP: its sends, likewise */
 	int64_t rx_zc_mapped;
 	int64_t rx_zc_copied;

@@ -14,6 +14,8 @@ void nc_flow_begin_measuring(struct nc_flow *flow)
 	flow->first_ns = nc_now_ns();
 	nc_seq_begin(&flow->seqs);
 	flow->rx_calls = flow->tx_calls = 0;
+	flow->rx_data_calls = 0;
+	flow->rx_data_call = UINT64_MAX;
 	if (flow->rtt)
 		nc_hist_init(flow->rtt);
 	nc_counters_start(&flow->counters);	/* reset and enable */

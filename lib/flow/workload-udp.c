@@ -112,6 +112,10 @@ static void take(struct nc_flow *flow, const struct iovec *iov, size_t cnt,
 	flow->bytes += n;
 	flow->messages++;
 	flow->last_ns = now;
+	if (flow->rx_data_call != flow->rx_calls) {	/* a new read's first */
+		flow->rx_data_call = flow->rx_calls;
+		flow->rx_data_calls++;
+	}
 }
 
 int nc_udp_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow)
@@ -156,6 +160,8 @@ int nc_udp_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow)
 	if (!flow->messages)
 		flow->last_ns = nc_now_ns();
 	nc_seq_counts(&flow->seqs, &flow->udp);
-	flow->udp.reads = flow->rx_calls;
+	/* DatagramsPerRead is data datagrams per read that gave data: a
+	 * late cookie or the end marker is a read of none. */
+	flow->udp.reads = flow->rx_data_calls;
 	return err;
 }
