@@ -4,7 +4,7 @@
  * started: the warm-up's end, the stop after the duration (when the
  * server sends), the end when the client goes or the server stops, and
  * the cuts: of a data connection that moves nothing for --idle-timeout,
- * and of the whole run RUN_GRACE_MS after its duration.
+ * and of the whole run a grace after its duration (grace_ms).
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -87,13 +87,27 @@ static bool cut_idle(struct netcopy_server *srv, struct run *run,
  * the shutdown, so the peer sees only the reset, never a FIN that it
  * could take for the stream's end. */
 static void cut_off(struct netcopy_server *srv, struct run *run,
-		    char *reason, size_t cap)
+		    uint64_t grace_ms, char *reason, size_t cap)
 {
 	pthread_mutex_lock(&srv->lock);
 	cut_locked(run);
 	pthread_mutex_unlock(&srv->lock);
-	snprintf(reason, cap, "cut off %d s after its duration ended "
-		 "(the server's deadline)", RUN_GRACE_MS / 1000);
+	snprintf(reason, cap, "cut off %.1f s after its duration ended "
+		 "(the server's deadline)", (double)grace_ms / 1000);
+}
+
+/* What is in flight when the duration ends has to drain: rr's --qd
+ * requests and answers of -s bytes on every thread can be hundreds of
+ * MiB, slow to drain on a loaded or sanitized host.  A stalled peer is
+ * cut sooner, by --idle-timeout. */
+static uint64_t grace_ms(const struct run *run)
+{
+	const struct nc_params *p = &run->params;
+	uint64_t bytes = p->workload == NC_WORKLOAD_RR ?
+			 2 * (uint64_t)p->qd * p->size * p->threads : 0;
+	uint64_t ms = RUN_GRACE_MS + bytes / (DRAIN_FLOOR_BPS / 1000);
+
+	return ms < RUN_GRACE_MAX_MS ? ms : RUN_GRACE_MAX_MS;
 }
 
 /* The run's life on the control connection: stop after the duration when
@@ -105,7 +119,8 @@ int nc_run_supervise(struct netcopy_server *srv, int fd, struct run *run,
 {
 	uint64_t warm_end = nc_now_ns() + nc_seconds_ns(run->params.warmup);
 	uint64_t deadline = warm_end + nc_seconds_ns(run->params.duration);
-	uint64_t cutoff = deadline + RUN_GRACE_MS * 1000000ULL;
+	uint64_t grace = grace_ms(run);
+	uint64_t cutoff = deadline + grace * 1000000ULL;
 	uint64_t done = 0, check = 0;
 	int status = 0;
 	struct pollfd pfd[3] = {
@@ -132,7 +147,7 @@ int nc_run_supervise(struct netcopy_server *srv, int fd, struct run *run,
 				ms = (int)((deadline - now) / 1000000 + 1);
 		}
 		if (cutoff && now >= cutoff) {
-			cut_off(srv, run, reason, cap);
+			cut_off(srv, run, grace, reason, cap);
 			status = NETCOPY_ESHORT;
 			cutoff = 0;
 		} else if (cutoff && (ms < 0 ||
