@@ -2,13 +2,17 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # --proto udp: every UDP send path with each receive call, in both
 # directions (-R), moves datagrams verified at the receiver (recvmmsg
-# reading them in batches, and gro what gso sent: DatagramsPerRead >= 1,
+# reading them in batches, and gro what gso and zero-copy sent (one GSO
+# packet a call): DatagramsPerRead >= 1,
 # the others 1; gro reads gso's 10 segments 5 to 10 a read, two-copy's
 # one a read), and the
 # loss figures add up (Lost + Messages <= datagrams sent, Lost a count,
 # Jitter_us a number), and DatagramsPerCall says the sender's batch
-# (sendmmsg: about --batch, at most it; gso: its segments, by default
-# as many as fit in 65,507 bytes; the others 1); the datagram
+# (sendmmsg: about --batch, at most it; gso and zero-copy: its
+# segments, by default as many as fit in 65,507 bytes; the others 1),
+# and a zero-copy mode's sends all completed, every one copied on
+# loopback (ZcCopiedFraction 1), the Zc columns NA for the others; the
+# datagram
 # size's bounds (24, 65,507 over IPv4,
 # 65,527 over IPv6) are usage errors naming the limit; the modes and
 # receive paths of TCP's only, and rr, are refused with the reason; an
@@ -67,14 +71,38 @@ check_per_call() {
 
 # per_call_band MODE [N]: the sender's datagrams a call: --batch's N
 # (32 by default) for sendmmsg, which the kernel may cut short now and
-# then; gso's N segments (given: the band for -s 1472, 44 a call);
-# one for the others.
+# then; gso's and zero-copy's N segments (given: the band for -s 1472,
+# 44 a call); one for the others.
 per_call_band() {
 	case $1 in
 	sendmmsg) echo "$((${2:-32} * 3 / 4)) ${2:-32}" ;;
-	gso) echo "${2:-44} ${2:-44}" ;;
+	gso | zero-copy) echo "${2:-44} ${2:-44}" ;;
 	*) echo "0.9 1" ;;
 	esac
+}
+
+# check_zc DESCRIPTION MODE: a zero-copy mode's sends all completed, and
+# on loopback every one was copied after all (ZcCopiedFraction 1); the
+# Zc columns NA for the other modes.
+check_zc() {
+	local sends=${NC_CSV[ZcSends]:-} done=${NC_CSV[ZcCompletions]:-}
+	local frac=${NC_CSV[ZcCopiedFraction]:-} enobufs=${NC_CSV[ZcEnobufs]:-}
+
+	case $2 in
+	zero-copy | uring-zc) ;;
+	*)
+		nc_check "$1: the Zc columns NA" \
+			test "$sends/$done/$frac/$enobufs" = NA/NA/NA/NA
+		return
+		;;
+	esac
+	nc_check "$1: ZcSends $sends, a count above 0" \
+		awk -v v="$sends" 'BEGIN { exit !(v ~ /^[0-9]+$/ && v > 0) }'
+	nc_check "$1: ZcCompletions $done, all of ZcSends $sends" \
+		test "$done" = "$sends"
+	nc_check "$1: ZcCopiedFraction $frac, all copied on loopback" \
+		test "$frac" = 1.0000
+	nc_check "$1: ZcEnobufs $enobufs is a count" nc_is_uint "$enobufs"
 }
 
 # ---- every UDP path, both directions, each receive call
@@ -99,7 +127,7 @@ for mode in "${udp_modes[@]}"; do
 			# (sendmmsg's own).
 			per=${NC_CSV[DatagramsPerRead]:-}
 			case ${NC_CSV[Rx]:-}/$mode in
-			recvmmsg/* | gro/gso) batched=1 ;;
+			recvmmsg/* | gro/gso | gro/zero-copy) batched=1 ;;
 			*) batched= ;;
 			esac
 			if [ -n "$batched" ]; then
@@ -111,6 +139,7 @@ for mode in "${udp_modes[@]}"; do
 			fi
 			# shellcheck disable=SC2046 # two numbers
 			check_per_call "$desc" $(per_call_band "$mode")
+			check_zc "$desc" "$mode"
 		done
 	done
 done
@@ -127,17 +156,23 @@ for dir in forward reverse; do
 		check_udp "$desc" 1000 &&
 		check_per_call "$desc" $(per_call_band sendmmsg 8)
 done
-# ---- gso --gso-segments: one send() of that many, both directions
-for dir in forward reverse; do
-	args=()
-	[ "$dir" = reverse ] && args=(-R)
-	desc="udp gso --gso-segments 10 $dir"
-	nc_client "$desc" "${p[@]}" --proto udp -m gso --gso-segments 10 \
-		-s 1000 -t 1 -d 0.2 --verify -f csv ${args[@]+"${args[@]}"}
-	# shellcheck disable=SC2046 # two numbers
-	nc_check_rc 0 && nc_check_csv_run gso 1000 1 &&
-		check_udp "$desc" 1000 &&
-		check_per_call "$desc" $(per_call_band gso 10)
+# ---- gso and zero-copy --gso-segments: one send() of that many, both
+# directions
+for mode in gso zero-copy; do
+	case " ${udp_modes[*]} " in *" $mode "*) ;; *) continue ;; esac
+	for dir in forward reverse; do
+		args=()
+		[ "$dir" = reverse ] && args=(-R)
+		desc="udp $mode --gso-segments 10 $dir"
+		nc_client "$desc" "${p[@]}" --proto udp -m "$mode" \
+			--gso-segments 10 -s 1000 -t 1 -d 0.2 --verify \
+			-f csv ${args[@]+"${args[@]}"}
+		# shellcheck disable=SC2046 # two numbers
+		nc_check_rc 0 && nc_check_csv_run "$mode" 1000 1 &&
+			check_udp "$desc" 1000 &&
+			check_per_call "$desc" $(per_call_band "$mode" 10) &&
+			check_zc "$desc" "$mode"
+	done
 done
 # ---- --rx gro: coalesced reads of what gso sent as one packet, one
 # datagram a read of what went one a call (loopback's GRO)
