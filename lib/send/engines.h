@@ -89,11 +89,15 @@ int nc_uring_flush(struct nc_uring *u);
 int nc_uring_drain(struct nc_uring *u);
 /* The ring's zero-copy counts (a notification completes one send). */
 const struct nc_zc_counts *nc_uring_counts(const struct nc_uring *u);
-/* The engines' prepare, release, send_message and send_flush. */
+/* The engines' prepare, release, send_message, send_datagrams (UDP),
+ * per_call and send_flush. */
 int nc_uring_prepare_flow(struct nc_flow *flow,
 			  const struct nc_uring_ops *ops);
 void nc_uring_release_flow(struct nc_flow *flow);
 int nc_uring_send_message(struct nc_flow *flow);
+int nc_uring_send_datagrams(struct nc_flow *flow, uint32_t max);
+/* The sends of a batch: --qd, or over UDP --batch. */
+uint32_t nc_uring_per_call(const struct nc_flow *flow);
 int nc_uring_send_flush(struct nc_flow *flow);
 
 #endif /* NETCOPY_SEND_ENGINES_H */
