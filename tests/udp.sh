@@ -4,8 +4,9 @@
 # directions (-R), moves datagrams verified at the receiver (recvmmsg
 # reading them in batches, and gro what gso and zero-copy sent (one GSO
 # packet a call): DatagramsPerRead >= 1,
-# the others 1; gro reads gso's 10 segments 5 to 10 a read, two-copy's
-# one a read), and the
+# the others 1 (0.95 at least: the end markers are read too); gro
+# reads gso's 10 segments 5 to 10 a read, two-copy's one a read), and
+# the
 # loss figures add up (Lost + Messages <= datagrams sent, Lost a count,
 # Jitter_us a number), and DatagramsPerCall says the sender's batch
 # (sendmmsg: about --batch, at most it, uring and uring-zc: --batch
@@ -129,7 +130,9 @@ for mode in "${udp_modes[@]}"; do
 				continue
 			fi
 			# One datagram a call but for recvmmsg's batches
-			# (sendmmsg's own).
+			# (sendmmsg's own).  The reads count each flow's end
+			# marker too, which shows where a slow (sanitized)
+			# sender got only a hundred datagrams across: 0.98.
 			per=${NC_CSV[DatagramsPerRead]:-}
 			case ${NC_CSV[Rx]:-}/$mode in
 			recvmmsg/* | gro/gso | gro/zero-copy) batched=1 ;;
@@ -139,8 +142,9 @@ for mode in "${udp_modes[@]}"; do
 				nc_check "$desc: DatagramsPerRead $per >= 1" \
 					awk -v v="$per" 'BEGIN { exit !(v >= 1) }'
 			else
-				nc_check "$desc: DatagramsPerRead $per is 1" \
-					test "$per" = 1.00
+				nc_check "$desc: DatagramsPerRead $per, 0.95-1" \
+					awk -v v="$per" \
+					'BEGIN { exit !(v >= 0.95 && v <= 1) }'
 			fi
 			# shellcheck disable=SC2046 # two numbers
 			check_per_call "$desc" $(per_call_band "$mode")
