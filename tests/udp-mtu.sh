@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# udp-mtu.sh - gso's segment size (-s) against the path MTU, across a
-# veth pair of MTU 1400 between two network namespaces (root only;
-# skipped otherwise): -s 1372 (1400 less the IPv4 and UDP headers)
+# udp-mtu.sh - gso's and zero-copy's segment size (-s) against the
+# path MTU, across a veth pair of MTU 1400 between two network
+# namespaces (root only; skipped otherwise): -s 1372 (1400 less the IPv4 and UDP headers)
 # moves verified datagrams both ways, 47 a call (as many as fit in
 # 65,507 bytes); -s 1373 is a usage error of the client naming the MTU
 # and its limit, and a hello with it gets the server's refusal saying
@@ -42,29 +42,36 @@ NETCOPY_CLIENT=$nc_tmp/client
 nc_start_server
 p=(-i 10.213.77.1 -p "$NC_PORT")
 
-for dir in forward reverse; do
-	args=()
-	[ "$dir" = reverse ] && args=(-R)
-	desc="gso -s 1372 over MTU 1400 $dir"
-	nc_client "$desc" "${p[@]}" --proto udp -m gso -s 1372 -t 1 -d 0.2 \
-		--verify -f csv ${args[@]+"${args[@]}"}
-	nc_check_rc 0 && nc_check_csv_run gso 1372 1 &&
-		nc_check "$desc: DatagramsPerCall ${NC_CSV[DatagramsPerCall]:-}" \
-			test "${NC_CSV[DatagramsPerCall]:-}" = 47.00
+modes=(gso)
+nc_mode_built zero-copy && modes+=(zero-copy)
+for mode in "${modes[@]}"; do
+	for dir in forward reverse; do
+		args=()
+		[ "$dir" = reverse ] && args=(-R)
+		desc="$mode -s 1372 over MTU 1400 $dir"
+		nc_client "$desc" "${p[@]}" --proto udp -m "$mode" -s 1372 \
+			-t 1 -d 0.2 --verify -f csv ${args[@]+"${args[@]}"}
+		nc_check_rc 0 && nc_check_csv_run "$mode" 1372 1 &&
+			nc_check "$desc: DatagramsPerCall 47" \
+				test "${NC_CSV[DatagramsPerCall]:-}" = 47.00
+	done
+	want="$mode: segment size \\(-s\\) 1373 exceeds the path MTU "
+	want+="\\(1400\\): at most 1372 bytes"
+	nc_client_usage_error "$mode -s 1373 over MTU 1400" "$want" \
+		"${p[@]}" --proto udp -m "$mode" -s 1373 -d 0.1
 done
-want="gso: segment size \(-s\) 1373 exceeds the path MTU \(1400\): "
-nc_client_usage_error "gso -s 1373 over MTU 1400" "${want}at most 1372 bytes" \
-	"${p[@]}" --proto udp -m gso -s 1373 -d 0.1
 
 nc_need_rawpeer
 in_ns "$nc_tmp/rawpeer" "$ns_cli" "$NETCOPY_RAWPEER"
 NETCOPY_RAWPEER=$nc_tmp/rawpeer
-desc="server: gso -s 1373 over MTU 1400"
-nc_rawpeer "$desc" connect 10.213.77.1 "$NC_PORT" proto-hello \
-	gso 1373 1 0.1 0 1 0 0 1 reply
-want="^refused: gso: segment size 1373 exceeds the path MTU (1400): "
-want+="at most 1372 bytes"
-nc_check_rc 0 rawpeer &&
-	nc_check "$desc: the server says why (got: $(cat "$NC_OUT"))" \
-		grep -q "$want" "$NC_OUT"
+for mode in "${modes[@]}"; do
+	desc="server: $mode -s 1373 over MTU 1400"
+	nc_rawpeer "$desc" connect 10.213.77.1 "$NC_PORT" proto-hello \
+		"$mode" 1373 1 0.1 0 1 0 0 1 reply
+	want="^refused: $mode: segment size 1373 exceeds the path MTU "
+	want+="(1400): at most 1372 bytes"
+	nc_check_rc 0 rawpeer &&
+		nc_check "$desc: the server says why (got: $(cat "$NC_OUT"))" \
+			grep -q "$want" "$NC_OUT"
+done
 nc_finish

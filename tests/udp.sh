@@ -2,13 +2,19 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # --proto udp: every UDP send path with each receive call, in both
 # directions (-R), moves datagrams verified at the receiver (recvmmsg
-# reading them in batches, and gro what gso sent: DatagramsPerRead >= 1,
-# the others 1; gro reads gso's 10 segments 5 to 10 a read, two-copy's
-# one a read), and the
+# reading them in batches, and gro what gso and zero-copy sent (one GSO
+# packet a call): DatagramsPerRead >= 1,
+# the others 1 (0.95 at least: the end markers are read too); gro
+# reads gso's 10 segments 5 to 10 a read, two-copy's one a read), and
+# the
 # loss figures add up (Lost + Messages <= datagrams sent, Lost a count,
 # Jitter_us a number), and DatagramsPerCall says the sender's batch
-# (sendmmsg: about --batch, at most it; gso: its segments, by default
-# as many as fit in 65,507 bytes; the others 1); the datagram
+# (sendmmsg: about --batch, at most it, uring and uring-zc: --batch
+# too; gso and zero-copy: its
+# segments, by default as many as fit in 65,507 bytes; the others 1),
+# and a zero-copy mode's sends all completed, every one copied on
+# loopback (ZcCopiedFraction 1), the Zc columns NA for the others; the
+# datagram
 # size's bounds (24, 65,507 over IPv4,
 # 65,527 over IPv6) are usage errors naming the limit; the modes and
 # receive paths of TCP's only, and rr, are refused with the reason; an
@@ -67,14 +73,42 @@ check_per_call() {
 
 # per_call_band MODE [N]: the sender's datagrams a call: --batch's N
 # (32 by default) for sendmmsg, which the kernel may cut short now and
-# then; gso's N segments (given: the band for -s 1472, 44 a call);
-# one for the others.
+# then, and for uring and uring-zc (a submission of N sends); gso's and
+# zero-copy's N segments (given: the band for -s 1472, 44 a call); one
+# for the others.
 per_call_band() {
 	case $1 in
-	sendmmsg) echo "$((${2:-32} * 3 / 4)) ${2:-32}" ;;
-	gso) echo "${2:-44} ${2:-44}" ;;
+	sendmmsg | uring | uring-zc) echo "$((${2:-32} * 3 / 4)) ${2:-32}" ;;
+	gso | zero-copy) echo "${2:-44} ${2:-44}" ;;
 	*) echo "0.9 1" ;;
 	esac
+}
+
+# check_zc DESCRIPTION MODE: a zero-copy mode's sends all completed, and
+# on loopback every one was copied after all (ZcCopiedFraction 1); the
+# Zc columns NA for the other modes.
+check_zc() {
+	local sends=${NC_CSV[ZcSends]:-} done=${NC_CSV[ZcCompletions]:-}
+	local frac=${NC_CSV[ZcCopiedFraction]:-} enobufs=${NC_CSV[ZcEnobufs]:-}
+
+	case $2 in
+	zero-copy | uring-zc) ;;
+	*)
+		nc_check "$1: the Zc columns NA" \
+			test "$sends/$done/$frac/$enobufs" = NA/NA/NA/NA
+		return
+		;;
+	esac
+	nc_check "$1: ZcSends $sends, a count above 0" \
+		awk -v v="$sends" 'BEGIN { exit !(v ~ /^[0-9]+$/ && v > 0) }'
+	nc_check "$1: ZcCompletions $done, all of ZcSends $sends" \
+		test "$done" = "$sends"
+	# uring-zc's kernel may not say (before 6.2): NA then, never 0.
+	if [ "$2/${NC_CSV[ZcCopied]:-}/$frac" != uring-zc/NA/NA ]; then
+		nc_check "$1: ZcCopiedFraction $frac, all copied on loopback" \
+			test "$frac" = 1.0000
+	fi
+	nc_check "$1: ZcEnobufs $enobufs is a count" nc_is_uint "$enobufs"
 }
 
 # ---- every UDP path, both directions, each receive call
@@ -96,10 +130,11 @@ for mode in "${udp_modes[@]}"; do
 				continue
 			fi
 			# One datagram a call but for recvmmsg's batches
-			# (sendmmsg's own).
+			# (sendmmsg's own).  Only reads that gave data count,
+			# so a late cookie or the end marker does not lower it.
 			per=${NC_CSV[DatagramsPerRead]:-}
 			case ${NC_CSV[Rx]:-}/$mode in
-			recvmmsg/* | gro/gso) batched=1 ;;
+			recvmmsg/* | gro/gso | gro/zero-copy) batched=1 ;;
 			*) batched= ;;
 			esac
 			if [ -n "$batched" ]; then
@@ -111,33 +146,52 @@ for mode in "${udp_modes[@]}"; do
 			fi
 			# shellcheck disable=SC2046 # two numbers
 			check_per_call "$desc" $(per_call_band "$mode")
+			check_zc "$desc" "$mode"
 		done
 	done
 done
 
-# ---- sendmmsg --batch: its batches, both directions
-for dir in forward reverse; do
-	args=()
-	[ "$dir" = reverse ] && args=(-R)
-	desc="udp sendmmsg --batch 8 $dir"
-	nc_client "$desc" "${p[@]}" --proto udp -m sendmmsg --batch 8 \
-		-s 1000 -t 1 -d 0.2 --verify -f csv ${args[@]+"${args[@]}"}
-	# shellcheck disable=SC2046 # two numbers
-	nc_check_rc 0 && nc_check_csv_run sendmmsg 1000 1 &&
-		check_udp "$desc" 1000 &&
-		check_per_call "$desc" $(per_call_band sendmmsg 8)
+# udp_runnable MODE: whether --list-modes named MODE for UDP.
+udp_runnable() {
+	case " ${udp_modes[*]} " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# ---- sendmmsg and the io_uring modes --batch: its batches, both
+# directions
+for mode in sendmmsg uring uring-zc; do
+	udp_runnable "$mode" || continue
+	for dir in forward reverse; do
+		args=()
+		[ "$dir" = reverse ] && args=(-R)
+		desc="udp $mode --batch 8 $dir"
+		nc_client "$desc" "${p[@]}" --proto udp -m "$mode" --batch 8 \
+			-s 1000 -t 1 -d 0.2 --verify -f csv \
+			${args[@]+"${args[@]}"}
+		# shellcheck disable=SC2046 # two numbers
+		nc_check_rc 0 && nc_check_csv_run "$mode" 1000 1 &&
+			check_udp "$desc" 1000 &&
+			check_per_call "$desc" $(per_call_band "$mode" 8) &&
+			check_zc "$desc" "$mode"
+	done
 done
-# ---- gso --gso-segments: one send() of that many, both directions
-for dir in forward reverse; do
-	args=()
-	[ "$dir" = reverse ] && args=(-R)
-	desc="udp gso --gso-segments 10 $dir"
-	nc_client "$desc" "${p[@]}" --proto udp -m gso --gso-segments 10 \
-		-s 1000 -t 1 -d 0.2 --verify -f csv ${args[@]+"${args[@]}"}
-	# shellcheck disable=SC2046 # two numbers
-	nc_check_rc 0 && nc_check_csv_run gso 1000 1 &&
-		check_udp "$desc" 1000 &&
-		check_per_call "$desc" $(per_call_band gso 10)
+# ---- gso and zero-copy --gso-segments: one send() of that many, both
+# directions
+for mode in gso zero-copy; do
+	udp_runnable "$mode" || continue
+	for dir in forward reverse; do
+		args=()
+		[ "$dir" = reverse ] && args=(-R)
+		desc="udp $mode --gso-segments 10 $dir"
+		nc_client "$desc" "${p[@]}" --proto udp -m "$mode" \
+			--gso-segments 10 -s 1000 -t 1 -d 0.2 --verify \
+			-f csv ${args[@]+"${args[@]}"}
+		# shellcheck disable=SC2046 # two numbers
+		nc_check_rc 0 && nc_check_csv_run "$mode" 1000 1 &&
+			check_udp "$desc" 1000 &&
+			check_per_call "$desc" $(per_call_band "$mode" 10) &&
+			check_zc "$desc" "$mode"
+	done
 done
 # ---- --rx gro: coalesced reads of what gso sent as one packet, one
 # datagram a read of what went one a call (loopback's GRO)

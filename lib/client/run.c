@@ -485,6 +485,7 @@ static int interrupted(const struct netcopy_client *c,
 static int proto_check(struct netcopy_client *c, const struct netcopy_mode *mode)
 {
 	const char *why;
+	int err;
 
 	if (nc_mode_proto_check(mode, c->p.proto, &why))
 		return fail(c, NETCOPY_EUNSUPPORTED, "%s: %s", mode->name,
@@ -493,8 +494,9 @@ static int proto_check(struct netcopy_client *c, const struct netcopy_mode *mode
 		return fail(c, NETCOPY_EUNSUPPORTED, "%s", why);
 	if (c->p.proto != NC_PROTO_UDP)
 		return 0;
-	if (nc_mode_params_check(mode, &c->p, &why))
-		return fail(c, -EINVAL, "%s: %s", mode->name, why);
+	err = nc_mode_params_check(mode, &c->p, &why);
+	if (err)	/* -EINVAL, or the kernel lacks it over UDP */
+		return fail(c, err, "%s: %s", mode->name, why);
 	if (c->p.workload != NC_WORKLOAD_STREAM)
 		return fail(c, -EINVAL, "rr over UDP is not built yet: "
 			    "--proto udp runs a stream");

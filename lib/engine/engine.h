@@ -181,7 +181,8 @@ struct netcopy_mode {
 	int (*probe)(const char **why);
 	/* UDP: 0, or -EINVAL with why (static, or this thread's until
 	 * the next call): the run's parameters exceed what this mode or
-	 * kernel can send.  NULL: none. */
+	 * kernel can send; NETCOPY_EUNSUPPORTED: the kernel cannot send
+	 * the mode over UDP at all.  NULL: none. */
 	int (*check)(const struct nc_params *p, const char **why);
 	/* Buffer bytes one direction of a data connection of this mode
 	 * commits for a message size and queue depth (--qd; over UDP,

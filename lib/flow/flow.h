@@ -99,6 +99,11 @@ static inline ssize_t nc_recv_some(const struct netcopy_mode *mode,
 
 /* ---- workload.c: the loops every engine runs in. */
 int nc_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow);
+/* After the last send: collect what the kernel still owes (send_end),
+ * even after an error err, so no buffer is freed in flight.  err, or
+ * send_end's error where there was none. */
+int nc_send_owed(const struct netcopy_mode *mode, struct nc_flow *flow,
+		 int err);
 int nc_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow);
 /* rr: ask and time round trips until *stop, or answer until EOF. */
 int nc_rr_ask(const struct netcopy_mode *mode, struct nc_flow *flow);

@@ -77,7 +77,7 @@ int nc_udp_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow)
 		nc_flow_report(flow);
 		nc_pace_wait(&flow->pace, (size_t)n * flow->size);
 	}
-	err = end_sending(flow, err);
+	err = end_sending(flow, nc_send_owed(mode, flow, err));
 	flow->last_ns = nc_now_ns();
 	return err;
 }

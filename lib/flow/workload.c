@@ -16,9 +16,19 @@
 
 #include "flow/flow.h"
 
+int nc_send_owed(const struct netcopy_mode *mode, struct nc_flow *flow,
+		 int err)
+{
+	if (mode->send_end) {
+		int end = mode->send_end(flow);
+
+		err = err ? err : end;
+	}
+	return err;
+}
+
 /* End what this side sends: what the engine still queues, the stream's
- * end, then whatever the kernel still owes (even after an error, so no
- * buffer is freed in flight). */
+ * end, then whatever the kernel still owes. */
 static int end_sending(const struct netcopy_mode *mode, struct nc_flow *flow,
 		       int err)
 {
@@ -26,12 +36,7 @@ static int end_sending(const struct netcopy_mode *mode, struct nc_flow *flow,
 		err = mode->send_flush(flow);
 	if (!err && shutdown(flow->fd, SHUT_WR))
 		err = -errno;
-	if (mode->send_end) {
-		int end = mode->send_end(flow);
-
-		err = err ? err : end;
-	}
-	return err;
+	return nc_send_owed(mode, flow, err);
 }
 
 int nc_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow)

@@ -40,6 +40,21 @@ static inline off_t nc_file_block_offset(const struct nc_file_blocks *b,
 int nc_file_prepare(struct nc_flow *flow);
 void nc_file_release(struct nc_flow *flow);
 
+/* ---- mode-gso.c: UDP_SEGMENT, which zero-copy over UDP sends with. */
+/* The most bytes one call may carry: one UDP datagram's payload over
+ * IPv4, which the kernel cuts up (64 KiB less the headers). */
+#define NC_GSO_MAX_BYTES NC_DGRAM_MAX_IPV4
+/* 0, or NETCOPY_EUNSUPPORTED with why: no UDP_SEGMENT here. */
+int nc_gso_probe(const char **why);
+/* --gso-segments, or as many as fit in one call (and the kernel). */
+uint32_t nc_gso_per_call(const struct nc_flow *flow);
+/* The run's bounds that the table cannot know: the kernel's limit and
+ * the bytes a call may carry.  0, or -EINVAL with why. */
+int nc_gso_check(const struct nc_params *p, const char **why);
+/* Set the flow's socket to cut sends into -s byte segments: 0, or
+ * -EMSGSIZE where a segment does not fit the path's MTU, or -errno. */
+int nc_gso_segment(struct nc_flow *flow);
+
 /* ---- uring-ring.c: what the io_uring engines share. */
 struct nc_uring;
 struct io_uring_sqe;
@@ -74,11 +89,15 @@ int nc_uring_flush(struct nc_uring *u);
 int nc_uring_drain(struct nc_uring *u);
 /* The ring's zero-copy counts (a notification completes one send). */
 const struct nc_zc_counts *nc_uring_counts(const struct nc_uring *u);
-/* The engines' prepare, release, send_message and send_flush. */
+/* The engines' prepare, release, send_message, send_datagrams (UDP),
+ * per_call and send_flush. */
 int nc_uring_prepare_flow(struct nc_flow *flow,
 			  const struct nc_uring_ops *ops);
 void nc_uring_release_flow(struct nc_flow *flow);
 int nc_uring_send_message(struct nc_flow *flow);
+int nc_uring_send_datagrams(struct nc_flow *flow, uint32_t max);
+/* The sends of a batch: --qd, or over UDP --batch. */
+uint32_t nc_uring_per_call(const struct nc_flow *flow);
 int nc_uring_send_flush(struct nc_flow *flow);
 
 #endif /* NETCOPY_SEND_ENGINES_H */

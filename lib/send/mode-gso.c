@@ -6,7 +6,8 @@
  * loopback and veth after the stack, on a NIC with USO in hardware.  One
  * system call and one trip down the stack per batch; the copy of every
  * byte into the kernel stays.  The limit on segments a call is probed
- * on loopback (assumed 64 where it is down).
+ * on loopback (assumed 64 where it is down).  zero-copy over UDP sends
+ * the same way (nc_gso_*, engines.h).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -19,9 +20,6 @@
 
 #include "send/engines.h"
 
-/* The most bytes one call may carry: one UDP datagram's payload over
- * IPv4, which the kernel cuts up (64 KiB less the headers). */
-#define GSO_MAX_BYTES NC_DGRAM_MAX_IPV4
 /* The most segments probed for; kernels allow 64 or 128 so far. */
 #define GSO_PROBE_MAX 1024
 /* The limit assumed where loopback cannot be probed (it is down, as in
@@ -91,7 +89,7 @@ static uint32_t gso_kernel_limit(void)
 	return gso_limit;
 }
 
-static int gso_probe(const char **why)
+int nc_gso_probe(const char **why)
 {
 	if (gso_kernel_limit())
 		return 0;
@@ -101,11 +99,10 @@ static int gso_probe(const char **why)
 	return NETCOPY_EUNSUPPORTED;
 }
 
-/* --gso-segments, or as many as fit in one call (and the kernel). */
-static uint32_t gso_per_call(const struct nc_flow *flow)
+uint32_t nc_gso_per_call(const struct nc_flow *flow)
 {
 	const struct nc_params *p = flow->params;
-	uint64_t fit = GSO_MAX_BYTES / p->size;
+	uint64_t fit = NC_GSO_MAX_BYTES / p->size;
 	uint32_t limit = gso_kernel_limit();
 
 	if (p->gso_segments)
@@ -115,9 +112,7 @@ static uint32_t gso_per_call(const struct nc_flow *flow)
 	return fit ? (uint32_t)fit : 1;
 }
 
-/* The run's bounds that the table cannot know: the kernel's limit and
- * the bytes a call may carry. */
-static int gso_check(const struct nc_params *p, const char **why)
+int nc_gso_check(const struct nc_params *p, const char **why)
 {
 	static _Thread_local char reason[128];
 	uint32_t n = p->gso_segments, limit = gso_kernel_limit();
@@ -125,10 +120,10 @@ static int gso_check(const struct nc_params *p, const char **why)
 	if (n && limit && n > limit)
 		snprintf(reason, sizeof(reason), "--gso-segments %u is above "
 			 "this kernel's limit of %u", n, limit);
-	else if ((uint64_t)(n ? n : 1) * p->size > GSO_MAX_BYTES)
+	else if ((uint64_t)(n ? n : 1) * p->size > NC_GSO_MAX_BYTES)
 		snprintf(reason, sizeof(reason), "%u segments of %llu bytes "
 			 "exceed the %u bytes a call may carry", n ? n : 1,
-			 (unsigned long long)p->size, GSO_MAX_BYTES);
+			 (unsigned long long)p->size, NC_GSO_MAX_BYTES);
 	else
 		return 0;
 	*why = reason;
@@ -138,7 +133,7 @@ static int gso_check(const struct nc_params *p, const char **why)
 static uint64_t gso_memory(uint64_t size, uint32_t depth)
 {
 	(void)depth;
-	return GSO_MAX_BYTES + size;
+	return NC_GSO_MAX_BYTES + size;
 }
 
 static void gso_release(struct nc_flow *flow)
@@ -153,7 +148,7 @@ static void gso_release(struct nc_flow *flow)
 
 /* A segment and its IP and UDP headers must fit the path's MTU (that
  * of the connected socket), or the kernel refuses every send. */
-static int gso_fits_mtu(int fd, uint64_t size)
+static int fits_mtu(int fd, uint64_t size)
 {
 	struct sockaddr_storage a;
 	socklen_t alen = sizeof(a), len = sizeof(int);
@@ -174,24 +169,30 @@ static int gso_fits_mtu(int fd, uint64_t size)
 	return size + (uint64_t)hdrs <= (uint64_t)mtu ? 0 : -EMSGSIZE;
 }
 
+int nc_gso_segment(struct nc_flow *flow)
+{
+	int seg = (int)flow->size;
+
+	if (setsockopt(flow->fd, SOL_UDP, UDP_SEGMENT, &seg, sizeof(seg)))
+		return -errno;
+	return fits_mtu(flow->fd, flow->size);
+}
+
 static int gso_prepare(struct nc_flow *flow)
 {
 	struct gso_sender *g = calloc(1, sizeof(*g));
-	int seg = (int)flow->size;
 
 	if (!g)
 		return -ENOMEM;
 	flow->state = g;
 	if (!nc_flow_sends(flow))
 		return 0;
-	g->segments = gso_per_call(flow);
+	g->segments = nc_gso_per_call(flow);
 	g->len = (size_t)flow->size * g->segments;
 	g->buf = nc_pages_alloc(g->len);
 	if (!g->buf)
 		return -ENOMEM;
-	if (setsockopt(flow->fd, SOL_UDP, UDP_SEGMENT, &seg, sizeof(seg)))
-		return -errno;
-	return gso_fits_mtu(flow->fd, flow->size);
+	return nc_gso_segment(flow);
 }
 
 /* Up to max datagrams (at most the segments) in one send(). */
@@ -225,11 +226,11 @@ const struct netcopy_mode nc_mode_gso = {
 		   "datagrams the kernel cuts up; recvmmsg() at the "
 		   "receiver",
 	.fits_mtu = true,
-	.probe = gso_probe,
-	.check = gso_check,
+	.probe = nc_gso_probe,
+	.check = nc_gso_check,
 	.memory = gso_memory,
 	.prepare = gso_prepare,
-	.per_call = gso_per_call,
+	.per_call = nc_gso_per_call,
 	.send_datagrams = gso_send_datagrams,
 	.release = gso_release,
 };

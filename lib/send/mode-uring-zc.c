@@ -141,8 +141,8 @@ const struct netcopy_mode nc_mode_uring_zc = {
 	.name = nc_mode_name_uring_zc,
 	.own_rx = NC_RX_RECV,
 	.summary = "io_uring IORING_OP_SEND_ZC, --qd sends in flight as one "
-		   "linked chain, a buffer reused after its notification; "
-		   "recv() at the receiver",
+		   "linked chain (UDP: --batch datagrams), a buffer reused "
+		   "after its notification; recv() at the receiver",
 	.fixed_buffers = true,
 	.zero_copy = true,
 	.probe = uring_zc_probe,
@@ -150,6 +150,8 @@ const struct netcopy_mode nc_mode_uring_zc = {
 	.fds = 1,	/* the ring */
 	.prepare = uring_zc_prepare,
 	.send_message = nc_uring_send_message,
+	.per_call = nc_uring_per_call,
+	.send_datagrams = nc_uring_send_datagrams,
 	.send_flush = nc_uring_send_flush,
 	.send_end = uring_zc_send_end,
 	.recv_some = nc_recv_into_buffer,

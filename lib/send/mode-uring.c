@@ -2,7 +2,8 @@
 /*
  * mode-uring.c - io_uring IORING_OP_SEND of a batch of --qd messages, one
  * linked chain at a time (see uring-ring.c for why that keeps the stream
- * in order); the receiver recv()s.  The kernel copies each message as it
+ * in order; over UDP, --batch datagrams, see uring-flow.c); the receiver
+ * recv()s.  The kernel copies each message as it
  * sends it, as send() does, so a slot is free once its send completes.
  */
 #include <liburing.h>
@@ -49,12 +50,15 @@ const struct netcopy_mode nc_mode_uring = {
 	.name = nc_mode_name_uring,
 	.own_rx = NC_RX_RECV,
 	.summary = "io_uring IORING_OP_SEND, --qd sends in flight as one "
-		   "linked chain; recv() at the receiver",
+		   "linked chain (UDP: --batch datagrams); recv() at the "
+		   "receiver",
 	.probe = uring_probe,
 	.memory = uring_memory,
 	.fds = 1,	/* the ring */
 	.prepare = uring_prepare,
 	.send_message = nc_uring_send_message,
+	.per_call = nc_uring_per_call,
+	.send_datagrams = nc_uring_send_datagrams,
 	.send_flush = nc_uring_send_flush,
 	.recv_some = nc_recv_into_buffer,
 	.release = nc_uring_release_flow,

@@ -8,12 +8,17 @@
  * had to copy after all (always, on loopback and veth).  So messages go
  * out of a ring of slots, a slot is written again only once every send
  * from it has completed, and all completions are reaped before the end.
+ *
+ * Over UDP a slot holds --gso-segments datagrams, sent by one sendmsg()
+ * that the kernel cuts up (UDP_SEGMENT, as the gso mode does): one
+ * completion per call, since zero-copy pays only with sends this large.
  */
 #include <errno.h>
 #include <time.h>
 #include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -42,6 +47,7 @@ struct zc_sender {
 	uint32_t next_id;	/* the id the kernel gives the next send */
 	uint32_t oldest;	/* oldest id not yet completed */
 	uint32_t next_slot;
+	uint32_t segments;	/* UDP: datagrams a slot holds */
 	struct nc_zc_counts counts;
 };
 
@@ -72,13 +78,14 @@ static void zc_free(struct zc_sender *z)
 	free(z->id_done);
 }
 
-static int zc_init(struct zc_sender *z, int fd, uint64_t size)
+/* A ring of slots of size bytes each, within what memory says. */
+static int zc_init(struct zc_sender *z, int fd, uint64_t size, uint32_t slots)
 {
 	int one = 1;
 
 	memset(z, 0, sizeof(*z));
 	z->fd = fd;
-	z->slots = ring_slots(size);
+	z->slots = slots;
 	z->stride = ring_stride(size);
 	z->id_cap = z->slots * 4;
 	if (setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one)))
@@ -260,6 +267,20 @@ static void zero_copy_release(struct nc_flow *flow)
 	nc_buffers_release(flow);
 }
 
+/* Over UDP: slots of a call's datagrams, as many as fit in the memory
+ * a ring of -s byte slots takes (the table's figure), two at least. */
+static int zc_init_udp(struct zc_sender *z, struct nc_flow *flow)
+{
+	uint32_t segments = nc_gso_per_call(flow);
+	uint64_t slot = flow->size * segments;
+	uint64_t n = zero_copy_memory(flow->size, 0) / ring_stride(slot);
+	int err = zc_init(z, flow->fd, slot, n < MIN_SLOTS ? MIN_SLOTS :
+						 (uint32_t)n);
+
+	z->segments = segments;
+	return err ? err : nc_gso_segment(flow);
+}
+
 /* The sender's ring; a receiver's plain buffer. */
 static int zero_copy_prepare(struct nc_flow *flow)
 {
@@ -271,13 +292,17 @@ static int zero_copy_prepare(struct nc_flow *flow)
 	z = malloc(sizeof(*z));
 	if (!z)
 		return -ENOMEM;
-	err = zc_init(z, flow->fd, flow->size);
-	if (err) {
+	if (flow->params->proto == NC_PROTO_UDP)
+		err = zc_init_udp(z, flow);
+	else
+		err = zc_init(z, flow->fd, flow->size,
+			      ring_slots(flow->size));
+	if (err == -ENOMEM) {
 		free(z);
 		return err;
 	}
-	flow->state = z;
-	return 0;
+	flow->state = z;	/* release frees what zc_init made */
+	return err;
 }
 
 static int zero_copy_send_message(struct nc_flow *flow)
@@ -298,6 +323,35 @@ static int zero_copy_send_message(struct nc_flow *flow)
 	return err;
 }
 
+/* UDP: up to max datagrams (at most a slot's) in one sendmsg() of the
+ * next slot, once the kernel has let go of it. */
+static int zero_copy_send_datagrams(struct nc_flow *flow, uint32_t max)
+{
+	struct zc_sender *z = flow->state;
+	uint32_t slot = z->next_slot;
+	uint32_t n = max < z->segments ? max : z->segments;
+	size_t size = (size_t)flow->size;
+	uint8_t *p = z->ring + (size_t)slot * z->stride;
+	int err = zc_wait_slot(z, slot);
+
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < n; i++) {
+		struct iovec seg = { p + i * size, size };
+
+		nc_dgram_stamp(&seg, 1, size, flow, flow->seq + i);
+	}
+	err = zc_send_slot(z, slot, n * size);
+	if (err == -EINVAL)		/* larger than the path's MTU */
+		return -EMSGSIZE;
+	if (err == -ECONNREFUSED)	/* an ICMP: nothing went */
+		return 0;
+	if (err)
+		return err;
+	z->next_slot = (slot + 1) % z->slots;
+	return (int)n;
+}
+
 /* Every completion is owed before the buffers may go. */
 static int zero_copy_send_end(struct nc_flow *flow)
 {
@@ -308,6 +362,39 @@ static int zero_copy_send_end(struct nc_flow *flow)
 		err = zc_reap_one(z);
 	flow->zc = z->counts;
 	return err;
+}
+
+/* MSG_ZEROCOPY on UDP: Linux 5.0 and later (4.14 for TCP). */
+static int udp_probe_errno;
+static pthread_once_t udp_probe_once = PTHREAD_ONCE_INIT;
+
+static void probe_udp(void)
+{
+	int one = 1, fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, &one,
+				 sizeof(one)))
+		udp_probe_errno = errno;
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Over UDP: the kernel takes MSG_ZEROCOPY and UDP_SEGMENT on UDP, and
+ * the run's segments fit a call. */
+static int zero_copy_check(const struct nc_params *p, const char **why)
+{
+	pthread_once(&udp_probe_once, probe_udp);
+	if (udp_probe_errno) {
+		*why = "this kernel does not support MSG_ZEROCOPY on UDP "
+		       "(setsockopt SO_ZEROCOPY failed; Linux 5.0 or later "
+		       "needed)";
+		return NETCOPY_EUNSUPPORTED;
+	}
+	if (nc_gso_probe(why))
+		return NETCOPY_EUNSUPPORTED;
+	return nc_gso_check(p, why);
 }
 
 static int zero_copy_probe(const char **why)
@@ -335,12 +422,17 @@ const struct netcopy_mode nc_mode_zero_copy = {
 	.name = nc_mode_name_zero_copy,
 	.own_rx = NC_RX_RECV,
 	.zero_copy = true,
+	.fits_mtu = true,	/* over UDP, GSO's segments */
 	.summary = "sendmsg(MSG_ZEROCOPY) from a ring of buffers, completions "
-		   "reaped from the error queue; recv() at the receiver",
+		   "reaped from the error queue (UDP: --gso-segments "
+		   "datagrams a call, UDP_SEGMENT); recv() at the receiver",
 	.probe = zero_copy_probe,
+	.check = zero_copy_check,
 	.memory = zero_copy_memory,
 	.prepare = zero_copy_prepare,
 	.send_message = zero_copy_send_message,
+	.per_call = nc_gso_per_call,
+	.send_datagrams = zero_copy_send_datagrams,
 	.send_end = zero_copy_send_end,
 	.recv_some = nc_recv_into_buffer,
 	.release = zero_copy_release,

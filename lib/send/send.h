@@ -23,7 +23,8 @@ bool nc_mode_exists(const char *name);
 int nc_mode_proto_check(const struct netcopy_mode *mode, uint8_t proto,
 			const char **why);
 /* 0, or -EINVAL with why: over UDP, the run's parameters exceed what
- * the mode (its check) or this kernel can send. */
+ * the mode (its check) or this kernel can send; NETCOPY_EUNSUPPORTED
+ * where this kernel cannot send the mode over UDP at all. */
 int nc_mode_params_check(const struct netcopy_mode *mode,
 			 const struct nc_params *p, const char **why);
 /* Whether NETCOPY_DISABLE_MODES names this mode. */

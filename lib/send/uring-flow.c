@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* uring-flow.c - the io_uring engines' prepare, release and sends of a
- * flow, over the ring of uring-ring.c. */
+ * flow, over the ring of uring-ring.c.  Over UDP a batch is --batch
+ * datagrams, a send each, linked in order and submitted by one
+ * io_uring_enter(): the call DatagramsPerCall counts. */
+#include <errno.h>
 #include <stdint.h>
 
 #include "send/engines.h"
@@ -15,7 +18,8 @@ int nc_uring_prepare_flow(struct nc_flow *flow,
 
 	if (err || !nc_flow_sends(flow))
 		return err;
-	err = nc_uring_open(&u, ops, flow->fd, flow->size, flow->params->qd,
+	err = nc_uring_open(&u, ops, flow->fd, flow->size,
+			    nc_uring_per_call(flow),
 			    flow->params->fixed_buffers);
 	flow->state = u;
 	return err;
@@ -43,6 +47,37 @@ int nc_uring_send_message(struct nc_flow *flow)
 				flow->seq, 0);
 	return nc_uring_queue(u, (size_t)flow->size,
 			      flow->params->workload == NC_WORKLOAD_RR);
+}
+
+uint32_t nc_uring_per_call(const struct nc_flow *flow)
+{
+	const struct nc_params *p = flow->params;
+
+	return p->proto == NC_PROTO_UDP ? p->batch : p->qd;
+}
+
+int nc_uring_send_datagrams(struct nc_flow *flow, uint32_t max)
+{
+	struct nc_uring *u = flow->state;
+	uint32_t batch = nc_uring_per_call(flow);
+	uint32_t n = max < batch ? max : batch;
+	size_t size = (size_t)flow->size;
+	int err = 0;
+
+	for (uint32_t i = 0; i < n && !err; i++) {
+		struct iovec iov = { NULL, size };
+		uint8_t *buf;
+
+		err = nc_uring_next_buffer(u, &buf);
+		if (err)
+			break;
+		iov.iov_base = buf;
+		nc_dgram_stamp(&iov, 1, size, flow, flow->seq + i);
+		err = nc_uring_queue(u, size, i + 1 == n);
+	}
+	if (err == -ECONNREFUSED)	/* an ICMP: the chain went no further */
+		return 0;
+	return err ? err : (int)n;
 }
 
 int nc_uring_send_flush(struct nc_flow *flow)
