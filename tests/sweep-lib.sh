@@ -188,7 +188,7 @@ sw_check_summary_header() {
 
 	head=$(head -n 1 "$1" 2>/dev/null)
 	case $head in
-	Topology,Workload,Direction,Implementation,Rx,MessageSize,Threads,Repeats,*) ;;
+	Topology,Workload,Direction,Proto,Implementation,Rx,MessageSize,Threads,Repeats,*) ;;
 	*) return 1 ;;
 	esac
 	for col in Throughput_Gbps Latency_us; do
