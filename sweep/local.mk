@@ -48,6 +48,7 @@ sweep/netcopy-sweep: $(top_srcdir)/sweep/netcopy-sweep.in Makefile
 # tests of the package run through tests/sweep-pytest.sh.
 NETCOPY_SWEEP_TESTS = \
 	tests/sweep-loopback.sh \
+	tests/sweep-udp.sh \
 	tests/sweep-netns.sh \
 	tests/sweep-interrupt.sh \
 	tests/sweep-bad-input.sh \
