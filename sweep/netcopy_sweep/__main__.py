@@ -14,7 +14,7 @@ from .hosts import check_hosts, version_of
 from .output import Messages
 from .topology import Topology
 
-# The figures per workload plot.py draws (for the estimate).
+# The figures per workload and protocol plot.py draws (for the estimate).
 FIGURES_PER_WORKLOAD = 8
 
 class Programs:
@@ -194,7 +194,8 @@ def sweep(argv, bindir, version, messages):
                          % progs.client)
     output = opts.output or default_output()
     do_plot, plots_text = plot_plan(opts)
-    figures = FIGURES_PER_WORKLOAD * len(plan.workloads) if do_plot else 0
+    figures = FIGURES_PER_WORKLOAD * len(plan.workloads) * \
+        len(plan.protos) if do_plot else 0
     if opts.dry_run:
         print_plan(opts, plan, topo, progs, output, plots_text, figures)
         return 0
