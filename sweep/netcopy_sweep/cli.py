@@ -37,11 +37,10 @@ OPTIONS = [
     ("grid", "-w", "--workload", "LIST", "workloads", "stream",
      "stream, rr (request-response), or both: stream,rr (default stream)"),
     ("grid", None, "--rx", "LIST", "rx", None,
-     "receive calls to compare, comma-separated, among recv, recvmsg and "
-     "zero-copy (the client's --rx; default: each mode's own, no --rx).  "
-     "Every point runs once per receive call; over UDP also recvmmsg "
-     "and gro, and zero-copy over TCP only (a call is left out over the "
-     "protocol that lacks it)."),
+     "receive calls to compare, comma-separated, among recv, recvmsg, "
+     "zero-copy (TCP only), recvmmsg and gro (UDP only): the client's "
+     "--rx; default: each mode's own, no --rx.  Every point runs once "
+     "per receive call its protocol has."),
     ("grid", None, "--rate", "BITS", "rate", None,
      "passed to the client's --rate in every stream run: payload bits per "
      "second per data connection, K, M and G 1000-based (e.g. 1G); "

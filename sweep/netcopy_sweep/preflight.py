@@ -93,7 +93,8 @@ def say_what_is_measured(sweep):
     if "udp" in plan.protos:
         what += ", UDP loss, jitter and datagrams per call and per read"
     sweep.note("will measure: " + what)
-    if "udp" in plan.protos and plan.rate is None:
+    if "udp" in plan.protos and "stream" in plan.workloads and \
+            plan.rate is None:
         sweep.note("UDP runs are not paced (no --rate): the sender floods "
                    "and the receiver drops, so their figures measure the "
                    "drops too", report=True)
