@@ -99,3 +99,18 @@ def test_report_has_the_section_with_udp_only(tmp_path, proto, shown):
     assert ("## UDP: cost per KiB and loss" in text) == shown
     head = next(x for x in text.splitlines() if x.startswith("| Mode |"))
     assert ("| Loss |" in head) == shown
+
+
+def test_several_receive_calls_weighed_call_by_call(tmp_path):
+    rows = []
+    for rx, base, gso in (("recvmmsg", 3.0, 1.0), ("gro", 2.5, 0.5)):
+        rows += runs("udp", "two-copy", 1472, base, 0, rx=rx) + \
+            runs("udp", "gso", 1472, gso, 0, rx=rx)
+    lines, _ = findings(tmp_path, rows)
+    cost = sorted(x for x in lines if "GSO" in x)
+    assert len(cost) == 2
+    assert cost[0].startswith("- 1 thread, rx gro: GSO at 1472-byte")
+    assert "cost %s µs/KiB of sender CPU against send()'s %s" % (
+        data.short(0.5), data.short(2.5)) in cost[0]
+    assert cost[1].startswith("- 1 thread, rx recvmmsg: GSO at 1472-byte")
+    assert "against send()'s %s" % data.short(3.0) in cost[1]
