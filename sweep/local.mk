@@ -30,6 +30,7 @@ dist_netcopy_sweep_DATA = \
 	sweep/netcopy_sweep/stats.py \
 	sweep/netcopy_sweep/summary.py \
 	sweep/netcopy_sweep/report.py \
+	sweep/netcopy_sweep/report_udp.py \
 	sweep/netcopy_sweep/compare.py \
 	sweep/netcopy_sweep/plot.py \
 	sweep/netcopy_sweep/plot_figures.py
@@ -47,6 +48,7 @@ sweep/netcopy-sweep: $(top_srcdir)/sweep/netcopy-sweep.in Makefile
 # tests of the package run through tests/sweep-pytest.sh.
 NETCOPY_SWEEP_TESTS = \
 	tests/sweep-loopback.sh \
+	tests/sweep-udp.sh \
 	tests/sweep-netns.sh \
 	tests/sweep-interrupt.sh \
 	tests/sweep-bad-input.sh \
@@ -67,6 +69,7 @@ NETCOPY_SWEEP_PYTESTS = \
 	tests/python/test_stats.py \
 	tests/python/test_summary.py \
 	tests/python/test_report.py \
+	tests/python/test_report_udp.py \
 	tests/python/test_compare.py \
 	tests/python/test_plot.py \
 	tests/python/data/loopback-results.csv \

@@ -70,16 +70,17 @@ sw_wait_rows() {
 	return 1
 }
 
-# sw_modes: the modes the sweep will run here, space-separated, in the
-# sweep's order: those built in that send over TCP (--list-modes' second
-# and fourth fields), as the sweep picks them.
+# sw_modes [PROTO]: the modes the sweep will run here over PROTO (default
+# tcp), space-separated, in the sweep's order: those built in that send
+# over it (--list-modes' second and fourth fields), as the sweep picks
+# them.
 sw_modes() {
 	local out
 
 	nc_patience 20
 	out=$(timeout "$NC_PATIENCE" "$NETCOPY_CLIENT" --list-modes 2>&1)
-	awk -F '\t' '$2 != "not-built" &&
-		index("," ($4 == "" ? "tcp" : $4) ",", ",tcp,") { print $1 }' \
+	awk -F '\t' -v proto="${1:-tcp}" '$2 != "not-built" &&
+		index("," ($4 == "" ? "tcp" : $4) ",", "," proto ",") { print $1 }' \
 		<<<"$out" | tr '\n' ' '
 }
 
@@ -188,7 +189,7 @@ sw_check_summary_header() {
 
 	head=$(head -n 1 "$1" 2>/dev/null)
 	case $head in
-	Topology,Workload,Direction,Implementation,Rx,MessageSize,Threads,Repeats,*) ;;
+	Topology,Workload,Direction,Proto,Implementation,Rx,MessageSize,Threads,Repeats,*) ;;
 	*) return 1 ;;
 	esac
 	for col in Throughput_Gbps Latency_us; do

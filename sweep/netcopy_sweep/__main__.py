@@ -14,7 +14,7 @@ from .hosts import check_hosts, version_of
 from .output import Messages
 from .topology import Topology
 
-# The figures per workload plot.py draws (for the estimate).
+# The figures per workload and protocol plot.py draws (for the estimate).
 FIGURES_PER_WORKLOAD = 8
 
 class Programs:
@@ -33,15 +33,14 @@ class Programs:
             if not os.access(prog, os.X_OK):
                 raise SweepError(1, "%s: not found or not executable "
                                  "(NETCOPY_BINDIR?)" % prog)
-        self.modes = []
+        self.modes = {}
         for line in self._run("--list-modes").splitlines():
             cells = line.split("\t")
             # The fourth field lists the protocols (none: an older
-            # client's, all TCP); the sweep runs TCP only.
+            # client's, all TCP).
             protos = cells[3].split(",") if len(cells) > 3 else ["tcp"]
-            if len(cells) > 1 and cells[1] != "not-built" and \
-                    "tcp" in protos:
-                self.modes.append(cells[0])
+            if len(cells) > 1 and cells[1] != "not-built":
+                self.modes[cells[0]] = protos
         if not self.modes:
             raise SweepError(1, "%s --list-modes lists no mode" % self.client)
         self._help = None
@@ -135,7 +134,12 @@ def print_plan(opts, plan, topo, progs, output, plots_text, figures):
         ("server", server),
         ("modes", " ".join(plan.modes) +
          " (a mode this kernel cannot run is skipped at run time)"),
-        ("sizes", " ".join(grid.fmt_size(s) for s in plan.sizes)),
+        ("protocols", "; ".join("%s: %s" % (p, " ".join(plan.modes_of[p]))
+                                for p in plan.protos)),
+        ("sizes", " ".join(grid.fmt_size(s) for s in plan.sizes) +
+         ("; " + plan.skipped_text() if plan.skipped_text() else "")),
+        ("rate", plan.rate + " bit/s per data connection (stream)"
+         if plan.rate else "not paced (no --rate)"),
         ("threads", " ".join(str(t) for t in plan.threads)),
         ("workloads", " ".join(plan.workloads)),
         ("rx", rx),
@@ -190,7 +194,8 @@ def sweep(argv, bindir, version, messages):
                          % progs.client)
     output = opts.output or default_output()
     do_plot, plots_text = plot_plan(opts)
-    figures = FIGURES_PER_WORKLOAD * len(plan.workloads) if do_plot else 0
+    figures = FIGURES_PER_WORKLOAD * len(plan.workloads) * \
+        len(plan.protos) if do_plot else 0
     if opts.dry_run:
         print_plan(opts, plan, topo, progs, output, plots_text, figures)
         return 0

@@ -9,15 +9,25 @@ from types import SimpleNamespace
 
 from . import PROG, UsageError
 
+# The largest UDP payload over IPv4 (65,535 less the IP and UDP headers).
+UDP_MAX_SIZE = 65507
+
 # (group, short, long, metavar or None for a flag, key, default, help).
 # The key is the attribute of the parsed options.
 OPTIONS = [
     ("grid", "-m", "--modes", "LIST", "modes", None,
      "data paths to compare, comma-separated, among two-copy, one-copy, "
-     "sendfile, splice, zero-copy, uring and uring-zc (--list-modes of "
-     "netcopy-client; default: every mode this netcopy was built with).  "
-     "A mode this kernel or the server cannot run is skipped with a "
-     "one-line note."),
+     "sendfile, splice, zero-copy, uring, uring-zc, sendmmsg and gso "
+     "(--list-modes of netcopy-client, whose fourth field gives each "
+     "one's protocols; default: every mode this netcopy was built with "
+     "that runs over a --proto given).  Each runs over those of --proto "
+     "it supports.  A mode this kernel or the server cannot run is "
+     "skipped with a one-line note."),
+    ("grid", None, "--proto", "LIST", "proto", "tcp",
+     "protocols to compare: tcp, udp or tcp,udp (the client's --proto; "
+     "default tcp).  Every point runs over each, with the modes that "
+     "support it; sizes above the UDP maximum (%d bytes) are skipped "
+     "over UDP with one note." % UDP_MAX_SIZE),
     ("grid", "-s", "--sizes", "LIST", "sizes", "64,256,1K,4K,16K,64K,256K,1M",
      "message sizes, comma-separated; K, M and G are 1024-based; 1 byte "
      "to 64M (default 64,256,1K,4K,16K,64K,256K,1M)"),
@@ -27,9 +37,14 @@ OPTIONS = [
     ("grid", "-w", "--workload", "LIST", "workloads", "stream",
      "stream, rr (request-response), or both: stream,rr (default stream)"),
     ("grid", None, "--rx", "LIST", "rx", None,
-     "receive calls to compare, comma-separated, among recv, recvmsg and "
-     "zero-copy (the client's --rx; default: each mode's own, no --rx).  "
-     "Every point runs once per receive call."),
+     "receive calls to compare, comma-separated, among recv, recvmsg, "
+     "zero-copy (TCP only), recvmmsg and gro (UDP only): the client's "
+     "--rx; default: each mode's own, no --rx.  Every point runs once "
+     "per receive call its protocol has."),
+    ("grid", None, "--rate", "BITS", "rate", None,
+     "passed to the client's --rate in every stream run: payload bits per "
+     "second per data connection, K, M and G 1000-based (e.g. 1G); "
+     "without it the sender is not paced, and UDP then floods and loses"),
     ("grid", "-d", "--duration", "SECONDS", "duration", "2",
      "seconds measured per point, fractions allowed (default 2)"),
     ("grid", "-r", "--repeat", "N", "repeat", "6",
@@ -129,10 +144,14 @@ GROUPS = [
 # Client options the sweep sets itself: refused after "--".
 SWEEP_SETS = ["-i", "--ip", "-p", "--port", "-m", "--mode", "-s", "--size",
               "-t", "--threads", "-d", "--duration", "-w", "--workload",
-              "-f", "--format", "-o", "--output", "--rx"]
+              "-f", "--format", "-o", "--output", "--rx", "--proto",
+              "--rate"]
 
 WORKLOADS = ["stream", "rr"]
-RX_CALLS = ["recv", "recvmsg", "zero-copy"]
+PROTOS = ["tcp", "udp"]
+# The client's receive calls and the protocols each works over.
+RX_CALLS = {"recv": PROTOS, "recvmsg": PROTOS, "zero-copy": ["tcp"],
+            "recvmmsg": ["udp"], "gro": ["udp"]}
 TOPOLOGIES = ["loopback", "netns"]
 MAX_SIZE = 64 << 20
 DEFAULT_MAX_REPEAT = 20
@@ -154,7 +173,8 @@ PASSTHROUGH_HELP = (
     "-- CLIENT-OPTION...",
     "further netcopy-client options for every run, e.g. -- --verify, "
     "-- -R, -- --no-perf.  The options the sweep sets itself (-i, -p, "
-    "-m, -s, -t, -d, -w, -f, -o, --rx) are refused there.")
+    "-m, -s, -t, -d, -w, -f, -o, --rx, --proto, --rate) are refused "
+    "there.")
 
 EPILOG = """
 What the folder holds:
@@ -166,9 +186,9 @@ What the folder holds:
   MODE.csv       the client's rows of one mode, in the client's own
                  layout; combined.csv holds every mode's rows the same way
   summary.csv    one row per point (Topology, Workload, Direction,
-                 Implementation, Rx, MessageSize, Threads, Repeats) with,
-                 for every figure, the median, min, max, standard
-                 deviation and the median's 95 % confidence interval
+                 Proto, Implementation, Rx, MessageSize, Threads,
+                 Repeats) with, for every figure, the median, min,
+                 max, standard deviation and the median's 95 % interval
                  (_ci95_low, _ci95_high; NA below 6 repeats) over the
                  repeats whose Status is ok (NA where not measured);
                  with --client-host a row per host and one for
@@ -177,11 +197,15 @@ What the folder holds:
                  host's run is ok), its other figures NA
   sweep.log      every note, the commands run and the programs' messages
   *.png, *.svg   with matplotlib (python3-matplotlib): one figure per
-                 question, a panel per thread count
+                 question, a panel per thread count; with --proto
+                 tcp,udp one per protocol (name ending -tcp or -udp),
+                 and over UDP loss, jitter and datagrams per call
   report.md      the machine, the parameters, what the data says (copied
                  zero-copy sends, crossovers, CPU-bound sides, the best
-                 mode per size, noisy points with the load average), the
-                 summary table and the plots
+                 mode per size, over UDP what GSO and sendmmsg cost per
+                 KiB against send() and the points that lost over 1 %,
+                 noisy points with the load average), the summary table
+                 and the plots
   perf-MODE.txt  with --record
 
 Before the first point a preflight checks the programs, the privileges the
@@ -209,6 +233,8 @@ Examples:
   netcopy-sweep -s 1K,64K,1M -t 1,4 -r 6
   netcopy-sweep -s 4K,64K -t 1,2 --confidence 95,5 --max-repeat 30
   netcopy-sweep -w stream,rr -m two-copy,zero-copy --perf-stat -- --verify
+  netcopy-sweep --proto tcp,udp -m two-copy,sendmmsg,gso -s 1472,8K \\
+      --rate 1G
   sudo netcopy-sweep --topology netns --mtu 9000 -o jumbo
   netcopy-sweep --server-host lab2 --connect 192.168.7.2 -d 10
   netcopy-sweep --client-host lab3,lab4 --connect 192.168.7.1 \\
@@ -358,6 +384,18 @@ def parse_confidence(text):
                          "from 50 to 99.9 and a width in per cent, e.g. "
                          "95,5)" % text)
     return float(m.group(1)) / 100, float(m.group(2)) / 100
+
+
+def parse_rate(text):
+    """--rate: digits, an optional fraction and K, M or G; the client
+    reads it (1000-based), the sweep passes it as given."""
+    if text is None:
+        return None
+    if not re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,9})?[KkMmGg]?", text):
+        raise UsageError("--rate: '%s' is not a rate (bits per second: "
+                         "digits with an optional K, M or G, 1000-based)"
+                         % text)
+    return text
 
 
 def check_passthrough(args, workloads):

@@ -7,7 +7,8 @@ from collections import namedtuple
 from . import UsageError, cli
 
 # One point of the grid; rx is "" for the mode's own receive call.
-Point = namedtuple("Point", "workload threads size mode rx")
+Point = namedtuple("Point", "workload threads size mode rx proto",
+                   defaults=("tcp",))
 
 # What one point costs beyond its measured seconds (--duration and
 # --warmup), and what a sweep costs besides its points.  Measured on a
@@ -45,10 +46,21 @@ class Plan:
     """The validated grid of one sweep."""
 
     def __init__(self, opts, known_modes):
-        self.modes = self._modes(opts.modes, known_modes)
+        """known_modes: {mode: [protocols]} as --list-modes gives them (a
+        list: modes over TCP only, as an older client's)."""
+        if not isinstance(known_modes, dict):
+            known_modes = {m: ["tcp"] for m in known_modes}
+        self.protos = cli.split_list("--proto", opts.proto)
+        for p in self.protos:
+            if p not in cli.PROTOS:
+                raise UsageError("--proto: unknown protocol '%s' (expected "
+                                 "tcp, udp or tcp,udp)" % p)
         self.sizes = [cli.parse_size("--sizes", s, opts.sizes)
                       for s in cli.split_list("--sizes", opts.sizes)]
         self.sizes = list(dict.fromkeys(self.sizes))
+        self.modes_of = self._modes(opts.modes, known_modes)
+        self._union()
+        self.rate = cli.parse_rate(opts.rate)
         self.threads = [cli.parse_count("--threads", t, 1, 1024,
                                         "a thread count from 1 to 1024")
                         for t in cli.split_list("--threads", opts.threads)]
@@ -64,8 +76,16 @@ class Plan:
             for x in self.rxs:
                 if x not in cli.RX_CALLS:
                     raise UsageError("--rx: unknown receive call '%s' "
-                                     "(expected recv, recvmsg or "
-                                     "zero-copy)" % x)
+                                     "(expected %s)" % (
+                                         x, ", ".join(cli.RX_CALLS)))
+        for p in self.protos:
+            if not self.sizes_of(p):
+                raise UsageError("--proto %s: every size is above the UDP "
+                                 "maximum of %d bytes" % (p,
+                                                          cli.UDP_MAX_SIZE))
+            if not any(self.rx_fits(p, x) for x in self.rxs):
+                raise UsageError("--proto %s: none of the receive calls "
+                                 "of --rx works over %s" % (p, p))
         self.duration = cli.parse_seconds("--duration", opts.duration)
         self.repeat = cli.parse_count("--repeat", opts.repeat, 1, 10 ** 6,
                                       "a count >= 1")
@@ -89,16 +109,62 @@ class Plan:
         self.record = opts.record
         self.record_size = self._record_size(opts.record_size)
 
-    @staticmethod
-    def _modes(text, known):
-        if text is None:
-            return list(known)
-        modes = cli.split_list("--modes", text)
-        for m in modes:
+    def _modes(self, text, known):
+        """{protocol: [the modes asked that run over it]}."""
+        self.modes_of_asked = list(known)
+        if text is not None:
+            self.modes_of_asked = cli.split_list("--modes", text)
+        for m in self.modes_of_asked:
             if m not in known:
                 raise UsageError("unknown mode '%s' (this netcopy has: %s)"
                                  % (m, ", ".join(known)))
-        return modes
+            if text is not None and \
+                    not any(p in known[m] for p in self.protos):
+                raise UsageError("mode %s runs over %s only, not over "
+                                 "--proto %s" % (m, ",".join(known[m]),
+                                                 ",".join(self.protos)))
+        out = {p: [m for m in self.modes_of_asked if p in known[m]]
+               for p in self.protos}
+        for p, modes in out.items():
+            if not modes:
+                raise UsageError("--proto %s: none of the modes (%s) runs "
+                                 "over %s" % (p, ", ".join(
+                                     self.modes_of_asked), p))
+        return out
+
+    def sizes_of(self, proto):
+        """The sizes that fit a datagram over UDP, all over TCP."""
+        if proto != "udp":
+            return self.sizes
+        return [s for s in self.sizes if s <= cli.UDP_MAX_SIZE]
+
+    def skipped_text(self):
+        """The one line that says which sizes UDP skips, or None."""
+        if "udp" not in self.protos:
+            return None
+        over = [s for s in self.sizes if s > cli.UDP_MAX_SIZE]
+        if not over:
+            return None
+        return "sizes %s skipped over udp: above the UDP maximum of %d " \
+            "bytes" % (" ".join(fmt_size(s) for s in over), cli.UDP_MAX_SIZE)
+
+    @staticmethod
+    def rx_fits(proto, rx):
+        return not rx or proto in cli.RX_CALLS[rx]
+
+    def pairs(self):
+        """(protocol, mode) of every mode to run, --proto's order first."""
+        return [(p, m) for p in self.protos for m in self.modes_of[p]]
+
+    def drop(self, proto, mode):
+        """Leave out a mode over a protocol (its probe failed)."""
+        self.modes_of[proto].remove(mode)
+        self._union()
+
+    def _union(self):
+        """modes: those asked that run over some protocol, in order."""
+        self.modes = [m for m in self.modes_of_asked
+                      if any(m in ms for ms in self.modes_of.values())]
 
     def _record_size(self, text):
         if text is not None:
@@ -107,9 +173,10 @@ class Plan:
 
     def points(self):
         """Every point, in the order of one round."""
-        return [Point(w, t, s, m, x) for w in self.workloads
-                for t in self.threads for s in self.sizes
-                for m in self.modes for x in self.rxs]
+        return [Point(w, t, s, m, x, p) for w in self.workloads
+                for p in self.protos for t in self.threads
+                for s in self.sizes_of(p) for m in self.modes_of[p]
+                for x in self.rxs if self.rx_fits(p, x)]
 
     def counts_text(self):
         text = "%d repeats x %d workloads x %d thread counts x %d sizes " \
@@ -118,6 +185,10 @@ class Plan:
                                len(self.modes))
         if self.rxs != [""]:
             text += " x %d receive calls" % len(self.rxs)
+        if self.protos != ["tcp"]:
+            text += "; over %s" % ", ".join(
+                "%s %d modes" % (p, len(self.modes_of[p]))
+                for p in self.protos)
         return text
 
 
@@ -139,10 +210,10 @@ def estimate(plan, plots=0, repeats=None, hosts=0):
     login = SSH_LOGIN_S * hosts
     grid = sum(point_seconds(plan, p) + login
                for p in plan.points()) * repeats
-    total = START_S + (PROBE_S + login) * len(plan.modes) + login + grid + \
-        FINISH_S + PLOT_S * plots
+    total = START_S + (PROBE_S + login) * len(plan.pairs()) + login + \
+        grid + FINISH_S + PLOT_S * plots
     if plan.record:
-        total += len(plan.modes) * (plan.duration + RECORD_S)
+        total += len(plan.pairs()) * (plan.duration + RECORD_S)
     return total
 
 
@@ -209,5 +280,6 @@ def fmt_time(seconds):
 
 def point_text(point):
     rx = " --rx " + point.rx if point.rx else ""
-    return "%s%s %s %s x%d" % (point.mode, rx, point.workload,
-                               fmt_size(point.size), point.threads)
+    over = " over " + point.proto if point.proto != "tcp" else ""
+    return "%s%s%s %s %s x%d" % (point.mode, over, rx, point.workload,
+                                 fmt_size(point.size), point.threads)

@@ -17,7 +17,7 @@ from .plot_figures import (COMPARE_STEMS, FALLBACK_COLOURS,
 from .summary import ALL_HOSTS
 
 # what splits points into separate figures: never mixed on one line
-GROUP_KEYS = ("Topology", "ClientHost", "Workload", "Direction")
+GROUP_KEYS = ("Topology", "ClientHost", "Workload", "Direction", "Proto")
 SIZE_UNITS = ((1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB"))
 PANEL_W, PANEL_H = 3.6, 2.7
 # beyond this many sizes, only every other (third...) tick is labelled

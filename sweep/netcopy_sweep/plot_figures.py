@@ -84,6 +84,13 @@ FIGURES = (
          "Share of time (%)", "never", PERCENT),
     _fig("tcp-rcv-space", "How much receive space does TCP grow to?",
          "RcvSpace", "Receive space (bytes)"),
+    _fig("udp-loss", "What share of the datagrams was lost?",
+         "LossFraction", "Lost fraction (0-1)", "never"),
+    _fig("udp-jitter", "How much does a datagram's transit time vary?",
+         "Jitter_us", "Jitter (µs, RFC 3550)"),
+    _fig("udp-batching", "How many datagrams does each call move?",
+         _sides("DatagramsPerCall", "DatagramsPerRead"),
+         "Datagrams per call"),
 )
 
 # compare's overlays: these figures, one line style per sweep
@@ -99,6 +106,8 @@ MODE_COLOURS = {
     "zero-copy": "#9467bd",
     "uring": "#8c564b",
     "uring-zc": "#e377c2",
+    "sendmmsg": "#6b6ecf",
+    "gso": "#bd9e39",
 }
 FALLBACK_COLOURS = ("#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939",
                     "#8c6d31", "#843c39", "#7b4173")

@@ -39,9 +39,12 @@ def preflight(sweep):
 
 def probe_modes(sweep):
     plan = sweep.plan
+    pairs = plan.pairs()
     supported = []
-    for mode in plan.modes:
-        point = grid.Point(plan.workloads[0], 1, 1024, mode, plan.rxs[0])
+    for proto, mode in pairs:
+        rx = next(x for x in plan.rxs if plan.rx_fits(proto, x))
+        point = grid.Point(plan.workloads[0], 1, 1024, mode, rx, proto)
+        over = " over " + proto if proto != "tcp" else ""
         runs = sweep.runner.run_clients(
             sweep.runner.main.port,
             sweep.client_args(point, 0.05) + sweep.opts.passthrough)
@@ -50,7 +53,7 @@ def probe_modes(sweep):
         if host:
             err = "%s: %s" % (host, first_line(err))
         if rc == 0:
-            supported.append(mode)
+            supported.append((proto, mode))
             lines = out.splitlines()
             if len(lines) > 1:
                 row = dict(zip(fields(lines[0]), fields(lines[1])))
@@ -58,20 +61,25 @@ def probe_modes(sweep):
                 if row.get("CPUCycles", "NA") not in ("NA", ""):
                     sweep.hw_counters = True
         elif rc == 4:
-            sweep.note("mode %s skipped: %s" % (mode, first_line(err)),
+            sweep.note("mode %s%s skipped: %s" % (mode, over,
+                                                  first_line(err)),
                        report=True)
         elif rc == 2:
             raise SweepError(2, "the client refused the options: "
                              + first_line(err))
         else:
-            raise SweepError(1, "preflight run of %s failed (exit %d): "
-                             "%s" % (mode, rc, first_line(err)))
+            raise SweepError(1, "preflight run of %s%s failed (exit %d): "
+                             "%s" % (mode, over, rc, first_line(err)))
     if not supported:
         raise SweepError(4, "none of the modes asked for (%s) can run "
                          "here" % " ".join(plan.modes))
-    if supported != plan.modes:
-        plan.modes = supported
+    if supported != pairs:
+        for pair in pairs:
+            if pair not in supported:
+                plan.drop(*pair)
         sweep.schedule = grid.Schedule(plan, stats.median_ci)
+    if plan.skipped_text():
+        sweep.note(plan.skipped_text(), report=True)
 
 
 def say_what_is_measured(sweep):
@@ -82,7 +90,14 @@ def say_what_is_measured(sweep):
         what += ", rr round-trip percentiles"
     if "zero-copy" in plan.modes:
         what += ", zero-copy completions and copied fraction"
+    if "udp" in plan.protos:
+        what += ", UDP loss, jitter and datagrams per call and per read"
     sweep.note("will measure: " + what)
+    if "udp" in plan.protos and "stream" in plan.workloads and \
+            plan.rate is None:
+        sweep.note("UDP runs are not paced (no --rate): the sender floods "
+                   "and the receiver drops, so their figures measure the "
+                   "drops too", report=True)
     if sweep.counters == "off":
         sweep.note("will not measure: perf counters (--no-perf)",
                    report=True)

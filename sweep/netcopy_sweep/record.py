@@ -5,7 +5,7 @@ at one size, and the top symbols of its "perf report --stdio"."""
 import os
 import subprocess
 
-from . import grid
+from . import cli, grid
 
 
 def _report(data, path, title, messages):
@@ -32,9 +32,17 @@ def record(sweep):
                    "there is not supported, skipped" % sweep.topo.server_host,
                    report=True)
         return
-    for mode in plan.modes:
-        data = os.path.join(sweep.outdir, "perf-%s.data" % mode)
-        point = grid.Point(workload, threads, plan.record_size, mode, "")
+    for proto, mode in plan.pairs():
+        if proto == "udp" and plan.record_size > cli.UDP_MAX_SIZE:
+            sweep.note("--record: %s over %s skipped: %s is above the UDP "
+                       "maximum" % (mode, proto,
+                                    grid.fmt_size(plan.record_size)))
+            continue
+        # The TCP files keep their names; a UDP mode's say udp.
+        name = mode if proto == "tcp" else "%s-%s" % (proto, mode)
+        data = os.path.join(sweep.outdir, "perf-%s.data" % name)
+        point = grid.Point(workload, threads, plan.record_size, mode, "",
+                           proto)
         sweep.note("--record: perf record -g of the %s, %s"
                    % (side, grid.point_text(point)))
         wrap = ["perf", "record", "-g", "-o", data, "--"]
@@ -54,8 +62,8 @@ def record(sweep):
             runner.run_client(server.port, args, wrap)
         title = "# perf record -g of the %s: %s, %g s (%s)" % (
             side, grid.point_text(point), plan.duration, sweep.topo.label)
-        txt = os.path.join(sweep.outdir, "perf-%s.txt" % mode)
+        txt = os.path.join(sweep.outdir, "perf-%s.txt" % name)
         if not (os.path.exists(data) and
                 _report(data, txt, title, sweep.messages)):
-            sweep.note("--record: no profile for %s (see sweep.log)" % mode,
+            sweep.note("--record: no profile for %s (see sweep.log)" % name,
                        report=True)

@@ -9,7 +9,7 @@ finished, also when the sweep was interrupted.
 
 import os
 
-from . import data, stats, summary
+from . import data, report_udp, stats, summary
 
 CPU_BOUND_PCT = 90.0    # CPU share per data thread that counts as bound
 NOISY_CV = 0.10         # coefficient of variation above which a point is
@@ -32,6 +32,8 @@ TABLE = [
     ("RTT p99 us", "RttP99_us"),
     ("Zc copied", "ZcCopiedFraction"),
     ("Rx mapped", "RxZcMappedFraction"),
+    ("Loss", "LossFraction"),
+    ("Jitter us", "Jitter_us"),
 ]
 
 
@@ -327,7 +329,7 @@ def summary_table(points):
                if any(median_of(r, f) is not None for r in points.rows)]
     head = ["Mode", "Size"] + points.varying + ["n"]
     align = ["---" if h in ("Mode", "Workload", "Direction", "Topology",
-                            "ClientHost") else "---:" for h in head]
+                            "ClientHost", "Proto") else "---:" for h in head]
     lines = ["| %s |" % " | ".join(head + [h for h, _ in columns]),
              "|%s|" % "|".join(align + ["---:"] * len(columns))]
     for r in points.rows:
@@ -374,6 +376,8 @@ def render(meta, summary_rows, rows, plots):
         out += _section("Crossovers", crossover_findings(points) or [
             "- No mode overtakes another in throughput between the sizes "
             "measured."])
+        out += _section("UDP: cost per KiB and loss",
+                        report_udp.findings(points))
         out += _section("CPU-bound side", cpu_bound_findings(points))
         out += _section("Best mode per size (throughput)",
                         best_mode_table(points))

@@ -10,7 +10,7 @@ reaches summary.csv, and from it the plots and the report, unchanged.
 from . import data, stats
 
 # The columns that name a point, in this order (those present).
-KEY_COLUMNS = ["Topology", "ClientHost", "Workload", "Direction",
+KEY_COLUMNS = ["Topology", "ClientHost", "Workload", "Direction", "Proto",
                "Implementation", "Rx", "MessageSize", "Threads"]
 
 # Columns that are never figures, even where their values are numbers.

@@ -67,6 +67,11 @@ class Sweep:
                 "-w", point.workload, "-f", "csv"]
         if point.rx:
             args += ["--rx", point.rx]
+        # Over TCP as before: a client or server without --proto works.
+        if point.proto != "tcp":
+            args += ["--proto", point.proto]
+        if self.plan.rate is not None and point.workload == "stream":
+            args += ["--rate", self.plan.rate]
         return args
 
     def sender(self, workload):
@@ -275,6 +280,10 @@ class Sweep:
         plan = self.plan
         params = {
             "modes": " ".join(plan.modes),
+            "protocols": "; ".join("%s: %s" % (p, " ".join(plan.modes_of[p]))
+                                   for p in plan.protos),
+            "rate": plan.rate + " bit/s per data connection (stream runs)"
+            if plan.rate else "not paced",
             "sizes": " ".join(grid.fmt_size(s) for s in plan.sizes),
             "threads": " ".join(str(t) for t in plan.threads),
             "workloads": " ".join(plan.workloads),

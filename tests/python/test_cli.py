@@ -162,14 +162,28 @@ def test_dry_run_with_confidence(fake_bindir, capsys):
 def test_refused_before_anything(fake_bindir, capsys):
     assert entry.main(["-m", "uring", "-n"]) == 2
     err = capsys.readouterr().err
-    assert "unknown mode 'uring' (this netcopy has: two-copy, zero-copy)" \
-        in err
+    assert "unknown mode 'uring' (this netcopy has: two-copy, zero-copy, " \
+        "sendmmsg)" in err
 
 
-def test_udp_only_modes_left_out(fake_bindir, capsys):
+def test_udp_only_modes_need_proto_udp(fake_bindir, capsys):
     assert entry.main(["-m", "sendmmsg", "-n"]) == 2
-    assert "unknown mode 'sendmmsg' (this netcopy has: two-copy, " \
-        "zero-copy)" in capsys.readouterr().err
+    assert "mode sendmmsg runs over udp only, not over --proto tcp" \
+        in capsys.readouterr().err
+
+
+def test_dry_run_plan_per_proto(fake_bindir, capsys):
+    rc = entry.main(["-n", "-s", "1K,64K", "-t", "1", "-r", "1",
+                     "--no-plot", "--proto", "tcp,udp", "--rate", "1G"])
+    text = capsys.readouterr().out
+    assert rc == 0
+    # The fake client: two-copy TCP only (no 4th field), zero-copy and
+    # sendmmsg over UDP; 64K skipped over UDP.
+    assert re.search(r"^  protocols +tcp: two-copy zero-copy; udp: "
+                     r"zero-copy sendmmsg$", text, re.M)
+    assert re.search(r"^  points +6 ", text, re.M)
+    assert "64K skipped over udp: above the UDP maximum of 65507" in text
+    assert re.search(r"^  rate +1G bit/s", text, re.M)
 
 
 def test_warmup_needs_a_client_with_it(fake_bindir, capsys):

@@ -162,3 +162,80 @@ def test_formats():
     assert grid.fmt_time(3725) == "1h02m05s"
     assert grid.point_text(grid.Point("rr", 2, 4096, "two-copy", "recv")) \
         == "two-copy --rx recv rr 4K x2"
+
+
+# --proto: modes as --list-modes gives them, each with its protocols.
+PROTO_MODES = {"two-copy": ["tcp", "udp"], "sendfile": ["tcp"],
+               "gso": ["udp"]}
+
+
+def proto_plan(*args):
+    return grid.Plan(cli.parse(list(args)), PROTO_MODES)
+
+
+def test_proto_default_is_tcp_only():
+    p = proto_plan("-s", "1K", "-t", "1")
+    assert p.protos == ["tcp"]
+    assert p.modes == ["two-copy", "sendfile"]
+    assert {x.proto for x in p.points()} == {"tcp"}
+
+
+def test_proto_axis_runs_each_mode_over_what_it_supports():
+    p = proto_plan("--proto", "tcp,udp", "-s", "1472,64K", "-t", "1")
+    got = [(x.proto, x.mode, x.size) for x in p.points()]
+    # 64K is above the UDP maximum: over TCP only, and said once.
+    assert got == [("tcp", "two-copy", 1472), ("tcp", "sendfile", 1472),
+                   ("tcp", "two-copy", 65536), ("tcp", "sendfile", 65536),
+                   ("udp", "two-copy", 1472), ("udp", "gso", 1472)]
+    assert p.skipped_text() == "sizes 64K skipped over udp: above the UDP " \
+        "maximum of %d bytes" % cli.UDP_MAX_SIZE
+    assert p.pairs() == [("tcp", "two-copy"), ("tcp", "sendfile"),
+                         ("udp", "two-copy"), ("udp", "gso")]
+
+
+def test_proto_rx_calls_per_protocol():
+    p = proto_plan("--proto", "tcp,udp", "-s", "1K", "-t", "1",
+                   "-m", "two-copy", "--rx", "zero-copy,gro")
+    assert [(x.proto, x.rx) for x in p.points()] == [("tcp", "zero-copy"),
+                                                     ("udp", "gro")]
+
+
+def test_proto_drop_after_a_failed_probe():
+    p = proto_plan("--proto", "tcp,udp", "-s", "1K", "-t", "1")
+    p.drop("udp", "gso")
+    assert p.modes == ["two-copy", "sendfile"]
+    assert [(x.proto, x.mode) for x in p.points()] == [
+        ("tcp", "two-copy"), ("tcp", "sendfile"), ("udp", "two-copy")]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--proto", "sctp"], "--proto: unknown protocol 'sctp'"),
+    (["--proto", "tcp,,udp"], "--proto: empty item"),
+    (["-m", "gso"], "mode gso runs over udp only, not over --proto tcp"),
+    (["--proto", "udp", "-m", "sendfile"],
+     "mode sendfile runs over tcp only, not over --proto udp"),
+    (["--proto", "tcp,udp", "-m", "sendfile"],
+     "--proto udp: none of the modes (sendfile) runs over udp"),
+    (["--proto", "udp", "-s", "64K,1M"],
+     "--proto udp: every size is above the UDP maximum of 65507 bytes"),
+    (["--proto", "udp", "--rx", "zero-copy"],
+     "--proto udp: none of the receive calls of --rx works over udp"),
+    (["--rate", "fast"], "--rate: 'fast' is not a rate"),
+    (["--rate", "-1"], "--rate: '-1' is not a rate"),
+])
+def test_proto_and_rate_refused(args, message):
+    with pytest.raises(UsageError) as e:
+        proto_plan(*args)
+    assert message in str(e.value)
+
+
+def test_rate_kept_as_given():
+    assert proto_plan("--rate", "1.5G").rate == "1.5G"
+    assert proto_plan().rate is None
+
+
+def test_point_text_names_udp():
+    assert grid.point_text(grid.Point("stream", 1, 1472, "gso", "", "udp")) \
+        == "gso over udp stream 1472 x1"
+    assert grid.point_text(grid.Point("stream", 1, 1024, "two-copy", "")) \
+        == "two-copy stream 1K x1"

@@ -288,3 +288,23 @@ def test_client_hosts_a_figure_each_and_no_note_for_their_sum():
     assert "cycles-per-byte-lab3-stream" in figs
     # The sum's counters are NA by design: no note about a missing PMU.
     assert "cycles-per-byte-all-stream" not in figs
+
+
+def test_protocols_never_share_a_figure():
+    tcp = grid(modes=("two-copy", "sendfile"), threads=(1,))
+    udp = grid(modes=("two-copy", "gso"), sizes=(64, 1024), threads=(1,),
+               extra={"LossFraction": 0.02, "Jitter_us": 3.0})
+    for r in tcp:
+        r["Proto"] = "tcp"
+    for r in udp:
+        r["Proto"] = "udp"
+    figs = figures(tcp + udp)
+    assert "throughput-stream-tcp" in figs
+    assert "throughput-stream-udp" in figs
+    # The UDP figures exist for UDP only, whose columns have values.
+    assert "udp-loss-stream-udp" in figs
+    assert "udp-jitter-stream-udp" in figs
+    assert not [s for s in figs if s.startswith("udp-") and
+                s.endswith("-tcp")]
+    # A sweep over one protocol keeps the names it had without Proto.
+    assert "throughput-stream" in figures(tcp)
