@@ -17,6 +17,8 @@ nc_start_server
 
 nc_scale 30 5
 secs=$(awk -v c="$NC_SCALED" 'BEGIN { printf "%.2f", c / 100 }')
+# -I: a few reports of each direction within the run
+tick=$(awk -v c="$NC_SCALED" 'BEGIN { printf "%.4f", c / 500 }')
 
 # check_rows DESC STATUS: the latest run's CSV is a header and two rows,
 # server-sends then client-sends, each with STATUS, bytes and no
@@ -79,7 +81,7 @@ fi
 
 iv=$nc_tmp/intervals.json
 nc_client "json -I --bidir" -p "$NC_PORT" -t 1 -d "$secs" --bidir \
-	-f json -I 0.05 --interval-file "$iv"
+	-f json -I "$tick" --interval-file "$iv"
 if nc_check_rc 0; then
 	nc_check "-I --bidir: reports of both directions" \
 		jq -e -s 'all(.[]; .type == "interval") and
