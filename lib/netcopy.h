@@ -337,7 +337,8 @@ int netcopy_client_run(struct netcopy_client *client,
  * still read; the run returns NETCOPY_ESHORT with its result.  Safe in
  * a signal handler (an atomic store and a write(2); errno kept) and
  * from any thread.  A client stopped stays stopped: a later run ends at
- * once.  Returns 0, or -EBADF. */
+ * once.  A --bidir run's two runs both end so, each with its result.
+ * Returns 0, or -EBADF. */
 int netcopy_client_stop(struct netcopy_client *client);
 /* One line on the last failure (e.g. the server's reason); after a run
  * that worked, a note on it (an older server could not give some
