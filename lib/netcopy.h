@@ -141,6 +141,10 @@ int64_t netcopy_result_zc_copied(const struct netcopy_result *result);
  */
 int netcopy_result_write(const struct netcopy_result *result, FILE *out,
 			 enum netcopy_format format, bool header);
+/* A --bidir run's second result (the client-sends run), owned by and
+ * freed with result; NULL for any other (and for NULL).  Since 0.2.0. */
+const struct netcopy_result *
+netcopy_result_next(const struct netcopy_result *result);
 /* The CSV header line (without newline). */
 const char *netcopy_result_csv_header(void);
 
@@ -206,6 +210,14 @@ int netcopy_client_set_reverse(struct netcopy_client *client, bool reverse);
  * timing every round trip.  -EINVAL for another name. */
 int netcopy_client_set_workload(struct netcopy_client *client,
 				const char *workload);
+/* bidir: both directions at once, as iperf3's --bidir: two whole runs
+ * against the server, one it sends (the result netcopy_client_run()
+ * gives) and one the client sends (-R; netcopy_result_next() of it),
+ * each with its own connections and figures, their clocks started
+ * together.  A stream only: a --bidir run that is reversed or rr fails
+ * with -EINVAL.  The server counts them as two runs (and their
+ * connections) against its per-host limits.  Returns 0.  Since 0.2.0. */
+int netcopy_client_set_bidir(struct netcopy_client *client, bool bidir);
 /* verify: the sender stamps a pattern, the receiver checks every byte. */
 int netcopy_client_set_verify(struct netcopy_client *client, bool verify);
 /* Seconds of warm-up before measuring, left out of every figure (the
@@ -229,6 +241,11 @@ typedef void (*netcopy_progress_fn)(void *data, double from, double to,
  * 0.2. */
 int netcopy_client_interval_retransmits(const struct netcopy_client *client,
 					uint64_t *retransmits);
+/* Only within a progress function: 1 when the interval reported is the
+ * client's sending (-R, or the client-sends run of --bidir), 0 when it
+ * is the server's; -ENODATA outside one.  A --bidir run reports both
+ * directions, one call at a time.  Since 0.2.0. */
+int netcopy_client_interval_reverse(const struct netcopy_client *client);
 /* interval 0 (the default) turns progress reports off; else it is
  * NETCOPY_MIN_SECONDS to 86400 (-EINVAL otherwise). */
 int netcopy_client_set_progress(struct netcopy_client *client,
@@ -320,7 +337,8 @@ int netcopy_client_run(struct netcopy_client *client,
  * still read; the run returns NETCOPY_ESHORT with its result.  Safe in
  * a signal handler (an atomic store and a write(2); errno kept) and
  * from any thread.  A client stopped stays stopped: a later run ends at
- * once.  Returns 0, or -EBADF. */
+ * once.  A --bidir run's two runs both end so, each with its result.
+ * Returns 0, or -EBADF. */
 int netcopy_client_stop(struct netcopy_client *client);
 /* One line on the last failure (e.g. the server's reason); after a run
  * that worked, a note on it (an older server could not give some

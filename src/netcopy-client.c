@@ -24,6 +24,7 @@ struct args {
 	char *batch, *gso_segments;
 	char *sndbuf, *rcvbuf, *rate, *interval_file, *rx_size;
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
+	int bidir;
 };
 
 static enum netcopy_format parse_format(const char *text)
@@ -241,6 +242,8 @@ static const struct {
 static struct output intervals;
 /* Whose progress it is, for the figures beyond the bytes. */
 static const struct netcopy_client *intervals_client;
+/* --bidir: each report says its direction, after the figures. */
+static bool intervals_bidir;
 
 static const char *interval_csv_header(void)
 {
@@ -251,7 +254,17 @@ static const char *interval_csv_header(void)
 		len += (size_t)snprintf(header + len, sizeof(header) - len,
 					"%s%s", i ? "," : "",
 					iv_fields[i].name);
+	if (intervals_bidir && len < sizeof(header))
+		snprintf(header + len, sizeof(header) - len, ",Direction");
 	return header;
+}
+
+/* The direction of the interval reported, as the Direction column
+ * names it. */
+static const char *interval_direction(void)
+{
+	return netcopy_client_interval_reverse(intervals_client) == 1 ?
+	       "client-sends" : "server-sends";
 }
 
 /* One figure of the CSV row or the JSON object. */
@@ -286,9 +299,11 @@ static void interval_text(FILE *f, bool header, const double v[IV_COUNT])
 	if (v[IV_RETRANS] >= 0)
 		snprintf(retr, sizeof(retr), "%llu",
 			 (unsigned long long)v[IV_RETRANS]);
-	fprintf(f, "%7.2f-%7.2f s  %14s  %7.3f Gbit/s  %6s%s\n", v[IV_FROM],
-		v[IV_TO], transfer, v[IV_GBPS], retr,
-		v[IV_WARMUP] ? "  (warm-up)" : "");
+	fprintf(f, "%7.2f-%7.2f s  %14s  %7.3f Gbit/s  %6s%s%s%s\n",
+		v[IV_FROM], v[IV_TO], transfer, v[IV_GBPS], retr,
+		v[IV_WARMUP] ? "  (warm-up)" : "",
+		intervals_bidir ? "  " : "",
+		intervals_bidir ? interval_direction() : "");
 }
 
 /* The interval's retransmits, where the library measured them; -1. */
@@ -327,6 +342,9 @@ static void print_progress(void *data, double from, double to,
 				fputc(',', o->file);
 			interval_field(o->file, json, i, v[i]);
 		}
+		if (intervals_bidir)
+			fprintf(o->file, json ? ",\"direction\":\"%s\"" :
+				",%s", interval_direction());
 		fputs(json ? "}\n" : "\n", o->file);
 	}
 	o->header = false;
@@ -395,7 +413,13 @@ static struct netcopy_client *configure(const struct args *a)
 	if (a->rate && a->workload && strcmp(a->workload, "rr") == 0)
 		cli_usage_error("--rate does not apply to rr: it paces a "
 				"stream");
+	if (a->bidir && a->reverse)
+		cli_usage_error("--bidir runs both directions: leave -R out");
+	if (a->bidir && a->workload && strcmp(a->workload, "rr") == 0)
+		cli_usage_error("--bidir does not apply to rr: rr moves data "
+				"both ways already");
 	netcopy_client_set_reverse(c, a->reverse);
+	netcopy_client_set_bidir(c, a->bidir);
 	if (a->warmup && netcopy_client_set_warmup(c, cli_secs("warmup",
 							     a->warmup)))
 		refused(c, "warmup", a->warmup);
@@ -444,7 +468,16 @@ static struct netcopy_client *configure(const struct args *a)
 static int output_write(struct output *o, const struct netcopy_result *r)
 {
 	int err = netcopy_result_write(r, o->file, o->format, o->header);
-	int closed = output_close(o);
+	const struct netcopy_result *next = netcopy_result_next(r);
+	int closed;
+
+	/* --bidir: the client-sends row follows, under the same header */
+	if (!err && next) {
+		if (o->format == NETCOPY_FORMAT_TEXT)
+			fputc('\n', o->file);
+		err = netcopy_result_write(next, o->file, o->format, false);
+	}
+	closed = output_close(o);
 
 	if (!err)
 		err = closed;
@@ -457,6 +490,9 @@ static int output_write(struct output *o, const struct netcopy_result *r)
 	cli_error("cannot write the result to %s (%s); it follows on "
 		  "standard output", cli_shown(o->path), strerror(-err));
 	netcopy_result_write(r, stdout, o->format, true);
+	if (netcopy_result_next(r))
+		netcopy_result_write(netcopy_result_next(r), stdout, o->format,
+				     false);
 	return -EIO;
 }
 
@@ -588,6 +624,10 @@ int main(int argc, const char **argv)
 		  "own header)", "FILE" },
 		{ "reverse", 'R', POPT_ARG_NONE, &a.reverse, 0,
 		  "the client sends and the server receives", NULL },
+		{ "bidir", '\0', POPT_ARG_NONE, &a.bidir, 0,
+		  "both directions at once: a run the server sends and one "
+		  "the client sends, a result each (not with -R or rr)",
+		  NULL },
 		{ "verify", '\0', POPT_ARG_NONE, &a.verify, 0,
 		  "stamp every message and check every byte received", NULL },
 		{ "no-perf", '\0', POPT_ARG_NONE, &a.no_perf, 0,
@@ -664,6 +704,7 @@ int main(int argc, const char **argv)
 	format = parse_format(a.format);
 	if (a.interval_file && !a.interval)
 		cli_usage_error("--interval-file needs -I SECONDS");
+	intervals_bidir = a.bidir;
 	client = configure(&a);
 	if (!output_open(&out, a.output, stdout, format,
 			 netcopy_result_csv_header()) ||

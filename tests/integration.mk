@@ -49,6 +49,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/udp-veth.sh \
 	tests/socket-buffers.sh \
 	tests/rate.sh \
+	tests/bidir.sh \
 	tests/zc-memlock.sh \
 	tests/server-hosts.sh \
 	tests/server-threads.sh \

@@ -5,8 +5,10 @@
  * mode this kernel can send with, three message sizes, both directions.
  * Every run must complete with bytes, no mismatch, and completions for
  * zero-copy.  netcopy_client_stop() ends a long run early, short with
- * its figures, both before it starts and mid-run.  Skips only when
- * loopback TCP cannot be had.
+ * its figures, both before it starts and mid-run.  A --bidir run, twice
+ * on one client, gives a verified result each way, and reports the
+ * progress of both directions.  Skips only when loopback TCP cannot be
+ * had.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -263,6 +265,78 @@ static void run_refused(unsigned int port, uint64_t max_size)
 	netcopy_client_free(c);
 }
 
+static const struct netcopy_client *seen_client;
+
+/* Progress of a --bidir run: the reports of each direction, counted. */
+static void count_directions(void *data, double from, double to,
+			     uint64_t bytes, bool warmup)
+{
+	unsigned int *seen = data;
+	int reverse = netcopy_client_interval_reverse(seen_client);
+
+	if (reverse == 0 || reverse == 1)
+		seen[reverse]++;
+	else
+		seen[2]++;
+}
+
+static void check_direction(const struct netcopy_result *r, const char *run,
+			    const char *dir)
+{
+	CHECK(r && netcopy_result_status(r) == 0, "%s %s: status %d", run,
+	      dir, r ? netcopy_result_status(r) : 0);
+	CHECK(r && netcopy_result_bytes(r) > 0, "%s %s: no bytes", run, dir);
+	CHECK(r && netcopy_result_mismatches(r) == 0,
+	      "%s %s: mismatched messages", run, dir);
+}
+
+/* --bidir: two verified results, the second freed with the first; -R
+ * with it fails, with no result. */
+static void run_bidir(unsigned int port)
+{
+	unsigned int seen[3] = { 0 };
+	struct netcopy_client *c;
+	struct netcopy_result *res = NULL;
+	int err = make_client(&c, port, "two-copy", 1000, false);
+
+	CHECK(err == 0, "bidir: a setter returned %d", err);
+	if (err)
+		return;
+	seen_client = c;
+	err = netcopy_client_set_bidir(c, true);
+	if (!err)
+		err = netcopy_client_set_progress(c, 0.02, count_directions,
+						  seen);
+	CHECK(err == 0, "bidir: set-up returned %d", err);
+	for (int i = 0; i < 2 && !err; i++) {
+		err = netcopy_client_run(c, &res);
+		CHECK(err == 0, "bidir run %d returned %d (%s): %s", i, err,
+		      netcopy_strerror(err), netcopy_client_detail(c));
+		check_direction(res, "bidir", "server-sends");
+		check_direction(netcopy_result_next(res), "bidir",
+				"client-sends");
+		CHECK(!netcopy_result_next(netcopy_result_next(res)),
+		      "bidir: a third result");
+		netcopy_result_free(res);
+		res = NULL;
+	}
+	printf("bidir: %u server-sends and %u client-sends reports\n",
+	       seen[0], seen[1]);
+	CHECK(seen[0] > 0 && seen[1] > 0 && seen[2] == 0,
+	      "bidir: reports %u server-sends, %u client-sends, %u neither",
+	      seen[0], seen[1], seen[2]);
+	CHECK(netcopy_client_interval_reverse(c) == -ENODATA,
+	      "bidir: a direction outside a report");
+	CHECK(!netcopy_result_next(NULL), "netcopy_result_next(NULL)");
+	netcopy_client_set_reverse(c, true);
+	err = netcopy_client_run(c, &res);
+	CHECK(err == -EINVAL && !res && *netcopy_client_detail(c),
+	      "bidir -R: run returned %d, want %d with a detail", err,
+	      -EINVAL);
+	netcopy_result_free(res);
+	netcopy_client_free(c);
+}
+
 int main(void)
 {
 	static const uint64_t sizes[] = { 1, 1000, 65536 };
@@ -331,6 +405,7 @@ int main(void)
 	run_refused(port, max_size);
 	run_stopped(port, false);
 	run_stopped(port, true);
+	run_bidir(port);
 
 	netcopy_server_stop(st.server);
 	err = pthread_join(st.thread, NULL);

@@ -8,6 +8,7 @@
 #ifndef NETCOPY_CLIENT_H
 #define NETCOPY_CLIENT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +35,14 @@ struct netcopy_client {
 	uint64_t stopped_ns;		/* into the last run it was seen; 0 */
 	struct nc_secret secret;	/* len 0: no authentication */
 	struct nc_challenge challenge;	/* the run's, when authenticated */
+	bool bidir;			/* --bidir: both directions at once */
+	struct nc_pair *pair;		/* in a --bidir run, its two runs' */
+	/* --bidir: the client-sends run beside this one, kept until the
+	 * client is freed so that netcopy_client_stop() can reach it. */
+	struct netcopy_client *_Atomic twin;
+	struct netcopy_client *owner;	/* a twin's; NULL: this one */
+	bool in_report;			/* in the progress function */
+	bool iv_reverse;		/* the interval reported's direction */
 };
 
 /* How long the server may take to answer a hello or a data tag. */
@@ -64,6 +73,51 @@ int nc_client_check_fds(struct netcopy_client *c,
  * rep, or an error with its detail. */
 int nc_client_open_control(struct netcopy_client *c, int *ctrl,
 			   struct nc_reply *rep);
+
+/* ---- pair.c: --bidir's two runs in step */
+enum { NC_PAIR_SERVER_SENDS, NC_PAIR_CLIENT_SENDS, NC_PAIR_SIDES };
+enum nc_pair_state { NC_PAIR_PENDING, NC_PAIR_READY, NC_PAIR_FAILED };
+
+struct nc_pair {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	enum nc_pair_state state[NC_PAIR_SIDES];
+	int err[NC_PAIR_SIDES];
+	int first_failed;		/* the side that failed first; -1 */
+	pthread_mutex_t report;		/* one progress report at a time */
+};
+
+/* The sides as the Direction column names them. */
+extern const char *const nc_pair_side_name[NC_PAIR_SIDES];
+/* Post a side's state once (err: failed); a later post changes
+ * nothing. */
+void nc_pair_post(struct nc_pair *pr, int side, int err);
+/* Where a run of a --bidir pair stands: the client-sends run posts once
+ * its threads are ready and waits for the server-sends run's data
+ * connections; that run waits for it before its hello, and posts once
+ * its data connections are in.  So both clocks start together.  A side
+ * that fails posts err, and the other gives up with it; without a pair,
+ * err.  Returns 0 or the error this side ends with. */
+enum nc_pair_step { NC_PAIR_HELLO, NC_PAIR_CONNECTED, NC_PAIR_PREPARED };
+int nc_client_pair_step(struct netcopy_client *c, enum nc_pair_step step,
+			int err);
+/* Report an interval through the owner's progress function, one
+ * direction at a time, with its retransmits (-1: NA). */
+void nc_client_report(struct netcopy_client *c, double from, double to,
+		      uint64_t bytes, bool warmup, int64_t retransmits);
+
+/* ---- run.c */
+/* One run, one direction. */
+int nc_client_run_one(struct netcopy_client *c, struct netcopy_result **out);
+
+/* ---- bidir.c: --bidir, two runs at once over one interval */
+/* Both directions: the twin's run beside this one's. */
+int nc_client_run_bidir(struct netcopy_client *c,
+			struct netcopy_result **out);
+/* Stop c's twin too, from a signal handler as well. */
+void nc_client_stop_twin(struct netcopy_client *c);
+/* Free c's twin, if any. */
+void nc_client_free_twin(struct netcopy_client *c);
 
 /* ---- auth.c: --auth-file */
 /* Answer the server's challenge (kept in c) with the proof of the hello

@@ -144,13 +144,13 @@ static bool too_old(int err, const struct nc_reply *rep)
 	       strcmp(rep->reason, "unknown field") == 0;
 }
 
-/* A run RLIMIT_NOFILE cannot hold fails now, with the reason, not with
- * a connection that times out. */
+/* A run RLIMIT_NOFILE cannot hold (a --bidir pair, both) fails now,
+ * with the reason, not with a connection that times out. */
 int nc_client_check_fds(struct netcopy_client *c,
 			const struct netcopy_mode *mode)
 {
-	uint64_t need = FD_MARGIN +
-			(uint64_t)c->p.threads * nc_flow_fds(mode, c->p.proto);
+	uint64_t need = FD_MARGIN + (uint64_t)c->p.threads *
+			(c->pair ? 2 : 1) * nc_flow_fds(mode, c->p.proto);
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||

@@ -137,13 +137,13 @@ static void *data_main(void *arg)
 	return NULL;
 }
 
-/* Let the threads go once all started ones are ready; abort: they only
- * clean up.  Returns the first preparation error. */
-static int gate_open(struct gate *g, struct data_thread *t, uint32_t n,
-		     bool abort)
+/* Let the threads go once all started ones are ready (and, in --bidir,
+ * the other direction too); after err, or a preparation's error, they
+ * only clean up.  Returns that error. */
+static int gate_open(struct netcopy_client *c, struct gate *g,
+		     struct data_thread *t, uint32_t n, int err)
 {
 	uint32_t started = 0;
-	int err = 0;
 
 	for (uint32_t i = 0; i < n; i++)
 		started += t[i].started;
@@ -151,8 +151,13 @@ static int gate_open(struct gate *g, struct data_thread *t, uint32_t n,
 	while (g->ready < started)
 		pthread_cond_wait(&g->cond, &g->lock);
 	for (uint32_t i = 0; i < n && !err; i++)
-		err = t[i].err;
-	g->abort = abort || err;
+		if (t[i].err)
+			err = fail(c, t[i].err, "cannot prepare a data "
+				   "connection: %s", netcopy_strerror(t[i].err));
+	pthread_mutex_unlock(&g->lock);
+	err = nc_client_pair_step(c, NC_PAIR_PREPARED, err);
+	pthread_mutex_lock(&g->lock);
+	g->abort = err != 0;
 	g->open = true;
 	pthread_cond_broadcast(&g->cond);
 	pthread_mutex_unlock(&g->lock);
@@ -222,11 +227,10 @@ static void report_interval(struct netcopy_client *c, const struct watch *w,
 	uint64_t now_bytes = progress(w);
 	int64_t now_retr = retransmits(w);
 
-	c->iv_retransmits = *retr >= 0 && now_retr >= *retr ?
-			    now_retr - *retr : -1;
-	c->progress(c->progress_data, (double)from_ns / 1e9,
-		    (double)to_ns / 1e9, now_bytes - *bytes, warmup);
-	c->iv_retransmits = -1;
+	nc_client_report(c, (double)from_ns / 1e9, (double)to_ns / 1e9,
+			 now_bytes - *bytes, warmup,
+			 *retr >= 0 && now_retr >= *retr ? now_retr - *retr :
+							   -1);
 	*bytes = now_bytes;
 	*retr = now_retr;
 }
@@ -364,6 +368,7 @@ static int start_data(struct netcopy_client *c, const struct nc_reply *rep,
 		t[i].mode = mode_of(c);
 		t[i].gate = g;
 	}
+	err = nc_client_pair_step(c, NC_PAIR_CONNECTED, err);
 	for (uint32_t i = 0; i < c->p.threads && !err; i++) {
 		int e = pthread_create(&t[i].tid, NULL, data_main, &t[i]);
 
@@ -372,10 +377,7 @@ static int start_data(struct netcopy_client *c, const struct nc_reply *rep,
 				   strerror(e));
 		t[i].started = !e;
 	}
-	if (gate_open(g, t, c->p.threads, err != 0) && !err)
-		err = fail(c, t[0].err, "cannot prepare a data connection: %s",
-			   netcopy_strerror(t[0].err));
-	return err;
+	return gate_open(c, g, t, c->p.threads, err);
 }
 
 static int join_data(struct data_thread *t, uint32_t n, uint32_t *bad)
@@ -509,8 +511,7 @@ static int proto_check(struct netcopy_client *c, const struct netcopy_mode *mode
 	return 0;
 }
 
-NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
-				      struct netcopy_result **out)
+int nc_client_run_one(struct netcopy_client *c, struct netcopy_result **out)
 {
 	struct netcopy_result *r;
 	const struct netcopy_mode *mode = mode_of(c);
@@ -541,7 +542,9 @@ NETCOPY_EXPORT int netcopy_client_run(struct netcopy_client *c,
 	err = nc_client_check_fds(c, mode);
 	if (err)
 		return err;
-	err = nc_client_open_control(c, &ctrl, &rep);
+	err = nc_client_pair_step(c, NC_PAIR_HELLO, 0);
+	if (!err)
+		err = nc_client_open_control(c, &ctrl, &rep);
 	if (err)
 		return err;
 	r = result_new(c);

@@ -42,6 +42,7 @@ NETCOPY_EXPORT void netcopy_client_free(struct netcopy_client *c)
 {
 	if (!c)
 		return;
+	nc_client_free_twin(c);
 	close(c->stop_fd);
 	nc_secret_clear(&c->secret);
 	free(c);
@@ -55,6 +56,7 @@ NETCOPY_EXPORT int netcopy_client_stop(struct netcopy_client *c)
 	int saved = errno;
 
 	atomic_store(&c->stopped, true);
+	nc_client_stop_twin(c);
 	if (write(c->stop_fd, &one, sizeof(one)) < 0 && errno != EAGAIN) {
 		errno = saved;
 		return -EBADF;
@@ -138,6 +140,13 @@ NETCOPY_EXPORT int netcopy_client_set_reverse(struct netcopy_client *c,
 					      bool reverse)
 {
 	c->p.reverse = reverse;
+	return 0;
+}
+
+NETCOPY_EXPORT int netcopy_client_set_bidir(struct netcopy_client *c,
+					    bool bidir)
+{
+	c->bidir = bidir;
 	return 0;
 }
 
@@ -312,6 +321,12 @@ netcopy_client_interval_retransmits(const struct netcopy_client *c,
 		return -ENODATA;
 	*retransmits = (uint64_t)c->iv_retransmits;
 	return 0;
+}
+
+NETCOPY_EXPORT int
+netcopy_client_interval_reverse(const struct netcopy_client *c)
+{
+	return c->in_report ? c->iv_reverse : -ENODATA;
 }
 
 NETCOPY_EXPORT const char *netcopy_client_detail(const struct netcopy_client *c)

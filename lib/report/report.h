@@ -35,6 +35,8 @@ struct netcopy_result {
 	uint64_t wall_ns;
 	/* The peer's figures were refused (left NA): a row says error. */
 	bool peer_refused;
+	/* --bidir: the client-sends run's result, freed with this one. */
+	struct netcopy_result *next;
 };
 
 /* ---- columns.c: the columns, and the figures they are made of. */

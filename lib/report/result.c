@@ -14,7 +14,15 @@
 
 NETCOPY_EXPORT void netcopy_result_free(struct netcopy_result *result)
 {
+	if (result)
+		free(result->next);
 	free(result);
+}
+
+NETCOPY_EXPORT const struct netcopy_result *
+netcopy_result_next(const struct netcopy_result *r)
+{
+	return r ? r->next : NULL;
 }
 
 NETCOPY_EXPORT int netcopy_result_status(const struct netcopy_result *r)
