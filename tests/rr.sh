@@ -13,7 +13,8 @@
 # round trip; against one that never answers (NETCOPY_RR_FAULT=silent)
 # every request is lost, the percentiles are NA and the run ends on time;
 # --rr-timeout out of range is a usage error, and elsewhere ignored with
-# a warning.
+# a warning (and left out of the hello: an old server serves TCP rr
+# with it).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
@@ -177,6 +178,16 @@ nc_check_rc 0 && nc_check_csv_run two-copy 1024 1 && check_rr_csv &&
 nc_client "udp stream --rr-timeout" -p "$NC_PORT" --proto udp \
 	--rr-timeout 0.05 -s 1K -t 1 -d 0.1 -f csv
 nc_check_rc 0 && nc_check_stderr_matches 'rr-timeout .*ignored' "the warning"
+# A server from before --rr-timeout (rawpeer old-server, which refuses
+# newer fields) serves TCP rr with it: the client leaves it out of the
+# hello.  Connections: the hello refused for TCP_INFO, the second, and
+# the data connection.
+nc_start_rawpeer -t 20 old-server "$NC_PORT" 3
+nc_client "old server, tcp rr --rr-timeout" -p "$NC_RAW_PORT" -w rr \
+	--rr-timeout 0.05 -s 1K -t 1 -d 0.1 --verify -f csv
+nc_check_rc 0 && nc_check_csv_run two-copy 1024 1 && check_rr_csv
+nc_wait_rawpeer
+nc_check "old server: rawpeer exit $NC_WAIT_RC" test "$NC_WAIT_RC" -eq 0
 
 # ---- JSON: .latency in rr, null in a stream
 if ! command -v jq >/dev/null; then
