@@ -324,6 +324,13 @@ int netcopy_client_set_batch(struct netcopy_client *client,
  * -EINVAL out of range.  Since 0.2.0. */
 int netcopy_client_set_gso_segments(struct netcopy_client *client,
 				    unsigned int segments);
+/* rr over UDP: seconds to wait for each answer before the request
+ * counts as lost (Lost) and the next is sent, NETCOPY_MIN_SECONDS to
+ * 10 (default 0.1); other runs ignore it.  -EINVAL out of range.  A
+ * server older than 0.2.0 refuses a UDP rr run that sets it.  Since
+ * 0.2.0. */
+int netcopy_client_set_rr_timeout(struct netcopy_client *client,
+				  double seconds);
 /*
  * Run once.  Returns 0 with *out set, or a negative error; a run that
  * started but ended short or failed verification still sets *out (free

@@ -21,7 +21,7 @@ struct args {
 	char *auth_file;
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
 	char *workload, *warmup, *affinity, *interval, *qd, *rx, *proto;
-	char *batch, *gso_segments;
+	char *batch, *gso_segments, *rr_timeout;
 	char *sndbuf, *rcvbuf, *rate, *interval_file, *rx_size;
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
 	int bidir;
@@ -144,6 +144,19 @@ static void set_gso_segments(struct netcopy_client *c, const char *text)
 				cli_shown(text));
 	if (netcopy_client_set_gso_segments(c, v))
 		refused(c, "gso-segments", text);
+}
+
+/* --rr-timeout: only rr over UDP waits on an answer; elsewhere it is
+ * ignored, as --batch is outside sendmmsg, but said. */
+static void set_rr_timeout(struct netcopy_client *c, const struct args *a)
+{
+	if (netcopy_client_set_rr_timeout(c, cli_secs("rr-timeout",
+						      a->rr_timeout)))
+		refused(c, "rr-timeout", a->rr_timeout);
+	if (!a->proto || strcmp(a->proto, "udp") ||
+	    !a->workload || strcmp(a->workload, "rr"))
+		cli_error("warning: --rr-timeout applies to -w rr --proto udp "
+			  "only: ignored");
 }
 
 /* -A N[,M]: CPUs for the client's and the server's threads. */
@@ -433,6 +446,8 @@ static struct netcopy_client *configure(const struct args *a)
 		refused(c, "batch", a->batch);
 	if (a->gso_segments)
 		set_gso_segments(c, a->gso_segments);
+	if (a->rr_timeout)
+		set_rr_timeout(c, a);
 	if (a->rx && (err = netcopy_client_set_rx(c, a->rx))) {
 		if (err != NETCOPY_EUNSUPPORTED)
 			cli_usage_error("invalid receive path '%s' (expected "
@@ -641,6 +656,10 @@ int main(int argc, const char **argv)
 		{ "gso-segments", '\0', POPT_ARG_STRING, &a.gso_segments, 0,
 		  "gso (UDP): datagrams per send(), 1 to the kernel's limit, "
 		  "within 64K (default: as many as fit)", "N" },
+		{ "rr-timeout", '\0', POPT_ARG_STRING, &a.rr_timeout, 0,
+		  "rr over UDP: seconds to wait for each answer before the "
+		  "request counts as lost, 0.001 to 10 (default 0.1)",
+		  "SECONDS" },
 		{ "fixed-buffers", '\0', POPT_ARG_NONE, &a.fixed_buffers, 0,
 		  "uring-zc: send from buffers registered with the ring",
 		  NULL },

@@ -5,6 +5,16 @@
 # against one server; the CSV's round-trip columns (counts, percentiles in
 # order, mean), the JSON .latency object in rr and null in a stream, and
 # the usage errors (-R with rr, an unknown workload).
+# Over UDP (--proto udp): each UDP mode, verified, sizes 24 and 1K, its
+# round trips counted as TCP's and its losses possible (Lost +
+# RoundTrips <= the requests sent); against a server that answers every
+# 10th request late (NETCOPY_RR_FAULT=10) the losses, late answers
+# (Reordered) and repeated ones (Duplicated) are counted, none taken as a
+# round trip; against one that never answers (NETCOPY_RR_FAULT=silent)
+# every request is lost, the percentiles are NA and the run ends on time;
+# --rr-timeout out of range is a usage error, and elsewhere ignored with
+# a warning (and left out of the hello: an old server serves TCP rr
+# with it).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
@@ -53,6 +63,66 @@ check_rr_csv() {
 	return 0
 }
 
+# check_udp_rr_csv: the UDP columns of the rr run loaded: Lost a count,
+# Lost + RoundTrips no more than the requests sent (SndBytes / size),
+# LossFraction Lost / (Lost + RoundTrips).
+check_udp_rr_csv() {
+	local lost=${NC_CSV[Lost]:-} trips=${NC_CSV[RoundTrips]:-}
+	local sent=${NC_CSV[SndBytes]:-} size=${NC_CSV[MessageSize]:-}
+
+	nc_checks=$((nc_checks + 1))
+	if [ "${NC_CSV[Proto]:-}" != udp ] || ! nc_is_uint "$lost" ||
+	   ! nc_is_uint "$trips" || ! nc_is_uint "$sent"; then
+		nc_fail "$NC_DESC: Proto '${NC_CSV[Proto]:-}', Lost '$lost'," \
+			"RoundTrips '$trips', SndBytes '$sent'"
+		nc_show_run
+		return 1
+	fi
+	if [ $((lost + trips)) -gt $((sent / size)) ]; then
+		nc_fail "$NC_DESC: Lost $lost + RoundTrips $trips exceed the" \
+			"$((sent / size)) requests sent"
+		nc_show_run
+		return 1
+	fi
+	if [ $((lost + trips)) -gt 0 ] &&
+	   ! nc_num_cmp "${NC_CSV[LossFraction]:-}" == \
+		"$(awk -v l="$lost" -v t="$trips" \
+			'BEGIN { printf "%.6f", l / (l + t) }')"; then
+		nc_fail "$NC_DESC: LossFraction '${NC_CSV[LossFraction]:-}' is" \
+			"not Lost / (Lost + RoundTrips)"
+		nc_show_run
+		return 1
+	fi
+	nc_pass "$NC_DESC: $trips round trips, $lost lost"
+}
+
+# udp_rr_faults DESCRIPTION: the counts of a run against a server that
+# answers every 10th request late: each such request is lost (it timed
+# out), so at least a tenth of them, and each late answer and repeated
+# one is counted, at least once, and never more than the lost.
+udp_rr_faults() {
+	local lost=${NC_CSV[Lost]:-} late=${NC_CSV[Reordered]:-}
+	local dup=${NC_CSV[Duplicated]:-} trips=${NC_CSV[RoundTrips]:-}
+
+	nc_checks=$((nc_checks + 1))
+	if ! nc_is_uint "$lost$late$dup$trips" ||
+	   [ "$lost" -lt $(((lost + trips) / 10)) ] ||
+	   [ "$late" -lt 1 ] || [ "$late" -gt "$lost" ] ||
+	   [ "$dup" -lt 1 ] || [ "$dup" -gt "$lost" ]; then
+		nc_fail "$1: Lost '$lost', Reordered '$late', Duplicated" \
+			"'$dup' of $trips round trips: expected Lost >= a" \
+			"tenth of the requests, 1 <= Reordered, Duplicated <=" \
+			"Lost"
+		nc_show_run
+		return 1
+	fi
+	nc_pass "$1: $lost lost, $late late, $dup again"
+	# The waits of the lost are no round trips: the median answer came
+	# well within the 20 ms timeout.
+	nc_check "$1: RttP50_us '${NC_CSV[RttP50_us]:-}' under 20000" \
+		nc_num_cmp "${NC_CSV[RttP50_us]:-}" '<' 20000
+}
+
 nc_init
 nc_start_server
 nc_log "server on $NC_ADDR port $NC_PORT"
@@ -84,6 +154,44 @@ for mode in "${modes[@]}"; do
 		done
 	done
 done
+
+# ---- over UDP
+mapfile -t udp_modes < <("$NETCOPY_CLIENT" --list-modes | nc_modes_runnable udp)
+for mode in "${udp_modes[@]}"; do
+	for size in 24 1K; do
+		nc_client "udp rr $mode -s $size" -p "$NC_PORT" --proto udp \
+			-m "$mode" -w rr -s "$size" -t 2 -d 0.2 --verify -f csv
+		nc_check_rc 0 &&
+			nc_check_csv_run "$mode" "$(nc_size_bytes "$size")" 2 &&
+			check_rr_csv && check_udp_rr_csv
+	done
+done
+nc_client "udp rr --rx recvmmsg" -p "$NC_PORT" --proto udp -w rr \
+	--rx recvmmsg -s 1K -t 1 -d 0.2 --verify -f csv
+nc_check_rc 0 && nc_check_csv_run two-copy 1024 1 && check_rr_csv &&
+	check_udp_rr_csv
+
+for bad in 0 -1 0.0005 11 1e9 abc ''; do
+	nc_client_usage_error "--rr-timeout '$bad'" "rr-timeout" \
+		-p "$NC_PORT" --proto udp -w rr --rr-timeout "$bad" -d 0.1
+done
+nc_client "tcp rr --rr-timeout" -p "$NC_PORT" -w rr --rr-timeout 0.05 \
+	-s 1K -t 1 -d 0.1 --verify -f csv
+nc_check_rc 0 && nc_check_csv_run two-copy 1024 1 && check_rr_csv &&
+	nc_check_stderr_matches 'rr-timeout .*ignored' "the warning"
+nc_client "udp stream --rr-timeout" -p "$NC_PORT" --proto udp \
+	--rr-timeout 0.05 -s 1K -t 1 -d 0.1 -f csv
+nc_check_rc 0 && nc_check_stderr_matches 'rr-timeout .*ignored' "the warning"
+# A server from before --rr-timeout (rawpeer old-server, which refuses
+# newer fields) serves TCP rr with it: the client leaves it out of the
+# hello.  Connections: the hello refused for TCP_INFO, the second, and
+# the data connection.
+nc_start_rawpeer -t 20 old-server "$NC_PORT" 3
+nc_client "old server, tcp rr --rr-timeout" -p "$NC_RAW_PORT" -w rr \
+	--rr-timeout 0.05 -s 1K -t 1 -d 0.1 --verify -f csv
+nc_check_rc 0 && nc_check_csv_run two-copy 1024 1 && check_rr_csv
+nc_wait_rawpeer
+nc_check "old server: rawpeer exit $NC_WAIT_RC" test "$NC_WAIT_RC" -eq 0
 
 # ---- JSON: .latency in rr, null in a stream
 if ! command -v jq >/dev/null; then
@@ -145,4 +253,42 @@ nc_stop_server
 nc_checks=$((nc_checks + 1))
 [ "$NC_WAIT_RC" = 0 ] ||
 	nc_fail "server exit $NC_WAIT_RC after SIGTERM, expected 0"
+
+# ---- UDP rr against servers that answer late, or never
+nc_start_server_env NETCOPY_RR_FAULT=10 --
+nc_client "udp rr, every 10th answered late" -p "$NC_PORT" --proto udp \
+	-w rr --rr-timeout 0.02 -s 1K -t 1 -d 0.3 --verify -f csv
+nc_check_rc 0 && nc_check_csv_run two-copy 1024 1 && check_rr_csv &&
+	check_udp_rr_csv && udp_rr_faults "$NC_DESC"
+nc_stop_server
+
+nc_start_server_env NETCOPY_RR_FAULT=silent --
+begin=$(date +%s%N)
+nc_client "udp rr, never answered" -p "$NC_PORT" --proto udp -w rr \
+	--rr-timeout 0.05 -s 1K -t 2 -d 0.3 --verify -f csv
+took_ms=$((($(date +%s%N) - begin) / 1000000))
+if nc_check_rc 0 && nc_check_csv_run two-copy 1024 2 &&
+   check_udp_rr_csv; then
+	nc_checks=$((nc_checks + 1))
+	bad=
+	[ "${NC_CSV[RoundTrips]:-}" = 0 ] ||
+		bad+=" RoundTrips '${NC_CSV[RoundTrips]:-}'"
+	[ "${NC_CSV[LossFraction]:-}" = 1.000000 ] ||
+		bad+=" LossFraction '${NC_CSV[LossFraction]:-}'"
+	[ "${NC_CSV[Lost]:-0}" -ge 2 ] || bad+=" Lost '${NC_CSV[Lost]:-}'"
+	for col in RttMin_us RttP50_us RttMax_us Jitter_us; do
+		[ "${NC_CSV[$col]:-}" = NA ] || bad+=" $col '${NC_CSV[$col]:-}'"
+	done
+	if [ -n "$bad" ]; then
+		nc_fail "never answered: expected RoundTrips 0, LossFraction 1," \
+			"Lost >= 2 and NA round trips, got$bad"
+		nc_show_run
+	else
+		nc_pass "never answered: ${NC_CSV[Lost]} lost, in $took_ms ms"
+	fi
+fi
+# On time: well short of the 30 s a stalled data connection may take.
+nc_check "never answered: ended in $took_ms ms, under 10 s" \
+	test "$took_ms" -lt 10000
+nc_stop_server
 nc_finish

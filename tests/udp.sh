@@ -17,7 +17,8 @@
 # datagram
 # size's bounds (24, 65,507 over IPv4,
 # 65,527 over IPv6) are usage errors naming the limit; the modes and
-# receive paths of TCP's only, and rr, are refused with the reason; an
+# receive paths of TCP's only are refused with the reason (rr over UDP:
+# tests/rr.sh); an
 # UDP-only modes are refused over TCP with the reason, as are --batch 0
 # and 1025, and --gso-segments beyond the kernel's limit or 65,507
 # bytes a call, naming the limit; an unpaced flood of small datagrams does not wedge the receiver and the
@@ -273,8 +274,6 @@ nc_client "tcp --rx gro" "${p[@]}" --rx gro -d 0.1
 nc_check_rc 4 && nc_check_stderr_matches "gro is UDP only" "the reason"
 nc_client "udp --rx-size" "${p[@]}" --proto udp --rx-size 4K -d 0.1
 nc_check_rc 4 && nc_check_stderr_matches "rx-size is TCP only" "the reason"
-nc_client_usage_error "udp -w rr" "rr over UDP" \
-	"${p[@]}" --proto udp -w rr -d 0.1
 
 # ---- the server judges a hello itself, whatever a client checked:
 # rawpeer's hello (MODE SIZE THREADS SECONDS REVERSE VERIFY WORKLOAD RX
@@ -300,7 +299,7 @@ server_says "server: tcp --rx recvmmsg" '^refused: --rx recvmmsg is UDP only' \
 	two-copy 1024 1 0.1 1 1 0 4 0
 server_says "server: tcp --rx gro" '^refused: --rx gro is UDP only' \
 	two-copy 1024 1 0.1 1 1 0 5 0
-server_says "server: udp rr" '^refused: rr over UDP' \
+server_says "server: a udp rr hello" '^accepted$' \
 	two-copy 1024 1 0.1 0 1 1 0 1
 server_says "server: udp -s 23" '^refused: datagram size 23 out of range' \
 	two-copy 23 1 0.1 0 1 0 0 1

@@ -357,8 +357,11 @@ static void check_hello_round_trip(const struct nc_params *h)
 	CHECK_INT(d.hello.rx, h->rx);
 	CHECK_U64(d.hello.sndbuf, h->sndbuf);
 	CHECK_U64(d.hello.rcvbuf, h->rcvbuf);
+	CHECK_U64(nc_seconds_ns(d.hello.rr_timeout),
+		  nc_seconds_ns(h->rr_timeout));
 	if (h->qd != NETCOPY_DEFAULT_QD || h->fixed_buffers || h->rx ||
-	    h->sndbuf || h->rcvbuf)
+	    h->sndbuf || h->rcvbuf ||
+	    h->rr_timeout != NC_DEFAULT_RR_TIMEOUT_S)
 		return;		/* then those come last */
 	/* Both are numbers of 8 bytes, the CPU sign-extended, right after
 	 * the workload and last. */
@@ -396,6 +399,7 @@ static void check_hellos(void)
 	h.cpu = -1;
 	h.qd = NETCOPY_DEFAULT_QD;
 	h.batch = NETCOPY_DEFAULT_BATCH;
+	h.rr_timeout = NC_DEFAULT_RR_TIMEOUT_S;
 	check_hello_round_trip(&h);
 
 	strcpy(h.mode, "zero-copy");
@@ -409,6 +413,10 @@ static void check_hellos(void)
 	h.warmup = NETCOPY_MIN_SECONDS;
 	h.cpu = 0;
 	check_hello_round_trip(&h);
+	/* rr over UDP's --rr-timeout, sent when not the default. */
+	h.rr_timeout = 0.25;
+	check_hello_round_trip(&h);
+	h.rr_timeout = NC_DEFAULT_RR_TIMEOUT_S;
 
 	/* Warm-up: none, the shortest, the longest; CPU: none, the first,
 	 * the last. */
@@ -2960,6 +2968,7 @@ static void exact_hellos(struct nc_params *dflt, struct nc_params *all)
 	dflt->cpu = -1;
 	dflt->qd = NETCOPY_DEFAULT_QD;
 	dflt->batch = NETCOPY_DEFAULT_BATCH;
+	dflt->rr_timeout = NC_DEFAULT_RR_TIMEOUT_S;
 	memset(all, 0, sizeof(*all));
 	strcpy(all->mode, "uring-zc");
 	all->size = 65536;
@@ -2972,6 +2981,7 @@ static void exact_hellos(struct nc_params *dflt, struct nc_params *all)
 	all->cpu = 3;
 	all->qd = 32;
 	all->batch = NETCOPY_DEFAULT_BATCH;
+	all->rr_timeout = NC_DEFAULT_RR_TIMEOUT_S;
 	all->fixed_buffers = true;
 	all->rx = NC_RX_RECVMSG;
 	all->sndbuf = 262144;

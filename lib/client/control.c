@@ -170,7 +170,13 @@ int nc_client_open_control(struct netcopy_client *c, int *ctrl,
 {
 	struct nc_params hello = c->p;
 	char names[160];
-	int err = try_control(c, &hello, ctrl, rep);
+	int err;
+
+	/* Only rr over UDP times its requests out: others leave it out,
+	 * so older servers serve them. */
+	if (hello.proto != NC_PROTO_UDP || hello.workload != NC_WORKLOAD_RR)
+		hello.rr_timeout = NC_DEFAULT_RR_TIMEOUT_S;
+	err = try_control(c, &hello, ctrl, rep);
 
 	if (too_old(err, rep) && hello.proto == NC_PROTO_UDP)
 		return fail(c, NETCOPY_EUNSUPPORTED, "server refused: unknown "

@@ -482,8 +482,8 @@ static int interrupted(const struct netcopy_client *c,
 }
 
 /* What the protocol cannot carry, before anything is sent: a mode or
- * receive path of the other's only; over UDP rr, or a datagram out of
- * its bounds (IPv4's lower bound is checked once connected). */
+ * receive path of the other's only; over UDP a datagram out of its
+ * bounds (IPv4's lower bound is checked once connected). */
 static int proto_check(struct netcopy_client *c, const struct netcopy_mode *mode)
 {
 	const char *why;
@@ -499,9 +499,6 @@ static int proto_check(struct netcopy_client *c, const struct netcopy_mode *mode
 	err = nc_mode_params_check(mode, &c->p, &why);
 	if (err)	/* -EINVAL, or the kernel lacks it over UDP */
 		return fail(c, err, "%s: %s", mode->name, why);
-	if (c->p.workload != NC_WORKLOAD_STREAM)
-		return fail(c, -EINVAL, "rr over UDP is not built yet: "
-			    "--proto udp runs a stream");
 	if (c->p.size < NC_DGRAM_HDR_LEN || c->p.size > NC_DGRAM_MAX_IPV6)
 		return fail(c, -EINVAL, "datagram size (-s) %llu out of "
 			    "range: %u (the datagram header) to %u bytes, "

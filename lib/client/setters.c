@@ -313,6 +313,15 @@ netcopy_client_set_gso_segments(struct netcopy_client *c,
 	return keep(c, &p);
 }
 
+NETCOPY_EXPORT int netcopy_client_set_rr_timeout(struct netcopy_client *c,
+						 double seconds)
+{
+	struct nc_params p = c->p;
+
+	p.rr_timeout = seconds;
+	return keep(c, &p);
+}
+
 NETCOPY_EXPORT int
 netcopy_client_interval_retransmits(const struct netcopy_client *c,
 				    uint64_t *retransmits)

@@ -114,7 +114,8 @@ void nc_dgram_stamp(const struct iovec *iov, size_t cnt, size_t len,
 		    const struct nc_flow *flow, uint64_t seq)
 {
 	struct nc_dgram_hdr h = { NC_DGRAM_DATA, flow->index, seq,
-				  nc_now_ns() };
+				  flow->stamp_ns ? flow->stamp_ns :
+						   nc_now_ns() };
 
 	if (flow->verify)
 		payload(iov, cnt, len, flow->index, seq, true);
@@ -179,7 +180,7 @@ void nc_seq_begin(struct nc_seq_track *t)
 
 /* RFC 3550, 6.4.1: J += (|D| - J) / 16, D the change in transit time;
  * the two clocks' offset cancels out. */
-static void jitter(struct nc_seq_track *t, uint64_t sent_ns, uint64_t now_ns)
+void nc_seq_jitter(struct nc_seq_track *t, uint64_t sent_ns, uint64_t now_ns)
 {
 	int64_t transit = (int64_t)(now_ns - sent_ns);
 	int64_t d = transit - t->transit;
@@ -217,7 +218,7 @@ bool nc_seq_add(struct nc_seq_track *t, uint64_t seq, uint64_t sent_ns,
 		if (t->lost)
 			t->lost--;
 	}
-	jitter(t, sent_ns, now_ns);
+	nc_seq_jitter(t, sent_ns, now_ns);
 	return true;
 }
 

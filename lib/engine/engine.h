@@ -56,8 +56,9 @@ void nc_dgram_write(const struct iovec *iov, size_t cnt,
  * too short or not netcopy's. */
 int nc_dgram_read(const struct iovec *iov, size_t cnt, size_t len,
 		  struct nc_dgram_hdr *h);
-/* Make datagram seq of flow in iov (len bytes): its header, sent now,
- * and with --verify its pattern. */
+/* Make datagram seq of flow in iov (len bytes): its header, sent now
+ * (at flow->stamp_ns where rr set it, so no clock is read), and with
+ * --verify its pattern. */
 void nc_dgram_stamp(const struct iovec *iov, size_t cnt, size_t len,
 		    const struct nc_flow *flow, uint64_t seq);
 /* Whether every payload byte of a datagram is (flow, seq)'s. */
@@ -83,6 +84,9 @@ void nc_seq_begin(struct nc_seq_track *t);
  * false for a duplicate, which is counted and nothing else. */
 bool nc_seq_add(struct nc_seq_track *t, uint64_t seq, uint64_t sent_ns,
 		uint64_t now_ns);
+/* RFC 3550's jitter alone, for a datagram counted elsewhere (rr's
+ * answers: the transit is the round trip). */
+void nc_seq_jitter(struct nc_seq_track *t, uint64_t sent_ns, uint64_t now_ns);
 /* The sender's end marker says it sent this many: the tail it lost. */
 void nc_seq_end(struct nc_seq_track *t, uint64_t sent);
 void nc_seq_counts(const struct nc_seq_track *t, struct nc_udp_counts *c);
@@ -148,7 +152,10 @@ struct nc_flow {
 	/* --proto udp: the data connection (TCP) that ties the UDP socket
 	 * fd to its run and says when the sender is done; -1 for TCP. */
 	int link_fd;
-	struct nc_seq_track seqs;	/* a UDP receiver's */
+	struct nc_seq_track seqs;	/* a UDP receiver's, or rr asker's */
+	/* UDP rr: the time its datagrams carry, the asker's clock (the
+	 * request's send, which the answer echoes); 0: now. */
+	uint64_t stamp_ns;
 	struct nc_udp_counts udp;	/* and its counts */
 };
 

@@ -20,10 +20,16 @@
 #define RECV_TICK_MS 100
 
 /* A UDP flow receives with a path of its own even for the mode's (the
- * call the mode names), and never waits long for a datagram. */
+ * call the mode names), and never waits long for a datagram: an rr
+ * asker no longer than --rr-timeout, when the request counts lost. */
 static int udp_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
 	struct timeval tick = { 0, RECV_TICK_MS * 1000 };
+	uint64_t wait_ns = nc_seconds_ns(flow->params->rr_timeout);
+
+	if (flow->params->workload == NC_WORKLOAD_RR && flow->sender)
+		tick = (struct timeval){ (time_t)(wait_ns / 1000000000),
+			(suseconds_t)(wait_ns % 1000000000 / 1000) };
 
 	if (flow->rx == NC_RX_MODE)
 		flow->rx = mode->own_rx;
@@ -126,6 +132,10 @@ void nc_flow_release(const struct netcopy_mode *mode, struct nc_flow *flow)
 
 static int run_workload(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
+	if (flow->params->proto == NC_PROTO_UDP &&
+	    flow->params->workload == NC_WORKLOAD_RR)
+		return flow->sender ? nc_udp_rr_ask(mode, flow) :
+				      nc_udp_rr_answer(mode, flow);
 	if (flow->params->proto == NC_PROTO_UDP)
 		return flow->sender ? nc_udp_stream_send(mode, flow) :
 				      nc_udp_stream_recv(mode, flow);

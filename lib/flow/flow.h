@@ -112,6 +112,11 @@ int nc_rr_answer(const struct netcopy_mode *mode, struct nc_flow *flow);
 /* ---- workload-udp.c: --proto udp's stream loops. */
 int nc_udp_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow);
 int nc_udp_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow);
+/* rr over UDP: one request datagram outstanding, answered by one of
+ * the same size and sequence number or counted lost after
+ * --rr-timeout; the answerer answers each until the asker's end. */
+int nc_udp_rr_ask(const struct netcopy_mode *mode, struct nc_flow *flow);
+int nc_udp_rr_answer(const struct netcopy_mode *mode, struct nc_flow *flow);
 
 /* ---- udp-link.c: a UDP flow's socket, tied to its data connection.
  * The server opens it (port 0 on the data connection's own address),

@@ -6,11 +6,14 @@
  * the receiver counts each datagram by its sequence number until the
  * marker, or until it has none queued and the data connection says the
  * sender is done.  Nothing waits on a datagram that never comes: the
- * receiving socket times out every RECV_TICK_MS to look.
+ * receiving socket times out every RECV_TICK_MS to look.  rr over UDP
+ * (below) asks one datagram at a time, and answers each.
  */
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "flow/flow.h"
@@ -93,6 +96,16 @@ static bool sender_done(const struct nc_flow *flow, uint64_t deadline)
 	       nc_now_ns() > deadline;
 }
 
+/* A data datagram taken: the read that gave it counts once among the
+ * reads that gave data (DatagramsPerRead's reads). */
+static void count_data_read(struct nc_flow *flow)
+{
+	if (flow->rx_data_call != flow->rx_calls) {	/* a new read's first */
+		flow->rx_data_call = flow->rx_calls;
+		flow->rx_data_calls++;
+	}
+}
+
 /* One data datagram of n bytes: counted, and with --verify checked;
  * one not of this flow's, or of the wrong size, is a mismatch. */
 static void take(struct nc_flow *flow, const struct iovec *iov, size_t cnt,
@@ -112,17 +125,53 @@ static void take(struct nc_flow *flow, const struct iovec *iov, size_t cnt,
 	flow->bytes += n;
 	flow->messages++;
 	flow->last_ns = now;
-	if (flow->rx_data_call != flow->rx_calls) {	/* a new read's first */
-		flow->rx_data_call = flow->rx_calls;
-		flow->rx_data_calls++;
+	count_data_read(flow);
+}
+
+/* When a receiver stops waiting for a sender that says nothing. */
+static uint64_t recv_deadline(const struct nc_flow *flow)
+{
+	const struct nc_params *p = flow->params;
+
+	return nc_now_ns() + nc_seconds_ns(p->warmup) +
+	       nc_seconds_ns(p->duration) + RECV_GRACE_NS;
+}
+
+/* The next data datagram, its header in *h: its length, 0 once the
+ * sender is done (h->kind NC_DGRAM_END by its marker), or -errno.  One
+ * not netcopy's is a mismatch; ICMP errors and late cookies are not
+ * ours. */
+static ssize_t next_datagram(struct nc_flow *flow, uint64_t deadline,
+			     const struct iovec **iov, size_t *cnt,
+			     struct nc_dgram_hdr *h)
+{
+	for (;;) {
+		ssize_t n = nc_rx_recv_datagram(flow, iov, cnt);
+
+		h->kind = 0;
+		if (n == -ETIMEDOUT) {
+			if (sender_done(flow, deadline))
+				return 0;
+			continue;
+		}
+		if (n == -ECONNREFUSED)		/* an ICMP: not ours */
+			continue;
+		if (n < 0)
+			return n;
+		if (nc_dgram_read(*iov, *cnt, (size_t)n, h)) {
+			flow->verifier.bad_messages++;
+			continue;
+		}
+		if (h->kind == NC_DGRAM_END && h->flow == flow->index)
+			return 0;
+		if (h->kind == NC_DGRAM_DATA)
+			return n;
 	}
 }
 
 int nc_udp_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
-	const struct nc_params *p = flow->params;
-	uint64_t deadline = nc_now_ns() + nc_seconds_ns(p->warmup) +
-			    nc_seconds_ns(p->duration) + RECV_GRACE_NS;
+	uint64_t deadline = recv_deadline(flow);
 	int err = 0;
 
 	(void)mode;
@@ -130,29 +179,14 @@ int nc_udp_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow)
 		const struct iovec *iov;
 		struct nc_dgram_hdr h;
 		size_t cnt;
-		ssize_t n = nc_rx_recv_datagram(flow, &iov, &cnt);
+		ssize_t n = next_datagram(flow, deadline, &iov, &cnt, &h);
 
-		if (n == -ETIMEDOUT) {
-			if (sender_done(flow, deadline))
-				break;
-			continue;
-		}
-		if (n == -ECONNREFUSED)		/* an ICMP: not ours */
-			continue;
-		if (n < 0) {
+		if (n <= 0) {
 			err = (int)n;
+			if (!n && h.kind == NC_DGRAM_END)
+				nc_seq_end(&flow->seqs, h.seq);
 			break;
 		}
-		if (nc_dgram_read(iov, cnt, (size_t)n, &h)) {
-			flow->verifier.bad_messages++;
-			continue;
-		}
-		if (h.kind == NC_DGRAM_END && h.flow == flow->index) {
-			nc_seq_end(&flow->seqs, h.seq);
-			break;
-		}
-		if (h.kind != NC_DGRAM_DATA)
-			continue;	/* a late cookie */
 		take(flow, iov, cnt, (size_t)n, &h, nc_now_ns());
 		nc_flow_report(flow);
 		nc_flow_check_warmup(flow);
@@ -164,4 +198,213 @@ int nc_udp_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow)
 	 * late cookie or the end marker is a read of none. */
 	flow->udp.reads = flow->rx_data_calls;
 	return err;
+}
+
+/* ---- rr over UDP.  The asker stamps each request with the time the
+ * last round trip ended (the one clock read a round trip, as TCP's rr
+ * reads), and the answerer echoes it, so the answer's transit is the
+ * round trip and feeds the jitter. */
+
+/* Whether d is flow's answer to request seq. */
+static bool answers(const struct nc_flow *flow, const struct nc_dgram_hdr *h,
+		    size_t n, uint64_t seq)
+{
+	return h->kind == NC_DGRAM_DATA && h->flow == flow->index &&
+	       n == flow->size && h->seq == seq;
+}
+
+/* A datagram that is not the outstanding request's answer: an earlier
+ * request's, late (it had timed out: Reordered) or again (Duplicated,
+ * told apart over the last 64 requests by *answered, bit i for request
+ * seq - 1 - i), or not this flow's answer at all (a mismatch). */
+static void stray(struct nc_flow *flow, const struct nc_dgram_hdr *h,
+		  size_t n, uint64_t *answered)
+{
+	uint64_t back;
+
+	if (h->kind != NC_DGRAM_DATA)
+		return;		/* a late cookie */
+	if (h->flow != flow->index || n != flow->size || h->seq >= flow->seq) {
+		flow->verifier.bad_messages++;
+		return;
+	}
+	back = flow->seq - 1 - h->seq;
+	if (back < 64 && (*answered >> back & 1)) {
+		flow->seqs.duplicated++;
+		return;
+	}
+	flow->seqs.reordered++;
+	if (back < 64)		/* a second copy of it is a duplicate */
+		*answered |= 1ULL << back;
+}
+
+/* The answer to request flow->seq, sent at t0, or its loss once
+ * --rr-timeout has passed (the socket's receive timeout; a stray
+ * datagram restarts it, so the wait is under twice that). */
+static int await_answer(struct nc_flow *flow, uint64_t t0, uint64_t *answered)
+{
+	uint64_t timeout = nc_seconds_ns(flow->params->rr_timeout);
+
+	for (;;) {
+		const struct iovec *iov;
+		struct nc_dgram_hdr h;
+		size_t cnt;
+		ssize_t n = nc_rx_recv_datagram(flow, &iov, &cnt);
+
+		if (n == -ETIMEDOUT)
+			break;
+		if (n < 0 && n != -ECONNREFUSED)	/* an ICMP: none */
+			return (int)n;
+		if (n > 0 && !nc_dgram_read(iov, cnt, (size_t)n, &h) &&
+		    answers(flow, &h, (size_t)n, flow->seq)) {
+			flow->last_ns = nc_now_ns();
+			nc_hist_add(flow->rtt, flow->last_ns - t0);
+			nc_seq_jitter(&flow->seqs, h.sent_ns, flow->last_ns);
+			if (flow->verify && !nc_dgram_matches(iov, cnt,
+							      (size_t)n,
+							      flow->index,
+							      h.seq))
+				flow->verifier.bad_messages++;
+			flow->messages++;
+			*answered = *answered << 1 | 1;
+			return 0;
+		}
+		if (n > 0 && nc_dgram_read(iov, cnt, (size_t)n, &h))
+			flow->verifier.bad_messages++;
+		else if (n > 0)
+			stray(flow, &h, (size_t)n, answered);
+		if (nc_now_ns() - t0 >= timeout)
+			break;
+	}
+	flow->seqs.lost++;
+	flow->last_ns = nc_now_ns();
+	*answered <<= 1;
+	return 0;
+}
+
+int nc_udp_rr_ask(const struct netcopy_mode *mode, struct nc_flow *flow)
+{
+	uint64_t answered = 0;
+	int err = 0;
+
+	flow->first_ns = nc_now_ns();
+	flow->last_ns = flow->first_ns;
+	while (!nc_flow_stopping(flow)) {
+		uint64_t t0 = flow->last_ns;
+		int n;
+
+		nc_flow_check_warmup(flow);
+		flow->stamp_ns = t0;
+		n = mode->send_datagrams(flow, 1);
+		if (n < 0) {
+			err = n;
+			break;
+		}
+		flow->bytes += flow->size;	/* what the answerer gets */
+		err = await_answer(flow, t0, &answered);
+		if (err)
+			break;
+		flow->seq++;
+		nc_flow_report(flow);
+	}
+	flow->stamp_ns = 0;
+	err = end_sending(flow, nc_send_owed(mode, flow, err));
+	nc_seq_counts(&flow->seqs, &flow->udp);
+	return err;
+}
+
+/* NETCOPY_RR_FAULT in the answerer's environment, for the tests of a
+ * peer that misbehaves: "silent" answers nothing; N answers every Nth
+ * request late, just before the next one's answer, which goes twice. */
+struct rr_fault {
+	bool silent, held;
+	uint64_t every;			/* 0: none */
+	uint64_t seq, sent_ns;		/* the request held back */
+};
+
+static void rr_fault_init(struct rr_fault *f)
+{
+	const char *env = getenv("NETCOPY_RR_FAULT");
+
+	memset(f, 0, sizeof(*f));
+	if (env && strcmp(env, "silent") == 0)
+		f->silent = true;
+	else if (env)
+		f->every = strtoull(env, NULL, 10);
+}
+
+/* The answer to request seq, sent at sent_ns: its number and time. */
+static int answer(const struct netcopy_mode *mode, struct nc_flow *flow,
+		  uint64_t seq, uint64_t sent_ns)
+{
+	int n;
+
+	flow->seq = seq;
+	flow->stamp_ns = sent_ns;
+	n = mode->send_datagrams(flow, 1);
+	return n < 0 ? n : 0;
+}
+
+static int answer_request(const struct netcopy_mode *mode,
+			  struct nc_flow *flow, const struct nc_dgram_hdr *h,
+			  struct rr_fault *f)
+{
+	int err = 0;
+
+	if (__builtin_expect(f->silent, 0))
+		return 0;
+	if (__builtin_expect(f->every && h->seq % f->every == f->every - 1,
+			     0)) {
+		*f = (struct rr_fault){ false, true, f->every, h->seq,
+					h->sent_ns };
+		return 0;
+	}
+	if (__builtin_expect(f->held, 0)) {
+		f->held = false;
+		err = answer(mode, flow, f->seq, f->sent_ns);
+		if (!err)
+			err = answer(mode, flow, h->seq, h->sent_ns);
+	}
+	return err ? err : answer(mode, flow, h->seq, h->sent_ns);
+}
+
+int nc_udp_rr_answer(const struct netcopy_mode *mode, struct nc_flow *flow)
+{
+	uint64_t deadline = recv_deadline(flow);
+	struct rr_fault fault;
+	int err = 0;
+
+	rr_fault_init(&fault);
+	for (;;) {
+		const struct iovec *iov;
+		struct nc_dgram_hdr h;
+		size_t cnt;
+		ssize_t n = next_datagram(flow, deadline, &iov, &cnt, &h);
+
+		if (n <= 0) {
+			err = (int)n;
+			break;
+		}
+		if (h.flow != flow->index || (size_t)n != flow->size) {
+			flow->verifier.bad_messages++;
+			continue;	/* not this flow's request */
+		}
+		if (flow->verify && !nc_dgram_matches(iov, cnt, (size_t)n,
+						      flow->index, h.seq))
+			flow->verifier.bad_messages++;
+		nc_flow_check_warmup(flow);
+		if (!flow->messages)
+			flow->first_ns = nc_now_ns();
+		err = answer_request(mode, flow, &h, &fault);
+		if (err)
+			break;
+		flow->bytes += (uint64_t)n;
+		flow->messages++;
+		count_data_read(flow);
+		nc_flow_report(flow);
+	}
+	flow->last_ns = nc_now_ns();
+	flow->udp = (struct nc_udp_counts){ .measured = true,
+					    .reads = flow->rx_data_calls };
+	return nc_send_owed(mode, flow, err);
 }

@@ -52,6 +52,9 @@ int nc_proto_parse(const char *name, uint8_t *proto);
 #define NC_MAX_DURATION_S 86400.0
 #define NC_MAX_WARMUP_S 3600.0
 #define NC_MAX_CPU 65536
+/* --rr-timeout over UDP: how long an asker waits for each answer. */
+#define NC_DEFAULT_RR_TIMEOUT_S 0.1
+#define NC_MAX_RR_TIMEOUT_S 10.0
 /* --rate, bits/s: a byte per second up to a petabit (NC_WIRE_MAX_GBPS). */
 #define NC_MIN_RATE 8ULL
 #define NC_MAX_RATE 1000000000000000ULL

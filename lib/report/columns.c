@@ -203,6 +203,22 @@ static struct nc_cell udp(const struct nc_figures *f, uint64_t v)
 	return u64(f->measured && f->udp.measured, v);
 }
 
+/* Who counts what was lost: a stream's receiver, or in rr the client,
+ * which waits on each answer (its lost are requests not answered). */
+static const struct nc_figures *loss_counter(const struct netcopy_result *r)
+{
+	return rr(r) ? &r->sender : &r->receiver;
+}
+
+/* rr's is of the answers' round trips: NA where none came. */
+static struct nc_cell jitter_us(const struct netcopy_result *r)
+{
+	const struct nc_figures *f = loss_counter(r);
+
+	return dbl(f->udp.measured && (!rr(r) || nc_result_round_trips(r)),
+		   f->udp.jitter_us, 3);
+}
+
 static struct nc_cell task_clock_ms(const struct nc_figures *f)
 {
 	return dbl(nc_figures_counted(f, NC_EV_TASK_CLOCK),

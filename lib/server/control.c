@@ -150,9 +150,6 @@ static bool proto_refused(int fd, const struct nc_params *h,
 			 "exceeds the path MTU (%d): at most %llu bytes",
 			 h->mode, (unsigned long long)h->size, mtu,
 			 (unsigned long long)most);
-	} else if (h->workload != NC_WORKLOAD_STREAM) {
-		snprintf(reason, sizeof(reason), "rr over UDP is not "
-			 "served yet");
 	} else if (h->size < NC_DGRAM_HDR_LEN ||
 		   h->size > nc_udp_max_size(fd)) {
 		snprintf(reason, sizeof(reason), "datagram size %llu out of "
