@@ -227,6 +227,7 @@ static int commit_run(struct netcopy_server *srv, int fd, struct run *run,
 		return NETCOPY_EREFUSED;
 	}
 	srv->fds_reserved += run->fd_need;
+	nc_run_cap_rate_locked(srv, run);
 	run->next = srv->runs;
 	srv->runs = run;
 	srv->run_count++;
@@ -333,6 +334,7 @@ static int send_trailer(int fd, struct run *run, int status, char *reason,
 		}
 	}
 	f.status = status;
+	f.rate_cap = run->rate_capped ? run->params.rate : 0;
 	snprintf(f.reason, sizeof(f.reason), "%s", reason);
 	len = nc_figures_encode(&f, body, sizeof(body));
 	if (len > 0)
@@ -391,7 +393,7 @@ void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
 		      const uint8_t *body, size_t len, const char *peer)
 {
 	int fd = c->fd;
-	char reason[NC_REASON_MAX] = "", options[160];
+	char reason[NC_REASON_MAX] = "", options[224];
 	uint8_t challenge[NC_CHALLENGE_LEN] = { 0 };
 	const struct netcopy_mode *mode;
 	struct nc_params hello;
@@ -430,6 +432,13 @@ void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
 		return;
 	}
 	describe_options(&hello, options, sizeof(options));
+	if (run->rate_capped) {
+		size_t at = strlen(options);
+
+		snprintf(options + at, sizeof(options) - at, ", capped to "
+			 "%llu bit/s a connection (--max-rate-per-host)",
+			 (unsigned long long)run->params.rate);
+	}
 	nc_server_log(srv, "%s: run: %s, %llu-byte messages, %u thread%s, %.3g s, "
 	      "%s%s", peer, mode->name, (unsigned long long)hello.size,
 	      hello.threads, hello.threads == 1 ? "" : "s",

@@ -45,6 +45,35 @@ static unsigned int host_runs_locked(struct netcopy_server *srv,
 	return n;
 }
 
+/* Whether the server sends run's data as UDP datagrams. */
+static bool sends_udp(const struct run *run)
+{
+	return run->params.proto == NC_PROTO_UDP &&
+	       run->params.workload == NC_WORKLOAD_STREAM &&
+	       !nc_client_sends(&run->params);
+}
+
+/* Each run gets the cap over the host's such runs as it starts (it
+ * among them), split over its connections; those running keep theirs.
+ * The least is NC_MIN_RATE a connection. */
+void nc_run_cap_rate_locked(struct netcopy_server *srv, struct run *run)
+{
+	uint64_t cap = srv->max_rate_per_host, share;
+	unsigned int runs = 1;
+
+	if (!cap || !sends_udp(run))
+		return;
+	for (struct run *r = srv->runs; r; r = r->next)
+		runs += nc_host_equal(&r->host, &run->host) && sends_udp(r);
+	share = cap / runs / run->params.threads;
+	if (share < NC_MIN_RATE)
+		share = NC_MIN_RATE;
+	if (run->params.rate && run->params.rate <= share)
+		return;
+	run->params.rate = share;
+	run->rate_capped = true;
+}
+
 /* Whether the run fits --max-runs-per-host, the descriptors and the
  * connections a host or the server may hold; if not, why in reason.
  * Its control connection is open already, its data connections come.

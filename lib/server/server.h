@@ -71,6 +71,9 @@ struct run {
 	struct run *next;
 	uint8_t id[NC_RUN_ID_LEN];
 	struct nc_params params;
+	/* params.rate set to the host's share (--max-rate-per-host), as
+	 * the run joins the server's, before any data connection. */
+	bool rate_capped;
 	const struct netcopy_mode *mode;
 	uint64_t share;		/* buffers per data connection */
 	uint64_t pinned_share;	/* of share, pages the kernel pins */
@@ -115,6 +118,7 @@ struct netcopy_server {
 	unsigned int max_conns_per_host;	/* 0: no limit */
 	bool conns_per_host_set;	/* else half of max_conns */
 	unsigned int max_runs_per_host;	/* 0: no limit */
+	uint64_t max_rate_per_host;	/* UDP bits/s sent; 0: no cap */
 	double idle_timeout;
 	unsigned int fd_limit;		/* RLIMIT_NOFILE when serving */
 	bool fd_capped;			/* max_conns lowered to fit it */
@@ -174,6 +178,10 @@ bool nc_conn_over_limits(struct netcopy_server *srv, const struct nc_host *host,
 bool nc_run_over_limits_locked(struct netcopy_server *srv,
 			       const struct run *run, char *reason,
 			       size_t cap);
+/* A run the server sends UDP to: its --rate lowered to its share of
+ * --max-rate-per-host where it asked for more, or for none (then
+ * run->rate_capped).  Before it joins srv->runs, under the lock. */
+void nc_run_cap_rate_locked(struct netcopy_server *srv, struct run *run);
 /* As the server starts: RLIMIT_NOFILE read, --max-conns lowered to fit
  * it (said once). */
 void nc_fit_descriptors(struct netcopy_server *srv);
