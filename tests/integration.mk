@@ -48,6 +48,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/udp-mtu.sh \
 	tests/socket-buffers.sh \
 	tests/rate.sh \
+	tests/server-rate-cap.sh \
 	tests/zc-memlock.sh \
 	tests/server-hosts.sh \
 	tests/server-threads.sh \
