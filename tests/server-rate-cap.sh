@@ -8,7 +8,7 @@
 # connections), PacingMethod user, and the text output says the server
 # capped it.  A --rate below the share is kept; a run where the client
 # sends (-R), or over TCP, is not capped; --max-rate-per-host 0 caps
-# nothing.  A run that starts while another of its host's runs is
+# nothing, and the default is 1G.  A run that starts while another of its host's runs is
 # under way gets half the cap.  Every run is verified.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -21,6 +21,8 @@ capped=(-p "$NC_PORT")
 capped_log=$NC_SERVER_ERR
 nc_start_server --max-rate-per-host 0
 uncapped=(-p "$NC_PORT")
+nc_start_server
+default=(-p "$NC_PORT")
 
 nc_scale 150 50
 secs=$(awk -v c="$NC_SCALED" 'BEGIN { printf "%.2f", c / 100 }')
@@ -79,8 +81,9 @@ if nc_check_rc 0 && nc_check_csv_run two-copy 16384 1; then
 	nc_check "tcp: PacingMethod '${NC_CSV[PacingMethod]}', want none" \
 		test "${NC_CSV[PacingMethod]}" = none
 fi
-# --max-rate-per-host 0: no cap.
+# --max-rate-per-host 0: no cap; by default, 1G.
 udp "--max-rate-per-host 0" 1 NA none "${uncapped[@]}"
+udp "the default cap" 1 1000000000 user "${default[@]}" --rate 0
 
 # The text output says who capped the rate, and only then.
 nc_client "text, capped" "${capped[@]}" --proto udp -s 16K -t 1 -d 0.2 \
