@@ -376,10 +376,11 @@ int netcopy_server_set_max_conns_per_host(struct netcopy_server *server,
 int netcopy_server_set_max_runs_per_host(struct netcopy_server *server,
 					 unsigned int max);
 /* UDP payload the server sends to one host (as above), over all its
- * runs, in bits per second at most: each run that starts is paced to
- * this over the host's runs that the server sends UDP to, split over
- * its data connections, where it asked for more or for no rate.  TCP
- * is not capped: congestion control holds it.  Default
+ * runs, in bits per second at most: the host's runs that the server
+ * sends UDP to share it evenly as they start and end, each split over
+ * its data connections, and are held to their share where they asked
+ * for more or for no rate.  TCP is not capped: congestion control
+ * holds it.  Default
  * NETCOPY_DEFAULT_MAX_RATE_PER_HOST; 0: no cap; else 8 to 10^15, or
  * -EINVAL. */
 #define NETCOPY_DEFAULT_MAX_RATE_PER_HOST 1000000000ULL

@@ -101,8 +101,9 @@ enum nc_figures_field {
 	NC_F_UDP_SENDS,
 	/* Optional, sent only when the server lowered the hello's --rate
 	 * (or set one) to its --max-rate-per-host share: that rate, per
-	 * data connection.  Only a UDP run is capped, so no client from
-	 * before UDP is sent it. */
+	 * data connection (its mean over the run, where it changed).
+	 * Only a UDP run is capped, so no client from before UDP is sent
+	 * it. */
 	NC_F_RATE_CAP,
 	NC_F_LAST = NC_F_RATE_CAP
 };

@@ -145,7 +145,8 @@ struct nc_figures {
 	 * counted (TCP, or a peer that does not say). */
 	uint64_t udp_sends;
 	/* The rate, bits/s a data connection, a server held its sends to
-	 * below what the hello asked (--max-rate-per-host); 0: none. */
+	 * below what the hello asked (--max-rate-per-host; the mean over
+	 * the run, where it changed); 0: none. */
 	uint64_t rate_cap;
 	char reason[NC_REASON_MAX];
 };
