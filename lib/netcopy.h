@@ -400,6 +400,17 @@ int netcopy_server_set_max_conns_per_host(struct netcopy_server *server,
 					  unsigned int max);
 int netcopy_server_set_max_runs_per_host(struct netcopy_server *server,
 					 unsigned int max);
+/* UDP payload the server sends to one host (as above), over all its
+ * runs, in bits per second at most: the host's runs that the server
+ * sends UDP to share it evenly as they start and end, each split over
+ * its data connections, and are held to their share where they asked
+ * for more or for no rate.  TCP is not capped: congestion control
+ * holds it.  Default
+ * NETCOPY_DEFAULT_MAX_RATE_PER_HOST; 0: no cap; else 8 to 10^15, or
+ * -EINVAL. */
+#define NETCOPY_DEFAULT_MAX_RATE_PER_HOST 1000000000ULL
+int netcopy_server_set_max_rate_per_host(struct netcopy_server *server,
+					 uint64_t bits_per_second);
 /* A data connection that moves no byte for this many seconds (default
  * 10, NETCOPY_MIN_SECONDS to NETCOPY_MAX_IDLE_TIMEOUT; else -EINVAL) is
  * cut, and its run ends short. */

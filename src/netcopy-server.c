@@ -100,6 +100,18 @@ static void set_access(const char *auth_file, const char *allow)
 		cli_usage_error("--auth-file: %s", netcopy_strerror(err));
 }
 
+/* --max-rate-per-host BITS: 1000-based, as the client's --rate. */
+static void set_rate_per_host(const char *text)
+{
+	uint64_t v;
+
+	if (netcopy_parse_rate(text, &v) ||
+	    netcopy_server_set_max_rate_per_host(server, v))
+		cli_usage_error("invalid max-rate-per-host '%s' (expected 0, "
+				"or 8 to 10^15 bits per second; K, M and G "
+				"are 1000-based)", cli_shown(text));
+}
+
 static void setup_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -114,7 +126,7 @@ int main(int argc, const char **argv)
 	char *port = NULL, *bind = NULL, *max_size = NULL, *exit_after = NULL;
 	char *max_memory = NULL, *hello_timeout = NULL, *max_conns = NULL;
 	char *conns_per_host = NULL, *runs_per_host = NULL;
-	char *idle_timeout = NULL;
+	char *idle_timeout = NULL, *rate_per_host = NULL;
 	char *auth_file = NULL, *allow = NULL;
 	char *max_pinned = NULL, *max_memory_per_host = NULL;
 	int once = 0, version = 0, list_modes = 0, err;
@@ -159,6 +171,10 @@ int main(int argc, const char **argv)
 		  "may hold open at once (default half of --max-conns)", "N" },
 		{ "max-runs-per-host", '\0', POPT_ARG_STRING, &runs_per_host, 0,
 		  "runs one host may have at once (default 8)", "N" },
+		{ "max-rate-per-host", '\0', POPT_ARG_STRING, &rate_per_host,
+		  0, "UDP payload sent to one host at most, over its runs, in "
+		  "bits/s, K, M, G 1000-based; 0: no cap (default 1G)",
+		  "BITS" },
 		{ "idle-timeout", '\0', POPT_ARG_STRING, &idle_timeout, 0,
 		  "seconds a data connection may move no byte before its "
 		  "run is cut (default 10)", "SECONDS" },
@@ -222,6 +238,8 @@ int main(int argc, const char **argv)
 	if (runs_per_host)
 		netcopy_server_set_max_runs_per_host(server, cli_count(
 			"max-runs-per-host", runs_per_host, 1, 1000000));
+	if (rate_per_host)
+		set_rate_per_host(rate_per_host);
 	if (idle_timeout && netcopy_server_set_idle_timeout(server,
 				cli_secs("idle-timeout", idle_timeout)))
 		cli_usage_error("invalid idle-timeout '%s' (expected %g to %g "

@@ -53,6 +53,14 @@ bad "max-conns-per-host 0" -p 0 --max-conns-per-host 0
 bad "max-conns-per-host abc" -p 0 --max-conns-per-host abc
 bad "max-runs-per-host 0" -p 0 --max-runs-per-host 0
 bad "max-runs-per-host 1000001" -p 0 --max-runs-per-host 1000001
+bad "max-rate-per-host -1" -p 0 --max-rate-per-host -1
+bad "max-rate-per-host abc" -p 0 --max-rate-per-host abc
+bad "max-rate-per-host 1X" -p 0 --max-rate-per-host 1X
+bad "max-rate-per-host 7 (below 8)" -p 0 --max-rate-per-host 7
+bad "max-rate-per-host 1000001G (over 10^15)" -p 0 \
+	--max-rate-per-host 1000001G
+bad "max-rate-per-host 2^64" -p 0 --max-rate-per-host 18446744073709551616
+bad "max-rate-per-host empty" -p 0 --max-rate-per-host ''
 bad "empty bind address" -p 0 -b ''
 bad "unknown long option" -p 0 --bogus
 bad "unknown short option" -p 0 -x

@@ -50,6 +50,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/socket-buffers.sh \
 	tests/rate.sh \
 	tests/bidir.sh \
+	tests/server-rate-cap.sh \
 	tests/zc-memlock.sh \
 	tests/server-hosts.sh \
 	tests/server-threads.sh \

@@ -29,7 +29,9 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 nc_init
-nc_start_server
+# Unpaced paths, as a client asks for them: the server's default
+# --max-rate-per-host would pace them (server-rate-cap.sh tests it).
+nc_start_server --max-rate-per-host 0
 p=(-p "$NC_PORT")
 
 # check_udp DESCRIPTION SIZE: the CSV loaded is a UDP run whose counts

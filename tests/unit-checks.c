@@ -171,6 +171,17 @@ static void check_honest(void)
 	r.params.rate = 200000000;
 	r.sender.pacing = NC_PACING_USER;
 	check_passes("--rate -R, paced in user space", &r);
+	run(&r, false);	/* the server capped an unpaced run */
+	r.sender.rate_cap = 200000000;
+	r.sender.pacing = NC_PACING_USER;
+	check_passes("no --rate, the server's cap", &r);
+	CHECK_U64(nc_result_rate(&r), 200000000);
+	CHECK(nc_result_rate_capped(&r), "an unpaced run's cap not said");
+	r.params.rate = 100000000;	/* below the cap: its own */
+	CHECK_U64(nc_result_rate(&r), 100000000);
+	CHECK(!nc_result_rate_capped(&r), "a cap above --rate taken");
+	r.params.rate = 300000000;
+	CHECK_U64(nc_result_rate(&r), 200000000);
 }
 
 /* ---- lies: one figure of the server each */
@@ -298,6 +309,14 @@ static void unpaced(struct netcopy_result *r, struct nc_figures *f)
 	f->pacing = NC_PACING_NONE;
 }
 
+/* A server that says it capped the rate, and sent unpaced. */
+static void capped_unpaced(struct netcopy_result *r, struct nc_figures *f)
+{
+	(void)r;
+	f->rate_cap = 1000000;
+	f->pacing = NC_PACING_NONE;
+}
+
 static const struct lie lies[] = {
 	{ "TotalBytes 2^63, -R", true, bytes_2_63, "TotalBytes" },
 	{ "SndBytes 2^63", false, bytes_2_63, "SndBytes" },
@@ -329,6 +348,7 @@ static const struct lie lies[] = {
 	{ "TCP_INFO not asked for, -R", true, tcp_unasked, "RcvSpace" },
 	{ "paced without --rate", false, paced_unasked, "PacingMethod" },
 	{ "unpaced with --rate", false, unpaced, "PacingMethod" },
+	{ "unpaced, said capped", false, capped_unpaced, "PacingMethod" },
 };
 
 static void check_lies(void)

@@ -671,6 +671,7 @@ static void check_figures_round_trip(const struct nc_figures *f)
 		      "TCP figure %d: %.9g, want %.9g", i,
 		      d.figures.tcp.value[i], f->tcp.value[i]);
 	CHECK_INT(d.figures.pacing, f->pacing);
+	CHECK_U64(d.figures.rate_cap, f->rate_cap);
 	CHECK_INT(d.figures.measured, true);
 	CHECK(strcmp(d.figures.reason, f->reason) == 0,
 	      "reason \"%s\", want \"%s\"", d.figures.reason, f->reason);
@@ -2823,6 +2824,20 @@ static void check_figures_tcp(void)
 	len = nc_figures_encode(&f, buf, sizeof(buf));
 	CHECK(len > 0 && highest_field(buf, (size_t)len) == NC_F_PACING,
 	      "the pacing method not sent");
+	/* A server's cap (--max-rate-per-host) goes only where it capped,
+	 * and no faster than a rate may be. */
+	f.rate_cap = NC_MAX_RATE;
+	check_figures_round_trip(&f);
+	len = nc_figures_encode(&f, buf, sizeof(buf));
+	CHECK(len > 0 && highest_field(buf, (size_t)len) == NC_F_RATE_CAP,
+	      "the capped rate not sent");
+	f.rate_cap = NC_MAX_RATE + 1;
+	len = nc_figures_encode(&f, buf, sizeof(buf));
+	CHECK(len > 0, "figures encode returned %d", len);
+	if (len > 0)
+		EXPECT_REFUSED(FIGURES, buf, (size_t)len, "a cap above "
+			       "NC_MAX_RATE");
+	f.rate_cap = 0;
 	f.pacing = NC_PACING_NONE;
 
 	build_figures(&base, 0, 0, (uint64_t)-1, (uint64_t)-1);

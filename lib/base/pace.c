@@ -23,6 +23,7 @@ void nc_pace_init(struct nc_pace *p, uint64_t rate, uint64_t unit,
 	if (!p->burst)
 		p->burst = 1;
 	p->stop = stop;
+	p->limit = NULL;
 	nc_pace_start(p, nc_now_ns());
 }
 
@@ -48,6 +49,13 @@ void nc_pace_sleep(struct nc_pace *p)
 
 	p->due_ns += (uint64_t)((double)p->owed * 8e9 / (double)p->rate);
 	p->owed = 0;
+	if (p->limit) {
+		uint64_t rate = atomic_load_explicit(p->limit,
+						     memory_order_relaxed);
+
+		if (rate)
+			p->rate = rate;
+	}
 	if (p->due_ns + NC_PACE_CATCH_UP_NS < now)
 		p->due_ns = now - NC_PACE_CATCH_UP_NS;
 	while (p->due_ns > now && !stopped(p)) {

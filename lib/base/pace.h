@@ -37,6 +37,9 @@ struct nc_pace {
 	uint64_t owed;			/* bytes sent since the last read */
 	uint64_t due_ns;		/* when the bytes before owed are due */
 	const atomic_bool *stop;	/* ends a sleep early; may be NULL */
+	/* Where another thread may change rate (a server's share of
+	 * --max-rate-per-host), read once a burst; NULL: nowhere. */
+	const _Atomic uint64_t *limit;
 };
 
 /* Pace to rate bits/s (0: never wait) sends of about unit bytes each;

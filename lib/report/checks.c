@@ -143,13 +143,14 @@ static bool span_within(double seconds, double wall, char *why, size_t cap)
 	return false;
 }
 
-/* Paced (kernel or user) exactly when the run asked for a rate. */
+/* Paced (kernel or user) exactly when the run asked for a rate, or the
+ * server capped it. */
 static bool pacing_within(const struct netcopy_result *r, struct nc_cell v,
 			  char *why, size_t cap)
 {
 	bool paced = strcmp(v.text, nc_pacing_name(NC_PACING_NONE)) != 0;
 
-	if (paced == (r->params.rate != 0))
+	if (paced == (nc_result_rate(r) != 0))
 		return true;
 	snprintf(why, cap, ", but --rate was %s", paced ? "not given" :
 		 "given");

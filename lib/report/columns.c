@@ -137,6 +137,19 @@ bool nc_result_round_trips(const struct netcopy_result *r)
 	return nc_result_rr(r) && nc_hist_count(&r->rtt) > 0;
 }
 
+bool nc_result_rate_capped(const struct netcopy_result *r)
+{
+	uint64_t cap = r->sender.rate_cap;
+
+	return cap && (!r->params.rate || cap < r->params.rate);
+}
+
+uint64_t nc_result_rate(const struct netcopy_result *r)
+{
+	return nc_result_rate_capped(r) ? r->sender.rate_cap :
+					  r->params.rate;
+}
+
 /* ---- the short names columns.def's getters are written in ---- */
 
 #define na nc_cell_na

@@ -46,13 +46,15 @@ static void params(struct nc_printer *p, const struct netcopy_result *r)
 		      "client sends" : "server sends"));
 	if (r->params.proto == NC_PROTO_UDP)
 		nc_print_cell(p, TEXT, NULL, "%s", nc_cell_text("over UDP"));
-	if (r->params.rate) {
+	if (nc_result_rate(r)) {
 		struct nc_cell how = nc_column_cell(r, COL_PACING_METHOD);
 		char paced[96];
 
 		snprintf(paced, sizeof(paced), "paced to %.6g Mbit/s a "
-			 "connection (%s)", (double)r->params.rate / 1e6,
-			 how.kind == NC_CELL_TEXT ? how.text : "NA");
+			 "connection (%s%s)", (double)nc_result_rate(r) / 1e6,
+			 how.kind == NC_CELL_TEXT ? how.text : "NA",
+			 nc_result_rate_capped(r) ? "; the server's cap, "
+			 "--max-rate-per-host" : "");
 		nc_print_cell(p, TEXT, NULL, "%s", nc_cell_text(paced));
 	}
 	nc_print_line_end(p);
@@ -157,7 +159,7 @@ static void datagrams(struct nc_printer *p, const struct netcopy_result *r)
 		return;
 	snprintf(warn, sizeof(warn), "%.1f %% lost: these figures measure "
 		 "drops more than the path%s", loss.d * 100,
-		 r->params.rate ? "" : " (unpaced)");
+		 nc_result_rate(r) ? "" : " (unpaced)");
 	nc_print_line(p, "warning");
 	nc_print_cell(p, TEXT, NULL, "%s", nc_cell_text(warn));
 	nc_print_line_end(p);

@@ -177,6 +177,12 @@ const char *nc_scope_name(uint8_t scope);
 const char *nc_status_word(int status);
 bool nc_result_rr(const struct netcopy_result *r);
 bool nc_result_round_trips(const struct netcopy_result *r);
+/* The rate each data connection's sender was held to: --rate, or the
+ * server's --max-rate-per-host share where that is lower (a server may
+ * only lower it); 0: unpaced. */
+uint64_t nc_result_rate(const struct netcopy_result *r);
+/* Whether the server lowered (or set) the run's rate. */
+bool nc_result_rate_capped(const struct netcopy_result *r);
 
 /* ---- checks.c: the peer's figures (the server's side of r) against
  * each column's rule.  0, or NETCOPY_EPROTOCOL with why: the first

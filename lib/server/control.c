@@ -65,8 +65,10 @@ static struct run *run_new(const struct nc_params *hello,
 	if (!run)
 		return NULL;
 	run->params = *hello;
+	run->asked_rate = hello->rate;
 	run->mode = mode;
 	atomic_init(&run->measuring, hello->warmup <= 0);
+	atomic_init(&run->held_rate, 0);
 	nc_run_shares(run);
 	run->fd_need = 1 + hello->threads *
 			   (nc_flow_fds(mode, hello->proto) - 1);
@@ -108,6 +110,7 @@ static void run_unlink(struct netcopy_server *srv, struct run *run)
 	}
 	nc_run_uncharge_locked(srv, run);
 	srv->fds_reserved -= run->fd_need;
+	nc_host_share_rate_locked(srv, &run->host);	/* the others gain */
 	pthread_mutex_unlock(&srv->lock);
 }
 
@@ -227,6 +230,10 @@ static int commit_run(struct netcopy_server *srv, int fd, struct run *run,
 	run->next = srv->runs;
 	srv->runs = run;
 	srv->run_count++;
+	nc_host_share_rate_locked(srv, &run->host);
+	/* Where its data connections start: */
+	if (atomic_load(&run->held_rate))
+		run->params.rate = atomic_load(&run->held_rate);
 	pthread_mutex_unlock(&srv->lock);
 	return 0;
 }
@@ -314,8 +321,8 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 
 /* Send the server's figures; returns the run's final status, which the
  * data connections' own errors decide when supervision saw none. */
-static int send_trailer(int fd, struct run *run, int status, char *reason,
-			size_t cap)
+static int send_trailer(struct netcopy_server *srv, int fd, struct run *run,
+			int status, char *reason, size_t cap)
 {
 	struct nc_figures f;
 	uint8_t body[NC_MAX_BODY];
@@ -330,6 +337,9 @@ static int send_trailer(int fd, struct run *run, int status, char *reason,
 		}
 	}
 	f.status = status;
+	pthread_mutex_lock(&srv->lock);
+	f.rate_cap = nc_run_rate_used_locked(run);
+	pthread_mutex_unlock(&srv->lock);
 	snprintf(f.reason, sizeof(f.reason), "%s", reason);
 	len = nc_figures_encode(&f, body, sizeof(body));
 	if (len > 0)
@@ -388,7 +398,7 @@ void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
 		      const uint8_t *body, size_t len, const char *peer)
 {
 	int fd = c->fd;
-	char reason[NC_REASON_MAX] = "", options[160];
+	char reason[NC_REASON_MAX] = "", options[224];
 	uint8_t challenge[NC_CHALLENGE_LEN] = { 0 };
 	const struct netcopy_mode *mode;
 	struct nc_params hello;
@@ -427,6 +437,13 @@ void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
 		return;
 	}
 	describe_options(&hello, options, sizeof(options));
+	if (run->params.rate != hello.rate) {
+		size_t at = strlen(options);
+
+		snprintf(options + at, sizeof(options) - at, ", capped to "
+			 "%llu bit/s a connection (--max-rate-per-host)",
+			 (unsigned long long)run->params.rate);
+	}
 	nc_server_log(srv, "%s: run: %s, %llu-byte messages, %u thread%s, %.3g s, "
 	      "%s%s", peer, mode->name, (unsigned long long)hello.size,
 	      hello.threads, hello.threads == 1 ? "" : "s",
@@ -449,7 +466,7 @@ void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
 		status = nc_run_supervise(srv, fd, run, claimed, reason,
 				   sizeof(reason));
 	}
-	status = send_trailer(fd, run, status, reason, sizeof(reason));
+	status = send_trailer(srv, fd, run, status, reason, sizeof(reason));
 	nc_server_log(srv, "%s: run ended: %s%s%s", peer,
 	      status ? netcopy_strerror(status) : "ok",
 	      reason[0] ? ": " : "", reason);

@@ -45,6 +45,65 @@ static unsigned int host_runs_locked(struct netcopy_server *srv,
 	return n;
 }
 
+/* Whether the server sends run's data as UDP datagrams. */
+static bool sends_udp(const struct run *run)
+{
+	return run->params.proto == NC_PROTO_UDP &&
+	       run->params.workload == NC_WORKLOAD_STREAM &&
+	       !nc_client_sends(&run->params);
+}
+
+/* Account for the rate run was held to until now. */
+static void rate_note(struct run *run, uint64_t now)
+{
+	uint64_t held = atomic_load(&run->held_rate);
+
+	run->rate_ns += (double)held * (double)(now - run->rate_since_ns);
+	run->rate_since_ns = now;
+}
+
+/* The least is NC_MIN_RATE a connection. */
+void nc_host_share_rate_locked(struct netcopy_server *srv,
+			       const struct nc_host *host)
+{
+	uint64_t cap = srv->max_rate_per_host, now = nc_now_ns();
+	unsigned int runs = 0;
+
+	if (!cap)
+		return;
+	for (struct run *r = srv->runs; r; r = r->next)
+		runs += nc_host_equal(&r->host, host) && sends_udp(r);
+	for (struct run *r = srv->runs; r; r = r->next) {
+		uint64_t share, asked = r->asked_rate;
+
+		if (!nc_host_equal(&r->host, host) || !sends_udp(r))
+			continue;
+		share = cap / runs / r->params.threads;
+		if (share < NC_MIN_RATE)
+			share = NC_MIN_RATE;
+		if (!r->rate_start_ns)
+			r->rate_start_ns = r->rate_since_ns = now;
+		rate_note(r, now);
+		if (!asked || asked > share)
+			r->rate_capped = true;
+		atomic_store(&r->held_rate, asked && asked <= share ? asked :
+							       share);
+	}
+}
+
+uint64_t nc_run_rate_used_locked(struct run *run)
+{
+	uint64_t now = nc_now_ns();
+
+	if (!run->rate_capped)
+		return 0;
+	rate_note(run, now);
+	if (now == run->rate_start_ns)
+		return atomic_load(&run->held_rate);
+	return (uint64_t)(run->rate_ns / (double)(now - run->rate_start_ns) +
+			  0.5);
+}
+
 /* Whether the run fits --max-runs-per-host, the descriptors and the
  * connections a host or the server may hold; if not, why in reason.
  * Its control connection is open already, its data connections come.

@@ -56,6 +56,7 @@ NETCOPY_EXPORT int netcopy_server_new(struct netcopy_server **out)
 	srv->hello_timeout = 5;
 	srv->max_conns = NETCOPY_DEFAULT_MAX_CONNS;
 	srv->max_runs_per_host = NETCOPY_DEFAULT_MAX_RUNS_PER_HOST;
+	srv->max_rate_per_host = NETCOPY_DEFAULT_MAX_RATE_PER_HOST;
 	srv->idle_timeout = NETCOPY_DEFAULT_IDLE_TIMEOUT;
 	srv->listen_fd = -1;
 	if (pipe2(srv->stop_pipe, O_CLOEXEC | O_NONBLOCK)) {
@@ -180,6 +181,17 @@ netcopy_server_set_max_runs_per_host(struct netcopy_server *srv,
 				     unsigned int max)
 {
 	srv->max_runs_per_host = max;
+	return 0;
+}
+
+NETCOPY_EXPORT int
+netcopy_server_set_max_rate_per_host(struct netcopy_server *srv,
+				     uint64_t bits_per_second)
+{
+	if (bits_per_second && (bits_per_second < NC_MIN_RATE ||
+				bits_per_second > NC_MAX_RATE))
+		return -EINVAL;
+	srv->max_rate_per_host = bits_per_second;
 	return 0;
 }
 

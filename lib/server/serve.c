@@ -156,6 +156,10 @@ static void serve_data(struct netcopy_server *srv, const struct conn *c,
 		flow->link_fd = fd;
 	if (!err)
 		err = nc_flow_prepare(run->mode, flow);
+	/* Paced to the host's share, which its other runs change. */
+	if (!err && flow->pacing == NC_PACING_USER &&
+	    atomic_load(&run->held_rate))
+		flow->pace.limit = &run->held_rate;
 	if (!ready(srv, run) && !err)
 		err = NETCOPY_ESHORT;
 	if (err)

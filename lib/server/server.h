@@ -75,6 +75,10 @@ struct run {
 	struct run *next;
 	uint8_t id[NC_RUN_ID_LEN];
 	struct nc_params params;
+	/* --max-rate-per-host, for a run the server sends UDP to: the
+	 * hello's rate (0: none), kept; params.rate is set to the share
+	 * as the run joins the server's, before any data connection. */
+	uint64_t asked_rate;
 	const struct netcopy_mode *mode;
 	uint64_t share;		/* buffers per data connection */
 	uint64_t pinned_share;	/* of share, pages the kernel pins */
@@ -89,6 +93,10 @@ struct run {
 	uint64_t pinned;	/* of --max-pinned, likewise */
 	char refusal[NC_REASON_MAX];	/* why a data connection was not */
 	uint32_t claimed;	/* data connections given a place */
+	bool rate_capped;	/* held below asked_rate, or asked none */
+	uint64_t rate_since_ns;	/* when held_rate was last set */
+	uint64_t rate_start_ns;	/* when the run joined */
+	double rate_ns;		/* held_rate over time: bit/s x ns */
 	uint32_t attached;	/* of those, ready to start */
 	bool started, aborted;
 	int refs;
@@ -98,6 +106,9 @@ struct run {
 	struct nc_flow *flows;
 	pthread_cond_t cond;
 	/* Lock-free: */
+	/* What each data connection is held to now: the host's share,
+	 * which changes as its other runs start and end; 0: no cap. */
+	_Atomic uint64_t held_rate;
 	atomic_bool stop;
 	atomic_bool measuring;
 	int done_fd;		/* eventfd: +1 per data connection done */
@@ -119,6 +130,7 @@ struct netcopy_server {
 	unsigned int max_conns_per_host;	/* 0: no limit */
 	bool conns_per_host_set;	/* else half of max_conns */
 	unsigned int max_runs_per_host;	/* 0: no limit */
+	uint64_t max_rate_per_host;	/* UDP bits/s sent; 0: no cap */
 	double idle_timeout;
 	unsigned int fd_limit;		/* RLIMIT_NOFILE when serving */
 	bool fd_capped;			/* max_conns lowered to fit it */
@@ -178,6 +190,17 @@ bool nc_conn_over_limits(struct netcopy_server *srv, const struct nc_host *host,
 bool nc_run_over_limits_locked(struct netcopy_server *srv,
 			       const struct run *run, char *reason,
 			       size_t cap);
+/* The runs host has that the server sends UDP to share
+ * --max-rate-per-host evenly, each split over its data connections and
+ * held to less than its --rate only where that is more (or none): set
+ * each one's held_rate, as a run of host's joins or leaves srv->runs.
+ * Under the lock. */
+void nc_host_share_rate_locked(struct netcopy_server *srv,
+			       const struct nc_host *host);
+/* The rate, a data connection, run was held to over its life so far
+ * (its mean, where it changed); 0 where it was not capped.  Under the
+ * lock. */
+uint64_t nc_run_rate_used_locked(struct run *run);
 /* As the server starts: RLIMIT_NOFILE read, --max-conns lowered to fit
  * it (said once). */
 void nc_fit_descriptors(struct netcopy_server *srv);

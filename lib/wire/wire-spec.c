@@ -205,6 +205,12 @@ static bool udp_measured(const void *msg)
 	return ((const struct nc_figures *)msg)->udp.measured;
 }
 
+/* The server capped the run's rate. */
+static bool rate_capped(const void *msg)
+{
+	return ((const struct nc_figures *)msg)->rate_cap != 0;
+}
+
 /* A UDP sender counted its send calls. */
 static bool udp_sent(const void *msg)
 {
@@ -287,6 +293,8 @@ static const struct nc_wire_policy figures_policy[] = {
 	UDP(NC_F_UDP_READS, reads),
 	{ NC_F_UDP_SENDS, NC_WK_U64, NC_WF_OPTIONAL, 0, FIG(udp_sends),
 	  .why = udp_range, .sent = udp_sent },
+	{ NC_F_RATE_CAP, NC_WK_U64, NC_WF_OPTIONAL, 0, FIG(rate_cap),
+	  .max = NC_MAX_RATE, .why = out_of_range, .sent = rate_capped },
 	{ NC_F_UDP_JITTER, NC_WK_FIXED, NC_WF_OPTIONAL, GROUP_UDP,
 	  FIG(udp.jitter_us), .max = (uint64_t)NC_MAX_JITTER_US *
 	  NC_WIRE_FIXED_SCALE, .why = udp_range, .sent = udp_measured },

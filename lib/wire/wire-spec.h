@@ -99,7 +99,13 @@ enum nc_figures_field {
 	NC_F_UDP_READS,
 	/* Optional: a UDP sender's send calls (nc_figures.udp_sends). */
 	NC_F_UDP_SENDS,
-	NC_F_LAST = NC_F_UDP_SENDS
+	/* Optional, sent only when the server lowered the hello's --rate
+	 * (or set one) to its --max-rate-per-host share: that rate, per
+	 * data connection (its mean over the run, where it changed).
+	 * Only a UDP run is capped, so no client from before UDP is sent
+	 * it. */
+	NC_F_RATE_CAP,
+	NC_F_LAST = NC_F_RATE_CAP
 };
 
 #endif /* NETCOPY_WIRE_SPEC_H */

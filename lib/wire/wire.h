@@ -144,6 +144,10 @@ struct nc_figures {
 	/* A UDP sender's send system calls in the measured span; 0: not
 	 * counted (TCP, or a peer that does not say). */
 	uint64_t udp_sends;
+	/* The rate, bits/s a data connection, a server held its sends to
+	 * below what the hello asked (--max-rate-per-host; the mean over
+	 * the run, where it changed); 0: none. */
+	uint64_t rate_cap;
 	char reason[NC_REASON_MAX];
 };
 
