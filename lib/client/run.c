@@ -49,6 +49,7 @@ struct data_thread {
 	int err;
 	pthread_t tid;
 	bool started;
+	bool finished;		/* under the gate's lock: flow.tcp is final */
 };
 
 /* A UDP run's data connection, accepted with the server's UDP port and
@@ -133,6 +134,7 @@ static void *data_main(void *arg)
 		nc_flow_release(t->mode, &t->flow);
 	pthread_mutex_lock(&g->lock);
 	g->done++;
+	t->finished = true;
 	pthread_mutex_unlock(&g->lock);
 	return NULL;
 }
@@ -197,24 +199,44 @@ static uint64_t progress(const struct watch *w)
 	return sum;
 }
 
+/* A connection's retransmits so far; once its thread has finished, as
+ * its final TCP_INFO reading said, so that the rows add up to the run's
+ * SndRetransmits even when the tail retransmits after it.  -1: NA. */
+static int64_t thread_retransmits(const struct data_thread *t)
+{
+	const struct nc_tcp_flow *tcp = &t->flow.tcp;
+	struct nc_tcp_sample s;
+
+	if (t->finished) {
+		double d = tcp->figs.value[NC_TCP_RETRANSMITS];
+
+		return tcp->started && d >= 0 ?
+		       (int64_t)tcp->start.raw[NC_TCP_RETRANSMITS] +
+		       (int64_t)d : -1;
+	}
+	if (t->flow.fd < 0 || nc_tcp_sample_read(t->flow.fd, &s) ||
+	    !(s.known & 1u << NC_TCP_RETRANSMITS))
+		return -1;
+	return (int64_t)s.raw[NC_TCP_RETRANSMITS];
+}
+
 /* The segments this side's data connections have retransmitted so far
  * (tcpi_total_retrans, summed), where this side sends: a getsockopt()
  * per connection, once an interval.  -1: not measured (the peer sends,
  * or a connection's TCP_INFO says nothing). */
 static int64_t retransmits(const struct watch *w)
 {
-	struct nc_tcp_sample s;
 	int64_t sum = 0;
 
 	if (!w->drives)
 		return -1;
-	for (uint32_t i = 0; i < w->n; i++) {
-		if (w->threads[i].flow.fd < 0 ||
-		    nc_tcp_sample_read(w->threads[i].flow.fd, &s) ||
-		    !(s.known & 1u << NC_TCP_RETRANSMITS))
-			return -1;
-		sum += (int64_t)s.raw[NC_TCP_RETRANSMITS];
+	pthread_mutex_lock(&w->gate->lock);
+	for (uint32_t i = 0; i < w->n && sum >= 0; i++) {
+		int64_t r = thread_retransmits(&w->threads[i]);
+
+		sum = r < 0 ? -1 : sum + r;
 	}
+	pthread_mutex_unlock(&w->gate->lock);
 	return sum;
 }
 
