@@ -72,6 +72,7 @@ class Runner:
         self.client_limit = client_limit
         self.remote_limit = remote_limit
         self.servers = []
+        self.server_extra = []
         self.main = None
         self.clients = []
         self.count = 0
@@ -80,7 +81,7 @@ class Runner:
     # ---- servers -----------------------------------------------------
 
     def server_command(self, once, wrap):
-        args = ["-p", "0"] + self.topology.server_bind
+        args = ["-p", "0"] + self.topology.server_bind + self.server_extra
         if once:
             args.append("-1")
         if self.topology.server_host:

@@ -47,6 +47,10 @@ class Sweep:
         limit = int(plan.duration + (plan.warmup or 0) + 60)
         self.runner = Runner(progs.bindir, topo, messages, self.workdir,
                              limit, 0)
+        # The sweep's own server serves only it: UDP runs measure the
+        # paths unpaced, not the server's default per-host cap.
+        if "udp" in plan.protos:
+            self.runner.server_extra = ["--max-rate-per-host", "0"]
         self.results = None
         self.schedule = grid.Schedule(plan, stats.median_ci)
 
