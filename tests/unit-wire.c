@@ -1515,12 +1515,12 @@ static void check_tag_refusals(void)
 	EXPECT_REFUSED(TAG, b.buf, b.len, "run id missing");
 	b.len = 0;
 	raw_field(&b, NC_T_RUN_ID, NC_RUN_ID_LEN, id);
-	u64_field(&b, NC_T_INDEX, NETCOPY_MAX_THREADS - 1);
+	u64_field(&b, NC_T_INDEX, NC_MAX_FLOWS - 1);
 	EXPECT_OK(TAG, b.buf, b.len, &d, "last index");
 	b.len = 0;
 	raw_field(&b, NC_T_RUN_ID, NC_RUN_ID_LEN, id);
-	u64_field(&b, NC_T_INDEX, NETCOPY_MAX_THREADS);
-	EXPECT_REFUSED(TAG, b.buf, b.len, "index past the last thread");
+	u64_field(&b, NC_T_INDEX, NC_MAX_FLOWS);
+	EXPECT_REFUSED(TAG, b.buf, b.len, "index past the last flow");
 	b.len = 0;
 	raw_field(&b, NC_T_RUN_ID, NC_RUN_ID_LEN, id);
 	u64_field(&b, NC_T_INDEX, 1ULL << 32);
@@ -2099,7 +2099,7 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		len = nc_reply_encode(&d->reply, buf, sizeof(buf));
 		break;
 	case TAG:
-		CHECK(d->tag.index < NETCOPY_MAX_THREADS,
+		CHECK(d->tag.index < NC_MAX_FLOWS,
 		      "random tag: index %" PRIu32, d->tag.index);
 		len = nc_tag_encode(&d->tag, buf, sizeof(buf));
 		break;

@@ -32,6 +32,7 @@ struct netcopy_client {
 	atomic_bool stopped;		/* netcopy_client_stop() was called */
 	int stop_fd;			/* an eventfd it wakes a run with */
 	uint64_t stopped_ns;		/* into the last run it was seen; 0 */
+	uint64_t connect_ns;		/* the last run's data connections */
 	struct nc_secret secret;	/* len 0: no authentication */
 	struct nc_challenge challenge;	/* the run's, when authenticated */
 };
@@ -59,6 +60,15 @@ int nc_client_read_reply(struct netcopy_client *c, int fd,
  * run's descriptors. */
 int nc_client_check_fds(struct netcopy_client *c,
 			const struct netcopy_mode *mode);
+/* 0, or an error with the reason: --flows below -t, or more flows
+ * than threads where the run cannot spread them (yet).  --flows equal
+ * to -t becomes unset, the run without it. */
+int nc_client_check_flows(struct netcopy_client *c,
+			  const struct netcopy_mode *mode);
+/* A run that netcopy_client_stop() cut short, and was otherwise whole
+ * or short, is short for that reason: status, or NETCOPY_ESHORT. */
+int nc_client_interrupted(const struct netcopy_client *c,
+			  struct netcopy_result *r, int status);
 /* Connect and send the hello (again once without what an older server
  * does not know, noted in c->note): 0 with *ctrl and the acceptance in
  * rep, or an error with its detail. */

@@ -41,7 +41,7 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 			   uint32_t n)
 {
 	uint64_t first = UINT64_MAX, last = 0, latency_sum = 0;
-	uint32_t timed = 0, udp = 0;
+	uint32_t timed = 0, udp = 0, owners = 0;
 
 	memset(f, 0, sizeof(*f));
 	f->measured = true;
@@ -61,7 +61,8 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 		f->messages += fl->messages;
 		f->mismatches += fl->mismatches;
 		f->cpu_us += fl->cpu_us;
-		nc_counts_add(&f->counts, &fl->counts, i == 0);
+		if (!fl->member)	/* a thread's counters, once */
+			nc_counts_add(&f->counts, &fl->counts, !owners++);
 		zc_add(&f->zc, &fl->zc);
 		udp_add(&f->udp, &fl->udp, &udp);
 		f->udp_sends += fl->tx_calls;

@@ -54,7 +54,9 @@ bool nc_run_over_limits_locked(struct netcopy_server *srv,
 {
 	unsigned int per_runs = srv->max_runs_per_host;
 	unsigned int per_conns = nc_conns_per_host(srv);
-	unsigned int conns = run->params.threads + 1, runs, mine;
+	unsigned int flows = nc_params_flows(&run->params);
+	unsigned int conns = flows + 1, runs, mine;
+	const char *unit = run->params.flows ? "flows" : "threads";
 	char name[INET6_ADDRSTRLEN + 4];
 
 	nc_host_name(&run->host, name, sizeof(name));
@@ -64,19 +66,19 @@ bool nc_run_over_limits_locked(struct netcopy_server *srv,
 		snprintf(reason, cap, "too many runs from %s: %u running "
 			 "(--max-runs-per-host %u)", name, runs, per_runs);
 	else if ((uint64_t)srv->nconns + srv->fds_reserved + FD_MARGIN +
-		 run->params.threads + run->fd_need > srv->fd_limit ||
+		 flows + run->fd_need > srv->fd_limit ||
 		 (srv->fd_capped && conns > srv->max_conns))
 		snprintf(reason, cap, "not enough file descriptors (limit %u)",
 			 srv->fd_limit);
 	else if (srv->max_conns && conns > srv->max_conns)
-		snprintf(reason, cap, "a run of %u threads holds %u "
+		snprintf(reason, cap, "a run of %u %s holds %u "
 			 "connections, above this server's %u (--max-conns)",
-			 run->params.threads, conns, srv->max_conns);
-	else if (per_conns && (uint64_t)mine + run->params.threads > per_conns)
+			 flows, unit, conns, srv->max_conns);
+	else if (per_conns && (uint64_t)mine + flows > per_conns)
 		snprintf(reason, cap, "too many connections from %s: %u open, "
-			 "and a run of %u threads adds %u "
+			 "and a run of %u %s adds %u "
 			 "(--max-conns-per-host %u)", name, mine,
-			 run->params.threads, run->params.threads, per_conns);
+			 flows, unit, flows, per_conns);
 	else
 		return false;
 	return true;
@@ -158,7 +160,7 @@ int nc_run_idle_locked(struct netcopy_server *srv, struct run *run)
 								     run));
 	int idle = -1;
 
-	for (uint32_t i = 0; i < run->params.threads; i++) {
+	for (uint32_t i = 0; i < nc_params_flows(&run->params); i++) {
 		struct nc_moved *m = &run->moved[i];
 		uint64_t bytes;
 

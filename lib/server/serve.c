@@ -63,10 +63,11 @@ static struct run *claim(struct netcopy_server *srv, const struct conn *c,
 		       "control connection";
 	else if (!nc_tag_authentic(srv, run, tag))
 		*why = "data tag authentication failed";
-	else if (tag->index >= run->params.threads ||
+	else if (tag->index >= nc_params_flows(&run->params) ||
 		 run->fds[tag->index] >= 0 || run->started || run->aborted)
 		*why = "data connection not expected";
-	else if ((*code = nc_run_charge_locked(srv, run))) {
+	else if (tag->index < run->params.threads &&	/* buffers */
+		 (*code = nc_run_charge_locked(srv, run))) {
 		snprintf(refusal, NC_REASON_MAX, "%s", run->refusal);
 		*why = refusal;
 		nc_run_abort_locked(run);	/* called off for it */
@@ -125,6 +126,77 @@ static int attach_udp(struct netcopy_server *srv, int fd,
 	return err;
 }
 
+/* --flows above -t: a member's connection thread waits while its
+ * group's thread drives it, until that thread lets go of it, or the
+ * run is called off before the group took it.  Under the lock. */
+static void member_wait_locked(struct netcopy_server *srv, struct run *run,
+			       struct nc_flow *flow)
+{
+	run->members++;
+	run->attached++;	/* the group prepares it */
+	pthread_cond_broadcast(&run->cond);
+	while (!flow->done && !(run->aborted && !flow->member))
+		pthread_cond_wait(&run->cond, &srv->lock);
+}
+
+/* The group of thread index: once every member is there, its flows
+ * taken (marked members), or false when the run is called off. */
+static bool group_take(struct netcopy_server *srv, struct run *run,
+		       uint32_t index, struct nc_flow **group, uint32_t n)
+{
+	uint32_t threads = run->params.threads;
+	bool ok;
+
+	pthread_mutex_lock(&srv->lock);
+	while (run->members < nc_params_flows(&run->params) - threads &&
+	       !run->aborted)
+		pthread_cond_wait(&run->cond, &srv->lock);
+	ok = !run->aborted;
+	for (uint32_t k = 0; k < n; k++) {
+		group[k] = &run->flows[index + k * threads];
+		group[k]->member = ok && k;
+	}
+	pthread_mutex_unlock(&srv->lock);
+	return ok;
+}
+
+/* The group lets go of its members: they end as flows of the run. */
+static void group_let_go(struct netcopy_server *srv, struct run *run,
+			 struct nc_flow **group, uint32_t n)
+{
+	pthread_mutex_lock(&srv->lock);
+	for (uint32_t k = 1; k < n; k++)
+		group[k]->done = true;
+	pthread_cond_broadcast(&run->cond);
+	pthread_mutex_unlock(&srv->lock);
+}
+
+/* A grouped run's thread index: its flows prepared, driven, let go. */
+static int serve_group(struct netcopy_server *srv, struct run *run,
+		       uint32_t index)
+{
+	uint32_t n = nc_group_size(nc_params_flows(&run->params),
+				   run->params.threads, index);
+	struct nc_flow **group = calloc(n, sizeof(*group));
+	struct nc_group *g = NULL;
+	int err = group ? 0 : -ENOMEM;
+
+	if (!err && !group_take(srv, run, index, group, n))
+		err = NETCOPY_ESHORT;
+	if (!err)
+		err = nc_group_prepare(run->mode, group, n, &g);
+	if (!ready(srv, run) && !err)
+		err = NETCOPY_ESHORT;
+	if (err)
+		nc_group_release(g);
+	else
+		err = nc_group_run(g);
+	if (group)
+		group_let_go(srv, run, group, n);
+	free(group);
+	return err;
+}
+
 static void serve_data(struct netcopy_server *srv, const struct conn *c,
 		       const uint8_t *body, size_t len, const char *peer)
 {
@@ -154,14 +226,22 @@ static void serve_data(struct netcopy_server *srv, const struct conn *c,
 		     false, run->params.cpu, &run->stop, &run->measuring);
 	if (udp_fd >= 0)
 		flow->link_fd = fd;
-	if (!err)
-		err = nc_flow_prepare(run->mode, flow);
-	if (!ready(srv, run) && !err)
-		err = NETCOPY_ESHORT;
-	if (err)
-		nc_flow_release(run->mode, flow);
-	else
-		err = nc_flow_run(run->mode, flow);
+	if (!run->params.flows) {
+		if (!err)
+			err = nc_flow_prepare(run->mode, flow);
+		if (!ready(srv, run) && !err)
+			err = NETCOPY_ESHORT;
+		if (err)
+			nc_flow_release(run->mode, flow);
+		else
+			err = nc_flow_run(run->mode, flow);
+	} else if (tag.index < run->params.threads) {
+		err = serve_group(srv, run, tag.index);
+	} else {
+		pthread_mutex_lock(&srv->lock);
+		member_wait_locked(srv, run, flow);
+		pthread_mutex_unlock(&srv->lock);
+	}
 	pthread_mutex_lock(&srv->lock);
 	run->errs[tag.index] = err;
 	run->fds[tag.index] = -1;	/* the control thread lets go of it */

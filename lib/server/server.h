@@ -86,6 +86,7 @@ struct run {
 	char refusal[NC_REASON_MAX];	/* why a data connection was not */
 	uint32_t claimed;	/* data connections given a place */
 	uint32_t attached;	/* of those, ready to start */
+	uint32_t members;	/* --flows above -t: members initialised */
 	bool started, aborted;
 	int refs;
 	int *fds;

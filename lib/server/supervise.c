@@ -24,7 +24,7 @@ void nc_run_abort_locked(struct run *run)
 {
 	run->aborted = true;
 	atomic_store(&run->stop, true);
-	for (uint32_t i = 0; i < run->params.threads; i++)
+	for (uint32_t i = 0; i < nc_params_flows(&run->params); i++)
 		if (run->fds[i] >= 0)
 			shutdown(run->fds[i], SHUT_RDWR);
 	pthread_cond_broadcast(&run->cond);
@@ -56,7 +56,7 @@ static void reset_conn(int fd)
  * lock. */
 static void cut_locked(struct run *run)
 {
-	for (uint32_t i = 0; i < run->params.threads; i++)
+	for (uint32_t i = 0; i < nc_params_flows(&run->params); i++)
 		if (run->fds[i] >= 0)
 			reset_conn(run->fds[i]);
 	nc_run_abort_locked(run);

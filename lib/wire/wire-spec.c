@@ -44,6 +44,8 @@ static const struct nc_wire_policy hello_policy[] = {
 /* In range; and a parameter whose 0 means unset is never sent as 0. */
 static int hello_validate(void *msg, const bool *seen, const char **why)
 {
+	const struct nc_params *p = msg;
+
 	for (size_t i = 0; i < nc_param_count; i++) {
 		const struct nc_param *param = &nc_param_table[i];
 
@@ -52,6 +54,10 @@ static int hello_validate(void *msg, const bool *seen, const char **why)
 			*why = param->why;
 			return NETCOPY_EPROTOCOL;
 		}
+	}
+	if (p->flows && p->flows < p->threads) {
+		*why = "--flows below -t (each thread drives a flow at least)";
+		return NETCOPY_EPROTOCOL;
 	}
 	return nc_params_check(msg, why) ? NETCOPY_EPROTOCOL : 0;
 }
@@ -131,7 +137,7 @@ static bool has_mac(const void *msg)
 static const struct nc_wire_policy tag_policy[] = {
 	{ NC_T_RUN_ID, NC_WK_BYTES, 0, 0, TAG(run_id) },
 	{ NC_T_INDEX, NC_WK_U32, 0, 0, TAG(index),
-	  .max = NETCOPY_MAX_THREADS - 1,
+	  .max = NC_MAX_FLOWS - 1,
 	  .why = "data connection index out of range" },
 	{ NC_T_MAC, NC_WK_BYTES, NC_WF_OPTIONAL, 0, TAG(mac),
 	  .sent = has_mac },
@@ -235,7 +241,7 @@ static const char udp_range[] = "UDP figures out of range";
 /* The most a u32 field of struct tcp_info gives, per connection and
  * over a side's, and the most a share can be. */
 #define TCP_U32 ((uint64_t)UINT32_MAX)
-#define TCP_SUM (TCP_U32 * NETCOPY_MAX_THREADS)
+#define TCP_SUM (TCP_U32 * NC_MAX_FLOWS)
 #define TCP_PCT 100
 #define TCP_GBPS NC_WIRE_MAX_GBPS
 /* In the order sent: the optional ones before the required tail, so no

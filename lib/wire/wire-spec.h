@@ -48,7 +48,7 @@ enum nc_hello_field {
 #define NC_PARAM(name, NAME, field, ...) NC_H_##NAME = field,
 #include "params/params.def"
 #undef NC_PARAM
-	NC_H_LAST = NC_H_GSO_SEGMENTS
+	NC_H_LAST = NC_H_FLOWS
 };
 
 /* Accept and refuse: accepted, then the run id, or the code and reason.
