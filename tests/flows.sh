@@ -9,6 +9,9 @@
 #   line); modes, protocols and workloads that cannot spread flows yet
 #   are refused with the reason; more flows than descriptors allow fail
 #   at once with the limit;
+# - Flows is N, FlowFairness within 1/N..1, FlowGbpsMin <= Median <=
+#   Max <= Throughput_Gbps, ConnectTime_ms measured, whichever side
+#   receives (the server's come in its trailer);
 # - the server's descriptors back to idle after all of it.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -19,6 +22,26 @@ nc_init
 spread_modes=(two-copy)
 refused_modes=(one-copy sendfile splice)
 
+# check_flow_columns FLOWS: the latest run's per-flow columns.
+check_flow_columns() {
+	local n=$1
+
+	nc_csv_load "$NC_OUT" || { nc_fail "$NC_DESC: no CSV row"; return; }
+	nc_check "$NC_DESC: Flows ${NC_CSV[Flows]}, expected $n" \
+		test "${NC_CSV[Flows]}" = "$n"
+	nc_check "$NC_DESC: FlowFairness ${NC_CSV[FlowFairness]} in [1/$n, 1]" \
+		awk -v f="${NC_CSV[FlowFairness]}" -v n="$n" \
+		'BEGIN { exit !(f ~ /^[0-9.]+$/ && f * n >= 0.999 && f <= 1) }'
+	nc_check "$NC_DESC: FlowGbpsMin <= Median <= Max <= Throughput_Gbps" \
+		awk -v a="${NC_CSV[FlowGbpsMin]}" -v b="${NC_CSV[FlowGbpsMedian]}" \
+		-v c="${NC_CSV[FlowGbpsMax]}" -v t="${NC_CSV[Throughput_Gbps]}" \
+		'BEGIN { exit !(a ~ /^[0-9.]+$/ && a <= b && b <= c &&
+				c <= t * 1.000001) }'
+	nc_check "$NC_DESC: ConnectTime_ms ${NC_CSV[ConnectTime_ms]} measured" \
+		awk -v m="${NC_CSV[ConnectTime_ms]}" \
+		'BEGIN { exit !(m ~ /^[0-9.]+$/ && m > 0) }'
+}
+
 nc_start_server --max-conns 4000 --max-conns-per-host 4000
 server=$NC_SERVER_PID
 idle_fds=$(nc_proc_fds "$server")
@@ -28,7 +51,8 @@ for mode in "${spread_modes[@]}"; do
 		nc_client "$mode --flows 64 -t 2 ${dir:-forward}, verified" \
 			-p "$NC_PORT" -m "$mode" -t 2 --flows 64 -d 0.5 \
 			--verify -f csv $dir
-		nc_check_rc 0 && nc_check_csv_run "$mode" 1024 2
+		nc_check_rc 0 && nc_check_csv_run "$mode" 1024 2 &&
+			check_flow_columns 64
 	done
 done
 
@@ -36,7 +60,8 @@ nc_scale 1000 8
 flows=$NC_SCALED
 nc_client "two-copy --flows $flows -t 2, 16 KiB, verified" \
 	-p "$NC_PORT" -t 2 --flows "$flows" -s 16K -d 0.5 --verify -f csv
-nc_check_rc 0 && nc_check_csv_run two-copy 16384 2
+nc_check_rc 0 && nc_check_csv_run two-copy 16384 2 &&
+	check_flow_columns "$flows"
 
 nc_client_usage_error "--flows 0" "invalid flows '0'" \
 	-p "$NC_PORT" --flows 0

@@ -65,6 +65,16 @@ int nc_client_check_fds(struct netcopy_client *c,
  * to -t becomes unset, the run without it. */
 int nc_client_check_flows(struct netcopy_client *c,
 			  const struct netcopy_mode *mode);
+/* ---- data.c */
+/* Data connection index of the run rep accepted, taken by the server
+ * (with its UDP socket in *udp_fd for a UDP run).  0 or an error, with
+ * c->detail saying why; nothing left open then. */
+int nc_client_open_data(struct netcopy_client *c, const struct nc_reply *rep,
+			uint32_t index, int *fd, int *udp_fd);
+/* --flows above -t: n TCP data connections into fds, their tags sent
+ * ahead of the server's answers.  0 or an error, as above. */
+int nc_client_open_flows(struct netcopy_client *c, const struct nc_reply *rep,
+			 uint32_t n, int *fds);
 /* A run that netcopy_client_stop() cut short, and was otherwise whole
  * or short, is short for that reason: status, or NETCOPY_ESHORT. */
 int nc_client_interrupted(const struct netcopy_client *c,

@@ -54,68 +54,6 @@ struct data_thread {
 	bool started;
 };
 
-/* A UDP run's data connection, accepted with the server's UDP port and
- * cookie: a UDP socket connected there that echoes the cookie until the
- * server says, on the data connection, that it has it. */
-static int attach_udp(struct netcopy_client *c, int fd,
-		      const struct nc_reply *ack, int *udp_fd)
-{
-	struct nc_reply ok;
-	int err;
-
-	if (!ack->udp_port) {
-		snprintf(c->detail, sizeof(c->detail), "the server gave no "
-			 "UDP port for a UDP run");
-		return NETCOPY_EPROTOCOL;
-	}
-	err = nc_udp_link_connect(fd, ack->udp_port, ack->cookie,
-				  REPLY_TIMEOUT_MS, udp_fd);
-	if (err) {
-		snprintf(c->detail, sizeof(c->detail), "UDP socket: %s",
-			 netcopy_strerror(err));
-		return err;
-	}
-	err = nc_client_read_reply(c, fd, &ok);
-	if (err) {
-		close(*udp_fd);
-		*udp_fd = -1;
-	}
-	return err;
-}
-
-static int open_data(struct netcopy_client *c, const struct nc_reply *rep,
-		     uint32_t index, int *fd, int *udp_fd)
-{
-	struct nc_tag tag = { .index = index, .has_mac = c->p.auth };
-	struct nc_reply ack;
-	uint8_t body[128];
-	int len, err;
-
-	memcpy(tag.run_id, rep->run_id, NC_RUN_ID_LEN);
-	if (tag.has_mac && (err = nc_client_tag_mac(c, &tag)))
-		return err;
-	err = nc_connect(c->host, c->port, fd, c->detail, sizeof(c->detail));
-	if (err)
-		return err;
-	len = nc_tag_encode(&tag, body, sizeof(body));
-	err = len < 0 ? len : nc_msg_send(*fd, NC_MSG_DATA_TAG, body,
-					  (size_t)len);
-	if (err) {
-		snprintf(c->detail, sizeof(c->detail), "data connection: %s",
-			 netcopy_strerror(err));
-	} else {
-		/* The server says it took the connection, or why not. */
-		err = nc_client_read_reply(c, *fd, &ack);
-	}
-	if (!err && c->p.proto == NC_PROTO_UDP)
-		err = attach_udp(c, *fd, &ack, udp_fd);
-	if (err) {
-		close(*fd);
-		*fd = -1;
-	}
-	return err;
-}
-
 static void *data_main(void *arg)
 {
 	struct data_thread *t = arg;
@@ -376,12 +314,21 @@ static int start_data(struct netcopy_client *c, const struct nc_reply *rep,
 {
 	uint32_t flows = nc_params_flows(&c->p);
 	uint64_t t0 = nc_now_ns();
+	int *fds = NULL;
 	int err = 0;
+
+	if (ptrs && !(fds = malloc(flows * sizeof(*fds))))
+		return -ENOMEM;
+	if (fds)
+		err = nc_client_open_flows(c, rep, flows, fds);
 
 	for (uint32_t i = 0; i < flows && !err; i++) {
 		int fd = -1, udp_fd = -1;
 
-		err = open_data(c, rep, i, &fd, &udp_fd);
+		if (fds)
+			fd = fds[i];
+		else
+			err = nc_client_open_data(c, rep, i, &fd, &udp_fd);
 		nc_flow_init(&t[i].flow, udp_fd >= 0 ? udp_fd : fd, &c->p, i,
 			     true, c->cpu, stop, measuring);
 		if (udp_fd >= 0)
@@ -390,6 +337,7 @@ static int start_data(struct netcopy_client *c, const struct nc_reply *rep,
 		t[i].gate = g;
 	}
 	c->connect_ns = nc_now_ns() - t0;
+	free(fds);
 	if (ptrs)
 		spread_flows(t, ptrs, flows, c->p.threads);
 	for (uint32_t i = 0; i < c->p.threads && !err; i++) {
@@ -484,6 +432,7 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 			nc_hist_merge(&r->rtt, t[i].flow.rtt);
 	}
 	nc_figures_from_flows(local, flows, n);
+	r->connect_ns = c->connect_ns;
 	free_histograms(t, n);
 	free(flows);
 	free(t);

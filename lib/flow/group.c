@@ -31,9 +31,10 @@
 /* As long as a stalled peer may hold a data connection (flow.c's
  * DATA_IO_TIMEOUT_S): in waits that found nothing. */
 #define STALL_TICKS (30 * 1000 / TICK_MS)
-/* Messages (or reads) one flow gets per event, so that one fast
- * flow does not starve the others of the thread. */
-#define EVENT_BUDGET 16
+/* What one flow may move per event (a message at least), so that one
+ * flow does not hold the thread while hundreds wait: a thread's round
+ * over its ready flows stays short against the run. */
+#define EVENT_BYTES (64u << 10)
 
 struct nc_group {
 	const struct netcopy_mode *mode;
@@ -171,7 +172,7 @@ static int end_stream(struct nc_group *g, struct nc_flow *f)
  * budget spent.  0 or -errno. */
 static int send_ready(struct nc_group *g, struct nc_flow *f, bool stopping)
 {
-	for (unsigned int budget = EVENT_BUDGET; budget; budget--) {
+	for (uint64_t moved = 0; moved < EVENT_BYTES;) {
 		ssize_t n;
 
 		if (!f->part) {
@@ -184,6 +185,7 @@ static int send_ready(struct nc_group *g, struct nc_flow *f, bool stopping)
 			return 0;
 		if (n < 0)
 			return (int)n;
+		moved += (uint64_t)n;
 		f->part += (uint64_t)n;
 		if (f->part < f->size)
 			continue;
@@ -200,7 +202,7 @@ static int send_ready(struct nc_group *g, struct nc_flow *f, bool stopping)
  * end of stream (or an error) ends it.  0 or -errno. */
 static int recv_ready(struct nc_group *g, struct nc_flow *f)
 {
-	for (unsigned int budget = EVENT_BUDGET; budget; budget--) {
+	for (uint64_t moved = 0; moved < EVENT_BYTES;) {
 		ssize_t n = nc_recv_some(g->mode, f, SIZE_MAX);
 
 		if (n == -ETIMEDOUT)	/* non-blocking: nothing more now */
@@ -211,6 +213,7 @@ static int recv_ready(struct nc_group *g, struct nc_flow *f)
 		}
 		if (!f->bytes)
 			f->first_ns = nc_now_ns();
+		moved += (uint64_t)n;
 		f->bytes += (uint64_t)n;
 		nc_flow_report(f);
 		nc_flow_check_warmup(f);

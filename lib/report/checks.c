@@ -72,6 +72,9 @@ static bool asked(const struct netcopy_result *r, uint8_t ask, char *not,
 	case NC_ASK_TCPI:
 		snprintf(not, cap, "the TCP_INFO figures were not asked for");
 		return p->tcp_info;
+	case NC_ASK_FLOWS:
+		snprintf(not, cap, "--flows was not given");
+		return p->flows != 0;
 	case NC_ASK_UDP:
 		snprintf(not, cap, "the run was not over UDP");
 		return p->proto == NC_PROTO_UDP;

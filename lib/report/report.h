@@ -35,6 +35,8 @@ struct netcopy_result {
 	uint64_t wall_ns;
 	/* The peer's figures were refused (left NA): a row says error. */
 	bool peer_refused;
+	/* The client's time to connect its data connections; 0: NA. */
+	uint64_t connect_ns;
 };
 
 /* ---- columns.c: the columns, and the figures they are made of. */
@@ -87,6 +89,7 @@ enum nc_ask {
 	NC_ASK_VERIFY,		/* --verify */
 	NC_ASK_TCPI,		/* the TCP_INFO figures */
 	NC_ASK_UDP,		/* --proto udp */
+	NC_ASK_FLOWS,		/* --flows (above -t) */
 };
 
 /* The bound on a peer's figure v (col: a column's figure; threads: the

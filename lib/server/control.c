@@ -330,6 +330,8 @@ static int send_trailer(int fd, struct run *run, int status, char *reason,
 	int len;
 
 	nc_figures_from_flows(&f, run->flows, nc_params_flows(&run->params));
+	if (!run->params.flows)	/* a client older than --flows */
+		f.flow_n = 0;
 	for (uint32_t i = 0; i < nc_params_flows(&run->params) && !status;
 	     i++) {
 		if (run->errs[i]) {

@@ -99,7 +99,11 @@ enum nc_figures_field {
 	NC_F_UDP_READS,
 	/* Optional: a UDP sender's send calls (nc_figures.udp_sends). */
 	NC_F_UDP_SENDS,
-	NC_F_LAST = NC_F_UDP_SENDS
+	/* Optional, all or none, sent only for a run with --flows: the
+	 * per-flow figures (nc_figures.flow_*). */
+	NC_F_FLOW_N, NC_F_FLOW_GBPS_MIN, NC_F_FLOW_GBPS_MEDIAN,
+	NC_F_FLOW_GBPS_MAX, NC_F_FLOW_FAIRNESS,
+	NC_F_LAST = NC_F_FLOW_FAIRNESS
 };
 
 #endif /* NETCOPY_WIRE_SPEC_H */

@@ -144,6 +144,12 @@ struct nc_figures {
 	/* A UDP sender's send system calls in the measured span; 0: not
 	 * counted (TCP, or a peer that does not say). */
 	uint64_t udp_sends;
+	/* Over the side's flows, each one's bytes over the side's interval
+	 * (flow_figures.c): 0 flows: not measured (NA).  Jain's fairness
+	 * index, 1/flows to 1. */
+	uint32_t flow_n;
+	double flow_gbps_min, flow_gbps_median, flow_gbps_max;
+	double flow_fairness;
 	char reason[NC_REASON_MAX];
 };
 
