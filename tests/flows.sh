@@ -19,8 +19,8 @@
 nc_init
 
 # Modes that spread flows over threads (the others are refused below).
-spread_modes=(two-copy)
-refused_modes=(one-copy sendfile splice)
+spread_modes=(two-copy one-copy)
+refused_modes=(sendfile splice)
 
 # check_flow_columns FLOWS: the latest run's per-flow columns.
 check_flow_columns() {

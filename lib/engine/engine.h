@@ -151,6 +151,9 @@ struct nc_flow {
 	 * so far; a member of a thread's group, whose buffers, CPU time
 	 * and counters are its group's first flow's; its stream over. */
 	uint64_t part;
+	/* The bytes of the message being received so far, where it is
+	 * received field by field (recv/scatter.c). */
+	uint64_t rx_part;
 	bool member;
 	bool ended;
 };
