@@ -49,6 +49,7 @@ void nc_run_put(struct netcopy_server *srv, struct run *run)
 	if (!last)
 		return;
 	pthread_cond_destroy(&run->cond);
+	pthread_cond_destroy(&run->members_cond);
 	close(run->done_fd);
 	free(run->fds);
 	free(run->errs);
@@ -78,6 +79,7 @@ static struct run *run_new(const struct nc_params *hello,
 	run->flows = calloc(flows, sizeof(*run->flows));
 	run->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_cond_init(&run->cond, NULL);
+	pthread_cond_init(&run->members_cond, NULL);
 	if (!run->fds || !run->errs || !run->moved || !run->flows ||
 	    run->done_fd < 0 ||
 	    getrandom(run->id, sizeof(run->id), 0) != sizeof(run->id)) {
@@ -88,6 +90,7 @@ static struct run *run_new(const struct nc_params *hello,
 		if (run->done_fd >= 0)
 			close(run->done_fd);
 		pthread_cond_destroy(&run->cond);
+		pthread_cond_destroy(&run->members_cond);
 		free(run);
 		return NULL;
 	}

@@ -136,7 +136,7 @@ static void member_wait_locked(struct netcopy_server *srv, struct run *run,
 	run->attached++;	/* the group prepares it */
 	pthread_cond_broadcast(&run->cond);
 	while (!flow->done && !(run->aborted && !flow->member))
-		pthread_cond_wait(&run->cond, &srv->lock);
+		pthread_cond_wait(&run->members_cond, &srv->lock);
 }
 
 /* The group of thread index: once every member is there, its flows
@@ -167,7 +167,7 @@ static void group_let_go(struct netcopy_server *srv, struct run *run,
 	pthread_mutex_lock(&srv->lock);
 	for (uint32_t k = 1; k < n; k++)
 		group[k]->done = true;
-	pthread_cond_broadcast(&run->cond);
+	pthread_cond_broadcast(&run->members_cond);
 	pthread_mutex_unlock(&srv->lock);
 }
 

@@ -94,6 +94,9 @@ struct run {
 	struct nc_moved *moved;
 	struct nc_flow *flows;
 	pthread_cond_t cond;
+	/* --flows above -t: where members wait for their group to let go
+	 * of them, apart from cond, which every attach wakes. */
+	pthread_cond_t members_cond;
 	/* Lock-free: */
 	atomic_bool stop;
 	atomic_bool measuring;

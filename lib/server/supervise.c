@@ -28,6 +28,7 @@ void nc_run_abort_locked(struct run *run)
 		if (run->fds[i] >= 0)
 			shutdown(run->fds[i], SHUT_RDWR);
 	pthread_cond_broadcast(&run->cond);
+	pthread_cond_broadcast(&run->members_cond);
 }
 
 /* Reset a connection its data thread is using: connect() to AF_UNSPEC
