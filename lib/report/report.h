@@ -98,13 +98,13 @@ enum nc_rule_kind {
 	NC_RULE_ANY,		/* none of its own: the run's, or made of
 				 * figures that have one */
 	NC_RULE_MAX,		/* v <= x */
-	/* v <= (col + threads) * x: one unit a connection for a count or
+	/* v <= (col + Flows) * x: one unit a connection for a count or
 	 * time each connection truncates, or starts a little apart */
 	NC_RULE_AT_MOST,
 	/* Bytes: v <= what the sender sent in all, and that >= what the
 	 * receiver received in all (the receiver cannot get more) */
 	NC_RULE_BYTES,
-	/* Whole messages: v <= col / the message size + threads (rr:
+	/* Whole messages: v <= col / the message size + Flows (rr:
 	 * one a connection answered across the end of the warm-up) */
 	NC_RULE_WHOLE,
 	NC_RULE_SPAN,		/* v * x seconds <= the wall time */
@@ -117,7 +117,7 @@ enum nc_rule_kind {
 	/* A pacing method: none exactly when the run asked for no rate */
 	NC_RULE_PACING,
 	/* Datagrams: v <= those sent in all (the sender's bytes / the
-	 * size) + threads */
+	 * size) + Flows */
 	NC_RULE_SENT,
 };
 
