@@ -12,8 +12,8 @@
 # - Flows is N, FlowFairness within 1/N..1, FlowGbpsMin <= Median <=
 #   Max <= Throughput_Gbps, ConnectTime_ms measured, whichever side
 #   receives (the server's come in its trailer);
-# - a client killed in the middle of a run of 64 flows (either way):
-#   the server lets go of every one;
+# - a client killed in the middle of a run of 64 flows (either way), or
+#   while it connects 2000: the server lets go of every one;
 # - the server's descriptors back to idle after all of it.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -107,33 +107,43 @@ nc_check_rc 1 && nc_check_stderr_matches \
 	'^netcopy-client: not enough file descriptors for --flows 200: it needs [0-9]+ \(limit 64\)$' \
 	"the limit"
 
-# killed DIRECTION...: a client of 64 flows killed once they are all
-# attached at the server; its descriptors go back to idle.
+# killed FLOWS ATTACHED OPTION...: a client of FLOWS flows killed once
+# ATTACHED of them are attached at the server; its descriptors go back
+# to idle.
 killed() {
-	local i ticks pid
+	local flows=$1 attached=$2 desc i ticks pid
 
-	"$NETCOPY_CLIENT" -p "$NC_PORT" -t 2 --flows 64 -d 60 "$@" \
+	shift 2
+	desc="client of $flows flows killed at $attached attached${*:+ $*}"
+	"$NETCOPY_CLIENT" -p "$NC_PORT" -t 2 --flows "$flows" -d 60 "$@" \
 		>/dev/null 2>&1 &
 	pid=$!
 	nc_patience 20
 	ticks=$((NC_PATIENCE_MS / 50))
 	for ((i = 0; i < ticks; i++)); do
-		[ "$(nc_proc_fds "$server")" -ge $((idle_fds + 64)) ] && break
+		[ "$(nc_proc_fds "$server")" -ge $((idle_fds + attached)) ] &&
+			break
 		sleep 0.05
 	done
-	nc_check "killed client ${*:-forward}: 64 flows attached" \
-		[ "$(nc_proc_fds "$server")" -ge $((idle_fds + 64)) ]
+	nc_check "$desc: they attached" \
+		[ "$(nc_proc_fds "$server")" -ge $((idle_fds + attached)) ]
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	if nc_wait_fds "$server" "$idle_fds" 20; then
-		nc_pass "killed client ${*:-forward}: the server let go of it"
+		nc_pass "$desc: the server let go of them"
 	else
-		nc_fail "killed client ${*:-forward}: the server holds $NC_FDS" \
-			"descriptors, $idle_fds idle"
+		nc_fail "$desc: the server holds $NC_FDS descriptors," \
+			"$idle_fds idle"
 	fi
 }
-killed
-killed -R
+killed 64 64
+killed 64 64 -R
+hard=$(ulimit -Hn)
+if [ "$hard" = unlimited ] || [ "$hard" -ge 4200 ]; then
+	killed 2000 100
+else
+	nc_log "hard limit $hard: a client killed while connecting not tried"
+fi
 
 if nc_wait_fds "$server" "$idle_fds" 10; then
 	nc_pass "the server's descriptors back to idle ($idle_fds)"

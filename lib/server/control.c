@@ -39,25 +39,6 @@
 
 /* ---- runs ---- */
 
-void nc_run_put(struct netcopy_server *srv, struct run *run)
-{
-	bool last;
-
-	pthread_mutex_lock(&srv->lock);
-	last = --run->refs == 0;
-	pthread_mutex_unlock(&srv->lock);
-	if (!last)
-		return;
-	pthread_cond_destroy(&run->cond);
-	pthread_cond_destroy(&run->members_cond);
-	close(run->done_fd);
-	free(run->fds);
-	free(run->errs);
-	free(run->moved);
-	free(run->flows);
-	free(run);
-}
-
 static struct run *run_new(const struct nc_params *hello,
 			   const struct netcopy_mode *mode)
 {
@@ -77,21 +58,22 @@ static struct run *run_new(const struct nc_params *hello,
 	run->errs = calloc(flows, sizeof(*run->errs));
 	run->moved = calloc(flows, sizeof(*run->moved));
 	run->flows = calloc(flows, sizeof(*run->flows));
+	run->parked = calloc(flows, sizeof(*run->parked));
 	run->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_cond_init(&run->cond, NULL);
-	pthread_cond_init(&run->members_cond, NULL);
 	if (!run->fds || !run->errs || !run->moved || !run->flows ||
+	    !run->parked ||
 	    run->done_fd < 0 ||
 	    getrandom(run->id, sizeof(run->id), 0) != sizeof(run->id)) {
 		free(run->fds);
 		free(run->errs);
 		free(run->moved);
 		free(run->flows);
+		free(run->parked);
 		if (run->done_fd >= 0)
 			close(run->done_fd);
 		pthread_cond_destroy(&run->cond);
-		pthread_cond_destroy(&run->members_cond);
-		free(run);
+			free(run);
 		return NULL;
 	}
 	for (uint32_t i = 0; i < flows; i++)
@@ -449,6 +431,7 @@ void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
 	      hello.reverse ? "client sends" : "server sends", options);
 	if (!wait_attached(srv, run, fd, nc_accept_run(fd, run, 0, 0) == 0,
 			   &claimed)) {
+		nc_members_sweep(srv, run);
 		pthread_mutex_lock(&srv->lock);
 		if (run->refusal[0])
 			snprintf(reason, sizeof(reason), "%s", run->refusal);

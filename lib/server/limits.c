@@ -23,6 +23,8 @@ unsigned int nc_host_conns_locked(struct netcopy_server *srv,
 
 	for (struct conn *c = srv->conns.next; c != &srv->conns; c = c->next)
 		n += nc_host_equal(&c->host, host);
+	for (struct run *r = srv->runs; r; r = r->next)	/* --flows */
+		n += nc_host_equal(&r->host, host) ? r->parked_n : 0;
 	return n;
 }
 
@@ -65,8 +67,8 @@ bool nc_run_over_limits_locked(struct netcopy_server *srv,
 	if (per_runs && runs >= per_runs)
 		snprintf(reason, cap, "too many runs from %s: %u running "
 			 "(--max-runs-per-host %u)", name, runs, per_runs);
-	else if ((uint64_t)srv->nconns + srv->fds_reserved + FD_MARGIN +
-		 flows + run->fd_need > srv->fd_limit ||
+	else if ((uint64_t)srv->nconns + srv->parked + srv->fds_reserved +
+		 FD_MARGIN + flows + run->fd_need > srv->fd_limit ||
 		 (srv->fd_capped && conns > srv->max_conns))
 		snprintf(reason, cap, "not enough file descriptors (limit %u)",
 			 srv->fd_limit);
@@ -94,7 +96,7 @@ bool nc_conn_over_limits(struct netcopy_server *srv, const struct nc_host *host,
 	char name[INET6_ADDRSTRLEN + 4];
 
 	pthread_mutex_lock(&srv->lock);
-	n = srv->nconns;
+	n = srv->nconns + srv->parked;
 	mine = per ? nc_host_conns_locked(srv, host) : 0;
 	fds = n + srv->fds_reserved + FD_MARGIN;
 	pthread_mutex_unlock(&srv->lock);

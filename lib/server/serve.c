@@ -83,21 +83,6 @@ static struct run *claim(struct netcopy_server *srv, const struct conn *c,
 	return run;
 }
 
-/* Count the connection in (its buffers ready) and wait for the start;
- * false if the run was called off. */
-static bool ready(struct netcopy_server *srv, struct run *run)
-{
-	bool go;
-
-	pthread_mutex_lock(&srv->lock);
-	run->attached++;
-	pthread_cond_broadcast(&run->cond);
-	while (!run->started && !run->aborted)
-		pthread_cond_wait(&run->cond, &srv->lock);
-	go = !run->aborted;
-	pthread_mutex_unlock(&srv->lock);
-	return go;
-}
 
 /* A UDP run's data connection: accepted with a UDP socket's port and a
  * cookie, which must come back to that socket from this connection's
@@ -126,78 +111,9 @@ static int attach_udp(struct netcopy_server *srv, int fd,
 	return err;
 }
 
-/* --flows above -t: a member's connection thread waits while its
- * group's thread drives it, until that thread lets go of it, or the
- * run is called off before the group took it.  Under the lock. */
-static void member_wait_locked(struct netcopy_server *srv, struct run *run,
-			       struct nc_flow *flow)
-{
-	run->members++;
-	run->attached++;	/* the group prepares it */
-	pthread_cond_broadcast(&run->cond);
-	while (!flow->done && !(run->aborted && !flow->member))
-		pthread_cond_wait(&run->members_cond, &srv->lock);
-}
-
-/* The group of thread index: once every member is there, its flows
- * taken (marked members), or false when the run is called off. */
-static bool group_take(struct netcopy_server *srv, struct run *run,
-		       uint32_t index, struct nc_flow **group, uint32_t n)
-{
-	uint32_t threads = run->params.threads;
-	bool ok;
-
-	pthread_mutex_lock(&srv->lock);
-	while (run->members < nc_params_flows(&run->params) - threads &&
-	       !run->aborted)
-		pthread_cond_wait(&run->cond, &srv->lock);
-	ok = !run->aborted;
-	for (uint32_t k = 0; k < n; k++) {
-		group[k] = &run->flows[index + k * threads];
-		group[k]->member = ok && k;
-	}
-	pthread_mutex_unlock(&srv->lock);
-	return ok;
-}
-
-/* The group lets go of its members: they end as flows of the run. */
-static void group_let_go(struct netcopy_server *srv, struct run *run,
-			 struct nc_flow **group, uint32_t n)
-{
-	pthread_mutex_lock(&srv->lock);
-	for (uint32_t k = 1; k < n; k++)
-		group[k]->done = true;
-	pthread_cond_broadcast(&run->members_cond);
-	pthread_mutex_unlock(&srv->lock);
-}
-
-/* A grouped run's thread index: its flows prepared, driven, let go. */
-static int serve_group(struct netcopy_server *srv, struct run *run,
-		       uint32_t index)
-{
-	uint32_t n = nc_group_size(nc_params_flows(&run->params),
-				   run->params.threads, index);
-	struct nc_flow **group = calloc(n, sizeof(*group));
-	struct nc_group *g = NULL;
-	int err = group ? 0 : -ENOMEM;
-
-	if (!err && !group_take(srv, run, index, group, n))
-		err = NETCOPY_ESHORT;
-	if (!err)
-		err = nc_group_prepare(run->mode, group, n, &g);
-	if (!ready(srv, run) && !err)
-		err = NETCOPY_ESHORT;
-	if (err)
-		nc_group_release(g);
-	else
-		err = nc_group_run(g);
-	if (group)
-		group_let_go(srv, run, group, n);
-	free(group);
-	return err;
-}
-
-static void serve_data(struct netcopy_server *srv, const struct conn *c,
+/* A data connection: true when its run keeps it (a --flows member,
+ * which its group's thread drives), false when it is done with. */
+static bool serve_data(struct netcopy_server *srv, const struct conn *c,
 		       const uint8_t *body, size_t len, const char *peer)
 {
 	int fd = c->fd, udp_fd = -1;
@@ -215,7 +131,7 @@ static void serve_data(struct netcopy_server *srv, const struct conn *c,
 			      code == NETCOPY_EPROTOCOL ? "bad" : "refused",
 			      why);
 		nc_refuse(fd, code, why);
-		return;
+		return false;
 	}
 	if (run->params.proto == NC_PROTO_UDP)
 		err = attach_udp(srv, fd, run, &udp_fd);
@@ -229,18 +145,16 @@ static void serve_data(struct netcopy_server *srv, const struct conn *c,
 	if (!run->params.flows) {
 		if (!err)
 			err = nc_flow_prepare(run->mode, flow);
-		if (!ready(srv, run) && !err)
+		if (!nc_run_ready(srv, run) && !err)
 			err = NETCOPY_ESHORT;
 		if (err)
 			nc_flow_release(run->mode, flow);
 		else
 			err = nc_flow_run(run->mode, flow);
 	} else if (tag.index < run->params.threads) {
-		err = serve_group(srv, run, tag.index);
-	} else {
-		pthread_mutex_lock(&srv->lock);
-		member_wait_locked(srv, run, flow);
-		pthread_mutex_unlock(&srv->lock);
+		err = nc_serve_group(srv, run, tag.index);
+	} else if (nc_member_park(srv, run, tag.index)) {
+		return true;
 	}
 	pthread_mutex_lock(&srv->lock);
 	run->errs[tag.index] = err;
@@ -252,6 +166,7 @@ static void serve_data(struct netcopy_server *srv, const struct conn *c,
 		nc_server_log(srv, "%s: cannot signal the end of a data connection",
 		      peer);
 	nc_run_put(srv, run);
+	return false;
 }
 
 /* ---- every connection ---- */
@@ -288,7 +203,8 @@ static void conn_unlink(struct conn *c)
 static void conn_close(struct conn *c)
 {
 	conn_unlink(c);
-	close(c->fd);
+	if (c->fd >= 0)
+		close(c->fd);
 	free(c);
 }
 
@@ -324,7 +240,8 @@ static void *conn_main(void *arg)
 	} else if (h.type == NC_MSG_HELLO) {
 		nc_serve_control(srv, c, body, h.length, peer);
 	} else if (h.type == NC_MSG_DATA_TAG) {
-		serve_data(srv, c, body, h.length, peer);
+		if (serve_data(srv, c, body, h.length, peer))
+			c->fd = -1;	/* its run's now */
 	} else {
 		nc_server_log(srv, "%s: dropped: unexpected first message", peer);
 		nc_refuse(c->fd, NETCOPY_EPROTOCOL, "unexpected first message");

@@ -94,9 +94,10 @@ struct run {
 	struct nc_moved *moved;
 	struct nc_flow *flows;
 	pthread_cond_t cond;
-	/* --flows above -t: where members wait for their group to let go
-	 * of them, apart from cond, which every attach wakes. */
-	pthread_cond_t members_cond;
+	/* --flows above -t (members.c): the members parked, by index;
+	 * under the lock. */
+	bool *parked;
+	uint32_t parked_n;
 	/* Lock-free: */
 	atomic_bool stop;
 	atomic_bool measuring;
@@ -143,8 +144,25 @@ struct netcopy_server {
 	uint64_t pinned;	/* of committed, pinned by the kernel */
 	uint64_t run_count;
 	unsigned int fds_reserved;	/* the runs' fds beside sockets */
+	unsigned int parked;		/* connections parked in runs */
 	struct nc_log_limit log_limit;
 };
+
+/* ---- members.c: a data connection's start, and --flows above -t */
+/* Count a data connection of run in (its buffers ready) and wait for
+ * the start; false if the run was called off. */
+bool nc_run_ready(struct netcopy_server *srv, struct run *run);
+/* Park member index in its run, which keeps its connection: true; false
+ * when the run is called off (its thread ends it as any).  The run's
+ * reference the member holds goes with it. */
+bool nc_member_park(struct netcopy_server *srv, struct run *run,
+		    uint32_t index);
+/* Data connection index below -t: its group of flows taken once every
+ * member is parked, prepared, driven, and let go.  The group's error. */
+int nc_serve_group(struct netcopy_server *srv, struct run *run,
+		   uint32_t index);
+/* A run called off: the members no group took are let go. */
+void nc_members_sweep(struct netcopy_server *srv, struct run *run);
 
 /* ---- listen.c */
 /* One line for the server's log, when it has one. */
@@ -230,7 +248,7 @@ int nc_run_charge_locked(struct netcopy_server *srv, struct run *run);
 void nc_run_uncharge_locked(struct netcopy_server *srv, struct run *run);
 
 /* ---- control.c */
-/* Drop a reference to run; the last one frees it. */
+/* Drop a reference to run; the last one frees it (supervise.c). */
 void nc_run_put(struct netcopy_server *srv, struct run *run);
 /* Shut down the run's data connections so blocked engines return. */
 void nc_run_abort_locked(struct run *run);

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,6 +19,25 @@
 #include "server/server.h"
 #include "base/base.h"
 #include "params/params.h"
+
+void nc_run_put(struct netcopy_server *srv, struct run *run)
+{
+	bool last;
+
+	pthread_mutex_lock(&srv->lock);
+	last = --run->refs == 0;
+	pthread_mutex_unlock(&srv->lock);
+	if (!last)
+		return;
+	pthread_cond_destroy(&run->cond);
+	close(run->done_fd);
+	free(run->fds);
+	free(run->errs);
+	free(run->moved);
+	free(run->flows);
+	free(run->parked);
+	free(run);
+}
 
 /* Shut down the run's data connections so blocked engines return. */
 void nc_run_abort_locked(struct run *run)
@@ -28,7 +48,6 @@ void nc_run_abort_locked(struct run *run)
 		if (run->fds[i] >= 0)
 			shutdown(run->fds[i], SHUT_RDWR);
 	pthread_cond_broadcast(&run->cond);
-	pthread_cond_broadcast(&run->members_cond);
 }
 
 /* Reset a connection its data thread is using: connect() to AF_UNSPEC
