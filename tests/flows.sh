@@ -14,7 +14,7 @@
 #   receives (the server's come in its trailer);
 # - a client killed in the middle of a run of 64 flows (either way), or
 #   while it connects 2000: the server lets go of every one;
-# - the server's descriptors back to idle after all of it.
+# - the server's descriptors and threads back to idle after all of it.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
@@ -47,6 +47,12 @@ check_flow_columns() {
 nc_start_server --max-conns 4000 --max-conns-per-host 4000
 server=$NC_SERVER_PID
 idle_fds=$(nc_proc_fds "$server")
+idle_threads=$(nc_proc_threads "$server")
+# A sanitizer's runtime starts a thread of its own with the server's
+# first one (ThreadSanitizer does): one more is idle there.
+if nc_sanitized "$server"; then
+	idle_threads=$((idle_threads + 1))
+fi
 
 for mode in "${spread_modes[@]}"; do
 	for dir in "" -R; do
@@ -151,5 +157,13 @@ else
 	nc_fail "the server holds $NC_FDS descriptors after the runs," \
 		"$idle_fds idle"
 fi
+# Its threads too (a connection's thread ends a moment after it).
+nc_patience 10
+for ((i = 0; i < NC_PATIENCE_MS / 50; i++)); do
+	[ "$(nc_proc_threads "$server")" -le "$idle_threads" ] && break
+	sleep 0.05
+done
+nc_check "the server's threads back to idle ($idle_threads)" \
+	[ "$(nc_proc_threads "$server")" -le "$idle_threads" ]
 nc_stop_server
 nc_finish
