@@ -331,6 +331,13 @@ int netcopy_client_set_gso_segments(struct netcopy_client *client,
  * 0.2.0. */
 int netcopy_client_set_rr_timeout(struct netcopy_client *client,
 				  double seconds);
+/* Data connections (--flows), spread as evenly as may be over the
+ * threads at both ends, each thread driving its share with epoll: at
+ * least the threads (the default: one each), at most 65536.  -EINVAL
+ * out of range or below the threads.  A server older than 0.2.0
+ * refuses a run with more flows than threads.  Since 0.2.0. */
+int netcopy_client_set_flows(struct netcopy_client *client,
+			     unsigned int flows);
 /*
  * Run once.  Returns 0 with *out set, or a negative error; a run that
  * started but ended short or failed verification still sets *out (free

@@ -21,7 +21,7 @@ struct args {
 	char *auth_file;
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
 	char *workload, *warmup, *affinity, *interval, *qd, *rx, *proto;
-	char *batch, *gso_segments, *rr_timeout;
+	char *batch, *gso_segments, *rr_timeout, *flows;
 	char *sndbuf, *rcvbuf, *rate, *interval_file, *rx_size;
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
 	int bidir;
@@ -80,6 +80,20 @@ static unsigned int count(const char *opt, const char *text)
 	uint64_t v = cli_number(opt, text);
 
 	return v > UINT_MAX ? UINT_MAX : (unsigned int)v;
+}
+
+/* --flows: at least one a thread (-t, default 4). */
+static void set_flows(struct netcopy_client *c, const struct args *a)
+{
+	unsigned int flows = count("flows", a->flows);
+	unsigned int threads = a->threads ? count("threads", a->threads) : 4;
+
+	if (netcopy_client_set_flows(c, flows))
+		refused(c, "flows", a->flows);
+	if (flows < threads)
+		cli_usage_error("invalid flows '%s': below -t %u (each thread "
+				"drives a flow at least)", cli_shown(a->flows),
+				threads);
 }
 
 /* --sndbuf/--rcvbuf: 0 would mean the kernel's default, which is
@@ -407,6 +421,8 @@ static struct netcopy_client *configure(const struct args *a)
 	if (a->threads && netcopy_client_set_threads(c, count("threads",
 							     a->threads)))
 		refused(c, "threads", a->threads);
+	if (a->flows)
+		set_flows(c, a);
 	if (a->duration && netcopy_client_set_duration(c, cli_secs("duration",
 							a->duration)))
 		refused(c, "duration", a->duration);
@@ -615,7 +631,11 @@ int main(int argc, const char **argv)
 		  "message size, 1 to 64M; K, M and G are 1024-based "
 		  "(default 1024)", "SIZE" },
 		{ "threads", 't', POPT_ARG_STRING, &a.threads, 0,
-		  "data connections, one thread each (default 4)", "N" },
+		  "threads at each end, one data connection each unless "
+		  "--flows (default 4)", "N" },
+		{ "flows", '\0', POPT_ARG_STRING, &a.flows, 0,
+		  "data connections, spread over the threads, each driving "
+		  "its share with epoll (default: one a thread)", "N" },
 		{ "duration", 'd', POPT_ARG_STRING, &a.duration, 0,
 		  "seconds to send, fractions allowed (default 10)",
 		  "SECONDS" },

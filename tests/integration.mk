@@ -55,6 +55,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/server-hosts.sh \
 	tests/server-threads.sh \
 	tests/descriptors.sh \
+	tests/flows.sh \
 	tests/example-figure.sh \
 	tests/rx-size.sh
 

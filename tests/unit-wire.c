@@ -359,8 +359,9 @@ static void check_hello_round_trip(const struct nc_params *h)
 	CHECK_U64(d.hello.rcvbuf, h->rcvbuf);
 	CHECK_U64(nc_seconds_ns(d.hello.rr_timeout),
 		  nc_seconds_ns(h->rr_timeout));
+	CHECK_U64(d.hello.flows, h->flows);
 	if (h->qd != NETCOPY_DEFAULT_QD || h->fixed_buffers || h->rx ||
-	    h->sndbuf || h->rcvbuf ||
+	    h->sndbuf || h->rcvbuf || h->flows ||
 	    h->rr_timeout != NC_DEFAULT_RR_TIMEOUT_S)
 		return;		/* then those come last */
 	/* Both are numbers of 8 bytes, the CPU sign-extended, right after
@@ -1524,12 +1525,12 @@ static void check_tag_refusals(void)
 	EXPECT_REFUSED(TAG, b.buf, b.len, "run id missing");
 	b.len = 0;
 	raw_field(&b, NC_T_RUN_ID, NC_RUN_ID_LEN, id);
-	u64_field(&b, NC_T_INDEX, NETCOPY_MAX_THREADS - 1);
+	u64_field(&b, NC_T_INDEX, NC_MAX_FLOWS - 1);
 	EXPECT_OK(TAG, b.buf, b.len, &d, "last index");
 	b.len = 0;
 	raw_field(&b, NC_T_RUN_ID, NC_RUN_ID_LEN, id);
-	u64_field(&b, NC_T_INDEX, NETCOPY_MAX_THREADS);
-	EXPECT_REFUSED(TAG, b.buf, b.len, "index past the last thread");
+	u64_field(&b, NC_T_INDEX, NC_MAX_FLOWS);
+	EXPECT_REFUSED(TAG, b.buf, b.len, "index past the last flow");
 	b.len = 0;
 	raw_field(&b, NC_T_RUN_ID, NC_RUN_ID_LEN, id);
 	u64_field(&b, NC_T_INDEX, 1ULL << 32);
@@ -2108,7 +2109,7 @@ static void check_decoded(enum kind kind, const union decoded *d)
 		len = nc_reply_encode(&d->reply, buf, sizeof(buf));
 		break;
 	case TAG:
-		CHECK(d->tag.index < NETCOPY_MAX_THREADS,
+		CHECK(d->tag.index < NC_MAX_FLOWS,
 		      "random tag: index %" PRIu32, d->tag.index);
 		len = nc_tag_encode(&d->tag, buf, sizeof(buf));
 		break;
@@ -3272,6 +3273,47 @@ static void check_udp(void)
 	      "a UDP receiver's counts not sent");
 }
 
+/* --flows (field 23): optional, on the wire only when set, at least
+ * the threads (good_hello has 4) and at most NC_MAX_FLOWS. */
+static void check_hello_flows(void)
+{
+	static const uint64_t bad[] = { 0, NC_MAX_FLOWS + 1ULL, 1ULL << 32,
+					UINT64_MAX };
+	uint8_t buf[NC_MAX_BODY];
+	struct nc_params h;
+	struct body b;
+	union decoded d;
+	char what[64];
+	int base, len;
+
+	build_hello(&b, &good_hello);
+	EXPECT_OK(HELLO, b.buf, b.len, &d, "hello without flows");
+	CHECK_U64(d.hello.flows, 0);
+	CHECK_U64(nc_params_flows(&d.hello), good_hello.threads);
+	h = d.hello;
+	base = nc_hello_encode(&h, buf, sizeof(buf));
+	CHECK(base == (int)b.len, "no flows encoded in %d bytes, want %zu",
+	      base, b.len);
+	for (uint32_t flows = 4; flows <= NC_MAX_FLOWS; flows = flows * 3) {
+		h.flows = flows;
+		check_hello_round_trip(&h);
+		len = nc_hello_encode(&h, buf, sizeof(buf));
+		CHECK(len == base + 12, "flows took %d bytes", len - base);
+	}
+	h.flows = NC_MAX_FLOWS;
+	check_hello_round_trip(&h);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		build_hello(&b, &good_hello);
+		u64_field(&b, NC_H_FLOWS, bad[i]);
+		snprintf(what, sizeof(what), "flows %" PRIu64, bad[i]);
+		expect_hello_reason(&b, "flows out of range (--flows)", what);
+	}
+	build_hello(&b, &good_hello);
+	u64_field(&b, NC_H_FLOWS, 3);
+	expect_hello_reason(&b, "--flows below -t (each thread drives a "
+			    "flow at least)", "flows 3 over 4 threads");
+}
+
 int main(void)
 {
 	memset(long_text, 'x', sizeof(long_text));
@@ -3285,6 +3327,7 @@ int main(void)
 	check_hello_uring();
 	check_hello_rx();
 	check_hello_sockbuf();
+	check_hello_flows();
 	check_reply_refusals();
 	check_tag_refusals();
 	check_figures_refusals();

@@ -33,6 +33,7 @@ struct netcopy_client {
 	atomic_bool stopped;		/* netcopy_client_stop() was called */
 	int stop_fd;			/* an eventfd it wakes a run with */
 	uint64_t stopped_ns;		/* into the last run it was seen; 0 */
+	uint64_t connect_ns;		/* the last run's data connections */
 	struct nc_secret secret;	/* len 0: no authentication */
 	struct nc_challenge challenge;	/* the run's, when authenticated */
 	bool bidir;			/* --bidir: both directions at once */
@@ -68,6 +69,25 @@ int nc_client_read_reply(struct netcopy_client *c, int fd,
  * run's descriptors. */
 int nc_client_check_fds(struct netcopy_client *c,
 			const struct netcopy_mode *mode);
+/* 0, or an error with the reason: --flows below -t, or more flows
+ * than threads where the run cannot spread them (yet).  --flows equal
+ * to -t becomes unset, the run without it. */
+int nc_client_check_flows(struct netcopy_client *c,
+			  const struct netcopy_mode *mode);
+/* ---- data.c */
+/* Data connection index of the run rep accepted, taken by the server
+ * (with its UDP socket in *udp_fd for a UDP run).  0 or an error, with
+ * c->detail saying why; nothing left open then. */
+int nc_client_open_data(struct netcopy_client *c, const struct nc_reply *rep,
+			uint32_t index, int *fd, int *udp_fd);
+/* --flows above -t: n TCP data connections into fds, their tags sent
+ * ahead of the server's answers.  0 or an error, as above. */
+int nc_client_open_flows(struct netcopy_client *c, const struct nc_reply *rep,
+			 uint32_t n, int *fds);
+/* A run that netcopy_client_stop() cut short, and was otherwise whole
+ * or short, is short for that reason: status, or NETCOPY_ESHORT. */
+int nc_client_interrupted(const struct netcopy_client *c,
+			  struct netcopy_result *r, int status);
 /* Connect and send the hello (again once without what an older server
  * does not know, noted in c->note): 0 with *ctrl and the acceptance in
  * rep, or an error with its detail. */

@@ -149,15 +149,37 @@ static bool too_old(int err, const struct nc_reply *rep)
 int nc_client_check_fds(struct netcopy_client *c,
 			const struct netcopy_mode *mode)
 {
-	uint64_t need = FD_MARGIN + (uint64_t)c->p.threads *
-			(c->pair ? 2 : 1) * nc_flow_fds(mode, c->p.proto);
+	uint64_t need = FD_MARGIN + (c->pair ? 2 : 1) *
+			((uint64_t)nc_params_flows(&c->p) *
+			 nc_flow_fds(mode, c->p.proto) + c->p.threads);
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
 	    need <= rl.rlim_cur)
 		return 0;
+	if (c->p.flows)
+		return fail(c, -EMFILE, "not enough file descriptors for "
+			    "--flows %u: it needs %llu (limit %llu)",
+			    c->p.flows, (unsigned long long)need,
+			    (unsigned long long)rl.rlim_cur);
 	return fail(c, -EMFILE, "not enough file descriptors (limit %llu)",
 		    (unsigned long long)rl.rlim_cur);
+}
+
+int nc_client_check_flows(struct netcopy_client *c,
+			  const struct netcopy_mode *mode)
+{
+	char why[96];
+
+	if (c->p.flows == c->p.threads)	/* the default, never sent */
+		c->p.flows = 0;
+	if (c->p.flows && c->p.flows < c->p.threads)
+		return fail(c, -EINVAL, "--flows %u below -t %u (each thread "
+			    "drives a flow at least)", c->p.flows,
+			    c->p.threads);
+	if (nc_group_check(mode, &c->p, why, sizeof(why)))
+		return fail(c, NETCOPY_EUNSUPPORTED, "%s", why);
+	return 0;
 }
 
 /* A server older than a request asked by default (NC_PF_ASK) refuses

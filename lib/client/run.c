@@ -45,6 +45,9 @@ struct gate {
 struct data_thread {
 	const struct netcopy_mode *mode;
 	struct nc_flow flow;
+	/* --flows above -t: the flows this thread drives (flow first). */
+	struct nc_flow **group;
+	uint32_t group_n;
 	struct gate *gate;
 	int err;
 	pthread_t tid;
@@ -52,75 +55,16 @@ struct data_thread {
 	bool finished;		/* under the gate's lock: flow.tcp is final */
 };
 
-/* A UDP run's data connection, accepted with the server's UDP port and
- * cookie: a UDP socket connected there that echoes the cookie until the
- * server says, on the data connection, that it has it. */
-static int attach_udp(struct netcopy_client *c, int fd,
-		      const struct nc_reply *ack, int *udp_fd)
-{
-	struct nc_reply ok;
-	int err;
-
-	if (!ack->udp_port) {
-		snprintf(c->detail, sizeof(c->detail), "the server gave no "
-			 "UDP port for a UDP run");
-		return NETCOPY_EPROTOCOL;
-	}
-	err = nc_udp_link_connect(fd, ack->udp_port, ack->cookie,
-				  REPLY_TIMEOUT_MS, udp_fd);
-	if (err) {
-		snprintf(c->detail, sizeof(c->detail), "UDP socket: %s",
-			 netcopy_strerror(err));
-		return err;
-	}
-	err = nc_client_read_reply(c, fd, &ok);
-	if (err) {
-		close(*udp_fd);
-		*udp_fd = -1;
-	}
-	return err;
-}
-
-static int open_data(struct netcopy_client *c, const struct nc_reply *rep,
-		     uint32_t index, int *fd, int *udp_fd)
-{
-	struct nc_tag tag = { .index = index, .has_mac = c->p.auth };
-	struct nc_reply ack;
-	uint8_t body[128];
-	int len, err;
-
-	memcpy(tag.run_id, rep->run_id, NC_RUN_ID_LEN);
-	if (tag.has_mac && (err = nc_client_tag_mac(c, &tag)))
-		return err;
-	err = nc_connect(c->host, c->port, fd, c->detail, sizeof(c->detail));
-	if (err)
-		return err;
-	len = nc_tag_encode(&tag, body, sizeof(body));
-	err = len < 0 ? len : nc_msg_send(*fd, NC_MSG_DATA_TAG, body,
-					  (size_t)len);
-	if (err) {
-		snprintf(c->detail, sizeof(c->detail), "data connection: %s",
-			 netcopy_strerror(err));
-	} else {
-		/* The server says it took the connection, or why not. */
-		err = nc_client_read_reply(c, *fd, &ack);
-	}
-	if (!err && c->p.proto == NC_PROTO_UDP)
-		err = attach_udp(c, *fd, &ack, udp_fd);
-	if (err) {
-		close(*fd);
-		*fd = -1;
-	}
-	return err;
-}
-
 static void *data_main(void *arg)
 {
 	struct data_thread *t = arg;
 	struct gate *g = t->gate;
+	struct nc_group *group = NULL;
 	bool go;
 
-	t->err = nc_flow_prepare(t->mode, &t->flow);
+	t->err = t->group ? nc_group_prepare(t->mode, t->group, t->group_n,
+					     &group) :
+			    nc_flow_prepare(t->mode, &t->flow);
 	pthread_mutex_lock(&g->lock);
 	g->ready++;
 	pthread_cond_broadcast(&g->cond);
@@ -128,9 +72,13 @@ static void *data_main(void *arg)
 		pthread_cond_wait(&g->cond, &g->lock);
 	go = !g->abort && !t->err;
 	pthread_mutex_unlock(&g->lock);
-	if (go)
+	if (go && group)
+		t->err = nc_group_run(group);
+	else if (go)
 		t->err = nc_flow_run(t->mode, &t->flow);
-	else
+	else if (group)
+		nc_group_release(group);
+	else if (!t->group)
 		nc_flow_release(t->mode, &t->flow);
 	pthread_mutex_lock(&g->lock);
 	g->done++;
@@ -173,7 +121,8 @@ struct watch {
 	atomic_bool *stop;
 	atomic_bool *measuring;
 	struct data_thread *threads;
-	uint32_t n;
+	uint32_t n;		/* flows */
+	uint32_t started;	/* threads */
 	struct gate *gate;
 	int stop_fd;		/* netcopy_client_stop() */
 	uint64_t stopped_ns;	/* when it was seen, since the start; 0 */
@@ -184,7 +133,7 @@ static bool all_done(const struct watch *w)
 	bool done;
 
 	pthread_mutex_lock(&w->gate->lock);
-	done = w->gate->done == w->n;
+	done = w->gate->done == w->started;
 	pthread_mutex_unlock(&w->gate->lock);
 	return done;
 }
@@ -372,17 +321,40 @@ static void free_histograms(struct data_thread *t, uint32_t n)
 		free(t[i].flow.rtt);
 }
 
+/* --flows above -t: thread j drives flows j, j + threads, ... */
+static void spread_flows(struct data_thread *t, struct nc_flow **ptrs,
+			 uint32_t flows, uint32_t threads)
+{
+	for (uint32_t j = 0; j < threads; j++) {
+		t[j].group = ptrs;
+		t[j].group_n = nc_group_size(flows, threads, j);
+		for (uint32_t k = 0; k < t[j].group_n; k++)
+			*ptrs++ = &t[j + k * threads].flow;
+	}
+}
+
 /* Data connections up and their threads ready; the first error. */
 static int start_data(struct netcopy_client *c, const struct nc_reply *rep,
 		      struct data_thread *t, struct gate *g, atomic_bool *stop,
-		      atomic_bool *measuring)
+		      atomic_bool *measuring, struct nc_flow **ptrs)
 {
+	uint32_t flows = nc_params_flows(&c->p);
+	uint64_t t0 = nc_now_ns();
+	int *fds = NULL;
 	int err = 0;
 
-	for (uint32_t i = 0; i < c->p.threads && !err; i++) {
+	if (ptrs && !(fds = malloc(flows * sizeof(*fds))))
+		return -ENOMEM;
+	if (fds)
+		err = nc_client_open_flows(c, rep, flows, fds);
+
+	for (uint32_t i = 0; i < flows && !err; i++) {
 		int fd = -1, udp_fd = -1;
 
-		err = open_data(c, rep, i, &fd, &udp_fd);
+		if (fds)
+			fd = fds[i];
+		else
+			err = nc_client_open_data(c, rep, i, &fd, &udp_fd);
 		nc_flow_init(&t[i].flow, udp_fd >= 0 ? udp_fd : fd, &c->p, i,
 			     true, c->cpu, stop, measuring);
 		if (udp_fd >= 0)
@@ -390,6 +362,10 @@ static int start_data(struct netcopy_client *c, const struct nc_reply *rep,
 		t[i].mode = mode_of(c);
 		t[i].gate = g;
 	}
+	c->connect_ns = nc_now_ns() - t0;
+	free(fds);
+	if (ptrs)
+		spread_flows(t, ptrs, flows, c->p.threads);
 	err = nc_client_pair_step(c, NC_PAIR_CONNECTED, err);
 	for (uint32_t i = 0; i < c->p.threads && !err; i++) {
 		int e = pthread_create(&t[i].tid, NULL, data_main, &t[i]);
@@ -421,8 +397,10 @@ static int join_data(struct data_thread *t, uint32_t n, uint32_t *bad)
 static int run_accepted(struct netcopy_client *c, int ctrl,
 			const struct nc_reply *rep, struct netcopy_result *r)
 {
-	uint32_t n = c->p.threads;
+	uint32_t n = nc_params_flows(&c->p);
 	struct data_thread *t = calloc(n, sizeof(*t));
+	struct nc_flow **ptrs = n > c->p.threads ?
+				calloc(n, sizeof(*ptrs)) : NULL;
 	bool sends = nc_client_sends(&c->p);
 	struct nc_figures *local = sends ? &r->sender : &r->receiver;
 	struct nc_figures *remote = sends ? &r->receiver : &r->sender;
@@ -430,19 +408,21 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 	struct gate g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
 			  0, 0, false, false };
 	atomic_bool stop = false, measuring = c->p.warmup <= 0;
-	struct watch w = { ctrl, sends, &stop, &measuring, t, n, &g,
-			   c->stop_fd, 0 };
+	struct watch w = { ctrl, sends, &stop, &measuring, t, n,
+			   c->p.threads, &g, c->stop_fd, 0 };
 	uint64_t start = nc_now_ns();
 	char judged[NC_REASON_MAX / 2];
 	const char *why = "";
 	uint32_t bad = 0;
 	int err, local_err;
 
-	if (!t)
+	if (!t || (n > c->p.threads && !ptrs)) {
+		free(t);
 		return -ENOMEM;
+	}
 	for (uint32_t i = 0; i < n; i++)
 		t[i].flow.fd = t[i].flow.link_fd = -1;
-	err = start_data(c, rep, t, &g, &stop, &measuring);
+	err = start_data(c, rep, t, &g, &stop, &measuring, ptrs);
 	if (!err && atomic_load(&c->stopped))	/* before it began */
 		stop_early(&w, 0);
 	if (!err)
@@ -458,6 +438,7 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 		}
 	local_err = join_data(t, n, &bad);
 	close_all(t, n);
+	free(ptrs);
 	if (err) {
 		free_histograms(t, n);
 		free(t);
@@ -475,6 +456,7 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 			nc_hist_merge(&r->rtt, t[i].flow.rtt);
 	}
 	nc_figures_from_flows(local, flows, n);
+	r->connect_ns = c->connect_ns;
 	free_histograms(t, n);
 	free(flows);
 	free(t);
@@ -488,19 +470,6 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 		return nc_client_refuse_peer(r, remote, NETCOPY_EPROTOCOL, "the server's "
 				   "trailer is not believable", judged);
 	return nc_client_judge(r, local_err, bad);
-}
-
-/* A run that netcopy_client_stop() cut short, and was otherwise whole
- * or short, is short for that reason. */
-static int interrupted(const struct netcopy_client *c,
-		       struct netcopy_result *r, int status)
-{
-	if (!c->stopped_ns || (status && status != NETCOPY_ESHORT))
-		return status;
-	snprintf(r->receiver.reason, sizeof(r->receiver.reason),
-		 "interrupted: the run was cut short after %.2f s",
-		 (double)c->stopped_ns / 1e9);
-	return NETCOPY_ESHORT;
 }
 
 /* What the protocol cannot carry, before anything is sent: a mode or
@@ -540,6 +509,9 @@ int nc_client_run_one(struct netcopy_client *c, struct netcopy_result **out)
 
 	c->detail[0] = c->note[0] = '\0';
 	*out = NULL;
+	err = nc_client_check_flows(c, mode);
+	if (err)
+		return err;
 	if (c->p.reverse && c->p.workload == NC_WORKLOAD_RR)
 		return fail(c, -EINVAL, "rr: the client always asks, so -R "
 			    "does not apply");
@@ -572,7 +544,7 @@ int nc_client_run_one(struct netcopy_client *c, struct netcopy_result **out)
 		return -ENOMEM;
 	}
 	c->stopped_ns = 0;
-	r->status = interrupted(c, r, run_accepted(c, ctrl, &rep, r));
+	r->status = nc_client_interrupted(c, r, run_accepted(c, ctrl, &rep, r));
 	close(ctrl);
 	if (r->status && r->status != NETCOPY_ESHORT &&
 	    r->status != NETCOPY_EVERIFY && !r->receiver.bytes &&

@@ -322,6 +322,18 @@ NETCOPY_EXPORT int netcopy_client_set_rr_timeout(struct netcopy_client *c,
 	return keep(c, &p);
 }
 
+NETCOPY_EXPORT int netcopy_client_set_flows(struct netcopy_client *c,
+					    unsigned int flows)
+{
+	struct nc_params p = c->p;
+
+	if (!flows)
+		return fail(c, -EINVAL, "flows out of range (--flows) "
+			    "(expected 1 to %u)", NC_MAX_FLOWS);
+	p.flows = flows;
+	return keep(c, &p);
+}
+
 NETCOPY_EXPORT int
 netcopy_client_interval_retransmits(const struct netcopy_client *c,
 				    uint64_t *retransmits)

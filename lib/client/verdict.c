@@ -67,3 +67,16 @@ int nc_client_refuse_peer(struct netcopy_result *r, struct nc_figures *remote,
 	r->peer_refused = true;
 	return err;
 }
+
+/* A run that netcopy_client_stop() cut short, and was otherwise whole
+ * or short, is short for that reason. */
+int nc_client_interrupted(const struct netcopy_client *c,
+			  struct netcopy_result *r, int status)
+{
+	if (!c->stopped_ns || (status && status != NETCOPY_ESHORT))
+		return status;
+	snprintf(r->receiver.reason, sizeof(r->receiver.reason),
+		 "interrupted: the run was cut short after %.2f s",
+		 (double)c->stopped_ns / 1e9);
+	return NETCOPY_ESHORT;
+}

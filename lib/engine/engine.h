@@ -157,6 +157,15 @@ struct nc_flow {
 	 * request's send, which the answer echoes); 0: now. */
 	uint64_t stamp_ns;
 	struct nc_udp_counts udp;	/* and its counts */
+	/* --flows above -t (flow/group.c): the bytes of message seq sent
+	 * so far; a member of a thread's group, whose buffers, CPU time
+	 * and counters are its group's first flow's; its stream over. */
+	uint64_t part;
+	/* The bytes of the message being received so far, where it is
+	 * received field by field (recv/scatter.c). */
+	uint64_t rx_part;
+	bool member;
+	bool ended;
 };
 
 /* Whether the flow sends / receives messages (rr: both). */
@@ -204,6 +213,11 @@ struct netcopy_mode {
 	/* Send message number flow->seq (stamped when verifying).
 	 * 0, -ETIMEDOUT for a stalled peer, or another error. */
 	int (*send_message)(struct nc_flow *flow);
+	/* --flows above -t: send message flow->seq from byte off on,
+	 * without blocking (stamped when verifying): bytes sent, -EAGAIN
+	 * when the socket is full, or -errno.  NULL: the mode cannot
+	 * drive several flows a thread yet. */
+	ssize_t (*send_part)(struct nc_flow *flow, uint64_t off);
 	/* UDP (where modes.def says the mode sends over it): send
 	 * datagrams flow->seq onwards, at most max of them, each
 	 * flow->size bytes made by nc_dgram_stamp().  How many went (a

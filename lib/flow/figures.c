@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* figures.c - a side's figures, the sum of its flows. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "flow/flow.h"
@@ -37,11 +38,46 @@ static void udp_add(struct nc_udp_counts *sum, const struct nc_udp_counts *x,
 	++*n;
 }
 
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The per-flow figures: each flow's bytes over the side's interval,
+ * their least, median and most, and Jain's index (sum x)^2 / (n sum
+ * x^2).  Left NA without an interval, bytes or the memory to sort. */
+static void flow_spread(struct nc_figures *f, const struct nc_flow *flows,
+			uint32_t n)
+{
+	double *gbps, sum = 0, squares = 0;
+
+	if (!n || !f->interval_ns || !f->bytes ||
+	    !(gbps = malloc(n * sizeof(*gbps))))
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		gbps[i] = (double)flows[i].bytes * 8 / (double)f->interval_ns;
+		sum += gbps[i];
+		squares += gbps[i] * gbps[i];
+	}
+	qsort(gbps, n, sizeof(*gbps), by_value);
+	f->flow_n = n;
+	f->flow_gbps_min = gbps[0];
+	f->flow_gbps_max = gbps[n - 1];
+	f->flow_gbps_median = n % 2 ? gbps[n / 2] :
+				      (gbps[n / 2 - 1] + gbps[n / 2]) / 2;
+	f->flow_fairness = sum * sum / (n * squares);
+	if (f->flow_fairness > 1)	/* rounding */
+		f->flow_fairness = 1;
+	free(gbps);
+}
+
 void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 			   uint32_t n)
 {
 	uint64_t first = UINT64_MAX, last = 0, latency_sum = 0;
-	uint32_t timed = 0, udp = 0;
+	uint32_t timed = 0, udp = 0, owners = 0;
 
 	memset(f, 0, sizeof(*f));
 	f->measured = true;
@@ -61,7 +97,8 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 		f->messages += fl->messages;
 		f->mismatches += fl->mismatches;
 		f->cpu_us += fl->cpu_us;
-		nc_counts_add(&f->counts, &fl->counts, i == 0);
+		if (!fl->member)	/* a thread's counters, once */
+			nc_counts_add(&f->counts, &fl->counts, !owners++);
 		zc_add(&f->zc, &fl->zc);
 		udp_add(&f->udp, &fl->udp, &udp);
 		f->udp_sends += fl->tx_calls;
@@ -87,4 +124,5 @@ void nc_figures_from_flows(struct nc_figures *f, const struct nc_flow *flows,
 	if (udp)
 		f->udp.jitter_us /= udp;
 	nc_sockbuf_figures(f, flows, n);
+	flow_spread(f, flows, n);
 }

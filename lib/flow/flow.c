@@ -146,10 +146,8 @@ static int run_workload(const struct netcopy_mode *mode, struct nc_flow *flow)
 			      nc_stream_recv(mode, flow);
 }
 
-int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
+void nc_flow_start(struct nc_flow *flow)
 {
-	int err;
-
 	flow->warm = flow->measuring &&
 		     !atomic_load_explicit(flow->measuring,
 					   memory_order_relaxed);
@@ -158,7 +156,10 @@ int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
 	if (!flow->warm)
 		nc_tcp_flow_begin(&flow->tcp, flow->fd,
 				  flow->params->tcp_info);
-	err = run_workload(mode, flow);
+}
+
+void nc_flow_finish(struct nc_flow *flow)
+{
 	nc_counters_stop(&flow->counters);
 	flow->cpu_us = nc_thread_cpu_us() - flow->cpu_start_us;
 	nc_tcp_flow_end(&flow->tcp, flow->fd, flow->params->tcp_info,
@@ -174,6 +175,15 @@ int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
 	}
 	nc_counters_read(&flow->counters, &flow->counts);
 	flow->mismatches = flow->verifier.bad_messages;
+}
+
+int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow)
+{
+	int err;
+
+	nc_flow_start(flow);
+	err = run_workload(mode, flow);
+	nc_flow_finish(flow);
 	nc_flow_release(mode, flow);
 	return err;
 }

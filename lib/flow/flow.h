@@ -31,6 +31,10 @@ void nc_flow_init(struct nc_flow *flow, int fd, const struct nc_params *p,
 int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow);
 /* The flow's workload with counting on, then everything released. */
 int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow);
+/* nc_flow_run's start (the warm-up's state, CPU time, counters and
+ * TCP_INFO) and its end (the figures taken), around a workload. */
+void nc_flow_start(struct nc_flow *flow);
+void nc_flow_finish(struct nc_flow *flow);
 /* Release what nc_flow_prepare made, for a flow that will not run. */
 void nc_flow_release(const struct netcopy_mode *mode, struct nc_flow *flow);
 /* The descriptors one data connection of mode needs over proto (enum
@@ -143,6 +147,25 @@ uint64_t nc_udp_max_size(int link_fd);
  * the route's MTU (IP_MTU of a UDP socket connected there) less the IP
  * and UDP headers, with the MTU in *mtu; 0 where it cannot tell. */
 uint64_t nc_udp_path_payload(int link_fd, int *mtu);
+
+/* ---- group.c: --flows above -t, a thread driving several flows'
+ * non-blocking sockets with epoll.  Flow i is thread i % threads'. */
+struct nc_group;
+/* The flows thread t of threads drives: t, t + threads, ... */
+uint32_t nc_group_size(uint32_t flows, uint32_t threads, uint32_t t);
+/* 0, or NETCOPY_EUNSUPPORTED with why: p's flows cannot be spread over
+ * its threads with mode (yet). */
+int nc_group_check(const struct netcopy_mode *mode, const struct nc_params *p,
+		   char *why, size_t cap);
+/* In the thread that will drive them: the first flow prepared as
+ * nc_flow_prepare does, the others sharing its buffers, all under one
+ * epoll.  0 or -errno (everything released then). */
+int nc_group_prepare(const struct netcopy_mode *mode, struct nc_flow **flows,
+		     uint32_t n, struct nc_group **out);
+/* Run the group's stream, then release it: the first error. */
+int nc_group_run(struct nc_group *g);
+/* Release a group that will not run. */
+void nc_group_release(struct nc_group *g);
 
 /* ---- figures.c */
 /* Sum flows into one side's figures: the interval runs from the first

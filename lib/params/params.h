@@ -50,6 +50,8 @@ int nc_proto_parse(const char *name, uint8_t *proto);
  * their ranges are judged (the client's setters, the hello decoder). */
 #define NC_MODE_NAME_MAX 32
 #define NC_MAX_DURATION_S 86400.0
+/* --flows: data connections a run may have (NC_H_FLOWS). */
+#define NC_MAX_FLOWS 65536U
 #define NC_MAX_WARMUP_S 3600.0
 #define NC_MAX_CPU 65536
 /* --rr-timeout over UDP: how long an asker waits for each answer. */
@@ -118,6 +120,12 @@ void nc_param_range(const struct nc_param *param, char *buf, size_t cap);
  * on before; names (cap bytes, may be 0) gets their logs, ", "-joined. */
 unsigned int nc_params_ask(struct nc_params *p, bool on, char *names,
 			   size_t cap);
+
+/* The data connections of a run: --flows, or one per thread. */
+static inline uint32_t nc_params_flows(const struct nc_params *p)
+{
+	return p->flows ? p->flows : p->threads;
+}
 
 /* Who sends in the run: the client in rr (it asks), and in a stream
  * the client only when reversed. */

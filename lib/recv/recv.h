@@ -41,22 +41,22 @@ ssize_t nc_rx_recv_datagram(struct nc_flow *flow, const struct iovec **iov,
  * message by message (one-copy's receive, and --rx recvmsg). */
 struct nc_scatter {
 	struct iovec field[NC_FIELDS];
-	/* Where the next recvmsg() goes: the rest of the message. */
-	struct iovec cursor[NC_FIELDS];
-	struct iovec *next;
-	size_t left;
 };
 /* Fields of a message of size bytes laid out by nc_layout_fields, each
  * its own allocation; 0 or -ENOMEM (free them even then). */
 int nc_fields_alloc(struct iovec field[NC_FIELDS], uint64_t size);
 void nc_fields_free(struct iovec field[NC_FIELDS]);
+/* The fields from byte off of the message on, at most max bytes, in
+ * out: the entries used. */
+size_t nc_fields_from(const struct iovec field[NC_FIELDS], uint64_t off,
+		      size_t max, struct iovec out[NC_FIELDS]);
 /* Drop n bytes from the front of an iovec array; returns entries left. */
 size_t nc_iov_advance(struct iovec **iov, size_t cnt, size_t n);
 /* 0 or -ENOMEM; nc_scatter_free frees it, also after a failure. */
 int nc_scatter_init(struct nc_scatter *s, uint64_t size);
 void nc_scatter_free(struct nc_scatter *s);
-/* Reads at most the rest of the current message, and at most max
- * bytes (max > 0); checked. */
+/* Reads at most the rest of the current message (flow->rx_part of it
+ * in), and at most max bytes (max > 0); checked. */
 ssize_t nc_scatter_recv(struct nc_flow *flow, struct nc_scatter *s,
 			size_t max);
 

@@ -47,19 +47,29 @@ void nc_fields_free(struct iovec field[NC_FIELDS])
 	}
 }
 
-static void rewind_cursor(struct nc_scatter *s)
+size_t nc_fields_from(const struct iovec field[NC_FIELDS], uint64_t off,
+		      size_t max, struct iovec out[NC_FIELDS])
 {
-	memcpy(s->cursor, s->field, sizeof(s->cursor));
-	s->next = s->cursor;
-	s->left = NC_FIELDS;
+	size_t n = 0;
+
+	for (unsigned int i = 0; i < NC_FIELDS && max; i++) {
+		size_t len = field[i].iov_len;
+
+		if (off >= len) {
+			off -= len;
+			continue;
+		}
+		out[n].iov_base = (uint8_t *)field[i].iov_base + off;
+		out[n].iov_len = len - off < max ? len - (size_t)off : max;
+		max -= out[n++].iov_len;
+		off = 0;
+	}
+	return n;
 }
 
 int nc_scatter_init(struct nc_scatter *s, uint64_t size)
 {
-	int err = nc_fields_alloc(s->field, size);
-
-	rewind_cursor(s);
-	return err;
+	return nc_fields_alloc(s->field, size);
 }
 
 void nc_scatter_free(struct nc_scatter *s)
@@ -79,21 +89,6 @@ static void verify_scattered(struct nc_verifier *v, const struct iovec *iov,
 	}
 }
 
-/* The first max bytes of what is left of the message, in iov. */
-static size_t cursor_prefix(const struct nc_scatter *s, size_t max,
-			    struct iovec iov[NC_FIELDS])
-{
-	size_t n;
-
-	for (n = 0; n < s->left && max; n++) {
-		iov[n] = s->next[n];
-		if (iov[n].iov_len > max)
-			iov[n].iov_len = max;
-		max -= iov[n].iov_len;
-	}
-	return n;
-}
-
 ssize_t nc_scatter_recv(struct nc_flow *flow, struct nc_scatter *s,
 			size_t max)
 {
@@ -101,17 +96,18 @@ ssize_t nc_scatter_recv(struct nc_flow *flow, struct nc_scatter *s,
 	struct msghdr msg = { .msg_iov = iov };
 	ssize_t n;
 
-	msg.msg_iovlen = cursor_prefix(s, max, iov);
-
+	/* Where the message stands is the flow's: the fields may be its
+	 * thread's, shared with other flows (--flows). */
+	msg.msg_iovlen = nc_fields_from(s->field, flow->rx_part, max, iov);
 	do
 		n = recvmsg(flow->fd, &msg, 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EAGAIN ? -ETIMEDOUT : -errno;
 	if (flow->verify)
-		verify_scattered(&flow->verifier, s->next, (size_t)n);
-	s->left = nc_iov_advance(&s->next, s->left, (size_t)n);
-	if (!s->left)		/* a whole message in: start the next */
-		rewind_cursor(s);
+		verify_scattered(&flow->verifier, iov, (size_t)n);
+	flow->rx_part += (uint64_t)n;
+	if (flow->rx_part == flow->size)	/* a whole message in */
+		flow->rx_part = 0;
 	return n;
 }

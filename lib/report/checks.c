@@ -72,6 +72,9 @@ static bool asked(const struct netcopy_result *r, uint8_t ask, char *not,
 	case NC_ASK_TCPI:
 		snprintf(not, cap, "the TCP_INFO figures were not asked for");
 		return p->tcp_info;
+	case NC_ASK_FLOWS:
+		snprintf(not, cap, "--flows was not given");
+		return p->flows != 0;
 	case NC_ASK_UDP:
 		snprintf(not, cap, "the run was not over UDP");
 		return p->proto == NC_PROTO_UDP;
@@ -90,7 +93,7 @@ static bool bytes_within(const struct netcopy_result *r, uint64_t v,
 	 * connection: handed to the kernel, and received, but not yet
 	 * counted by a sender whose loop ended on the error. */
 	uint64_t sent = r->sender.total_bytes;
-	uint64_t slack = r->params.size * r->params.threads;
+	uint64_t slack = r->params.size * nc_params_flows(&r->params);
 
 	if (sent + slack < got) {
 		snprintf(why, cap, ", but %llu bytes were sent in all, fewer "
@@ -128,7 +131,7 @@ static bool sent_within(const struct netcopy_result *r, uint64_t v,
 {
 	uint64_t sent = r->sender.total_bytes / r->params.size;
 
-	if (v <= sent + r->params.threads)
+	if (v <= sent + nc_params_flows(&r->params))
 		return true;
 	snprintf(why, cap, " exceeds the %llu datagrams sent",
 		 (unsigned long long)sent);
@@ -164,6 +167,7 @@ static bool within(const struct netcopy_result *r, const struct nc_column *c,
 	const struct nc_rule *k = &c->rule;
 	struct nc_cell ref = nc_column_cell(r, k->col);
 	double x = num(v), threads = r->params.threads, wall = wall_s(r);
+	double conns = nc_params_flows(&r->params);	/* one unit each */
 	const char *ref_name = nc_columns[k->col].name;
 	char fig[32];
 
@@ -175,7 +179,7 @@ static bool within(const struct netcopy_result *r, const struct nc_column *c,
 		snprintf(why, cap, " exceeds %.15g %s", k->x, c->unit);
 		return false;
 	case NC_RULE_AT_MOST:
-		if (!known(ref) || x <= (num(ref) + threads) * k->x)
+		if (!known(ref) || x <= (num(ref) + conns) * k->x)
 			return true;
 		snprintf(why, cap, " exceeds %.15g x %s %s", k->x, ref_name,
 			 fig);
@@ -184,7 +188,7 @@ static bool within(const struct netcopy_result *r, const struct nc_column *c,
 		return bytes_within(r, v.u, why, cap);
 	case NC_RULE_WHOLE:
 		if (ref.kind != NC_CELL_U64 ||
-		    v.u <= ref.u / r->params.size + r->params.threads)
+		    v.u <= ref.u / r->params.size + nc_params_flows(&r->params))
 			return true;
 		snprintf(why, cap, " of %llu bytes exceed %s %s",
 			 (unsigned long long)r->params.size, ref_name, fig);

@@ -37,6 +37,8 @@ struct netcopy_result {
 	bool peer_refused;
 	/* --bidir: the client-sends run's result, freed with this one. */
 	struct netcopy_result *next;
+	/* The client's time to connect its data connections; 0: NA. */
+	uint64_t connect_ns;
 };
 
 /* ---- columns.c: the columns, and the figures they are made of. */
@@ -89,6 +91,7 @@ enum nc_ask {
 	NC_ASK_VERIFY,		/* --verify */
 	NC_ASK_TCPI,		/* the TCP_INFO figures */
 	NC_ASK_UDP,		/* --proto udp */
+	NC_ASK_FLOWS,		/* --flows (above -t) */
 };
 
 /* The bound on a peer's figure v (col: a column's figure; threads: the
@@ -97,13 +100,13 @@ enum nc_rule_kind {
 	NC_RULE_ANY,		/* none of its own: the run's, or made of
 				 * figures that have one */
 	NC_RULE_MAX,		/* v <= x */
-	/* v <= (col + threads) * x: one unit a connection for a count or
+	/* v <= (col + Flows) * x: one unit a connection for a count or
 	 * time each connection truncates, or starts a little apart */
 	NC_RULE_AT_MOST,
 	/* Bytes: v <= what the sender sent in all, and that >= what the
 	 * receiver received in all (the receiver cannot get more) */
 	NC_RULE_BYTES,
-	/* Whole messages: v <= col / the message size + threads (rr:
+	/* Whole messages: v <= col / the message size + Flows (rr:
 	 * one a connection answered across the end of the warm-up) */
 	NC_RULE_WHOLE,
 	NC_RULE_SPAN,		/* v * x seconds <= the wall time */
@@ -116,7 +119,7 @@ enum nc_rule_kind {
 	/* A pacing method: none exactly when the run asked for no rate */
 	NC_RULE_PACING,
 	/* Datagrams: v <= those sent in all (the sender's bytes / the
-	 * size) + threads */
+	 * size) + Flows */
 	NC_RULE_SENT,
 };
 

@@ -6,6 +6,7 @@
  * (scatter.c).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -83,6 +84,29 @@ static int one_copy_send_message(struct nc_flow *flow)
 	return 0;
 }
 
+/* --flows: the rest of the message from byte off, without blocking;
+ * stamped again when verifying, as the fields are the thread's. */
+static ssize_t one_copy_send_part(struct nc_flow *flow, uint64_t off)
+{
+	struct one_copy *oc = flow->state;
+	struct iovec iov[NC_FIELDS];
+	struct msghdr msg = { .msg_iov = iov };
+	ssize_t n;
+
+	msg.msg_iovlen = nc_fields_from(oc->send, off, SIZE_MAX, iov);
+	for (size_t i = 0; flow->verify && i < msg.msg_iovlen; i++) {
+		nc_pattern_fill(iov[i].iov_base, iov[i].iov_len, flow->index,
+				flow->seq, off);
+		off += iov[i].iov_len;
+	}
+	do
+		n = sendmsg(flow->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN ? -EAGAIN : -errno;
+	return n;
+}
+
 /* UDP: one datagram gathered from the fields by one sendmsg(). */
 static int one_copy_send_datagrams(struct nc_flow *flow, uint32_t max)
 {
@@ -111,6 +135,7 @@ const struct netcopy_mode nc_mode_one_copy = {
 	.memory = nc_buffers_memory,
 	.prepare = one_copy_prepare,
 	.send_message = one_copy_send_message,
+	.send_part = one_copy_send_part,
 	.send_datagrams = one_copy_send_datagrams,
 	.recv_some = one_copy_recv_some,
 	.release = one_copy_release,

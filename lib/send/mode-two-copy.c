@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mode-two-copy.c - send() of one contiguous buffer; the receiver recv()s.
  * The message is built in user space, then the kernel copies it again. */
+#include <errno.h>
 #include <sys/socket.h>
 
 #include "send/engines.h"
@@ -11,6 +12,24 @@ static int two_copy_send_message(struct nc_flow *flow)
 		nc_pattern_fill(flow->send_buf, (size_t)flow->size, flow->index,
 				flow->seq, 0);
 	return nc_send_all(flow->fd, flow->send_buf, (size_t)flow->size, 0);
+}
+
+static ssize_t two_copy_send_part(struct nc_flow *flow, uint64_t off)
+{
+	size_t len = (size_t)(flow->size - off);
+	ssize_t n;
+
+	/* The buffer is the thread's: another flow may have stamped it. */
+	if (flow->verify)
+		nc_pattern_fill(flow->send_buf + off, len, flow->index,
+				flow->seq, off);
+	do
+		n = send(flow->fd, flow->send_buf + off, len,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN ? -EAGAIN : -errno;
+	return n;
 }
 
 /* UDP: one datagram, one send(). */
@@ -30,6 +49,7 @@ const struct netcopy_mode nc_mode_two_copy = {
 	.memory = nc_buffers_memory,
 	.prepare = nc_buffers_prepare_flow,
 	.send_message = two_copy_send_message,
+	.send_part = two_copy_send_part,
 	.send_datagrams = two_copy_send_datagrams,
 	.recv_some = nc_recv_into_buffer,
 	.release = nc_buffers_release,

@@ -39,28 +39,11 @@
 
 /* ---- runs ---- */
 
-void nc_run_put(struct netcopy_server *srv, struct run *run)
-{
-	bool last;
-
-	pthread_mutex_lock(&srv->lock);
-	last = --run->refs == 0;
-	pthread_mutex_unlock(&srv->lock);
-	if (!last)
-		return;
-	pthread_cond_destroy(&run->cond);
-	close(run->done_fd);
-	free(run->fds);
-	free(run->errs);
-	free(run->moved);
-	free(run->flows);
-	free(run);
-}
-
 static struct run *run_new(const struct nc_params *hello,
 			   const struct netcopy_mode *mode)
 {
 	struct run *run = calloc(1, sizeof(*run));
+	uint32_t flows = nc_params_flows(hello);
 
 	if (!run)
 		return NULL;
@@ -73,26 +56,29 @@ static struct run *run_new(const struct nc_params *hello,
 	run->fd_need = 1 + hello->threads *
 			   (nc_flow_fds(mode, hello->proto) - 1);
 	run->refs = 1;
-	run->fds = malloc(hello->threads * sizeof(*run->fds));
-	run->errs = calloc(hello->threads, sizeof(*run->errs));
-	run->moved = calloc(hello->threads, sizeof(*run->moved));
-	run->flows = calloc(hello->threads, sizeof(*run->flows));
+	run->fds = malloc(flows * sizeof(*run->fds));
+	run->errs = calloc(flows, sizeof(*run->errs));
+	run->moved = calloc(flows, sizeof(*run->moved));
+	run->flows = calloc(flows, sizeof(*run->flows));
+	run->parked = calloc(flows, sizeof(*run->parked));
 	run->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_cond_init(&run->cond, NULL);
 	if (!run->fds || !run->errs || !run->moved || !run->flows ||
+	    !run->parked ||
 	    run->done_fd < 0 ||
 	    getrandom(run->id, sizeof(run->id), 0) != sizeof(run->id)) {
 		free(run->fds);
 		free(run->errs);
 		free(run->moved);
 		free(run->flows);
+		free(run->parked);
 		if (run->done_fd >= 0)
 			close(run->done_fd);
 		pthread_cond_destroy(&run->cond);
-		free(run);
+			free(run);
 		return NULL;
 	}
-	for (uint32_t i = 0; i < hello->threads; i++)
+	for (uint32_t i = 0; i < flows; i++)
 		run->fds[i] = -1;
 	return run;
 }
@@ -197,6 +183,10 @@ static int admit(struct netcopy_server *srv, int fd, const struct nc_params *h,
 	}
 	if (proto_refused(fd, h, *mode))
 		return NETCOPY_EUNSUPPORTED;
+	if (nc_group_check(*mode, h, reason, sizeof(reason))) {
+		nc_refuse(fd, NETCOPY_EUNSUPPORTED, reason);
+		return NETCOPY_EUNSUPPORTED;
+	}
 	if (h->fixed_buffers && !(*mode)->fixed_buffers) {
 		snprintf(reason, sizeof(reason), "%s cannot send from "
 			 "registered buffers (--fixed-buffers)", h->mode);
@@ -291,10 +281,10 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 	clock_gettime(CLOCK_REALTIME, &until);
 	tick = until;
 	timespec_add_ms(&until, (uint64_t)(srv->hello_timeout * 1000) +
-			run->params.threads * 10ULL);
+			nc_params_flows(&run->params) * 10ULL);
 	timespec_add_ms(&tick, 100);
 	pthread_mutex_lock(&srv->lock);
-	while (accepted && run->attached < run->params.threads &&
+	while (accepted && run->attached < nc_params_flows(&run->params) &&
 	       !run->aborted && !client_gone(ctrl)) {
 		if (pthread_cond_timedwait(&run->cond, &srv->lock,
 					   &tick) != ETIMEDOUT)
@@ -303,11 +293,11 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 		 * own making of their buffers (under load, seconds for a
 		 * ring of large messages). */
 		if (!timespec_before(&tick, &until) &&
-		    run->claimed < run->params.threads)
+		    run->claimed < nc_params_flows(&run->params))
 			break;
 		timespec_add_ms(&tick, 100);
 	}
-	all = accepted && run->attached == run->params.threads &&
+	all = accepted && run->attached == nc_params_flows(&run->params) &&
 	      !run->aborted;
 	*claimed = run->claimed;
 	if (all)
@@ -328,8 +318,11 @@ static int send_trailer(struct netcopy_server *srv, int fd, struct run *run,
 	uint8_t body[NC_MAX_BODY];
 	int len;
 
-	nc_figures_from_flows(&f, run->flows, run->params.threads);
-	for (uint32_t i = 0; i < run->params.threads && !status; i++) {
+	nc_figures_from_flows(&f, run->flows, nc_params_flows(&run->params));
+	if (!run->params.flows)	/* a client older than --flows */
+		f.flow_n = 0;
+	for (uint32_t i = 0; i < nc_params_flows(&run->params) && !status;
+	     i++) {
 		if (run->errs[i]) {
 			status = run->errs[i];
 			snprintf(reason, cap, "server data connection %u: %s",
@@ -452,13 +445,14 @@ void nc_serve_control(struct netcopy_server *srv, const struct conn *c,
 	      hello.reverse ? "client sends" : "server sends", options);
 	if (!wait_attached(srv, run, fd, nc_accept_run(fd, run, 0, 0) == 0,
 			   &claimed)) {
+		nc_members_sweep(srv, run);
 		pthread_mutex_lock(&srv->lock);
 		if (run->refusal[0])
 			snprintf(reason, sizeof(reason), "%s", run->refusal);
 		else
 			snprintf(reason, sizeof(reason), "only %u of %u data "
 				 "connections arrived", run->attached,
-				 hello.threads);
+				 nc_params_flows(&hello));
 		pthread_mutex_unlock(&srv->lock);
 		status = NETCOPY_ESHORT;
 		nc_run_supervise(srv, fd, run, claimed, reason, 0);

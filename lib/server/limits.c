@@ -23,6 +23,8 @@ unsigned int nc_host_conns_locked(struct netcopy_server *srv,
 
 	for (struct conn *c = srv->conns.next; c != &srv->conns; c = c->next)
 		n += nc_host_equal(&c->host, host);
+	for (struct run *r = srv->runs; r; r = r->next)	/* --flows */
+		n += nc_host_equal(&r->host, host) ? r->parked_n : 0;
 	return n;
 }
 
@@ -113,7 +115,9 @@ bool nc_run_over_limits_locked(struct netcopy_server *srv,
 {
 	unsigned int per_runs = srv->max_runs_per_host;
 	unsigned int per_conns = nc_conns_per_host(srv);
-	unsigned int conns = run->params.threads + 1, runs, mine;
+	unsigned int flows = nc_params_flows(&run->params);
+	unsigned int conns = flows + 1, runs, mine;
+	const char *unit = run->params.flows ? "flows" : "threads";
 	char name[INET6_ADDRSTRLEN + 4];
 
 	nc_host_name(&run->host, name, sizeof(name));
@@ -122,20 +126,20 @@ bool nc_run_over_limits_locked(struct netcopy_server *srv,
 	if (per_runs && runs >= per_runs)
 		snprintf(reason, cap, "too many runs from %s: %u running "
 			 "(--max-runs-per-host %u)", name, runs, per_runs);
-	else if ((uint64_t)srv->nconns + srv->fds_reserved + FD_MARGIN +
-		 run->params.threads + run->fd_need > srv->fd_limit ||
+	else if ((uint64_t)srv->nconns + srv->parked + srv->fds_reserved +
+		 FD_MARGIN + flows + run->fd_need > srv->fd_limit ||
 		 (srv->fd_capped && conns > srv->max_conns))
 		snprintf(reason, cap, "not enough file descriptors (limit %u)",
 			 srv->fd_limit);
 	else if (srv->max_conns && conns > srv->max_conns)
-		snprintf(reason, cap, "a run of %u threads holds %u "
+		snprintf(reason, cap, "a run of %u %s holds %u "
 			 "connections, above this server's %u (--max-conns)",
-			 run->params.threads, conns, srv->max_conns);
-	else if (per_conns && (uint64_t)mine + run->params.threads > per_conns)
+			 flows, unit, conns, srv->max_conns);
+	else if (per_conns && (uint64_t)mine + flows > per_conns)
 		snprintf(reason, cap, "too many connections from %s: %u open, "
-			 "and a run of %u threads adds %u "
+			 "and a run of %u %s adds %u "
 			 "(--max-conns-per-host %u)", name, mine,
-			 run->params.threads, run->params.threads, per_conns);
+			 flows, unit, flows, per_conns);
 	else
 		return false;
 	return true;
@@ -151,7 +155,7 @@ bool nc_conn_over_limits(struct netcopy_server *srv, const struct nc_host *host,
 	char name[INET6_ADDRSTRLEN + 4];
 
 	pthread_mutex_lock(&srv->lock);
-	n = srv->nconns;
+	n = srv->nconns + srv->parked;
 	mine = per ? nc_host_conns_locked(srv, host) : 0;
 	fds = n + srv->fds_reserved + FD_MARGIN;
 	pthread_mutex_unlock(&srv->lock);
@@ -217,7 +221,7 @@ int nc_run_idle_locked(struct netcopy_server *srv, struct run *run)
 								     run));
 	int idle = -1;
 
-	for (uint32_t i = 0; i < run->params.threads; i++) {
+	for (uint32_t i = 0; i < nc_params_flows(&run->params); i++) {
 		struct nc_moved *m = &run->moved[i];
 		uint64_t bytes;
 

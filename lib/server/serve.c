@@ -63,10 +63,11 @@ static struct run *claim(struct netcopy_server *srv, const struct conn *c,
 		       "control connection";
 	else if (!nc_tag_authentic(srv, run, tag))
 		*why = "data tag authentication failed";
-	else if (tag->index >= run->params.threads ||
+	else if (tag->index >= nc_params_flows(&run->params) ||
 		 run->fds[tag->index] >= 0 || run->started || run->aborted)
 		*why = "data connection not expected";
-	else if ((*code = nc_run_charge_locked(srv, run))) {
+	else if (tag->index < run->params.threads &&	/* buffers */
+		 (*code = nc_run_charge_locked(srv, run))) {
 		snprintf(refusal, NC_REASON_MAX, "%s", run->refusal);
 		*why = refusal;
 		nc_run_abort_locked(run);	/* called off for it */
@@ -82,21 +83,6 @@ static struct run *claim(struct netcopy_server *srv, const struct conn *c,
 	return run;
 }
 
-/* Count the connection in (its buffers ready) and wait for the start;
- * false if the run was called off. */
-static bool ready(struct netcopy_server *srv, struct run *run)
-{
-	bool go;
-
-	pthread_mutex_lock(&srv->lock);
-	run->attached++;
-	pthread_cond_broadcast(&run->cond);
-	while (!run->started && !run->aborted)
-		pthread_cond_wait(&run->cond, &srv->lock);
-	go = !run->aborted;
-	pthread_mutex_unlock(&srv->lock);
-	return go;
-}
 
 /* A UDP run's data connection: accepted with a UDP socket's port and a
  * cookie, which must come back to that socket from this connection's
@@ -125,7 +111,9 @@ static int attach_udp(struct netcopy_server *srv, int fd,
 	return err;
 }
 
-static void serve_data(struct netcopy_server *srv, const struct conn *c,
+/* A data connection: true when its run keeps it (a --flows member,
+ * which its group's thread drives), false when it is done with. */
+static bool serve_data(struct netcopy_server *srv, const struct conn *c,
 		       const uint8_t *body, size_t len, const char *peer)
 {
 	int fd = c->fd, udp_fd = -1;
@@ -143,7 +131,7 @@ static void serve_data(struct netcopy_server *srv, const struct conn *c,
 			      code == NETCOPY_EPROTOCOL ? "bad" : "refused",
 			      why);
 		nc_refuse(fd, code, why);
-		return;
+		return false;
 	}
 	if (run->params.proto == NC_PROTO_UDP)
 		err = attach_udp(srv, fd, run, &udp_fd);
@@ -154,18 +142,24 @@ static void serve_data(struct netcopy_server *srv, const struct conn *c,
 		     false, run->params.cpu, &run->stop, &run->measuring);
 	if (udp_fd >= 0)
 		flow->link_fd = fd;
-	if (!err)
-		err = nc_flow_prepare(run->mode, flow);
-	/* Paced to the host's share, which its other runs change. */
-	if (!err && flow->pacing == NC_PACING_USER &&
-	    atomic_load(&run->held_rate))
-		flow->pace.limit = &run->held_rate;
-	if (!ready(srv, run) && !err)
-		err = NETCOPY_ESHORT;
-	if (err)
-		nc_flow_release(run->mode, flow);
-	else
-		err = nc_flow_run(run->mode, flow);
+	if (!run->params.flows) {
+		if (!err)
+			err = nc_flow_prepare(run->mode, flow);
+		/* Paced to the host's share, which its other runs change. */
+		if (!err && flow->pacing == NC_PACING_USER &&
+		    atomic_load(&run->held_rate))
+			flow->pace.limit = &run->held_rate;
+		if (!nc_run_ready(srv, run) && !err)
+			err = NETCOPY_ESHORT;
+		if (err)
+			nc_flow_release(run->mode, flow);
+		else
+			err = nc_flow_run(run->mode, flow);
+	} else if (tag.index < run->params.threads) {
+		err = nc_serve_group(srv, run, tag.index);
+	} else if (nc_member_park(srv, run, tag.index)) {
+		return true;
+	}
 	pthread_mutex_lock(&srv->lock);
 	run->errs[tag.index] = err;
 	run->fds[tag.index] = -1;	/* the control thread lets go of it */
@@ -176,6 +170,7 @@ static void serve_data(struct netcopy_server *srv, const struct conn *c,
 		nc_server_log(srv, "%s: cannot signal the end of a data connection",
 		      peer);
 	nc_run_put(srv, run);
+	return false;
 }
 
 /* ---- every connection ---- */
@@ -212,7 +207,8 @@ static void conn_unlink(struct conn *c)
 static void conn_close(struct conn *c)
 {
 	conn_unlink(c);
-	close(c->fd);
+	if (c->fd >= 0)
+		close(c->fd);
 	free(c);
 }
 
@@ -248,7 +244,8 @@ static void *conn_main(void *arg)
 	} else if (h.type == NC_MSG_HELLO) {
 		nc_serve_control(srv, c, body, h.length, peer);
 	} else if (h.type == NC_MSG_DATA_TAG) {
-		serve_data(srv, c, body, h.length, peer);
+		if (serve_data(srv, c, body, h.length, peer))
+			c->fd = -1;	/* its run's now */
 	} else {
 		nc_server_log(srv, "%s: dropped: unexpected first message", peer);
 		nc_refuse(c->fd, NETCOPY_EPROTOCOL, "unexpected first message");

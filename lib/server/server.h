@@ -98,6 +98,7 @@ struct run {
 	uint64_t rate_start_ns;	/* when the run joined */
 	double rate_ns;		/* held_rate over time: bit/s x ns */
 	uint32_t attached;	/* of those, ready to start */
+	uint32_t members;	/* --flows above -t: members initialised */
 	bool started, aborted;
 	int refs;
 	int *fds;
@@ -105,6 +106,10 @@ struct run {
 	struct nc_moved *moved;
 	struct nc_flow *flows;
 	pthread_cond_t cond;
+	/* --flows above -t (members.c): the members parked, by index;
+	 * under the lock. */
+	bool *parked;
+	uint32_t parked_n;
 	/* Lock-free: */
 	/* What each data connection is held to now: the host's share,
 	 * which changes as its other runs start and end; 0: no cap. */
@@ -155,8 +160,25 @@ struct netcopy_server {
 	uint64_t pinned;	/* of committed, pinned by the kernel */
 	uint64_t run_count;
 	unsigned int fds_reserved;	/* the runs' fds beside sockets */
+	unsigned int parked;		/* connections parked in runs */
 	struct nc_log_limit log_limit;
 };
+
+/* ---- members.c: a data connection's start, and --flows above -t */
+/* Count a data connection of run in (its buffers ready) and wait for
+ * the start; false if the run was called off. */
+bool nc_run_ready(struct netcopy_server *srv, struct run *run);
+/* Park member index in its run, which keeps its connection: true; false
+ * when the run is called off (its thread ends it as any).  The run's
+ * reference the member holds goes with it. */
+bool nc_member_park(struct netcopy_server *srv, struct run *run,
+		    uint32_t index);
+/* Data connection index below -t: its group of flows taken once every
+ * member is parked, prepared, driven, and let go.  The group's error. */
+int nc_serve_group(struct netcopy_server *srv, struct run *run,
+		   uint32_t index);
+/* A run called off: the members no group took are let go. */
+void nc_members_sweep(struct netcopy_server *srv, struct run *run);
 
 /* ---- listen.c */
 /* One line for the server's log, when it has one. */
@@ -253,7 +275,7 @@ int nc_run_charge_locked(struct netcopy_server *srv, struct run *run);
 void nc_run_uncharge_locked(struct netcopy_server *srv, struct run *run);
 
 /* ---- control.c */
-/* Drop a reference to run; the last one frees it. */
+/* Drop a reference to run; the last one frees it (supervise.c). */
 void nc_run_put(struct netcopy_server *srv, struct run *run);
 /* Shut down the run's data connections so blocked engines return. */
 void nc_run_abort_locked(struct run *run);

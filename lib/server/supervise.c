@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,12 +20,31 @@
 #include "base/base.h"
 #include "params/params.h"
 
+void nc_run_put(struct netcopy_server *srv, struct run *run)
+{
+	bool last;
+
+	pthread_mutex_lock(&srv->lock);
+	last = --run->refs == 0;
+	pthread_mutex_unlock(&srv->lock);
+	if (!last)
+		return;
+	pthread_cond_destroy(&run->cond);
+	close(run->done_fd);
+	free(run->fds);
+	free(run->errs);
+	free(run->moved);
+	free(run->flows);
+	free(run->parked);
+	free(run);
+}
+
 /* Shut down the run's data connections so blocked engines return. */
 void nc_run_abort_locked(struct run *run)
 {
 	run->aborted = true;
 	atomic_store(&run->stop, true);
-	for (uint32_t i = 0; i < run->params.threads; i++)
+	for (uint32_t i = 0; i < nc_params_flows(&run->params); i++)
 		if (run->fds[i] >= 0)
 			shutdown(run->fds[i], SHUT_RDWR);
 	pthread_cond_broadcast(&run->cond);
@@ -56,7 +76,7 @@ static void reset_conn(int fd)
  * lock. */
 static void cut_locked(struct run *run)
 {
-	for (uint32_t i = 0; i < run->params.threads; i++)
+	for (uint32_t i = 0; i < nc_params_flows(&run->params); i++)
 		if (run->fds[i] >= 0)
 			reset_conn(run->fds[i]);
 	nc_run_abort_locked(run);

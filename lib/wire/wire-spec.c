@@ -44,6 +44,8 @@ static const struct nc_wire_policy hello_policy[] = {
 /* In range; and a parameter whose 0 means unset is never sent as 0. */
 static int hello_validate(void *msg, const bool *seen, const char **why)
 {
+	const struct nc_params *p = msg;
+
 	for (size_t i = 0; i < nc_param_count; i++) {
 		const struct nc_param *param = &nc_param_table[i];
 
@@ -52,6 +54,10 @@ static int hello_validate(void *msg, const bool *seen, const char **why)
 			*why = param->why;
 			return NETCOPY_EPROTOCOL;
 		}
+	}
+	if (p->flows && p->flows < p->threads) {
+		*why = "--flows below -t (each thread drives a flow at least)";
+		return NETCOPY_EPROTOCOL;
 	}
 	return nc_params_check(msg, why) ? NETCOPY_EPROTOCOL : 0;
 }
@@ -131,7 +137,7 @@ static bool has_mac(const void *msg)
 static const struct nc_wire_policy tag_policy[] = {
 	{ NC_T_RUN_ID, NC_WK_BYTES, 0, 0, TAG(run_id) },
 	{ NC_T_INDEX, NC_WK_U32, 0, 0, TAG(index),
-	  .max = NETCOPY_MAX_THREADS - 1,
+	  .max = NC_MAX_FLOWS - 1,
 	  .why = "data connection index out of range" },
 	{ NC_T_MAC, NC_WK_BYTES, NC_WF_OPTIONAL, 0, TAG(mac),
 	  .sent = has_mac },
@@ -180,7 +186,7 @@ const struct nc_wire_spec nc_proof_spec = {
 
 /* ---- the trailer: one side's figures ---- */
 
-enum { GROUP_RX = 1, GROUP_SOCKBUF, GROUP_UDP };
+enum { GROUP_RX = 1, GROUP_SOCKBUF, GROUP_UDP, GROUP_FLOWS };
 
 static bool rx_measured(const void *msg)
 {
@@ -217,7 +223,14 @@ static bool udp_sent(const void *msg)
 	return ((const struct nc_figures *)msg)->udp_sends != 0;
 }
 
+/* The per-flow figures were measured (a run with --flows). */
+static bool flows_measured(const void *msg)
+{
+	return ((const struct nc_figures *)msg)->flow_n != 0;
+}
+
 static const char out_of_range[] = "figures out of range";
+static const char flow_range[] = "per-flow figures out of range";
 static const char rx_range[] = "receive zero-copy figures out of range";
 static const char buf_range[] = "socket buffer figures out of range";
 static const char tcp_range[] = "TCP_INFO figures out of range";
@@ -238,10 +251,17 @@ static const char udp_range[] = "UDP figures out of range";
 #define UDP(type, member) { type, NC_WK_U64, NC_WF_OPTIONAL, GROUP_UDP, \
 			    FIG(udp.member), .why = udp_range,          \
 			    .sent = udp_measured }
+/* A per-flow figure, at most max_ of its unit. */
+#define FLOW(type, member, max_) { type, NC_WK_FIXED, NC_WF_OPTIONAL,     \
+				   GROUP_FLOWS, FIG(member),              \
+				   .max = (uint64_t)(max_) *              \
+					  NC_WIRE_FIXED_SCALE,            \
+				   .why = flow_range,                     \
+				   .sent = flows_measured }
 /* The most a u32 field of struct tcp_info gives, per connection and
  * over a side's, and the most a share can be. */
 #define TCP_U32 ((uint64_t)UINT32_MAX)
-#define TCP_SUM (TCP_U32 * NETCOPY_MAX_THREADS)
+#define TCP_SUM (TCP_U32 * NC_MAX_FLOWS)
 #define TCP_PCT 100
 #define TCP_GBPS NC_WIRE_MAX_GBPS
 /* In the order sent: the optional ones before the required tail, so no
@@ -298,6 +318,12 @@ static const struct nc_wire_policy figures_policy[] = {
 	{ NC_F_UDP_JITTER, NC_WK_FIXED, NC_WF_OPTIONAL, GROUP_UDP,
 	  FIG(udp.jitter_us), .max = (uint64_t)NC_MAX_JITTER_US *
 	  NC_WIRE_FIXED_SCALE, .why = udp_range, .sent = udp_measured },
+	{ NC_F_FLOW_N, NC_WK_U32, NC_WF_OPTIONAL, GROUP_FLOWS, FIG(flow_n),
+	  .max = NC_MAX_FLOWS, .why = flow_range, .sent = flows_measured },
+	FLOW(NC_F_FLOW_GBPS_MIN, flow_gbps_min, NC_WIRE_MAX_GBPS),
+	FLOW(NC_F_FLOW_GBPS_MEDIAN, flow_gbps_median, NC_WIRE_MAX_GBPS),
+	FLOW(NC_F_FLOW_GBPS_MAX, flow_gbps_max, NC_WIRE_MAX_GBPS),
+	FLOW(NC_F_FLOW_FAIRNESS, flow_fairness, 1),
 	COUNT(NC_F_TOTAL_BYTES, total_bytes),
 	COUNTER(0), COUNTER(1), COUNTER(2), COUNTER(3), COUNTER(4),
 	COUNTER(5), COUNTER(6),

@@ -48,7 +48,7 @@ enum nc_hello_field {
 #define NC_PARAM(name, NAME, field, ...) NC_H_##NAME = field,
 #include "params/params.def"
 #undef NC_PARAM
-	NC_H_LAST = NC_H_RR_TIMEOUT
+	NC_H_LAST = NC_H_FLOWS
 };
 
 /* Accept and refuse: accepted, then the run id, or the code and reason.
@@ -105,7 +105,11 @@ enum nc_figures_field {
 	 * Only a UDP run is capped, so no client from before UDP is sent
 	 * it. */
 	NC_F_RATE_CAP,
-	NC_F_LAST = NC_F_RATE_CAP
+	/* Optional, all or none, sent only for a run with --flows: the
+	 * per-flow figures (nc_figures.flow_*). */
+	NC_F_FLOW_N, NC_F_FLOW_GBPS_MIN, NC_F_FLOW_GBPS_MEDIAN,
+	NC_F_FLOW_GBPS_MAX, NC_F_FLOW_FAIRNESS,
+	NC_F_LAST = NC_F_FLOW_FAIRNESS
 };
 
 #endif /* NETCOPY_WIRE_SPEC_H */

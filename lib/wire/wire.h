@@ -148,6 +148,12 @@ struct nc_figures {
 	 * below what the hello asked (--max-rate-per-host; the mean over
 	 * the run, where it changed); 0: none. */
 	uint64_t rate_cap;
+	/* Over the side's flows, each one's bytes over the side's interval
+	 * (flow_figures.c): 0 flows: not measured (NA).  Jain's fairness
+	 * index, 1/flows to 1. */
+	uint32_t flow_n;
+	double flow_gbps_min, flow_gbps_median, flow_gbps_max;
+	double flow_fairness;
 	char reason[NC_REASON_MAX];
 };
 

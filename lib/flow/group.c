@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * group.c - --flows above -t: one thread drives several flows, their
+ * sockets non-blocking under one epoll.  The first flow of the group
+ * owns the thread's buffers, CPU time and counters; the others (its
+ * members) share its buffers and keep only their state: where their
+ * message stands, their bytes, their verifier.
+ *
+ * A stream's sender sends each writable flow's messages through the
+ * mode's send_part, a message at a time, until the socket is full;
+ * once told to stop, each flow finishes the message it is in and ends
+ * its stream.  The receiver reads each readable flow until it would
+ * block, and is done when every flow's stream has ended.  No clock is
+ * read per message: a flow's first and last byte, and a wait that
+ * found nothing, read one.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "flow/flow.h"
+
+/* Events one wait takes; a wait with none lasts at most TICK_MS. */
+#define GROUP_EVENTS 64
+#define TICK_MS 100
+/* As long as a stalled peer may hold a data connection (flow.c's
+ * DATA_IO_TIMEOUT_S): in waits that found nothing. */
+#define STALL_TICKS (30 * 1000 / TICK_MS)
+/* What one flow may move per event (a message at least), so that one
+ * flow does not hold the thread while hundreds wait: a thread's round
+ * over its ready flows stays short against the run. */
+#define EVENT_BYTES (64u << 10)
+
+struct nc_group {
+	const struct netcopy_mode *mode;
+	struct nc_flow **flows;
+	uint32_t n;
+	uint32_t active;	/* flows whose stream has not ended */
+	int ep;
+	struct epoll_event ev[GROUP_EVENTS];
+};
+
+uint32_t nc_group_size(uint32_t flows, uint32_t threads, uint32_t t)
+{
+	return flows / threads + (t < flows % threads);
+}
+
+int nc_group_check(const struct netcopy_mode *mode, const struct nc_params *p,
+		   char *why, size_t cap)
+{
+	const char *what = NULL;
+
+	if (nc_params_flows(p) <= p->threads)
+		return 0;
+	if (p->proto == NC_PROTO_UDP)
+		what = "over UDP";
+	else if (p->workload != NC_WORKLOAD_STREAM)
+		what = "for rr";
+	else if (p->rate)
+		what = "with --rate";
+	else if (p->rx != NC_RX_MODE)
+		what = "with --rx";
+	if (what)
+		snprintf(why, cap, "--flows above -t: not yet %s", what);
+	else if (!mode->send_part)
+		snprintf(why, cap, "--flows above -t: not yet for %s",
+			 mode->name);
+	else
+		return 0;
+	return NETCOPY_EUNSUPPORTED;
+}
+
+static int set_nonblocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
+/* A member: its verifier and socket buffers, the owner's buffers. */
+static int member_prepare(struct nc_flow *owner, struct nc_flow *f)
+{
+	nc_verifier_init(&f->verifier, f->size, f->index);
+	f->member = true;
+	f->send_buf = owner->send_buf;
+	f->recv_buf = owner->recv_buf;
+	f->recv_cap = owner->recv_cap;
+	f->state = owner->state;
+	return nc_sockbuf_apply(f);
+}
+
+static void member_release(struct nc_flow *f)
+{
+	f->send_buf = f->recv_buf = NULL;
+	f->state = NULL;
+}
+
+void nc_group_release(struct nc_group *g)
+{
+	if (!g)
+		return;
+	for (uint32_t i = 1; i < g->n; i++)
+		member_release(g->flows[i]);
+	nc_flow_release(g->mode, g->flows[0]);
+	if (g->ep >= 0)
+		close(g->ep);
+	free(g);
+}
+
+int nc_group_prepare(const struct netcopy_mode *mode, struct nc_flow **flows,
+		     uint32_t n, struct nc_group **out)
+{
+	struct nc_group *g = calloc(1, sizeof(*g));
+	bool sends = flows[0]->sender;
+	int err;
+
+	*out = NULL;
+	if (!g)
+		return -ENOMEM;
+	g->mode = mode;
+	g->flows = flows;
+	g->n = n;
+	g->ep = epoll_create1(EPOLL_CLOEXEC);
+	err = g->ep < 0 ? -errno : nc_flow_prepare(mode, flows[0]);
+	for (uint32_t i = 0; i < n && !err; i++) {
+		struct epoll_event ev = {
+			.events = sends ? EPOLLOUT : EPOLLIN,
+			.data.ptr = flows[i],
+		};
+
+		if (i)
+			err = member_prepare(flows[0], flows[i]);
+		if (!err)
+			err = set_nonblocking(flows[i]->fd);
+		if (!err && epoll_ctl(g->ep, EPOLL_CTL_ADD, flows[i]->fd, &ev))
+			err = -errno;
+	}
+	if (err) {
+		nc_group_release(g);
+		return err;
+	}
+	*out = g;
+	return 0;
+}
+
+/* A flow's stream is over at this end: out of the wait. */
+static void flow_ended(struct nc_group *g, struct nc_flow *f)
+{
+	epoll_ctl(g->ep, EPOLL_CTL_DEL, f->fd, NULL);
+	f->ended = true;
+	g->active--;
+	f->last_ns = nc_now_ns();
+}
+
+/* A sender's stream ends once its message is whole. */
+static int end_stream(struct nc_group *g, struct nc_flow *f)
+{
+	int err = shutdown(f->fd, SHUT_WR) ? -errno : 0;
+
+	flow_ended(g, f);
+	return err;
+}
+
+/* A writable flow: its messages until the socket is full, or the
+ * budget spent.  0 or -errno. */
+static int send_ready(struct nc_group *g, struct nc_flow *f, bool stopping)
+{
+	for (uint64_t moved = 0; moved < EVENT_BYTES;) {
+		ssize_t n;
+
+		if (!f->part) {
+			if (stopping)
+				return end_stream(g, f);
+			nc_flow_check_warmup(f);
+		}
+		n = g->mode->send_part(f, f->part);
+		if (n == -EAGAIN)
+			return 0;
+		if (n < 0)
+			return (int)n;
+		moved += (uint64_t)n;
+		f->part += (uint64_t)n;
+		if (f->part < f->size)
+			continue;
+		f->part = 0;
+		f->seq++;
+		f->messages++;
+		f->bytes += f->size;
+		nc_flow_report(f);
+	}
+	return 0;
+}
+
+/* A readable flow: until it would block, or the budget is spent.  Its
+ * end of stream (or an error) ends it.  0 or -errno. */
+static int recv_ready(struct nc_group *g, struct nc_flow *f)
+{
+	for (uint64_t moved = 0; moved < EVENT_BYTES;) {
+		ssize_t n = nc_recv_some(g->mode, f, SIZE_MAX);
+
+		if (n == -ETIMEDOUT)	/* non-blocking: nothing more now */
+			return 0;
+		if (n <= 0) {
+			flow_ended(g, f);
+			return (int)n;
+		}
+		if (!f->bytes)
+			f->first_ns = nc_now_ns();
+		moved += (uint64_t)n;
+		f->bytes += (uint64_t)n;
+		nc_flow_report(f);
+		nc_flow_check_warmup(f);
+	}
+	return 0;
+}
+
+/* Once told to stop, a sender ends every flow between messages now;
+ * those inside one end when it is whole. */
+static int stop_idle_flows(struct nc_group *g)
+{
+	int err = 0;
+
+	for (uint32_t i = 0; i < g->n; i++) {
+		struct nc_flow *f = g->flows[i];
+
+		if (!f->ended && !f->part) {
+			int e = end_stream(g, f);
+
+			err = err ? err : e;
+		}
+	}
+	return err;
+}
+
+/* Wait for the next events: how many, or -ETIMEDOUT after a stall. */
+static int wait_events(struct nc_group *g, unsigned int *idle)
+{
+	for (;;) {
+		int n = epoll_wait(g->ep, g->ev, GROUP_EVENTS, TICK_MS);
+
+		if (n > 0) {
+			*idle = 0;
+			return n;
+		}
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n == 0 && ++*idle >= STALL_TICKS)
+			return -ETIMEDOUT;
+		if (n == 0)
+			return 0;
+	}
+}
+
+static int drive(struct nc_group *g, bool sends)
+{
+	bool stopping = false;
+	unsigned int idle = 0;
+	int err = 0;
+
+	while (g->active && !err) {
+		int n;
+
+		if (sends && !stopping && nc_flow_stopping(g->flows[0])) {
+			stopping = true;
+			err = stop_idle_flows(g);
+			continue;
+		}
+		n = wait_events(g, &idle);
+		if (n < 0)
+			err = n;
+		for (int i = 0; i < n && !err; i++) {
+			struct nc_flow *f = g->ev[i].data.ptr;
+
+			if (f->ended)
+				continue;
+			err = sends ? send_ready(g, f, stopping) :
+				      recv_ready(g, f);
+		}
+	}
+	return err;
+}
+
+/* After an error: every stream still open ends, so that peers see
+ * the end rather than wait for it. */
+static void end_all(struct nc_group *g)
+{
+	for (uint32_t i = 0; i < g->n; i++)
+		if (!g->flows[i]->ended)
+			shutdown(g->flows[i]->fd, SHUT_WR);
+}
+
+int nc_group_run(struct nc_group *g)
+{
+	bool sends = g->flows[0]->sender;
+	uint64_t now = nc_now_ns();
+	int err;
+
+	g->active = g->n;
+	for (uint32_t i = 0; i < g->n; i++) {
+		nc_flow_start(g->flows[i]);
+		if (sends)
+			g->flows[i]->first_ns = now;
+	}
+	err = drive(g, sends);
+	if (err)
+		end_all(g);
+	now = nc_now_ns();
+	for (uint32_t i = 0; i < g->n; i++) {
+		struct nc_flow *f = g->flows[i];
+
+		if (!f->ended)
+			f->last_ns = now;
+		if (!sends)
+			f->messages = f->bytes / f->size;
+		nc_flow_finish(f);
+		if (f->member)	/* the thread's are the owner's */
+			f->cpu_us = 0;
+	}
+	nc_group_release(g);
+	return err;
+}
