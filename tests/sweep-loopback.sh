@@ -38,7 +38,7 @@ warmup=()
 sw_run "tiny loopback sweep" -s 1K,64K -t 1 -d 0.2 -r 1 -w stream,rr \
 	${warmup[@]+"${warmup[@]}"} -o "$out"
 if nc_check_rc 0 netcopy-sweep; then
-	nmodes=$(wc -w <<<"$(sw_modes)")
+	nmodes=$(wc -w <<<"$(sw_modes tcp)")
 	skipped=$(grep -c '^netcopy-sweep: mode .* skipped' "$out/sweep.log")
 	nc_log "$nmodes modes known, $skipped skipped here"
 	rows=$(((nmodes - skipped) * 2 * 2))

@@ -45,7 +45,7 @@ check_no_netns() {
 out=$nc_tmp/netns
 sw_run "netns sweep" --topology netns --mtu 9000 -s 1K,64K -t 1 -d 0.2 -r 1 -o "$out"
 if nc_check_rc 0 netcopy-sweep; then
-	nmodes=$(wc -w <<<"$(sw_modes)")
+	nmodes=$(wc -w <<<"$(sw_modes tcp)")
 	skipped=$(grep -c '^netcopy-sweep: mode .* skipped' "$out/sweep.log")
 	sw_check_results "$out" $(((nmodes - skipped) * 2)) netns
 	nc_check "netns sweep: the client reached a private 10.x address" awk -F, '
