@@ -3,6 +3,9 @@
 # --flows N over -t T threads (each thread drives its share with epoll):
 # - verified runs of 64 flows over 2 threads, both directions, for every
 #   mode that spreads flows, with the bytes all there and no mismatch;
+#   zero-copy's counts summed over the flows (on loopback every send
+#   completes, copied), also with messages large enough that the
+#   client's threads widen their rings to give each flow its slice;
 # - 1000 flows over 2 threads (scaled down by NETCOPY_TEST_SCALE), and a
 #   run above the server's --max-conns refused with the limit named;
 # - bad input: --flows 0 and below -t are usage errors (exit 2, one
@@ -22,6 +25,9 @@ nc_init
 
 # Modes that spread flows over threads (the others are refused below).
 spread_modes=(two-copy one-copy)
+if nc_mode_built zero-copy; then
+	spread_modes+=(zero-copy)
+fi
 refused_modes=(sendfile splice)
 
 # check_flow_columns FLOWS: the latest run's per-flow columns.
@@ -61,8 +67,22 @@ for mode in "${spread_modes[@]}"; do
 			--verify -f csv $dir
 		nc_check_rc 0 && nc_check_csv_run "$mode" 1024 2 &&
 			check_flow_columns 64
+		if [ "$mode" = zero-copy ] && [ "$NC_RC" -eq 0 ]; then
+			nc_check_uring_zc_counts
+		fi
 	done
 done
+if nc_mode_built zero-copy; then
+	nc_client "zero-copy --flows 64 -t 2 -R, 1 MiB, verified" \
+		-p "$NC_PORT" -m zero-copy -t 2 --flows 64 -s 1M -d 0.5 \
+		--verify -f csv -R
+	if nc_memlock_refused; then
+		nc_log "$NC_DESC: $(head -n 1 "$NC_ERR")"
+	else
+		nc_check_rc 0 && nc_check_csv_run zero-copy 1048576 2 &&
+			check_flow_columns 64 && nc_check_uring_zc_counts
+	fi
+fi
 
 nc_scale 1000 8
 flows=$NC_SCALED

@@ -9,6 +9,16 @@
  * out of a ring of slots, a slot is written again only once every send
  * from it has completed, and all completions are reaped before the end.
  *
+ * --flows above -t: each flow has its own error queue and send ids, so
+ * each its own zc_sender, over a slice of its thread's ring (zc_join).
+ * Slices rather than slots shared among the flows: a flow then waits
+ * only for its own socket's completions, which epoll reports on that
+ * socket (EPOLLERR), and a slow flow cannot starve the others of slots.
+ * A flow's slice may be a single slot (its next message waits for the
+ * last one's completions while the thread serves the other flows); a
+ * thread with more flows than its ring has slots widens its ring to
+ * one a flow, which the server's budget (a ring a thread) does not see.
+ *
  * Over UDP a slot holds --gso-segments datagrams, sent by one sendmsg()
  * that the kernel cuts up (UDP_SEGMENT, as the gso mode does): one
  * completion per call, since zero-copy pays only with sends this large.
@@ -32,12 +42,14 @@
 #define RING_BYTES (8u << 20)
 #define MIN_SLOTS 2u
 #define MAX_SLOTS 4096u
+#define FLOW_MIN_SLOTS 1u	/* --flows: a flow's slice, at least */
 
 struct zc_sender {
 	int fd;
 	size_t stride;		/* bytes between slots */
 	uint32_t slots;
 	uint8_t *ring;
+	size_t ring_len;	/* mapped: 0 for a slice of another's */
 	uint32_t *pending;	/* sends not yet completed, per slot */
 	/* Outstanding send ids, id % id_cap -> slot, and which are done
 	 * (completions may come out of order). */
@@ -72,14 +84,17 @@ static uint64_t zero_copy_memory(uint64_t size, uint32_t qd)
 
 static void zc_free(struct zc_sender *z)
 {
-	nc_pages_free(z->ring, z->slots * z->stride);
+	if (z->ring_len)
+		nc_pages_free(z->ring, z->ring_len);
 	free(z->pending);
 	free(z->id_slot);
 	free(z->id_done);
 }
 
-/* A ring of slots of size bytes each, within what memory says. */
-static int zc_init(struct zc_sender *z, int fd, uint64_t size, uint32_t slots)
+/* SO_ZEROCOPY on fd, and the books of slots slots of size bytes each;
+ * the ring is the caller's to give. */
+static int zc_init_books(struct zc_sender *z, int fd, uint64_t size,
+			 uint32_t slots)
 {
 	int one = 1;
 
@@ -90,11 +105,27 @@ static int zc_init(struct zc_sender *z, int fd, uint64_t size, uint32_t slots)
 	z->id_cap = z->slots * 4;
 	if (setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one)))
 		return errno == ENOPROTOOPT ? NETCOPY_EUNSUPPORTED : -errno;
-	z->ring = nc_pages_alloc(z->slots * z->stride);
 	z->pending = calloc(z->slots, sizeof(*z->pending));
 	z->id_slot = calloc(z->id_cap, sizeof(*z->id_slot));
 	z->id_done = calloc(z->id_cap, 1);
-	if (!z->ring || !z->pending || !z->id_slot || !z->id_done) {
+	if (!z->pending || !z->id_slot || !z->id_done) {
+		zc_free(z);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* A ring of slots of size bytes each, within what memory says. */
+static int zc_init(struct zc_sender *z, int fd, uint64_t size, uint32_t slots)
+{
+	int err = zc_init_books(z, fd, size, slots);
+
+	if (err)
+		return err;
+	z->ring_len = z->slots * z->stride;
+	z->ring = nc_pages_alloc(z->ring_len);
+	if (!z->ring) {
+		z->ring_len = 0;
 		zc_free(z);
 		return -ENOMEM;
 	}
@@ -207,6 +238,25 @@ static int zc_backoff(struct zc_sender *z, unsigned int *idle)
 	return 0;
 }
 
+/* Every notification the queue holds now, without waiting. */
+static int zc_reap_ready(struct zc_sender *z)
+{
+	int got;
+
+	while ((got = zc_read_errqueue(z)) > 0)
+		;
+	return got;
+}
+
+/* A sendmsg() from slot sent something: it used the next id. */
+static void zc_sent(struct zc_sender *z, uint32_t slot)
+{
+	z->id_slot[z->next_id % z->id_cap] = slot;
+	z->pending[slot]++;
+	z->next_id++;
+	z->counts.sends++;
+}
+
 /* Send a slot's message; each sendmsg() that sends anything uses an id. */
 static int zc_send_slot(struct zc_sender *z, uint32_t slot, size_t size)
 {
@@ -239,10 +289,7 @@ static int zc_send_slot(struct zc_sender *z, uint32_t slot, size_t size)
 			}
 			return err == EAGAIN ? -ETIMEDOUT : -err;
 		}
-		z->id_slot[z->next_id % z->id_cap] = slot;
-		z->pending[slot]++;
-		z->next_id++;
-		z->counts.sends++;
+		zc_sent(z, slot);
 		p += n;
 		size -= (size_t)n;
 	}
@@ -258,12 +305,18 @@ static int zc_wait_slot(struct zc_sender *z, uint32_t slot)
 	return err;
 }
 
-static void zero_copy_release(struct nc_flow *flow)
+/* A flow's zc_sender (a member's, when it leaves its group). */
+static void zero_copy_leave(struct nc_flow *flow)
 {
 	if (flow->state)
 		zc_free(flow->state);
 	free(flow->state);
 	flow->state = NULL;
+}
+
+static void zero_copy_release(struct nc_flow *flow)
+{
+	zero_copy_leave(flow);
 	nc_buffers_release(flow);
 }
 
@@ -352,6 +405,103 @@ static int zero_copy_send_datagrams(struct nc_flow *flow, uint32_t max)
 	return (int)n;
 }
 
+/* --flows: member i of a group of n gets slice i of the ring of its
+ * group's first flow (owner), whose own is slice 0.  The first member
+ * widens that ring, before anything is sent, where n flows need more
+ * than it has. */
+static int zc_slice_ring(struct zc_sender *o, uint32_t n)
+{
+	uint64_t total = (uint64_t)n * FLOW_MIN_SLOTS;
+	uint8_t *ring;
+
+	if (total < o->slots)
+		total = o->slots;
+	if (total > o->slots) {
+		ring = nc_pages_alloc((size_t)total * o->stride);
+		if (!ring)
+			return -ENOMEM;
+		nc_pages_free(o->ring, o->ring_len);
+		o->ring = ring;
+		o->ring_len = (size_t)total * o->stride;
+	}
+	o->slots = (uint32_t)(total / n);	/* pending has room */
+	return 0;
+}
+
+static int zero_copy_join(struct nc_flow *owner, struct nc_flow *member,
+			  uint32_t i, uint32_t n)
+{
+	struct zc_sender *o = owner->state, *z;
+	int err;
+
+	member->state = NULL;
+	if (!nc_flow_sends(member))
+		return 0;
+	if (i == 1 && (err = zc_slice_ring(o, n)))
+		return err;
+	z = malloc(sizeof(*z));
+	if (!z)
+		return -ENOMEM;
+	err = zc_init_books(z, member->fd, member->size, o->slots);
+	if (err == -ENOMEM) {
+		free(z);
+		return err;
+	}
+	z->ring = o->ring + (size_t)i * o->slots * o->stride;
+	member->state = z;	/* leave frees what zc_init_books made */
+	return err;
+}
+
+/* Whether the next send waits for completions: the slot a message
+ * starts in still in flight, or every id outstanding. */
+static bool zc_owed(const struct zc_sender *z, uint64_t off)
+{
+	return (!off && z->pending[z->next_slot]) ||
+	       zc_outstanding(z) == z->id_cap;
+}
+
+/* --flows: message flow->seq from byte off, without blocking, from
+ * the slot it was stamped in when it started.  -EINPROGRESS: it waits
+ * for completions (the socket's EPOLLERR).  A full socket reaps what
+ * its queue holds first, so that the wait is not woken for it. */
+static ssize_t zero_copy_send_part(struct nc_flow *flow, uint64_t off)
+{
+	struct zc_sender *z = flow->state;
+	uint32_t slot = z->next_slot;
+	uint8_t *p = z->ring + (size_t)slot * z->stride;
+	struct iovec iov = { p + off, (size_t)(flow->size - off) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+	int err;
+
+	if (zc_owed(z, off) && (err = zc_reap_ready(z)))
+		return err;
+	if (zc_owed(z, off))
+		return -EINPROGRESS;
+	if (!off && flow->verify)
+		nc_pattern_fill(p, iov.iov_len, flow->index, flow->seq, 0);
+	do
+		n = sendmsg(z->fd, &msg,
+			    MSG_ZEROCOPY | MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == ENOBUFS)		/* out of optmem */
+		z->counts.enobufs++;
+	if (n < 0 && (errno == ENOBUFS || errno == EAGAIN)) {
+		err = errno;
+		if ((n = zc_reap_ready(z)))
+			return n;
+		/* ENOBUFS with nothing owed: the pages' limit, others' */
+		return err == ENOBUFS && zc_outstanding(z) ? -EINPROGRESS :
+							     -EAGAIN;
+	}
+	if (n < 0)
+		return -errno;
+	zc_sent(z, slot);
+	if (off + (uint64_t)n == flow->size)
+		z->next_slot = (slot + 1) % z->slots;
+	return n;
+}
+
 /* Every completion is owed before the buffers may go. */
 static int zero_copy_send_end(struct nc_flow *flow)
 {
@@ -431,6 +581,9 @@ const struct netcopy_mode nc_mode_zero_copy = {
 	.memory = zero_copy_memory,
 	.prepare = zero_copy_prepare,
 	.send_message = zero_copy_send_message,
+	.send_part = zero_copy_send_part,
+	.join = zero_copy_join,
+	.leave = zero_copy_leave,
 	.per_call = nc_gso_per_call,
 	.send_datagrams = zero_copy_send_datagrams,
 	.send_end = zero_copy_send_end,
