@@ -6,6 +6,9 @@
 #   zero-copy's counts summed over the flows (on loopback every send
 #   completes, copied), also with messages large enough that the
 #   client's threads widen their rings to give each flow its slice;
+#   sendfile and splice from blocks stamped per flow in the thread's
+#   memfd, and splice at 1 MiB (a flow's pipe holds what its socket
+#   did not take);
 # - 1000 flows over 2 threads (scaled down by NETCOPY_TEST_SCALE), and a
 #   run above the server's --max-conns refused with the limit named;
 # - bad input: --flows 0 and below -t are usage errors (exit 2, one
@@ -24,11 +27,16 @@
 nc_init
 
 # Modes that spread flows over threads (the others are refused below).
-spread_modes=(two-copy one-copy)
+spread_modes=(two-copy one-copy sendfile splice)
+refused_modes=()
 if nc_mode_built zero-copy; then
 	spread_modes+=(zero-copy)
 fi
-refused_modes=(sendfile splice)
+for mode in uring uring-zc; do
+	if nc_mode_built "$mode"; then
+		refused_modes+=("$mode")
+	fi
+done
 
 # check_flow_columns FLOWS: the latest run's per-flow columns.
 check_flow_columns() {
@@ -84,6 +92,10 @@ if nc_mode_built zero-copy; then
 	fi
 fi
 
+nc_client "splice --flows 64 -t 2 -R, 1 MiB, verified" \
+	-p "$NC_PORT" -m splice -t 2 --flows 64 -s 1M -d 0.5 --verify -f csv -R
+nc_check_rc 0 && nc_check_csv_run splice 1048576 2 && check_flow_columns 64
+
 nc_scale 1000 8
 flows=$NC_SCALED
 nc_client "two-copy --flows $flows -t 2, 16 KiB, verified" \
@@ -98,7 +110,7 @@ nc_client_usage_error "--flows below -t" "invalid flows '2': below -t 4" \
 nc_client_usage_error "--flows not a number" "invalid flows" \
 	-p "$NC_PORT" --flows many
 
-for mode in "${refused_modes[@]}"; do
+for mode in ${refused_modes[@]+"${refused_modes[@]}"}; do
 	nc_client "$mode --flows 8 -t 2 refused" -p "$NC_PORT" -m "$mode" \
 		-t 2 --flows 8 -d 0.2
 	nc_check_rc 4 && nc_check_stderr_matches \

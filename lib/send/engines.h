@@ -18,12 +18,14 @@ struct nc_file_blocks {
 	int fd;			/* a memfd */
 	uint64_t size;		/* of a block: the message size */
 	uint64_t count;		/* blocks; message n is block n % count */
+	uint64_t first;		/* of them, after this many (--flows) */
 };
 /* A file mode's sender: the blocks, and splice's pipe (-1 without). */
 struct nc_file_sender {
 	struct nc_file_blocks blocks;
 	int pipe[2];
 	size_t pipe_cap;
+	size_t in_pipe;		/* --flows: the message's bytes in the pipe */
 };
 /* Blocks for a message size (2 to 16), and a file mode's memory. */
 uint64_t nc_file_block_count(uint64_t size);
@@ -31,7 +33,7 @@ uint64_t nc_file_memory(uint64_t size, uint32_t qd);
 static inline off_t nc_file_block_offset(const struct nc_file_blocks *b,
 					 uint64_t seq)
 {
-	return (off_t)((seq % b->count) * b->size);
+	return (off_t)((b->first + seq % b->count) * b->size);
 }
 /* A file mode's prepare: a receiving flow gets its buffer and expects
  * the blocks' stamps; a sending one gets a struct nc_file_sender in
@@ -39,6 +41,15 @@ static inline off_t nc_file_block_offset(const struct nc_file_blocks *b,
  * thread.  0 or -errno.  Release frees all of it. */
 int nc_file_prepare(struct nc_flow *flow);
 void nc_file_release(struct nc_flow *flow);
+/* --flows: a member's blocks in its owner's memfd, after the owner's
+ * and those of the members before it, stamped for the member; a
+ * receiving member expects them.  0 or -errno; leave frees it. */
+int nc_file_join(struct nc_flow *owner, struct nc_flow *member, uint32_t i,
+		 uint32_t n);
+void nc_file_leave(struct nc_flow *member);
+/* --flows: sendfile's and splice's send_part once their bytes are in
+ * the socket: bytes sent, -EAGAIN, or -errno (n from the call). */
+ssize_t nc_file_sent(ssize_t n);
 
 /* ---- mode-gso.c: UDP_SEGMENT, which zero-copy over UDP sends with. */
 /* The most bytes one call may carry: one UDP datagram's payload over
