@@ -102,7 +102,8 @@ static int member_prepare(const struct netcopy_mode *mode,
 	f->send_buf = owner->send_buf;
 	f->recv_buf = owner->recv_buf;
 	f->recv_cap = owner->recv_cap;
-	f->state = owner->state;
+	/* A mode's own state is not the owner's to free by a leave. */
+	f->state = mode->join ? NULL : owner->state;
 	err = nc_sockbuf_apply(f);
 	if (!err && mode->join)
 		err = mode->join(owner, f, i, n);
