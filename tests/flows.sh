@@ -3,6 +3,12 @@
 # --flows N over -t T threads (each thread drives its share with epoll):
 # - verified runs of 64 flows over 2 threads, both directions, for every
 #   mode that spreads flows, with the bytes all there and no mismatch;
+#   zero-copy's counts summed over the flows (on loopback every send
+#   completes, copied), also with messages large enough that the
+#   client's thread widens its ring to give each flow its slice;
+#   sendfile and splice from blocks stamped per flow in the thread's
+#   memfd, and splice at 256 KiB (a flow's pipe holds what its socket
+#   did not take);
 # - 1000 flows over 2 threads (scaled down by NETCOPY_TEST_SCALE), and a
 #   run above the server's --max-conns refused with the limit named;
 # - bad input: --flows 0 and below -t are usage errors (exit 2, one
@@ -21,8 +27,16 @@
 nc_init
 
 # Modes that spread flows over threads (the others are refused below).
-spread_modes=(two-copy one-copy)
-refused_modes=(sendfile splice)
+spread_modes=(two-copy one-copy sendfile splice)
+refused_modes=()
+if nc_mode_built zero-copy; then
+	spread_modes+=(zero-copy)
+fi
+for mode in uring uring-zc; do
+	if nc_mode_built "$mode"; then
+		refused_modes+=("$mode")
+	fi
+done
 
 # check_flow_columns FLOWS: the latest run's per-flow columns.
 check_flow_columns() {
@@ -61,8 +75,34 @@ for mode in "${spread_modes[@]}"; do
 			--verify -f csv $dir
 		nc_check_rc 0 && nc_check_csv_run "$mode" 1024 2 &&
 			check_flow_columns 64
+		if [ "$mode" = zero-copy ] && [ "$NC_RC" -eq 0 ]; then
+			nc_check_uring_zc_counts
+		fi
 	done
 done
+# Large messages: what each flow must finish once told to stop is
+# scaled down with the runs (a sanitizer's receiver is slow), so that
+# the run ends within the server's deadline.
+nc_scale 64 16
+big=$NC_SCALED
+if nc_mode_built zero-copy; then
+	# One thread: more flows than its ring's 8 slots of 1 MiB.
+	nc_client "zero-copy --flows $big -t 1 -R, 1 MiB, verified" \
+		-p "$NC_PORT" -m zero-copy -t 1 --flows "$big" -s 1M -d 0.5 \
+		--verify -f csv -R
+	if nc_memlock_refused; then
+		nc_log "$NC_DESC: $(head -n 1 "$NC_ERR")"
+	else
+		nc_check_rc 0 && nc_check_csv_run zero-copy 1048576 1 &&
+			check_flow_columns "$big" && nc_check_uring_zc_counts
+	fi
+fi
+
+nc_client "splice --flows $big -t 2 -R, 256 KiB, verified" \
+	-p "$NC_PORT" -m splice -t 2 --flows "$big" -s 256K -d 0.5 --verify \
+	-f csv -R
+nc_check_rc 0 && nc_check_csv_run splice 262144 2 &&
+	check_flow_columns "$big"
 
 nc_scale 1000 8
 flows=$NC_SCALED
@@ -78,7 +118,7 @@ nc_client_usage_error "--flows below -t" "invalid flows '2': below -t 4" \
 nc_client_usage_error "--flows not a number" "invalid flows" \
 	-p "$NC_PORT" --flows many
 
-for mode in "${refused_modes[@]}"; do
+for mode in ${refused_modes[@]+"${refused_modes[@]}"}; do
 	nc_client "$mode --flows 8 -t 2 refused" -p "$NC_PORT" -m "$mode" \
 		-t 2 --flows 8 -d 0.2
 	nc_check_rc 4 && nc_check_stderr_matches \

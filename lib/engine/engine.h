@@ -166,6 +166,7 @@ struct nc_flow {
 	uint64_t rx_part;
 	bool member;
 	bool ended;
+	bool owed;	/* waits for completions (send_part's -EINPROGRESS) */
 };
 
 /* Whether the flow sends / receives messages (rr: both). */
@@ -215,9 +216,17 @@ struct netcopy_mode {
 	int (*send_message)(struct nc_flow *flow);
 	/* --flows above -t: send message flow->seq from byte off on,
 	 * without blocking (stamped when verifying): bytes sent, -EAGAIN
-	 * when the socket is full, or -errno.  NULL: the mode cannot
-	 * drive several flows a thread yet. */
+	 * when the socket is full, -EINPROGRESS while it waits for the
+	 * kernel's completions (the socket's EPOLLERR), or -errno.  NULL:
+	 * the mode cannot drive several flows a thread yet. */
 	ssize_t (*send_part)(struct nc_flow *flow, uint64_t off);
+	/* --flows above -t: give member (flow i of a group of n, i >= 1)
+	 * the state of its own it needs beside that of its group's first
+	 * flow (owner, prepared): 0 or -errno.  leave frees it, even after
+	 * a failed join.  NULL: a member shares owner's state. */
+	int (*join)(struct nc_flow *owner, struct nc_flow *member,
+		    uint32_t i, uint32_t n);
+	void (*leave)(struct nc_flow *member);
 	/* UDP (where modes.def says the mode sends over it): send
 	 * datagrams flow->seq onwards, at most max of them, each
 	 * flow->size bytes made by nc_dgram_stamp().  How many went (a

@@ -13,6 +13,11 @@
  * block, and is done when every flow's stream has ended.  No clock is
  * read per message: a flow's first and last byte, and a wait that
  * found nothing, read one.
+ *
+ * A mode whose sends the kernel answers later (zero-copy) gives each
+ * member state of its own (join); a flow that must wait for those
+ * answers waits for its socket's EPOLLERR alone, not for EPOLLOUT,
+ * which would wake the thread for nothing until they come.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -84,20 +89,32 @@ static int set_nonblocking(int fd)
 	return 0;
 }
 
-/* A member: its verifier and socket buffers, the owner's buffers. */
-static int member_prepare(struct nc_flow *owner, struct nc_flow *f)
+/* A member (flow i of n): its verifier and socket buffers, the
+ * owner's buffers, and the mode's state of its own where it has one. */
+static int member_prepare(const struct netcopy_mode *mode,
+			  struct nc_flow *owner, struct nc_flow *f,
+			  uint32_t i, uint32_t n)
 {
+	int err;
+
 	nc_verifier_init(&f->verifier, f->size, f->index);
 	f->member = true;
 	f->send_buf = owner->send_buf;
 	f->recv_buf = owner->recv_buf;
 	f->recv_cap = owner->recv_cap;
-	f->state = owner->state;
-	return nc_sockbuf_apply(f);
+	/* A mode's own state is not the owner's to free by a leave. */
+	f->state = mode->join ? NULL : owner->state;
+	err = nc_sockbuf_apply(f);
+	if (!err && mode->join)
+		err = mode->join(owner, f, i, n);
+	return err;
 }
 
-static void member_release(struct nc_flow *f)
+static void member_release(const struct netcopy_mode *mode,
+			   struct nc_flow *f)
 {
+	if (mode->leave)
+		mode->leave(f);
 	f->send_buf = f->recv_buf = NULL;
 	f->state = NULL;
 }
@@ -107,7 +124,7 @@ void nc_group_release(struct nc_group *g)
 	if (!g)
 		return;
 	for (uint32_t i = 1; i < g->n; i++)
-		member_release(g->flows[i]);
+		member_release(g->mode, g->flows[i]);
 	nc_flow_release(g->mode, g->flows[0]);
 	if (g->ep >= 0)
 		close(g->ep);
@@ -136,7 +153,7 @@ int nc_group_prepare(const struct netcopy_mode *mode, struct nc_flow **flows,
 		};
 
 		if (i)
-			err = member_prepare(flows[0], flows[i]);
+			err = member_prepare(mode, flows[0], flows[i], i, n);
 		if (!err)
 			err = set_nonblocking(flows[i]->fd);
 		if (!err && epoll_ctl(g->ep, EPOLL_CTL_ADD, flows[i]->fd, &ev))
@@ -168,10 +185,25 @@ static int end_stream(struct nc_group *g, struct nc_flow *f)
 	return err;
 }
 
+/* Wait for the flow's socket's EPOLLERR alone (owed), or for it to
+ * be writable again. */
+static int wait_owed(struct nc_group *g, struct nc_flow *f, bool owed)
+{
+	struct epoll_event ev = { .events = owed ? 0 : EPOLLOUT,
+				  .data.ptr = f };
+
+	f->owed = owed;
+	return epoll_ctl(g->ep, EPOLL_CTL_MOD, f->fd, &ev) ? -errno : 0;
+}
+
 /* A writable flow: its messages until the socket is full, or the
  * budget spent.  0 or -errno. */
 static int send_ready(struct nc_group *g, struct nc_flow *f, bool stopping)
 {
+	int err = f->owed ? wait_owed(g, f, false) : 0;
+
+	if (err)
+		return err;
 	for (uint64_t moved = 0; moved < EVENT_BYTES;) {
 		ssize_t n;
 
@@ -183,6 +215,8 @@ static int send_ready(struct nc_group *g, struct nc_flow *f, bool stopping)
 		n = g->mode->send_part(f, f->part);
 		if (n == -EAGAIN)
 			return 0;
+		if (n == -EINPROGRESS)
+			return wait_owed(g, f, true);
 		if (n < 0)
 			return (int)n;
 		moved += (uint64_t)n;
@@ -311,6 +345,8 @@ int nc_group_run(struct nc_group *g)
 	err = drive(g, sends);
 	if (err)
 		end_all(g);
+	for (uint32_t i = 0; sends && i < g->n; i++)
+		err = nc_send_owed(g->mode, g->flows[i], err);
 	now = nc_now_ns();
 	for (uint32_t i = 0; i < g->n; i++) {
 		struct nc_flow *f = g->flows[i];

@@ -2,7 +2,8 @@
 /*
  * engines.h - what the engines of send/ share, for them only: the
  * mode names (names.c), the blocks the file modes send from
- * (file-blocks.c) and the io_uring ring (uring-ring.c, uring-flow.c).
+ * (file-blocks.c), zero-copy's books (zc-books.c) and the io_uring
+ * ring (uring-ring.c, uring-flow.c).
  */
 #ifndef NETCOPY_SEND_ENGINES_H
 #define NETCOPY_SEND_ENGINES_H
@@ -18,12 +19,14 @@ struct nc_file_blocks {
 	int fd;			/* a memfd */
 	uint64_t size;		/* of a block: the message size */
 	uint64_t count;		/* blocks; message n is block n % count */
+	uint64_t first;		/* of them, after this many (--flows) */
 };
 /* A file mode's sender: the blocks, and splice's pipe (-1 without). */
 struct nc_file_sender {
 	struct nc_file_blocks blocks;
 	int pipe[2];
 	size_t pipe_cap;
+	size_t in_pipe;		/* --flows: the message's bytes in the pipe */
 };
 /* Blocks for a message size (2 to 16), and a file mode's memory. */
 uint64_t nc_file_block_count(uint64_t size);
@@ -31,7 +34,7 @@ uint64_t nc_file_memory(uint64_t size, uint32_t qd);
 static inline off_t nc_file_block_offset(const struct nc_file_blocks *b,
 					 uint64_t seq)
 {
-	return (off_t)((seq % b->count) * b->size);
+	return (off_t)((b->first + seq % b->count) * b->size);
 }
 /* A file mode's prepare: a receiving flow gets its buffer and expects
  * the blocks' stamps; a sending one gets a struct nc_file_sender in
@@ -39,6 +42,59 @@ static inline off_t nc_file_block_offset(const struct nc_file_blocks *b,
  * thread.  0 or -errno.  Release frees all of it. */
 int nc_file_prepare(struct nc_flow *flow);
 void nc_file_release(struct nc_flow *flow);
+/* --flows: a member's blocks in its owner's memfd, after the owner's
+ * and those of the members before it, stamped for the member; a
+ * receiving member expects them.  0 or -errno; leave frees it. */
+int nc_file_join(struct nc_flow *owner, struct nc_flow *member, uint32_t i,
+		 uint32_t n);
+void nc_file_leave(struct nc_flow *member);
+/* --flows: sendfile's and splice's send_part once their bytes are in
+ * the socket: bytes sent, -EAGAIN, or -errno (n from the call). */
+ssize_t nc_file_sent(ssize_t n);
+
+/* ---- zc-books.c: a MSG_ZEROCOPY sender's ring and books, which slots
+ * the kernel still holds (mode-zero-copy.c). */
+struct nc_zc_sender {
+	int fd;
+	size_t stride;		/* bytes between slots */
+	uint32_t slots;
+	uint8_t *ring;
+	size_t ring_len;	/* mapped: 0 for a slice of another's */
+	uint32_t *pending;	/* sends not yet completed, per slot */
+	/* Outstanding send ids, id % id_cap -> slot, and which are done
+	 * (completions may come out of order). */
+	uint32_t id_cap;
+	uint32_t *id_slot;
+	uint8_t *id_done;
+	uint32_t next_id;	/* the id the kernel gives the next send */
+	uint32_t oldest;	/* oldest id not yet completed */
+	uint32_t next_slot;
+	uint32_t segments;	/* UDP: datagrams a slot holds */
+	struct nc_zc_counts counts;
+};
+/* Bytes between slots of size bytes. */
+size_t nc_zc_stride(uint64_t size);
+/* SO_ZEROCOPY on fd, and the books of slots slots of size bytes each;
+ * nc_zc_init maps the ring too, nc_zc_init_books leaves it to the
+ * caller.  0, NETCOPY_EUNSUPPORTED or -errno; nc_zc_free frees what
+ * either made (not z). */
+int nc_zc_init_books(struct nc_zc_sender *z, int fd, uint64_t size,
+		     uint32_t slots);
+int nc_zc_init(struct nc_zc_sender *z, int fd, uint64_t size,
+	       uint32_t slots);
+void nc_zc_free(struct nc_zc_sender *z);
+static inline uint32_t nc_zc_outstanding(const struct nc_zc_sender *z)
+{
+	return z->next_id - z->oldest;
+}
+/* Read notifications until one holds completions, waiting for it (10 s
+ * at most: NETCOPY_ECOMPLETION).  0 or an error. */
+int nc_zc_reap_one(struct nc_zc_sender *z);
+/* Every notification the queue holds now, without waiting: 0 or an
+ * error. */
+int nc_zc_reap_ready(struct nc_zc_sender *z);
+/* A sendmsg() from slot sent something: it used the next id. */
+void nc_zc_sent(struct nc_zc_sender *z, uint32_t slot);
 
 /* ---- mode-gso.c: UDP_SEGMENT, which zero-copy over UDP sends with. */
 /* The most bytes one call may carry: one UDP datagram's payload over

@@ -31,6 +31,20 @@ static int sendfile_send_message(struct nc_flow *flow)
 	return 0;
 }
 
+/* --flows: the rest of the message from byte off, without blocking. */
+static ssize_t sendfile_send_part(struct nc_flow *flow, uint64_t off)
+{
+	struct nc_file_sender *s = flow->state;
+	off_t at = nc_file_block_offset(&s->blocks, flow->seq) + (off_t)off;
+	ssize_t n;
+
+	do
+		n = sendfile(flow->fd, s->blocks.fd, &at,
+			     (size_t)(flow->size - off));
+	while (n < 0 && errno == EINTR);
+	return nc_file_sent(n);
+}
+
 const struct netcopy_mode nc_mode_sendfile = {
 	.name = nc_mode_name_sendfile,
 	.own_rx = NC_RX_RECV,
@@ -40,6 +54,9 @@ const struct netcopy_mode nc_mode_sendfile = {
 	.fds = 1,	/* the memfd */
 	.prepare = nc_file_prepare,
 	.send_message = sendfile_send_message,
+	.send_part = sendfile_send_part,
+	.join = nc_file_join,
+	.leave = nc_file_leave,
 	.recv_some = nc_recv_into_buffer,
 	.release = nc_file_release,
 };

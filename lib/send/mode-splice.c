@@ -41,6 +41,18 @@ static int splice_prepare(struct nc_flow *flow)
 	return pipe_open(flow->state, flow->size);
 }
 
+/* --flows: a member's pipe of its own, as what it holds of a message
+ * stays there until its socket takes it. */
+static int splice_join(struct nc_flow *owner, struct nc_flow *member,
+		       uint32_t i, uint32_t n)
+{
+	int err = nc_file_join(owner, member, i, n);
+
+	if (err || !member->state)
+		return err;
+	return pipe_open(member->state, member->size);
+}
+
 static int io_error(void)
 {
 	return errno == EAGAIN ? -ETIMEDOUT : -errno;
@@ -86,6 +98,36 @@ static int splice_send_message(struct nc_flow *flow)
 	return 0;
 }
 
+/* --flows: the rest of the message from byte off, without blocking.
+ * The pipe holds the bytes from off on that the socket did not take;
+ * filled (from the memfd, which never blocks) once it is empty. */
+static ssize_t splice_send_part(struct nc_flow *flow, uint64_t off)
+{
+	struct nc_file_sender *s = flow->state;
+	loff_t at = nc_file_block_offset(&s->blocks, flow->seq) + (loff_t)off;
+	size_t left = (size_t)(flow->size - off);
+	ssize_t n;
+
+	while (!s->in_pipe) {
+		n = splice(s->blocks.fd, &at, s->pipe[1], NULL,
+			   left < s->pipe_cap ? left : s->pipe_cap,
+			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n ? -errno : -EIO;
+		s->in_pipe = (size_t)n;
+	}
+	do
+		n = splice(s->pipe[0], NULL, flow->fd, NULL, s->in_pipe,
+			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	while (n < 0 && errno == EINTR);
+	n = nc_file_sent(n);
+	if (n > 0)
+		s->in_pipe -= (size_t)n;
+	return n;
+}
+
 const struct netcopy_mode nc_mode_splice = {
 	.name = nc_mode_name_splice,
 	.own_rx = NC_RX_RECV,
@@ -95,6 +137,9 @@ const struct netcopy_mode nc_mode_splice = {
 	.fds = 3,	/* the memfd, the pipe's ends */
 	.prepare = splice_prepare,
 	.send_message = splice_send_message,
+	.send_part = splice_send_part,
+	.join = splice_join,
+	.leave = nc_file_leave,
 	.recv_some = nc_recv_into_buffer,
 	.release = nc_file_release,
 };

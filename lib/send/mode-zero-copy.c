@@ -9,13 +9,23 @@
  * out of a ring of slots, a slot is written again only once every send
  * from it has completed, and all completions are reaped before the end.
  *
+ * --flows above -t: each flow has its own error queue and send ids, so
+ * each its own books (zc-books.c), over a slice of its thread's ring
+ * (zero_copy_join).
+ * Slices rather than slots shared among the flows: a flow then waits
+ * only for its own socket's completions, which epoll reports on that
+ * socket (EPOLLERR), and a slow flow cannot starve the others of slots.
+ * A flow's slice may be a single slot (its next message waits for the
+ * last one's completions while the thread serves the other flows); a
+ * thread with more flows than its ring has slots widens its ring to
+ * one a flow, which the server's budget (a ring a thread) does not see.
+ *
  * Over UDP a slot holds --gso-segments datagrams, sent by one sendmsg()
  * that the kernel cuts up (UDP_SEGMENT, as the gso mode does): one
  * completion per call, since zero-copy pays only with sends this large.
  */
 #include <errno.h>
 #include <time.h>
-#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -26,30 +36,11 @@
 
 #include "send/engines.h"
 
-/* How long to wait for a completion before calling it lost. */
-#define COMPLETION_TIMEOUT_NS (10ULL * 1000000000ULL)
 /* About this many bytes of messages in flight per connection. */
 #define RING_BYTES (8u << 20)
 #define MIN_SLOTS 2u
 #define MAX_SLOTS 4096u
-
-struct zc_sender {
-	int fd;
-	size_t stride;		/* bytes between slots */
-	uint32_t slots;
-	uint8_t *ring;
-	uint32_t *pending;	/* sends not yet completed, per slot */
-	/* Outstanding send ids, id % id_cap -> slot, and which are done
-	 * (completions may come out of order). */
-	uint32_t id_cap;
-	uint32_t *id_slot;
-	uint8_t *id_done;
-	uint32_t next_id;	/* the id the kernel gives the next send */
-	uint32_t oldest;	/* oldest id not yet completed */
-	uint32_t next_slot;
-	uint32_t segments;	/* UDP: datagrams a slot holds */
-	struct nc_zc_counts counts;
-};
+#define FLOW_MIN_SLOTS 1u	/* --flows: a flow's slice, at least */
 
 static uint32_t ring_slots(uint64_t size)
 {
@@ -58,134 +49,9 @@ static uint32_t ring_slots(uint64_t size)
 	return n < MIN_SLOTS ? MIN_SLOTS : n > MAX_SLOTS ? MAX_SLOTS : (uint32_t)n;
 }
 
-static size_t ring_stride(uint64_t size)
-{
-	uint64_t align = size >= 4096 ? 4096 : 64;
-
-	return (size_t)((size + align - 1) / align * align);
-}
-
 static uint64_t zero_copy_memory(uint64_t size, uint32_t qd)
 {
-	return (uint64_t)ring_slots(size) * ring_stride(size);
-}
-
-static void zc_free(struct zc_sender *z)
-{
-	nc_pages_free(z->ring, z->slots * z->stride);
-	free(z->pending);
-	free(z->id_slot);
-	free(z->id_done);
-}
-
-/* A ring of slots of size bytes each, within what memory says. */
-static int zc_init(struct zc_sender *z, int fd, uint64_t size, uint32_t slots)
-{
-	int one = 1;
-
-	memset(z, 0, sizeof(*z));
-	z->fd = fd;
-	z->slots = slots;
-	z->stride = ring_stride(size);
-	z->id_cap = z->slots * 4;
-	if (setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one)))
-		return errno == ENOPROTOOPT ? NETCOPY_EUNSUPPORTED : -errno;
-	z->ring = nc_pages_alloc(z->slots * z->stride);
-	z->pending = calloc(z->slots, sizeof(*z->pending));
-	z->id_slot = calloc(z->id_cap, sizeof(*z->id_slot));
-	z->id_done = calloc(z->id_cap, 1);
-	if (!z->ring || !z->pending || !z->id_slot || !z->id_done) {
-		zc_free(z);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static uint32_t zc_outstanding(const struct zc_sender *z)
-{
-	return z->next_id - z->oldest;
-}
-
-/* Account one notification: ids lo..hi (inclusive, may wrap). */
-static int zc_complete(struct zc_sender *z, uint32_t lo, uint32_t hi,
-		       bool copied)
-{
-	uint32_t count = hi - lo + 1;
-
-	for (uint32_t i = 0; i < count; i++) {
-		uint32_t id = lo + i, at = id % z->id_cap;
-
-		if (id - z->oldest >= zc_outstanding(z) || z->id_done[at])
-			return NETCOPY_EPROTOCOL;	/* never sent */
-		z->id_done[at] = 1;
-		z->pending[z->id_slot[at]]--;
-		z->counts.completions++;
-		z->counts.copied += copied;
-	}
-	while (zc_outstanding(z) && z->id_done[z->oldest % z->id_cap]) {
-		z->id_done[z->oldest % z->id_cap] = 0;
-		z->oldest++;
-	}
-	return 0;
-}
-
-/* Read one message of the error queue: 1 if it held completions, 0 if
- * the queue was empty, else an error. */
-static int zc_read_errqueue(struct zc_sender *z)
-{
-	char control[CMSG_SPACE(sizeof(struct sock_extended_err)) + 64];
-	struct msghdr msg = { .msg_control = control,
-			      .msg_controllen = sizeof(control) };
-	struct cmsghdr *cm;
-	int got = 0;
-
-	if (recvmsg(z->fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-		struct sock_extended_err serr;
-		int err;
-
-		if (!((cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) ||
-		      (cm->cmsg_level == SOL_IPV6 &&
-		       cm->cmsg_type == IPV6_RECVERR)))
-			continue;
-		memcpy(&serr, CMSG_DATA(cm), sizeof(serr));
-		if (serr.ee_origin != SO_EE_ORIGIN_ZEROCOPY)
-			return serr.ee_errno ? -(int)serr.ee_errno : -EIO;
-		err = zc_complete(z, serr.ee_info, serr.ee_data,
-				  serr.ee_code & SO_EE_CODE_ZEROCOPY_COPIED);
-		if (err)
-			return err;
-		z->counts.notifications++;
-		got = 1;
-	}
-	return got;
-}
-
-/* Read notifications until one holds completions, waiting for it when
- * the queue is empty (and calling it lost after COMPLETION_TIMEOUT_NS).
- * Callers reap only when they need a completion: the kernel merges the
- * notifications of consecutive sends while they wait in the queue, so
- * reading late takes fewer system calls than reading after every send. */
-static int zc_reap_one(struct zc_sender *z)
-{
-	uint64_t deadline = 0;
-
-	for (;;) {
-		struct pollfd pfd = { .fd = z->fd, .events = 0 };
-		int got = zc_read_errqueue(z);
-
-		if (got)
-			return got < 0 ? got : 0;
-		if (!deadline)
-			deadline = nc_now_ns() + COMPLETION_TIMEOUT_NS;
-		else if (nc_now_ns() > deadline)
-			return NETCOPY_ECOMPLETION;
-		/* POLLERR means the error queue has something; a dead
-		 * connection keeps POLLHUP up, so then wait a little. */
-		if (poll(&pfd, 1, 100) > 0 && !(pfd.revents & POLLERR))
-			usleep(1000);
-	}
+	return (uint64_t)ring_slots(size) * nc_zc_stride(size);
 }
 
 /* ENOBUFS: the socket's option memory is full of notifications, or the
@@ -193,12 +59,12 @@ static int zc_reap_one(struct zc_sender *z)
  * outstanding, wait a little, up to a bound.  The kernel answers
  * ENOBUFS before it looks at the connection, so a connection shut down
  * (a run cut off) or reset is seen here (POLLHUP), not by sendmsg(). */
-static int zc_backoff(struct zc_sender *z, unsigned int *idle)
+static int zc_backoff(struct nc_zc_sender *z, unsigned int *idle)
 {
 	struct pollfd pfd = { .fd = z->fd, .events = POLLOUT };
 
-	if (zc_outstanding(z))
-		return zc_reap_one(z);
+	if (nc_zc_outstanding(z))
+		return nc_zc_reap_one(z);
 	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLHUP))
 		return -EPIPE;
 	if (++*idle > 10000)
@@ -208,7 +74,7 @@ static int zc_backoff(struct zc_sender *z, unsigned int *idle)
 }
 
 /* Send a slot's message; each sendmsg() that sends anything uses an id. */
-static int zc_send_slot(struct zc_sender *z, uint32_t slot, size_t size)
+static int zc_send_slot(struct nc_zc_sender *z, uint32_t slot, size_t size)
 {
 	const uint8_t *p = z->ring + (size_t)slot * z->stride;
 	unsigned int idle = 0;
@@ -218,8 +84,8 @@ static int zc_send_slot(struct zc_sender *z, uint32_t slot, size_t size)
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 		ssize_t n;
 
-		while (zc_outstanding(z) == z->id_cap) {
-			int err = zc_reap_one(z);
+		while (nc_zc_outstanding(z) == z->id_cap) {
+			int err = nc_zc_reap_one(z);
 
 			if (err)
 				return err;
@@ -239,42 +105,45 @@ static int zc_send_slot(struct zc_sender *z, uint32_t slot, size_t size)
 			}
 			return err == EAGAIN ? -ETIMEDOUT : -err;
 		}
-		z->id_slot[z->next_id % z->id_cap] = slot;
-		z->pending[slot]++;
-		z->next_id++;
-		z->counts.sends++;
+		nc_zc_sent(z, slot);
 		p += n;
 		size -= (size_t)n;
 	}
 	return 0;
 }
 
-static int zc_wait_slot(struct zc_sender *z, uint32_t slot)
+static int zc_wait_slot(struct nc_zc_sender *z, uint32_t slot)
 {
 	int err = 0;
 
 	while (!err && z->pending[slot])
-		err = zc_reap_one(z);
+		err = nc_zc_reap_one(z);
 	return err;
+}
+
+/* A flow's zc_sender (a member's, when it leaves its group). */
+static void zero_copy_leave(struct nc_flow *flow)
+{
+	if (flow->state)
+		nc_zc_free(flow->state);
+	free(flow->state);
+	flow->state = NULL;
 }
 
 static void zero_copy_release(struct nc_flow *flow)
 {
-	if (flow->state)
-		zc_free(flow->state);
-	free(flow->state);
-	flow->state = NULL;
+	zero_copy_leave(flow);
 	nc_buffers_release(flow);
 }
 
 /* Over UDP: slots of a call's datagrams, as many as fit in the memory
  * a ring of -s byte slots takes (the table's figure), two at least. */
-static int zc_init_udp(struct zc_sender *z, struct nc_flow *flow)
+static int zc_init_udp(struct nc_zc_sender *z, struct nc_flow *flow)
 {
 	uint32_t segments = nc_gso_per_call(flow);
 	uint64_t slot = flow->size * segments;
-	uint64_t n = zero_copy_memory(flow->size, 0) / ring_stride(slot);
-	int err = zc_init(z, flow->fd, slot, n < MIN_SLOTS ? MIN_SLOTS :
+	uint64_t n = zero_copy_memory(flow->size, 0) / nc_zc_stride(slot);
+	int err = nc_zc_init(z, flow->fd, slot, n < MIN_SLOTS ? MIN_SLOTS :
 						 (uint32_t)n);
 
 	z->segments = segments;
@@ -284,7 +153,7 @@ static int zc_init_udp(struct zc_sender *z, struct nc_flow *flow)
 /* The sender's ring; a receiver's plain buffer. */
 static int zero_copy_prepare(struct nc_flow *flow)
 {
-	struct zc_sender *z;
+	struct nc_zc_sender *z;
 	int err = nc_buffers_prepare(flow, false, nc_flow_receives(flow));
 
 	if (err || !nc_flow_sends(flow))
@@ -295,7 +164,7 @@ static int zero_copy_prepare(struct nc_flow *flow)
 	if (flow->params->proto == NC_PROTO_UDP)
 		err = zc_init_udp(z, flow);
 	else
-		err = zc_init(z, flow->fd, flow->size,
+		err = nc_zc_init(z, flow->fd, flow->size,
 			      ring_slots(flow->size));
 	if (err == -ENOMEM) {
 		free(z);
@@ -307,7 +176,7 @@ static int zero_copy_prepare(struct nc_flow *flow)
 
 static int zero_copy_send_message(struct nc_flow *flow)
 {
-	struct zc_sender *z = flow->state;
+	struct nc_zc_sender *z = flow->state;
 	uint32_t slot = z->next_slot;
 	int err = zc_wait_slot(z, slot);
 
@@ -327,7 +196,7 @@ static int zero_copy_send_message(struct nc_flow *flow)
  * next slot, once the kernel has let go of it. */
 static int zero_copy_send_datagrams(struct nc_flow *flow, uint32_t max)
 {
-	struct zc_sender *z = flow->state;
+	struct nc_zc_sender *z = flow->state;
 	uint32_t slot = z->next_slot;
 	uint32_t n = max < z->segments ? max : z->segments;
 	size_t size = (size_t)flow->size;
@@ -352,14 +221,130 @@ static int zero_copy_send_datagrams(struct nc_flow *flow, uint32_t max)
 	return (int)n;
 }
 
+/* --flows: member i of a group of n gets slice i of the ring of its
+ * group's first flow (owner), whose own is slice 0.  The first member
+ * widens that ring, before anything is sent, where n flows need more
+ * than it has. */
+static int zc_slice_ring(struct nc_zc_sender *o, uint32_t n)
+{
+	uint64_t total = (uint64_t)n * FLOW_MIN_SLOTS;
+	uint8_t *ring;
+
+	if (total < o->slots)
+		total = o->slots;
+	if (total > o->slots) {
+		ring = nc_pages_alloc((size_t)total * o->stride);
+		if (!ring)
+			return -ENOMEM;
+		nc_pages_free(o->ring, o->ring_len);
+		o->ring = ring;
+		o->ring_len = (size_t)total * o->stride;
+	}
+	o->slots = (uint32_t)(total / n);	/* pending has room */
+	return 0;
+}
+
+static int zero_copy_join(struct nc_flow *owner, struct nc_flow *member,
+			  uint32_t i, uint32_t n)
+{
+	struct nc_zc_sender *o = owner->state, *z;
+	int err;
+
+	member->state = NULL;
+	if (!nc_flow_sends(member))
+		return 0;
+	if (i == 1 && (err = zc_slice_ring(o, n)))
+		return err;
+	z = malloc(sizeof(*z));
+	if (!z)
+		return -ENOMEM;
+	err = nc_zc_init_books(z, member->fd, member->size, o->slots);
+	if (err == -ENOMEM) {
+		free(z);
+		return err;
+	}
+	z->ring = o->ring + (size_t)i * o->slots * o->stride;
+	member->state = z;	/* leave frees what nc_zc_init_books made */
+	return err;
+}
+
+/* A flow woken while it waits for completions that did not come: its
+ * connection reset or hung up (the error, which holds the socket's
+ * EPOLLERR up), or 0 (a notification came after the reap). */
+static int zc_gone(const struct nc_zc_sender *z)
+{
+	struct pollfd pfd = { .fd = z->fd, .events = 0 };
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (poll(&pfd, 1, 0) <= 0)
+		return 0;
+	if (pfd.revents & POLLHUP)
+		return -EPIPE;
+	if ((pfd.revents & POLLERR) &&
+	    !getsockopt(z->fd, SOL_SOCKET, SO_ERROR, &err, &len) && err)
+		return -err;
+	return 0;
+}
+
+/* Whether the next send waits for completions: the slot a message
+ * starts in still in flight, or every id outstanding. */
+static bool zc_owed(const struct nc_zc_sender *z, uint64_t off)
+{
+	return (!off && z->pending[z->next_slot]) ||
+	       nc_zc_outstanding(z) == z->id_cap;
+}
+
+/* --flows: message flow->seq from byte off, without blocking, from
+ * the slot it was stamped in when it started.  -EINPROGRESS: it waits
+ * for completions (the socket's EPOLLERR).  A full socket reaps what
+ * its queue holds first, so that the wait is not woken for it. */
+static ssize_t zero_copy_send_part(struct nc_flow *flow, uint64_t off)
+{
+	struct nc_zc_sender *z = flow->state;
+	uint32_t slot = z->next_slot;
+	uint8_t *p = z->ring + (size_t)slot * z->stride;
+	struct iovec iov = { p + off, (size_t)(flow->size - off) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+	int err;
+
+	if (zc_owed(z, off) && (err = nc_zc_reap_ready(z)))
+		return err;
+	if (zc_owed(z, off))
+		return (err = zc_gone(z)) ? err : -EINPROGRESS;
+	if (!off && flow->verify)
+		nc_pattern_fill(p, iov.iov_len, flow->index, flow->seq, 0);
+	do
+		n = sendmsg(z->fd, &msg,
+			    MSG_ZEROCOPY | MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == ENOBUFS)		/* out of optmem */
+		z->counts.enobufs++;
+	if (n < 0 && (errno == ENOBUFS || errno == EAGAIN)) {
+		err = errno;
+		if ((n = nc_zc_reap_ready(z)))
+			return n;
+		/* ENOBUFS with nothing owed: the pages' limit, others' */
+		return err == ENOBUFS && nc_zc_outstanding(z) ? -EINPROGRESS :
+							     -EAGAIN;
+	}
+	if (n < 0)
+		return -errno;
+	nc_zc_sent(z, slot);
+	if (off + (uint64_t)n == flow->size)
+		z->next_slot = (slot + 1) % z->slots;
+	return n;
+}
+
 /* Every completion is owed before the buffers may go. */
 static int zero_copy_send_end(struct nc_flow *flow)
 {
-	struct zc_sender *z = flow->state;
+	struct nc_zc_sender *z = flow->state;
 	int err = 0;
 
-	while (!err && zc_outstanding(z))
-		err = zc_reap_one(z);
+	while (!err && nc_zc_outstanding(z))
+		err = nc_zc_reap_one(z);
 	flow->zc = z->counts;
 	return err;
 }
@@ -431,6 +416,9 @@ const struct netcopy_mode nc_mode_zero_copy = {
 	.memory = zero_copy_memory,
 	.prepare = zero_copy_prepare,
 	.send_message = zero_copy_send_message,
+	.send_part = zero_copy_send_part,
+	.join = zero_copy_join,
+	.leave = zero_copy_leave,
 	.per_call = nc_gso_per_call,
 	.send_datagrams = zero_copy_send_datagrams,
 	.send_end = zero_copy_send_end,
