@@ -53,6 +53,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/server-rate-cap.sh \
 	tests/zc-memlock.sh \
 	tests/server-hosts.sh \
+	tests/server-binding.sh \
 	tests/server-threads.sh \
 	tests/descriptors.sh \
 	tests/flows.sh \
