@@ -21,7 +21,7 @@ struct args {
 	char *auth_file;
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
 	char *workload, *warmup, *affinity, *interval, *qd, *rx, *proto;
-	char *batch, *gso_segments, *rr_timeout, *flows;
+	char *batch, *gso_segments, *rr_timeout, *flows, *local_address;
 	char *sndbuf, *rcvbuf, *rate, *interval_file, *rx_size;
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
 	int bidir;
@@ -423,6 +423,9 @@ static struct netcopy_client *configure(const struct args *a)
 		refused(c, "threads", a->threads);
 	if (a->flows)
 		set_flows(c, a);
+	if (a->local_address &&
+	    netcopy_client_set_local_address(c, a->local_address))
+		refused(c, "local-address", a->local_address);
 	if (a->duration && netcopy_client_set_duration(c, cli_secs("duration",
 							a->duration)))
 		refused(c, "duration", a->duration);
@@ -636,6 +639,9 @@ int main(int argc, const char **argv)
 		{ "flows", '\0', POPT_ARG_STRING, &a.flows, 0,
 		  "data connections, spread over the threads, each driving "
 		  "its share with epoll (default: one a thread)", "N" },
+		{ "local-address", '\0', POPT_ARG_STRING, &a.local_address, 0,
+		  "source addresses of the data connections, round robin "
+		  "(the control connection's the first)", "ADDR,..." },
 		{ "duration", 'd', POPT_ARG_STRING, &a.duration, 0,
 		  "seconds to send, fractions allowed (default 10)",
 		  "SECONDS" },

@@ -57,6 +57,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/server-threads.sh \
 	tests/descriptors.sh \
 	tests/flows.sh \
+	tests/flows-addr.sh \
 	tests/example-figure.sh \
 	tests/rx-size.sh
 
