@@ -49,6 +49,7 @@ struct netcopy_client {
 	struct netcopy_client *owner;	/* a twin's; NULL: this one */
 	bool in_report;			/* in the progress function */
 	bool iv_reverse;		/* the interval reported's direction */
+	bool per_flow;			/* keep each flow's received bytes */
 	/* --local-address: the data connections' source addresses, round
 	 * robin by index, the control connection's the first; n 0: the
 	 * kernel's choice. */
