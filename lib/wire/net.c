@@ -117,8 +117,10 @@ int nc_connect_from(const char *host, unsigned int port,
 		    const struct sockaddr *local, socklen_t local_len, int *fd,
 		    char *detail, size_t detail_len)
 {
+	/* local sets the family; AI_ADDRCONFIG would refuse even it on a
+	 * host (a namespace) with loopback alone. */
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_ADDRCONFIG,
+				  .ai_flags = local ? 0 : AI_ADDRCONFIG,
 				  .ai_family = local ? local->sa_family :
 						       AF_UNSPEC };
 	struct addrinfo *list, *ai;
