@@ -58,6 +58,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/descriptors.sh \
 	tests/flows.sh \
 	tests/flows-addr.sh \
+	tests/flows-ports.sh \
 	tests/example-figure.sh \
 	tests/rx-size.sh
 

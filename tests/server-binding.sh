@@ -3,11 +3,12 @@
 # A run's data connections must come from its control connection's
 # address (a run id goes in clear: who saw it must not attach in the
 # owner's place).  Over loopback every address is this host's, one
-# origin, so this runs in a network namespace of
+# origin (tests/flows-addr.sh), so this runs in a network namespace of
 # its own with two addresses on lo that are not loopback's: a data
 # connection from the second, for a run whose control connection came
 # from the first, is refused with the reason and no run starts; a
-# client from the first is served.
+# client from the first alone is served, one with --local-address over
+# both refused.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
@@ -35,8 +36,11 @@ nc_check "$NC_DESC: the server says why" grep -Eq \
 nc_check "$NC_DESC: no run ended ok" \
 	test "$(grep -c 'run ended: ok' "$NC_SERVER_ERR")" -eq 0
 nc_client "a client from $one, verified" -i "$one" -p "$NC_PORT" -t 2 \
-	-d 0.3 --verify -f csv
+	-d 0.3 --verify -f csv --local-address "$one"
 nc_check_rc 0 && nc_check_csv_run two-copy 1024 2
+nc_client "a client from $one and $two: refused" -i "$one" \
+	-p "$NC_PORT" -t 2 -d 0.3 --local-address "$one,$two"
+nc_check_rc 1
 nc_stop_server
 
 nc_finish
