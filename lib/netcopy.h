@@ -338,6 +338,21 @@ int netcopy_client_set_rr_timeout(struct netcopy_client *client,
  * refuses a run with more flows than threads.  Since 0.2.0. */
 int netcopy_client_set_flows(struct netcopy_client *client,
 			     unsigned int flows);
+/* The source addresses of the data connections (--local-address): a
+ * comma-separated list of numeric IPv4 or IPv6 addresses, at most 64,
+ * taken round robin by data connection; the control connection comes
+ * from the first.  NULL or "" leaves the choice to the kernel.  -EINVAL
+ * (with netcopy_client_detail()) for a list that is not addresses; an
+ * address this host does not have fails the run at its bind
+ * (-EADDRNOTAVAIL), one of the other family than the server's with
+ * -EAFNOSUPPORT.  Since 0.2.0. */
+int netcopy_client_set_local_address(struct netcopy_client *client,
+				     const char *list);
+/* Keep every flow's received bytes (--per-flow) where the client
+ * receives (the server's do not come back): JSON's result then has
+ * "flow_bytes", one count a flow in flow order, summing to "bytes".
+ * Returns 0.  Since 0.2.0. */
+int netcopy_client_set_per_flow(struct netcopy_client *client, bool on);
 /*
  * Run once.  Returns 0 with *out set, or a negative error; a run that
  * started but ended short or failed verification still sets *out (free

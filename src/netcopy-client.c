@@ -21,10 +21,10 @@ struct args {
 	char *auth_file;
 	char *ip, *port, *size, *threads, *duration, *mode, *format, *output;
 	char *workload, *warmup, *affinity, *interval, *qd, *rx, *proto;
-	char *batch, *gso_segments, *rr_timeout, *flows;
+	char *batch, *gso_segments, *rr_timeout, *flows, *local_address;
 	char *sndbuf, *rcvbuf, *rate, *interval_file, *rx_size;
 	int reverse, verify, no_perf, version, list_modes, fixed_buffers;
-	int bidir;
+	int bidir, per_flow;
 };
 
 static enum netcopy_format parse_format(const char *text)
@@ -94,6 +94,21 @@ static void set_flows(struct netcopy_client *c, const struct args *a)
 		cli_usage_error("invalid flows '%s': below -t %u (each thread "
 				"drives a flow at least)", cli_shown(a->flows),
 				threads);
+}
+
+/* --per-flow: in JSON, where the client receives (the server's counts
+ * would not fit its trailer). */
+static void set_per_flow(struct netcopy_client *c, const struct args *a)
+{
+	bool rr = a->workload && strcmp(a->workload, "rr") == 0;
+
+	if (parse_format(a->format) != NETCOPY_FORMAT_JSON)
+		cli_usage_error("--per-flow writes JSON only: add -f json");
+	if (a->reverse || rr)
+		cli_usage_error("--per-flow: only where the client receives "
+				"(not -R or rr; with --bidir in the server-"
+				"sends object)");
+	netcopy_client_set_per_flow(c, true);
 }
 
 /* --sndbuf/--rcvbuf: 0 would mean the kernel's default, which is
@@ -423,6 +438,9 @@ static struct netcopy_client *configure(const struct args *a)
 		refused(c, "threads", a->threads);
 	if (a->flows)
 		set_flows(c, a);
+	if (a->local_address &&
+	    netcopy_client_set_local_address(c, a->local_address))
+		refused(c, "local-address", a->local_address);
 	if (a->duration && netcopy_client_set_duration(c, cli_secs("duration",
 							a->duration)))
 		refused(c, "duration", a->duration);
@@ -449,6 +467,8 @@ static struct netcopy_client *configure(const struct args *a)
 				"both ways already");
 	netcopy_client_set_reverse(c, a->reverse);
 	netcopy_client_set_bidir(c, a->bidir);
+	if (a->per_flow)
+		set_per_flow(c, a);
 	if (a->warmup && netcopy_client_set_warmup(c, cli_secs("warmup",
 							     a->warmup)))
 		refused(c, "warmup", a->warmup);
@@ -636,6 +656,9 @@ int main(int argc, const char **argv)
 		{ "flows", '\0', POPT_ARG_STRING, &a.flows, 0,
 		  "data connections, spread over the threads, each driving "
 		  "its share with epoll (default: one a thread)", "N" },
+		{ "local-address", '\0', POPT_ARG_STRING, &a.local_address, 0,
+		  "source addresses of the data connections, round robin "
+		  "(the control connection's the first)", "ADDR,..." },
 		{ "duration", 'd', POPT_ARG_STRING, &a.duration, 0,
 		  "seconds to send, fractions allowed (default 10)",
 		  "SECONDS" },
@@ -659,6 +682,9 @@ int main(int argc, const char **argv)
 		  "own header)", "FILE" },
 		{ "reverse", 'R', POPT_ARG_NONE, &a.reverse, 0,
 		  "the client sends and the server receives", NULL },
+		{ "per-flow", '\0', POPT_ARG_NONE, &a.per_flow, 0,
+		  "in JSON, every flow's received bytes (where the client "
+		  "receives: not -R or rr)", NULL },
 		{ "bidir", '\0', POPT_ARG_NONE, &a.bidir, 0,
 		  "both directions at once: a run the server sends and one "
 		  "the client sends, a result each (not with -R or rr)",

@@ -53,9 +53,12 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/server-rate-cap.sh \
 	tests/zc-memlock.sh \
 	tests/server-hosts.sh \
+	tests/server-binding.sh \
 	tests/server-threads.sh \
 	tests/descriptors.sh \
 	tests/flows.sh \
+	tests/flows-addr.sh \
+	tests/flows-ports.sh \
 	tests/example-figure.sh \
 	tests/rx-size.sh
 

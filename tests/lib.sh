@@ -167,6 +167,21 @@ nc_init() {
 	trap 'exit 99' HUP INT TERM
 }
 
+# nc_own_netns "$@": before nc_init, run this test again in a user and
+# network namespace of its own (unshare -rn: no root needed where user
+# namespaces are allowed, skipped where not), with lo up; its sysctls
+# and addresses are its own.
+nc_own_netns() {
+	if [ -z "${NC_IN_NETNS:-}" ]; then
+		command -v unshare >/dev/null || nc_skip "unshare(1) not found"
+		command -v ip >/dev/null || nc_skip "ip(8) not found"
+		unshare -rn true 2>/dev/null ||
+			nc_skip "no network namespace of our own (unshare -rn)"
+		NC_IN_NETNS=1 exec unshare -rn "$BASH" "$0" "$@"
+	fi
+	ip link set lo up || nc_error "cannot bring lo up in the namespace"
+}
+
 nc_need_rawpeer() {
 	[ -x "$NETCOPY_RAWPEER" ] || nc_error "$NETCOPY_RAWPEER is not built"
 }

@@ -9,8 +9,9 @@
 #   --max-conns-per-host: silent connections, the extra ones refused;
 #   --max-runs-per-host: hellos whose data connections never come;
 #   --idle-timeout: runs whose peer neither reads nor sends, cut;
-#   binding: a data connection from another address than its control
-#   connection is refused;
+#   (binding, a data connection from another address than its control
+#   connection refused, is tests/server-binding.sh's: over loopback every
+#   address is this host's, one origin);
 #   coalesced log lines: a flood of quick connects writes a few lines
 #   and a count, not a line each.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -221,21 +222,6 @@ nc_check_rc 0 && nc_check_csv_run two-copy 1024 1
 nc_check "idle: the paced run was not cut" \
 	[ "$(log_count 'run ended: .*--idle-timeout')" -eq 6 ]
 after idle
-
-# ---- binding: a data connection from another address
-start
-nc_rawpeer "binding: control from 127.0.0.1, data from $other" connect \
-	127.0.0.1 "$NC_PORT" full-hello two-copy 1024 1 1 0 1 0 \
-	from "$other" attach 0 recv 5000
-nc_check_peer_closed
-nc_check "binding: the data connection was refused with a reply" \
-	grep -Eq '^recv [1-9][0-9]* bytes$' "$NC_OUT"
-nc_check "binding: the server says why" log_has \
-	"$other port [0-9]+: bad data connection: data connection from another address than its control connection" 1
-nc_check "binding: no run started for it" \
-	[ "$(log_count 'run ended: ok')" -eq 0 ]
-threads=2 served "binding: a normal client still served" -t 2 -s 1K
-after binding
 
 # ---- coalesced log lines: quick connects, each closed at once
 nc_scale 3000 300

@@ -3,7 +3,8 @@
  * unit-host: the server's hosts and its log's limit.  A host is an IPv4
  * address (an IPv4-mapped IPv6 address is the same host) or an IPv6 /64
  * (addresses that differ in the low 64 bits are one host, in the /64
- * not); its name for messages.  Then a burst of one kind of log line:
+ * not); its name for messages; loopback addresses all one origin for a
+ * run's data connections, other addresses each their own.  Then a burst of one kind of log line:
  * LOG_BURST lines go out, the rest are counted in one line, and another
  * kind is not held back by it.
  */
@@ -16,12 +17,14 @@
 #include "server/server.h"
 #include "unit.h"
 
-static struct nc_host key_of(const char *text)
+/* text's address (nc_host_addr), or with key its host (nc_host_key). */
+static struct nc_host host_of(const char *text, bool key)
 {
 	struct sockaddr_storage ss = { 0 };
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-	struct nc_host key;
+	struct nc_host h;
+	int err;
 
 	if (inet_pton(AF_INET, text, &s4->sin_addr) == 1)
 		s4->sin_family = AF_INET;
@@ -29,9 +32,25 @@ static struct nc_host key_of(const char *text)
 		s6->sin6_family = AF_INET6;
 	else
 		unit_error("bad address %s", text);
-	if (nc_host_key((struct sockaddr *)&ss, &key))
-		unit_error("no key for %s", text);
-	return key;
+	err = key ? nc_host_key((struct sockaddr *)&ss, &h) :
+		    nc_host_addr((struct sockaddr *)&ss, &h);
+	if (err)
+		unit_error("no host for %s", text);
+	return h;
+}
+
+static struct nc_host key_of(const char *text)
+{
+	return host_of(text, true);
+}
+
+static void check_origin(const char *a, const char *b, bool same)
+{
+	struct nc_host ha = host_of(a, false), hb = host_of(b, false);
+
+	CHECK(nc_host_same_origin(&ha, &hb) == same, "%s and %s: %s origin, "
+	      "want %s", a, b, same ? "another" : "the same",
+	      same ? "one" : "two");
 }
 
 static void check_same(const char *a, const char *b, bool same)
@@ -69,6 +88,15 @@ static void test_hosts(void)
 	check_name("::ffff:127.0.0.2", "127.0.0.2");
 	check_name("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64");
 	CHECK_INT(nc_host_key(&sa, &key), -EAFNOSUPPORT);
+	check_origin("192.0.2.1", "::ffff:192.0.2.1", true);
+	check_origin("192.0.2.1", "192.0.2.2", false);
+	check_origin("2001:db8:1:2::1", "2001:db8:1:2::2", false);
+	check_origin("127.0.0.2", "127.0.0.3", true);
+	check_origin("127.0.0.1", "127.255.0.9", true);
+	check_origin("127.0.0.2", "::1", true);
+	check_origin("127.0.0.1", "192.0.2.1", false);
+	check_origin("::1", "::2", false);
+	check_origin("128.0.0.1", "127.0.0.1", false);
 }
 
 static unsigned int lines;

@@ -12,12 +12,17 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "netcopy.h"
 #include "params/params.h"
 #include "send/send.h"
 #include "wire/auth.h"
 #include "wire/wire.h"
+
+/* --local-address: at most this many (3 already hold NC_MAX_FLOWS'
+ * ephemeral ports to one server port). */
+#define NC_MAX_LOCAL 64
 
 struct netcopy_client {
 	char host[256];
@@ -44,6 +49,15 @@ struct netcopy_client {
 	struct netcopy_client *owner;	/* a twin's; NULL: this one */
 	bool in_report;			/* in the progress function */
 	bool iv_reverse;		/* the interval reported's direction */
+	bool per_flow;			/* keep each flow's received bytes */
+	/* --local-address: the data connections' source addresses, round
+	 * robin by index, the control connection's the first; n 0: the
+	 * kernel's choice. */
+	struct nc_local {
+		struct sockaddr_storage addr[NC_MAX_LOCAL];
+		socklen_t len[NC_MAX_LOCAL];
+		uint32_t n;
+	} local;
 };
 
 /* How long the server may take to answer a hello or a data tag. */
@@ -74,6 +88,11 @@ int nc_client_check_fds(struct netcopy_client *c,
  * to -t becomes unset, the run without it. */
 int nc_client_check_flows(struct netcopy_client *c,
 			  const struct netcopy_mode *mode);
+/* ---- local.c: --local-address */
+/* Connect to the server from local address index (round robin over
+ * the list; the kernel's choice without one): 0 or an error, with its
+ * detail. */
+int nc_client_connect(struct netcopy_client *c, uint32_t index, int *fd);
 /* ---- data.c */
 /* Data connection index of the run rep accepted, taken by the server
  * (with its UDP socket in *udp_fd for a UDP run).  0 or an error, with

@@ -115,8 +115,7 @@ static int try_control(struct netcopy_client *c, const struct nc_params *hello,
 {
 	int one = 1, err;
 
-	err = nc_connect(c->host, c->port, ctrl, c->detail,
-			 sizeof(c->detail));
+	err = nc_client_connect(c, 0, ctrl);
 	if (err)
 		return err;
 	setsockopt(*ctrl, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

@@ -62,7 +62,7 @@ static int send_tag(struct netcopy_client *c, const struct nc_reply *rep,
 	memcpy(tag.run_id, rep->run_id, NC_RUN_ID_LEN);
 	if (tag.has_mac && (err = nc_client_tag_mac(c, &tag)))
 		return err;
-	err = nc_connect(c->host, c->port, fd, c->detail, sizeof(c->detail));
+	err = nc_client_connect(c, index, fd);
 	if (err)
 		return err;
 	len = nc_tag_encode(&tag, body, sizeof(body));

@@ -394,6 +394,19 @@ static int join_data(struct data_thread *t, uint32_t n, uint32_t *bad)
 	return first;
 }
 
+/* --per-flow: the flows' bytes as they go into the figures; none (the
+ * array left out) without the memory. */
+static void keep_flow_bytes(struct netcopy_result *r,
+			    const struct nc_flow *flows, uint32_t n)
+{
+	r->flow_bytes = malloc(n * sizeof(*r->flow_bytes));
+	if (!r->flow_bytes)
+		return;
+	r->flow_bytes_n = n;
+	for (uint32_t i = 0; i < n; i++)
+		r->flow_bytes[i] = flows[i].bytes;
+}
+
 static int run_accepted(struct netcopy_client *c, int ctrl,
 			const struct nc_reply *rep, struct netcopy_result *r)
 {
@@ -456,6 +469,8 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 			nc_hist_merge(&r->rtt, t[i].flow.rtt);
 	}
 	nc_figures_from_flows(local, flows, n);
+	if (c->per_flow && !sends)
+		keep_flow_bytes(r, flows, n);
 	r->connect_ns = c->connect_ns;
 	free_histograms(t, n);
 	free(flows);
@@ -553,7 +568,7 @@ int nc_client_run_one(struct netcopy_client *c, struct netcopy_result **out)
 			snprintf(c->detail, sizeof(c->detail), "%s",
 				 r->receiver.reason);
 		err = r->status;
-		free(r);
+		netcopy_result_free(r);
 		return err;
 	}
 	snprintf(c->detail, sizeof(c->detail), "%s", r->receiver.reason[0] ?

@@ -38,6 +38,13 @@ NETCOPY_EXPORT int netcopy_client_new(struct netcopy_client **out)
 	return 0;
 }
 
+NETCOPY_EXPORT int netcopy_client_set_per_flow(struct netcopy_client *c,
+					       bool on)
+{
+	c->per_flow = on;
+	return 0;
+}
+
 NETCOPY_EXPORT void netcopy_client_free(struct netcopy_client *c)
 {
 	if (!c)

@@ -207,6 +207,19 @@ void nc_print_bool(struct nc_printer *p, const char *key, bool v)
 		add(p, key, json_object_new_boolean(v));
 }
 
+void nc_print_u64_array(struct nc_printer *p, const char *key,
+			const uint64_t *v, uint32_t n)
+{
+	json_object *a;
+
+	if (!p->json)
+		return;
+	a = json_object_new_array();
+	for (uint32_t i = 0; a && i < n; i++)
+		json_object_array_add(a, json_object_new_uint64(v[i]));
+	add(p, key, a);
+}
+
 void nc_print_text(struct nc_printer *p, const char *fmt, ...)
 {
 	char buf[512];

@@ -129,6 +129,9 @@ static void result(struct nc_printer *p, const struct netcopy_result *r)
 		      nc_cell_double(rx->measured,
 				     (double)rx->latency_ns / 1e3, 3));
 	column(p, JSON, COL_MISMATCHES);
+	if (r->flow_bytes)
+		nc_print_u64_array(p, "flow_bytes", r->flow_bytes,
+				   r->flow_bytes_n);
 	nc_print_line(p, "verify");
 	nc_print_cell(p, TEXT, NULL, "%llu mismatched message(s)",
 		      nc_cell_u64(rx->measured && r->params.verify,

@@ -39,6 +39,10 @@ struct netcopy_result {
 	struct netcopy_result *next;
 	/* The client's time to connect its data connections; 0: NA. */
 	uint64_t connect_ns;
+	/* --per-flow where the client received: each flow's bytes (they
+	 * sum to receiver.bytes), freed with this; NULL: not asked. */
+	uint64_t *flow_bytes;
+	uint32_t flow_bytes_n;
 };
 
 /* ---- columns.c: the columns, and the figures they are made of. */
@@ -239,6 +243,9 @@ void nc_print_cell(struct nc_printer *p, enum nc_print_to to,
 /* Column id, under the key and with the fragment columns.def gives it. */
 void nc_print_column(struct nc_printer *p, enum nc_print_to to, size_t id);
 void nc_print_bool(struct nc_printer *p, const char *key, bool v);
+/* JSON only: an array of n counts under key. */
+void nc_print_u64_array(struct nc_printer *p, const char *key,
+			const uint64_t *v, uint32_t n);
 /* Text as it is, no item: a line's start or its words. */
 __attribute__((format(printf, 2, 3)))
 void nc_print_text(struct nc_printer *p, const char *fmt, ...);

@@ -14,8 +14,12 @@
 
 NETCOPY_EXPORT void netcopy_result_free(struct netcopy_result *result)
 {
-	if (result)
-		free(result->next);
+	if (!result)
+		return;
+	if (result->next)
+		free(result->next->flow_bytes);
+	free(result->next);
+	free(result->flow_bytes);
 	free(result);
 }
 

@@ -3,7 +3,8 @@
  * host.c - who a peer is, for the per-host limits: an IPv4 address, or
  * an IPv6 /64 (one IPv6 host can rotate through its prefix at will).
  * An IPv4-mapped IPv6 address (a dual-stack listener's IPv4 peer) is
- * its IPv4 address.
+ * its IPv4 address.  Loopback addresses (127.0.0.0/8, ::1) are all
+ * this host's, which alone can send from them: one origin.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -52,6 +53,19 @@ int nc_host_key(const struct sockaddr *sa, struct nc_host *key)
 bool nc_host_equal(const struct nc_host *a, const struct nc_host *b)
 {
 	return memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+static bool is_loopback(const struct nc_host *h)
+{
+	static const uint8_t one[16] = { [15] = 1 };
+
+	return is_v4(h) ? h->addr[12] == 127 :
+			  memcmp(h->addr, one, sizeof(one)) == 0;
+}
+
+bool nc_host_same_origin(const struct nc_host *a, const struct nc_host *b)
+{
+	return nc_host_equal(a, b) || (is_loopback(a) && is_loopback(b));
 }
 
 const char *nc_host_name(const struct nc_host *key, char *buf, size_t cap)

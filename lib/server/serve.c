@@ -45,8 +45,9 @@ static struct run *find_run_locked(struct netcopy_server *srv,
 /* Claim the data connection's place in its run; NULL if it has none
  * (*code and *why say why; a refusal's reason is copied to refusal, as
  * the run may be gone once the lock is let go).  It must come from its
- * control connection's address: a run id is sent in clear, and who saw
- * it must not attach in the owner's place. */
+ * control connection's address (or, over loopback, another loopback
+ * address: this host's all): a run id is sent in clear, and who saw it
+ * must not attach in the owner's place. */
 static struct run *claim(struct netcopy_server *srv, const struct conn *c,
 			 const struct nc_tag *tag, int *code, const char **why,
 			 char refusal[NC_REASON_MAX])
@@ -58,7 +59,7 @@ static struct run *claim(struct netcopy_server *srv, const struct conn *c,
 	run = find_run_locked(srv, tag->run_id);
 	if (!run)
 		*why = "no such run";
-	else if (!nc_host_equal(&run->addr, &c->addr))
+	else if (!nc_host_same_origin(&run->addr, &c->addr))
 		*why = "data connection from another address than its "
 		       "control connection";
 	else if (!nc_tag_authentic(srv, run, tag))

@@ -92,17 +92,52 @@ int nc_set_io_timeout(int fd, int seconds)
 	return 0;
 }
 
-int nc_connect(const char *host, unsigned int port, int *fd, char *detail,
-	       size_t detail_len)
+/* Bind s to local, its port left to connect() so that ports are
+ * unique per 4-tuple rather than per source address. */
+static int bind_local(int s, const struct sockaddr *local, socklen_t len)
 {
+	int one = 1;
+
+	if (!local)
+		return 0;
+#ifdef IP_BIND_ADDRESS_NO_PORT
+	setsockopt(s, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+#endif
+	return bind(s, local, len) ? -errno : 0;
+}
+
+static void local_name(const struct sockaddr *local, socklen_t len,
+		       char *buf, size_t cap)
+{
+	if (getnameinfo(local, len, buf, cap, NULL, 0, NI_NUMERICHOST))
+		snprintf(buf, cap, "?");
+}
+
+int nc_connect_from(const char *host, unsigned int port,
+		    const struct sockaddr *local, socklen_t local_len, int *fd,
+		    char *detail, size_t detail_len)
+{
+	/* local sets the family; AI_ADDRCONFIG would refuse even it on a
+	 * host (a namespace) with loopback alone. */
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_ADDRCONFIG };
+				  .ai_flags = local ? 0 : AI_ADDRCONFIG,
+				  .ai_family = local ? local->sa_family :
+						       AF_UNSPEC };
 	struct addrinfo *list, *ai;
-	char service[8];
+	char service[8], from[NI_MAXHOST];
 	int err = -EHOSTUNREACH, rc;
 
 	snprintf(service, sizeof(service), "%u", port);
 	rc = getaddrinfo(host, service, &hints, &list);
+	if (rc && local) {
+		local_name(local, local_len, from, sizeof(from));
+		snprintf(detail, detail_len, "local address %s is IPv%c, "
+			 "but %s has no IPv%c address: %s", from,
+			 local->sa_family == AF_INET ? '4' : '6', host,
+			 local->sa_family == AF_INET ? '4' : '6',
+			 gai_strerror(rc));
+		return -EAFNOSUPPORT;
+	}
 	if (rc) {
 		snprintf(detail, detail_len, "cannot resolve %s: %s", host,
 			 gai_strerror(rc));
@@ -116,6 +151,15 @@ int nc_connect(const char *host, unsigned int port, int *fd, char *detail,
 			err = -errno;
 			continue;
 		}
+		err = bind_local(s, local, local_len);
+		if (err) {
+			close(s);
+			local_name(local, local_len, from, sizeof(from));
+			snprintf(detail, detail_len, "cannot bind to local "
+				 "address %s: %s", from, strerror(-err));
+			freeaddrinfo(list);
+			return err;
+		}
 		if (connect(s, ai->ai_addr, ai->ai_addrlen) == 0) {
 			*fd = s;
 			freeaddrinfo(list);
@@ -128,6 +172,12 @@ int nc_connect(const char *host, unsigned int port, int *fd, char *detail,
 	snprintf(detail, detail_len, "cannot connect to %s port %u: %s", host,
 		 port, strerror(-err));
 	return err;
+}
+
+int nc_connect(const char *host, unsigned int port, int *fd, char *detail,
+	       size_t detail_len)
+{
+	return nc_connect_from(host, port, NULL, 0, fd, detail, detail_len);
 }
 
 void nc_peer_name(int fd, char *buf, size_t len)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "netcopy.h"
 #include "measure/measure.h"
@@ -200,6 +201,11 @@ int nc_msg_recv(int fd, struct nc_header *h, uint8_t body[NC_MAX_BODY],
  * -EAI (as EHOSTUNREACH) with detail written into detail. */
 int nc_connect(const char *host, unsigned int port, int *fd, char *detail,
 	       size_t detail_len);
+/* nc_connect from local (NULL: the kernel's choice), bound before the
+ * connect; only the server's addresses of local's family are tried. */
+int nc_connect_from(const char *host, unsigned int port,
+		    const struct sockaddr *local, socklen_t local_len, int *fd,
+		    char *detail, size_t detail_len);
 /* Bound how long a stalled peer can block a data connection. */
 int nc_set_io_timeout(int fd, int seconds);
 /* "ADDR port N" of a socket's peer, for logs. */
