@@ -11,7 +11,7 @@ from . import data, stats
 
 # The columns that name a point, in this order (those present).
 KEY_COLUMNS = ["Topology", "ClientHost", "Workload", "Direction", "Proto",
-               "Implementation", "Rx", "MessageSize", "Threads"]
+               "Implementation", "Rx", "MessageSize", "Threads", "Flows"]
 
 # Columns that are never figures, even where their values are numbers.
 IDENTITY_COLUMNS = set(KEY_COLUMNS) | {
@@ -241,7 +241,8 @@ class Points:
         parts = []
         for k in self.varying:
             value = r.get(k, data.NA)
-            parts.append(threads_text(value) if k == "Threads" else value)
+            parts.append(threads_text(value) if k == "Threads" else
+                         "%s flows" % value if k == "Flows" else value)
         return ", ".join(parts)
 
     def name(self, r):
