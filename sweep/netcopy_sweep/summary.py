@@ -227,6 +227,10 @@ class Points:
             "Implementation", "Rx", "MessageSize")]
         self.varying = [k for k in self.context_keys if k == "Threads" or
                         len({r.get(k) for r in summary_rows}) > 1]
+        # Flows names a point only where some run had more than one a
+        # thread; otherwise it is the thread count again.
+        if not any(r.get("Flows") != r.get("Threads") for r in summary_rows):
+            self.varying = [k for k in self.varying if k != "Flows"]
 
     def mode(self, r):
         impl = r.get("Implementation", data.NA)

@@ -107,6 +107,18 @@ def test_report_says_nothing_without_flows(tmp_path):
     assert report_flows.findings(summary.Points(srows)) == []
 
 
+def test_flows_one_a_thread_name_no_point(tmp_path):
+    """Without --flows, Flows is the thread count: not a context."""
+    rows = runs("two-copy", 2, 20.0, 0.2, 1.0)
+    four = runs("two-copy", 4, 30.0, 0.2, 1.0)
+    for r in four:
+        r["Threads"] = "4"
+    points = summary.Points(summarize(tmp_path, rows + four))
+    assert "Flows" not in points.varying
+    assert points.context_text(points.rows[1]) == "4 threads"
+    assert report_flows.findings(points) == []
+
+
 def test_flows_figures(tmp_path):
     pytest.importorskip("matplotlib")
     srows = summarize(tmp_path, runs("two-copy", 2, 20.0, 0.2, 1.0) +
