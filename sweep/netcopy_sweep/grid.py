@@ -32,6 +32,10 @@ SERVER_MAX_CONNS = 4096
 # says, and the progress line's time left then follows the real pace.
 POINT_OVERHEAD_S = 0.05
 THREAD_OVERHEAD_S = 0.01
+# --flows beyond one a thread: each further connection, without a thread
+# of its own.  Measured on the 2-vCPU VM at load averages of 20 to 55:
+# ConnectTime_ms 2140 to 2250 for 10,000 flows over 2 threads.
+FLOW_OVERHEAD_S = 0.00025
 # --perf-stat: perf stat around a server of its own (-1) when the server
 # sends, around the client otherwise: perf's start and its report.
 PERF_OVERHEAD_S = 0.12
@@ -230,7 +234,8 @@ class Plan:
 def point_seconds(plan, point):
     """What one run of point takes, by the measured overheads above."""
     s = plan.duration + (plan.warmup or 0) + POINT_OVERHEAD_S + \
-        THREAD_OVERHEAD_S * (point.flows or point.threads)
+        THREAD_OVERHEAD_S * point.threads + \
+        FLOW_OVERHEAD_S * max(0, (point.flows or 0) - point.threads)
     if plan.perf_stat:
         s += PERF_OVERHEAD_S
     return s

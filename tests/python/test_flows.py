@@ -71,7 +71,7 @@ def test_point_seconds_count_flows():
     few, many = p.points()[0], p.points()[2]
     assert many.flows == 200
     assert grid.point_seconds(p, many) - grid.point_seconds(p, few) == \
-        pytest.approx(198 * grid.THREAD_OVERHEAD_S)
+        pytest.approx(198 * grid.FLOW_OVERHEAD_S)
 
 
 def runs(mode, flows, gbps, cpu, fair):
