@@ -31,6 +31,7 @@ dist_netcopy_sweep_DATA = \
 	sweep/netcopy_sweep/summary.py \
 	sweep/netcopy_sweep/report.py \
 	sweep/netcopy_sweep/report_udp.py \
+	sweep/netcopy_sweep/report_flows.py \
 	sweep/netcopy_sweep/compare.py \
 	sweep/netcopy_sweep/plot.py \
 	sweep/netcopy_sweep/plot_figures.py
@@ -49,6 +50,7 @@ sweep/netcopy-sweep: $(top_srcdir)/sweep/netcopy-sweep.in Makefile
 NETCOPY_SWEEP_TESTS = \
 	tests/sweep-loopback.sh \
 	tests/sweep-udp.sh \
+	tests/sweep-flows.sh \
 	tests/sweep-netns.sh \
 	tests/sweep-interrupt.sh \
 	tests/sweep-bad-input.sh \
@@ -70,6 +72,7 @@ NETCOPY_SWEEP_PYTESTS = \
 	tests/python/test_summary.py \
 	tests/python/test_report.py \
 	tests/python/test_report_udp.py \
+	tests/python/test_flows.py \
 	tests/python/test_compare.py \
 	tests/python/test_plot.py \
 	tests/python/data/loopback-results.csv \

@@ -182,14 +182,16 @@ sw_check_results() {
 }
 
 # sw_check_summary_header FILE: summary.csv's header starts with the key
-# columns and Repeats, and has the median, min, max, stddev and 95 %
-# interval of Throughput_Gbps and Latency_us.
+# columns (Flows with a client that has --flows) and Repeats, and has the
+# median, min, max, stddev and 95 % interval of Throughput_Gbps and
+# Latency_us.
 sw_check_summary_header() {
 	local head col
 
 	head=$(head -n 1 "$1" 2>/dev/null)
 	case $head in
 	Topology,Workload,Direction,Proto,Implementation,Rx,MessageSize,Threads,Repeats,*) ;;
+	Topology,Workload,Direction,Proto,Implementation,Rx,MessageSize,Threads,Flows,Repeats,*) ;;
 	*) return 1 ;;
 	esac
 	for col in Throughput_Gbps Latency_us; do

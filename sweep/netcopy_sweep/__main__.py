@@ -141,6 +141,9 @@ def print_plan(opts, plan, topo, progs, output, plots_text, figures):
         ("rate", plan.rate + " bit/s per data connection (stream)"
          if plan.rate else "not paced (no --rate)"),
         ("threads", " ".join(str(t) for t in plan.threads)),
+        ("flows", " ".join(str(f) for f in plan.flows) +
+         ("; " + plan.flows_skipped_text() if plan.flows_skipped_text()
+          else "") if plan.flows != [None] else "one a thread"),
         ("workloads", " ".join(plan.workloads)),
         ("rx", rx),
         ("duration", "%g s per point%s" % (plan.duration, warm)),

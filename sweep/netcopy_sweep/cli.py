@@ -34,6 +34,14 @@ OPTIONS = [
     ("grid", "-t", "--threads", "LIST", "threads", "1,2,4,8",
      "thread counts (data connections, one thread each per side), "
      "comma-separated, 1 to 1024 (default 1,2,4,8)"),
+    ("grid", None, "--flows", "LIST", "flows", None,
+     "flow counts (data connections per run, spread over the -t "
+     "threads: the client's --flows), comma-separated, 1 to 65536; a "
+     "count below a thread count is skipped there with one note "
+     "(default: none, one connection a thread).  The sweep's server is "
+     "started with --max-conns and --max-conns-per-host that fit the "
+     "largest; a mode the client cannot run with --flows above -t is "
+     "skipped there with one note."),
     ("grid", "-w", "--workload", "LIST", "workloads", "stream",
      "stream, rr (request-response), or both: stream,rr (default stream)"),
     ("grid", None, "--rx", "LIST", "rx", None,
@@ -145,7 +153,7 @@ GROUPS = [
 SWEEP_SETS = ["-i", "--ip", "-p", "--port", "-m", "--mode", "-s", "--size",
               "-t", "--threads", "-d", "--duration", "-w", "--workload",
               "-f", "--format", "-o", "--output", "--rx", "--proto",
-              "--rate"]
+              "--rate", "--flows"]
 
 WORKLOADS = ["stream", "rr"]
 PROTOS = ["tcp", "udp"]
@@ -173,7 +181,8 @@ PASSTHROUGH_HELP = (
     "-- CLIENT-OPTION...",
     "further netcopy-client options for every run, e.g. -- --verify, "
     "-- -R, -- --no-perf.  The options the sweep sets itself (-i, -p, "
-    "-m, -s, -t, -d, -w, -f, -o, --rx, --proto, --rate) are refused "
+    "-m, -s, -t, -d, -w, -f, -o, --rx, --proto, --rate, --flows) are "
+    "refused "
     "there.")
 
 EPILOG = """
@@ -187,7 +196,7 @@ What the folder holds:
                  layout; combined.csv holds every mode's rows the same way
   summary.csv    one row per point (Topology, Workload, Direction,
                  Proto, Implementation, Rx, MessageSize, Threads,
-                 Repeats) with, for every figure, the median, min,
+                 Flows, Repeats) with, for every figure, the median, min,
                  max, standard deviation and the median's 95 % interval
                  (_ci95_low, _ci95_high; NA below 6 repeats) over the
                  repeats whose Status is ok (NA where not measured);

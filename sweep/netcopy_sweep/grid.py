@@ -6,9 +6,18 @@ from collections import namedtuple
 
 from . import UsageError, cli
 
-# One point of the grid; rx is "" for the mode's own receive call.
-Point = namedtuple("Point", "workload threads size mode rx proto",
-                   defaults=("tcp",))
+# One point of the grid; rx is "" for the mode's own receive call,
+# flows None for the client's own (one data connection a thread).
+Point = namedtuple("Point", "workload threads size mode rx proto flows",
+                   defaults=("tcp", None))
+
+# The client's NC_MAX_FLOWS (lib/params/params.h).
+MAX_FLOWS = 65536
+# What the sweep's own server holds beside the data connections of one
+# run per client host: its control connections and a probe's.
+CONTROL_CONNS = 16
+# netcopy-server's --max-conns default (NETCOPY_DEFAULT_MAX_CONNS).
+SERVER_MAX_CONNS = 4096
 
 # What one point costs beyond its measured seconds (--duration and
 # --warmup), and what a sweep costs besides its points.  Measured on a
@@ -23,6 +32,10 @@ Point = namedtuple("Point", "workload threads size mode rx proto",
 # says, and the progress line's time left then follows the real pace.
 POINT_OVERHEAD_S = 0.05
 THREAD_OVERHEAD_S = 0.01
+# --flows beyond one a thread: each further connection, without a thread
+# of its own.  Measured on the 2-vCPU VM at load averages of 20 to 55:
+# ConnectTime_ms 2140 to 2250 for 10,000 flows over 2 threads.
+FLOW_OVERHEAD_S = 0.00025
 # --perf-stat: perf stat around a server of its own (-1) when the server
 # sends, around the client otherwise: perf's start and its report.
 PERF_OVERHEAD_S = 0.12
@@ -65,6 +78,15 @@ class Plan:
                                         "a thread count from 1 to 1024")
                         for t in cli.split_list("--threads", opts.threads)]
         self.threads = list(dict.fromkeys(self.threads))
+        self.flows = [None]
+        if opts.flows is not None:
+            self.flows = list(dict.fromkeys(
+                cli.parse_count("--flows", f, 1, MAX_FLOWS,
+                                "a flow count from 1 to %d" % MAX_FLOWS)
+                for f in cli.split_list("--flows", opts.flows)))
+            if not any(f >= t for f in self.flows for t in self.threads):
+                raise UsageError("--flows: every flow count is below "
+                                 "every thread count (-t)")
         self.workloads = cli.split_list("--workload", opts.workloads)
         for w in self.workloads:
             if w not in cli.WORKLOADS:
@@ -152,6 +174,20 @@ class Plan:
     def rx_fits(proto, rx):
         return not rx or proto in cli.RX_CALLS[rx]
 
+    def flows_skipped_text(self):
+        """The one line that says which flow counts a thread count skips
+        (the client refuses --flows below -t), or None."""
+        skips = ["%d flows x%d" % (f, t) for t in self.threads
+                 for f in self.flows if f is not None and f < t]
+        if not skips:
+            return None
+        return "points skipped, --flows below -t: " + ", ".join(skips)
+
+    def max_flows(self):
+        """The most data connections one run holds."""
+        return max(f if f is not None else t for t in self.threads
+                   for f in self.flows if f is None or f >= t)
+
     def pairs(self):
         """(protocol, mode) of every mode to run, --proto's order first."""
         return [(p, m) for p in self.protos for m in self.modes_of[p]]
@@ -173,8 +209,9 @@ class Plan:
 
     def points(self):
         """Every point, in the order of one round."""
-        return [Point(w, t, s, m, x, p) for w in self.workloads
+        return [Point(w, t, s, m, x, p, f) for w in self.workloads
                 for p in self.protos for t in self.threads
+                for f in self.flows if f is None or f >= t
                 for s in self.sizes_of(p) for m in self.modes_of[p]
                 for x in self.rxs if self.rx_fits(p, x)]
 
@@ -185,6 +222,8 @@ class Plan:
                                len(self.modes))
         if self.rxs != [""]:
             text += " x %d receive calls" % len(self.rxs)
+        if self.flows != [None]:
+            text += " x %d flow counts" % len(self.flows)
         if self.protos != ["tcp"]:
             text += "; over %s" % ", ".join(
                 "%s %d modes" % (p, len(self.modes_of[p]))
@@ -195,7 +234,8 @@ class Plan:
 def point_seconds(plan, point):
     """What one run of point takes, by the measured overheads above."""
     s = plan.duration + (plan.warmup or 0) + POINT_OVERHEAD_S + \
-        THREAD_OVERHEAD_S * point.threads
+        THREAD_OVERHEAD_S * point.threads + \
+        FLOW_OVERHEAD_S * max(0, (point.flows or 0) - point.threads)
     if plan.perf_stat:
         s += PERF_OVERHEAD_S
     return s
@@ -235,6 +275,12 @@ class Schedule:
         if throughput is not None:
             self.values[point].append(throughput)
 
+    def drop(self, point, ran=False):
+        """Leave a point out of this round (unless it ran) and the next."""
+        self.points.remove(point)
+        self.values.pop(point, None)
+        self.planned -= max(0, self.plan.repeat - self.round) + (not ran)
+
     def settled(self, point):
         level, pct = self.plan.confidence
         median, low, high = self.median_ci(self.values[point], level)
@@ -260,6 +306,18 @@ class Schedule:
         return [p for p in self.points if not self.settled(p)]
 
 
+def server_limits(max_flows, hosts=1):
+    """netcopy-server options that let one run of max_flows data
+    connections from each of hosts client hosts in: [] where its
+    defaults (a shared server's) already do."""
+    per_host = max_flows + CONTROL_CONNS
+    total = per_host * max(1, hosts)
+    if total * 2 <= SERVER_MAX_CONNS:
+        return []
+    return ["--max-conns", str(max(total, SERVER_MAX_CONNS)),
+            "--max-conns-per-host", str(per_host)]
+
+
 def fmt_size(b):
     """65536 -> 64K."""
     for unit, shift in (("G", 30), ("M", 20), ("K", 10)):
@@ -281,5 +339,7 @@ def fmt_time(seconds):
 def point_text(point):
     rx = " --rx " + point.rx if point.rx else ""
     over = " over " + point.proto if point.proto != "tcp" else ""
-    return "%s%s%s %s %s x%d" % (point.mode, over, rx, point.workload,
-                                 fmt_size(point.size), point.threads)
+    flows = " %d flows" % point.flows if point.flows is not None else ""
+    return "%s%s%s %s %s x%d%s" % (point.mode, over, rx, point.workload,
+                                   fmt_size(point.size), point.threads,
+                                   flows)

@@ -13,7 +13,7 @@ import zlib
 
 from .plot_figures import (COMPARE_STEMS, FALLBACK_COLOURS,
                            FALLBACK_RX_STYLES, FIGURES, MODE_COLOURS,
-                           RX_STYLES, SWEEP_LINESTYLES)
+                           RX_STYLES, SWEEP_LINESTYLES, XAXES)
 from .summary import ALL_HOSTS
 
 # what splits points into separate figures: never mixed on one line
@@ -149,11 +149,30 @@ def _unique(items):
     return out
 
 
-def _groups(entries):
-    """Entries split by GROUP_KEYS, in order of first appearance."""
+def flows_per_thread(row):
+    """Flows / Threads; None where either is unknown."""
+    flows, threads = _num(row.get("Flows")), _num(row.get("Threads"))
+    if flows is None or not threads:
+        return None
+    return flows / threads
+
+
+def _fpt_text(row):
+    """A size figure's extra group key: more than one flow a thread."""
+    fpt = flows_per_thread(row)
+    if fpt is None or fpt == 1:
+        return None
+    return "%s flows a thread" % _short(round(fpt, 2))
+
+
+def _groups(entries, x):
+    """Entries split by GROUP_KEYS (and, for the size axis, flows per
+    thread), in order of first appearance."""
     groups = {}
     for label, row in entries:
         key = tuple(row.get(k) for k in GROUP_KEYS)
+        if x == "size":
+            key += (_fpt_text(row),)
         groups.setdefault(key, []).append((label, row))
     return groups
 
@@ -180,9 +199,15 @@ def _size(row):
     return size if size is not None and size > 0 else None
 
 
-def _has_data(entries, column):
-    return any(_size(row) is not None and _point(row, column)[0] is not None
-               for _, row in entries)
+def _xval(x, row):
+    return _size(row) if x == "size" else flows_per_thread(row)
+
+
+def _has_data(entries, column, x="size"):
+    xs = {_xval(x, row) for _, row in entries
+          if _point(row, column)[0] is not None} - {None}
+    # against flows, a line needs two points
+    return len(xs) >= (1 if x == "size" else 2)
 
 
 def _y_policy(spec, values):
@@ -193,18 +218,31 @@ def _y_policy(spec, values):
     return "log" if max(values) / min(values) > 10 else "linear"
 
 
-def _series(entries, styles, column):
-    """{threads: {series key: [(size, med, low, high)...]}}, sorted."""
+def _panel(x, row):
+    """Its panel: the thread count, and against flows the size too."""
+    threads = _num(row.get("Threads"))
+    return threads if x == "size" else (threads, _size(row))
+
+
+def _panel_label(panel):
+    if not isinstance(panel, tuple):
+        return _threads_label(panel)
+    threads, size = panel
+    return ", ".join(x for x in (_threads_label(threads), size_label(size)
+                                 if size else "") if x)
+
+
+def _series(entries, styles, column, x="size"):
+    """{panel: {series key: [(x, med, low, high)...]}}, sorted."""
     panels = {}
     for label, row in entries:
-        size = _size(row)
+        xv = _xval(x, row)
         med, low, high = _point(row, column)
-        if size is None or med is None:
+        if xv is None or med is None:
             continue
-        threads = _num(row.get("Threads"))
         key = styles.key(label, row)
-        panels.setdefault(threads, {}).setdefault(key, []).append(
-            (size, med, low, high))
+        panels.setdefault(_panel(x, row), {}).setdefault(key, []).append(
+            (xv, med, low, high))
     for series in panels.values():
         for pts in series.values():
             pts.sort()
@@ -239,7 +277,8 @@ def _format_axes(axes, spec, sizes, yscale, from_zero):
     from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
     lo, hi = min(sizes), max(sizes)
     stride = -(-len(sizes) // MAX_SIZE_LABELS)
-    labels = [size_label(s) if i % stride == 0 else ""
+    name = size_label if spec.x == "size" else _short
+    labels = [name(s) if i % stride == 0 else ""
               for i, s in enumerate(sizes)]
     slant = len(sizes) > 5
     for ax in axes:
@@ -273,9 +312,11 @@ def _new_figure(ncols, nrows, nsizes=0):
 
 def _draw(spec, entries, styles, rows, title):
     """One figure: a row of panels per column, a panel per thread count."""
-    data = [(col, rl, _series(entries, styles, col)) for col, rl in rows]
+    data = [(col, rl, _series(entries, styles, col, spec.x))
+            for col, rl in rows]
     threads = sorted({t for _, _, p in data for t in p},
-                     key=lambda t: (t is None, t))
+                     key=lambda t: tuple((v is None, v) for v in (
+                         t if isinstance(t, tuple) else (t,))))
     sizes, values, used = set(), [], set()
     for _, _, panels in data:
         for series in panels.values():
@@ -298,9 +339,10 @@ def _draw(spec, entries, styles, rows, title):
                 _draw_line(ax, series[key], styles.style(key), key,
                            dodge[key])
             if r == 0:
-                ax.set_title(_threads_label(t), fontsize=10)
+                ax.set_title(_panel_label(t), fontsize=10)
             if r == len(data) - 1:
-                ax.set_xlabel("Message size")
+                ax.set_xlabel("Message size" if spec.x == "size"
+                              else "Flows per thread")
             if c == 0:
                 ax.set_ylabel(spec.ylabel if not rlabel else
                               "%s\n%s" % (rlabel, spec.ylabel))
@@ -325,7 +367,16 @@ def _note_figure(spec, title):
 def _build(entries, specs, prefix="", title_tail=""):
     """[(stem, title, Figure)] for every spec and group with data."""
     styles = _Styles(entries)
-    groups = _groups(entries)
+    out = []
+    for x in XAXES:
+        out += _build_x(entries, [s for s in specs if s.x == x], styles,
+                        x, prefix, title_tail)
+    return out
+
+
+def _build_x(entries, specs, styles, x, prefix, title_tail):
+    """_build's figures of one x axis."""
+    groups = _groups(entries, x) if specs else {}
     out = []
     for gkey, gentries in groups.items():
         parts = _group_suffix(gkey, list(groups))
@@ -334,7 +385,7 @@ def _build(entries, specs, prefix="", title_tail=""):
             if spec.workloads and workload not in spec.workloads:
                 continue
             rows = [(c, rl) for c, rl in spec.columns
-                    if _has_data(gentries, c)]
+                    if _has_data(gentries, c, x)]
             title = spec.title
             if parts or title_tail:
                 title += " (%s)" % "; ".join(

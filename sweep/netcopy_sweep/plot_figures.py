@@ -12,9 +12,16 @@ from collections import namedtuple
 # ylabel: with units; logy: "auto" (log where the values span more than a
 # decade) or "never"; ylim: fixed y range or None (linear axes start at 0);
 # workloads: the workloads the figure applies to (None: all); note: drawn
-# instead of an empty plot when the columns are there but all NA.
+# instead of an empty plot when the columns are there but all NA; x: the
+# x axis, one of XAXES.
 Figure = namedtuple("Figure", "stem title columns ylabel logy ylim "
-                    "workloads note")
+                    "workloads note x")
+
+# The x axes: message size (a panel per thread count; points with more
+# than one flow a thread get figures of their own), or flows per thread
+# (--flows: a panel per thread count and size, drawn where a sweep has
+# two flow counts or more a thread).
+XAXES = ("size", "flows")
 
 COUNTERS_NOTE = (
     "No hardware counter values in this sweep: they were NA in every "
@@ -27,11 +34,11 @@ SIDES = "Sender", "Receiver"
 
 
 def _fig(stem, title, columns, ylabel, logy="auto", ylim=None,
-         workloads=None, note=None):
+         workloads=None, note=None, x="size"):
     if isinstance(columns, str):
         columns = [(columns, None)]
     return Figure(stem, title, tuple(columns), ylabel, logy, ylim,
-                  workloads, note)
+                  workloads, note, x)
 
 
 def _sides(sender, receiver):
@@ -91,6 +98,15 @@ FIGURES = (
     _fig("udp-batching", "How many datagrams does each call move?",
          _sides("DatagramsPerCall", "DatagramsPerRead"),
          "Datagrams per call"),
+    _fig("flows-throughput", "How does throughput grow with flows per "
+         "thread?", "Throughput_Gbps", "Throughput (Gbit/s)",
+         workloads=("stream",), x="flows"),
+    _fig("flows-cpu", "What does each KiB cost as flows per thread grow?",
+         _sides("SndCpuUsPerKiB", "RcvCpuUsPerKiB"),
+         "CPU time per KiB (µs/KiB)", workloads=("stream",), x="flows"),
+    _fig("flows-fairness", "How evenly do the flows share the path?",
+         "FlowFairness", "Jain's fairness index (0-1)", "never", FRACTION,
+         workloads=("stream",), x="flows"),
 )
 
 # compare's overlays: these figures, one line style per sweep

@@ -78,8 +78,9 @@ def probe_modes(sweep):
             if pair not in supported:
                 plan.drop(*pair)
         sweep.schedule = grid.Schedule(plan, stats.median_ci)
-    if plan.skipped_text():
-        sweep.note(plan.skipped_text(), report=True)
+    for text in (plan.skipped_text(), plan.flows_skipped_text()):
+        if text:
+            sweep.note(text, report=True)
 
 
 def say_what_is_measured(sweep):

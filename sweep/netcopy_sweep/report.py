@@ -9,7 +9,7 @@ finished, also when the sweep was interrupted.
 
 import os
 
-from . import data, report_udp, stats, summary
+from . import data, report_flows, report_udp, stats, summary
 
 CPU_BOUND_PCT = 90.0    # CPU share per data thread that counts as bound
 NOISY_CV = 0.10         # coefficient of variation above which a point is
@@ -34,6 +34,8 @@ TABLE = [
     ("Rx mapped", "RxZcMappedFraction"),
     ("Loss", "LossFraction"),
     ("Jitter us", "Jitter_us"),
+    ("Fairness", "FlowFairness"),
+    ("Slowest flow Gbit/s", "FlowGbpsMin"),
 ]
 
 
@@ -378,6 +380,7 @@ def render(meta, summary_rows, rows, plots):
             "measured."])
         out += _section("UDP: cost per KiB and loss",
                         report_udp.findings(points))
+        out += _section("Flows per thread", report_flows.findings(points))
         out += _section("CPU-bound side", cpu_bound_findings(points))
         out += _section("Best mode per size (throughput)",
                         best_mode_table(points))

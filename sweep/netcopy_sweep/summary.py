@@ -11,7 +11,7 @@ from . import data, stats
 
 # The columns that name a point, in this order (those present).
 KEY_COLUMNS = ["Topology", "ClientHost", "Workload", "Direction", "Proto",
-               "Implementation", "Rx", "MessageSize", "Threads"]
+               "Implementation", "Rx", "MessageSize", "Threads", "Flows"]
 
 # Columns that are never figures, even where their values are numbers.
 IDENTITY_COLUMNS = set(KEY_COLUMNS) | {
@@ -227,6 +227,10 @@ class Points:
             "Implementation", "Rx", "MessageSize")]
         self.varying = [k for k in self.context_keys if k == "Threads" or
                         len({r.get(k) for r in summary_rows}) > 1]
+        # Flows names a point only where some run had more than one a
+        # thread; otherwise it is the thread count again.
+        if not any(r.get("Flows") != r.get("Threads") for r in summary_rows):
+            self.varying = [k for k in self.varying if k != "Flows"]
 
     def mode(self, r):
         impl = r.get("Implementation", data.NA)
@@ -241,7 +245,8 @@ class Points:
         parts = []
         for k in self.varying:
             value = r.get(k, data.NA)
-            parts.append(threads_text(value) if k == "Threads" else value)
+            parts.append(threads_text(value) if k == "Threads" else
+                         "%s flows" % value if k == "Flows" else value)
         return ", ".join(parts)
 
     def name(self, r):

@@ -15,6 +15,10 @@ from .output import Results, timestamp
 from .preflight import preflight
 from .runner import Runner, first_line, read_text
 
+# How the client starts its refusal of a mode that cannot yet drive
+# several flows a thread (lib/flow/group.c), exit 4.
+FLOWS_REFUSAL = "--flows above -t: not yet"
+
 
 class Sweep:
     def __init__(self, plan, topo, progs, opts, outdir, messages, version,
@@ -51,6 +55,13 @@ class Sweep:
         # paths unpaced, not the server's default per-host cap.
         if "udp" in plan.protos:
             self.runner.server_extra = ["--max-rate-per-host", "0"]
+        # ... and lets the largest --flows point in, which a shared
+        # server's defaults refuse.
+        self.runner.server_extra += grid.server_limits(
+            plan.max_flows(), len(topo.client_hosts or [None]))
+        # (workload, proto, mode, rx) the client refused --flows above
+        # -t for: {key: its reason}; their points are skipped.
+        self.no_flows = {}
         self.results = None
         self.schedule = grid.Schedule(plan, stats.median_ci)
 
@@ -76,7 +87,35 @@ class Sweep:
             args += ["--proto", point.proto]
         if self.plan.rate is not None and point.workload == "stream":
             args += ["--rate", self.plan.rate]
+        if point.flows is not None:
+            args += ["--flows", str(point.flows)]
         return args
+
+    @staticmethod
+    def flows_key(point):
+        return point.workload, point.proto, point.mode, point.rx
+
+    def refused_flows(self, point, runs):
+        """True when the client refused the point's --flows above -t (the
+        mode cannot yet): said once, and its like are skipped after."""
+        if point.flows is None or point.flows <= point.threads:
+            return False
+        why = next((first_line(err) for _, (rc, _, err) in runs
+                    if rc == 4 and FLOWS_REFUSAL in err), None)
+        if why is None:
+            return False
+        why = why[why.index(FLOWS_REFUSAL):]
+        self.no_flows[self.flows_key(point)] = why
+        over = " over " + point.proto if point.proto != "tcp" else ""
+        rx = " --rx " + point.rx if point.rx else ""
+        self.note("%s%s%s %s: points with --flows above -t skipped: %s"
+                  % (point.mode, over, rx, point.workload, why), report=True)
+        return True
+
+    def flows_refused(self, point):
+        """A point of a (mode, ...) refused above: skipped, not run."""
+        return point.flows is not None and point.flows > point.threads \
+            and self.flows_key(point) in self.no_flows
 
     def sender(self, workload):
         """The side --perf-stat and --record wrap."""
@@ -110,6 +149,9 @@ class Sweep:
             args.append("--warmup=%g" % self.plan.warmup)
         runs = self.runner.run_clients(
             server.port, args + self.opts.passthrough, wrap)
+        if self.refused_flows(point, runs):
+            self.schedule.drop(point, ran=True)
+            return
         perf = []
         if self.do_perf_stat:
             if server is not self.runner.main:
@@ -169,6 +211,9 @@ class Sweep:
                 text = "repeat %d of at most %d (--confidence)" \
                     % (rep, self.plan.max_repeat)
             for point in todo:
+                if self.flows_refused(point):
+                    self.schedule.drop(point)
+                    continue
                 k += 1
                 self.progress(k, "%s, %s" % (grid.point_text(point), text))
                 self.run_point(point, rep)
@@ -290,6 +335,8 @@ class Sweep:
             if plan.rate else "not paced",
             "sizes": " ".join(grid.fmt_size(s) for s in plan.sizes),
             "threads": " ".join(str(t) for t in plan.threads),
+            "flows": " ".join(str(f) for f in plan.flows)
+            if plan.flows != [None] else "one a thread (no --flows)",
             "workloads": " ".join(plan.workloads),
             "receive calls": " ".join(plan.rxs) if plan.rxs != [""]
             else "each mode's own (no --rx)",
