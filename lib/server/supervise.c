@@ -116,15 +116,16 @@ static void cut_off(struct netcopy_server *srv, struct run *run,
 		 "(the server's deadline)", (double)grace_ms / 1000);
 }
 
-/* What is in flight when the duration ends has to drain: rr's --qd
- * requests and answers of -s bytes on every thread can be hundreds of
- * MiB, slow to drain on a loaded or sanitized host.  A stalled peer is
- * cut sooner, by --idle-timeout. */
+/* What is in flight when the duration ends has to drain: rr's queued
+ * requests and answers (uring's --qd of -s bytes each way, on every
+ * thread) can be hundreds of MiB, slow to drain on a loaded or
+ * sanitized host.  They are what the mode's buffers hold, which the
+ * share already counts (memory.c).  A stalled peer is cut sooner, by
+ * --idle-timeout. */
 static uint64_t grace_ms(const struct run *run)
 {
-	const struct nc_params *p = &run->params;
-	uint64_t bytes = p->workload == NC_WORKLOAD_RR ?
-			 2 * (uint64_t)p->qd * p->size * p->threads : 0;
+	uint64_t bytes = run->params.workload == NC_WORKLOAD_RR ?
+			 run->share * run->params.threads : 0;
 	uint64_t ms = RUN_GRACE_MS + bytes / (DRAIN_FLOOR_BPS / 1000);
 
 	return ms < RUN_GRACE_MAX_MS ? ms : RUN_GRACE_MAX_MS;
