@@ -19,6 +19,8 @@
  * writable flow sends one message a turn, so epoll's round robin over
  * the ready sockets spreads the budget fairly; once a burst is spent
  * the pacer sleeps the thread to its deadline, however idle each flow.
+ * (An epoll_wait timeout could not: the flows stay writable, so each
+ * would have to leave the wait for the sleep, an epoll_ctl a flow.)
  *
  * With --rx the path's state is joined per flow (recv/rx.c): the
  * thread's buffers, a flow's own position in them.
@@ -359,15 +361,17 @@ static void end_all(struct nc_group *g)
 int nc_group_run(struct nc_group *g)
 {
 	bool sends = g->flows[0]->sender;
-	uint64_t now = nc_now_ns();
+	uint64_t now;
 	int err;
 
 	g->active = g->n;
-	for (uint32_t i = 0; i < g->n; i++) {
+	for (uint32_t i = 0; i < g->n; i++)
 		nc_flow_start(g->flows[i]);
-		if (sends)
-			g->flows[i]->first_ns = now;
-	}
+	/* After the starts (thousands of flows' take a while): the pacer
+	 * would take them for a stall and give up what it owed. */
+	now = nc_now_ns();
+	for (uint32_t i = 0; sends && i < g->n; i++)
+		g->flows[i]->first_ns = now;
 	nc_pace_start(&g->pace, now);
 	err = drive(g, sends);
 	if (err)
