@@ -59,6 +59,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/flows.sh \
 	tests/flows-addr.sh \
 	tests/flows-ports.sh \
+	tests/flows-rate.sh \
 	tests/example-figure.sh \
 	tests/rx-size.sh
 

@@ -293,6 +293,11 @@ struct nc_rx_ops {
 				 const struct iovec **iov, size_t *cnt);
 	/* Free flow->rx_state (never NULL when called). */
 	void (*release)(struct nc_flow *flow);
+	/* --flows above -t: member's state over owner's (prepared) buffers,
+	 * 0 or -errno; leave frees it (never NULL when called), even after
+	 * a failed join.  NULL: a member shares owner's rx_state. */
+	int (*join)(struct nc_flow *owner, struct nc_flow *member);
+	void (*leave)(struct nc_flow *member);
 };
 
 #endif /* NETCOPY_ENGINE_H */

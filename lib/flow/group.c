@@ -14,6 +14,17 @@
  * read per message: a flow's first and last byte, and a wait that
  * found nothing, read one.
  *
+ * --rate holds each flow to it: the thread's pacer (pacing.c says why
+ * not the kernel's) runs at the sum of its flows' rates, and each
+ * writable flow sends one message a turn, so epoll's round robin over
+ * the ready sockets spreads the budget fairly; once a burst is spent
+ * the pacer sleeps the thread to its deadline, however idle each flow.
+ * (An epoll_wait timeout could not: the flows stay writable, so each
+ * would have to leave the wait for the sleep, an epoll_ctl a flow.)
+ *
+ * With --rx the path's state is joined per flow (recv/rx.c): the
+ * thread's buffers, a flow's own position in them.
+ *
  * A mode whose sends the kernel answers later (zero-copy) gives each
  * member state of its own (join); a flow that must wait for those
  * answers waits for its socket's EPOLLERR alone, not for EPOLLOUT,
@@ -47,6 +58,7 @@ struct nc_group {
 	uint32_t n;
 	uint32_t active;	/* flows whose stream has not ended */
 	int ep;
+	struct nc_pace pace;	/* --rate in user space: all its flows' */
 	struct epoll_event ev[GROUP_EVENTS];
 };
 
@@ -66,10 +78,6 @@ int nc_group_check(const struct netcopy_mode *mode, const struct nc_params *p,
 		what = "over UDP";
 	else if (p->workload != NC_WORKLOAD_STREAM)
 		what = "for rr";
-	else if (p->rate)
-		what = "with --rate";
-	else if (p->rx != NC_RX_MODE)
-		what = "with --rx";
 	if (what)
 		snprintf(why, cap, "--flows above -t: not yet %s", what);
 	else if (!mode->send_part)
@@ -105,14 +113,18 @@ static int member_prepare(const struct netcopy_mode *mode,
 	/* A mode's own state is not the owner's to free by a leave. */
 	f->state = mode->join ? NULL : owner->state;
 	err = nc_sockbuf_apply(f);
+	nc_pacing_apply(f);
 	if (!err && mode->join)
 		err = mode->join(owner, f, i, n);
+	if (!err && nc_flow_receives(f))
+		err = nc_rx_join(owner, f);
 	return err;
 }
 
 static void member_release(const struct netcopy_mode *mode,
 			   struct nc_flow *f)
 {
+	nc_rx_leave(f);
 	if (mode->leave)
 		mode->leave(f);
 	f->send_buf = f->recv_buf = NULL;
@@ -129,6 +141,13 @@ void nc_group_release(struct nc_group *g)
 	if (g->ep >= 0)
 		close(g->ep);
 	free(g);
+}
+
+/* The thread's rate: each of its n flows' (saturated: NC_MAX_RATE
+ * times 65536 flows would wrap). */
+static uint64_t group_rate(uint64_t rate, uint32_t n)
+{
+	return rate > UINT64_MAX / n ? UINT64_MAX : rate * n;
 }
 
 int nc_group_prepare(const struct netcopy_mode *mode, struct nc_flow **flows,
@@ -163,6 +182,9 @@ int nc_group_prepare(const struct netcopy_mode *mode, struct nc_flow **flows,
 		nc_group_release(g);
 		return err;
 	}
+	if (flows[0]->pacing == NC_PACING_USER)
+		nc_pace_init(&g->pace, group_rate(flows[0]->params->rate, n),
+			     flows[0]->size, flows[0]->stop);
 	*out = g;
 	return 0;
 }
@@ -208,7 +230,9 @@ static int send_ready(struct nc_group *g, struct nc_flow *f, bool stopping)
 		ssize_t n;
 
 		if (!f->part) {
-			if (stopping)
+			/* The flag too: a paced wait may have seen it
+			 * with more of this wait's events to go. */
+			if (stopping || nc_flow_stopping(f))
 				return end_stream(g, f);
 			nc_flow_check_warmup(f);
 		}
@@ -228,6 +252,10 @@ static int send_ready(struct nc_group *g, struct nc_flow *f, bool stopping)
 		f->messages++;
 		f->bytes += f->size;
 		nc_flow_report(f);
+		if (g->pace.rate) {	/* paced: a message a turn */
+			nc_pace_wait(&g->pace, f->size);
+			return 0;
+		}
 	}
 	return 0;
 }
@@ -333,15 +361,18 @@ static void end_all(struct nc_group *g)
 int nc_group_run(struct nc_group *g)
 {
 	bool sends = g->flows[0]->sender;
-	uint64_t now = nc_now_ns();
+	uint64_t now;
 	int err;
 
 	g->active = g->n;
-	for (uint32_t i = 0; i < g->n; i++) {
+	for (uint32_t i = 0; i < g->n; i++)
 		nc_flow_start(g->flows[i]);
-		if (sends)
-			g->flows[i]->first_ns = now;
-	}
+	/* After the starts (thousands of flows' take a while): the pacer
+	 * would take them for a stall and give up what it owed. */
+	now = nc_now_ns();
+	for (uint32_t i = 0; sends && i < g->n; i++)
+		g->flows[i]->first_ns = now;
+	nc_pace_start(&g->pace, now);
 	err = drive(g, sends);
 	if (err)
 		end_all(g);

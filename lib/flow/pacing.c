@@ -10,6 +10,18 @@
  * buffer drains at the rate after the end.  UDP is paced in user space
  * always: the kernel paces a UDP socket only under the fq qdisc, which
  * a run cannot count on.
+ *
+ * With --flows above -t the rate is still each flow's, and a thread's
+ * flows are paced in user space together (group.c): one pacer per
+ * thread at the sum of its flows' rates, its budget handed round robin
+ * to whichever flow is writable.  The kernel's per socket pacing is not
+ * used there: its 10 ms window (TCP_NOTSENT_LOWAT) is lost whenever
+ * the thread reaches a socket later than that, which at thousands of
+ * sockets a thread it does, and the run falls short; a thread's one
+ * pacer gives what one flow missed to the next (and catches up), so
+ * the total holds, with one clock read a burst for all its flows.
+ * Nor could the kernel pace many flows on loopback: 64 KiB segments
+ * need about 105 Mbit/s a flow (1 Tbit/s at 10,000 flows).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -81,7 +93,9 @@ void nc_pacing_apply(struct nc_flow *flow)
 	if (!rate || !flow->sender ||
 	    flow->params->workload != NC_WORKLOAD_STREAM)
 		return;
-	if (flow->params->proto != NC_PROTO_UDP && kernel_pace(flow) == 0) {
+	if (flow->params->proto != NC_PROTO_UDP &&
+	    nc_params_flows(flow->params) <= flow->params->threads &&
+	    kernel_pace(flow) == 0) {
 		flow->pacing = NC_PACING_KERNEL;
 		return;
 	}

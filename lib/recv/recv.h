@@ -31,6 +31,11 @@ int nc_rx_proto_check(const struct nc_params *p, const char **why);
  * 0 or -errno; nc_rx_release frees it, also after a failure. */
 int nc_rx_prepare(struct nc_flow *flow);
 void nc_rx_release(struct nc_flow *flow);
+/* A member of a thread's group (flow/group.c) receives through its
+ * owner's path state, with what is its own; 0 or -errno, and
+ * nc_rx_leave lets go of it, also after a failure. */
+int nc_rx_join(struct nc_flow *owner, struct nc_flow *member);
+void nc_rx_leave(struct nc_flow *member);
 /* recv_some of the path: as struct netcopy_mode's. */
 ssize_t nc_rx_recv_some(struct nc_flow *flow, size_t max);
 /* recv_datagram of the path (UDP): as struct nc_rx_ops's. */

@@ -9,6 +9,14 @@
  * recv() for the rest of the run, all counted as copied, and the error
  * reported.
  *
+ * With --flows above -t a thread's flows share one mapping and one copy
+ * buffer: the kernel asks only that the address lie in a TCP mapping,
+ * not that of the socket read, and each call's pages are checked
+ * before the next call (any flow's) unmaps them.  What is a flow's own
+ * (the bytes it was told to copy, its fallback) is a small struct.
+ * Non-blocking, the getsockopt maps what is queued and no more; with
+ * nothing queued the copy's recv() says EAGAIN.
+ *
  * This file includes linux/tcp.h, never glibc's netinet/tcp.h: the two
  * define the same structures.
  */
@@ -70,6 +78,28 @@ static void rx_zc_release(struct nc_flow *flow)
 		munmap(z->map, z->map_len);
 	nc_pages_free(z->buf, z->cap);
 	free(z);
+}
+
+/* A member: the owner's mapping and buffer, its own counts. */
+static int rx_zc_join(struct nc_flow *owner, struct nc_flow *member)
+{
+	const struct rx_zc *o = owner->rx_state;
+	struct rx_zc *z = malloc(sizeof(*z));
+
+	if (!z)
+		return -ENOMEM;
+	*z = (struct rx_zc){ .map = o->map, .map_len = o->map_len,
+			     .page = o->page, .buf = o->buf, .cap = o->cap,
+			     .fallback = o->map == MAP_FAILED };
+	member->rx_state = z;
+	member->rx_zc_mapped = member->rx_zc_copied = 0;
+	member->rx_zc_refused = owner->rx_zc_refused;
+	return 0;
+}
+
+static void rx_zc_leave(struct nc_flow *member)
+{
+	free(member->rx_state);
 }
 
 /* recv() what cannot be mapped: at most the bytes the kernel named, so
@@ -149,6 +179,8 @@ const struct nc_rx_ops nc_rx_zero_copy = {
 	.prepare = rx_zc_prepare,
 	.recv_some = rx_zc_recv_some,
 	.release = rx_zc_release,
+	.join = rx_zc_join,
+	.leave = rx_zc_leave,
 };
 
 #else	/* !HAVE_DECL_TCP_ZEROCOPY_RECEIVE: the probe refuses it. */

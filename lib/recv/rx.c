@@ -239,6 +239,29 @@ void nc_rx_release(struct nc_flow *flow)
 	flow->rx_state = NULL;
 }
 
+/* recv's buffer and recvmsg's fields hold no flow's position (that is
+ * flow->rx_part): a member shares them. */
+int nc_rx_join(struct nc_flow *owner, struct nc_flow *member)
+{
+	const struct nc_rx_ops *o = ops(member->rx);
+
+	if (!owner->rx_state || !o)
+		return 0;
+	if (o->join)
+		return o->join(owner, member);
+	member->rx_state = owner->rx_state;
+	return 0;
+}
+
+void nc_rx_leave(struct nc_flow *member)
+{
+	const struct nc_rx_ops *o = ops(member->rx);
+
+	if (member->rx_state && o->leave)
+		o->leave(member);
+	member->rx_state = NULL;
+}
+
 ssize_t nc_rx_recv_some(struct nc_flow *flow, size_t max)
 {
 	return ops(flow->rx)->recv_some(flow, max);
