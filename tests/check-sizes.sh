@@ -1,7 +1,7 @@
 #!/bin/bash
-# check-sizes.sh - no file of lib/ (sources, headers and tables) is
-# longer than 600 lines: a file that grows past it holds more than one
-# job, and is split by job.  Exit 0 pass, 1 fail, 99 hard error.
+# check-sizes.sh - no file of lib/ or src/ (sources, headers and
+# tables) is longer than 600 lines: a file that grows past it holds more
+# than one job, and is split by job.  Exit 0 pass, 1 fail, 99 hard error.
 set -euo pipefail
 
 srcdir=${top_srcdir:-.}
@@ -16,12 +16,12 @@ while IFS= read -r -d '' f; do
 		echo "FAIL: ${f#"$srcdir"/} has $lines lines (at most $max)"
 		status=1
 	fi
-done < <(find "$srcdir/lib" \( -name '*.c' -o -name '*.h' -o -name '*.def' \) \
-	-print0)
+done < <(find "$srcdir/lib" "$srcdir/src" \
+	\( -name '*.c' -o -name '*.h' -o -name '*.def' \) -print0)
 
 if ((count == 0)); then
-	echo "ERROR: no sources under $srcdir/lib"
+	echo "ERROR: no sources under $srcdir/lib and $srcdir/src"
 	exit 99
 fi
-((status)) || echo "ok: $count files of lib/, none over $max lines"
+((status)) || echo "ok: $count files of lib/ and src/, none over $max lines"
 exit "$status"

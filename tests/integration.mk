@@ -65,7 +65,7 @@ NETCOPY_INTEGRATION_TESTS = \
 
 TESTS += $(NETCOPY_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(NETCOPY_INTEGRATION_TESTS)
-EXTRA_DIST += tests/lib.sh tests/server-lib.sh
+EXTRA_DIST += tests/lib.sh tests/server-lib.sh tests/modes-lib.sh
 
 # A benchmark, not a test: run by hand (see bench/README).
 EXTRA_DIST += bench/counting-overhead bench/README

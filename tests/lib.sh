@@ -42,6 +42,9 @@ nc_me=$(basename "$0" .sh)
 : "${NETCOPY_CLIENT:=$top_builddir/src/netcopy-client}"
 : "${NETCOPY_RAWPEER:=$top_builddir/tests/rawpeer}"
 
+# shellcheck source=tests/modes-lib.sh
+. "$top_srcdir/tests/modes-lib.sh"
+
 # Seconds any one client or rawpeer run may take (times the factor).
 NC_TIMEOUT=30
 
@@ -836,10 +839,9 @@ nc_mode_built() {
 
 # nc_modes_runnable PROTO: of a --list-modes listing on stdin, the names
 # of the modes this build and kernel run ("yes") that send over PROTO
-# (tcp or udp: the fourth field lists them), one a line.
+# (tcp or udp), one a line (tests/modes-lib.sh).
 nc_modes_runnable() {
-	awk -F '\t' -v proto="$1" '$2 == "yes" &&
-		index("," $4 ",", "," proto ",") { print $1 }'
+	nc_modes_listed yes "$1"
 }
 
 # nc_have_ipv6_loopback: is ::1 configured?

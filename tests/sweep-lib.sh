@@ -79,9 +79,7 @@ sw_modes() {
 
 	nc_patience 20
 	out=$(timeout "$NC_PATIENCE" "$NETCOPY_CLIENT" --list-modes 2>&1)
-	awk -F '\t' -v proto="${1:-tcp}" '$2 != "not-built" &&
-		index("," ($4 == "" ? "tcp" : $4) ",", "," proto ",") { print $1 }' \
-		<<<"$out" | tr '\n' ' '
+	nc_modes_listed built "${1:-tcp}" <<<"$out" | tr '\n' ' '
 }
 
 # sw_check_one_line_error DESCRIPTION: the latest run failed (non-zero,

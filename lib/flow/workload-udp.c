@@ -106,12 +106,31 @@ static void count_data_read(struct nc_flow *flow)
 	}
 }
 
+/* Whether a datagram of n bytes, header h, is flow's: its number and
+ * its size, as the stream's receiver, the rr answerer and the rr asker
+ * all ask before they take one (the caller counts the mismatch). */
+static bool ours(const struct nc_flow *flow, const struct nc_dgram_hdr *h,
+		 size_t n)
+{
+	return h->flow == flow->index && n == flow->size;
+}
+
+/* With --verify, every payload byte of flow's datagram h of n bytes
+ * (ours): a wrong one is a mismatch. */
+static void check_payload(struct nc_flow *flow, const struct iovec *iov,
+			  size_t cnt, size_t n, const struct nc_dgram_hdr *h)
+{
+	if (flow->verify && !nc_dgram_matches(iov, cnt, n, flow->index,
+					      h->seq))
+		flow->verifier.bad_messages++;
+}
+
 /* One data datagram of n bytes: counted, and with --verify checked;
  * one not of this flow's, or of the wrong size, is a mismatch. */
 static void take(struct nc_flow *flow, const struct iovec *iov, size_t cnt,
 		 size_t n, const struct nc_dgram_hdr *h, uint64_t now)
 {
-	if (h->flow != flow->index || n != flow->size) {
+	if (!ours(flow, h, n)) {
 		flow->verifier.bad_messages++;
 		return;
 	}
@@ -119,9 +138,7 @@ static void take(struct nc_flow *flow, const struct iovec *iov, size_t cnt,
 		return;		/* a duplicate: counted, not taken */
 	if (!flow->bytes)
 		flow->first_ns = now;
-	if (flow->verify && !nc_dgram_matches(iov, cnt, n, flow->index,
-					      h->seq))
-		flow->verifier.bad_messages++;
+	check_payload(flow, iov, cnt, n, h);
 	flow->bytes += n;
 	flow->messages++;
 	flow->last_ns = now;
@@ -209,8 +226,7 @@ int nc_udp_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow)
 static bool answers(const struct nc_flow *flow, const struct nc_dgram_hdr *h,
 		    size_t n, uint64_t seq)
 {
-	return h->kind == NC_DGRAM_DATA && h->flow == flow->index &&
-	       n == flow->size && h->seq == seq;
+	return h->kind == NC_DGRAM_DATA && ours(flow, h, n) && h->seq == seq;
 }
 
 /* A datagram that is not the outstanding request's answer: an earlier
@@ -224,7 +240,7 @@ static void stray(struct nc_flow *flow, const struct nc_dgram_hdr *h,
 
 	if (h->kind != NC_DGRAM_DATA)
 		return;		/* a late cookie */
-	if (h->flow != flow->index || n != flow->size || h->seq >= flow->seq) {
+	if (!ours(flow, h, n) || h->seq >= flow->seq) {
 		flow->verifier.bad_messages++;
 		return;
 	}
@@ -260,11 +276,7 @@ static int await_answer(struct nc_flow *flow, uint64_t t0, uint64_t *answered)
 			flow->last_ns = nc_now_ns();
 			nc_hist_add(flow->rtt, flow->last_ns - t0);
 			nc_seq_jitter(&flow->seqs, h.sent_ns, flow->last_ns);
-			if (flow->verify && !nc_dgram_matches(iov, cnt,
-							      (size_t)n,
-							      flow->index,
-							      h.seq))
-				flow->verifier.bad_messages++;
+			check_payload(flow, iov, cnt, (size_t)n, &h);
 			flow->messages++;
 			*answered = *answered << 1 | 1;
 			return 0;
@@ -385,13 +397,11 @@ int nc_udp_rr_answer(const struct netcopy_mode *mode, struct nc_flow *flow)
 			err = (int)n;
 			break;
 		}
-		if (h.flow != flow->index || (size_t)n != flow->size) {
+		if (!ours(flow, &h, (size_t)n)) {
 			flow->verifier.bad_messages++;
 			continue;	/* not this flow's request */
 		}
-		if (flow->verify && !nc_dgram_matches(iov, cnt, (size_t)n,
-						      flow->index, h.seq))
-			flow->verifier.bad_messages++;
+		check_payload(flow, iov, cnt, (size_t)n, &h);
 		nc_flow_check_warmup(flow);
 		if (!flow->messages)
 			flow->first_ns = nc_now_ns();
