@@ -12,9 +12,9 @@
 # - 1000 flows over 2 threads (scaled down by NETCOPY_TEST_SCALE), and a
 #   run above the server's --max-conns refused with the limit named;
 # - bad input: --flows 0 and below -t are usage errors (exit 2, one
-#   line); modes, protocols and workloads that cannot spread flows yet
-#   are refused with the reason; more flows than descriptors allow fail
-#   at once with the limit;
+#   line); modes and protocols that cannot spread flows yet are
+#   refused with the reason (rr's: tests/rr.sh); more flows than
+#   descriptors allow fail at once with the limit;
 # - Flows is N, FlowFairness within 1/N..1, FlowGbpsMin <= Median <=
 #   Max <= Throughput_Gbps, ConnectTime_ms measured, whichever side
 #   receives (the server's come in its trailer);
@@ -129,10 +129,6 @@ nc_client "--flows over UDP refused" -p "$NC_PORT" --proto udp -t 2 \
 	--flows 8 -d 0.2
 nc_check_rc 4 && nc_check_stderr_matches \
 	'--flows above -t: not yet over UDP$' "the protocol"
-nc_client "--flows with rr refused" -p "$NC_PORT" -w rr -t 2 --flows 8 \
-	-d 0.2
-nc_check_rc 4 && nc_check_stderr_matches '--flows above -t: not yet for rr$' \
-	"the workload"
 
 # --flows equal to -t is today's run: not sent, nothing refused.
 nc_client "--flows equal to -t" -p "$NC_PORT" -t 2 --flows 2 -d 0.2 \

@@ -15,6 +15,14 @@
 # --rr-timeout out of range is a usage error, and elsewhere ignored with
 # a warning (and left out of the hello: an old server serves TCP rr
 # with it).
+# --flows above -t (each thread's flows under epoll, one request in
+# flight each): every mode that spreads flows, verified, 64 flows over 2
+# threads (scaled by NETCOPY_TEST_SCALE), Flows N and every flow's
+# requests there (FlowGbpsMin > 0), the round-trip columns as above;
+# also at 64 KiB and after a warm-up; zero-copy's refused with the
+# reason; against a server that never answers the flows of odd index
+# (NETCOPY_RR_FAULT=odd), the run ends at the server's deadline with
+# one line that says so.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
@@ -155,6 +163,37 @@ for mode in "${modes[@]}"; do
 	done
 done
 
+# ---- --flows above -t
+# check_rr_flows FLOWS: the latest run's Flows is FLOWS and every flow
+# moved (the server's per-flow figures: each flow's requests).
+check_rr_flows() {
+	nc_check "$NC_DESC: Flows '${NC_CSV[Flows]:-}', expected $1" \
+		test "${NC_CSV[Flows]:-}" = "$1"
+	nc_check "$NC_DESC: FlowGbpsMin '${NC_CSV[FlowGbpsMin]:-}' > 0" \
+		nc_num_cmp "${NC_CSV[FlowGbpsMin]:-}" '>' 0
+}
+
+nc_scale 64 8
+flows=$NC_SCALED
+for mode in two-copy one-copy sendfile splice; do
+	nc_client "rr $mode -t 2 --flows $flows" -p "$NC_PORT" -m "$mode" \
+		-w rr -t 2 --flows "$flows" -d 0.3 --verify -f csv
+	nc_check_rc 0 && nc_check_csv_run "$mode" 1024 2 && check_rr_csv &&
+		check_rr_flows "$flows"
+done
+nc_scale 16 4
+nc_client "rr -s 64K -t 2 --flows $NC_SCALED, warm-up" -p "$NC_PORT" \
+	-w rr -s 64K -t 2 --flows "$NC_SCALED" --warmup 0.1 -d 0.3 --verify \
+	-f csv
+nc_check_rc 0 && nc_check_csv_run two-copy 65536 2 && check_rr_csv &&
+	check_rr_flows "$NC_SCALED"
+if [[ " ${modes[*]} " == *" zero-copy "* ]]; then
+	nc_client "zero-copy rr --flows refused" -p "$NC_PORT" -m zero-copy \
+		-w rr -t 2 --flows 8 -d 0.2
+	nc_check_rc 4 && nc_check_stderr_matches \
+		'--flows above -t: not yet for zero-copy rr$' "the reason"
+fi
+
 # ---- over UDP
 mapfile -t udp_modes < <("$NETCOPY_CLIENT" --list-modes | nc_modes_runnable udp)
 for mode in "${udp_modes[@]}"; do
@@ -260,6 +299,21 @@ nc_client "udp rr, every 10th answered late" -p "$NC_PORT" --proto udp \
 	-w rr --rr-timeout 0.02 -s 1K -t 1 -d 0.3 --verify -f csv
 nc_check_rc 0 && nc_check_csv_run two-copy 1024 1 && check_rr_csv &&
 	check_udp_rr_csv && udp_rr_faults "$NC_DESC"
+nc_stop_server
+
+# ---- TCP rr over --flows against a server that answers only some
+nc_start_server_env NETCOPY_RR_FAULT=odd --
+begin=$(date +%s%N)
+nc_client "rr --flows 8, odd flows never answered" -p "$NC_PORT" -w rr \
+	-t 2 --flows 8 -d 0.3 --verify -f csv
+took_ms=$((($(date +%s%N) - begin) / 1000000))
+nc_check_rc 1 && nc_check_stderr_matches \
+	"^netcopy-client: data connection [0-9]+: .*; the server: cut off .* \\(the server's deadline\\)\$" \
+	"the server's cut"
+# The server's deadline is 5 s after the duration; the client's own
+# bound on a silent flow is 30 s.
+nc_check "odd flows never answered: ended in $took_ms ms, under 20 s" \
+	test "$took_ms" -lt 20000
 nc_stop_server
 
 nc_start_server_env NETCOPY_RR_FAULT=silent --

@@ -19,8 +19,17 @@ int nc_client_judge(struct netcopy_result *r, int local_err,
 	size_t cap = sizeof(rx->reason);
 
 	if (local_err) {
-		snprintf(reason, cap, "data connection %u: %s", bad_flow,
-			 netcopy_strerror(local_err));
+		/* A server that cut the run says why: kept beside ours. */
+		const struct nc_figures *peer = nc_client_sends(&r->params) ?
+						rx : tx;
+		bool said = peer->status && peer->reason[0];
+		char theirs[sizeof(rx->reason)];
+
+		memcpy(theirs, peer->reason, sizeof(theirs));	/* may be ours */
+		theirs[sizeof(theirs) - 1] = '\0';
+		snprintf(reason, cap, "data connection %u: %s%s%.120s",
+			 bad_flow, netcopy_strerror(local_err),
+			 said ? "; the server: " : "", said ? theirs : "");
 		return local_err;
 	}
 	if (tx->status || rx->status) {

@@ -167,6 +167,10 @@ struct nc_flow {
 	bool member;
 	bool ended;
 	bool owed;	/* waits for completions (send_part's -EINPROGRESS) */
+	/* rr over --flows (flow/group-rr.c): the bytes of the request or
+	 * answer being received so far, and where its exchange stands. */
+	uint64_t got;
+	uint8_t phase;
 };
 
 /* Whether the flow sends / receives messages (rr: both). */

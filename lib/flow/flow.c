@@ -83,6 +83,13 @@ static int pin_thread(int cpu)
 	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
+void nc_flow_nodelay(const struct nc_flow *flow)
+{
+	int one = 1;
+
+	setsockopt(flow->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
 	int err = nc_set_io_timeout(flow->fd, DATA_IO_TIMEOUT_S);
@@ -91,11 +98,7 @@ int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow)
 		return err;
 	nc_verifier_init(&flow->verifier, flow->size, flow->index);
 	if (flow->params->workload == NC_WORKLOAD_RR) {
-		int one = 1;
-
-		/* Each answer must leave at once, not wait for more. */
-		setsockopt(flow->fd, IPPROTO_TCP, TCP_NODELAY, &one,
-			   sizeof(one));
+		nc_flow_nodelay(flow);
 		if (flow->sender) {
 			flow->rtt = malloc(sizeof(*flow->rtt));
 			if (!flow->rtt)

@@ -29,6 +29,9 @@ void nc_flow_init(struct nc_flow *flow, int fd, const struct nc_params *p,
  * opened (when flow->count) and the rr histogram, in the thread that
  * will run the flow, before the run starts. */
 int nc_flow_prepare(const struct netcopy_mode *mode, struct nc_flow *flow);
+/* rr: TCP_NODELAY on its socket, so that each message leaves at once,
+ * not waiting for more. */
+void nc_flow_nodelay(const struct nc_flow *flow);
 /* The flow's workload with counting on, then everything released. */
 int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow);
 /* nc_flow_run's start (the warm-up's state, CPU time, counters and
@@ -162,7 +165,8 @@ int nc_group_check(const struct netcopy_mode *mode, const struct nc_params *p,
  * epoll.  0 or -errno (everything released then). */
 int nc_group_prepare(const struct netcopy_mode *mode, struct nc_flow **flows,
 		     uint32_t n, struct nc_group **out);
-/* Run the group's stream, then release it: the first error. */
+/* Run the group's stream, or its rr, then release it: the first
+ * error. */
 int nc_group_run(struct nc_group *g);
 /* Release a group that will not run. */
 void nc_group_release(struct nc_group *g);

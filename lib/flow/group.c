@@ -25,6 +25,9 @@
  * With --rx the path's state is joined per flow (recv/rx.c): the
  * thread's buffers, a flow's own position in them.
  *
+ * Request-response over a group is group-rr.c's (zero-copy not yet:
+ * its completions would wake the thread at every wait for an answer).
+ *
  * A mode whose sends the kernel answers later (zero-copy) gives each
  * member state of its own (join); a flow that must wait for those
  * answers waits for its socket's EPOLLERR alone, not for EPOLLOUT,
@@ -39,28 +42,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "flow/flow.h"
-
-/* Events one wait takes; a wait with none lasts at most TICK_MS. */
-#define GROUP_EVENTS 64
-#define TICK_MS 100
-/* As long as a stalled peer may hold a data connection (flow.c's
- * DATA_IO_TIMEOUT_S): in waits that found nothing. */
-#define STALL_TICKS (30 * 1000 / TICK_MS)
-/* What one flow may move per event (a message at least), so that one
- * flow does not hold the thread while hundreds wait: a thread's round
- * over its ready flows stays short against the run. */
-#define EVENT_BYTES (64u << 10)
-
-struct nc_group {
-	const struct netcopy_mode *mode;
-	struct nc_flow **flows;
-	uint32_t n;
-	uint32_t active;	/* flows whose stream has not ended */
-	int ep;
-	struct nc_pace pace;	/* --rate in user space: all its flows' */
-	struct epoll_event ev[GROUP_EVENTS];
-};
+#include "flow/group.h"
 
 uint32_t nc_group_size(uint32_t flows, uint32_t threads, uint32_t t)
 {
@@ -76,8 +58,8 @@ int nc_group_check(const struct netcopy_mode *mode, const struct nc_params *p,
 		return 0;
 	if (p->proto == NC_PROTO_UDP)
 		what = "over UDP";
-	else if (p->workload != NC_WORKLOAD_STREAM)
-		what = "for rr";
+	else if (p->workload != NC_WORKLOAD_STREAM && mode->zero_copy)
+		what = "for zero-copy rr";
 	if (what)
 		snprintf(why, cap, "--flows above -t: not yet %s", what);
 	else if (!mode->send_part)
@@ -112,6 +94,10 @@ static int member_prepare(const struct netcopy_mode *mode,
 	f->recv_cap = owner->recv_cap;
 	/* A mode's own state is not the owner's to free by a leave. */
 	f->state = mode->join ? NULL : owner->state;
+	/* rr: its round trips go into the thread's histogram. */
+	f->rtt = owner->rtt;
+	if (f->params->workload == NC_WORKLOAD_RR)
+		nc_flow_nodelay(f);
 	err = nc_sockbuf_apply(f);
 	nc_pacing_apply(f);
 	if (!err && mode->join)
@@ -129,6 +115,7 @@ static void member_release(const struct netcopy_mode *mode,
 		mode->leave(f);
 	f->send_buf = f->recv_buf = NULL;
 	f->state = NULL;
+	f->rtt = NULL;	/* the owner's, freed with it */
 }
 
 void nc_group_release(struct nc_group *g)
@@ -154,7 +141,10 @@ int nc_group_prepare(const struct netcopy_mode *mode, struct nc_flow **flows,
 		     uint32_t n, struct nc_group **out)
 {
 	struct nc_group *g = calloc(1, sizeof(*g));
-	bool sends = flows[0]->sender;
+	/* An rr asker sends its first requests at once, then waits for
+	 * the answers. */
+	bool sends = flows[0]->sender &&
+		     flows[0]->params->workload != NC_WORKLOAD_RR;
 	int err;
 
 	*out = NULL;
@@ -301,25 +291,6 @@ static int stop_idle_flows(struct nc_group *g)
 	return err;
 }
 
-/* Wait for the next events: how many, or -ETIMEDOUT after a stall. */
-static int wait_events(struct nc_group *g, unsigned int *idle)
-{
-	for (;;) {
-		int n = epoll_wait(g->ep, g->ev, GROUP_EVENTS, TICK_MS);
-
-		if (n > 0) {
-			*idle = 0;
-			return n;
-		}
-		if (n < 0 && errno != EINTR)
-			return -errno;
-		if (n == 0 && ++*idle >= STALL_TICKS)
-			return -ETIMEDOUT;
-		if (n == 0)
-			return 0;
-	}
-}
-
 static int drive(struct nc_group *g, bool sends)
 {
 	bool stopping = false;
@@ -334,7 +305,7 @@ static int drive(struct nc_group *g, bool sends)
 			err = stop_idle_flows(g);
 			continue;
 		}
-		n = wait_events(g, &idle);
+		n = nc_group_wait(g, &idle);
 		if (n < 0)
 			err = n;
 		for (int i = 0; i < n && !err; i++) {
@@ -373,18 +344,20 @@ int nc_group_run(struct nc_group *g)
 	for (uint32_t i = 0; sends && i < g->n; i++)
 		g->flows[i]->first_ns = now;
 	nc_pace_start(&g->pace, now);
-	err = drive(g, sends);
+	err = g->flows[0]->params->workload == NC_WORKLOAD_RR ?
+	      nc_group_rr_drive(g) : drive(g, sends);
 	if (err)
 		end_all(g);
-	for (uint32_t i = 0; sends && i < g->n; i++)
-		err = nc_send_owed(g->mode, g->flows[i], err);
+	for (uint32_t i = 0; i < g->n; i++)
+		if (nc_flow_sends(g->flows[i]))
+			err = nc_send_owed(g->mode, g->flows[i], err);
 	now = nc_now_ns();
 	for (uint32_t i = 0; i < g->n; i++) {
 		struct nc_flow *f = g->flows[i];
 
 		if (!f->ended)
 			f->last_ns = now;
-		if (!sends)
+		if (!nc_flow_sends(f))
 			f->messages = f->bytes / f->size;
 		nc_flow_finish(f);
 		if (f->member)	/* the thread's are the owner's */

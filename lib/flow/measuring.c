@@ -16,7 +16,7 @@ void nc_flow_begin_measuring(struct nc_flow *flow)
 	flow->rx_calls = flow->tx_calls = 0;
 	flow->rx_data_calls = 0;
 	flow->rx_data_call = UINT64_MAX;
-	if (flow->rtt)
+	if (flow->rtt && !flow->member)	/* a group's is its owner's */
 		nc_hist_init(flow->rtt);
 	nc_counters_start(&flow->counters);	/* reset and enable */
 	flow->cpu_start_us = nc_thread_cpu_us();
