@@ -96,18 +96,16 @@ static void set_flows(struct netcopy_client *c, const struct args *a)
 				threads);
 }
 
-/* --per-flow: in JSON, where the client receives (the server's counts
- * would not fit its trailer). */
+/* --per-flow: in JSON; from whichever side received (the server's
+ * after its trailer), but rr's two ways. */
 static void set_per_flow(struct netcopy_client *c, const struct args *a)
 {
 	bool rr = a->workload && strcmp(a->workload, "rr") == 0;
 
 	if (parse_format(a->format) != NETCOPY_FORMAT_JSON)
 		cli_usage_error("--per-flow writes JSON only: add -f json");
-	if (a->reverse || rr)
-		cli_usage_error("--per-flow: only where the client receives "
-				"(not -R or rr; with --bidir in the server-"
-				"sends object)");
+	if (rr)
+		cli_usage_error("--per-flow: a stream's only, not rr");
 	netcopy_client_set_per_flow(c, true);
 }
 
@@ -683,8 +681,8 @@ int main(int argc, const char **argv)
 		{ "reverse", 'R', POPT_ARG_NONE, &a.reverse, 0,
 		  "the client sends and the server receives", NULL },
 		{ "per-flow", '\0', POPT_ARG_NONE, &a.per_flow, 0,
-		  "in JSON, every flow's received bytes (where the client "
-		  "receives: not -R or rr)", NULL },
+		  "in JSON, every flow's received bytes, from whichever "
+		  "side received (not rr)", NULL },
 		{ "bidir", '\0', POPT_ARG_NONE, &a.bidir, 0,
 		  "both directions at once: a run the server sends and one "
 		  "the client sends, a result each (not with -R or rr)",

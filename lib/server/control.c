@@ -309,6 +309,28 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 	return all;
 }
 
+/* --per-flow where the server received: every flow's bytes after the
+ * trailer, in chunks, as many as the trailer's flows.  A client that
+ * cannot read them all fails its run on its own. */
+static void send_flow_bytes(int fd, const struct run *run)
+{
+	uint32_t n = nc_params_flows(&run->params);
+	struct nc_flow_chunk c = { .flows = n };
+	uint8_t body[NC_MAX_BODY];
+	int len;
+
+	for (c.first = 0; c.first < n; c.first += c.bytes.n) {
+		c.bytes.n = n - c.first < NC_FLOW_CHUNK ? n - c.first :
+							  NC_FLOW_CHUNK;
+		for (uint32_t i = 0; i < c.bytes.n; i++)
+			c.bytes.v[i] = run->flows[c.first + i].bytes;
+		len = nc_flow_chunk_encode(&c, body, sizeof(body));
+		if (len < 0 || nc_msg_send(fd, NC_MSG_FLOW_BYTES, body,
+					   (size_t)len))
+			return;
+	}
+}
+
 /* Send the server's figures; returns the run's final status, which the
  * data connections' own errors decide when supervision saw none. */
 static int send_trailer(struct netcopy_server *srv, int fd, struct run *run,
@@ -335,8 +357,9 @@ static int send_trailer(struct netcopy_server *srv, int fd, struct run *run,
 	pthread_mutex_unlock(&srv->lock);
 	snprintf(f.reason, sizeof(f.reason), "%s", reason);
 	len = nc_figures_encode(&f, body, sizeof(body));
-	if (len > 0)
-		nc_msg_send(fd, NC_MSG_TRAILER, body, (size_t)len);
+	if (len > 0 && !nc_msg_send(fd, NC_MSG_TRAILER, body, (size_t)len) &&
+	    run->params.flow_bytes)
+		send_flow_bytes(fd, run);
 	return status;
 }
 
