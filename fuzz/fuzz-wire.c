@@ -3,7 +3,7 @@
  * fuzz-wire - libFuzzer target for the control protocol's decoders.
  *
  * The first byte picks a decoder (header, hello, reply, tag, trailer,
- * challenge, proof);
+ * challenge, proof, per-flow bytes);
  * the rest is its input.  Whatever a decoder accepts must encode and
  * decode again to the same thing, so a decoder that lets through what
  * the encoder cannot say is caught too.  Build: configure
@@ -77,6 +77,21 @@ static void check_figures(const uint8_t *p, size_t n)
 		abort();
 }
 
+static void check_flow_chunk(const uint8_t *p, size_t n)
+{
+	struct nc_flow_chunk c, again;
+	uint8_t buf[NC_MAX_BODY];
+	const char *why;
+	int len;
+
+	if (nc_flow_chunk_decode(p, n, &c, &why))
+		return;
+	len = nc_flow_chunk_encode(&c, buf, sizeof(buf));
+	if (len < 0 || nc_flow_chunk_decode(buf, (size_t)len, &again, &why) ||
+	    memcmp(&c, &again, sizeof(c)))
+		abort();
+}
+
 /* The challenge and the proof: one fixed-length field each. */
 static void check_auth(const uint8_t *p, size_t n, bool proof)
 {
@@ -112,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		return 0;
 	memcpy(copy, data + 1, size - 1);
-	switch (data[0] % 7) {
+	switch (data[0] % 8) {
 	case 0:
 		if (size - 1 >= NC_HEADER_LEN)
 			nc_header_decode(copy, &h, &why);
@@ -131,7 +146,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 5:
 	case 6:
-		check_auth(copy, size - 1, data[0] % 7 == 6);
+		check_auth(copy, size - 1, data[0] % 8 == 6);
+		break;
+	case 7:
+		check_flow_chunk(copy, size - 1);
 		break;
 	}
 	free(copy);

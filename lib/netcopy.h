@@ -348,10 +348,11 @@ int netcopy_client_set_flows(struct netcopy_client *client,
  * -EAFNOSUPPORT.  Since 0.2.0. */
 int netcopy_client_set_local_address(struct netcopy_client *client,
 				     const char *list);
-/* Keep every flow's received bytes (--per-flow) where the client
- * receives (the server's do not come back): JSON's result then has
- * "flow_bytes", one count a flow in flow order, summing to "bytes".
- * Returns 0.  Since 0.2.0. */
+/* Keep every flow's received bytes (--per-flow), on whichever side
+ * received (the server sends its own after the trailer; one too old
+ * to say them fails the run, NETCOPY_EUNSUPPORTED; rr keeps none): JSON's
+ * result then has "flow_bytes", one count a flow in flow order, summing
+ * to "bytes".  Returns 0.  Since 0.2.0. */
 int netcopy_client_set_per_flow(struct netcopy_client *client, bool on);
 /*
  * Run once.  Returns 0 with *out set, or a negative error; a run that

@@ -51,18 +51,16 @@ static void set_flows(struct netcopy_client *c, const struct args *a)
 				threads);
 }
 
-/* --per-flow: in JSON, where the client receives (the server's counts
- * would not fit its trailer). */
+/* --per-flow: in JSON; from whichever side received (the server's
+ * after its trailer), but rr's two ways. */
 static void set_per_flow(struct netcopy_client *c, const struct args *a)
 {
 	bool rr = a->workload && strcmp(a->workload, "rr") == 0;
 
 	if (parse_format(a->format) != NETCOPY_FORMAT_JSON)
 		cli_usage_error("--per-flow writes JSON only: add -f json");
-	if (a->reverse || rr)
-		cli_usage_error("--per-flow: only where the client receives "
-				"(not -R or rr; with --bidir in the server-"
-				"sends object)");
+	if (rr)
+		cli_usage_error("--per-flow: a stream's only, not rr");
 	netcopy_client_set_per_flow(c, true);
 }
 

@@ -73,8 +73,8 @@ static struct poptOption options[] = {
 	{ "reverse", 'R', POPT_ARG_NONE, &a.reverse, 0,
 	  "the client sends and the server receives", NULL },
 	{ "per-flow", '\0', POPT_ARG_NONE, &a.per_flow, 0,
-	  "in JSON, every flow's received bytes (where the client "
-	  "receives: not -R or rr)", NULL },
+	  "in JSON, every flow's received bytes, from whichever "
+	  "side received (not rr)", NULL },
 	{ "bidir", '\0', POPT_ARG_NONE, &a.bidir, 0,
 	  "both directions at once: a run the server sends and one "
 	  "the client sends, a result each (not with -R or rr)",

@@ -5,7 +5,10 @@
 # Each lie must make the client exit 1 with one line naming the figure,
 # and write a row that says error (the server's figures NA), never ok.
 # The same relay with nothing set must pass: the check refuses lies,
-# not honest runs.
+# not honest runs.  With --per-flow -R the server's per-flow bytes after
+# its trailer are edited the same way: a wrong count of flows, a flow
+# out of its place, a flow over the bytes received, a sum short of
+# them, or none at all must each make the client exit 1 with one line.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
@@ -119,5 +122,58 @@ liar "Mismatches 5 without --verify" 1 -- mismatches=5
 liar "-R, Mismatches 5 without --verify" 1 -R -- mismatches=5
 want='Mismatches 18446744073709551615 exceeds 2 x Messages [0-9]+$'
 liar "-R --verify, Mismatches 2^64-1" 1 -R --verify -- mismatches=$U64_MAX
+
+# flow_liar DESCRIPTION RC STATUS -- FIELD=VALUE...: a -R run of 2 flows
+# with --per-flow through the liar; RC 0: flow_bytes whole, else one
+# line ($want) and STATUS in the JSON, no flow_bytes.
+flow_liar() {
+	local desc=$1 rc=$2 status=$3 got
+
+	shift 4
+	nc_start_rawpeer -t 25 liar "$real" 3 "$@"
+	nc_client "$desc" -p "$NC_RAW_PORT" -t 2 -d 0.3 -R -f json \
+		--per-flow
+	nc_check_rc "$rc"
+	got=$(head -n 1 "$NC_OUT" | jq -c '.result | (.flow_bytes // []) as
+		$f | [.status, ($f | length), ($f | add // 0) == .bytes]')
+	if [ "$rc" -eq 0 ]; then
+		nc_check "$desc: ok, 2 flows summing to bytes (got $got)" \
+			test "$got" = '["ok",2,true]'
+	else
+		nc_check_stderr_matches "^netcopy-client: the server's per-flow bytes $want" \
+			"the list"
+		nc_check "$desc: one line on stderr" \
+			test "$(wc -l <"$NC_ERR")" -eq 1
+		nc_check "$desc: $status, no flow_bytes (got $got)" \
+			test "$got" = "[\"$status\",0,false]"
+	fi
+	nc_wait_rawpeer
+}
+
+if command -v jq >/dev/null; then
+	flow_liar "honest per-flow bytes" 0 ok --
+	want='are not believable: a list of 3 flows, the run has 2$'
+	flow_liar "per-flow bytes of 3 flows" 1 error -- chunk_flows=3
+	want='are not believable: per-flow bytes out of range$'
+	flow_liar "per-flow bytes from flow 1" 1 error -- chunk_first=1
+	want='are not believable: flow 0: 4611686018427387904 bytes, over the [0-9]+ received in all$'
+	flow_liar "a flow's bytes over the total" 1 error -- \
+		chunk_bytes=0x4000000000000000
+	want='are not believable: they sum to [0-9]+, not the [0-9]+ received$'
+	flow_liar "per-flow bytes short of the total" 1 error -- chunk_bytes=0
+	want='did not all come: 0 of 2 flows said: '
+	flow_liar "no per-flow bytes" 1 short -- chunk_drop=1
+else
+	nc_log "jq not found: lies in the per-flow bytes not checked"
+fi
+# A server from before them refuses the hello that asks, and the client
+# says why (the retry without the TCP_INFO figures is refused too).
+nc_start_rawpeer -t 20 old-server "$real" 2
+nc_client "old server, --per-flow -R" -p "$NC_RAW_PORT" -d 0.2 -t 1 -R \
+	-f json --per-flow
+nc_check_rc 4 && nc_check_stderr_matches \
+	'unknown field \(a server older than --per-flow where it receives cannot say each flow.s bytes\)$' \
+	"that the server is older than --per-flow"
+nc_wait_rawpeer
 
 nc_finish

@@ -36,7 +36,10 @@
  *       cache_misses, context_switches, task_clock (ns), page_faults),
  *       zc_sends, zc_notifications, zc_completions, zc_copied,
  *       zc_enobufs, rx_zc_mapped, rx_zc_copied, rx_zc_refused, sndbuf,
- *       rcvbuf.  VALUE is in C notation, -N for a negative code.  With
+ *       rcvbuf; or a field of every per-flow bytes message after it
+ *       (--per-flow -R): chunk_flows, chunk_first, chunk_bytes (the
+ *       chunk's first flow's), or chunk_drop (any value: none goes).
+ *       VALUE is in C notation, -N for a negative code.  With
  *       none the trailer goes as the server sent it.  Prints "trailer
  *       N set" once it went.
  *   rawpeer [-t SECONDS] hijack PORT COUNT [MAC]
@@ -1036,6 +1039,7 @@ static void relay(int a, int b)
 #define MAX_EDITS 32
 
 struct edit {
+	unsigned int msg;		/* the message type it edits */
 	unsigned int type;
 	uint64_t value;
 };
@@ -1046,15 +1050,18 @@ struct relay_plan {
 	bool old;
 	struct edit edit[MAX_EDITS];
 	int edits;
+	bool drop_chunks;		/* per-flow bytes: none relayed */
 	bool hijack;
 	uint8_t mac[NC_MAC_LEN];
 	size_t mac_len;
 };
 
-static const struct {
+struct field_name {
 	const char *name;
 	unsigned int type;
-} field_names[] = {
+};
+
+static const struct field_name field_names[] = {
 	{ "status", NC_F_STATUS },
 	{ "bytes", NC_F_BYTES },
 	{ "total_bytes", NC_F_TOTAL_BYTES },
@@ -1084,6 +1091,25 @@ static const struct {
 	{ "rcvbuf", NC_F_RCVBUF },
 };
 
+static const struct field_name chunk_names[] = {
+	{ "chunk_flows", NC_B_FLOWS },
+	{ "chunk_first", NC_B_FIRST },
+	{ "chunk_bytes", NC_B_BYTES },
+	{ "chunk_drop", 0 },
+};
+
+static bool find_name(const struct field_name *names, size_t n,
+		      const char *name, unsigned int *type)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(name, names[i].name) == 0) {
+			*type = names[i].type;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* FIELD=VALUE into e. */
 static void parse_edit(const char *arg, struct edit *e)
 {
@@ -1096,26 +1122,28 @@ static void parse_edit(const char *arg, struct edit *e)
 	memcpy(name, arg, n);
 	name[n] = '\0';
 	e->value = number(eq + 1);
-	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]);
-	     i++) {
-		if (strcmp(name, field_names[i].name) == 0) {
-			e->type = field_names[i].type;
-			return;
-		}
-	}
+	e->msg = NC_MSG_FLOW_BYTES;
+	if (find_name(chunk_names, sizeof(chunk_names) /
+		      sizeof(chunk_names[0]), name, &e->type))
+		return;
+	e->msg = NC_MSG_TRAILER;
+	if (find_name(field_names, sizeof(field_names) /
+		      sizeof(field_names[0]), name, &e->type))
+		return;
 	e->type = (unsigned int)number(name);
 	if (!e->type || e->type > NC_F_LAST)
 		usage();
 }
 
-/* Set each edit's field in a trailer's body: where it is, in its own
- * length, or else added as 8 bytes.  Returns the new length. */
-static uint32_t edit_trailer(uint8_t *body, uint32_t len,
-			     const struct relay_plan *plan)
+/* Set each edit of a message of type msg in its body: where it is, in
+ * its own length (a list's first number), or else added as 8 bytes.
+ * Returns the new length. */
+static uint32_t edit_body(uint8_t *body, uint32_t len, unsigned int msg,
+			  const struct relay_plan *plan)
 {
 	for (int k = 0; k < plan->edits; k++) {
 		const struct edit *e = &plan->edit[k];
-		bool done = false;
+		bool done = !e->type || e->msg != msg;
 
 		for (uint32_t at = 0; len - at >= 4 && !done;) {
 			unsigned int type = (unsigned int)get_be(body + at, 2);
@@ -1123,8 +1151,9 @@ static uint32_t edit_trailer(uint8_t *body, uint32_t len,
 
 			if (flen > len - at - 4)
 				break;
-			if (type == e->type && flen >= 1 && flen <= 8) {
-				put_be(body + at + 4, e->value, (int)flen);
+			if (type == e->type && flen >= 1) {
+				put_be(body + at + 4, e->value,
+				       flen > 8 ? 8 : (int)flen);
 				done = true;
 			}
 			at += 4u + flen;
@@ -1190,8 +1219,10 @@ static void relay_control(int fd, int ufd, const struct relay_plan *plan)
 			open[1] = false;
 			continue;
 		}
-		if (type == NC_MSG_TRAILER) {
-			len = edit_trailer(body, len, plan);
+		if (type == NC_MSG_FLOW_BYTES && plan->drop_chunks)
+			continue;
+		if (type == NC_MSG_TRAILER || type == NC_MSG_FLOW_BYTES) {
+			len = edit_body(body, len, type, plan);
 			make_header(head, NC_MAGIC, NC_VERSION, (uint16_t)type,
 				    len);
 		}
@@ -1418,8 +1449,12 @@ int main(int argc, char **argv)
 		if (argc - optind < 3 || (plan.old && argc - optind != 3) ||
 		    argc - optind - 3 > MAX_EDITS)
 			usage();
-		for (int i = optind + 3; i < argc; i++)
-			parse_edit(argv[i], &plan.edit[plan.edits++]);
+		for (int i = optind + 3; i < argc; i++) {
+			struct edit *e = &plan.edit[plan.edits++];
+
+			parse_edit(argv[i], e);
+			plan.drop_chunks |= !e->type;
+		}
 		return do_relays((unsigned int)number(argv[optind + 1]),
 				 number(argv[optind + 2]),
 				 limit ? (unsigned int)limit : 20u, &plan);

@@ -3314,6 +3314,129 @@ static void check_hello_flows(void)
 			    "flow at least)", "flows 3 over 4 threads");
 }
 
+/* --per-flow where the server receives (hello field 25): asked only of
+ * a stream the server receives. */
+static void check_hello_flow_bytes(void)
+{
+	uint8_t buf[NC_MAX_BODY];
+	struct nc_params h = nc_params_defaults, d;
+	const char *why = NULL;
+	int len;
+
+	h.reverse = h.flow_bytes = true;
+	len = nc_hello_encode(&h, buf, sizeof(buf));
+	CHECK(len > 0 && nc_hello_decode(buf, (size_t)len, &d, &why) == 0 &&
+	      d.flow_bytes && d.reverse, "per-flow bytes asked: %s", why);
+	h.reverse = false;
+	len = nc_hello_encode(&h, buf, sizeof(buf));
+	CHECK(len > 0 && nc_hello_decode(buf, (size_t)len, &d, &why) ==
+	      NETCOPY_EPROTOCOL && why && strcmp(why, "per-flow bytes only "
+	      "where the server receives a stream") == 0,
+	      "per-flow bytes of a server that sends: %s", why);
+	h.flow_bytes = false;
+	len = nc_hello_encode(&h, buf, sizeof(buf));
+	CHECK(len > 0 && nc_hello_decode(buf, (size_t)len, &d, &why) == 0 &&
+	      !d.flow_bytes, "no per-flow bytes: %s", why);
+}
+
+/* A chunk of per-flow bytes as sent: flows, first, then the list. */
+static void build_chunk(struct body *b, uint64_t flows, uint64_t first,
+			uint32_t n, uint16_t list_len)
+{
+	uint8_t list[(NC_FLOW_CHUNK + 1) * 8];
+
+	for (uint32_t i = 0; i < sizeof(list); i++)
+		list[i] = (uint8_t)(i / 8 + 1);
+	b->len = 0;
+	u64_field(b, NC_B_FLOWS, flows);
+	u64_field(b, NC_B_FIRST, first);
+	raw_field(b, NC_B_BYTES, list_len ? list_len : (uint16_t)(n * 8),
+		  list);
+}
+
+static void expect_chunk_refused(const struct body *b, const char *reason,
+				 const char *what)
+{
+	struct nc_flow_chunk c;
+	const char *why = NULL;
+	uint8_t *copy = unit_malloc(b->len);
+	int err;
+
+	memcpy(copy, b->buf, b->len);
+	err = nc_flow_chunk_decode(copy, b->len, &c, &why);
+	free(copy);
+	CHECK(err == NETCOPY_EPROTOCOL && why && strcmp(why, reason) == 0,
+	      "%s: got %d \"%s\", want \"%s\"", what, err, why ? why : "",
+	      reason);
+}
+
+/* The per-flow bytes' chunks: a full one fits a message and comes back
+ * as it went; every prefix, and each lie about its place, is refused. */
+static void check_flow_chunks(void)
+{
+	struct nc_flow_chunk c = { .flows = NC_MAX_FLOWS,
+				   .first = NC_MAX_FLOWS - NC_FLOW_CHUNK,
+				   .bytes.n = NC_FLOW_CHUNK }, got;
+	uint8_t buf[NC_MAX_BODY], *copy;
+	const char *why = NULL;
+	struct body b;
+	int len;
+
+	for (uint32_t i = 0; i < NC_FLOW_CHUNK; i++)
+		c.bytes.v[i] = i % 3 ? (uint64_t)i << 40 : UINT64_MAX - i;
+	len = nc_flow_chunk_encode(&c, buf, sizeof(buf));
+	CHECK(len == 3 * 12 + (NC_FLOW_CHUNK - 1) * 8,
+	      "a full chunk took %d bytes", len);
+	memset(&got, 0x5a, sizeof(got));
+	CHECK(len > 0 && nc_flow_chunk_decode(buf, (size_t)len, &got,
+					      &why) == 0 &&
+	      got.flows == c.flows && got.first == c.first &&
+	      got.bytes.n == c.bytes.n &&
+	      memcmp(got.bytes.v, c.bytes.v, sizeof(c.bytes.v)) == 0,
+	      "a full chunk does not come back: %s", why);
+	for (int n = 0; n < len; n++) {
+		copy = unit_malloc((size_t)n);
+		memcpy(copy, buf, (size_t)n);
+		CHECK(nc_flow_chunk_decode(copy, (size_t)n, &got, &why) ==
+		      NETCOPY_EPROTOCOL, "a chunk's first %d bytes decode",
+		      n);
+		free(copy);
+	}
+	CHECK(nc_flow_chunk_encode(&c, buf, (size_t)len - 1) == -ENOSPC,
+	      "a chunk encoded in too little room");
+	c.bytes.n = NC_FLOW_CHUNK + 1;
+	CHECK(nc_flow_chunk_encode(&c, buf, sizeof(buf)) == -EINVAL,
+	      "a chunk over NC_FLOW_CHUNK encoded");
+
+	build_chunk(&b, 8, 0, 8, 0);
+	CHECK(nc_flow_chunk_decode(b.buf, b.len, &got, &why) == 0 &&
+	      got.bytes.n == 8 && got.bytes.v[7] == 0x0808080808080808ULL,
+	      "a chunk of 8 flows: %s", why);
+	build_chunk(&b, 8, 0, 0, 0);
+	expect_chunk_refused(&b, "per-flow bytes out of range", "no flows");
+	build_chunk(&b, 8, 8, 1, 0);
+	expect_chunk_refused(&b, "per-flow bytes out of range",
+			     "first past the flows");
+	build_chunk(&b, 8, 4, 5, 0);
+	expect_chunk_refused(&b, "per-flow bytes out of range",
+			     "more flows than the run's");
+	build_chunk(&b, 0, 0, 1, 0);
+	expect_chunk_refused(&b, "per-flow bytes out of range", "0 flows");
+	build_chunk(&b, NC_MAX_FLOWS + 1ULL, 0, 1, 0);
+	expect_chunk_refused(&b, "per-flow bytes out of range",
+			     "flows over NC_MAX_FLOWS");
+	build_chunk(&b, 8, 0, 1, 12);
+	expect_chunk_refused(&b, "list field of the wrong length",
+			     "a list of 1.5 numbers");
+	build_chunk(&b, NC_MAX_FLOWS, 0, NC_FLOW_CHUNK + 1, 0);
+	expect_chunk_refused(&b, "list field of the wrong length",
+			     "a list over NC_FLOW_CHUNK");
+	b.len = 0;
+	u64_field(&b, NC_B_FLOWS, 8);
+	raw_field(&b, NC_B_BYTES, 8, buf);
+	expect_chunk_refused(&b, "required field missing", "no first");
+}
+
 int main(void)
 {
 	memset(long_text, 'x', sizeof(long_text));
@@ -3328,6 +3451,8 @@ int main(void)
 	check_hello_rx();
 	check_hello_sockbuf();
 	check_hello_flows();
+	check_hello_flow_bytes();
+	check_flow_chunks();
 	check_reply_refusals();
 	check_tag_refusals();
 	check_figures_refusals();

@@ -145,6 +145,15 @@ int nc_client_pair_step(struct netcopy_client *c, enum nc_pair_step step,
 void nc_client_report(struct netcopy_client *c, double from, double to,
 		      uint64_t bytes, bool warmup, int64_t retransmits);
 
+/* ---- flow-bytes.c: --per-flow where the server received */
+/* Read the list of its flows' bytes the server sends after the trailer
+ * into r->flow_bytes: whole, in order, the run's flows, summing to the
+ * trailer's bytes, within REPLY_TIMEOUT_MS.  0, or the server's figures
+ * refused (nc_client_refuse_peer()) and why, or -ENOMEM. */
+struct netcopy_result;
+int nc_client_read_flow_bytes(int ctrl, struct netcopy_result *r,
+			      struct nc_figures *remote);
+
 /* ---- run.c */
 /* One run, one direction. */
 int nc_client_run_one(struct netcopy_client *c, struct netcopy_result **out);

@@ -214,6 +214,10 @@ out:
 	if (too_old(err, rep) && c->p.rate)
 		return fail(c, err, "server refused: unknown field (a server "
 			    "older than --rate does not know it)");
+	if (too_old(err, rep) && c->p.flow_bytes)
+		return fail(c, NETCOPY_EUNSUPPORTED, "server refused: unknown "
+			    "field (a server older than --per-flow where it "
+			    "receives cannot say each flow's bytes)");
 	if (too_old(err, rep) && c->p.auth)
 		return fail(c, err, "server refused: unknown field (a server "
 			    "older than --auth-file cannot authenticate)");

@@ -484,6 +484,9 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 	if (nc_result_check_peer(r, judged, sizeof(judged)))
 		return nc_client_refuse_peer(r, remote, NETCOPY_EPROTOCOL, "the server's "
 				   "trailer is not believable", judged);
+	err = c->p.flow_bytes ? nc_client_read_flow_bytes(ctrl, r, remote) : 0;
+	if (err)
+		return err;
 	return nc_client_judge(r, local_err, bad);
 }
 
@@ -527,6 +530,9 @@ int nc_client_run_one(struct netcopy_client *c, struct netcopy_result **out)
 	err = nc_client_check_flows(c, mode);
 	if (err)
 		return err;
+	/* --per-flow where the server receives: it says them. */
+	c->p.flow_bytes = c->per_flow && c->p.reverse &&
+			  c->p.workload == NC_WORKLOAD_STREAM;
 	if (c->p.reverse && c->p.workload == NC_WORKLOAD_RR)
 		return fail(c, -EINVAL, "rr: the client always asks, so -R "
 			    "does not apply");

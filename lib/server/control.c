@@ -309,6 +309,36 @@ static bool wait_attached(struct netcopy_server *srv, struct run *run,
 	return all;
 }
 
+/* The most a client that asked for the per-flow bytes may take to read
+ * them (its own deadline is as long), each send and in all. */
+#define FLOW_BYTES_TIMEOUT_S 10
+
+/* --per-flow where the server received: every flow's bytes after the
+ * trailer, in chunks, as many as the trailer's flows.  A client that
+ * cannot read them all in time fails its run on its own. */
+static void send_flow_bytes(int fd, const struct run *run)
+{
+	uint32_t n = nc_params_flows(&run->params);
+	struct nc_flow_chunk c = { .flows = n };
+	uint64_t until = nc_now_ns() + FLOW_BYTES_TIMEOUT_S * 1000000000ULL;
+	uint8_t body[NC_MAX_BODY];
+	int len;
+
+	if (nc_set_io_timeout(fd, FLOW_BYTES_TIMEOUT_S))
+		return;
+	for (c.first = 0; c.first < n && nc_now_ns() < until;
+	     c.first += c.bytes.n) {
+		c.bytes.n = n - c.first < NC_FLOW_CHUNK ? n - c.first :
+							  NC_FLOW_CHUNK;
+		for (uint32_t i = 0; i < c.bytes.n; i++)
+			c.bytes.v[i] = run->flows[c.first + i].bytes;
+		len = nc_flow_chunk_encode(&c, body, sizeof(body));
+		if (len < 0 || nc_msg_send(fd, NC_MSG_FLOW_BYTES, body,
+					   (size_t)len))
+			return;
+	}
+}
+
 /* Send the server's figures; returns the run's final status, which the
  * data connections' own errors decide when supervision saw none. */
 static int send_trailer(struct netcopy_server *srv, int fd, struct run *run,
@@ -335,8 +365,9 @@ static int send_trailer(struct netcopy_server *srv, int fd, struct run *run,
 	pthread_mutex_unlock(&srv->lock);
 	snprintf(f.reason, sizeof(f.reason), "%s", reason);
 	len = nc_figures_encode(&f, body, sizeof(body));
-	if (len > 0)
-		nc_msg_send(fd, NC_MSG_TRAILER, body, (size_t)len);
+	if (len > 0 && !nc_msg_send(fd, NC_MSG_TRAILER, body, (size_t)len) &&
+	    run->params.flow_bytes)
+		send_flow_bytes(fd, run);
 	return status;
 }
 

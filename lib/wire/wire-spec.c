@@ -59,6 +59,11 @@ static int hello_validate(void *msg, const bool *seen, const char **why)
 		*why = "--flows below -t (each thread drives a flow at least)";
 		return NETCOPY_EPROTOCOL;
 	}
+	if (p->flow_bytes &&
+	    (!p->reverse || p->workload != NC_WORKLOAD_STREAM)) {
+		*why = "per-flow bytes only where the server receives a stream";
+		return NETCOPY_EPROTOCOL;
+	}
 	return nc_params_check(msg, why) ? NETCOPY_EPROTOCOL : 0;
 }
 
@@ -182,6 +187,40 @@ static const struct nc_proof proof_defaults;
 const struct nc_wire_spec nc_proof_spec = {
 	proof_policy, 1, NC_P_LAST, &proof_defaults, sizeof(struct nc_proof),
 	NULL,
+};
+
+/* ---- the per-flow bytes, in chunks after the trailer ---- */
+
+#define CHUNK(member) .offset = offsetof(struct nc_flow_chunk, member), \
+		      .len = sizeof(((struct nc_flow_chunk *)0)->member)
+static const char chunk_range[] = "per-flow bytes out of range";
+static const struct nc_wire_policy chunk_policy[] = {
+	{ NC_B_FLOWS, NC_WK_U32, 0, 0, CHUNK(flows), .max = NC_MAX_FLOWS,
+	  .why = chunk_range },
+	{ NC_B_FIRST, NC_WK_U32, 0, 0, CHUNK(first), .max = NC_MAX_FLOWS - 1,
+	  .why = chunk_range },
+	{ NC_B_BYTES, NC_WK_U64S, 0, 0, CHUNK(bytes) },
+};
+
+/* A chunk says one flow at least, and only flows of the run. */
+static int chunk_validate(void *msg, const bool *seen, const char **why)
+{
+	const struct nc_flow_chunk *c = msg;
+
+	if (!c->bytes.n || c->first >= c->flows ||
+	    c->bytes.n > c->flows - c->first) {
+		*why = chunk_range;
+		return NETCOPY_EPROTOCOL;
+	}
+	return 0;
+}
+
+static const struct nc_flow_chunk chunk_defaults;
+
+const struct nc_wire_spec nc_flow_chunk_spec = {
+	chunk_policy, sizeof(chunk_policy) / sizeof(chunk_policy[0]),
+	NC_B_LAST, &chunk_defaults, sizeof(struct nc_flow_chunk),
+	chunk_validate,
 };
 
 /* ---- the trailer: one side's figures ---- */

@@ -40,7 +40,10 @@ enum nc_msg_type {
 	/* Only where the hello asked to authenticate (NC_H_AUTH): */
 	NC_MSG_CHALLENGE = 6,	/* server -> client, answering the hello */
 	NC_MSG_PROOF = 7,	/* client -> server: the challenge's HMAC */
-	NC_MSG_LAST = NC_MSG_PROOF
+	/* Only where the hello asked (NC_H_FLOW_BYTES), after the
+	 * trailer, in order until every flow is said: */
+	NC_MSG_FLOW_BYTES = 8,	/* server -> client: flows' bytes */
+	NC_MSG_LAST = NC_MSG_FLOW_BYTES
 };
 
 /* The hello: one field per parameter, numbered in lib/params.def. */
@@ -48,7 +51,7 @@ enum nc_hello_field {
 #define NC_PARAM(name, NAME, field, ...) NC_H_##NAME = field,
 #include "params/params.def"
 #undef NC_PARAM
-	NC_H_LAST = NC_H_FLOWS
+	NC_H_LAST = NC_H_FLOW_BYTES
 };
 
 /* Accept and refuse: accepted, then the run id, or the code and reason.
@@ -66,6 +69,15 @@ enum nc_tag_field { NC_T_RUN_ID = 1, NC_T_INDEX, NC_T_MAC,
 /* The challenge and the proof: one field each. */
 enum nc_challenge_field { NC_C_CHALLENGE = 1, NC_C_LAST = NC_C_CHALLENGE };
 enum nc_proof_field { NC_P_PROOF = 1, NC_P_LAST = NC_P_PROOF };
+
+/* A chunk of the server's per-flow bytes (--per-flow where it
+ * receives): the run's flows, the first flow of the chunk, and the
+ * bytes of each of its flows, 8 bytes each.  A list of 10,000 flows
+ * does not fit one message: chunks of at most NC_FLOW_CHUNK flows (a
+ * 4,000-byte field, within NC_MAX_BODY with the others). */
+#define NC_FLOW_CHUNK 500
+enum nc_flow_bytes_field { NC_B_FLOWS = 1, NC_B_FIRST, NC_B_BYTES,
+			   NC_B_LAST = NC_B_BYTES };
 
 /* The perf counters a trailer carries, one field each (enum nc_event). */
 #define NC_WIRE_COUNTERS 7

@@ -79,6 +79,9 @@ static size_t field_bytes(const struct nc_wire_policy *p, const void *msg,
 	case NC_WK_BYTES:
 		*val = v;
 		return p->len;
+	case NC_WK_U64S:	/* written by put_u64s() */
+		*val = NULL;
+		return (size_t)((const struct nc_u64s *)v)->n * 8;
 	}
 	n = number(p, msg);
 	for (int i = 7; i >= 0; i--, n >>= 8)
@@ -87,6 +90,16 @@ static size_t field_bytes(const struct nc_wire_policy *p, const void *msg,
 }
 
 /* ---- writing ---- */
+
+static void put_u64s(uint8_t *buf, const struct nc_u64s *list)
+{
+	for (uint32_t i = 0; i < list->n; i++) {
+		uint64_t v = list->v[i];
+
+		for (int b = 7; b >= 0; b--, v >>= 8)
+			buf[i * 8 + (uint32_t)b] = (uint8_t)v;
+	}
+}
 
 static bool differs(const struct nc_wire_spec *spec,
 		    const struct nc_wire_policy *p, const void *msg)
@@ -134,13 +147,18 @@ int nc_wire_encode(const struct nc_wire_spec *spec, const void *msg,
 		if (!is_sent(spec, p, msg))
 			continue;
 		n = field_bytes(p, msg, num, &val);
+		if (!val && n > NC_FLOW_CHUNK * 8)
+			return -EINVAL;
 		if (cap - len < 4 + n)
 			return -ENOSPC;
 		buf[len++] = (uint8_t)(p->type >> 8);
 		buf[len++] = (uint8_t)p->type;
 		buf[len++] = (uint8_t)(n >> 8);
 		buf[len++] = (uint8_t)n;
-		memcpy(buf + len, val, n);
+		if (val)
+			memcpy(buf + len, val, n);
+		else
+			put_u64s(buf + len, cat(msg, p));
 		len += n;
 	}
 	return (int)len;
@@ -234,6 +252,25 @@ static int get_str(const struct nc_wire_policy *p, const uint8_t *val,
 	return 0;
 }
 
+/* Whole numbers, no more than the list holds, each within bounds. */
+static int get_u64s(const struct nc_wire_policy *p, const uint8_t *val,
+		    size_t len, struct nc_u64s *list, const char **why)
+{
+	if (len % 8 || len / 8 > NC_FLOW_CHUNK)
+		return refuse(why, "list field of the wrong length");
+	list->n = (uint32_t)(len / 8);
+	for (uint32_t i = 0; i < list->n; i++) {
+		uint64_t v = 0;
+
+		for (int b = 0; b < 8; b++)
+			v = v << 8 | val[i * 8 + (uint32_t)b];
+		if (p->max && v > p->max)
+			return refuse(why, reason(p, "number out of range"));
+		list->v[i] = v;
+	}
+	return 0;
+}
+
 static int get_field(const struct nc_wire_policy *p, const uint8_t *val,
 		     size_t len, void *msg, const char **why)
 {
@@ -258,6 +295,8 @@ static int get_field(const struct nc_wire_policy *p, const uint8_t *val,
 			return refuse(why, "id field of the wrong length");
 		memcpy(out, val, len);
 		return 0;
+	case NC_WK_U64S:
+		return get_u64s(p, val, len, (struct nc_u64s *)out, why);
 	}
 	return get_number(p, val, len, out, why);
 }
@@ -384,6 +423,12 @@ int nc_proof_encode(const struct nc_proof *p, uint8_t *buf, size_t cap)
 	return nc_wire_encode(&nc_proof_spec, p, buf, cap);
 }
 
+int nc_flow_chunk_encode(const struct nc_flow_chunk *c, uint8_t *buf,
+			 size_t cap)
+{
+	return nc_wire_encode(&nc_flow_chunk_spec, c, buf, cap);
+}
+
 int nc_hello_decode(const uint8_t *buf, size_t len, struct nc_params *p,
 		    const char **why)
 {
@@ -430,4 +475,12 @@ int nc_proof_decode(const uint8_t *buf, size_t len, struct nc_proof *p,
 	bool seen[NC_P_LAST + 1];
 
 	return nc_wire_decode(&nc_proof_spec, buf, len, p, seen, why);
+}
+
+int nc_flow_chunk_decode(const uint8_t *buf, size_t len,
+			 struct nc_flow_chunk *c, const char **why)
+{
+	bool seen[NC_B_LAST + 1];
+
+	return nc_wire_decode(&nc_flow_chunk_spec, buf, len, c, seen, why);
 }

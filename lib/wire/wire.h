@@ -38,6 +38,9 @@ enum nc_wire_kind {
 	NC_WK_U8,		/* uint8_t, one byte */
 	NC_WK_STR,		/* char[len], printable ASCII */
 	NC_WK_BYTES,		/* uint8_t[len], exactly */
+	/* struct nc_u64s: its n values, 8 bytes each, each at most max;
+	 * never optional. */
+	NC_WK_U64S,
 };
 #define NC_WF_OPTIONAL 1u	/* a message may leave it out */
 #define NC_WF_NA 2u		/* I64: UINT64_MAX is -1, not measured */
@@ -75,6 +78,7 @@ extern const struct nc_wire_spec nc_tag_spec;
 extern const struct nc_wire_spec nc_challenge_spec;
 extern const struct nc_wire_spec nc_proof_spec;
 extern const struct nc_wire_spec nc_figures_spec;
+extern const struct nc_wire_spec nc_flow_chunk_spec;
 
 /* The body of msg as spec says: its length, or -ENOSPC. */
 int nc_wire_encode(const struct nc_wire_spec *spec, const void *msg,
@@ -158,6 +162,20 @@ struct nc_figures {
 	char reason[NC_REASON_MAX];
 };
 
+/* A list of numbers in one field (NC_WK_U64S). */
+struct nc_u64s {
+	uint32_t n;
+	uint64_t v[NC_FLOW_CHUNK];
+};
+
+/* Flows first to first + bytes.n - 1 of a run of flows flows: each
+ * one's bytes (NC_MSG_FLOW_BYTES). */
+struct nc_flow_chunk {
+	uint32_t flows;
+	uint32_t first;
+	struct nc_u64s bytes;
+};
+
 struct nc_header {
 	uint16_t type;
 	uint32_t length;
@@ -171,6 +189,8 @@ int nc_figures_encode(const struct nc_figures *f, uint8_t *buf, size_t cap);
 int nc_challenge_encode(const struct nc_challenge *c, uint8_t *buf,
 			size_t cap);
 int nc_proof_encode(const struct nc_proof *p, uint8_t *buf, size_t cap);
+int nc_flow_chunk_encode(const struct nc_flow_chunk *c, uint8_t *buf,
+			 size_t cap);
 /* Each decoder returns 0, or NETCOPY_EPROTOCOL with *why saying what was
  * wrong (static text), as nc_wire_decode(). */
 int nc_header_decode(const uint8_t buf[NC_HEADER_LEN], struct nc_header *h,
@@ -187,6 +207,8 @@ int nc_challenge_decode(const uint8_t *buf, size_t len,
 			struct nc_challenge *c, const char **why);
 int nc_proof_decode(const uint8_t *buf, size_t len, struct nc_proof *p,
 		    const char **why);
+int nc_flow_chunk_decode(const uint8_t *buf, size_t len,
+			 struct nc_flow_chunk *c, const char **why);
 void nc_header_encode(uint8_t buf[NC_HEADER_LEN], uint16_t type,
 		      uint32_t length);
 
