@@ -58,6 +58,11 @@ struct netcopy_client {
 		socklen_t len[NC_MAX_LOCAL];
 		uint32_t n;
 	} local;
+	/* The address the control connection reached, which the data
+	 * connections reach without resolving the host again for each;
+	 * server_len 0: not known. */
+	struct sockaddr_storage server;
+	socklen_t server_len;
 };
 
 /* How long the server may take to answer a hello or a data tag. */

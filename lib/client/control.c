@@ -115,9 +115,13 @@ static int try_control(struct netcopy_client *c, const struct nc_params *hello,
 {
 	int one = 1, err;
 
+	c->server_len = 0;
 	err = nc_client_connect(c, 0, ctrl);
 	if (err)
 		return err;
+	c->server_len = sizeof(c->server);
+	if (getpeername(*ctrl, (struct sockaddr *)&c->server, &c->server_len))
+		c->server_len = 0;
 	setsockopt(*ctrl, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (hello->proto == NC_PROTO_UDP &&
 	    hello->size > nc_udp_max_size(*ctrl))

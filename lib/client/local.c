@@ -81,9 +81,16 @@ int nc_client_connect(struct netcopy_client *c, uint32_t index, int *fd)
 {
 	const struct nc_local *l = &c->local;
 	uint32_t i = l->n ? index % l->n : 0;
+	const struct sockaddr *from = l->n ?
+				      (const struct sockaddr *)&l->addr[i] :
+				      NULL;
 
-	return nc_connect_from(c->host, c->port,
-			       l->n ? (const struct sockaddr *)&l->addr[i] :
-				      NULL,
-			       l->len[i], fd, c->detail, sizeof(c->detail));
+	/* Thousands of flows: one name lookup, not one each. */
+	if (c->server_len &&
+	    (!from || from->sa_family == c->server.ss_family))
+		return nc_connect_to((const struct sockaddr *)&c->server,
+				     c->server_len, from, l->len[i], fd,
+				     c->detail, sizeof(c->detail));
+	return nc_connect_from(c->host, c->port, from, l->len[i], fd,
+			       c->detail, sizeof(c->detail));
 }

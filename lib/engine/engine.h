@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -171,7 +172,17 @@ struct nc_flow {
 	 * answer being received so far, and where its exchange stands. */
 	uint64_t got;
 	uint8_t phase;
+	/* send_part: the group sends this flow's next message at once
+	 * (MSG_MORE: the kernel may hold a short tail for it). */
+	bool more;
 };
+
+/* send_part's flags for send() and sendmsg(): never blocking, and
+ * MSG_MORE where the flow's next message follows at once. */
+static inline int nc_part_flags(const struct nc_flow *f)
+{
+	return MSG_DONTWAIT | MSG_NOSIGNAL | (f->more ? MSG_MORE : 0);
+}
 
 /* Whether the flow sends / receives messages (rr: both). */
 static inline bool nc_flow_sends(const struct nc_flow *f)

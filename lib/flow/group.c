@@ -7,7 +7,9 @@
  * message stands, their bytes, their verifier.
  *
  * A stream's sender sends each writable flow's messages through the
- * mode's send_part, a message at a time, until the socket is full;
+ * mode's send_part, a message at a time, until the socket is full or
+ * the flow's turn is spent, with MSG_MORE on all but the turn's last
+ * (the kernel pushes what it holds at a full socket or a shutdown);
  * once told to stop, each flow finishes the message it is in and ends
  * its stream.  The receiver reads each readable flow until it would
  * block, and is done when every flow's stream has ended.  No clock is
@@ -226,6 +228,10 @@ static int send_ready(struct nc_group *g, struct nc_flow *f, bool stopping)
 				return end_stream(g, f);
 			nc_flow_check_warmup(f);
 		}
+		/* The next message follows in this turn: without MSG_MORE
+		 * each would leave as a segment of its own, a flow's
+		 * earlier ones being acknowledged by then (loopback). */
+		f->more = moved + f->size - f->part < EVENT_BYTES;
 		n = g->mode->send_part(f, f->part);
 		if (n == -EAGAIN)
 			return 0;

@@ -100,7 +100,7 @@ static ssize_t one_copy_send_part(struct nc_flow *flow, uint64_t off)
 		off += iov[i].iov_len;
 	}
 	do
-		n = sendmsg(flow->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+		n = sendmsg(flow->fd, &msg, nc_part_flags(flow));
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EAGAIN ? -EAGAIN : -errno;

@@ -120,7 +120,8 @@ static ssize_t splice_send_part(struct nc_flow *flow, uint64_t off)
 	}
 	do
 		n = splice(s->pipe[0], NULL, flow->fd, NULL, s->in_pipe,
-			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK |
+			   (flow->more ? SPLICE_F_MORE : 0));
 	while (n < 0 && errno == EINTR);
 	n = nc_file_sent(n);
 	if (n > 0)

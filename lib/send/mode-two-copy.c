@@ -25,7 +25,7 @@ static ssize_t two_copy_send_part(struct nc_flow *flow, uint64_t off)
 				flow->seq, off);
 	do
 		n = send(flow->fd, flow->send_buf + off, len,
-			 MSG_DONTWAIT | MSG_NOSIGNAL);
+			 nc_part_flags(flow));
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EAGAIN ? -EAGAIN : -errno;

@@ -316,8 +316,7 @@ static ssize_t zero_copy_send_part(struct nc_flow *flow, uint64_t off)
 	if (!off && flow->verify)
 		nc_pattern_fill(p, iov.iov_len, flow->index, flow->seq, 0);
 	do
-		n = sendmsg(z->fd, &msg,
-			    MSG_ZEROCOPY | MSG_DONTWAIT | MSG_NOSIGNAL);
+		n = sendmsg(z->fd, &msg, MSG_ZEROCOPY | nc_part_flags(flow));
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && errno == ENOBUFS)		/* out of optmem */
 		z->counts.enobufs++;

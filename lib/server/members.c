@@ -33,6 +33,7 @@ bool nc_run_ready(struct netcopy_server *srv, struct run *run)
 bool nc_member_park(struct netcopy_server *srv, struct run *run,
 		    uint32_t index)
 {
+	uint32_t flows = nc_params_flows(&run->params);
 	bool parked;
 
 	pthread_mutex_lock(&srv->lock);
@@ -43,7 +44,13 @@ bool nc_member_park(struct netcopy_server *srv, struct run *run,
 		srv->parked++;
 		run->members++;
 		run->attached++;	/* its group prepares it */
-		pthread_cond_broadcast(&run->cond);
+		/* Waited for are the last member (group_take) and the
+		 * last attach (the control thread): waking the groups
+		 * and the control thread at each of 10,000 members has
+		 * them fight the members' threads for the lock. */
+		if (run->members == flows - run->params.threads ||
+		    run->attached == flows)
+			pthread_cond_broadcast(&run->cond);
 	}
 	pthread_mutex_unlock(&srv->lock);
 	return parked;

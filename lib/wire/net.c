@@ -113,6 +113,65 @@ static void local_name(const struct sockaddr *local, socklen_t len,
 		snprintf(buf, cap, "?");
 }
 
+/* One address: 0 with *fd, else -errno (*bound false: the bind to
+ * local failed, and no other address of the server will do better). */
+static int connect_one(const struct sockaddr *to, socklen_t to_len,
+		       int socktype, int protocol, const struct sockaddr *local,
+		       socklen_t local_len, int *fd, bool *bound)
+{
+	int s = socket(to->sa_family, socktype | SOCK_CLOEXEC, protocol);
+	int err;
+
+	*bound = true;
+	if (s < 0)
+		return -errno;
+	err = bind_local(s, local, local_len);
+	if (err) {
+		*bound = false;
+		close(s);
+		return err;
+	}
+	if (connect(s, to, to_len) == 0) {
+		*fd = s;
+		return 0;
+	}
+	err = -errno;
+	close(s);
+	return err;
+}
+
+static int bind_failed(const struct sockaddr *local, socklen_t local_len,
+		       int err, char *detail, size_t detail_len)
+{
+	char from[NI_MAXHOST];
+
+	local_name(local, local_len, from, sizeof(from));
+	snprintf(detail, detail_len, "cannot bind to local address %s: %s",
+		 from, strerror(-err));
+	return err;
+}
+
+int nc_connect_to(const struct sockaddr *to, socklen_t to_len,
+		  const struct sockaddr *local, socklen_t local_len, int *fd,
+		  char *detail, size_t detail_len)
+{
+	char host[NI_MAXHOST], serv[NI_MAXSERV];
+	bool bound;
+	int err = connect_one(to, to_len, SOCK_STREAM, 0, local, local_len,
+			      fd, &bound);
+
+	if (!err)
+		return 0;
+	if (!bound)
+		return bind_failed(local, local_len, err, detail, detail_len);
+	if (getnameinfo(to, to_len, host, sizeof(host), serv, sizeof(serv),
+			NI_NUMERICHOST | NI_NUMERICSERV))
+		snprintf(host, sizeof(host), "?");
+	snprintf(detail, detail_len, "cannot connect to %s port %s: %s", host,
+		 serv, strerror(-err));
+	return err;
+}
+
 int nc_connect_from(const char *host, unsigned int port,
 		    const struct sockaddr *local, socklen_t local_len, int *fd,
 		    char *detail, size_t detail_len)
@@ -126,6 +185,7 @@ int nc_connect_from(const char *host, unsigned int port,
 	struct addrinfo *list, *ai;
 	char service[8], from[NI_MAXHOST];
 	int err = -EHOSTUNREACH, rc;
+	bool bound = true;
 
 	snprintf(service, sizeof(service), "%u", port);
 	rc = getaddrinfo(host, service, &hints, &list);
@@ -144,31 +204,17 @@ int nc_connect_from(const char *host, unsigned int port,
 		return -EHOSTUNREACH;
 	}
 	for (ai = list; ai; ai = ai->ai_next) {
-		int s = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-			       ai->ai_protocol);
-
-		if (s < 0) {
-			err = -errno;
-			continue;
-		}
-		err = bind_local(s, local, local_len);
-		if (err) {
-			close(s);
-			local_name(local, local_len, from, sizeof(from));
-			snprintf(detail, detail_len, "cannot bind to local "
-				 "address %s: %s", from, strerror(-err));
-			freeaddrinfo(list);
-			return err;
-		}
-		if (connect(s, ai->ai_addr, ai->ai_addrlen) == 0) {
-			*fd = s;
-			freeaddrinfo(list);
-			return 0;
-		}
-		err = -errno;
-		close(s);
+		err = connect_one(ai->ai_addr, ai->ai_addrlen, ai->ai_socktype,
+				  ai->ai_protocol, local, local_len, fd,
+				  &bound);
+		if (!err || !bound)
+			break;
 	}
 	freeaddrinfo(list);
+	if (!err)
+		return 0;
+	if (!bound)
+		return bind_failed(local, local_len, err, detail, detail_len);
 	snprintf(detail, detail_len, "cannot connect to %s port %u: %s", host,
 		 port, strerror(-err));
 	return err;

@@ -228,6 +228,11 @@ int nc_connect(const char *host, unsigned int port, int *fd, char *detail,
 int nc_connect_from(const char *host, unsigned int port,
 		    const struct sockaddr *local, socklen_t local_len, int *fd,
 		    char *detail, size_t detail_len);
+/* A connect to an address already resolved (to), from local as
+ * nc_connect_from's: 0 with *fd, or -errno with detail written. */
+int nc_connect_to(const struct sockaddr *to, socklen_t to_len,
+		  const struct sockaddr *local, socklen_t local_len, int *fd,
+		  char *detail, size_t detail_len);
 /* Bound how long a stalled peer can block a data connection. */
 int nc_set_io_timeout(int fd, int seconds);
 /* "ADDR port N" of a socket's peer, for logs. */
