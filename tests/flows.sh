@@ -12,9 +12,9 @@
 # - 1000 flows over 2 threads (scaled down by NETCOPY_TEST_SCALE), and a
 #   run above the server's --max-conns refused with the limit named;
 # - bad input: --flows 0 and below -t are usage errors (exit 2, one
-#   line); modes, protocols and workloads that cannot spread flows yet
-#   are refused with the reason; more flows than descriptors allow fail
-#   at once with the limit;
+#   line); protocols and workloads that cannot spread flows yet are
+#   refused with the reason; more flows than descriptors allow fail
+#   at once with the limit (the io_uring modes: flows-uring.sh);
 # - Flows is N, FlowFairness within 1/N..1, FlowGbpsMin <= Median <=
 #   Max <= Throughput_Gbps, ConnectTime_ms measured, whichever side
 #   receives (the server's come in its trailer);
@@ -26,17 +26,12 @@
 
 nc_init
 
-# Modes that spread flows over threads (the others are refused below).
+# Modes that spread flows over threads with epoll (the io_uring modes:
+# flows-uring.sh).
 spread_modes=(two-copy one-copy sendfile splice)
-refused_modes=()
 if nc_mode_built zero-copy; then
 	spread_modes+=(zero-copy)
 fi
-for mode in uring uring-zc; do
-	if nc_mode_built "$mode"; then
-		refused_modes+=("$mode")
-	fi
-done
 
 nc_start_server --max-conns 4000 --max-conns-per-host 4000
 server=$NC_SERVER_PID
@@ -98,13 +93,6 @@ nc_client_usage_error "--flows below -t" "invalid flows '2': below -t 4" \
 nc_client_usage_error "--flows not a number" "invalid flows" \
 	-p "$NC_PORT" --flows many
 
-for mode in ${refused_modes[@]+"${refused_modes[@]}"}; do
-	nc_client "$mode --flows 8 -t 2 refused" -p "$NC_PORT" -m "$mode" \
-		-t 2 --flows 8 -d 0.2
-	nc_check_rc 4 && nc_check_stderr_matches \
-		"^netcopy-client: --flows above -t: not yet for $mode\$" \
-		"the mode"
-done
 nc_client "--flows over UDP refused" -p "$NC_PORT" --proto udp -t 2 \
 	--flows 8 -d 0.2
 nc_check_rc 4 && nc_check_stderr_matches \

@@ -168,7 +168,7 @@ int nc_client_check_fds(struct netcopy_client *c,
 int nc_client_check_flows(struct netcopy_client *c,
 			  const struct netcopy_mode *mode)
 {
-	char why[96];
+	char why[NC_REASON_MAX];
 
 	if (c->p.flows == c->p.threads)	/* the default, never sent */
 		c->p.flows = 0;
