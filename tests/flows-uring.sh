@@ -9,8 +9,8 @@
 #   copied on loopback, or NA), with --fixed-buffers too;
 # - 1000 flows over 2 threads (scaled down by NETCOPY_TEST_SCALE),
 #   either way;
-# - a ring that would pass the kernel's limit (flows a thread x --qd)
-#   refused with the limit, one line;
+# - a ring at the kernel's limit (flows a thread x --qd) served, one
+#   past it refused with the limit, one line;
 # - a client killed in the middle of a run of 64 uring flows, either
 #   way: the server lets go of every one, and is idle after all of it;
 # - the server's budgets charge a thread's ring for all its flows:
@@ -80,7 +80,12 @@ checked_run "${modes[0]} --flows $flows -t 2, 16 KiB" "${modes[0]}" 16K \
 checked_run "${modes[-1]} --flows $flows -t 2 -R, 16 KiB" "${modes[-1]}" \
 	16K "$flows" -R
 
-# 200 flows on one thread at --qd 256: 51200 sends, above 32768.
+# 128 flows on one thread at --qd 256: 32768 sends, the most a ring
+# holds; 200: 51200, above it.
+nc_client "a ring at the kernel's limit" -p "$NC_PORT" -m "${modes[-1]}" \
+	-t 1 --flows 128 --qd 256 -d 0.3 --verify -f csv
+nc_check_rc 0 && nc_check_csv_run "${modes[-1]}" 1024 1 &&
+	nc_check_flow_columns 128
 nc_client "a ring past the kernel's limit" -p "$NC_PORT" -m "${modes[0]}" \
 	-t 1 --flows 200 --qd 256 -d 0.2
 nc_check_rc 4 && nc_check_stderr_matches \

@@ -167,13 +167,13 @@ static int group_setup(struct nc_uring_group *g)
 	memset(&p, 0, sizeof(p));
 	p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL;
 	p.cq_entries = cq < MAX_CQ_ENTRIES ? (uint32_t)cq : MAX_CQ_ENTRIES;
-	/* check bounds the sends; one more for a cancel.  Before 5.18 (no
-	 * SUBMIT_ALL) a plain send fails no chain as it is submitted. */
-	err = io_uring_queue_init_params(g->n * g->qd + 1, &g->ring, &p);
+	/* check bounds the sends (a cancel comes once they are all
+	 * submitted).  Before 5.18 (no SUBMIT_ALL) a plain send fails no
+	 * chain as it is submitted. */
+	err = io_uring_queue_init_params(g->n * g->qd, &g->ring, &p);
 	if (err == -EINVAL && !g->ops->notifies) {
 		p.flags &= ~IORING_SETUP_SUBMIT_ALL;
-		err = io_uring_queue_init_params(g->n * g->qd + 1, &g->ring,
-						 &p);
+		err = io_uring_queue_init_params(g->n * g->qd, &g->ring, &p);
 	}
 	if (err)
 		return err;
