@@ -126,6 +126,12 @@ int nc_uring_group_check(const struct nc_params *p, uint32_t n, char *why,
 {
 	uint64_t entries = (uint64_t)n * p->qd;
 
+	/* The ring's loop has no pacer (yet): --rate would go unheeded. */
+	if (p->rate) {
+		snprintf(why, cap, "--flows above -t: not yet for %s with "
+			 "--rate", p->mode);
+		return NETCOPY_EUNSUPPORTED;
+	}
 	if (entries <= MAX_SQ_ENTRIES)
 		return 0;
 	snprintf(why, cap, "--flows %u over -t %u at --qd %u: a thread's "
