@@ -11,6 +11,7 @@
 #   either way;
 # - a ring at the kernel's limit (flows a thread x --qd) served, one
 #   past it refused with the limit, one line;
+# - 200 flows within 300 descriptors (a ring a thread, not a flow);
 # - a client killed in the middle of a run of 64 uring flows, either
 #   way: the server lets go of every one, and is idle after all of it;
 # - the server's budgets charge a thread's ring for all its flows:
@@ -91,6 +92,14 @@ nc_client "a ring past the kernel's limit" -p "$NC_PORT" -m "${modes[0]}" \
 nc_check_rc 4 && nc_check_stderr_matches \
 	'^netcopy-client: --flows 200 over -t 1 at --qd 256: a thread.s io_uring would hold 51200 sends, above the kernel.s limit of 32768$' \
 	"the limit"
+
+# One ring a thread, not a flow: 200 flows' sockets and 2 rings fit
+# 300 descriptors.
+nc_run "${modes[0]} --flows 200 under ulimit -n 300" \
+	bash -c 'ulimit -n 300 && exec "$@"' ulimit-300 "$NETCOPY_CLIENT" \
+	-p "$NC_PORT" -m "${modes[0]}" -t 2 --flows 200 -d 0.3 --verify -f csv
+nc_check_rc 0 && nc_check_csv_run "${modes[0]}" 1024 2 &&
+	nc_check_flow_columns 200
 
 nc_check_killed_flows "$server" "$idle_fds" 64 64 -m "${modes[0]}"
 nc_check_killed_flows "$server" "$idle_fds" 64 64 -m "${modes[-1]}" -R

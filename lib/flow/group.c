@@ -92,6 +92,17 @@ int nc_group_check(const struct netcopy_mode *mode, const struct nc_params *p,
 	return NETCOPY_EUNSUPPORTED;
 }
 
+uint64_t nc_group_fds(const struct netcopy_mode *mode,
+		      const struct nc_params *p)
+{
+	uint64_t flows = nc_params_flows(p);
+	uint64_t fds = flows * nc_flow_fds(mode, p->proto);
+
+	if (flows > p->threads && mode->ring_group)
+		fds -= (flows - p->threads) * mode->fds;
+	return fds;
+}
+
 static int set_nonblocking(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
