@@ -12,9 +12,9 @@
 # - 1000 flows over 2 threads (scaled down by NETCOPY_TEST_SCALE), and a
 #   run above the server's --max-conns refused with the limit named;
 # - bad input: --flows 0 and below -t are usage errors (exit 2, one
-#   line); modes and protocols that cannot spread flows yet are
-#   refused with the reason (rr's: tests/rr.sh); more flows than
-#   descriptors allow fail at once with the limit;
+#   line); protocols that cannot spread flows yet are refused with
+#   the reason (rr's: tests/rr.sh); more flows than descriptors allow
+#   fail at once with the limit (the io_uring modes: flows-uring.sh);
 # - Flows is N, FlowFairness within 1/N..1, FlowGbpsMin <= Median <=
 #   Max <= Throughput_Gbps, ConnectTime_ms measured, whichever side
 #   receives (the server's come in its trailer);
@@ -26,37 +26,12 @@
 
 nc_init
 
-# Modes that spread flows over threads (the others are refused below).
+# Modes that spread flows over threads with epoll (the io_uring modes:
+# flows-uring.sh).
 spread_modes=(two-copy one-copy sendfile splice)
-refused_modes=()
 if nc_mode_built zero-copy; then
 	spread_modes+=(zero-copy)
 fi
-for mode in uring uring-zc; do
-	if nc_mode_built "$mode"; then
-		refused_modes+=("$mode")
-	fi
-done
-
-# check_flow_columns FLOWS: the latest run's per-flow columns.
-check_flow_columns() {
-	local n=$1
-
-	nc_csv_load "$NC_OUT" || { nc_fail "$NC_DESC: no CSV row"; return; }
-	nc_check "$NC_DESC: Flows ${NC_CSV[Flows]}, expected $n" \
-		test "${NC_CSV[Flows]}" = "$n"
-	nc_check "$NC_DESC: FlowFairness ${NC_CSV[FlowFairness]} in [1/$n, 1]" \
-		awk -v f="${NC_CSV[FlowFairness]}" -v n="$n" \
-		'BEGIN { exit !(f ~ /^[0-9.]+$/ && f * n >= 0.999 && f <= 1) }'
-	nc_check "$NC_DESC: FlowGbpsMin <= Median <= Max <= Throughput_Gbps" \
-		awk -v a="${NC_CSV[FlowGbpsMin]}" -v b="${NC_CSV[FlowGbpsMedian]}" \
-		-v c="${NC_CSV[FlowGbpsMax]}" -v t="${NC_CSV[Throughput_Gbps]}" \
-		'BEGIN { exit !(a ~ /^[0-9.]+$/ && a <= b && b <= c &&
-				c <= t * 1.000001) }'
-	nc_check "$NC_DESC: ConnectTime_ms ${NC_CSV[ConnectTime_ms]} measured" \
-		awk -v m="${NC_CSV[ConnectTime_ms]}" \
-		'BEGIN { exit !(m ~ /^[0-9.]+$/ && m > 0) }'
-}
 
 nc_start_server --max-conns 4000 --max-conns-per-host 4000
 server=$NC_SERVER_PID
@@ -74,7 +49,7 @@ for mode in "${spread_modes[@]}"; do
 			-p "$NC_PORT" -m "$mode" -t 2 --flows 64 -d 0.5 \
 			--verify -f csv $dir
 		nc_check_rc 0 && nc_check_csv_run "$mode" 1024 2 &&
-			check_flow_columns 64
+			nc_check_flow_columns 64
 		if [ "$mode" = zero-copy ] && [ "$NC_RC" -eq 0 ]; then
 			nc_check_uring_zc_counts
 		fi
@@ -94,7 +69,7 @@ if nc_mode_built zero-copy; then
 		nc_log "$NC_DESC: $(head -n 1 "$NC_ERR")"
 	else
 		nc_check_rc 0 && nc_check_csv_run zero-copy 1048576 1 &&
-			check_flow_columns "$big" && nc_check_uring_zc_counts
+			nc_check_flow_columns "$big" && nc_check_uring_zc_counts
 	fi
 fi
 
@@ -102,14 +77,14 @@ nc_client "splice --flows $big -t 2 -R, 256 KiB, verified" \
 	-p "$NC_PORT" -m splice -t 2 --flows "$big" -s 256K -d 0.5 --verify \
 	-f csv -R
 nc_check_rc 0 && nc_check_csv_run splice 262144 2 &&
-	check_flow_columns "$big"
+	nc_check_flow_columns "$big"
 
 nc_scale 1000 8
 flows=$NC_SCALED
 nc_client "two-copy --flows $flows -t 2, 16 KiB, verified" \
 	-p "$NC_PORT" -t 2 --flows "$flows" -s 16K -d 0.5 --verify -f csv
 nc_check_rc 0 && nc_check_csv_run two-copy 16384 2 &&
-	check_flow_columns "$flows"
+	nc_check_flow_columns "$flows"
 
 nc_client_usage_error "--flows 0" "invalid flows '0'" \
 	-p "$NC_PORT" --flows 0
@@ -118,13 +93,6 @@ nc_client_usage_error "--flows below -t" "invalid flows '2': below -t 4" \
 nc_client_usage_error "--flows not a number" "invalid flows" \
 	-p "$NC_PORT" --flows many
 
-for mode in ${refused_modes[@]+"${refused_modes[@]}"}; do
-	nc_client "$mode --flows 8 -t 2 refused" -p "$NC_PORT" -m "$mode" \
-		-t 2 --flows 8 -d 0.2
-	nc_check_rc 4 && nc_check_stderr_matches \
-		"^netcopy-client: --flows above -t: not yet for $mode\$" \
-		"the mode"
-done
 nc_client "--flows over UDP refused" -p "$NC_PORT" --proto udp -t 2 \
 	--flows 8 -d 0.2
 nc_check_rc 4 && nc_check_stderr_matches \
@@ -149,40 +117,11 @@ nc_check_rc 1 && nc_check_stderr_matches \
 	'^netcopy-client: not enough file descriptors for --flows 200: it needs [0-9]+ \(limit 64\)$' \
 	"the limit"
 
-# killed FLOWS ATTACHED OPTION...: a client of FLOWS flows killed once
-# ATTACHED of them are attached at the server; its descriptors go back
-# to idle.
-killed() {
-	local flows=$1 attached=$2 desc i ticks pid
-
-	shift 2
-	desc="client of $flows flows killed at $attached attached${*:+ $*}"
-	"$NETCOPY_CLIENT" -p "$NC_PORT" -t 2 --flows "$flows" -d 60 "$@" \
-		>/dev/null 2>&1 &
-	pid=$!
-	nc_patience 20
-	ticks=$((NC_PATIENCE_MS / 50))
-	for ((i = 0; i < ticks; i++)); do
-		[ "$(nc_proc_fds "$server")" -ge $((idle_fds + attached)) ] &&
-			break
-		sleep 0.05
-	done
-	nc_check "$desc: they attached" \
-		[ "$(nc_proc_fds "$server")" -ge $((idle_fds + attached)) ]
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	if nc_wait_fds "$server" "$idle_fds" 20; then
-		nc_pass "$desc: the server let go of them"
-	else
-		nc_fail "$desc: the server holds $NC_FDS descriptors," \
-			"$idle_fds idle"
-	fi
-}
-killed 64 64
-killed 64 64 -R
+nc_check_killed_flows "$server" "$idle_fds" 64 64
+nc_check_killed_flows "$server" "$idle_fds" 64 64 -R
 hard=$(ulimit -Hn)
 if [ "$hard" = unlimited ] || [ "$hard" -ge 4200 ]; then
-	killed 2000 100
+	nc_check_killed_flows "$server" "$idle_fds" 2000 100
 else
 	nc_log "hard limit $hard: a client killed while connecting not tried"
 fi

@@ -57,6 +57,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/server-threads.sh \
 	tests/descriptors.sh \
 	tests/flows.sh \
+	tests/flows-uring.sh \
 	tests/flows-addr.sh \
 	tests/flows-ports.sh \
 	tests/flows-rate.sh \

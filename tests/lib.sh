@@ -1025,6 +1025,57 @@ nc_wait_fds() {
 	return 1
 }
 
+# nc_check_flow_columns FLOWS: the latest run's per-flow columns (--flows).
+nc_check_flow_columns() {
+	local n=$1
+
+	nc_csv_load "$NC_OUT" || { nc_fail "$NC_DESC: no CSV row"; return; }
+	nc_check "$NC_DESC: Flows ${NC_CSV[Flows]}, expected $n" \
+		test "${NC_CSV[Flows]}" = "$n"
+	nc_check "$NC_DESC: FlowFairness ${NC_CSV[FlowFairness]} in [1/$n, 1]" \
+		awk -v f="${NC_CSV[FlowFairness]}" -v n="$n" \
+		'BEGIN { exit !(f ~ /^[0-9.]+$/ && f * n >= 0.999 && f <= 1) }'
+	nc_check "$NC_DESC: FlowGbpsMin <= Median <= Max <= Throughput_Gbps" \
+		awk -v a="${NC_CSV[FlowGbpsMin]}" -v b="${NC_CSV[FlowGbpsMedian]}" \
+		-v c="${NC_CSV[FlowGbpsMax]}" -v t="${NC_CSV[Throughput_Gbps]}" \
+		'BEGIN { exit !(a ~ /^[0-9.]+$/ && a <= b && b <= c &&
+				c <= t * 1.000001) }'
+	nc_check "$NC_DESC: ConnectTime_ms ${NC_CSV[ConnectTime_ms]} measured" \
+		awk -v m="${NC_CSV[ConnectTime_ms]}" \
+		'BEGIN { exit !(m ~ /^[0-9.]+$/ && m > 0) }'
+}
+
+# nc_check_killed_flows SERVER IDLE FLOWS ATTACHED OPTION...: a client of
+# FLOWS flows killed once ATTACHED of them are attached at the server
+# (pid SERVER, IDLE descriptors when idle); its descriptors go back to
+# idle.
+nc_check_killed_flows() {
+	local server=$1 idle_fds=$2 flows=$3 attached=$4 desc i ticks pid
+
+	shift 4
+	desc="client of $flows flows killed at $attached attached${*:+ $*}"
+	"$NETCOPY_CLIENT" -p "$NC_PORT" -t 2 --flows "$flows" -d 60 "$@" \
+		>/dev/null 2>&1 &
+	pid=$!
+	nc_patience 20
+	ticks=$((NC_PATIENCE_MS / 50))
+	for ((i = 0; i < ticks; i++)); do
+		[ "$(nc_proc_fds "$server")" -ge $((idle_fds + attached)) ] &&
+			break
+		sleep 0.05
+	done
+	nc_check "$desc: they attached" \
+		[ "$(nc_proc_fds "$server")" -ge $((idle_fds + attached)) ]
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	if nc_wait_fds "$server" "$idle_fds" 20; then
+		nc_pass "$desc: the server let go of them"
+	else
+		nc_fail "$desc: the server holds $NC_FDS descriptors," \
+			"$idle_fds idle"
+	fi
+}
+
 # nc_check_real_server [PID]: the server's PID (the latest by default)
 # must be the server program itself, not a shell around it (a libtool
 # wrapper execs it), or its descriptors and memory are a shell's.

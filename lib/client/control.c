@@ -153,8 +153,7 @@ int nc_client_check_fds(struct netcopy_client *c,
 			const struct netcopy_mode *mode)
 {
 	uint64_t need = FD_MARGIN + (c->pair ? 2 : 1) *
-			((uint64_t)nc_params_flows(&c->p) *
-			 nc_flow_fds(mode, c->p.proto) + c->p.threads);
+			(nc_group_fds(mode, &c->p) + c->p.threads);
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
@@ -172,7 +171,7 @@ int nc_client_check_fds(struct netcopy_client *c,
 int nc_client_check_flows(struct netcopy_client *c,
 			  const struct netcopy_mode *mode)
 {
-	char why[96];
+	char why[NC_REASON_MAX];
 
 	if (c->p.flows == c->p.threads)	/* the default, never sent */
 		c->p.flows = 0;

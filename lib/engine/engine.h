@@ -195,6 +195,35 @@ static inline bool nc_flow_receives(const struct nc_flow *f)
 	return !f->sender || f->params->workload == NC_WORKLOAD_RR;
 }
 
+/* --flows above -t for a mode whose one ring drives a thread's sending
+ * flows (io_uring): its completions, not epoll, say which flow may send
+ * again.  Flow i is flows[i] of open's; a receiver reads through epoll
+ * as with any mode. */
+struct nc_ring_group_ops {
+	/* 0, or NETCOPY_EUNSUPPORTED with why: a ring for n flows a thread
+	 * passes the kernel's limits. */
+	int (*check)(const struct nc_params *p, uint32_t n, char *why,
+		     size_t cap);
+	/* Buffer bytes the ring of a thread of n flows commits. */
+	uint64_t (*memory)(uint64_t size, uint32_t qd, uint32_t n);
+	/* The thread's ring for its n prepared flows: 0 or -errno. */
+	int (*open)(struct nc_flow **flows, uint32_t n, void **ring);
+	/* Queue message flows[i]->seq (stamped when verifying): 0, or
+	 * -EAGAIN until wait names flow i again. */
+	int (*queue)(void *ring, uint32_t i);
+	/* 0 when flow i has nothing in flight, so its stream may end;
+	 * -EAGAIN until wait names it again. */
+	int (*idle)(void *ring, uint32_t i);
+	/* Submit what is queued, wait up to ms for completions and put in
+	 * ready[] the flows that may go on: how many, or -errno. */
+	int (*wait)(void *ring, uint32_t *ready, int ms);
+	/* After the last send (cancel: an error, what is in flight goes):
+	 * wait for all the kernel owes, each flow's zc counts set.  0 or
+	 * an error. */
+	int (*drain)(void *ring, bool cancel);
+	void (*close)(void *ring);
+};
+
 struct netcopy_mode {
 	const char *name;
 	const char *summary;
@@ -242,6 +271,9 @@ struct netcopy_mode {
 	int (*join)(struct nc_flow *owner, struct nc_flow *member,
 		    uint32_t i, uint32_t n);
 	void (*leave)(struct nc_flow *member);
+	/* --flows above -t: one ring drives a thread's sending flows;
+	 * NULL: epoll over send_part. */
+	const struct nc_ring_group_ops *ring_group;
 	/* UDP (where modes.def says the mode sends over it): send
 	 * datagrams flow->seq onwards, at most max of them, each
 	 * flow->size bytes made by nc_dgram_stamp().  How many went (a

@@ -160,6 +160,10 @@ uint32_t nc_group_size(uint32_t flows, uint32_t threads, uint32_t t);
  * its threads with mode (yet). */
 int nc_group_check(const struct netcopy_mode *mode, const struct nc_params *p,
 		   char *why, size_t cap);
+/* The descriptors p's data connections need at one end: nc_flow_fds()
+ * each, but a ring's once a thread where one drives its group. */
+uint64_t nc_group_fds(const struct netcopy_mode *mode,
+		      const struct nc_params *p);
 /* In the thread that will drive them: the first flow prepared as
  * nc_flow_prepare does, the others sharing its buffers, all under one
  * epoll.  0 or -errno (everything released then). */

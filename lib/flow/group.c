@@ -34,6 +34,12 @@
  * member state of its own (join); a flow that must wait for those
  * answers waits for its socket's EPOLLERR alone, not for EPOLLOUT,
  * which would wake the thread for nothing until they come.
+ *
+ * A mode whose one ring drives a thread's sending flows (io_uring:
+ * ring_group) needs no epoll: each flow queues its messages into the
+ * ring until the mode says -EAGAIN, and the ring's completions name the
+ * flows that may go on; a flow told to stop ends its stream once
+ * nothing of it is in flight.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -64,12 +70,26 @@ int nc_group_check(const struct netcopy_mode *mode, const struct nc_params *p,
 		what = "for zero-copy rr";
 	if (what)
 		snprintf(why, cap, "--flows above -t: not yet %s", what);
+	else if (mode->ring_group)
+		return mode->ring_group->check(p, nc_group_size(
+			nc_params_flows(p), p->threads, 0), why, cap);
 	else if (!mode->send_part)
 		snprintf(why, cap, "--flows above -t: not yet for %s",
 			 mode->name);
 	else
 		return 0;
 	return NETCOPY_EUNSUPPORTED;
+}
+
+uint64_t nc_group_fds(const struct netcopy_mode *mode,
+		      const struct nc_params *p)
+{
+	uint64_t flows = nc_params_flows(p);
+	uint64_t fds = flows * nc_flow_fds(mode, p->proto);
+
+	if (flows > p->threads && mode->ring_group)
+		fds -= (flows - p->threads) * mode->fds;
+	return fds;
 }
 
 static int set_nonblocking(int fd)
@@ -124,6 +144,9 @@ void nc_group_release(struct nc_group *g)
 {
 	if (!g)
 		return;
+	if (g->ring)
+		g->rg->close(g->ring);
+	free(g->ready);
 	for (uint32_t i = 1; i < g->n; i++)
 		member_release(g->mode, g->flows[i]);
 	nc_flow_release(g->mode, g->flows[0]);
@@ -137,6 +160,31 @@ void nc_group_release(struct nc_group *g)
 static uint64_t group_rate(uint64_t rate, uint32_t n)
 {
 	return rate > UINT64_MAX / n ? UINT64_MAX : rate * n;
+}
+
+/* Senders that one ring drives: their sockets stay blocking, as the
+ * ring sends. */
+static int ring_prepare(struct nc_group *g, struct nc_group **out)
+{
+	const struct netcopy_mode *mode = g->mode;
+	int err;
+
+	g->ep = -1;
+	g->rg = mode->ring_group;
+	err = nc_flow_prepare(mode, g->flows[0]);
+	for (uint32_t i = 1; i < g->n && !err; i++)
+		err = member_prepare(mode, g->flows[0], g->flows[i], i, g->n);
+	if (!err) {
+		g->ready = calloc(g->n, sizeof(*g->ready));
+		err = g->ready ? g->rg->open(g->flows, g->n, &g->ring) :
+				 -ENOMEM;
+	}
+	if (err) {
+		nc_group_release(g);
+		return err;
+	}
+	*out = g;
+	return 0;
 }
 
 int nc_group_prepare(const struct netcopy_mode *mode, struct nc_flow **flows,
@@ -155,6 +203,8 @@ int nc_group_prepare(const struct netcopy_mode *mode, struct nc_flow **flows,
 	g->mode = mode;
 	g->flows = flows;
 	g->n = n;
+	if (sends && mode->ring_group)
+		return ring_prepare(g, out);
 	g->ep = epoll_create1(EPOLL_CLOEXEC);
 	err = g->ep < 0 ? -errno : nc_flow_prepare(mode, flows[0]);
 	for (uint32_t i = 0; i < n && !err; i++) {
@@ -184,7 +234,8 @@ int nc_group_prepare(const struct netcopy_mode *mode, struct nc_flow **flows,
 /* A flow's stream is over at this end: out of the wait. */
 static void flow_ended(struct nc_group *g, struct nc_flow *f)
 {
-	epoll_ctl(g->ep, EPOLL_CTL_DEL, f->fd, NULL);
+	if (g->ep >= 0)
+		epoll_ctl(g->ep, EPOLL_CTL_DEL, f->fd, NULL);
 	f->ended = true;
 	g->active--;
 	f->last_ns = nc_now_ns();
@@ -326,6 +377,73 @@ static int drive(struct nc_group *g, bool sends)
 	return err;
 }
 
+/* A flow the ring named: its messages until the ring is full for it;
+ * once told to stop, its stream's end when nothing is in flight. */
+static int ring_send(struct nc_group *g, uint32_t i, bool stopping)
+{
+	struct nc_flow *f = g->flows[i];
+	int err;
+
+	if (f->ended)
+		return 0;
+	for (;;) {
+		if (stopping) {
+			err = g->rg->idle(g->ring, i);
+			return err == -EAGAIN ? 0 : err ? err :
+			       end_stream(g, f);
+		}
+		nc_flow_check_warmup(f);
+		err = g->rg->queue(g->ring, i);
+		if (err)
+			return err == -EAGAIN ? 0 : err;
+		f->seq++;
+		f->messages++;
+		f->bytes += f->size;
+		nc_flow_report(f);
+	}
+}
+
+/* Every flow first, then those the ring names; all of them again once
+ * told to stop.  A ring's wait may end early with no flow to name (its
+ * retries after -ENOMEM), so the stall is timed, by a clock read per
+ * wait that named none. */
+static int drive_ring(struct nc_group *g)
+{
+	uint64_t stall_ns = (uint64_t)STALL_TICKS * TICK_MS * 1000000;
+	uint64_t idle_since = 0;
+	bool stopping = false;
+	uint32_t n = g->n;
+	int err = 0;
+
+	for (uint32_t i = 0; i < g->n; i++)
+		g->ready[i] = i;
+	while (g->active && !err) {
+		int got;
+
+		if (!stopping && nc_flow_stopping(g->flows[0])) {
+			stopping = true;
+			for (uint32_t i = 0; i < g->n; i++)
+				g->ready[i] = i;
+			n = g->n;
+		}
+		for (uint32_t k = 0; k < n && !err; k++)
+			err = ring_send(g, g->ready[k], stopping);
+		if (err || !g->active)
+			break;
+		got = g->rg->wait(g->ring, g->ready, TICK_MS);
+		if (got < 0)
+			err = got;
+		else if (got)
+			idle_since = 0;
+		else if (!idle_since)
+			idle_since = nc_now_ns();
+		else if (nc_now_ns() - idle_since >= stall_ns)
+			err = -ETIMEDOUT;
+		n = got > 0 ? (uint32_t)got : 0;
+	}
+	return err;
+}
+
 /* After an error: every stream still open ends, so that peers see
  * the end rather than wait for it. */
 static void end_all(struct nc_group *g)
@@ -350,11 +468,20 @@ int nc_group_run(struct nc_group *g)
 	for (uint32_t i = 0; sends && i < g->n; i++)
 		g->flows[i]->first_ns = now;
 	nc_pace_start(&g->pace, now);
-	err = g->flows[0]->params->workload == NC_WORKLOAD_RR ?
-	      nc_group_rr_drive(g) : drive(g, sends);
+	if (g->ring)
+		err = drive_ring(g);
+	else if (g->flows[0]->params->workload == NC_WORKLOAD_RR)
+		err = nc_group_rr_drive(g);
+	else
+		err = drive(g, sends);
 	if (err)
 		end_all(g);
-	for (uint32_t i = 0; i < g->n; i++)
+	if (g->ring) {
+		int owed = g->rg->drain(g->ring, err != 0);
+
+		err = err ? err : owed;
+	}
+	for (uint32_t i = 0; !g->ring && i < g->n; i++)
 		if (nc_flow_sends(g->flows[i]))
 			err = nc_send_owed(g->mode, g->flows[i], err);
 	now = nc_now_ns();

@@ -28,7 +28,10 @@ struct nc_group {
 	struct nc_flow **flows;
 	uint32_t n;
 	uint32_t active;	/* flows whose stream has not ended */
-	int ep;
+	int ep;			/* -1 where a ring drives the flows */
+	const struct nc_ring_group_ops *rg;	/* that ring's, or NULL */
+	void *ring;
+	uint32_t *ready;	/* the flows the ring names */
 	struct nc_pace pace;	/* --rate in user space: all its flows' */
 	struct epoll_event ev[GROUP_EVENTS];
 };

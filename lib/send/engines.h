@@ -3,7 +3,7 @@
  * engines.h - what the engines of send/ share, for them only: the
  * mode names (names.c), the blocks the file modes send from
  * (file-blocks.c), zero-copy's books (zc-books.c) and the io_uring
- * ring (uring-ring.c, uring-flow.c).
+ * ring (uring-ring.c, uring-flow.c, uring-group.c).
  */
 #ifndef NETCOPY_SEND_ENGINES_H
 #define NETCOPY_SEND_ENGINES_H
@@ -155,5 +155,33 @@ int nc_uring_send_datagrams(struct nc_flow *flow, uint32_t max);
 /* The sends of a batch: --qd, or over UDP --batch. */
 uint32_t nc_uring_per_call(const struct nc_flow *flow);
 int nc_uring_send_flush(struct nc_flow *flow);
+/* Bytes between a ring's slots of size bytes. */
+size_t nc_uring_stride(uint64_t size);
+
+/* ---- uring-group.c: --flows above -t, one ring for a thread's
+ * sending flows; the engines' struct nc_ring_group_ops, open with the
+ * engine's ops. */
+int nc_uring_group_check(const struct nc_params *p, uint32_t n, char *why,
+			 size_t cap);
+uint64_t nc_uring_group_memory(const struct nc_uring_ops *ops, uint64_t size,
+			       uint32_t qd, uint32_t n);
+int nc_uring_group_open(const struct nc_uring_ops *ops, struct nc_flow **flows,
+			uint32_t n, void **out);
+int nc_uring_group_queue(void *ring, uint32_t i);
+int nc_uring_group_idle(void *ring, uint32_t i);
+int nc_uring_group_wait(void *ring, uint32_t *ready, int ms);
+int nc_uring_group_drain(void *ring, bool cancel);
+void nc_uring_group_close(void *ring);
+/* An engine's table, over its own memory and open. */
+#define NC_URING_GROUP_OPS(memory_fn, open_fn) {			\
+	.check = nc_uring_group_check,					\
+	.memory = (memory_fn),						\
+	.open = (open_fn),						\
+	.queue = nc_uring_group_queue,					\
+	.idle = nc_uring_group_idle,					\
+	.wait = nc_uring_group_wait,					\
+	.drain = nc_uring_group_drain,					\
+	.close = nc_uring_group_close,					\
+}
 
 #endif /* NETCOPY_SEND_ENGINES_H */

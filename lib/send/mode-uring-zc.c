@@ -137,6 +137,22 @@ static int uring_zc_send_end(struct nc_flow *flow)
 	return err;
 }
 
+static uint64_t uring_zc_group_memory(uint64_t size, uint32_t qd, uint32_t n)
+{
+	return nc_uring_group_memory(&report_ops, size, qd, n);
+}
+
+static int uring_zc_group_open(struct nc_flow **flows, uint32_t n,
+			       void **ring)
+{
+	pthread_once(&report_once, check_report_usage);
+	return nc_uring_group_open(report_usage ? &report_ops : &quiet_ops,
+				   flows, n, ring);
+}
+
+static const struct nc_ring_group_ops uring_zc_group =
+	NC_URING_GROUP_OPS(uring_zc_group_memory, uring_zc_group_open);
+
 const struct netcopy_mode nc_mode_uring_zc = {
 	.name = nc_mode_name_uring_zc,
 	.own_rx = NC_RX_RECV,
@@ -154,6 +170,7 @@ const struct netcopy_mode nc_mode_uring_zc = {
 	.send_datagrams = nc_uring_send_datagrams,
 	.send_flush = nc_uring_send_flush,
 	.send_end = uring_zc_send_end,
+	.ring_group = &uring_zc_group,
 	.recv_some = nc_recv_into_buffer,
 	.release = nc_uring_release_flow,
 };

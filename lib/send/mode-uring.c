@@ -46,6 +46,19 @@ static int uring_prepare(struct nc_flow *flow)
 	return nc_uring_prepare_flow(flow, &uring_ops);
 }
 
+static uint64_t uring_group_memory(uint64_t size, uint32_t qd, uint32_t n)
+{
+	return nc_uring_group_memory(&uring_ops, size, qd, n);
+}
+
+static int uring_group_open(struct nc_flow **flows, uint32_t n, void **ring)
+{
+	return nc_uring_group_open(&uring_ops, flows, n, ring);
+}
+
+static const struct nc_ring_group_ops uring_group =
+	NC_URING_GROUP_OPS(uring_group_memory, uring_group_open);
+
 const struct netcopy_mode nc_mode_uring = {
 	.name = nc_mode_name_uring,
 	.own_rx = NC_RX_RECV,
@@ -60,6 +73,7 @@ const struct netcopy_mode nc_mode_uring = {
 	.per_call = nc_uring_per_call,
 	.send_datagrams = nc_uring_send_datagrams,
 	.send_flush = nc_uring_send_flush,
+	.ring_group = &uring_group,
 	.recv_some = nc_recv_into_buffer,
 	.release = nc_uring_release_flow,
 };

@@ -18,6 +18,9 @@ int nc_uring_prepare_flow(struct nc_flow *flow,
 
 	if (err || !nc_flow_sends(flow))
 		return err;
+	/* --flows above -t: the thread's ring is its group's. */
+	if (nc_params_flows(flow->params) > flow->params->threads)
+		return 0;
 	err = nc_uring_open(&u, ops, flow->fd, flow->size,
 			    nc_uring_per_call(flow),
 			    flow->params->fixed_buffers);

@@ -89,7 +89,7 @@ struct nc_uring {
 	struct nc_zc_counts counts;
 };
 
-static size_t slot_stride(uint64_t size)
+size_t nc_uring_stride(uint64_t size)
 {
 	uint64_t align = size >= 4096 ? 4096 : 64;
 
@@ -99,7 +99,7 @@ static size_t slot_stride(uint64_t size)
 uint64_t nc_uring_memory(const struct nc_uring_ops *ops, uint64_t size,
 			 uint32_t qd)
 {
-	return (uint64_t)ops->slots(size, qd) * slot_stride(size);
+	return (uint64_t)ops->slots(size, qd) * nc_uring_stride(size);
 }
 
 /* One line for a failed io_uring_setup. */
@@ -207,7 +207,7 @@ int nc_uring_open(struct nc_uring **out, const struct nc_uring_ops *ops,
 	u->fixed = fixed;
 	u->qd = qd;
 	u->slots = ops->slots(size, qd);
-	u->stride = slot_stride(size);
+	u->stride = nc_uring_stride(size);
 	u->counts.copied = ops->reports_copied ? 0 : -1;
 	read_timeout(u);
 	u->slab = nc_pages_alloc(u->slots * u->stride);

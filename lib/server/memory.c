@@ -6,13 +6,16 @@
  * host (host.c), and --max-pinned for the pages the kernel pins (the
  * send rings of the zero-copy modes, registered with --fixed-buffers or
  * pinned send by send, which the kernel also charges to RLIMIT_MEMLOCK
- * of a user without CAP_IPC_LOCK).
+ * of a user without CAP_IPC_LOCK).  A run's share is a thread's: with
+ * --flows above -t its flows share the thread's buffers, but each of an
+ * io_uring thread's flows has its own slots in the thread's ring.
  */
 #include <stdio.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "server/server.h"
+#include "flow/flow.h"
 #include "recv/recv.h"
 #include "send/send.h"
 
@@ -55,6 +58,19 @@ bool nc_server_budgets(struct netcopy_server *srv)
 	       srv->memlock_limit < srv->pinned_limit;
 }
 
+/* A thread's send ring: with --flows above -t, where one ring serves
+ * the thread's flows (io_uring), each flow's slots in it. */
+static uint64_t ring_memory(const struct netcopy_mode *mode,
+			    const struct nc_params *h, uint32_t depth)
+{
+	uint32_t flows = nc_params_flows(h);
+
+	if (flows > h->threads && mode->ring_group)
+		return mode->ring_group->memory(h->size, h->qd,
+			nc_group_size(flows, h->threads, 0));
+	return mode->memory(h->size, depth);
+}
+
 /* A data connection's buffers, and of them what the kernel pins: the
  * ring of a zero-copy mode when the server sends (it answers in rr). */
 void nc_run_shares(struct run *run)
@@ -62,7 +78,7 @@ void nc_run_shares(struct run *run)
 	const struct nc_params *h = &run->params;
 	bool rr = h->workload == NC_WORKLOAD_RR;
 	uint32_t depth = h->proto == NC_PROTO_UDP ? h->batch : h->qd;
-	uint64_t ring = run->mode->memory(h->size, depth);
+	uint64_t ring = ring_memory(run->mode, h, depth);
 	/* A UDP receiver reads with a path of its own even for the
 	 * mode's call (flow.c). */
 	uint8_t rx = h->proto == NC_PROTO_UDP && h->rx == NC_RX_MODE ?
