@@ -26,7 +26,7 @@
 
 #define DRAIN_GRACE_MS 2000
 /* A run is cut this long after its duration ends (supervise.c), plus
- * the time what rr has in flight takes to drain at DRAIN_FLOOR_BPS, at
+ * the time what the run has in flight takes to drain at DRAIN_FLOOR_BPS, at
  * most RUN_GRACE_MAX_MS in all. */
 #define RUN_GRACE_MS 5000
 #define DRAIN_FLOOR_BPS (32ULL << 20)

@@ -116,21 +116,23 @@ static void cut_off(struct netcopy_server *srv, struct run *run,
 		 "(the server's deadline)", (double)grace_ms / 1000);
 }
 
-/* What is in flight when the duration ends has to drain: rr's queued
- * requests and answers (uring's --qd of -s bytes each way, on every
- * thread) can be hundreds of MiB, slow to drain on a loaded or
- * sanitized host.  They are what the mode's buffers hold, which the
- * share already counts (memory.c); with --flows above -t, each flow
- * beyond a thread's first holds a request and an answer more, in the
- * buffers of its socket rather than its thread.  A stalled peer is cut
- * sooner, by --idle-timeout. */
+/* What is in flight when the duration ends has to drain: a sender's
+ * queued sends (uring's --qd of -s bytes, zero-copy's ring, on every
+ * thread) and rr's requests and answers too can be hundreds of MiB,
+ * slow to drain on a loaded or sanitized host.  They are what the
+ * mode's buffers hold, which the share already counts (memory.c); with
+ * --flows above -t, each rr flow beyond a thread's first holds a
+ * request and an answer more, in the buffers of its socket rather than
+ * its thread.  A stalled peer is cut sooner, by --idle-timeout. */
 static uint64_t grace_ms(const struct run *run)
 {
 	const struct nc_params *p = &run->params;
 	uint64_t members = nc_params_flows(p) - p->threads;
-	uint64_t bytes = p->workload == NC_WORKLOAD_RR ?
-			 run->share * p->threads + 2 * p->size * members : 0;
-	uint64_t ms = RUN_GRACE_MS + bytes / (DRAIN_FLOOR_BPS / 1000);
+	uint64_t bytes = run->share * p->threads, ms;
+
+	if (p->workload == NC_WORKLOAD_RR)
+		bytes += 2 * p->size * members;
+	ms = RUN_GRACE_MS + bytes / (DRAIN_FLOOR_BPS / 1000);
 
 	return ms < RUN_GRACE_MAX_MS ? ms : RUN_GRACE_MAX_MS;
 }
