@@ -30,9 +30,10 @@ nc_sanitized && low=0
 # paced DESCRIPTION MODE THREADS RATE PORT METHODS [ENV] -- OPTION...:
 # a verified run whose throughput, summed over the connections, is in
 # the band and whose PacingMethod is one of METHODS (a regex).  A run
-# below the band is run once more, as a loaded machine may have held
-# the sender back; above it, pacing did not hold, which no rerun
-# excuses.
+# below the band is run again, up to twice, as a loaded machine may
+# have held the sender back (the pacer makes up at most 10 ms of a
+# late wake-up, and beside stress-ng --cpu 4 two runs in a row fell
+# short); above it, pacing did not hold, which no rerun excuses.
 paced() {
 	local desc=$1 mode=$2 threads=$3 rate=$4 port=$5 methods=$6 try
 	local -a envs=()
@@ -43,16 +44,16 @@ paced() {
 		shift
 	done
 	shift
-	for try in 1 2; do
+	for try in 1 2 3; do
 		nc_run "$desc" env ${envs[@]+"${envs[@]}"} "$NETCOPY_CLIENT" \
 			-p "$port" -m "$mode" -t "$threads" -s 16K -d "$secs" \
 			--rate "$rate" --verify -f csv "$@"
 		nc_check_rc 0 && nc_check_csv_run "$mode" 16384 "$threads" ||
 			return
-		[ "$try" -eq 1 ] &&
+		[ "$try" -lt 3 ] &&
 			nc_num_cmp "${NC_CSV[Throughput_Gbps]}" "<" "$low" &&
 			nc_log "$desc: ${NC_CSV[Throughput_Gbps]} Gbit/s," \
-				"below $low: once more" && continue
+				"below $low: again" && continue
 		break
 	done
 	local gbps=${NC_CSV[Throughput_Gbps]} how=${NC_CSV[PacingMethod]}

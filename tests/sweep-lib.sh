@@ -15,7 +15,7 @@ unset NETCOPY_SWEEP_SSH
 # A sweep may take longer than one client run: it draws its plots too,
 # and on a loaded machine matplotlib alone took over 80 s (a local
 # .ci/run beside stress-ng).
-NC_TIMEOUT=180
+NC_TIMEOUT=600
 
 sw_init() {
 	nc_init
