@@ -116,22 +116,26 @@ static void cut_off(struct netcopy_server *srv, struct run *run,
 		 "(the server's deadline)", (double)grace_ms / 1000);
 }
 
-/* What is in flight when the duration ends has to drain: a sender's
+/* What is in flight when the duration ends has to drain: a client's
  * queued sends (uring's --qd of -s bytes, zero-copy's ring, on every
- * thread) and rr's requests and answers too can be hundreds of MiB,
- * slow to drain on a loaded or sanitized host.  They are what the
- * mode's buffers hold, which the share already counts (memory.c); with
- * --flows above -t, each rr flow beyond a thread's first holds a
- * request and an answer more, in the buffers of its socket rather than
- * its thread.  A stalled peer is cut sooner, by --idle-timeout. */
+ * thread) and rr's requests and answers can be hundreds of MiB, slow
+ * to drain on a loaded or sanitized host.  They are what the mode's
+ * buffers hold, which the share already counts (memory.c); with --flows
+ * above -t, each rr flow beyond a thread's first holds a request and an
+ * answer more, in the buffers of its socket rather than its thread.
+ * What the server sends a slow reader gets no more than the fixed
+ * grace: that wait would be the server's to pay.  A stalled peer is
+ * cut sooner, by --idle-timeout. */
 static uint64_t grace_ms(const struct run *run)
 {
 	const struct nc_params *p = &run->params;
 	uint64_t members = nc_params_flows(p) - p->threads;
-	uint64_t bytes = run->share * p->threads, ms;
+	uint64_t bytes = 0, ms;
 
 	if (p->workload == NC_WORKLOAD_RR)
-		bytes += 2 * p->size * members;
+		bytes = run->share * p->threads + 2 * p->size * members;
+	else if (nc_client_sends(p))
+		bytes = run->share * p->threads;
 	ms = RUN_GRACE_MS + bytes / (DRAIN_FLOOR_BPS / 1000);
 
 	return ms < RUN_GRACE_MAX_MS ? ms : RUN_GRACE_MAX_MS;
