@@ -30,8 +30,8 @@ check_rows() {
 	nc_check "$desc: a header and two rows" \
 		test "$(wc -l <"$NC_OUT")" -eq 3 || { nc_show_run; return; }
 	for row in 1 2; do
-		dir=server-sends
-		[ "$row" -eq 1 ] || dir=client-sends
+		dir="server-sends"
+		[ "$row" -eq 1 ] || dir="client-sends"
 		nc_csv_load "$NC_OUT" "$row"
 		nc_check "$desc: row $row Direction '${NC_CSV[Direction]}', want $dir" \
 			test "${NC_CSV[Direction]}" = "$dir" || bad=1
