@@ -264,6 +264,11 @@ struct netcopy_mode {
 	 * kernel's completions (the socket's EPOLLERR), or -errno.  NULL:
 	 * the mode cannot drive several flows a thread yet. */
 	ssize_t (*send_part)(struct nc_flow *flow, uint64_t off);
+	/* --flows above -t, rr: at the socket's EPOLLERR, take the
+	 * kernel's next answer to the flow's sends (a zero-copy
+	 * notification) if there is one, without waiting: 0 or -errno.
+	 * NULL: the kernel answers none. */
+	int (*send_reap)(struct nc_flow *flow);
 	/* --flows above -t: give member (flow i of a group of n, i >= 1)
 	 * the state of its own it needs beside that of its group's first
 	 * flow (owner, prepared): 0 or -errno.  leave frees it, even after

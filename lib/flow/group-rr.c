@@ -9,9 +9,13 @@
  * Every socket waits for input under the group's epoll; a message goes
  * out at once, and only a send the socket cannot take whole waits for
  * EPOLLOUT (EPOLLERR for the kernel's completions), so an exchange
- * costs no epoll_ctl where the sockets keep up.  One clock read per
- * round trip, as over one flow: an answer's time is when the next
- * request leaves.  Once told to stop, each asker's flow ends after its
+ * costs no epoll_ctl where the sockets keep up.  Zero-copy's
+ * completions are reaped whenever a socket reports them: epoll reports
+ * EPOLLERR whatever a flow waits for, as long as its error queue holds
+ * any, so a flow awaiting its answer would wake the thread at every
+ * wait until its next send reaped them.  One clock read per round
+ * trip, as over one flow: an answer's time is when the next request
+ * leaves.  Once told to stop, each asker's flow ends after its
  * next answer; the answerer ends each at its asker's end.
  */
 #include <stdlib.h>
@@ -181,8 +185,17 @@ static int close_on(struct rr_drive *d, struct nc_flow *f)
 	return 0;
 }
 
-static int on_event(struct rr_drive *d, struct nc_flow *f)
+/* An event on a flow: first the kernel's completions of its sends
+ * where its socket reports them (EPOLLERR; zero-copy, with the answer
+ * whose ACK freed the request), then its phase's. */
+static int on_event(struct rr_drive *d, struct nc_flow *f, uint32_t events)
 {
+	int err = 0;
+
+	if ((events & EPOLLERR) && d->g->mode->send_reap)
+		err = d->g->mode->send_reap(f);
+	if (err)
+		return err;
 	switch (f->phase) {
 	case RR_SEND:
 	case RR_SEND_WAIT:
@@ -233,7 +246,7 @@ int nc_group_rr_drive(struct nc_group *g)
 			struct nc_flow *f = g->ev[i].data.ptr;
 
 			if (!f->ended)
-				err = on_event(&d, f);
+				err = on_event(&d, f, g->ev[i].events);
 		}
 	}
 	return err;

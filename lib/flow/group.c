@@ -27,8 +27,9 @@
  * With --rx the path's state is joined per flow (recv/rx.c): the
  * thread's buffers, a flow's own position in them.
  *
- * Request-response over a group is group-rr.c's (zero-copy not yet:
- * its completions would wake the thread at every wait for an answer).
+ * Request-response over a group is group-rr.c's; zero-copy's
+ * completions are reaped there at the socket's EPOLLERR, which would
+ * otherwise wake the thread at every wait for an answer.
  *
  * A mode whose sends the kernel answers later (zero-copy) gives each
  * member state of its own (join); a flow that must wait for those
@@ -66,8 +67,6 @@ int nc_group_check(const struct netcopy_mode *mode, const struct nc_params *p,
 		return 0;
 	if (p->proto == NC_PROTO_UDP)
 		what = "over UDP";
-	else if (p->workload != NC_WORKLOAD_STREAM && mode->zero_copy)
-		what = "for zero-copy rr";
 	if (what)
 		snprintf(why, cap, "--flows above -t: not yet %s", what);
 	else if (mode->ring_group)

@@ -93,6 +93,8 @@ int nc_zc_reap_one(struct nc_zc_sender *z);
 /* Every notification the queue holds now, without waiting: 0 or an
  * error. */
 int nc_zc_reap_ready(struct nc_zc_sender *z);
+/* One message of the error queue, if it holds one: 0 or an error. */
+int nc_zc_reap_next(struct nc_zc_sender *z);
 /* A sendmsg() from slot sent something: it used the next id. */
 void nc_zc_sent(struct nc_zc_sender *z, uint32_t slot);
 

@@ -336,6 +336,17 @@ static ssize_t zero_copy_send_part(struct nc_flow *flow, uint64_t off)
 	return n;
 }
 
+/* --flows, rr: the error queue's next message, as the socket's
+ * EPOLLERR says.  Left there, it would hold that EPOLLERR up while the
+ * flow waits for its answer, waking the thread at every wait.  One a
+ * wake: with a request in flight that is all there is, and whatever
+ * else holds EPOLLERR up for the next wait, where reading the queue to
+ * its end would cost every wake a call that finds nothing. */
+static int zero_copy_send_reap(struct nc_flow *flow)
+{
+	return flow->state ? nc_zc_reap_next(flow->state) : 0;
+}
+
 /* Every completion is owed before the buffers may go. */
 static int zero_copy_send_end(struct nc_flow *flow)
 {
@@ -416,6 +427,7 @@ const struct netcopy_mode nc_mode_zero_copy = {
 	.prepare = zero_copy_prepare,
 	.send_message = zero_copy_send_message,
 	.send_part = zero_copy_send_part,
+	.send_reap = zero_copy_send_reap,
 	.join = zero_copy_join,
 	.leave = zero_copy_leave,
 	.per_call = nc_gso_per_call,

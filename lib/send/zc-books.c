@@ -171,6 +171,13 @@ int nc_zc_reap_ready(struct nc_zc_sender *z)
 	return got;
 }
 
+int nc_zc_reap_next(struct nc_zc_sender *z)
+{
+	int got = zc_read_errqueue(z);
+
+	return got < 0 ? got : 0;
+}
+
 /* A sendmsg() from slot sent something: it used the next id. */
 void nc_zc_sent(struct nc_zc_sender *z, uint32_t slot)
 {
