@@ -844,6 +844,24 @@ nc_modes_runnable() {
 	nc_modes_listed yes "$1"
 }
 
+# nc_other_host: an IPv4 address of this machine off the loopback, which
+# the server counts as another host than 127.0.0.1 (all of the loopback
+# is one); fails where there is none (a network namespace of lo alone).
+nc_other_host() {
+	local addr addrs
+
+	addrs=$(hostname -I 2>/dev/null) ||
+		addrs=$(ip -o -4 addr show scope global 2>/dev/null |
+			awk '{ sub("/.*", "", $4); print $4 }')
+	for addr in $addrs; do
+		case $addr in
+		*:* | 127.*) ;;
+		*) echo "$addr" && return 0 ;;
+		esac
+	done
+	return 1
+}
+
 # nc_have_ipv6_loopback: is ::1 configured?
 nc_have_ipv6_loopback() {
 	[ -r /proc/net/if_inet6 ] &&

@@ -8,7 +8,8 @@
 # deadline has cut the holder, a zero-copy run that needs the whole
 # budget is served.  --max-memory-per-host: a slow reader from 127.0.0.1
 # holds that host's budget; another run from 127.0.0.1 is refused with
-# the reason, a run from ::1 (another host) is served meanwhile, and once
+# the reason, a run from another host (an address of this machine off
+# the loopback, which is all one host) is served meanwhile, and once
 # the holder is cut, 127.0.0.1 is served again.  The server's
 # descriptors, VmRSS and threads are logged before, during and after,
 # and return to their idle counts.
@@ -92,12 +93,19 @@ nc_client "a hello above one host's budget" -p "$NC_PORT" -s 4M -t 5 \
 	-d 0.5
 nc_check_rc 1 && nc_check_stderr_matches \
 	'run needs 20 MiB of buffers for one host' "the server's reason"
-if nc_have_ipv6_loopback; then
-	nc_client "a run from ::1, another host, meanwhile" -i ::1 \
+if other=$(nc_other_host); then
+	nc_client "a run from $other, another host, meanwhile" -i "$other" \
 		-p "$NC_PORT" -s 4M -t 4 -d 0.5 --verify -f csv
 	nc_check_rc 0 && nc_check_csv_run two-copy 4194304 4
 else
-	nc_log "no ::1 here: no second host tried"
+	nc_log "no address off the loopback here: no second host tried"
+fi
+if nc_have_ipv6_loopback; then
+	nc_client "a run from ::1, the same loopback host" -i ::1 \
+		-p "$NC_PORT" -s 4M -t 1 -d 0.5
+	nc_check_rc 1 && nc_check_stderr_matches \
+		'buffers for one host.*--max-memory-per-host' \
+		"the server's reason"
 fi
 nc_srv_figures "during, after the other clients"
 end_holder hogging

@@ -297,6 +297,14 @@ static void tcp_unasked(struct netcopy_result *r, struct nc_figures *f)
 	f->tcp.value[NC_TCP_RCV_SPACE] = 3;
 }
 
+/* A connection's mean delivery rate past physics (an old server's sum
+ * over its connections could come to this). */
+static void delivery_huge(struct netcopy_result *r, struct nc_figures *f)
+{
+	r->params.tcp_info = true;
+	f->tcp.value[NC_TCP_DELIVERY_GBPS] = 2.0 * NC_WIRE_MAX_GBPS;
+}
+
 static void paced_unasked(struct netcopy_result *r, struct nc_figures *f)
 {
 	(void)r;
@@ -346,6 +354,8 @@ static const struct lie lies[] = {
 	  "Mismatches" },
 	{ "TCP_INFO not asked for", false, tcp_unasked, "SndRetransmits" },
 	{ "TCP_INFO not asked for, -R", true, tcp_unasked, "RcvSpace" },
+	{ "delivery rate past physics", false, delivery_huge,
+	  "SndDeliveryRate_Gbps" },
 	{ "paced without --rate", false, paced_unasked, "PacingMethod" },
 	{ "unpaced with --rate", false, unpaced, "PacingMethod" },
 	{ "unpaced, said capped", false, capped_unpaced, "PacingMethod" },

@@ -3,8 +3,9 @@
  * unit-host: the server's hosts and its log's limit.  A host is an IPv4
  * address (an IPv4-mapped IPv6 address is the same host) or an IPv6 /64
  * (addresses that differ in the low 64 bits are one host, in the /64
- * not); its name for messages; loopback addresses all one origin for a
- * run's data connections, other addresses each their own.  Then a burst of one kind of log line:
+ * not), every loopback address one host; its name for messages;
+ * loopback addresses all one origin for a run's data connections,
+ * other addresses each their own.  Then a burst of one kind of log line:
  * LOG_BURST lines go out, the rest are counted in one line, and another
  * kind is not held back by it.
  */
@@ -82,10 +83,19 @@ static void test_hosts(void)
 	check_same("::ffff:192.0.2.1", "::ffff:192.0.2.2", false);
 	check_same("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", true);
 	check_same("2001:db8:1:2::1", "2001:db8:1:3::1", false);
-	check_same("::1", "::2", true);
+	check_same("::2", "::3", true);
 	check_same("::1", "0.0.0.1", false);
+	check_same("127.0.0.2", "127.0.0.3", true);
+	check_same("127.0.0.1", "127.255.255.254", true);
+	check_same("127.0.0.1", "::1", true);
+	check_same("::ffff:127.0.0.9", "::1", true);
+	check_same("::1", "::2", false);	/* ::2 is no loopback */
+	check_same("127.0.0.1", "128.0.0.1", false);
+	check_same("127.0.0.1", "126.255.255.255", false);
 	check_name("192.0.2.1", "192.0.2.1");
-	check_name("::ffff:127.0.0.2", "127.0.0.2");
+	check_name("::ffff:192.0.2.7", "192.0.2.7");
+	check_name("::ffff:127.0.0.2", "loopback");
+	check_name("::1", "loopback");
 	check_name("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64");
 	CHECK_INT(nc_host_key(&sa, &key), -EAFNOSUPPORT);
 	check_origin("192.0.2.1", "::ffff:192.0.2.1", true);

@@ -213,6 +213,7 @@ static void test_side(void)
 	conn(&c2, &a, &b2, 1000000000, sizeof(struct tcp_info));
 	c2.value[NC_TCP_RTT_US] = 100;
 	c2.value[NC_TCP_CWND] = 21;
+	c2.value[NC_TCP_DELIVERY_GBPS] = 30;	/* a mean, not a sum */
 	CHECK_INT(nc_tcp_figures_add(&side, &c1), 0);
 	CHECK_INT(nc_tcp_figures_add(&side, &c2), 0);
 	CHECK_INT(side.conns, 2);

@@ -54,9 +54,11 @@ static const struct fig_spec specs[NC_TCP_FIGS] = {
 				 true, false, 1 },
 	[NC_TCP_RTT_US] = { FIELD(tcpi_rtt), END, false, true, 1 },
 	[NC_TCP_CWND] = { FIELD(tcpi_snd_cwnd), END, false, false, 1 },
-	/* bytes/s to Gbit/s */
+	/* bytes/s to Gbit/s.  The rate of a connection's last sample
+	 * (its last burst's): connections sharing a path each sample it,
+	 * so their sum is no rate at all; the mean is one connection's. */
 	[NC_TCP_DELIVERY_GBPS] = { FIELD(tcpi_delivery_rate), END,
-				   true, true, 8e-9 },
+				   false, true, 8e-9 },
 	[NC_TCP_BUSY_PCT] = { FIELD(tcpi_busy_time), SHARE, false, false, 1 },
 	[NC_TCP_RWND_LIMITED_PCT] = { FIELD(tcpi_rwnd_limited), SHARE,
 				      false, false, 1 },

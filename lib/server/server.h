@@ -190,13 +190,14 @@ bool nc_server_stopping(struct netcopy_server *srv);
 /* ---- host.c */
 /* A peer's address from a sockaddr: 0, or -EAFNOSUPPORT. */
 int nc_host_addr(const struct sockaddr *sa, struct nc_host *addr);
-/* Its host's key: the address for IPv4, the /64 for IPv6. */
+/* Its host's key: the address for IPv4, the /64 for IPv6; one for
+ * every loopback address. */
 int nc_host_key(const struct sockaddr *sa, struct nc_host *key);
 bool nc_host_equal(const struct nc_host *a, const struct nc_host *b);
 /* a and b (nc_host_addr's) are one sender: the same address, or two
  * loopback addresses (the client's --local-address over loopback). */
 bool nc_host_same_origin(const struct nc_host *a, const struct nc_host *b);
-/* A key for messages: "192.0.2.1", "2001:db8:1:2::/64". */
+/* A key for messages: "192.0.2.1", "2001:db8:1:2::/64", "loopback". */
 const char *nc_host_name(const struct nc_host *key, char *buf, size_t cap);
 
 /* ---- limits.c */

@@ -129,13 +129,15 @@ static void cut_off(struct netcopy_server *srv, struct run *run,
 static uint64_t grace_ms(const struct run *run)
 {
 	const struct nc_params *p = &run->params;
-	uint64_t members = nc_params_flows(p) - p->threads;
 	uint64_t bytes = 0, ms;
 
-	if (p->workload == NC_WORKLOAD_RR)
+	if (p->workload == NC_WORKLOAD_RR) {
+		uint64_t members = nc_params_flows(p) - p->threads;
+
 		bytes = run->share * p->threads + 2 * p->size * members;
-	else if (nc_client_sends(p))
+	} else if (nc_client_sends(p)) {
 		bytes = run->share * p->threads;
+	}
 	ms = RUN_GRACE_MS + bytes / (DRAIN_FLOOR_BPS / 1000);
 
 	return ms < RUN_GRACE_MAX_MS ? ms : RUN_GRACE_MAX_MS;

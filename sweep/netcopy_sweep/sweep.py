@@ -15,9 +15,24 @@ from .output import Results, timestamp
 from .preflight import preflight
 from .runner import Runner, first_line, read_text
 
+# The client's exit status for a run it cannot do here (netcopy-client(1)):
+# the mode, the kernel, a limit or the server refused it, and its first
+# line of standard error says why.  A point skipped, not a failure.
+EXIT_UNSUPPORTED = 4
 # How the client starts its refusal of a mode that cannot yet drive
-# several flows a thread (lib/flow/group.c), exit 4.
+# several flows a thread (lib/flow/group.c): its like are skipped too.
 FLOWS_REFUSAL = "--flows above -t: not yet"
+
+
+def refusal(runs):
+    """Why the first client that could not run the point said so, without
+    its program's name; None when none refused."""
+    for _, (rc, _, err) in runs:
+        if rc == EXIT_UNSUPPORTED:
+            why = first_line(err, "no reason given")
+            name, sep, rest = why.partition(": ")
+            return rest if sep and name.startswith("netcopy-") else why
+    return None
 
 
 class Sweep:
@@ -62,6 +77,9 @@ class Sweep:
         # (workload, proto, mode, rx) the client refused --flows above
         # -t for: {key: its reason}; their points are skipped.
         self.no_flows = {}
+        # The reasons of the points refused (exit 4), each said once.
+        self.refusals = set()
+        self.skipped = 0
         self.results = None
         self.schedule = grid.Schedule(plan, stats.median_ci)
 
@@ -95,21 +113,29 @@ class Sweep:
     def flows_key(point):
         return point.workload, point.proto, point.mode, point.rx
 
-    def refused_flows(self, point, runs):
-        """True when the client refused the point's --flows above -t (the
-        mode cannot yet): said once, and its like are skipped after."""
-        if point.flows is None or point.flows <= point.threads:
-            return False
-        why = next((first_line(err) for _, (rc, _, err) in runs
-                    if rc == 4 and FLOWS_REFUSAL in err), None)
+    def refused(self, point, runs):
+        """True when a client said it cannot run the point here (exit 4):
+        the point is skipped, its reason said once.  A mode that cannot
+        yet run --flows above -t has its like skipped after."""
+        why = refusal(runs)
         if why is None:
             return False
-        why = why[why.index(FLOWS_REFUSAL):]
-        self.no_flows[self.flows_key(point)] = why
-        over = " over " + point.proto if point.proto != "tcp" else ""
-        rx = " --rx " + point.rx if point.rx else ""
-        self.note("%s%s%s %s: points with --flows above -t skipped: %s"
-                  % (point.mode, over, rx, point.workload, why), report=True)
+        self.skipped += 1
+        if FLOWS_REFUSAL in why and point.flows is not None and \
+                point.flows > point.threads:
+            why = why[why.index(FLOWS_REFUSAL):]
+            self.no_flows[self.flows_key(point)] = why
+            over = " over " + point.proto if point.proto != "tcp" else ""
+            rx = " --rx " + point.rx if point.rx else ""
+            self.note("%s%s%s %s: points with --flows above -t skipped: %s"
+                      % (point.mode, over, rx, point.workload, why),
+                      report=True)
+        elif why in self.refusals:
+            self.log("point %s skipped: %s" % (grid.point_text(point), why))
+        else:
+            self.refusals.add(why)
+            self.note("point %s skipped, the client cannot run it here: %s"
+                      % (grid.point_text(point), why), report=True)
         return True
 
     def flows_refused(self, point):
@@ -149,7 +175,7 @@ class Sweep:
             args.append("--warmup=%g" % self.plan.warmup)
         runs = self.runner.run_clients(
             server.port, args + self.opts.passthrough, wrap)
-        if self.refused_flows(point, runs):
+        if self.refused(point, runs):
             self.schedule.drop(point, ran=True)
             return
         perf = []
@@ -213,6 +239,7 @@ class Sweep:
             for point in todo:
                 if self.flows_refused(point):
                     self.schedule.drop(point)
+                    self.skipped += 1
                     continue
                 k += 1
                 self.progress(k, "%s, %s" % (grid.point_text(point), text))
@@ -221,6 +248,9 @@ class Sweep:
         self.messages.end_progress()
         took = grid.fmt_time(time.monotonic() - self.t0 + 0.5)
         failed = ", %d points failed" % self.failed if self.failed else ""
+        if self.skipped:
+            failed += ", %d point%s skipped (refused)" \
+                % (self.skipped, "" if self.skipped == 1 else "s")
         self.note("grid done: %d rows in %s%s" % (self.done, took, failed))
         unsettled = self.schedule.unsettled()
         if unsettled:

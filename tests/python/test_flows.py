@@ -7,7 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from netcopy_sweep import UsageError, data, grid, plot, report_flows, summary
+from netcopy_sweep import UsageError, data, grid, plot, report_flows, \
+    summary, sweep
 
 COLUMNS = ["Repeat", "Topology", "Workload", "Direction", "Proto",
            "Implementation", "Rx", "MessageSize", "Threads", "Flows",
@@ -136,3 +137,90 @@ def test_flows_figures(tmp_path):
 def test_flows_per_thread():
     assert plot.flows_per_thread({"Flows": "16", "Threads": "2"}) == 8
     assert plot.flows_per_thread({"Flows": "NA", "Threads": "2"}) is None
+
+
+class FakeRunner:
+    """A server that is up, and clients that answer with runs."""
+    def __init__(self, runs):
+        self.runs = runs
+        self.main = SimpleNamespace(port=1)
+        self.commands = 0
+
+    def ensure_main(self):
+        return self.main
+
+    def run_clients(self, port, args, wrap=()):
+        self.commands += 1
+        return self.runs
+
+
+class FakeSchedule:
+    def __init__(self):
+        self.dropped, self.added = [], []
+
+    def drop(self, point, ran=False):
+        self.dropped.append(point)
+
+    def add(self, point, throughput):
+        self.added.append(point)
+
+
+def refusing_sweep(workdir, err, rc=4):
+    """A Sweep whose client answers every point with rc and err."""
+    s = sweep.Sweep.__new__(sweep.Sweep)
+    s.workdir = str(workdir)
+    s.plan = plan(flows="10000")
+    s.opts = SimpleNamespace(passthrough=[])
+    s.messages = SimpleNamespace(notes=[], logs=[])
+    s.messages.note = s.messages.notes.append
+    s.messages.log = s.messages.logs.append
+    s.notes, s.failed, s.done = [], 0, 0
+    s.do_perf_stat = False
+    s.reverse = False
+    s.no_flows, s.refusals, s.skipped = {}, set(), 0
+    s.runner = FakeRunner([(None, (rc, "", err))])
+    s.schedule = FakeSchedule()
+    s.results = SimpleNamespace(add=lambda *row: None)     # no row
+    return s
+
+
+# A refusal at a limit (lib/send/uring-group.c's ring), exit 4.
+RING = ("netcopy-client: --flows 10000 over -t 2 at --qd 8: a thread's "
+        "io_uring would hold 40000 sends, above the kernel's limit of "
+        "32768\n")
+
+
+def test_refused_at_a_limit_is_skipped_not_failed(tmp_path):
+    s = refusing_sweep(tmp_path, RING)
+    first, second = s.plan.points()
+    s.run_point(first, 1)
+    s.run_point(first, 2)
+    assert s.failed == 0 and s.skipped == 2
+    assert s.schedule.dropped == [first, first] and not s.schedule.added
+    said = [n for n in s.notes if "skipped" in n]
+    assert said == ["point %s skipped, the client cannot run it here: %s"
+                    % (grid.point_text(first), RING[16:-1])]
+    # Another point with the same reason: skipped, not said again.
+    s.run_point(second, 1)
+    assert s.skipped == 3 and len(s.notes) == 1
+    assert s.flows_refused(second) is False     # its like still run
+
+
+def test_flows_refusal_skips_its_like(tmp_path):
+    s = refusing_sweep(tmp_path, "netcopy-client: --flows above -t: not yet for "
+                       "sendfile\n")
+    point = s.plan.points()[1]
+    s.run_point(point, 1)
+    assert s.failed == 0 and s.skipped == 1
+    assert s.flows_refused(point)
+    assert s.notes == ["sendfile stream: points with --flows above -t "
+                       "skipped: --flows above -t: not yet for sendfile"]
+
+
+def test_other_exit_status_still_fails(tmp_path):
+    s = refusing_sweep(tmp_path, "netcopy-client: connect: Connection "
+                       "refused\n", 1)
+    s.run_point(s.plan.points()[0], 1)
+    assert s.skipped == 0 and s.failed == 1 and s.schedule.dropped == []
+    assert s.messages.notes[0].endswith(
+        "failed, client exit 1: netcopy-client: connect: Connection refused")
