@@ -93,11 +93,6 @@ nc_client_usage_error "--flows below -t" "invalid flows '2': below -t 4" \
 nc_client_usage_error "--flows not a number" "invalid flows" \
 	-p "$NC_PORT" --flows many
 
-nc_client "--flows over UDP refused" -p "$NC_PORT" --proto udp -t 2 \
-	--flows 8 -d 0.2
-nc_check_rc 4 && nc_check_stderr_matches \
-	'--flows above -t: not yet over UDP$' "the protocol"
-
 # --flows equal to -t is today's run: not sent, nothing refused.
 nc_client "--flows equal to -t" -p "$NC_PORT" -t 2 --flows 2 -d 0.2 \
 	--verify -f csv

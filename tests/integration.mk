@@ -61,6 +61,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/flows-addr.sh \
 	tests/flows-ports.sh \
 	tests/flows-rate.sh \
+	tests/flows-udp.sh \
 	tests/example-figure.sh \
 	tests/rx-size.sh
 

@@ -1043,6 +1043,41 @@ nc_wait_fds() {
 	return 1
 }
 
+# nc_check_idle_fds PID IDLE: a check that the server PID is back to its
+# IDLE descriptors (within 10 s times the factor).
+nc_check_idle_fds() {
+	if nc_wait_fds "$1" "$2" 10; then
+		nc_pass "the server's descriptors back to idle ($2)"
+	else
+		nc_fail "the server holds $NC_FDS descriptors after the runs," \
+			"$2 idle"
+	fi
+}
+
+# nc_client_paced LOW MODE SIZE THREADS DESCRIPTION OPTION...: a paced
+# run (nc_client's), once more when it moved under LOW Gbit/s (a loaded
+# machine may fall short), checked as nc_check_csv_run MODE SIZE
+# THREADS.  NC_GBPS is its throughput, empty when it failed.
+NC_GBPS=
+nc_client_paced() {
+	local low=$1 mode=$2 size=$3 threads=$4 desc=$5 try
+
+	shift 5
+	for try in 1 2; do
+		nc_client "$desc" "$@"
+		NC_GBPS=
+		if ! nc_check_rc 0 ||
+			! nc_check_csv_run "$mode" "$size" "$threads"; then
+			return 1
+		fi
+		NC_GBPS=${NC_CSV[Throughput_Gbps]}
+		if [ "$try" -eq 2 ] || nc_num_cmp "$NC_GBPS" ">=" "$low"; then
+			return 0
+		fi
+		nc_log "$desc: $NC_GBPS Gbit/s, below $low: once more"
+	done
+}
+
 # nc_check_flow_columns FLOWS: the latest run's per-flow columns (--flows).
 nc_check_flow_columns() {
 	local n=$1

@@ -105,9 +105,10 @@ int nc_client_connect(struct netcopy_client *c, uint32_t index, int *fd);
 int nc_client_open_data(struct netcopy_client *c, const struct nc_reply *rep,
 			uint32_t index, int *fd, int *udp_fd);
 /* --flows above -t: n TCP data connections into fds, their tags sent
- * ahead of the server's answers.  0 or an error, as above. */
+ * ahead of the server's answers, and a UDP run's sockets into udp_fds
+ * (NULL for TCP).  0 or an error, as above. */
 int nc_client_open_flows(struct netcopy_client *c, const struct nc_reply *rep,
-			 uint32_t n, int *fds);
+			 uint32_t n, int *fds, int *udp_fds);
 /* A run that netcopy_client_stop() cut short, and was otherwise whole
  * or short, is short for that reason: status, or NETCOPY_ESHORT. */
 int nc_client_interrupted(const struct netcopy_client *c,

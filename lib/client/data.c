@@ -96,21 +96,36 @@ int nc_client_open_data(struct netcopy_client *c, const struct nc_reply *rep,
 	return err;
 }
 
-int nc_client_open_flows(struct netcopy_client *c, const struct nc_reply *rep,
-			 uint32_t n, int *fds)
+/* The server's answer to data connection i, and a UDP run's socket
+ * attached (udp_fds[i]). */
+static int flow_answered(struct netcopy_client *c, uint32_t i, int *fds,
+			 int *udp_fds)
 {
 	struct nc_reply ack;
+	int err = nc_client_read_reply(c, fds[i], &ack);
+
+	if (!err && udp_fds)
+		err = attach_udp(c, fds[i], &ack, &udp_fds[i]);
+	return err;
+}
+
+int nc_client_open_flows(struct netcopy_client *c, const struct nc_reply *rep,
+			 uint32_t n, int *fds, int *udp_fds)
+{
 	uint32_t sent = 0, answered = 0;
 	int err = 0;
 
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
 		fds[i] = -1;
+		if (udp_fds)
+			udp_fds[i] = -1;
+	}
 	while (!err && answered < n) {
 		if (sent < n && sent - answered < FLOWS_AHEAD) {
 			err = send_tag(c, rep, sent, &fds[sent]);
 			sent++;
 		} else {
-			err = nc_client_read_reply(c, fds[answered++], &ack);
+			err = flow_answered(c, answered++, fds, udp_fds);
 		}
 	}
 	if (!err)
@@ -118,6 +133,8 @@ int nc_client_open_flows(struct netcopy_client *c, const struct nc_reply *rep,
 	for (uint32_t i = 0; i < n; i++) {
 		if (fds[i] >= 0)
 			close(fds[i]);
+		if (udp_fds && udp_fds[i] >= 0)
+			close(udp_fds[i]);
 		fds[i] = -1;
 	}
 	return err;

@@ -339,21 +339,25 @@ static int start_data(struct netcopy_client *c, const struct nc_reply *rep,
 		      atomic_bool *measuring, struct nc_flow **ptrs)
 {
 	uint32_t flows = nc_params_flows(&c->p);
+	bool udp = c->p.proto == NC_PROTO_UDP;
 	uint64_t t0 = nc_now_ns();
 	int *fds = NULL;
 	int err = 0;
 
-	if (ptrs && !(fds = malloc(flows * sizeof(*fds))))
+	/* A UDP run's datagram sockets after the connections. */
+	if (ptrs && !(fds = malloc((udp + 1) * flows * sizeof(*fds))))
 		return -ENOMEM;
 	if (fds)
-		err = nc_client_open_flows(c, rep, flows, fds);
+		err = nc_client_open_flows(c, rep, flows, fds,
+					   udp ? fds + flows : NULL);
 
 	for (uint32_t i = 0; i < flows && !err; i++) {
 		int fd = -1, udp_fd = -1;
 
-		if (fds)
+		if (fds) {
 			fd = fds[i];
-		else
+			udp_fd = udp ? fds[flows + i] : -1;
+		} else
 			err = nc_client_open_data(c, rep, i, &fd, &udp_fd);
 		nc_flow_init(&t[i].flow, udp_fd >= 0 ? udp_fd : fd, &c->p, i,
 			     true, c->cpu, stop, measuring);

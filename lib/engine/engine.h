@@ -343,6 +343,10 @@ struct nc_rx_ops {
 	 * NULL: the path is TCP's only. */
 	ssize_t (*recv_datagram)(struct nc_flow *flow,
 				 const struct iovec **iov, size_t *cnt);
+	/* UDP: whether datagrams one call read are still to be handed
+	 * out, so that a group's flow, sharing the thread's buffers, is
+	 * read on before the next.  NULL: one datagram a call. */
+	bool (*held)(const struct nc_flow *flow);
 	/* Free flow->rx_state (never NULL when called). */
 	void (*release)(struct nc_flow *flow);
 	/* --flows above -t: member's state over owner's (prepared) buffers,

@@ -119,6 +119,24 @@ int nc_rr_answer(const struct netcopy_mode *mode, struct nc_flow *flow);
 /* ---- workload-udp.c: --proto udp's stream loops. */
 int nc_udp_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow);
 int nc_udp_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow);
+/* Their parts, which a group's (group-udp.c) share.  The end marker
+ * and the link's end, after err: err, or the link's. */
+int nc_udp_end_sending(struct nc_flow *flow, int err);
+/* Datagrams a send_datagrams call may send: the mode's per call, fewer
+ * where a paced burst of pace holds fewer (so the rate is held to its
+ * bursts; a paced sender waits between calls), at least one. */
+uint32_t nc_udp_batch(const struct netcopy_mode *mode,
+		      const struct nc_flow *flow, const struct nc_pace *pace);
+/* A datagram of n bytes read for flow at now: NC_DGRAM_DATA (counted,
+ * checked with --verify; another flow's or size's is a mismatch),
+ * NC_DGRAM_END (the flow's end marker: its tail's loss counted) or 0
+ * (not the flow's data). */
+int nc_udp_got(struct nc_flow *flow, const struct iovec *iov, size_t cnt,
+	       size_t n, uint64_t now);
+/* When a receiver stops waiting for a sender that says nothing. */
+uint64_t nc_udp_recv_deadline(const struct nc_flow *flow);
+/* A receiver's end: its counts taken. */
+void nc_udp_recv_end(struct nc_flow *flow);
 /* rr over UDP: one request datagram outstanding, answered by one of
  * the same size and sequence number or counted lost after
  * --rr-timeout; the answerer answers each until the asker's end. */

@@ -58,18 +58,28 @@ uint32_t nc_group_size(uint32_t flows, uint32_t threads, uint32_t t)
 	return flows / threads + (t < flows % threads);
 }
 
+/* Over UDP a group sends through send_datagrams (group-udp.c). */
+static int udp_check(const struct netcopy_mode *mode, const struct nc_params *p,
+		     char *why, size_t cap)
+{
+	if (p->workload != NC_WORKLOAD_STREAM)
+		snprintf(why, cap, "--flows above -t: not yet for rr over UDP");
+	else if (mode->zero_copy || mode->ring_group)
+		snprintf(why, cap, "--flows above -t: not yet for %s over UDP",
+			 mode->name);
+	else
+		return 0;
+	return NETCOPY_EUNSUPPORTED;
+}
+
 int nc_group_check(const struct netcopy_mode *mode, const struct nc_params *p,
 		   char *why, size_t cap)
 {
-	const char *what = NULL;
-
 	if (nc_params_flows(p) <= p->threads)
 		return 0;
 	if (p->proto == NC_PROTO_UDP)
-		what = "over UDP";
-	if (what)
-		snprintf(why, cap, "--flows above -t: not yet %s", what);
-	else if (mode->ring_group)
+		return udp_check(mode, p, why, cap);
+	if (mode->ring_group)
 		return mode->ring_group->check(p, nc_group_size(
 			nc_params_flows(p), p->threads, 0), why, cap);
 	else if (!mode->send_part)
@@ -119,6 +129,8 @@ static int member_prepare(const struct netcopy_mode *mode,
 	f->rtt = owner->rtt;
 	if (f->params->workload == NC_WORKLOAD_RR)
 		nc_flow_nodelay(f);
+	if (f->params->proto == NC_PROTO_UDP)
+		nc_group_udp_join(owner, f);
 	err = nc_sockbuf_apply(f);
 	nc_pacing_apply(f);
 	if (!err && mode->join)
@@ -216,7 +228,10 @@ int nc_group_prepare(const struct netcopy_mode *mode, struct nc_flow **flows,
 			err = member_prepare(mode, flows[0], flows[i], i, n);
 		if (!err)
 			err = set_nonblocking(flows[i]->fd);
-		if (!err && epoll_ctl(g->ep, EPOLL_CTL_ADD, flows[i]->fd, &ev))
+		if (!err && flows[i]->link_fd >= 0)
+			err = nc_group_udp_watch(g, i, sends);
+		else if (!err &&
+			 epoll_ctl(g->ep, EPOLL_CTL_ADD, flows[i]->fd, &ev))
 			err = -errno;
 	}
 	if (err) {
@@ -449,7 +464,9 @@ static void end_all(struct nc_group *g)
 {
 	for (uint32_t i = 0; i < g->n; i++)
 		if (!g->flows[i]->ended)
-			shutdown(g->flows[i]->fd, SHUT_WR);
+			shutdown(g->flows[i]->link_fd >= 0 ?
+				 g->flows[i]->link_fd : g->flows[i]->fd,
+				 SHUT_WR);
 }
 
 int nc_group_run(struct nc_group *g)
@@ -469,6 +486,8 @@ int nc_group_run(struct nc_group *g)
 	nc_pace_start(&g->pace, now);
 	if (g->ring)
 		err = drive_ring(g);
+	else if (g->flows[0]->link_fd >= 0)
+		err = nc_group_udp_drive(g);
 	else if (g->flows[0]->params->workload == NC_WORKLOAD_RR)
 		err = nc_group_rr_drive(g);
 	else

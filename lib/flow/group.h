@@ -61,4 +61,12 @@ static inline int nc_group_wait(struct nc_group *g, unsigned int *idle)
  * answerer's at its asker's end), or the first error. */
 int nc_group_rr_drive(struct nc_group *g);
 
+/* group-udp.c: --proto udp.  Flow i's datagram socket and link into
+ * the wait (sends: for EPOLLOUT), 0 or -errno; a member's receive path
+ * and counts; the group's stream until every flow has ended, or the
+ * first error. */
+int nc_group_udp_watch(struct nc_group *g, uint32_t i, bool sends);
+void nc_group_udp_join(struct nc_flow *owner, struct nc_flow *member);
+int nc_group_udp_drive(struct nc_group *g);
+
 #endif /* NETCOPY_FLOW_GROUP_H */

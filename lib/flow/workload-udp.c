@@ -26,7 +26,7 @@
 
 /* The marker that says how many datagrams were sent, END_MARKERS
  * times; then the data connection's end, which always arrives. */
-static int end_sending(struct nc_flow *flow, int err)
+int nc_udp_end_sending(struct nc_flow *flow, int err)
 {
 	uint8_t buf[NC_DGRAM_HDR_LEN];
 	struct iovec iov = { buf, sizeof(buf) };
@@ -42,24 +42,21 @@ static int end_sending(struct nc_flow *flow, int err)
 	return err;
 }
 
-/* Datagrams a send_datagrams call may send: the mode's per call, fewer
- * where a paced burst holds fewer (so the rate is held to its bursts;
- * a paced sender waits between calls), at least one. */
-static uint32_t batch_of(const struct netcopy_mode *mode,
-			 const struct nc_flow *flow)
+uint32_t nc_udp_batch(const struct netcopy_mode *mode,
+		      const struct nc_flow *flow, const struct nc_pace *pace)
 {
 	uint32_t most = mode->per_call ? mode->per_call(flow) : 1;
 	uint64_t fit;
 
-	if (!flow->pace.rate)
+	if (!pace->rate)
 		return most;
-	fit = flow->pace.burst / flow->size;
+	fit = pace->burst / flow->size;
 	return fit < 1 ? 1 : fit > most ? most : (uint32_t)fit;
 }
 
 int nc_udp_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
-	uint32_t batch = batch_of(mode, flow);
+	uint32_t batch = nc_udp_batch(mode, flow, &flow->pace);
 	int err = 0;
 
 	flow->first_ns = nc_now_ns();
@@ -80,7 +77,7 @@ int nc_udp_stream_send(const struct netcopy_mode *mode, struct nc_flow *flow)
 		nc_flow_report(flow);
 		nc_pace_wait(&flow->pace, (size_t)n * flow->size);
 	}
-	err = end_sending(flow, nc_send_owed(mode, flow, err));
+	err = nc_udp_end_sending(flow, nc_send_owed(mode, flow, err));
 	flow->last_ns = nc_now_ns();
 	return err;
 }
@@ -145,8 +142,7 @@ static void take(struct nc_flow *flow, const struct iovec *iov, size_t cnt,
 	count_data_read(flow);
 }
 
-/* When a receiver stops waiting for a sender that says nothing. */
-static uint64_t recv_deadline(const struct nc_flow *flow)
+uint64_t nc_udp_recv_deadline(const struct nc_flow *flow)
 {
 	const struct nc_params *p = flow->params;
 
@@ -154,10 +150,37 @@ static uint64_t recv_deadline(const struct nc_flow *flow)
 	       nc_seconds_ns(p->duration) + RECV_GRACE_NS;
 }
 
+/* What a datagram of n bytes read for flow is: its data, its end
+ * marker, or neither (0: one not netcopy's is a mismatch; late cookies
+ * and other flows' ends are not ours), its header in *h. */
+static int kind_of(struct nc_flow *flow, const struct iovec *iov, size_t cnt,
+		   size_t n, struct nc_dgram_hdr *h)
+{
+	if (nc_dgram_read(iov, cnt, n, h)) {
+		flow->verifier.bad_messages++;
+		return 0;
+	}
+	if (h->kind == NC_DGRAM_END && h->flow == flow->index)
+		return NC_DGRAM_END;
+	return h->kind == NC_DGRAM_DATA ? NC_DGRAM_DATA : 0;
+}
+
+int nc_udp_got(struct nc_flow *flow, const struct iovec *iov, size_t cnt,
+	       size_t n, uint64_t now)
+{
+	struct nc_dgram_hdr h;
+	int kind = kind_of(flow, iov, cnt, n, &h);
+
+	if (kind == NC_DGRAM_DATA)
+		take(flow, iov, cnt, n, &h, now);
+	else if (kind == NC_DGRAM_END)
+		nc_seq_end(&flow->seqs, h.seq);
+	return kind;
+}
+
 /* The next data datagram, its header in *h: its length, 0 once the
- * sender is done (h->kind NC_DGRAM_END by its marker), or -errno.  One
- * not netcopy's is a mismatch; ICMP errors and late cookies are not
- * ours. */
+ * sender is done (h->kind NC_DGRAM_END by its marker), or -errno.  ICMP
+ * errors are not ours. */
 static ssize_t next_datagram(struct nc_flow *flow, uint64_t deadline,
 			     const struct iovec **iov, size_t *cnt,
 			     struct nc_dgram_hdr *h)
@@ -175,20 +198,18 @@ static ssize_t next_datagram(struct nc_flow *flow, uint64_t deadline,
 			continue;
 		if (n < 0)
 			return n;
-		if (nc_dgram_read(*iov, *cnt, (size_t)n, h)) {
-			flow->verifier.bad_messages++;
-			continue;
-		}
-		if (h->kind == NC_DGRAM_END && h->flow == flow->index)
+		switch (kind_of(flow, *iov, *cnt, (size_t)n, h)) {
+		case NC_DGRAM_END:
 			return 0;
-		if (h->kind == NC_DGRAM_DATA)
+		case NC_DGRAM_DATA:
 			return n;
+		}
 	}
 }
 
 int nc_udp_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
-	uint64_t deadline = recv_deadline(flow);
+	uint64_t deadline = nc_udp_recv_deadline(flow);
 	int err = 0;
 
 	(void)mode;
@@ -208,13 +229,18 @@ int nc_udp_stream_recv(const struct netcopy_mode *mode, struct nc_flow *flow)
 		nc_flow_report(flow);
 		nc_flow_check_warmup(flow);
 	}
+	nc_udp_recv_end(flow);
+	return err;
+}
+
+void nc_udp_recv_end(struct nc_flow *flow)
+{
 	if (!flow->messages)
 		flow->last_ns = nc_now_ns();
 	nc_seq_counts(&flow->seqs, &flow->udp);
 	/* DatagramsPerRead is data datagrams per read that gave data: a
 	 * late cookie or the end marker is a read of none. */
 	flow->udp.reads = flow->rx_data_calls;
-	return err;
 }
 
 /* ---- rr over UDP.  The asker stamps each request with the time the
@@ -320,7 +346,7 @@ int nc_udp_rr_ask(const struct netcopy_mode *mode, struct nc_flow *flow)
 		nc_flow_report(flow);
 	}
 	flow->stamp_ns = 0;
-	err = end_sending(flow, nc_send_owed(mode, flow, err));
+	err = nc_udp_end_sending(flow, nc_send_owed(mode, flow, err));
 	nc_seq_counts(&flow->seqs, &flow->udp);
 	return err;
 }
@@ -382,7 +408,7 @@ static int answer_request(const struct netcopy_mode *mode,
 
 int nc_udp_rr_answer(const struct netcopy_mode *mode, struct nc_flow *flow)
 {
-	uint64_t deadline = recv_deadline(flow);
+	uint64_t deadline = nc_udp_recv_deadline(flow);
 	struct rr_fault fault;
 	int err = 0;
 

@@ -39,6 +39,8 @@ void nc_rx_leave(struct nc_flow *member);
 /* recv_some of the path: as struct netcopy_mode's. */
 ssize_t nc_rx_recv_some(struct nc_flow *flow, size_t max);
 /* recv_datagram of the path (UDP): as struct nc_rx_ops's. */
+/* Whether the path holds datagrams read for flow not yet handed out. */
+bool nc_rx_held(const struct nc_flow *flow);
 ssize_t nc_rx_recv_datagram(struct nc_flow *flow, const struct iovec **iov,
 			    size_t *cnt);
 

@@ -30,10 +30,17 @@ static uint64_t gro_memory(uint64_t size)
 	return GRO_BUF;
 }
 
+static int gro_on(int fd)
+{
+	int one = 1;
+
+	return setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof(one)) ?
+	       -errno : 0;
+}
+
 static int gro_prepare(struct nc_flow *flow)
 {
 	struct rx_gro *g = calloc(1, sizeof(*g));
-	int one = 1;
 
 	if (!g)
 		return -ENOMEM;
@@ -41,9 +48,22 @@ static int gro_prepare(struct nc_flow *flow)
 	g->buf = nc_pages_alloc(GRO_BUF);
 	if (!g->buf)
 		return -ENOMEM;
-	if (setsockopt(flow->fd, SOL_UDP, UDP_GRO, &one, sizeof(one)))
-		return -errno;
-	return 0;
+	return gro_on(flow->fd);
+}
+
+/* A group's member reads into the thread's buffer (each flow's reads
+ * handed out whole before the next's: held), on a socket of its own. */
+static int gro_join(struct nc_flow *owner, struct nc_flow *member)
+{
+	member->rx_state = owner->rx_state;
+	return gro_on(member->fd);
+}
+
+static bool gro_held(const struct nc_flow *flow)
+{
+	const struct rx_gro *g = flow->rx_state;
+
+	return g->off < g->len;
 }
 
 /* The segment size the control messages give; the read's length where
@@ -125,5 +145,7 @@ const struct nc_rx_ops nc_rx_gro = {
 	.memory = gro_memory,
 	.prepare = gro_prepare,
 	.recv_datagram = gro_recv_datagram,
+	.held = gro_held,
 	.release = gro_release,
+	.join = gro_join,
 };

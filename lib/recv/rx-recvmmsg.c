@@ -75,6 +75,13 @@ static ssize_t mmsg_recv_datagram(struct nc_flow *flow,
 						  (ssize_t)h->msg_len;
 }
 
+static bool mmsg_held(const struct nc_flow *flow)
+{
+	const struct rx_mmsg *m = flow->rx_state;
+
+	return m->next < m->got;
+}
+
 static void mmsg_release(struct nc_flow *flow)
 {
 	struct rx_mmsg *m = flow->rx_state;
@@ -88,5 +95,6 @@ const struct nc_rx_ops nc_rx_recvmmsg = {
 	.memory = mmsg_memory,
 	.prepare = mmsg_prepare,
 	.recv_datagram = mmsg_recv_datagram,
+	.held = mmsg_held,
 	.release = mmsg_release,
 };

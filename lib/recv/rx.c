@@ -272,3 +272,10 @@ ssize_t nc_rx_recv_datagram(struct nc_flow *flow, const struct iovec **iov,
 {
 	return ops(flow->rx)->recv_datagram(flow, iov, cnt);
 }
+
+bool nc_rx_held(const struct nc_flow *flow)
+{
+	const struct nc_rx_ops *o = ops(flow->rx);
+
+	return o && o->held && o->held(flow);
+}

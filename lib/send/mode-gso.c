@@ -195,6 +195,22 @@ static int gso_prepare(struct nc_flow *flow)
 	return nc_gso_segment(flow);
 }
 
+/* --flows above -t: a member sends from the thread's buffer, on a
+ * socket of its own that must cut it up too. */
+static int gso_join(struct nc_flow *owner, struct nc_flow *member,
+		    uint32_t i, uint32_t n)
+{
+	(void)i;
+	(void)n;
+	member->state = owner->state;
+	return nc_flow_sends(member) ? nc_gso_segment(member) : 0;
+}
+
+static void gso_leave(struct nc_flow *member)
+{
+	member->state = NULL;	/* the owner's */
+}
+
 /* Up to max datagrams (at most the segments) in one send(). */
 static int gso_send_datagrams(struct nc_flow *flow, uint32_t max)
 {
@@ -232,5 +248,7 @@ const struct netcopy_mode nc_mode_gso = {
 	.prepare = gso_prepare,
 	.per_call = nc_gso_per_call,
 	.send_datagrams = gso_send_datagrams,
+	.join = gso_join,
+	.leave = gso_leave,
 	.release = gso_release,
 };

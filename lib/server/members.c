@@ -62,10 +62,12 @@ static void member_finish(struct netcopy_server *srv, struct run *run,
 			  uint32_t index)
 {
 	uint64_t one = 1;
-	int fd;
+	int fd, udp_fd;
 
 	pthread_mutex_lock(&srv->lock);
 	fd = run->fds[index];
+	/* A UDP run's: its datagram socket (the link is fd). */
+	udp_fd = run->flows[index].link_fd >= 0 ? run->flows[index].fd : -1;
 	run->fds[index] = -1;
 	run->parked[index] = false;
 	run->parked_n--;
@@ -73,6 +75,8 @@ static void member_finish(struct netcopy_server *srv, struct run *run,
 	pthread_mutex_unlock(&srv->lock);
 	if (fd >= 0)
 		close(fd);
+	if (udp_fd >= 0)
+		close(udp_fd);
 	if (write(run->done_fd, &one, sizeof(one)) != sizeof(one))
 		nc_server_log(srv, "%s: cannot signal the end of a data "
 			      "connection", run->peer);

@@ -156,6 +156,10 @@ static bool serve_data(struct netcopy_server *srv, const struct conn *c,
 			nc_flow_release(run->mode, flow);
 		else
 			err = nc_flow_run(run->mode, flow);
+	} else if (err) {	/* not attached: its group would wait for it */
+		pthread_mutex_lock(&srv->lock);
+		nc_run_abort_locked(run);
+		pthread_mutex_unlock(&srv->lock);
 	} else if (tag.index < run->params.threads) {
 		err = nc_serve_group(srv, run, tag.index);
 	} else if (nc_member_park(srv, run, tag.index)) {
