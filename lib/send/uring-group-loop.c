@@ -15,18 +15,12 @@
 #include "send/uring-consts.h"
 #include "send/uring-group.h"
 
-static uint32_t slot_of(const struct nc_uring_group *g, uint32_t i)
-{
-	return i * g->per_flow + g->f[i].next;
-}
-
 /* Whether flow i may queue its next message, and go on from a wait. */
 static bool may_queue(const struct nc_uring_group *g, uint32_t i)
 {
 	const struct ug_flow *u = &g->f[i];
 
-	return !u->inflight && !u->redo && u->queued < g->qd &&
-	       !g->owed[slot_of(g, i)];
+	return !u->inflight && !u->redo && u->queued < g->qd;
 }
 
 static bool may_go(const struct nc_uring_group *g, uint32_t i)
@@ -34,27 +28,31 @@ static bool may_go(const struct nc_uring_group *g, uint32_t i)
 	return !g->f[i].queued && may_queue(g, i);
 }
 
-/* Queue a send of slot (flow i's, of its slice) as the next link of
- * the flow's chain. */
+/* Queue a send of slot (flow i's) as the next link of the flow's
+ * chain. */
 static int prep_slot(struct nc_uring_group *g, uint32_t i, uint32_t slot)
 {
 	struct ug_flow *u = &g->f[i];
+	struct ug_slot *s = &g->slot[slot];
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&g->ring);
 
 	if (!sqe)
-		return -EIO;	/* the ring holds every flow's chain: a bug */
+		return -EIO;	/* the ring holds a send a slot: a bug */
 	g->ops->prep(sqe, u->flow->fd, g->slab + (size_t)slot * g->stride,
 		     (size_t)u->flow->size, MSG_WAITALL | MSG_NOSIGNAL,
 		     g->fixed ? (int)(slot / g->per_reg) : -1);
 	sqe->flags |= IOSQE_IO_LINK;
-	sqe->user_data = (uint64_t)++g->gen[slot] << 32 | slot;
+	sqe->user_data = (uint64_t)++s->gen << 32 | slot;
 	if (g->ops->notifies) {
-		g->owed[slot] = 1;
+		s->owed = true;
 		g->owed_count++;
 	}
 	if (!u->queued)
 		g->chains[g->nchains++] = i;
-	u->queued++;
+	else
+		g->slot[u->chain_last].link = slot;
+	s->pos = u->queued++;
+	u->chain_last = slot;
 	u->last = sqe;
 	return 0;
 }
@@ -64,22 +62,24 @@ int nc_uring_group_queue(void *ring, uint32_t i)
 	struct nc_uring_group *g = ring;
 	struct ug_flow *u = &g->f[i];
 	struct nc_flow *flow = u->flow;
-	uint32_t slot = slot_of(g, i);
-	int err;
+	uint32_t slot;
 
 	if (!may_queue(g, i)) {
 		u->waiting = true;
 		return -EAGAIN;
 	}
-	if (!u->queued)
-		u->chain_first = u->next;
+	/* A chain begins in its turn, and ends early with the pool. */
+	if (!u->queued && !nc_ug_start(g, i))
+		return -EAGAIN;
+	if (!g->nfree) {
+		u->waiting = true;
+		return -EAGAIN;
+	}
+	slot = nc_ug_take(g, i);
 	if (flow->verify)
 		nc_pattern_fill(g->slab + (size_t)slot * g->stride,
 				(size_t)flow->size, flow->index, flow->seq, 0);
-	err = prep_slot(g, i, slot);
-	if (!err)
-		u->next = (u->next + 1) % g->per_flow;
-	return err;
+	return prep_slot(g, i, slot);
 }
 
 int nc_uring_group_idle(void *ring, uint32_t i)
@@ -120,10 +120,10 @@ static int submit_chains(struct nc_uring_group *g)
 	return (uint32_t)n == sqes ? 0 : -EIO;	/* the ring refused some */
 }
 
-static void slot_done(struct nc_uring_group *g, uint64_t slot)
+static void slot_done(struct nc_uring_group *g, uint32_t slot)
 {
-	if (g->owed[slot]) {
-		g->owed[slot] = 0;
+	if (g->slot[slot].owed) {
+		g->slot[slot].owed = false;
 		g->owed_count--;
 	}
 }
@@ -136,17 +136,21 @@ static void keep_error(int *first, int err)
 		*first = err;
 }
 
-/* Flow i's next n messages to send again, from redo_first on, as a
- * chain. */
+/* Flow i's next n messages to send again, from redo_first on down
+ * the links, as a chain (the flow still has their slots). */
 static int redo_chain(struct nc_uring_group *g, uint32_t i, uint32_t n)
 {
 	struct ug_flow *u = &g->f[i];
+	uint32_t slot = u->redo_first;
 	int err = 0;
 
-	u->chain_first = u->redo_first;
-	for (uint32_t k = 0; k < n && !err; k++)
-		err = prep_slot(g, i, i * g->per_flow +
-				(u->redo_first + k) % g->per_flow);
+	for (uint32_t k = 0; k < n && !err; k++) {
+		uint32_t next = g->slot[slot].link;
+
+		err = prep_slot(g, i, slot);
+		slot = next;
+	}
+	u->redo_next = slot;
 	return err;
 }
 
@@ -162,7 +166,7 @@ static int chain_done(struct nc_uring_group *g, uint32_t i)
 			return 0;
 		/* Chains shortened by -ENOMEM grow back. */
 		u->redo -= u->chain_len;
-		u->redo_first = (u->redo_first + u->chain_len) % g->per_flow;
+		u->redo_first = u->redo_next;
 		fit = 2 * u->chain_len;
 		return u->redo ? redo_chain(g, i, fit < u->redo ? fit :
 					    u->redo) : 0;
@@ -175,20 +179,20 @@ static int chain_done(struct nc_uring_group *g, uint32_t i)
 		return NETCOPY_ESHORTSEND;	/* nothing can follow a hole */
 	u->counts.enobufs += u->chain_len - u->fail_at;
 	u->redo = (u->redo ? u->redo : u->chain_len) - u->fail_at;
-	u->redo_first = (u->chain_first + u->fail_at) % g->per_flow;
+	u->redo_first = u->fail_slot;
 	u->fit = u->enomem_at > u->fail_at ? u->enomem_at - u->fail_at : 1;
 	g->deferred[g->ndeferred++] = i;
 	return 0;
 }
 
-/* A send's completion: the first error of its chain noted, its pages
- * let go of unless a notification follows. */
+/* A send's completion: the first error of its chain noted, its slot
+ * back in the pool unless a notification follows (or it failed: the
+ * flow keeps it to send again). */
 static int send_done(struct nc_uring_group *g, uint32_t i, uint32_t slot,
 		     const struct io_uring_cqe *cqe)
 {
 	struct ug_flow *u = &g->f[i];
-	uint32_t at = (slot % g->per_flow + g->per_flow - u->chain_first) %
-		      g->per_flow;
+	uint32_t at = g->slot[slot].pos;
 	int res = cqe->res;
 
 	u->inflight--;
@@ -197,13 +201,17 @@ static int send_done(struct nc_uring_group *g, uint32_t i, uint32_t slot,
 		u->counts.sends++;	/* a notification follows */
 	else
 		slot_done(g, slot);
+	if (res >= 0 && !(cqe->flags & IORING_CQE_F_MORE))
+		nc_ug_give(g, slot);
 	if (res < 0)
-		g->gen[slot]++;		/* its notification, if any, is stale */
+		g->slot[slot].gen++;	/* its notification, if any, is stale */
 	if (res >= 0 && (uint64_t)res == u->flow->size) {
 		u->sent++;
 	} else {
-		if (at < u->fail_at)
+		if (at < u->fail_at) {
 			u->fail_at = at;
+			u->fail_slot = slot;
+		}
 		if (res == -ENOMEM && at < u->enomem_at)
 			u->enomem_at = at;
 		if (res != -ENOMEM && res != -ECANCELED && !u->fail_err)
@@ -225,20 +233,21 @@ static int complete(struct nc_uring_group *g, const struct io_uring_cqe *cqe,
 
 	if (cqe->user_data == CANCEL_DATA)
 		return 0;
-	if (slot >= (uint64_t)g->n * g->per_flow)
+	if (slot >= g->slots)
 		return -EIO;		/* not ours: cannot happen */
-	i = (uint32_t)(slot / g->per_flow);
+	i = g->slot[slot].flow;
 	u = &g->f[i];
 	if (!(cqe->flags & IORING_CQE_F_NOTIF)) {
 		err = send_done(g, i, (uint32_t)slot, cqe);
-	} else if (gen == g->gen[slot]) {
+	} else if (gen == g->slot[slot].gen) {
 		/* The kernel is done with the slot's pages. */
 		u->counts.notifications++;
 		u->counts.completions++;
 		if (u->counts.copied >= 0 &&
 		    ((uint32_t)cqe->res & IORING_NOTIF_USAGE_ZC_COPIED))
 			u->counts.copied++;
-		slot_done(g, slot);
+		slot_done(g, (uint32_t)slot);
+		nc_ug_give(g, (uint32_t)slot);
 		g->notified++;
 	}
 	if (ready && u->waiting && may_go(g, i)) {
@@ -289,6 +298,8 @@ static int reap(struct nc_uring_group *g, uint32_t *ready, int *got,
 		seen++;
 	}
 	io_uring_cq_advance(&g->ring, seen);
+	if (ready)
+		nc_ug_grant(g, ready, got);
 	return 0;
 }
 
