@@ -215,6 +215,9 @@ struct nc_ring_group_ops {
 	/* 0 when flow i has nothing in flight, so its stream may end;
 	 * -EAGAIN until wait names it again. */
 	int (*idle)(void *ring, uint32_t i);
+	/* Submit what is queued now (a paced thread, before it sleeps):
+	 * 0 or -errno. */
+	int (*submit)(void *ring);
 	/* Submit what is queued, wait up to ms for completions and put in
 	 * ready[] the flows that may go on: how many, or -errno. */
 	int (*wait)(void *ring, uint32_t *ready, int ms);

@@ -68,6 +68,8 @@ int nc_group_check(const struct netcopy_mode *mode, const struct nc_params *p,
 		what = "over UDP";
 	else if (p->workload != NC_WORKLOAD_STREAM && mode->zero_copy)
 		what = "for zero-copy rr";
+	else if (p->workload != NC_WORKLOAD_STREAM && mode->ring_group)
+		what = "for io_uring rr";
 	if (what)
 		snprintf(why, cap, "--flows above -t: not yet %s", what);
 	else if (mode->ring_group)
@@ -162,6 +164,16 @@ static uint64_t group_rate(uint64_t rate, uint32_t n)
 	return rate > UINT64_MAX / n ? UINT64_MAX : rate * n;
 }
 
+/* --rate: one pacer for the thread, at the sum of its flows' rates. */
+static void pace_prepare(struct nc_group *g)
+{
+	struct nc_flow *f = g->flows[0];
+
+	if (f->pacing == NC_PACING_USER)
+		nc_pace_init(&g->pace, group_rate(f->params->rate, g->n),
+			     f->size, f->stop);
+}
+
 /* Senders that one ring drives: their sockets stay blocking, as the
  * ring sends. */
 static int ring_prepare(struct nc_group *g, struct nc_group **out)
@@ -183,6 +195,7 @@ static int ring_prepare(struct nc_group *g, struct nc_group **out)
 		nc_group_release(g);
 		return err;
 	}
+	pace_prepare(g);
 	*out = g;
 	return 0;
 }
@@ -224,9 +237,7 @@ int nc_group_prepare(const struct netcopy_mode *mode, struct nc_flow **flows,
 		nc_group_release(g);
 		return err;
 	}
-	if (flows[0]->pacing == NC_PACING_USER)
-		nc_pace_init(&g->pace, group_rate(flows[0]->params->rate, n),
-			     flows[0]->size, flows[0]->stop);
+	pace_prepare(g);
 	*out = g;
 	return 0;
 }
@@ -377,8 +388,10 @@ static int drive(struct nc_group *g, bool sends)
 	return err;
 }
 
-/* A flow the ring named: its messages until the ring is full for it;
- * once told to stop, its stream's end when nothing is in flight. */
+/* A flow the ring named: its messages until the ring is full for it
+ * (paced: one, submitted before the pacer sleeps, the flow named again
+ * once it is sent, as idle says); once told to stop, its stream's end
+ * when nothing is in flight. */
 static int ring_send(struct nc_group *g, uint32_t i, bool stopping)
 {
 	struct nc_flow *f = g->flows[i];
@@ -400,6 +413,13 @@ static int ring_send(struct nc_group *g, uint32_t i, bool stopping)
 		f->messages++;
 		f->bytes += f->size;
 		nc_flow_report(f);
+		if (g->pace.rate) {	/* paced: a message a turn, sent */
+			err = g->rg->submit(g->ring);
+			nc_pace_wait(&g->pace, f->size);
+			if (!err)
+				err = g->rg->idle(g->ring, i);
+			return err == -EAGAIN ? 0 : err;
+		}
 	}
 }
 
@@ -426,8 +446,14 @@ static int drive_ring(struct nc_group *g)
 				g->ready[i] = i;
 			n = g->n;
 		}
-		for (uint32_t k = 0; k < n && !err; k++)
+		for (uint32_t k = 0; k < n && !err; k++) {
+			/* Paced, a pass may outlast the run: the end is
+			 * each flow's next turn. */
+			if (g->pace.rate && !stopping &&
+			    nc_flow_stopping(g->flows[0]))
+				break;
 			err = ring_send(g, g->ready[k], stopping);
+		}
 		if (err || !g->active)
 			break;
 		got = g->rg->wait(g->ring, g->ready, TICK_MS);

@@ -120,6 +120,11 @@ static int submit_chains(struct nc_uring_group *g)
 	return (uint32_t)n == sqes ? 0 : -EIO;	/* the ring refused some */
 }
 
+int nc_uring_group_submit(void *ring)
+{
+	return submit_chains(ring);
+}
+
 static void slot_done(struct nc_uring_group *g, uint32_t slot)
 {
 	if (g->slot[slot].owed) {

@@ -81,21 +81,11 @@ uint64_t nc_uring_group_memory(const struct nc_uring_ops *ops, uint64_t size,
 	return (uint64_t)pool_slots(ops, size, qd, n) * nc_uring_stride(size);
 }
 
+/* The pool is bounded whatever the flows, and the thread paces them
+ * (flow/group.c), so a thread's ring runs any --flows. */
 int nc_uring_group_check(const struct nc_params *p, uint32_t n, char *why,
 			 size_t cap)
 {
-	(void)n;	/* the pool is bounded, whatever the flows */
-	/* The ring's loop has no pacer (yet): --rate would go unheeded. */
-	if (p->rate) {
-		snprintf(why, cap, "--flows above -t: not yet for %s with "
-			 "--rate", p->mode);
-		return NETCOPY_EUNSUPPORTED;
-	}
-	if (p->workload != NC_WORKLOAD_STREAM) {
-		snprintf(why, cap, "--flows above -t: not yet for %s rr",
-			 p->mode);
-		return NETCOPY_EUNSUPPORTED;
-	}
 	return 0;
 }
 
