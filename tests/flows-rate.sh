@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # --flows N above -t T with --rate and with --rx, both directions, every
 # run verified:
-# - --rate holds each flow to the rate, so the run moves N times it: 16
+# - --rate holds each flow to the rate (two-copy's flows under epoll,
+#   uring's under one ring a thread), so the run moves N times it: 16
 #   flows over 2 threads at 10M move 0.16 Gbit/s, within a band (above
 #   it pacing does not hold, below it a loaded machine may fall short:
 #   one more try then), paced in user space by each thread, the flows
@@ -28,12 +29,20 @@ high=0.21
 # upper bound holds there.
 nc_sanitized && low=0
 
-for dir in forward reverse; do
+# Epoll's flows, and uring's (one ring a thread) where it runs.
+runs=(two-copy:forward two-copy:reverse)
+if "$NETCOPY_CLIENT" --list-modes | nc_modes_runnable tcp |
+	grep -qx uring; then
+	runs+=(uring:forward uring:reverse)
+fi
+for run in "${runs[@]}"; do
+	mode=${run%%:*}
+	dir=${run#*:}
 	dirflag=()
 	[ "$dir" = reverse ] && dirflag=(-R)
-	desc="--flows 16 -t 2 --rate 10M $dir"
-	nc_client_paced "$low" two-copy 16384 2 "$desc" "${p[@]}" -t 2 \
-		--flows 16 -s 16K -d "$secs" --rate 10M --verify -f csv \
+	desc="-m $mode --flows 16 -t 2 --rate 10M $dir"
+	nc_client_paced "$low" "$mode" 16384 2 "$desc" "${p[@]}" -m "$mode" \
+		-t 2 --flows 16 -s 16K -d "$secs" --rate 10M --verify -f csv \
 		${dirflag[@]+"${dirflag[@]}"} || continue
 	gbps=$NC_GBPS
 	nc_check "$desc: Throughput_Gbps $gbps, at most $high" \
@@ -53,10 +62,10 @@ for dir in forward reverse; do
 	# 64 flows at 8 kbit/s: 512 kbit/s in all, a message a thread
 	# every half second.  At most twice that (the first message is
 	# sent at once), and the sender asleep in between.
-	desc="--flows 64 -t 2 --rate 8K $dir, near idle"
-	nc_client "$desc" "${p[@]}" -t 2 --flows 64 -s 16K -d 2 --rate 8K \
-		--verify -f csv ${dirflag[@]+"${dirflag[@]}"}
-	if ! nc_check_rc 0 || ! nc_check_csv_run two-copy 16384 2; then
+	desc="-m $mode --flows 64 -t 2 --rate 8K $dir, near idle"
+	nc_client "$desc" "${p[@]}" -m "$mode" -t 2 --flows 64 -s 16K -d 2 \
+		--rate 8K --verify -f csv ${dirflag[@]+"${dirflag[@]}"}
+	if ! nc_check_rc 0 || ! nc_check_csv_run "$mode" 16384 2; then
 		continue
 	fi
 	gbps=${NC_CSV[Throughput_Gbps]}

@@ -200,11 +200,12 @@ static inline bool nc_flow_receives(const struct nc_flow *f)
  * again.  Flow i is flows[i] of open's; a receiver reads through epoll
  * as with any mode. */
 struct nc_ring_group_ops {
-	/* 0, or NETCOPY_EUNSUPPORTED with why: a ring for n flows a thread
-	 * passes the kernel's limits. */
+	/* 0, or NETCOPY_EUNSUPPORTED with why: the ring of n flows a
+	 * thread cannot run p (yet). */
 	int (*check)(const struct nc_params *p, uint32_t n, char *why,
 		     size_t cap);
-	/* Buffer bytes the ring of a thread of n flows commits. */
+	/* Buffer bytes the ring of a thread of n flows commits (its pool
+	 * of slots, bounded whatever n). */
 	uint64_t (*memory)(uint64_t size, uint32_t qd, uint32_t n);
 	/* The thread's ring for its n prepared flows: 0 or -errno. */
 	int (*open)(struct nc_flow **flows, uint32_t n, void **ring);
@@ -214,6 +215,9 @@ struct nc_ring_group_ops {
 	/* 0 when flow i has nothing in flight, so its stream may end;
 	 * -EAGAIN until wait names it again. */
 	int (*idle)(void *ring, uint32_t i);
+	/* Submit what is queued now (a paced thread, before it sleeps):
+	 * 0 or -errno. */
+	int (*submit)(void *ring);
 	/* Submit what is queued, wait up to ms for completions and put in
 	 * ready[] the flows that may go on: how many, or -errno. */
 	int (*wait)(void *ring, uint32_t *ready, int ms);

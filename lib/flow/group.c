@@ -79,7 +79,9 @@ int nc_group_check(const struct netcopy_mode *mode, const struct nc_params *p,
 		return 0;
 	if (p->proto == NC_PROTO_UDP)
 		return udp_check(mode, p, why, cap);
-	if (mode->ring_group)
+	if (p->workload != NC_WORKLOAD_STREAM && mode->ring_group)
+		snprintf(why, cap, "--flows above -t: not yet for io_uring rr");
+	else if (mode->ring_group)
 		return mode->ring_group->check(p, nc_group_size(
 			nc_params_flows(p), p->threads, 0), why, cap);
 	else if (!mode->send_part)
@@ -173,6 +175,16 @@ static uint64_t group_rate(uint64_t rate, uint32_t n)
 	return rate > UINT64_MAX / n ? UINT64_MAX : rate * n;
 }
 
+/* --rate: one pacer for the thread, at the sum of its flows' rates. */
+static void pace_prepare(struct nc_group *g)
+{
+	struct nc_flow *f = g->flows[0];
+
+	if (f->pacing == NC_PACING_USER)
+		nc_pace_init(&g->pace, group_rate(f->params->rate, g->n),
+			     f->size, f->stop);
+}
+
 /* Senders that one ring drives: their sockets stay blocking, as the
  * ring sends. */
 static int ring_prepare(struct nc_group *g, struct nc_group **out)
@@ -194,6 +206,7 @@ static int ring_prepare(struct nc_group *g, struct nc_group **out)
 		nc_group_release(g);
 		return err;
 	}
+	pace_prepare(g);
 	*out = g;
 	return 0;
 }
@@ -238,9 +251,7 @@ int nc_group_prepare(const struct netcopy_mode *mode, struct nc_flow **flows,
 		nc_group_release(g);
 		return err;
 	}
-	if (flows[0]->pacing == NC_PACING_USER)
-		nc_pace_init(&g->pace, group_rate(flows[0]->params->rate, n),
-			     flows[0]->size, flows[0]->stop);
+	pace_prepare(g);
 	*out = g;
 	return 0;
 }
@@ -391,8 +402,10 @@ static int drive(struct nc_group *g, bool sends)
 	return err;
 }
 
-/* A flow the ring named: its messages until the ring is full for it;
- * once told to stop, its stream's end when nothing is in flight. */
+/* A flow the ring named: its messages until the ring is full for it
+ * (paced: one, submitted before the pacer sleeps, the flow named again
+ * once it is sent, as idle says); once told to stop, its stream's end
+ * when nothing is in flight. */
 static int ring_send(struct nc_group *g, uint32_t i, bool stopping)
 {
 	struct nc_flow *f = g->flows[i];
@@ -414,6 +427,13 @@ static int ring_send(struct nc_group *g, uint32_t i, bool stopping)
 		f->messages++;
 		f->bytes += f->size;
 		nc_flow_report(f);
+		if (g->pace.rate) {	/* paced: a message a turn, sent */
+			err = g->rg->submit(g->ring);
+			nc_pace_wait(&g->pace, f->size);
+			if (!err)
+				err = g->rg->idle(g->ring, i);
+			return err == -EAGAIN ? 0 : err;
+		}
 	}
 }
 
@@ -440,8 +460,14 @@ static int drive_ring(struct nc_group *g)
 				g->ready[i] = i;
 			n = g->n;
 		}
-		for (uint32_t k = 0; k < n && !err; k++)
+		for (uint32_t k = 0; k < n && !err; k++) {
+			/* Paced, a pass may outlast the run: the end is
+			 * each flow's next turn. */
+			if (g->pace.rate && !stopping &&
+			    nc_flow_stopping(g->flows[0]))
+				break;
 			err = ring_send(g, g->ready[k], stopping);
+		}
 		if (err || !g->active)
 			break;
 		got = g->rg->wait(g->ring, g->ready, TICK_MS);

@@ -171,6 +171,7 @@ int nc_uring_group_open(const struct nc_uring_ops *ops, struct nc_flow **flows,
 			uint32_t n, void **out);
 int nc_uring_group_queue(void *ring, uint32_t i);
 int nc_uring_group_idle(void *ring, uint32_t i);
+int nc_uring_group_submit(void *ring);
 int nc_uring_group_wait(void *ring, uint32_t *ready, int ms);
 int nc_uring_group_drain(void *ring, bool cancel);
 void nc_uring_group_close(void *ring);
@@ -181,6 +182,7 @@ void nc_uring_group_close(void *ring);
 	.open = (open_fn),						\
 	.queue = nc_uring_group_queue,					\
 	.idle = nc_uring_group_idle,					\
+	.submit = nc_uring_group_submit,				\
 	.wait = nc_uring_group_wait,					\
 	.drain = nc_uring_group_drain,					\
 	.close = nc_uring_group_close,					\

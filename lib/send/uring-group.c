@@ -3,50 +3,50 @@
  * uring-group.c - --flows above -t for the io_uring engines: one ring
  * serves every sending flow of a thread, and its completions, not
  * epoll, say which flow may send again (flow/group.c drives it through
- * struct nc_ring_group_ops).
+ * struct nc_ring_group_ops; uring-group-loop.c is its loop).
  *
- * Each flow has a slice of the thread's slab of its own: --qd slots,
- * twice that for SEND_ZC, so that one chain is filled while the last
- * one's notifications are still owed, each slot written again only
- * after its own notification.  As a single flow's ring does
- * (uring-ring.c), a flow sends its messages as one linked chain of at
- * most --qd sends with MSG_WAITALL, and its next chain only once this
- * one has completed: its stream stays whole and in order, while the
- * chains of all the thread's flows are in flight side by side.  A
- * completion's user_data is its slot's index in the slab, whose flow is
- * the index / the slots a flow has: O(1) a completion, nothing allocated
- * and no clock read per message.
+ * A flow's memory is its books, not buffers (issue 17): the slots of -s
+ * bytes are the thread's, a pool of every flow's --qd (twice that for
+ * SEND_ZC, so that one chain is filled while the last one's
+ * notifications are owed) while they take at most POOL_BYTES, else as
+ * many as POOL_BYTES holds, never fewer than one flow's.  As a single
+ * flow's ring does (uring-ring.c), a flow sends its messages as one
+ * linked chain of at most --qd sends with MSG_WAITALL, and its next
+ * chain only once this one has completed: its stream stays whole and
+ * in order.  It takes a slot from the pool for each message as it
+ * queues it (filled then with its pattern at that offset when
+ * verifying), and the slot goes back as its send completes, or for
+ * SEND_ZC as its notification comes: each slot written again only
+ * once the kernel is done with it.  A flow that finds the pool empty
+ * as it would start a chain waits its turn in a queue, oldest first;
+ * as slots come back, wait names the queue's first flows, about a
+ * chain's slots each, and no other flow starts a chain before them.  A
+ * completion's user_data is its slot's index in the slab, whose books
+ * name its flow: O(1) an event, nothing allocated and no clock read
+ * per message.
  *
- * The ring holds every flow's chain at once, flows x --qd entries,
- * which the kernel bounds (check refuses a run past it, with the
- * limit); completions, notifications included, go in a queue twice as
- * large, or the kernel's largest.
+ * The ring holds what the pool can have in flight, a send a slot,
+ * within the kernel's bound; completions, notifications included, go
+ * in a queue twice as large.
  *
  * Locked memory.  SEND_ZC charges what is in flight to RLIMIT_MEMLOCK
  * (a user without CAP_IPC_LOCK), the other rings of the user's
  * included: a chain that would pass it fails whole as it is submitted
  * (-ENOMEM, the rest -ECANCELED; IORING_SETUP_SUBMIT_ALL keeps the other
  * flows' chains going).  As a single flow's ring does, the flow then
- * sends what did not go again, in order, from the same slots, in chains
- * no longer than what fitted, once a notification has released pages
- * (or after a pause where none is owed, up to LOST_AFTER_S of them);
- * each send's user_data carries its slot's generation, so that a
- * notification of a failed send is not taken for a later one's.
+ * sends what did not go again, in order, from the same slots (it keeps
+ * them), in chains no longer than what fitted, once a notification has
+ * released pages (or after a pause where none is owed, up to
+ * LOST_AFTER_S of them); each send's user_data carries its slot's
+ * generation, so that a notification of a failed send is not taken for
+ * a later one's.
  */
 #include <errno.h>
-#include <liburing.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include "send/engines.h"
-
-/* Kernel 6.2 and later; liburing 2.3's headers lack it. */
-#ifndef IORING_NOTIF_USAGE_ZC_COPIED
-#define IORING_NOTIF_USAGE_ZC_COPIED (1U << 31)
-#endif
+#include "send/uring-group.h"
 
 /* The kernel's bounds (io_uring/io_uring.h: IORING_MAX_ENTRIES and
  * IORING_MAX_CQ_ENTRIES; io_uring/rsrc.c: a registered buffer's size),
@@ -54,102 +54,45 @@
 #define MAX_SQ_ENTRIES 32768u
 #define MAX_CQ_ENTRIES (2 * MAX_SQ_ENTRIES)
 #define MAX_REG_BYTES (1ULL << 30)
-/* user_data of the request that cancels what is in flight. */
-#define CANCEL_DATA UINT64_MAX
-/* How long what the kernel owes may take at the end, or pages locked
- * elsewhere stay so; the pause between tries then. */
-#define LOST_AFTER_S 10
-#define ENOMEM_PAUSE_US 1000
 
-/* A flow's books. */
-struct ug_flow {
-	struct nc_flow *flow;
-	uint32_t next;		/* its next slot, in its slice */
-	uint32_t queued;	/* in its chain not yet submitted */
-	uint32_t inflight;	/* submitted, not yet completed */
-	bool waiting;		/* to be named by wait once it may go on */
-	struct io_uring_sqe *last;	/* its chain's latest send */
-	/* The chain in flight: its first slot, its length, and of it the
-	 * sends that went whole, the first that failed and the first
-	 * -ENOMEM (chain_len: none), and the first real error. */
-	uint32_t chain_first;
-	uint32_t chain_len;
-	uint32_t sent;
-	uint32_t fail_at;
-	uint32_t enomem_at;
-	int fail_err;
-	/* After -ENOMEM: the messages to send again from slot redo_first,
-	 * in chains of at most fit. */
-	uint32_t redo;
-	uint32_t redo_first;
-	uint32_t fit;
-	struct nc_zc_counts counts;
-};
+/* A thread's slots, at most (the pool's bound): enough that a few
+ * hundred chains of 16 KiB messages are in flight at once, which keeps
+ * loopback's throughput at 10,000 flows (bench/flows). */
+#define POOL_BYTES (8ULL << 20)
 
-struct nc_uring_group {
-	struct io_uring ring;
-	const struct nc_uring_ops *ops;
-	bool fixed;
-	uint32_t n;
-	uint32_t qd;
-	uint32_t per_flow;	/* slots a flow has */
-	uint32_t per_reg;	/* slots a registered buffer holds */
-	size_t stride;
-	uint8_t *slab;
-	size_t slab_len;
-	uint8_t *owed;		/* per slot: its notification owed */
-	uint32_t *gen;		/* per slot: its latest send's */
-	uint32_t owed_count;
-	uint32_t notified;	/* notifications the latest reap took */
-	uint32_t *deferred;	/* flows to send again after -ENOMEM */
-	uint32_t ndeferred;
-	unsigned int pauses;	/* tries with nothing owed to wait for */
-	uint32_t inflight;
-	struct ug_flow *f;
-	uint32_t *chains;	/* flows with a chain queued */
-	uint32_t nchains;
-};
-
-static uint32_t flow_slots(const struct nc_uring_ops *ops, uint32_t qd)
+/* The pool: every flow's slots within POOL_BYTES, at least one flow's,
+ * and no more than the ring's bound (a send a slot in flight). */
+static uint32_t pool_slots(const struct nc_uring_ops *ops, uint64_t size,
+			   uint32_t qd, uint32_t n)
 {
-	return ops->notifies ? 2 * qd : qd;
+	uint64_t per_flow = ops->notifies ? 2ULL * qd : qd;
+	uint64_t slots = POOL_BYTES / nc_uring_stride(size);
+
+	if (slots > n * per_flow)
+		slots = n * per_flow;
+	if (slots < per_flow)
+		slots = per_flow;
+	return slots < MAX_SQ_ENTRIES ? (uint32_t)slots : MAX_SQ_ENTRIES;
 }
 
 uint64_t nc_uring_group_memory(const struct nc_uring_ops *ops, uint64_t size,
 			       uint32_t qd, uint32_t n)
 {
-	return (uint64_t)n * flow_slots(ops, qd) * nc_uring_stride(size);
+	return (uint64_t)pool_slots(ops, size, qd, n) * nc_uring_stride(size);
 }
 
+/* The pool is bounded whatever the flows, and the thread paces them
+ * (flow/group.c), so a thread's ring runs any --flows. */
 int nc_uring_group_check(const struct nc_params *p, uint32_t n, char *why,
 			 size_t cap)
 {
-	uint64_t entries = (uint64_t)n * p->qd;
-
-	/* The ring's loop has no pacer (yet): --rate would go unheeded. */
-	if (p->rate) {
-		snprintf(why, cap, "--flows above -t: not yet for %s with "
-			 "--rate", p->mode);
-		return NETCOPY_EUNSUPPORTED;
-	}
-	if (p->workload != NC_WORKLOAD_STREAM) {
-		snprintf(why, cap, "--flows above -t: not yet for %s rr",
-			 p->mode);
-		return NETCOPY_EUNSUPPORTED;
-	}
-	if (entries <= MAX_SQ_ENTRIES)
-		return 0;
-	snprintf(why, cap, "--flows %u over -t %u at --qd %u: a thread's "
-		 "io_uring would hold %llu sends, above the kernel's limit "
-		 "of %u", nc_params_flows(p), p->threads, p->qd,
-		 (unsigned long long)entries, MAX_SQ_ENTRIES);
-	return NETCOPY_EUNSUPPORTED;
+	return 0;
 }
 
 /* The slab as few registered buffers as hold it, whole slots each. */
 static int register_slab(struct nc_uring_group *g)
 {
-	uint32_t total = g->n * g->per_flow;
+	uint32_t total = g->slots;
 	uint32_t count = (total + g->per_reg - 1) / g->per_reg;
 	struct iovec *iov = calloc(count, sizeof(*iov));
 	int err;
@@ -170,21 +113,20 @@ static int register_slab(struct nc_uring_group *g)
 
 static int group_setup(struct nc_uring_group *g)
 {
-	uint64_t cq = (uint64_t)g->n * (g->qd + (g->ops->notifies ?
-						 g->per_flow : 0)) + 1;
+	uint64_t cq = (uint64_t)g->slots * (g->ops->notifies ? 2 : 1) + 1;
 	struct io_uring_params p;
 	int err;
 
 	memset(&p, 0, sizeof(p));
 	p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL;
 	p.cq_entries = cq < MAX_CQ_ENTRIES ? (uint32_t)cq : MAX_CQ_ENTRIES;
-	/* check bounds the sends (a cancel comes once they are all
-	 * submitted).  Before 5.18 (no SUBMIT_ALL) a plain send fails no
+	/* A send a slot (a cancel comes once they are all submitted).
+	 * Before 5.18 (no SUBMIT_ALL) a plain send fails no
 	 * chain as it is submitted. */
-	err = io_uring_queue_init_params(g->n * g->qd, &g->ring, &p);
+	err = io_uring_queue_init_params(g->slots, &g->ring, &p);
 	if (err == -EINVAL && !g->ops->notifies) {
 		p.flags &= ~IORING_SETUP_SUBMIT_ALL;
-		err = io_uring_queue_init_params(g->n * g->qd, &g->ring, &p);
+		err = io_uring_queue_init_params(g->slots, &g->ring, &p);
 	}
 	if (err)
 		return err;
@@ -198,8 +140,9 @@ static int group_setup(struct nc_uring_group *g)
 static void group_free(struct nc_uring_group *g)
 {
 	nc_pages_free(g->slab, g->slab_len);
-	free(g->owed);
-	free(g->gen);
+	free(g->slot);
+	free(g->free);
+	free(g->fifo);
 	free(g->deferred);
 	free(g->f);
 	free(g->chains);
@@ -221,24 +164,28 @@ int nc_uring_group_open(const struct nc_uring_ops *ops, struct nc_flow **flows,
 	g->fixed = p->fixed_buffers;
 	g->n = n;
 	g->qd = p->qd;
-	g->per_flow = flow_slots(ops, p->qd);
+	g->slots = pool_slots(ops, flows[0]->size, p->qd, n);
 	g->stride = nc_uring_stride(flows[0]->size);
 	per_reg = MAX_REG_BYTES / g->stride;
 	g->per_reg = per_reg > UINT32_MAX ? UINT32_MAX :
 		     per_reg ? (uint32_t)per_reg : 1;
-	g->slab_len = (size_t)n * g->per_flow * g->stride;
+	g->slab_len = (size_t)g->slots * g->stride;
 	g->slab = nc_pages_alloc(g->slab_len);
-	g->owed = calloc((size_t)n * g->per_flow, 1);
-	g->gen = calloc((size_t)n * g->per_flow, sizeof(*g->gen));
+	g->slot = calloc(g->slots, sizeof(*g->slot));
+	g->free = calloc(g->slots, sizeof(*g->free));
+	g->fifo = calloc(n, sizeof(*g->fifo));
 	g->f = calloc(n, sizeof(*g->f));
 	g->chains = calloc(n, sizeof(*g->chains));
 	g->deferred = calloc(n, sizeof(*g->deferred));
-	err = g->slab && g->owed && g->gen && g->f && g->chains &&
-	      g->deferred ? group_setup(g) : -ENOMEM;
+	err = g->slab && g->slot && g->free && g->fifo && g->f &&
+	      g->chains && g->deferred ? group_setup(g) : -ENOMEM;
 	if (err) {
 		group_free(g);
 		return err;
 	}
+	for (uint32_t k = 0; k < g->slots; k++)
+		g->free[k] = g->slots - 1 - k;
+	g->nfree = g->slots;
 	for (uint32_t i = 0; i < n; i++) {
 		g->f[i].flow = flows[i];
 		g->f[i].counts = (struct nc_zc_counts){ 0, 0, 0, 0, 0 };
@@ -259,338 +206,66 @@ void nc_uring_group_close(void *ring)
 	group_free(g);
 }
 
-static uint32_t slot_of(const struct nc_uring_group *g, uint32_t i)
+/* The slots the flows named to start have yet to take, about. */
+static uint64_t reserved(const struct nc_uring_group *g)
 {
-	return i * g->per_flow + g->f[i].next;
+	return (uint64_t)g->ngranted * g->qd;
 }
 
-/* Whether flow i may queue its next message, and go on from a wait. */
-static bool may_queue(const struct nc_uring_group *g, uint32_t i)
+static void fifo_push(struct nc_uring_group *g, uint32_t i, bool first)
 {
-	const struct ug_flow *u = &g->f[i];
-
-	return !u->inflight && !u->redo && u->queued < g->qd &&
-	       !g->owed[slot_of(g, i)];
+	if (first)
+		g->fifo_head = (g->fifo_head + g->n - 1) % g->n;
+	g->fifo[(g->fifo_head + (first ? 0 : g->fifo_len)) % g->n] = i;
+	g->fifo_len++;
+	g->f[i].waiting = false;	/* grant names it */
 }
 
-static bool may_go(const struct nc_uring_group *g, uint32_t i)
-{
-	return !g->f[i].queued && may_queue(g, i);
-}
-
-/* Queue a send of slot (flow i's, of its slice) as the next link of
- * the flow's chain. */
-static int prep_slot(struct nc_uring_group *g, uint32_t i, uint32_t slot)
+/* A flow named to start keeps its turn, first in the queue again,
+ * where another took the slots before it. */
+bool nc_ug_start(struct nc_uring_group *g, uint32_t i)
 {
 	struct ug_flow *u = &g->f[i];
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&g->ring);
 
-	if (!sqe)
-		return -EIO;	/* the ring holds every flow's chain: a bug */
-	g->ops->prep(sqe, u->flow->fd, g->slab + (size_t)slot * g->stride,
-		     (size_t)u->flow->size, MSG_WAITALL | MSG_NOSIGNAL,
-		     g->fixed ? (int)(slot / g->per_reg) : -1);
-	sqe->flags |= IOSQE_IO_LINK;
-	sqe->user_data = (uint64_t)++g->gen[slot] << 32 | slot;
-	if (g->ops->notifies) {
-		g->owed[slot] = 1;
-		g->owed_count++;
+	if (u->granted) {
+		u->granted = false;
+		g->ngranted--;
+		if (g->nfree)
+			return true;
+		fifo_push(g, i, true);
+		return false;
 	}
-	if (!u->queued)
-		g->chains[g->nchains++] = i;
-	u->queued++;
-	u->last = sqe;
-	return 0;
+	if (!g->fifo_len && g->nfree > reserved(g))
+		return true;
+	fifo_push(g, i, false);
+	return false;
 }
 
-int nc_uring_group_queue(void *ring, uint32_t i)
+uint32_t nc_ug_take(struct nc_uring_group *g, uint32_t i)
 {
-	struct nc_uring_group *g = ring;
-	struct ug_flow *u = &g->f[i];
-	struct nc_flow *flow = u->flow;
-	uint32_t slot = slot_of(g, i);
-	int err;
+	uint32_t slot = g->free[--g->nfree];
 
-	if (!may_queue(g, i)) {
-		u->waiting = true;
-		return -EAGAIN;
-	}
-	if (!u->queued)
-		u->chain_first = u->next;
-	if (flow->verify)
-		nc_pattern_fill(g->slab + (size_t)slot * g->stride,
-				(size_t)flow->size, flow->index, flow->seq, 0);
-	err = prep_slot(g, i, slot);
-	if (!err)
-		u->next = (u->next + 1) % g->per_flow;
-	return err;
+	g->slot[slot].flow = i;
+	return slot;
 }
 
-int nc_uring_group_idle(void *ring, uint32_t i)
+void nc_ug_give(struct nc_uring_group *g, uint32_t slot)
 {
-	struct nc_uring_group *g = ring;
-	struct ug_flow *u = &g->f[i];
-
-	if (!u->inflight && !u->queued && !u->redo)
-		return 0;
-	u->waiting = true;
-	return -EAGAIN;
+	g->free[g->nfree++] = slot;
 }
 
-/* Every chain queued ends, and goes in one submission. */
-static int submit_chains(struct nc_uring_group *g)
+void nc_ug_grant(struct nc_uring_group *g, uint32_t *ready, int *got)
 {
-	uint32_t sqes = 0;
-	int n;
+	uint64_t want = reserved(g);
 
-	if (!g->nchains)
-		return 0;
-	for (uint32_t k = 0; k < g->nchains; k++) {
-		struct ug_flow *u = &g->f[g->chains[k]];
+	while (g->fifo_len && g->nfree > want) {
+		uint32_t i = g->fifo[g->fifo_head];
 
-		u->last->flags &= (uint8_t)~IOSQE_IO_LINK;
-		u->inflight = u->chain_len = u->queued;
-		u->sent = 0;
-		u->fail_at = u->enomem_at = u->chain_len;
-		u->fail_err = 0;
-		sqes += u->queued;
-		u->queued = 0;
-	}
-	g->nchains = 0;
-	g->inflight += sqes;
-	n = io_uring_submit(&g->ring);
-	if (n < 0)
-		return n;
-	return (uint32_t)n == sqes ? 0 : -EIO;	/* the ring refused some */
-}
-
-static void slot_done(struct nc_uring_group *g, uint64_t slot)
-{
-	if (g->owed[slot]) {
-		g->owed[slot] = 0;
-		g->owed_count--;
-	}
-}
-
-/* The first real error wins: the sends after it in a chain are only
- * -ECANCELED because of it. */
-static void keep_error(int *first, int err)
-{
-	if (err && (!*first || *first == -ECANCELED))
-		*first = err;
-}
-
-/* Flow i's next n messages to send again, from redo_first on, as a
- * chain. */
-static int redo_chain(struct nc_uring_group *g, uint32_t i, uint32_t n)
-{
-	struct ug_flow *u = &g->f[i];
-	int err = 0;
-
-	u->chain_first = u->redo_first;
-	for (uint32_t k = 0; k < n && !err; k++)
-		err = prep_slot(g, i, i * g->per_flow +
-				(u->redo_first + k) % g->per_flow);
-	return err;
-}
-
-/* Flow i's chain has completed: 0, going on with what -ENOMEM left to
- * send again, or the error that failed it. */
-static int chain_done(struct nc_uring_group *g, uint32_t i)
-{
-	struct ug_flow *u = &g->f[i];
-	uint32_t fit;
-
-	if (u->fail_at == u->chain_len) {
-		if (!u->redo)
-			return 0;
-		/* Chains shortened by -ENOMEM grow back. */
-		u->redo -= u->chain_len;
-		u->redo_first = (u->redo_first + u->chain_len) % g->per_flow;
-		fit = 2 * u->chain_len;
-		return u->redo ? redo_chain(g, i, fit < u->redo ? fit :
-					    u->redo) : 0;
-	}
-	if (u->fail_err)
-		return u->fail_err;
-	if (u->enomem_at == u->chain_len)
-		return -ECANCELED;	/* cancelled: the run ends */
-	if (u->sent != u->fail_at)
-		return NETCOPY_ESHORTSEND;	/* nothing can follow a hole */
-	u->counts.enobufs += u->chain_len - u->fail_at;
-	u->redo = (u->redo ? u->redo : u->chain_len) - u->fail_at;
-	u->redo_first = (u->chain_first + u->fail_at) % g->per_flow;
-	u->fit = u->enomem_at > u->fail_at ? u->enomem_at - u->fail_at : 1;
-	g->deferred[g->ndeferred++] = i;
-	return 0;
-}
-
-/* A send's completion: the first error of its chain noted, its pages
- * let go of unless a notification follows. */
-static int send_done(struct nc_uring_group *g, uint32_t i, uint32_t slot,
-		     const struct io_uring_cqe *cqe)
-{
-	struct ug_flow *u = &g->f[i];
-	uint32_t at = (slot % g->per_flow + g->per_flow - u->chain_first) %
-		      g->per_flow;
-	int res = cqe->res;
-
-	u->inflight--;
-	g->inflight--;
-	if (res >= 0 && (cqe->flags & IORING_CQE_F_MORE))
-		u->counts.sends++;	/* a notification follows */
-	else
-		slot_done(g, slot);
-	if (res < 0)
-		g->gen[slot]++;		/* its notification, if any, is stale */
-	if (res >= 0 && (uint64_t)res == u->flow->size) {
-		u->sent++;
-	} else {
-		if (at < u->fail_at)
-			u->fail_at = at;
-		if (res == -ENOMEM && at < u->enomem_at)
-			u->enomem_at = at;
-		if (res != -ENOMEM && res != -ECANCELED && !u->fail_err)
-			u->fail_err = res < 0 ? res : NETCOPY_ESHORTSEND;
-	}
-	return u->inflight ? 0 : chain_done(g, i);
-}
-
-/* One completion, to its flow's books; the flow in ready[] (when
- * given) once it may go on.  0, or the error its send ended with. */
-static int complete(struct nc_uring_group *g, const struct io_uring_cqe *cqe,
-		    uint32_t *ready, int *got)
-{
-	uint64_t slot = cqe->user_data & UINT32_MAX;
-	uint32_t gen = (uint32_t)(cqe->user_data >> 32);
-	struct ug_flow *u;
-	uint32_t i;
-	int err = 0;
-
-	if (cqe->user_data == CANCEL_DATA)
-		return 0;
-	if (slot >= (uint64_t)g->n * g->per_flow)
-		return -EIO;		/* not ours: cannot happen */
-	i = (uint32_t)(slot / g->per_flow);
-	u = &g->f[i];
-	if (!(cqe->flags & IORING_CQE_F_NOTIF)) {
-		err = send_done(g, i, (uint32_t)slot, cqe);
-	} else if (gen == g->gen[slot]) {
-		/* The kernel is done with the slot's pages. */
-		u->counts.notifications++;
-		u->counts.completions++;
-		if (u->counts.copied >= 0 &&
-		    ((uint32_t)cqe->res & IORING_NOTIF_USAGE_ZC_COPIED))
-			u->counts.copied++;
-		slot_done(g, slot);
-		g->notified++;
-	}
-	if (ready && u->waiting && may_go(g, i)) {
-		u->waiting = false;
+		g->fifo_head = (g->fifo_head + 1) % g->n;
+		g->fifo_len--;
+		g->f[i].granted = true;
+		g->ngranted++;
+		want += g->qd;
 		ready[(*got)++] = i;
 	}
-	return err;
-}
-
-/* After -ENOMEM: the flows' sends again, once a notification has let
- * pages go, or after a pause where nothing is owed (the pages are
- * locked elsewhere), up to LOST_AFTER_S of pauses. */
-static int redo_deferred(struct nc_uring_group *g, bool notified)
-{
-	int err = 0;
-
-	if (notified) {
-		g->pauses = 0;
-	} else {
-		if (++g->pauses > LOST_AFTER_S * 1000000 / ENOMEM_PAUSE_US)
-			return -ENOMEM;
-		usleep(ENOMEM_PAUSE_US);
-	}
-	for (uint32_t k = 0; k < g->ndeferred && !err; k++) {
-		struct ug_flow *u = &g->f[g->deferred[k]];
-
-		err = redo_chain(g, g->deferred[k], u->fit < u->redo ?
-				 u->fit : u->redo);
-	}
-	g->ndeferred = 0;
-	return err;
-}
-
-/* Wait up to ts for a completion, then take all there are, their first
- * error in *first: 0, or the wait's error (-ETIME: nothing came). */
-static int reap(struct nc_uring_group *g, uint32_t *ready, int *got,
-		struct __kernel_timespec *ts, int *first)
-{
-	struct io_uring_cqe *cqe;
-	unsigned int head, seen = 0;
-	int err = io_uring_wait_cqe_timeout(&g->ring, &cqe, ts);
-
-	if (err)
-		return err;
-	g->notified = 0;
-	io_uring_for_each_cqe(&g->ring, head, cqe) {
-		keep_error(first, complete(g, cqe, ready, got));
-		seen++;
-	}
-	io_uring_cq_advance(&g->ring, seen);
-	return 0;
-}
-
-int nc_uring_group_wait(void *ring, uint32_t *ready, int ms)
-{
-	struct nc_uring_group *g = ring;
-	struct __kernel_timespec ts = { .tv_sec = ms / 1000,
-					.tv_nsec = (ms % 1000) * 1000000L };
-	int got = 0, first = 0, err;
-
-	if (g->ndeferred && !g->owed_count)
-		first = redo_deferred(g, false);
-	if (!first)
-		first = submit_chains(g);
-	if (first)
-		return first;
-	err = reap(g, ready, &got, &ts, &first);
-	if (err == -ETIME || err == -EINTR)
-		err = 0;
-	keep_error(&first, err);
-	if (!first && g->ndeferred && g->notified)
-		first = redo_deferred(g, true);
-	return first ? first : got;
-}
-
-static void cancel_all(struct nc_uring_group *g)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&g->ring);
-
-	if (!sqe)
-		return;
-	io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
-	sqe->user_data = CANCEL_DATA;
-	io_uring_submit(&g->ring);
-}
-
-int nc_uring_group_drain(void *ring, bool cancel)
-{
-	struct nc_uring_group *g = ring;
-	struct __kernel_timespec lost = { .tv_sec = LOST_AFTER_S };
-	int first = submit_chains(g), got = 0;
-
-	/* After an error, the chains queued went too: into sockets shut
-	 * down, they fail at once. */
-	if (cancel && g->inflight)
-		cancel_all(g);
-	while (g->inflight || g->owed_count) {
-		int err = reap(g, NULL, &got, &lost, &first);
-
-		if (err == -EINTR)
-			continue;
-		if (err) {	/* -ETIME: nothing for LOST_AFTER_S */
-			keep_error(&first, err == -ETIME ?
-				   NETCOPY_ECOMPLETION : err);
-			break;
-		}
-	}
-	for (uint32_t i = 0; g->ops->notifies && i < g->n; i++)
-		g->f[i].flow->zc = g->f[i].counts;
-	return first;
 }

@@ -43,19 +43,7 @@
 #include <unistd.h>
 
 #include "send/engines.h"
-
-/* Kernel 6.2 and later; liburing 2.3's headers lack it. */
-#ifndef IORING_NOTIF_USAGE_ZC_COPIED
-#define IORING_NOTIF_USAGE_ZC_COPIED (1U << 31)
-#endif
-
-/* user_data of the request that cancels a stalled batch. */
-#define CANCEL_DATA UINT64_MAX
-/* How long a batch's sends may take after a cancel, or a zero-copy
- * notification after its send, before they are called lost. */
-#define LOST_AFTER_S 10
-/* The pause between tries after an -ENOMEM that nothing can relieve. */
-#define ENOMEM_PAUSE_US 1000
+#include "send/uring-consts.h"
 
 struct nc_uring {
 	struct io_uring ring;

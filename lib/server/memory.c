@@ -7,8 +7,8 @@
  * send rings of the zero-copy modes, registered with --fixed-buffers or
  * pinned send by send, which the kernel also charges to RLIMIT_MEMLOCK
  * of a user without CAP_IPC_LOCK).  A run's share is a thread's: with
- * --flows above -t its flows share the thread's buffers, but each of an
- * io_uring thread's flows has its own slots in the thread's ring.
+ * --flows above -t its flows share the thread's buffers, an io_uring
+ * thread's the pool of slots they borrow from.
  */
 #include <stdio.h>
 #include <sys/resource.h>
@@ -59,7 +59,7 @@ bool nc_server_budgets(struct netcopy_server *srv)
 }
 
 /* A thread's send ring: with --flows above -t, where one ring serves
- * the thread's flows (io_uring), each flow's slots in it. */
+ * the thread's flows (io_uring), the pool of slots they share. */
 static uint64_t ring_memory(const struct netcopy_mode *mode,
 			    const struct nc_params *h, uint32_t depth)
 {
