@@ -2,11 +2,11 @@
 /*
  * members.c - --flows above -t at the server: the first -t data
  * connections of a run each drive a group of its flows (flow/group.c);
- * the others, its members, are parked in the run as they attach, and
- * their connection threads end.  A parked member stays open and counts
- * as a connection of its host until whoever took it lets it go: its
- * group's thread after the run, or the control thread of a run called
- * off before its group took it.
+ * the others, its members, are parked in the run as they attach, by
+ * the server's loop (greet.c): they have no thread.  A parked member
+ * stays open and counts as a connection of its host until whoever took
+ * it lets it go: its group's thread after the run, or the control
+ * thread of a run called off before its group took it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -47,7 +47,7 @@ bool nc_member_park(struct netcopy_server *srv, struct run *run,
 		/* Waited for are the last member (group_take) and the
 		 * last attach (the control thread): waking the groups
 		 * and the control thread at each of 10,000 members has
-		 * them fight the members' threads for the lock. */
+		 * them fight the server's loop for the lock. */
 		if (run->members == flows - run->params.threads ||
 		    run->attached == flows)
 			pthread_cond_broadcast(&run->cond);
