@@ -56,12 +56,11 @@ bool nc_member_park(struct netcopy_server *srv, struct run *run,
 	return parked;
 }
 
-/* A parked member's end: its connection closed, its end signalled, its
- * hold on the run let go, as its own thread would have. */
+/* A parked member's end: its connection closed, as its own thread
+ * would have; members_done() says so. */
 static void member_finish(struct netcopy_server *srv, struct run *run,
 			  uint32_t index)
 {
-	uint64_t one = 1;
 	int fd;
 
 	pthread_mutex_lock(&srv->lock);
@@ -73,15 +72,25 @@ static void member_finish(struct netcopy_server *srv, struct run *run,
 	pthread_mutex_unlock(&srv->lock);
 	if (fd >= 0)
 		close(fd);
-	if (write(run->done_fd, &one, sizeof(one)) != sizeof(one))
-		nc_server_log(srv, "%s: cannot signal the end of a data "
-			      "connection", run->peer);
-	nc_run_put(srv, run);
+}
+
+/* n members finished: their ends signalled at once (the control thread
+ * woken once, not at each of 10,000), their holds on the run let go.
+ * The caller holds one more, so none of these is the last. */
+static void members_done(struct netcopy_server *srv, struct run *run,
+			 uint64_t n)
+{
+	if (n && write(run->done_fd, &n, sizeof(n)) != sizeof(n))
+		nc_server_log(srv, "%s: cannot signal the end of %llu data "
+			      "connections", run->peer, (unsigned long long)n);
+	for (; n; n--)
+		nc_run_put(srv, run);
 }
 
 void nc_members_sweep(struct netcopy_server *srv, struct run *run)
 {
 	uint32_t flows = nc_params_flows(&run->params);
+	uint64_t done = 0;
 
 	for (uint32_t i = run->params.threads; i < flows; i++) {
 		bool mine;
@@ -90,9 +99,12 @@ void nc_members_sweep(struct netcopy_server *srv, struct run *run)
 		mine = run->parked[i] && !run->flows[i].member;
 		run->flows[i].member |= mine;	/* taken: by no group now */
 		pthread_mutex_unlock(&srv->lock);
-		if (mine)
+		if (mine) {
 			member_finish(srv, run, i);
+			done++;
+		}
 	}
+	members_done(srv, run, done);
 }
 
 /* The group of thread index: once every member is parked, its flows
@@ -144,6 +156,7 @@ int nc_serve_group(struct netcopy_server *srv, struct run *run,
 		err = nc_group_run(g);
 	for (uint32_t k = 1; taken && k < n; k++)
 		member_finish(srv, run, index + k * threads);
+	members_done(srv, run, taken ? n - 1 : 0);
 	free(group);
 	return err;
 }
