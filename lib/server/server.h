@@ -82,9 +82,10 @@ struct conn {
 	uint32_t index;
 };
 
-/* What a data connection has moved, and since when (--idle-timeout). */
+/* What a data connection has moved, and since when (--idle-timeout);
+ * when it is next looked at. */
 struct nc_moved {
-	uint64_t bytes, since_ns;
+	uint64_t bytes, since_ns, next_ns;
 };
 
 struct run {
@@ -270,7 +271,8 @@ int nc_idle_tick_ms(const struct netcopy_server *srv);
 double nc_idle_seconds(const struct netcopy_server *srv,
 		       const struct run *run);
 /* The first data connection of run that moved no byte for
- * --idle-timeout, or -1; each one's progress noted.  Under the lock. */
+ * --idle-timeout, or -1; the progress of each one due a look noted.
+ * Under the lock. */
 int nc_run_idle_locked(struct netcopy_server *srv, struct run *run);
 
 /* ---- log-limit.c */
