@@ -8,7 +8,8 @@
 # client with --flows 64 -t 2 is served, verified, well within that
 # timeout; the halves, completed, are read whole (a tag for no run:
 # "bad data connection: no such run", not a drop); once the peers close,
-# each is dropped and the server's descriptors are back to idle.  With
+# each is dropped and the server's descriptors are back to idle; a stop
+# refuses those still to speak ("the server is stopping").  With
 # --hello-timeout 1, as many silent connections are each dropped on
 # time ("Connection timed out") while their peers keep them open, and a
 # client is served after.
@@ -160,8 +161,16 @@ nc_check "the $silent silent ones dropped as their peers closed" \
 	$((silent + 1))
 nc_check "descriptors back to $idle_fds" nc_wait_fds "$NC_SERVER_PID" \
 	"$idle_fds" 10
-nc_stop_server
+# Stopped with connections still to speak: they are refused, not waited
+# for (the hello timeout is far off).
+connect "$halves"
+nc_check "the server accepted $halves more" \
+	wait_until 20 fds_at_least $((idle_fds + halves))
+nc_check "the server stops with $halves still to speak" nc_stop_server
 nc_check "the server exits 0 (got $NC_WAIT_RC)" [ "$NC_WAIT_RC" = 0 ]
+nc_check "those still to speak refused as it stopped" \
+	log_has ': refused: the server is stopping' "$halves"
+hang_up
 
 # ---- --hello-timeout 1: the silent ones are dropped on time
 nc_start_server --hello-timeout 1
