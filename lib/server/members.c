@@ -61,10 +61,12 @@ bool nc_member_park(struct netcopy_server *srv, struct run *run,
 static void member_finish(struct netcopy_server *srv, struct run *run,
 			  uint32_t index)
 {
-	int fd;
+	int fd, udp_fd;
 
 	pthread_mutex_lock(&srv->lock);
 	fd = run->fds[index];
+	/* A UDP run's: its datagram socket (the link is fd). */
+	udp_fd = run->flows[index].link_fd >= 0 ? run->flows[index].fd : -1;
 	run->fds[index] = -1;
 	run->parked[index] = false;
 	run->parked_n--;
@@ -72,6 +74,8 @@ static void member_finish(struct netcopy_server *srv, struct run *run,
 	pthread_mutex_unlock(&srv->lock);
 	if (fd >= 0)
 		close(fd);
+	if (udp_fd >= 0)
+		close(udp_fd);
 }
 
 /* n members finished: their ends signalled at once (the control thread

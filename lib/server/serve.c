@@ -131,6 +131,14 @@ static bool is_member(const struct run *run, uint32_t index)
 	return run->params.flows && index >= run->params.threads;
 }
 
+/* Whether data connection index of run is attached in the server's
+ * loop: a member over TCP.  Over UDP it waits for its socket's cookie
+ * (attach_udp()), a wait for a thread of its own. */
+static bool attaches_in_loop(const struct run *run, uint32_t index)
+{
+	return is_member(run, index) && run->params.proto != NC_PROTO_UDP;
+}
+
 /* Data connection index of run, claimed, on fd: true when its run keeps
  * it (a member), false when it is done with.  One that drives flows
  * does so here, on its own thread, until the run ends. */
@@ -161,6 +169,10 @@ static bool serve_data(struct netcopy_server *srv, struct run *run,
 			nc_flow_release(run->mode, flow);
 		else
 			err = nc_flow_run(run->mode, flow);
+	} else if (err) {	/* not attached: its group would wait for it */
+		pthread_mutex_lock(&srv->lock);
+		nc_run_abort_locked(run);
+		pthread_mutex_unlock(&srv->lock);
 	} else if (!is_member(run, index)) {
 		err = nc_serve_group(srv, run, index);
 	} else if (nc_member_park(srv, run, index)) {
@@ -276,8 +288,8 @@ static void refuse_threadless(struct conn *c, int err)
 	nc_conn_close(c);
 }
 
-/* A data tag: claimed, then parked (a member) or given a thread; or
- * refused, logged, and closed. */
+/* A data tag: claimed, then parked (a TCP member) or given a thread;
+ * or refused, logged, and closed. */
 static void first_data(struct conn *c)
 {
 	struct netcopy_server *srv = c->srv;
@@ -297,7 +309,7 @@ static void first_data(struct conn *c)
 		nc_conn_close(c);
 		return;
 	}
-	if (is_member(run, tag.index)) {
+	if (attaches_in_loop(run, tag.index)) {
 		if (serve_data(srv, run, tag.index, c->fd))
 			c->fd = -1;	/* its run's now */
 		nc_conn_close(c);
