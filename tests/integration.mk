@@ -55,6 +55,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/server-hosts.sh \
 	tests/server-binding.sh \
 	tests/server-threads.sh \
+	tests/server-greeting.sh \
 	tests/descriptors.sh \
 	tests/flows.sh \
 	tests/flows-uring.sh \

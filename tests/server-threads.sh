@@ -4,7 +4,8 @@
 # reset: the server is put in a pids cgroup (v1 or v2) that lets it have
 # only 3 tasks, a -t 4 client is refused with "cannot start a thread:
 # ..." in one line, the server stays up, and with the limit lifted it
-# serves again.  Its descriptors and threads are logged before, during
+# serves again; a --flows 64 -t 2 run needs no more than 3 threads (its
+# members attach without one).  Its descriptors and threads are logged before, during
 # and after.  Needs root and a writable pids cgroup; skips otherwise.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -93,6 +94,18 @@ nc_client "-t 4 with the limit lifted" -p "$NC_PORT" -t 4 -d 0.2 --verify \
 	-f csv
 nc_check_rc 0 && nc_check_csv_run two-copy 1024 4
 nc_check "threads back to $after_threads" threads_back "$after_threads"
+
+# --flows above -t: a thread for the control connection and one for
+# each of the -t groups; the members attach without one.
+echo $((after_threads + 3)) >"$cg/pids.max" ||
+	nc_error "cannot set pids.max"
+nc_client "--flows 64 -t 2 with room for 3 threads" -p "$NC_PORT" -t 2 \
+	--flows 64 -d 0.2 --verify -f csv
+figures "after --flows, pids.max $((after_threads + 3))"
+nc_check_rc 0 && nc_check_csv_run two-copy 1024 2
+echo max >"$cg/pids.max" || nc_error "cannot lift pids.max"
+nc_check "threads back to $after_threads after --flows" \
+	threads_back "$after_threads"
 figures "after"
 nc_stop_server
 nc_finish

@@ -3,9 +3,9 @@
  * control.c - the control connection of a run, and the runs.  The
  * server serves every mode to any number of runs at once.
  *
- * A thread per connection.  The first message says what a connection is:
- * a hello opens a run (the control connection), a data tag attaches a
- * data connection to its run.  The control thread starts the run once all
+ * The first message says what a connection is (greet.c reads it): a
+ * hello opens a run (the control connection, a thread of its own), a
+ * data tag attaches a data connection to its run (serve.c).  The control thread starts the run once all
  * data connections are in, ends it after the duration (when the server
  * sends), and answers with the server's figures.  What a run's buffers
  * need is counted against --max-memory as each data connection attaches

@@ -215,6 +215,12 @@ double nc_idle_seconds(const struct netcopy_server *srv,
 	return paced > srv->idle_timeout ? paced : srv->idle_timeout;
 }
 
+/* A connection is looked at (TCP_INFO, under the server's lock: 10,000
+ * a tick at 10,000 flows) only where it could be found idle: half the
+ * limit after it was seen to move, or after it joined (bytes unknown:
+ * the first look is a move), and every tick once it was seen still.  It
+ * is cut only after a limit seen without a move, at most half a limit
+ * later than a look every tick would cut it. */
 int nc_run_idle_locked(struct netcopy_server *srv, struct run *run)
 {
 	uint64_t now = nc_now_ns(), limit = nc_seconds_ns(nc_idle_seconds(srv,
@@ -225,11 +231,19 @@ int nc_run_idle_locked(struct netcopy_server *srv, struct run *run)
 		struct nc_moved *m = &run->moved[i];
 		uint64_t bytes;
 
-		if (run->fds[i] < 0 || nc_tcp_moved(run->fds[i], &bytes))
-			continue;	/* done, or the kernel cannot say */
-		if (!m->since_ns || bytes != m->bytes) {
+		if (run->fds[i] < 0)
+			continue;	/* done */
+		if (!m->since_ns) {
+			m->bytes = UINT64_MAX;
+			m->since_ns = now;
+			m->next_ns = now + limit / 2;
+		}
+		if (now < m->next_ns || nc_tcp_moved(run->fds[i], &bytes))
+			continue;	/* not due, or the kernel cannot say */
+		if (bytes != m->bytes) {
 			m->bytes = bytes;
 			m->since_ns = now;
+			m->next_ns = now + limit / 2;
 		} else if (now - m->since_ns >= limit && idle < 0) {
 			idle = (int)i;
 		}

@@ -2,11 +2,11 @@
 /*
  * members.c - --flows above -t at the server: the first -t data
  * connections of a run each drive a group of its flows (flow/group.c);
- * the others, its members, are parked in the run as they attach, and
- * their connection threads end.  A parked member stays open and counts
- * as a connection of its host until whoever took it lets it go: its
- * group's thread after the run, or the control thread of a run called
- * off before its group took it.
+ * the others, its members, are parked in the run as they attach, by
+ * the server's loop (greet.c): they have no thread.  A parked member
+ * stays open and counts as a connection of its host until whoever took
+ * it lets it go: its group's thread after the run, or the control
+ * thread of a run called off before its group took it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -47,7 +47,7 @@ bool nc_member_park(struct netcopy_server *srv, struct run *run,
 		/* Waited for are the last member (group_take) and the
 		 * last attach (the control thread): waking the groups
 		 * and the control thread at each of 10,000 members has
-		 * them fight the members' threads for the lock. */
+		 * them fight the server's loop for the lock. */
 		if (run->members == flows - run->params.threads ||
 		    run->attached == flows)
 			pthread_cond_broadcast(&run->cond);
@@ -56,12 +56,11 @@ bool nc_member_park(struct netcopy_server *srv, struct run *run,
 	return parked;
 }
 
-/* A parked member's end: its connection closed, its end signalled, its
- * hold on the run let go, as its own thread would have. */
+/* A parked member's end: its connection closed, as its own thread
+ * would have; members_done() says so. */
 static void member_finish(struct netcopy_server *srv, struct run *run,
 			  uint32_t index)
 {
-	uint64_t one = 1;
 	int fd, udp_fd;
 
 	pthread_mutex_lock(&srv->lock);
@@ -77,15 +76,25 @@ static void member_finish(struct netcopy_server *srv, struct run *run,
 		close(fd);
 	if (udp_fd >= 0)
 		close(udp_fd);
-	if (write(run->done_fd, &one, sizeof(one)) != sizeof(one))
-		nc_server_log(srv, "%s: cannot signal the end of a data "
-			      "connection", run->peer);
-	nc_run_put(srv, run);
+}
+
+/* n members finished: their ends signalled at once (the control thread
+ * woken once, not at each of 10,000), their holds on the run let go.
+ * The caller holds one more, so none of these is the last. */
+static void members_done(struct netcopy_server *srv, struct run *run,
+			 uint64_t n)
+{
+	if (n && write(run->done_fd, &n, sizeof(n)) != sizeof(n))
+		nc_server_log(srv, "%s: cannot signal the end of %llu data "
+			      "connections", run->peer, (unsigned long long)n);
+	for (; n; n--)
+		nc_run_put(srv, run);
 }
 
 void nc_members_sweep(struct netcopy_server *srv, struct run *run)
 {
 	uint32_t flows = nc_params_flows(&run->params);
+	uint64_t done = 0;
 
 	for (uint32_t i = run->params.threads; i < flows; i++) {
 		bool mine;
@@ -94,9 +103,12 @@ void nc_members_sweep(struct netcopy_server *srv, struct run *run)
 		mine = run->parked[i] && !run->flows[i].member;
 		run->flows[i].member |= mine;	/* taken: by no group now */
 		pthread_mutex_unlock(&srv->lock);
-		if (mine)
+		if (mine) {
 			member_finish(srv, run, i);
+			done++;
+		}
 	}
+	members_done(srv, run, done);
 }
 
 /* The group of thread index: once every member is parked, its flows
@@ -148,6 +160,7 @@ int nc_serve_group(struct netcopy_server *srv, struct run *run,
 		err = nc_group_run(g);
 	for (uint32_t k = 1; taken && k < n; k++)
 		member_finish(srv, run, index + k * threads);
+	members_done(srv, run, taken ? n - 1 : 0);
 	free(group);
 	return err;
 }

@@ -1,23 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * serve.c - every connection the server accepts gets a thread; its
- * first message says whether it is a run's control connection
- * (control.c) or one of its data connections (here).  Then the server's
- * loop, and how it drains on stop.
+ * serve.c - what a connection's first message (greet.c reads it) makes
+ * of it: a hello, a run's control connection, which gets a thread
+ * (control.c); a data tag, one of its data connections, which gets a
+ * thread where it drives flows, and is parked in its run right away
+ * where it is a member of a --flows group (members.c).
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -112,34 +105,54 @@ static int attach_udp(struct netcopy_server *srv, int fd,
 	return err;
 }
 
-/* A data connection: true when its run keeps it (a --flows member,
- * which its group's thread drives), false when it is done with. */
-static bool serve_data(struct netcopy_server *srv, const struct conn *c,
-		       const uint8_t *body, size_t len, const char *peer)
+/* A data connection's end: its error noted, its place let go (the
+ * control thread lets go of its descriptor), its end signalled, its
+ * hold on the run dropped. */
+static void data_end(struct netcopy_server *srv, struct run *run,
+		     uint32_t index, int err)
 {
-	int fd = c->fd, udp_fd = -1;
-	int err = 0, code = NETCOPY_EPROTOCOL;
-	char refusal[NC_REASON_MAX];
-	const char *why = "";
-	struct nc_tag tag;
-	struct nc_flow *flow;
-	struct run *run;
 	uint64_t one = 1;
 
-	if (nc_tag_decode(body, len, &tag, &why) ||
-	    !(run = claim(srv, c, &tag, &code, &why, refusal))) {
-		nc_server_log(srv, "%s: %s data connection: %s", peer,
-			      code == NETCOPY_EPROTOCOL ? "bad" : "refused",
-			      why);
-		nc_refuse(fd, code, why);
-		return false;
-	}
+	pthread_mutex_lock(&srv->lock);
+	run->errs[index] = err;
+	run->fds[index] = -1;
+	pthread_mutex_unlock(&srv->lock);
+	if (write(run->done_fd, &one, sizeof(one)) != sizeof(one))
+		nc_server_log(srv, "%s: cannot signal the end of a data "
+			      "connection", run->peer);
+	nc_run_put(srv, run);
+}
+
+/* Whether data connection index of run is a member of a --flows group:
+ * parked in its run, which its group's thread drives, no thread of its
+ * own. */
+static bool is_member(const struct run *run, uint32_t index)
+{
+	return run->params.flows && index >= run->params.threads;
+}
+
+/* Whether data connection index of run is attached in the server's
+ * loop: a member over TCP.  Over UDP it waits for its socket's cookie
+ * (attach_udp()), a wait for a thread of its own. */
+static bool attaches_in_loop(const struct run *run, uint32_t index)
+{
+	return is_member(run, index) && run->params.proto != NC_PROTO_UDP;
+}
+
+/* Data connection index of run, claimed, on fd: true when its run keeps
+ * it (a member), false when it is done with.  One that drives flows
+ * does so here, on its own thread, until the run ends. */
+static bool serve_data(struct netcopy_server *srv, struct run *run,
+		       uint32_t index, int fd)
+{
+	struct nc_flow *flow = &run->flows[index];
+	int udp_fd = -1, err = 0;
+
 	if (run->params.proto == NC_PROTO_UDP)
 		err = attach_udp(srv, fd, run, &udp_fd);
 	else	/* a failed send shows in the data path */
 		nc_accept_run(fd, run, 0, 0);
-	flow = &run->flows[tag.index];
-	nc_flow_init(flow, udp_fd >= 0 ? udp_fd : fd, &run->params, tag.index,
+	nc_flow_init(flow, udp_fd >= 0 ? udp_fd : fd, &run->params, index,
 		     false, run->params.cpu, &run->stop, &run->measuring);
 	if (udp_fd >= 0)
 		flow->link_fd = fd;
@@ -160,31 +173,21 @@ static bool serve_data(struct netcopy_server *srv, const struct conn *c,
 		pthread_mutex_lock(&srv->lock);
 		nc_run_abort_locked(run);
 		pthread_mutex_unlock(&srv->lock);
-	} else if (tag.index < run->params.threads) {
-		err = nc_serve_group(srv, run, tag.index);
-	} else if (nc_member_park(srv, run, tag.index)) {
+	} else if (!is_member(run, index)) {
+		err = nc_serve_group(srv, run, index);
+	} else if (nc_member_park(srv, run, index)) {
 		return true;
 	}
-	pthread_mutex_lock(&srv->lock);
-	run->errs[tag.index] = err;
-	run->fds[tag.index] = -1;	/* the control thread lets go of it */
-	pthread_mutex_unlock(&srv->lock);
 	if (udp_fd >= 0)
 		close(udp_fd);
-	if (write(run->done_fd, &one, sizeof(one)) != sizeof(one))
-		nc_server_log(srv, "%s: cannot signal the end of a data connection",
-		      peer);
-	nc_run_put(srv, run);
+	data_end(srv, run, index, err);
 	return false;
 }
 
 /* ---- every connection ---- */
 
-/* Refuse a connection before its thread: the reason (it fits the
- * socket buffer), the stream's end, and what the peer already sent
- * read, so that the close is not a reset that could beat the reason. */
-static void refuse_conn(struct netcopy_server *srv, int fd, const char *peer,
-			const char *reason)
+void nc_conn_refuse(struct netcopy_server *srv, int fd, const char *peer,
+		    const char *reason)
 {
 	char sink[4096];
 
@@ -195,6 +198,24 @@ static void refuse_conn(struct netcopy_server *srv, int fd, const char *peer,
 		if (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) <= 0)
 			break;
 	close(fd);
+}
+
+void nc_conn_peer(const struct conn *c, char *buf, size_t cap)
+{
+	nc_addr_name((const struct sockaddr *)&c->sa, c->sa_len, buf, cap);
+}
+
+void nc_conn_link(struct conn *c)
+{
+	struct netcopy_server *srv = c->srv;
+
+	pthread_mutex_lock(&srv->lock);
+	c->next = srv->conns.next;
+	c->prev = &srv->conns;
+	c->next->prev = c;
+	srv->conns.next = c;
+	srv->nconns++;
+	pthread_mutex_unlock(&srv->lock);
 }
 
 static void conn_unlink(struct conn *c)
@@ -209,184 +230,118 @@ static void conn_unlink(struct conn *c)
 	pthread_mutex_unlock(&srv->lock);
 }
 
-static void conn_close(struct conn *c)
+void nc_conn_close(struct conn *c)
 {
 	conn_unlink(c);
 	if (c->fd >= 0)
 		close(c->fd);
+	free(c->body);
 	free(c);
 }
 
-/* What is left of the hello timeout: it counts from the accept, not
- * from when the connection's thread first ran, which a loaded machine
- * can delay by seconds. */
-static int hello_left_ms(const struct conn *c)
-{
-	uint64_t limit = nc_seconds_ns(c->srv->hello_timeout);
-	uint64_t spent = nc_now_ns() - c->accepted_ns;
-
-	return spent >= limit ? 0 : (int)((limit - spent) / 1000000);
-}
-
-static void *conn_main(void *arg)
+static void *control_main(void *arg)
 {
 	struct conn *c = arg;
-	struct netcopy_server *srv = c->srv;
-	uint8_t body[NC_MAX_BODY];
-	struct nc_header h;
-	const char *why = "";
 	char peer[80];
-	int err;
 
-	nc_peer_name(c->fd, peer, sizeof(peer));
-	err = nc_msg_recv(c->fd, &h, body, hello_left_ms(c), &why);
-	if (err) {
-		nc_server_log(srv, "%s: dropped: %s", peer, err == NETCOPY_EPROTOCOL ?
-		      why : err == -ECONNRESET ? "closed before its hello" :
-		      netcopy_strerror(err));
-		if (err == NETCOPY_EPROTOCOL)
-			nc_refuse(c->fd, NETCOPY_EPROTOCOL, why);
-	} else if (h.type == NC_MSG_HELLO) {
-		nc_serve_control(srv, c, body, h.length, peer);
-	} else if (h.type == NC_MSG_DATA_TAG) {
-		if (serve_data(srv, c, body, h.length, peer))
-			c->fd = -1;	/* its run's now */
-	} else {
-		nc_server_log(srv, "%s: dropped: unexpected first message", peer);
-		nc_refuse(c->fd, NETCOPY_EPROTOCOL, "unexpected first message");
-	}
-	conn_close(c);
+	nc_conn_peer(c, peer, sizeof(peer));
+	nc_serve_control(c->srv, c, c->body, c->h.length, peer);
+	nc_conn_close(c);
 	return NULL;
 }
 
-/* A thread for the connection; one that cannot be started is a
- * refusal that says why, not a reset. */
-static void conn_start(struct netcopy_server *srv, struct conn *c)
+static void *data_main(void *arg)
 {
-	char reason[NC_REASON_MAX], peer[80];
+	struct conn *c = arg;
+
+	if (serve_data(c->srv, c->run, c->index, c->fd))
+		c->fd = -1;	/* its run's now */
+	nc_conn_close(c);
+	return NULL;
+}
+
+/* A thread for c, running fn: 0, or the error. */
+static int conn_thread(struct conn *c, void *(*fn)(void *))
+{
 	pthread_attr_t attr;
 	pthread_t tid;
 	int err;
 
-	pthread_mutex_lock(&srv->lock);
-	c->next = srv->conns.next;
-	c->prev = &srv->conns;
-	c->next->prev = c;
-	srv->conns.next = c;
-	srv->nconns++;
-	pthread_mutex_unlock(&srv->lock);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	err = pthread_create(&tid, &attr, conn_main, c);
+	err = pthread_create(&tid, &attr, fn, c);
 	pthread_attr_destroy(&attr);
-	if (!err)
-		return;
-	conn_unlink(c);
-	nc_peer_name(c->fd, peer, sizeof(peer));
-	snprintf(reason, sizeof(reason), "cannot start a thread: %s",
-		 strerror(err));
-	refuse_conn(srv, c->fd, peer, reason);
-	free(c);
+	return -err;
 }
 
-/* A new connection: a thread for it, or a refusal saying which limit. */
-static void take(struct netcopy_server *srv, int fd,
-		 const struct sockaddr *sa, uint64_t accepted_ns)
+/* A thread that could not be started is a refusal that says why, not a
+ * reset. */
+static void refuse_threadless(struct conn *c, int err)
 {
 	char reason[NC_REASON_MAX], peer[80];
-	struct conn *c = calloc(1, sizeof(*c));
 
-	if (!c) {
-		close(fd);
-		nc_server_log(srv, "cannot take a connection: out of memory");
-		return;
-	}
-	c->fd = fd;
-	c->srv = srv;
-	c->accepted_ns = accepted_ns;
-	nc_host_addr(sa, &c->addr);
-	nc_host_key(sa, &c->host);
-	if (!nc_conn_over_limits(srv, &c->host, reason, sizeof(reason))) {
-		conn_start(srv, c);
-		return;
-	}
-	nc_peer_name(fd, peer, sizeof(peer));
-	refuse_conn(srv, fd, peer, reason);
-	free(c);
+	nc_conn_peer(c, peer, sizeof(peer));
+	snprintf(reason, sizeof(reason), "cannot start a thread: %s",
+		 strerror(-err));
+	nc_conn_refuse(c->srv, c->fd, peer, reason);
+	c->fd = -1;
+	nc_conn_close(c);
 }
 
-/* After a stop: give connections a grace period, then cut them. */
-static void drain(struct netcopy_server *srv)
+/* A data tag: claimed, then parked (a TCP member) or given a thread;
+ * or refused, logged, and closed. */
+static void first_data(struct conn *c)
 {
-	uint64_t cut = nc_now_ns() + DRAIN_GRACE_MS * 1000000ULL;
-	struct timespec ts;
+	struct netcopy_server *srv = c->srv;
+	int code = NETCOPY_EPROTOCOL, err;
+	char refusal[NC_REASON_MAX], peer[80];
+	const char *why = "";
+	struct nc_tag tag;
+	struct run *run;
 
-	pthread_mutex_lock(&srv->lock);
-	while (srv->nconns) {
-		if (cut && nc_now_ns() >= cut) {
-			for (struct conn *c = srv->conns.next;
-			     c != &srv->conns; c = c->next)
-				shutdown(c->fd, SHUT_RDWR);
-			for (struct run *r = srv->runs; r; r = r->next)
-				nc_run_abort_locked(r);
-			cut = 0;
-		}
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 50000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&srv->idle, &srv->lock, &ts);
+	if (nc_tag_decode(c->body, c->h.length, &tag, &why) ||
+	    !(run = claim(srv, c, &tag, &code, &why, refusal))) {
+		nc_conn_peer(c, peer, sizeof(peer));
+		nc_server_log(srv, "%s: %s data connection: %s", peer,
+			      code == NETCOPY_EPROTOCOL ? "bad" : "refused",
+			      why);
+		nc_refuse(c->fd, code, why);
+		nc_conn_close(c);
+		return;
 	}
-	pthread_mutex_unlock(&srv->lock);
+	if (attaches_in_loop(run, tag.index)) {
+		if (serve_data(srv, run, tag.index, c->fd))
+			c->fd = -1;	/* its run's now */
+		nc_conn_close(c);
+		return;
+	}
+	c->run = run;
+	c->index = tag.index;
+	err = conn_thread(c, data_main);
+	if (!err)
+		return;
+	data_end(srv, run, tag.index, err);	/* its place let go first */
+	refuse_threadless(c, err);
 }
 
-NETCOPY_EXPORT int netcopy_server_run(struct netcopy_server *srv)
+void nc_conn_first(struct conn *c)
 {
-	struct pollfd pfd[2] = {
-		{ .fd = srv->listen_fd, .events = POLLIN },
-		{ .fd = srv->stop_pipe[0], .events = POLLIN },
-	};
-	int err = 0;
+	struct netcopy_server *srv = c->srv;
+	char peer[80];
+	int err;
 
-	if (srv->listen_fd < 0)
-		return -EBADF;
-	nc_fit_descriptors(srv);
-	while (!nc_server_stopping(srv)) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		uint64_t now;
-		int fd;
-
-		if (poll(pfd, 2, nc_log_limit_flush(srv, false)) < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		if (!(pfd[0].revents & POLLIN))
-			continue;
-		fd = accept4(srv->listen_fd, (struct sockaddr *)&ss, &sl,
-			     SOCK_CLOEXEC);
-		now = nc_now_ns();
-		if (fd < 0) {
-			/* Out of descriptors or a connection gone before
-			 * accept: not a reason to stop serving others. */
-			if (errno == EMFILE || errno == ENFILE) {
-				nc_server_log(srv, "cannot accept: %s",
-					      strerror(errno));
-				usleep(10000);
-			}
-			continue;
-		}
-		if (nc_server_outside_allow(srv, fd))
-			continue;
-		take(srv, fd, (struct sockaddr *)&ss, now);
+	if (c->h.type == NC_MSG_HELLO) {
+		err = conn_thread(c, control_main);
+		if (err)
+			refuse_threadless(c, err);
+		return;
 	}
-	close(srv->listen_fd);
-	srv->listen_fd = -1;
-	drain(srv);
-	nc_log_limit_flush(srv, true);
-	return err;
+	if (c->h.type == NC_MSG_DATA_TAG) {
+		first_data(c);
+		return;
+	}
+	nc_conn_peer(c, peer, sizeof(peer));
+	nc_server_log(srv, "%s: dropped: unexpected first message", peer);
+	nc_refuse(c->fd, NETCOPY_EPROTOCOL, "unexpected first message");
+	nc_conn_close(c);
 }

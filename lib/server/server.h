@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * server.h - what the server's files share: the server, its runs and
- * connections (listen.c sets it up, control.c serves a run's control
- * connection, serve.c every connection and the server's loop).  The
- * server offers the library's users netcopy_server_* (netcopy.h) and
- * nothing to the rest of the library.
+ * connections (listen.c sets it up, greet.c is the server's loop and
+ * reads every connection's first message, serve.c makes a control or a
+ * data connection of it, control.c serves a run's control connection).
+ * The server offers the library's users netcopy_server_* (netcopy.h)
+ * and nothing to the rest of the library.
  */
 #ifndef NETCOPY_SERVER_H
 #define NETCOPY_SERVER_H
@@ -59,16 +60,32 @@ struct nc_log_limit {
 };
 
 struct conn {
-	struct conn *prev, *next;
+	struct conn *prev, *next;	/* srv->conns, under the lock */
 	int fd;
 	struct nc_host addr, host;	/* the peer's address, its host */
 	struct netcopy_server *srv;
+	struct sockaddr_storage sa;	/* the peer's, for the log */
+	socklen_t sa_len;
 	uint64_t accepted_ns;	/* --hello-timeout counts from here */
+	/* Its first message as it comes in (greet.c), the accepting
+	 * thread's: the header, then the body, malloc()ed only where it
+	 * comes in parts; got counts both. */
+	struct conn *older, *newer;	/* of those greeted, accept order */
+	bool greeted;			/* in the greeter's epoll set */
+	uint32_t got;
+	uint8_t head[NC_HEADER_LEN];
+	struct nc_header h;
+	uint8_t *body;
+	/* For its thread, once it has one (serve.c): a hello's body, or
+	 * a data connection's run and index. */
+	struct run *run;
+	uint32_t index;
 };
 
-/* What a data connection has moved, and since when (--idle-timeout). */
+/* What a data connection has moved, and since when (--idle-timeout);
+ * when it is next looked at. */
 struct nc_moved {
-	uint64_t bytes, since_ns;
+	uint64_t bytes, since_ns, next_ns;
 };
 
 struct run {
@@ -154,7 +171,7 @@ struct netcopy_server {
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
 	struct conn conns;	/* list head */
-	unsigned int nconns;
+	unsigned int nconns;	/* being greeted, or held by a thread */
 	struct run *runs;
 	uint64_t committed;
 	uint64_t pinned;	/* of committed, pinned by the kernel */
@@ -163,6 +180,23 @@ struct netcopy_server {
 	unsigned int parked;		/* connections parked in runs */
 	struct nc_log_limit log_limit;
 };
+
+/* ---- serve.c: a connection's first message */
+/* Connection c, its first message in (c->h, c->body): served, handed to
+ * a thread or its run, or refused; c is no longer the caller's. */
+void nc_conn_first(struct conn *c);
+/* "ADDR port N" of c's peer, for the log. */
+void nc_conn_peer(const struct conn *c, char *buf, size_t cap);
+/* Count c in srv->conns, as it is accepted. */
+void nc_conn_link(struct conn *c);
+/* Close c's descriptor (unless -1), count it out and free it. */
+void nc_conn_close(struct conn *c);
+/* Refuse a connection that has no thread: reason logged and sent (it
+ * fits the socket buffer), the stream's end, and what the peer already
+ * sent read, so that the close is not a reset that could beat the
+ * reason; fd closed. */
+void nc_conn_refuse(struct netcopy_server *srv, int fd, const char *peer,
+		    const char *reason);
 
 /* ---- members.c: a data connection's start, and --flows above -t */
 /* Count a data connection of run in (its buffers ready) and wait for
@@ -238,7 +272,8 @@ int nc_idle_tick_ms(const struct netcopy_server *srv);
 double nc_idle_seconds(const struct netcopy_server *srv,
 		       const struct run *run);
 /* The first data connection of run that moved no byte for
- * --idle-timeout, or -1; each one's progress noted.  Under the lock. */
+ * --idle-timeout, or -1; the progress of each one due a look noted.
+ * Under the lock. */
 int nc_run_idle_locked(struct netcopy_server *srv, struct run *run);
 
 /* ---- log-limit.c */

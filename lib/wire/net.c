@@ -226,17 +226,27 @@ int nc_connect(const char *host, unsigned int port, int *fd, char *detail,
 	return nc_connect_from(host, port, NULL, 0, fd, detail, detail_len);
 }
 
-void nc_peer_name(int fd, char *buf, size_t len)
+void nc_addr_name(const struct sockaddr *sa, socklen_t sl, char *buf,
+		  size_t len)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
 	char host[NI_MAXHOST], serv[NI_MAXSERV];
 
-	if (getpeername(fd, (struct sockaddr *)&ss, &sl) ||
-	    getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), serv,
-			sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV)) {
+	if (getnameinfo(sa, sl, host, sizeof(host), serv, sizeof(serv),
+			NI_NUMERICHOST | NI_NUMERICSERV)) {
 		snprintf(buf, len, "unknown peer");
 		return;
 	}
 	snprintf(buf, len, "%s port %s", host, serv);
+}
+
+void nc_peer_name(int fd, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl)) {
+		snprintf(buf, len, "unknown peer");
+		return;
+	}
+	nc_addr_name((struct sockaddr *)&ss, sl, buf, len);
 }

@@ -237,5 +237,8 @@ int nc_connect_to(const struct sockaddr *to, socklen_t to_len,
 int nc_set_io_timeout(int fd, int seconds);
 /* "ADDR port N" of a socket's peer, for logs. */
 void nc_peer_name(int fd, char *buf, size_t len);
+/* That of an address (sl bytes at sa). */
+void nc_addr_name(const struct sockaddr *sa, socklen_t sl, char *buf,
+		  size_t len);
 
 #endif /* NETCOPY_WIRE_H */
