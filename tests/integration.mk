@@ -43,6 +43,7 @@ NETCOPY_INTEGRATION_TESTS = \
 	tests/abuse-clients.sh \
 	tests/abuse-sequential.sh \
 	tests/zero-copy-enobufs.sh \
+	tests/zero-copy-stall.sh \
 	tests/rx.sh \
 	tests/udp.sh \
 	tests/udp-mtu.sh \

@@ -188,6 +188,10 @@ struct nc_figures;
  * reason. */
 int nc_client_judge(struct netcopy_result *r, int local_err,
 		    uint32_t bad_flow);
+/* No figures from the server (trailer_err) after our own error err on
+ * data connection flow: ours is the line, theirs NA.  err. */
+int nc_client_lost_peer(struct netcopy_result *r, struct nc_figures *remote,
+			int trailer_err, int err, uint32_t flow);
 /* The server's figures cannot be used: NA, and why (not in them).  A
  * trailer broken or impossible is an error; none at all, a run cut
  * short. */

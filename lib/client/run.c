@@ -481,6 +481,8 @@ static int run_accepted(struct netcopy_client *c, int ctrl,
 	free(t);
 	err = read_trailer(ctrl, remote, &why);
 	r->wall_ns = nc_now_ns() - start;
+	if (err && local_err)	/* ours first: it may be why */
+		return nc_client_lost_peer(r, remote, err, local_err, bad);
 	if (err)
 		return nc_client_refuse_peer(r, remote, err, "no figures from the server",
 				   err == NETCOPY_EPROTOCOL ? why :

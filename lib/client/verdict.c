@@ -11,6 +11,24 @@
 #include "report/report.h"
 #include "wire/wire.h"
 
+/* Our side's error err, on data connection flow, as the line that says
+ * it: what a zero-copy run's peer still owed, where that was it. */
+static void local_reason(const struct netcopy_result *r, int err,
+			 uint32_t flow, char *buf, size_t cap)
+{
+	const struct nc_zc_counts *zc = nc_client_sends(&r->params) ?
+					&r->sender.zc : &r->receiver.zc;
+	int64_t owed = zc->sends - zc->completions;
+
+	if (err == NETCOPY_ECOMPLETION && zc->sends >= 0 &&
+	    zc->completions >= 0 && owed > 0)
+		snprintf(buf, cap, "%lld zero-copy completions never came: "
+			 "the peer stopped acknowledging", (long long)owed);
+	else
+		snprintf(buf, cap, "data connection %u: %s", flow,
+			 netcopy_strerror(err));
+}
+
 int nc_client_judge(struct netcopy_result *r, int local_err,
 		    uint32_t bad_flow)
 {
@@ -23,12 +41,12 @@ int nc_client_judge(struct netcopy_result *r, int local_err,
 		const struct nc_figures *peer = nc_client_sends(&r->params) ?
 						rx : tx;
 		bool said = peer->status && peer->reason[0];
-		char theirs[sizeof(rx->reason)];
+		char theirs[sizeof(rx->reason)], ours[sizeof(rx->reason)];
 
 		memcpy(theirs, peer->reason, sizeof(theirs));	/* may be ours */
 		theirs[sizeof(theirs) - 1] = '\0';
-		snprintf(reason, cap, "data connection %u: %s%s%.120s",
-			 bad_flow, netcopy_strerror(local_err),
+		local_reason(r, local_err, bad_flow, ours, sizeof(ours));
+		snprintf(reason, cap, "%.120s%s%.120s", ours,
 			 said ? "; the server: " : "", said ? theirs : "");
 		return local_err;
 	}
@@ -63,6 +81,17 @@ int nc_client_judge(struct netcopy_result *r, int local_err,
 		return NETCOPY_EVERIFY;
 	}
 	return 0;
+}
+
+int nc_client_lost_peer(struct netcopy_result *r, struct nc_figures *remote,
+			int trailer_err, int err, uint32_t flow)
+{
+	char ours[sizeof(r->receiver.reason) - 32];	/* and why */
+
+	local_reason(r, err, flow, ours, sizeof(ours));
+	nc_client_refuse_peer(r, remote, trailer_err, ours,
+			      "no figures from the server");
+	return err;
 }
 
 int nc_client_refuse_peer(struct netcopy_result *r, struct nc_figures *remote,

@@ -34,6 +34,9 @@
 #define NC_DGRAM_MAX_IPV6 65527
 /* A receiver tells duplicates from late datagrams this far back. */
 #define NC_SEQ_WINDOW 1024
+/* How long the end of a run waits for what the kernel owes (zero-copy
+ * completions) before calling it lost. */
+#define NC_OWED_WAIT_NS (10ULL * 1000000000ULL)
 
 enum nc_dgram_kind {
 	NC_DGRAM_DATA = 1,	/* a datagram of the run */
@@ -168,6 +171,10 @@ struct nc_flow {
 	bool member;
 	bool ended;
 	bool owed;	/* waits for completions (send_part's -EINPROGRESS) */
+	/* --flows above -t: when what the kernel still owes at the end
+	 * is lost, one deadline for all the thread's flows (else one flow
+	 * after another could each wait its own); 0: each wait its own. */
+	uint64_t owed_by_ns;
 	/* rr over --flows (flow/group-rr.c): the bytes of the request or
 	 * answer being received so far, and where its exchange stands. */
 	uint64_t got;
@@ -296,7 +303,9 @@ struct netcopy_mode {
 	 * stream's end.  NULL when send_message sends at once. */
 	int (*send_flush)(struct nc_flow *flow);
 	/* After the last message: collect what the kernel still owes
-	 * (zero-copy completions).  NULL when there is nothing. */
+	 * (zero-copy completions), by flow->owed_by_ns where set, each
+	 * wait NC_OWED_WAIT_NS at most otherwise.  NULL when there is
+	 * nothing. */
 	int (*send_end)(struct nc_flow *flow);
 	/* Receive up to max bytes, never past the current message when
 	 * the mode reads message by message; checked when verifying.

@@ -495,6 +495,23 @@ static void end_all(struct nc_group *g)
 				 SHUT_WR);
 }
 
+/* What the kernel still owes the sending flows, by one deadline for
+ * them all: a peer gone silent must not cost each flow a wait. */
+static int collect_owed(struct nc_group *g, int err)
+{
+	uint64_t by = nc_now_ns() + NC_OWED_WAIT_NS;
+
+	for (uint32_t i = 0; i < g->n; i++) {
+		struct nc_flow *f = g->flows[i];
+
+		if (nc_flow_sends(f)) {
+			f->owed_by_ns = by;
+			err = nc_send_owed(g->mode, f, err);
+		}
+	}
+	return err;
+}
+
 int nc_group_run(struct nc_group *g)
 {
 	bool sends = g->flows[0]->sender;
@@ -525,9 +542,8 @@ int nc_group_run(struct nc_group *g)
 
 		err = err ? err : owed;
 	}
-	for (uint32_t i = 0; !g->ring && i < g->n; i++)
-		if (nc_flow_sends(g->flows[i]))
-			err = nc_send_owed(g->mode, g->flows[i], err);
+	if (!g->ring)
+		err = collect_owed(g, err);
 	now = nc_now_ns();
 	for (uint32_t i = 0; i < g->n; i++) {
 		struct nc_flow *f = g->flows[i];

@@ -90,6 +90,9 @@ static inline uint32_t nc_zc_outstanding(const struct nc_zc_sender *z)
 /* Read notifications until one holds completions, waiting for it (10 s
  * at most: NETCOPY_ECOMPLETION).  0 or an error. */
 int nc_zc_reap_one(struct nc_zc_sender *z);
+/* The same, waiting until by_ns at most where it is set (past: only
+ * what the queue holds now). */
+int nc_zc_reap_by(struct nc_zc_sender *z, uint64_t by_ns);
 /* Every notification the queue holds now, without waiting: 0 or an
  * error. */
 int nc_zc_reap_ready(struct nc_zc_sender *z);

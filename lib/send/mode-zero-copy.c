@@ -347,14 +347,15 @@ static int zero_copy_send_reap(struct nc_flow *flow)
 	return flow->state ? nc_zc_reap_next(flow->state) : 0;
 }
 
-/* Every completion is owed before the buffers may go. */
+/* Every completion is owed before the buffers may go: by the group's
+ * deadline where it has one. */
 static int zero_copy_send_end(struct nc_flow *flow)
 {
 	struct nc_zc_sender *z = flow->state;
 	int err = 0;
 
 	while (!err && nc_zc_outstanding(z))
-		err = nc_zc_reap_one(z);
+		err = nc_zc_reap_by(z, flow->owed_by_ns);
 	flow->zc = z->counts;
 	return err;
 }

@@ -19,9 +19,6 @@
 
 #include "send/engines.h"
 
-/* How long to wait for a completion before calling it lost. */
-#define COMPLETION_TIMEOUT_NS (10ULL * 1000000000ULL)
-
 size_t nc_zc_stride(uint64_t size)
 {
 	uint64_t align = size >= 4096 ? 4096 : 64;
@@ -136,13 +133,14 @@ static int zc_read_errqueue(struct nc_zc_sender *z)
 }
 
 /* Read notifications until one holds completions, waiting for it when
- * the queue is empty (and calling it lost after COMPLETION_TIMEOUT_NS).
+ * the queue is empty (and calling it lost after NC_OWED_WAIT_NS, or
+ * once by_ns has passed where it is set).
  * Callers reap only when they need a completion: the kernel merges the
  * notifications of consecutive sends while they wait in the queue, so
  * reading late takes fewer system calls than reading after every send. */
-int nc_zc_reap_one(struct nc_zc_sender *z)
+int nc_zc_reap_by(struct nc_zc_sender *z, uint64_t by_ns)
 {
-	uint64_t deadline = 0;
+	uint64_t deadline = by_ns;
 
 	for (;;) {
 		struct pollfd pfd = { .fd = z->fd, .events = 0 };
@@ -151,7 +149,7 @@ int nc_zc_reap_one(struct nc_zc_sender *z)
 		if (got)
 			return got < 0 ? got : 0;
 		if (!deadline)
-			deadline = nc_now_ns() + COMPLETION_TIMEOUT_NS;
+			deadline = nc_now_ns() + NC_OWED_WAIT_NS;
 		else if (nc_now_ns() > deadline)
 			return NETCOPY_ECOMPLETION;
 		/* POLLERR means the error queue has something; a dead
@@ -159,6 +157,11 @@ int nc_zc_reap_one(struct nc_zc_sender *z)
 		if (poll(&pfd, 1, 100) > 0 && !(pfd.revents & POLLERR))
 			usleep(1000);
 	}
+}
+
+int nc_zc_reap_one(struct nc_zc_sender *z)
+{
+	return nc_zc_reap_by(z, 0);
 }
 
 /* Every notification the queue holds now, without waiting. */
