@@ -173,8 +173,9 @@ struct nc_flow {
 	bool owed;	/* waits for completions (send_part's -EINPROGRESS) */
 	/* --flows above -t: when what the kernel still owes at the end
 	 * is lost, one deadline for all the thread's flows (else one flow
-	 * after another could each wait its own); 0: each wait its own. */
-	uint64_t owed_by_ns;
+	 * after another could each wait its own), pushed back by each
+	 * completion that comes before it; NULL: each wait its own. */
+	uint64_t *owed_by_ns;
 	/* rr over --flows (flow/group-rr.c): the bytes of the request or
 	 * answer being received so far, and where its exchange stands. */
 	uint64_t got;

@@ -505,8 +505,9 @@ static int collect_owed(struct nc_group *g, int err)
 		struct nc_flow *f = g->flows[i];
 
 		if (nc_flow_sends(f)) {
-			f->owed_by_ns = by;
+			f->owed_by_ns = &by;
 			err = nc_send_owed(g->mode, f, err);
+			f->owed_by_ns = NULL;
 		}
 	}
 	return err;

@@ -348,14 +348,19 @@ static int zero_copy_send_reap(struct nc_flow *flow)
 }
 
 /* Every completion is owed before the buffers may go: by the group's
- * deadline where it has one. */
+ * deadline where it has one, which a completion in time pushes back
+ * (a slow peer is still acknowledging; a gone one never does). */
 static int zero_copy_send_end(struct nc_flow *flow)
 {
 	struct nc_zc_sender *z = flow->state;
+	uint64_t *by = flow->owed_by_ns;
 	int err = 0;
 
-	while (!err && nc_zc_outstanding(z))
-		err = nc_zc_reap_by(z, flow->owed_by_ns);
+	while (!err && nc_zc_outstanding(z)) {
+		err = nc_zc_reap_by(z, by ? *by : 0);
+		if (!err && by && nc_now_ns() < *by)
+			*by = nc_now_ns() + NC_OWED_WAIT_NS;
+	}
 	flow->zc = z->counts;
 	return err;
 }
