@@ -149,12 +149,20 @@ static int run_workload(const struct netcopy_mode *mode, struct nc_flow *flow)
 			      nc_stream_recv(mode, flow);
 }
 
+/* The thread's CPU time, for a flow that owns it: a group's members
+ * share their owner's thread, so theirs would be a syscall each for
+ * nothing (nc_group_run zeroes it). */
+uint64_t nc_flow_cpu_now(const struct nc_flow *flow)
+{
+	return flow->member ? 0 : nc_thread_cpu_us();
+}
+
 void nc_flow_start(struct nc_flow *flow)
 {
 	flow->warm = flow->measuring &&
 		     !atomic_load_explicit(flow->measuring,
 					   memory_order_relaxed);
-	flow->cpu_start_us = nc_thread_cpu_us();
+	flow->cpu_start_us = nc_flow_cpu_now(flow);
 	nc_counters_start(&flow->counters);
 	if (!flow->warm)
 		nc_tcp_flow_begin(&flow->tcp, flow->fd,
@@ -164,7 +172,7 @@ void nc_flow_start(struct nc_flow *flow)
 void nc_flow_finish(struct nc_flow *flow)
 {
 	nc_counters_stop(&flow->counters);
-	flow->cpu_us = nc_thread_cpu_us() - flow->cpu_start_us;
+	flow->cpu_us = nc_flow_cpu_now(flow) - flow->cpu_start_us;
 	nc_tcp_flow_end(&flow->tcp, flow->fd, flow->params->tcp_info,
 			!flow->warm);
 	nc_sockbuf_read(flow);

@@ -36,6 +36,7 @@ void nc_flow_nodelay(const struct nc_flow *flow);
 int nc_flow_run(const struct netcopy_mode *mode, struct nc_flow *flow);
 /* nc_flow_run's start (the warm-up's state, CPU time, counters and
  * TCP_INFO) and its end (the figures taken), around a workload. */
+uint64_t nc_flow_cpu_now(const struct nc_flow *flow);
 void nc_flow_start(struct nc_flow *flow);
 void nc_flow_finish(struct nc_flow *flow);
 /* Release what nc_flow_prepare made, for a flow that will not run. */

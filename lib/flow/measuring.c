@@ -19,6 +19,6 @@ void nc_flow_begin_measuring(struct nc_flow *flow)
 	if (flow->rtt && !flow->member)	/* a group's is its owner's */
 		nc_hist_init(flow->rtt);
 	nc_counters_start(&flow->counters);	/* reset and enable */
-	flow->cpu_start_us = nc_thread_cpu_us();
+	flow->cpu_start_us = nc_flow_cpu_now(flow);
 	nc_tcp_flow_begin(&flow->tcp, flow->fd, flow->params->tcp_info);
 }

@@ -100,21 +100,22 @@ void nc_tcp_sample_parse(struct nc_tcp_sample *s, const void *info,
 	}
 }
 
+/* tcpi_state of a listener (include/net/tcp_states.h's TCP_LISTEN,
+ * which linux/tcp.h does not give). */
+#define TCPI_STATE_LISTEN 10
+
 int nc_tcp_sample_read(int fd, struct nc_tcp_sample *s)
 {
 	struct tcp_info info;
-	socklen_t len = sizeof(int);
-	int listening = 0;
+	socklen_t len = sizeof(info);
 
-	/* A listener's TCP_INFO is mostly zeros that would read as
-	 * known: it has no connection figures. */
-	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len))
-		return -errno;
-	if (listening)
-		return -EINVAL;
-	len = sizeof(info);
+	/* A flow reads this twice: one call, not a second to ask whether
+	 * fd listens.  A listener's TCP_INFO is mostly zeros that would
+	 * read as known: it has no connection figures. */
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len))
 		return -errno;
+	if (len < 1 || info.tcpi_state == TCPI_STATE_LISTEN)
+		return -EINVAL;
 	nc_tcp_sample_parse(s, &info, len, nc_now_ns());
 	return 0;
 }
