@@ -149,14 +149,6 @@ static int run_workload(const struct netcopy_mode *mode, struct nc_flow *flow)
 			      nc_stream_recv(mode, flow);
 }
 
-/* The thread's CPU time, for a flow that owns it: a group's members
- * share their owner's thread, so theirs would be a syscall each for
- * nothing (nc_group_run zeroes it). */
-uint64_t nc_flow_cpu_now(const struct nc_flow *flow)
-{
-	return flow->member ? 0 : nc_thread_cpu_us();
-}
-
 void nc_flow_start(struct nc_flow *flow)
 {
 	flow->warm = flow->measuring &&

@@ -3,6 +3,15 @@
  * afresh.  Apart from flow.c because the workload loops call it. */
 #include "flow/flow.h"
 
+/* The thread's CPU time, for a flow that owns it: a group's members
+ * share their owner's thread, so theirs would be a syscall each for
+ * nothing (nc_group_run zeroes it).  Here, below flow.c, as both call
+ * it. */
+uint64_t nc_flow_cpu_now(const struct nc_flow *flow)
+{
+	return flow->member ? 0 : nc_thread_cpu_us();
+}
+
 void nc_flow_begin_measuring(struct nc_flow *flow)
 {
 	flow->warm = false;
