@@ -46,7 +46,8 @@ int nc_client_judge(struct netcopy_result *r, int local_err,
 		memcpy(theirs, peer->reason, sizeof(theirs));	/* may be ours */
 		theirs[sizeof(theirs) - 1] = '\0';
 		local_reason(r, local_err, bad_flow, ours, sizeof(ours));
-		snprintf(reason, cap, "%.120s%s%.120s", ours,
+		/* 100 + 14 + 85 fits NC_REASON_MAX with its NUL. */
+		snprintf(reason, cap, "%.100s%s%.85s", ours,
 			 said ? "; the server: " : "", said ? theirs : "");
 		return local_err;
 	}
