@@ -57,7 +57,7 @@ bool nc_member_park(struct netcopy_server *srv, struct run *run,
 }
 
 /* A parked member's end: its connection closed, as its own thread
- * would have; members_done() says so. */
+ * would have; nc_run_ends() says so. */
 static void member_finish(struct netcopy_server *srv, struct run *run,
 			  uint32_t index)
 {
@@ -78,15 +78,15 @@ static void member_finish(struct netcopy_server *srv, struct run *run,
 		close(udp_fd);
 }
 
-/* n members finished: their ends signalled at once (the control thread
- * woken once, not at each of 10,000), their holds on the run let go.
- * The caller holds one more, so none of these is the last. */
-static void members_done(struct netcopy_server *srv, struct run *run,
-			 uint64_t n)
+/* n data connections finished: their ends signalled at once (for
+ * members, the control thread woken once, not at each of 10,000), their
+ * holds on the run let go. */
+void nc_run_ends(struct netcopy_server *srv, struct run *run, uint64_t n)
 {
 	if (n && write(run->done_fd, &n, sizeof(n)) != sizeof(n))
-		nc_server_log(srv, "%s: cannot signal the end of %llu data "
-			      "connections", run->peer, (unsigned long long)n);
+		nc_server_log(srv, "%s: cannot signal the end of data "
+			      "connections (%llu)", run->peer,
+			      (unsigned long long)n);
 	for (; n; n--)
 		nc_run_put(srv, run);
 }
@@ -108,7 +108,7 @@ void nc_members_sweep(struct netcopy_server *srv, struct run *run)
 			done++;
 		}
 	}
-	members_done(srv, run, done);
+	nc_run_ends(srv, run, done);
 }
 
 /* The group of thread index: once every member is parked, its flows
@@ -160,7 +160,7 @@ int nc_serve_group(struct netcopy_server *srv, struct run *run,
 		err = nc_group_run(g);
 	for (uint32_t k = 1; taken && k < n; k++)
 		member_finish(srv, run, index + k * threads);
-	members_done(srv, run, taken ? n - 1 : 0);
+	nc_run_ends(srv, run, taken ? n - 1 : 0);
 	free(group);
 	return err;
 }

@@ -111,16 +111,11 @@ static int attach_udp(struct netcopy_server *srv, int fd,
 static void data_end(struct netcopy_server *srv, struct run *run,
 		     uint32_t index, int err)
 {
-	uint64_t one = 1;
-
 	pthread_mutex_lock(&srv->lock);
 	run->errs[index] = err;
 	run->fds[index] = -1;
 	pthread_mutex_unlock(&srv->lock);
-	if (write(run->done_fd, &one, sizeof(one)) != sizeof(one))
-		nc_server_log(srv, "%s: cannot signal the end of a data "
-			      "connection", run->peer);
-	nc_run_put(srv, run);
+	nc_run_ends(srv, run, 1);
 }
 
 /* Whether data connection index of run is a member of a --flows group:

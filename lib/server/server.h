@@ -205,6 +205,7 @@ bool nc_run_ready(struct netcopy_server *srv, struct run *run);
 /* Park member index in its run, which keeps its connection: true; false
  * when the run is called off (its thread ends it as any).  The run's
  * reference the member holds goes with it. */
+void nc_run_ends(struct netcopy_server *srv, struct run *run, uint64_t n);
 bool nc_member_park(struct netcopy_server *srv, struct run *run,
 		    uint32_t index);
 /* Data connection index below -t: its group of flows taken once every
